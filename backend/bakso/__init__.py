@@ -1,0 +1,44 @@
+"""BAKSO: Bikin Administrasi Kependudukan Secara Online."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+from . import config as config_module
+from .bootstrap import build_services
+
+__version__ = "0.1.0"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The app factory: configuration, adapters (built here, once), routes."""
+    app = Flask(__name__)
+    app.config.from_mapping(config_module.load(test_config))
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(
+        seconds=app.config["PERMANENT_SESSION_LIFETIME"]
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    services = build_services(app.config)
+    app.extensions["bakso"] = services
+
+    from .api import init_api
+    from .public import init_public
+
+    init_api(app)
+    init_public(app)
+    if services.adapters == "local":
+        from .api.blobs import bp as local_blobs
+
+        app.register_blueprint(local_blobs)
+    if app.config["RUN_WORKER"]:
+        from .workers.handlers import LocalWorker
+
+        worker = LocalWorker(services, visibility_timeout=app.config["WORKER_VISIBILITY_TIMEOUT"])
+        worker.start()
+        app.extensions["bakso_worker"] = worker
+    logging.getLogger("bakso").setLevel(logging.INFO)
+    return app

@@ -1,0 +1,185 @@
+"""Blobs as files under one folder, with signed upload/download URLs that Flask serves.
+
+The tokens play the part of S3's presigned URLs: key, size and content type
+are signed in, so the device cannot store anything other than what the server
+registered. Expiry is checked against the injected clock rather than with
+itsdangerous' timed serializer, so tests can move time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from ...domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from ...ports import Blobs, UploadTarget
+
+UPLOAD_SALT = "bakso-blob-upload"
+DOWNLOAD_SALT = "bakso-blob-download"
+CHUNK = 1 << 20
+
+_MISSING = "Berkas tidak ditemukan."
+
+
+class FolderBlobs(Blobs):
+    def __init__(
+        self,
+        root: Path,
+        secret: str,
+        *,
+        now: Callable[[], float] = time.time,
+        url_prefix: str = "/blobs",
+    ) -> None:
+        self.root = root
+        self._now = now
+        self._url_prefix = url_prefix.rstrip("/")
+        self._upload_signer = URLSafeSerializer(secret, salt=UPLOAD_SALT)
+        self._download_signer = URLSafeSerializer(secret, salt=DOWNLOAD_SALT)
+        root.mkdir(parents=True, exist_ok=True)
+
+    # Port -----------------------------------------------------------------
+    def upload_target(
+        self, key: str, *, size: int, content_type: str, expires_in: int
+    ) -> UploadTarget:
+        self._path(key)
+        token = self._upload_signer.dumps(
+            {"k": key, "s": size, "t": content_type, "e": int(self._now()) + expires_in}
+        )
+        return UploadTarget(
+            "PUT",
+            f"{self._url_prefix}/upload/{token}",
+            headers={"Content-Type": content_type},
+        )
+
+    def download_url(self, key: str, *, expires_in: int, filename: str | None = None) -> str:
+        self._path(key)
+        token = self._download_signer.dumps(
+            {"k": key, "e": int(self._now()) + expires_in, "n": filename}
+        )
+        return f"{self._url_prefix}/download/{token}"
+
+    def size(self, key: str) -> int | None:
+        try:
+            return self._path(key).stat().st_size
+        except FileNotFoundError:
+            return None
+
+    def read_head(self, key: str, length: int) -> bytes:
+        try:
+            with self._path(key).open("rb") as file:
+                return file.read(length)
+        except FileNotFoundError:
+            raise NotFound(_MISSING) from None
+
+    def iter_chunks(self, key: str, chunk_size: int = CHUNK) -> Iterator[bytes]:
+        try:
+            file = self._path(key).open("rb")
+        except FileNotFoundError:
+            raise NotFound(_MISSING) from None
+        with file:
+            while chunk := file.read(chunk_size):
+                yield chunk
+
+    def put(self, key: str, data: IO[bytes], content_type: str) -> None:
+        self._write(self._path(key), data, limit=None)
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    # What the Flask blob routes call ------------------------------------------
+    def accept_upload(
+        self,
+        token: str,
+        content_type: str | None,
+        stream: IO[bytes],
+        content_length: int | None,
+    ) -> str:
+        """Store the body of a PUT to an upload URL; return the key it was stored under."""
+        claims = self._verify(
+            self._upload_signer,
+            token,
+            "Tautan unggah tidak sah.",
+            "Tautan unggah sudah kedaluwarsa; minta tautan baru.",
+        )
+        key, size, signed_type = claims["k"], claims["s"], claims["t"]
+        if (content_type or "").strip() != signed_type:
+            raise InvalidInput("Jenis berkas tidak sesuai dengan yang didaftarkan.")
+        if content_length is not None and content_length > size:
+            raise PayloadTooLarge("Berkas lebih besar dari ukuran yang didaftarkan.")
+        self._write(self._path(key), stream, limit=size)
+        return str(key)
+
+    def resolve_download(self, token: str) -> tuple[Path, str | None]:
+        """The file a download URL points at and the name to offer it under."""
+        claims = self._verify(
+            self._download_signer,
+            token,
+            "Tautan unduh tidak sah.",
+            "Tautan unduh sudah kedaluwarsa; minta tautan baru.",
+        )
+        path = self._path(claims["k"])
+        if not path.is_file():
+            raise NotFound(_MISSING)
+        name = claims.get("n")
+        return path, name if isinstance(name, str) else None
+
+    # Helpers --------------------------------------------------------------
+    def _verify(
+        self, signer: URLSafeSerializer, token: str, forged: str, expired: str
+    ) -> dict[str, Any]:
+        try:
+            claims = signer.loads(token)
+        except BadSignature:
+            raise Forbidden(forged) from None
+        if not isinstance(claims, dict):
+            raise Forbidden(forged)
+        if self._now() > claims["e"]:
+            raise Forbidden(expired, reason="expired")
+        return claims
+
+    def _path(self, key: str) -> Path:
+        """The file for `key`; refuses keys that could leave the root or hit temp files."""
+        parts = key.split("/")
+        if (
+            not key
+            or "\\" in key
+            or "\0" in key
+            or PurePosixPath(key).is_absolute()
+            # A leading dot also rules out "." and "..", and our ".*.part" temp files.
+            or any(not part or part.startswith(".") for part in parts)
+        ):
+            raise InvalidInput("Kunci berkas tidak valid.")
+        return self.root.joinpath(*parts)
+
+    @staticmethod
+    def _write(path: Path, source: IO[bytes], *, limit: int | None) -> None:
+        """Copy into a temp file beside `path`, then rename: readers never see half a blob."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as temp:
+                written = 0
+                while True:
+                    # Reading one byte past the limit is enough to know it was exceeded.
+                    want = CHUNK if limit is None else min(CHUNK, limit - written + 1)
+                    chunk = source.read(want)
+                    if not chunk:
+                        break
+                    written += len(chunk)
+                    if limit is not None and written > limit:
+                        raise PayloadTooLarge("Berkas lebih besar dari ukuran yang didaftarkan.")
+                    temp.write(chunk)
+                temp.flush()
+                os.fsync(temp.fileno())
+            os.replace(temp_name, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp_name)
+            raise

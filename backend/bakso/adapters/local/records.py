@@ -1,0 +1,535 @@
+"""Records in one SQLite file (WAL), for `make run` on one machine.
+
+SQLite serialises writers, so every multi-row write takes the write lock up
+front (BEGIN IMMEDIATE): the existence/version checks and the writes they
+guard then see the same snapshot, which is what DynamoDB's conditional writes
+give the AWS adapter.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ...domain.errors import Conflict, InvalidInput, NotFound
+from ...domain.lifecycle import Role, Status
+from ...domain.model import (
+    GENESIS_HASH,
+    AuditEntry,
+    Event,
+    LoginAttempts,
+    Request,
+    Scan,
+    User,
+    audit_hash,
+    event_audit_data,
+)
+from ...ports import CodeTaken, Page, Records
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (sqlite3.execute runs only one)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        raise ValueError("Migration ends with an incomplete SQL statement")
+    return statements
+
+
+class _Holder:
+    # threading.local drops its values when their thread ends; closing here
+    # keeps server threads from leaking file handles.
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def __del__(self) -> None:
+        self.connection.close()
+
+
+class _PerThread(threading.local):
+    holder: _Holder | None = None
+
+
+class SqliteDatabase:
+    """One connection per thread to one SQLite file, its schema migrated on first use.
+
+    `migrations` is append-only: script N brings the file to user_version N.
+    """
+
+    def __init__(self, path: Path, migrations: Sequence[str]) -> None:
+        self.path = path
+        self._migrations = list(migrations)
+        self._local = _PerThread()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._migrate()
+
+    def connection(self) -> sqlite3.Connection:
+        holder = self._local.holder
+        if holder is None:
+            # isolation_level=None: transactions are only the ones we BEGIN.
+            # check_same_thread=False only so _Holder may close from whichever
+            # thread collects it; each connection is still used by one thread.
+            db = sqlite3.connect(
+                self.path,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            holder = self._local.holder = _Holder(db)
+        return holder.connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction holding the write lock from its first statement."""
+        db = self.connection()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            # Some errors (e.g. a full disk) already rolled the transaction back.
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close this thread's connection; the next call opens a new one."""
+        holder = self._local.holder
+        if holder is not None:
+            self._local.holder = None
+            holder.connection.close()
+
+    def _migrate(self) -> None:
+        target = len(self._migrations)
+        if self.connection().execute("PRAGMA user_version").fetchone()[0] == target:
+            return
+        with self.transaction() as db:
+            # Re-read under the lock: another process may have migrated meanwhile.
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > target:
+                raise RuntimeError(
+                    f"{self.path} has schema version {version}; this code knows {target}"
+                )
+            for number in range(version + 1, target + 1):
+                for statement in _statements(self._migrations[number - 1]):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number}")
+
+
+MIGRATIONS = [
+    """
+    CREATE TABLE requests (
+        id TEXT PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        desa TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX requests_newest ON requests (created_at, id);
+    CREATE INDEX requests_desa_newest ON requests (desa, created_at, id);
+    CREATE INDEX requests_status_newest ON requests (status, created_at, id);
+    CREATE TABLE timeline (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id TEXT NOT NULL REFERENCES requests (id),
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        from_status TEXT,
+        to_status TEXT NOT NULL,
+        note TEXT NOT NULL,
+        action TEXT NOT NULL
+    );
+    CREATE INDEX timeline_request ON timeline (request_id, seq);
+    CREATE TABLE scans (
+        request_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        requirement TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        content_type TEXT NOT NULL,
+        key TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (request_id, id)
+    );
+    CREATE TABLE users (
+        username TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        desa TEXT,
+        password_hash TEXT NOT NULL,
+        active INTEGER NOT NULL,
+        session_epoch INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE login_attempts (
+        key TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        locked_until REAL NOT NULL
+    );
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        data TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    """,
+]
+
+_SCAN_COLUMNS = "id, request_id, requirement, sha256, size, content_type, key, state, created_at"
+_USER_COLUMNS = "username, role, desa, password_hash, active, session_epoch, created_at"
+_AUDIT_COLUMNS = "seq, at, actor, action, target, data, prev_hash, hash"
+_STALE = "Data permohonan sudah berubah; muat ulang lalu coba lagi."
+_BAD_CURSOR = "Kursor halaman tidak valid."
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _encode_cursor(created_at: str, request_id: str) -> str:
+    raw = json.dumps([created_at, request_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value = json.loads(raw)
+    except (binascii.Error, ValueError):
+        raise InvalidInput(_BAD_CURSOR) from None
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(part, str) for part in value)
+    ):
+        raise InvalidInput(_BAD_CURSOR)
+    return value[0], value[1]
+
+
+def _scan(row: Sequence[Any]) -> Scan:
+    return Scan(*row)
+
+
+def _user(row: Sequence[Any]) -> User:
+    username, role, desa, password_hash, active, session_epoch, created_at = row
+    return User(
+        username=username,
+        role=Role(role),
+        desa=desa,
+        password_hash=password_hash,
+        active=bool(active),
+        session_epoch=session_epoch,
+        created_at=created_at,
+    )
+
+
+def _audit_entry(row: Sequence[Any]) -> AuditEntry:
+    seq, at, actor, action, target, data, prev_hash, hash_ = row
+    return AuditEntry(seq, at, actor, action, target, json.loads(data), prev_hash, hash_)
+
+
+class SqliteRecords(Records):
+    def __init__(self, path: Path) -> None:
+        self._db = SqliteDatabase(path, MIGRATIONS)
+
+    def close(self) -> None:
+        """Close the calling thread's connection (others close when their thread ends)."""
+        self._db.close()
+
+    # Requests -------------------------------------------------------------
+    def create_request(self, request: Request, event: Event) -> bool:
+        with self._db.transaction() as db:
+            if db.execute("SELECT 1 FROM requests WHERE id = ?", (request.id,)).fetchone():
+                return False
+            try:
+                db.execute(
+                    "INSERT INTO requests (id, code, desa, status, created_at, version, data)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    self._request_row(request),
+                )
+            except sqlite3.IntegrityError:
+                # The id is free (checked under the lock), so the code is the clash.
+                raise CodeTaken(request.code) from None
+            self._add_event(db, event)
+            return True
+
+    def save_request(self, request: Request, expected_version: int, event: Event | None) -> None:
+        with self._db.transaction() as db:
+            try:
+                updated = db.execute(
+                    "UPDATE requests SET code = ?, desa = ?, status = ?, created_at = ?,"
+                    " version = ?, data = ? WHERE id = ? AND version = ?",
+                    (*self._request_row(request)[1:], request.id, expected_version),
+                ).rowcount
+            except sqlite3.IntegrityError:
+                raise Conflict("Kode permohonan sudah dipakai permohonan lain.") from None
+            if updated == 0:
+                row = db.execute(
+                    "SELECT version FROM requests WHERE id = ?", (request.id,)
+                ).fetchone()
+                raise Conflict(_STALE, current_version=row[0] if row else None)
+            if event is not None:
+                self._add_event(db, event)
+
+    def get_request(self, request_id: str) -> Request | None:
+        row = self._read_one("SELECT data FROM requests WHERE id = ?", request_id)
+        return Request.from_record(json.loads(row[0])) if row else None
+
+    def get_request_by_code(self, code: str) -> Request | None:
+        row = self._read_one("SELECT data FROM requests WHERE code = ?", code)
+        return Request.from_record(json.loads(row[0])) if row else None
+
+    def list_requests(
+        self, *, desa: str | None, status: Status | None, cursor: str | None, limit: int
+    ) -> Page:
+        if limit < 1:
+            raise InvalidInput("Jumlah per halaman harus minimal 1.")
+        clauses: list[str] = []
+        params: list[Any] = []
+        if desa is not None:
+            clauses.append("desa = ?")
+            params.append(desa)
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(status.value)
+        if cursor is not None:
+            clauses.append("(created_at, id) < (?, ?)")
+            params.extend(_decode_cursor(cursor))
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        # One extra row tells whether a next page exists without a second query.
+        rows = (
+            self._db.connection()
+            .execute(
+                # Only the constant clauses above are spliced in; values are bound.
+                f"SELECT data FROM requests {where}"  # noqa: S608
+                " ORDER BY created_at DESC, id DESC LIMIT ?",
+                (*params, limit + 1),
+            )
+            .fetchall()
+        )
+        items = [Request.from_record(json.loads(row[0])) for row in rows[:limit]]
+        next_cursor = None
+        if len(rows) > limit:
+            next_cursor = _encode_cursor(items[-1].created_at, items[-1].id)
+        return Page(items=items, cursor=next_cursor)
+
+    def timeline(self, request_id: str) -> list[Event]:
+        rows = (
+            self._db.connection()
+            .execute(
+                "SELECT request_id, at, actor, from_status, to_status, note, action"
+                " FROM timeline WHERE request_id = ? ORDER BY seq",
+                (request_id,),
+            )
+            .fetchall()
+        )
+        return [
+            Event(
+                request_id=row[0],
+                at=row[1],
+                by=row[2],
+                from_status=Status(row[3]) if row[3] is not None else None,
+                to_status=Status(row[4]),
+                note=row[5],
+                action=row[6],
+            )
+            for row in rows
+        ]
+
+    # Scans ----------------------------------------------------------------
+    def add_scan(self, scan: Scan) -> Scan:
+        with self._db.transaction() as db:
+            db.execute(
+                f"INSERT OR IGNORE INTO scans ({_SCAN_COLUMNS})"  # noqa: S608 - constant columns
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    scan.id,
+                    scan.request_id,
+                    scan.requirement,
+                    scan.sha256,
+                    scan.size,
+                    scan.content_type,
+                    scan.key,
+                    scan.state,
+                    scan.created_at,
+                ),
+            )
+            row = db.execute(
+                f"SELECT {_SCAN_COLUMNS} FROM scans WHERE request_id = ? AND id = ?",  # noqa: S608
+                (scan.request_id, scan.id),
+            ).fetchone()
+        return _scan(row)
+
+    def get_scan(self, request_id: str, scan_id: str) -> Scan | None:
+        row = self._read_one(
+            f"SELECT {_SCAN_COLUMNS} FROM scans WHERE request_id = ? AND id = ?",  # noqa: S608
+            request_id,
+            scan_id,
+        )
+        return _scan(row) if row else None
+
+    def list_scans(self, request_id: str) -> list[Scan]:
+        rows = (
+            self._db.connection()
+            .execute(
+                f"SELECT {_SCAN_COLUMNS} FROM scans WHERE request_id = ?"  # noqa: S608
+                " ORDER BY created_at, id",
+                (request_id,),
+            )
+            .fetchall()
+        )
+        return [_scan(row) for row in rows]
+
+    def set_scan_state(self, request_id: str, scan_id: str, state: str) -> None:
+        updated = (
+            self._db.connection()
+            .execute(
+                "UPDATE scans SET state = ? WHERE request_id = ? AND id = ?",
+                (state, request_id, scan_id),
+            )
+            .rowcount
+        )
+        if updated == 0:
+            raise NotFound("Berkas tidak ditemukan.")
+
+    def delete_scan(self, request_id: str, scan_id: str) -> None:
+        self._db.connection().execute(
+            "DELETE FROM scans WHERE request_id = ? AND id = ?", (request_id, scan_id)
+        )
+
+    # Officers and login throttling ------------------------------------------
+    def get_user(self, username: str) -> User | None:
+        row = self._read_one(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE username = ?",  # noqa: S608
+            username,
+        )
+        return _user(row) if row else None
+
+    def save_user(self, user: User) -> None:
+        self._db.connection().execute(
+            f"INSERT OR REPLACE INTO users ({_USER_COLUMNS})"  # noqa: S608 - constant columns
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                user.username,
+                user.role.value,
+                user.desa,
+                user.password_hash,
+                int(user.active),
+                user.session_epoch,
+                user.created_at,
+            ),
+        )
+
+    def list_users(self) -> list[User]:
+        rows = (
+            self._db.connection()
+            .execute(f"SELECT {_USER_COLUMNS} FROM users ORDER BY username")  # noqa: S608
+            .fetchall()
+        )
+        return [_user(row) for row in rows]
+
+    def get_login_attempts(self, key: str) -> LoginAttempts | None:
+        row = self._read_one(
+            "SELECT key, failures, locked_until FROM login_attempts WHERE key = ?", key
+        )
+        return LoginAttempts(key=row[0], failures=row[1], locked_until=row[2]) if row else None
+
+    def save_login_attempts(self, attempts: LoginAttempts) -> None:
+        self._db.connection().execute(
+            "INSERT OR REPLACE INTO login_attempts (key, failures, locked_until) VALUES (?, ?, ?)",
+            (attempts.key, attempts.failures, attempts.locked_until),
+        )
+
+    # Audit log ------------------------------------------------------------
+    def append_audit(
+        self, *, at: str, actor: str, action: str, target: str, data: dict[str, Any]
+    ) -> AuditEntry:
+        with self._db.transaction() as db:
+            return self._append_audit(db, at, actor, action, target, data)
+
+    def audit_entries(self, after_seq: int = 0, limit: int = 1000) -> list[AuditEntry]:
+        rows = (
+            self._db.connection()
+            .execute(
+                f"SELECT {_AUDIT_COLUMNS} FROM audit WHERE seq > ?"  # noqa: S608
+                " ORDER BY seq LIMIT ?",
+                (after_seq, limit),
+            )
+            .fetchall()
+        )
+        return [_audit_entry(row) for row in rows]
+
+    # Helpers --------------------------------------------------------------
+    def _read_one(self, sql: str, *params: Any) -> Any:
+        return self._db.connection().execute(sql, params).fetchone()
+
+    @staticmethod
+    def _request_row(request: Request) -> tuple[Any, ...]:
+        return (
+            request.id,
+            request.code,
+            request.desa,
+            request.status.value,
+            request.created_at,
+            request.version,
+            _dump(request.to_record()),
+        )
+
+    def _add_event(self, db: sqlite3.Connection, event: Event) -> None:
+        """Timeline row and audit entry; the caller holds the write transaction."""
+        db.execute(
+            "INSERT INTO timeline (request_id, at, actor, from_status, to_status, note, action)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                event.request_id,
+                event.at,
+                event.by,
+                event.from_status.value if event.from_status is not None else None,
+                event.to_status.value,
+                event.note,
+                event.action,
+            ),
+        )
+        self._append_audit(
+            db, event.at, event.by, event.action, event.request_id, event_audit_data(event)
+        )
+
+    @staticmethod
+    def _append_audit(
+        db: sqlite3.Connection, at: str, actor: str, action: str, target: str, data: dict[str, Any]
+    ) -> AuditEntry:
+        """Chain one entry onto the last; the caller holds the write transaction."""
+        # Hash what a reader will get back from JSON, so re-verification agrees
+        # (a tuple in `data` would otherwise come back as a list).
+        stored = _dump(data)
+        data = json.loads(stored)
+        last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+        digest = audit_hash(seq, at, actor, action, target, data, prev_hash)
+        db.execute(
+            f"INSERT INTO audit ({_AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
+            (seq, at, actor, action, target, stored, prev_hash, digest),
+        )
+        return AuditEntry(seq, at, actor, action, target, data, prev_hash, digest)

@@ -1,0 +1,50 @@
+"""Officer sessions: login, logout, who am I."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Blueprint, Response, jsonify, session
+from flask_login import login_user, logout_user
+
+from ...domain.model import User
+from ...schemas import LoginIn, LoginOut
+from ..common import SessionUser, actor, doc, parse, services
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+log = logging.getLogger(__name__)
+
+
+def _user_json(user: User) -> dict[str, object]:
+    return {"username": user.username, "role": user.role.value, "desa": user.desa}
+
+
+@bp.post("/login")
+@doc(summary="Log in; returns the CSRF token for later writes", body=LoginIn, response=LoginOut, public=True)
+def login() -> Response:
+    body = parse(LoginIn)
+    user = services().accounts.authenticate(body.username, body.password)
+    session.clear()  # a fresh session on login: no fixation
+    session.permanent = True
+    login_user(SessionUser(user))
+    session["csrf"] = secrets.token_urlsafe(32)
+    log.info("officer logged in (role %s)", user.role.value)
+    return jsonify({"user": _user_json(user), "csrf_token": session["csrf"]})
+
+
+@bp.post("/logout")
+@doc(summary="Log out")
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/me")
+@doc(summary="The logged-in officer, with a CSRF token", response=LoginOut)
+def me() -> Response:
+    officer = actor()
+    user = services().records.get_user(officer.username)
+    assert user is not None
+    return jsonify({"user": _user_json(user), "csrf_token": session.get("csrf", "")})

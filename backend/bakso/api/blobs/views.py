@@ -1,0 +1,41 @@
+"""The local blob folder's signed URLs: what S3's presigned URLs are on AWS.
+
+Registered only with the local adapter set. The signed token in the URL is
+the whole authority, exactly like a presigned URL, so no session is needed.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
+
+from ...adapters.local.blobs import FolderBlobs
+from ..common import services
+
+bp = Blueprint("local_blobs", __name__, url_prefix="/blobs")
+
+
+def _blobs() -> FolderBlobs:
+    blobs = services().blobs
+    assert isinstance(blobs, FolderBlobs)
+    return blobs
+
+
+@bp.put("/upload/<token>")
+def upload(token: str) -> tuple[Response, int]:
+    # Scans are larger than API bodies; the signed size is enforced by the adapter.
+    request.max_content_length = current_app.config["MAX_SCAN_BYTES"]
+    _blobs().accept_upload(token, request.content_type, request.stream, request.content_length)
+    return jsonify({"status": "stored"}), 200
+
+
+@bp.get("/download/<token>")
+def download(token: str) -> Response:
+    path, filename = _blobs().resolve_download(token)
+    mimetype = (mimetypes.guess_type(filename)[0] if filename else None) or "application/octet-stream"
+    response = send_file(
+        path, mimetype=mimetype, as_attachment=bool(filename), download_name=filename
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

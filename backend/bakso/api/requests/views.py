@@ -1,0 +1,121 @@
+"""Requests (permohonan): drafts, scans, submission, transitions. Thin: parse, call, serialize."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+from flask import Blueprint, Response, jsonify, redirect, request
+
+from ...domain.errors import InvalidInput
+from ...schemas import (
+    DraftIn,
+    RequestOut,
+    RequestPageOut,
+    ScanCompletedOut,
+    ScanIn,
+    ScanRegisteredOut,
+    TransitionIn,
+)
+from ..common import actor, doc, parse, services
+from ..serializers import request_out, scan_out
+
+bp = Blueprint("requests", __name__, url_prefix="/requests")
+
+
+def _absolute(url: str) -> str:
+    # Local signed URLs are paths on this server; S3's are already absolute.
+    return urljoin(request.host_url, url)
+
+
+@bp.put("/<uuid:request_id>")
+@doc(summary="Create or update a draft, keyed by the device's UUID (idempotent)", body=DraftIn, response=RequestOut, status=201)
+def put_request(request_id: object) -> tuple[Response, int]:
+    draft = parse(DraftIn)
+    svc = services().requests
+    saved, created = svc.upsert_draft(actor(), str(request_id), draft)
+    return jsonify(request_out(saved, svc.describe(saved))), 201 if created else 200
+
+
+@bp.get("")
+@doc(summary="List requests, newest first (operators: own desa only)", response=RequestPageOut)
+def list_requests() -> Response:
+    try:
+        limit = int(request.args.get("limit", "50"))
+    except ValueError:
+        raise InvalidInput("Parameter limit harus angka.") from None
+    page = services().requests.list(
+        actor(),
+        status=request.args.get("status") or None,
+        desa=request.args.get("desa") or None,
+        cursor=request.args.get("cursor") or None,
+        limit=limit,
+    )
+    return jsonify({"items": [request_out(r) for r in page.items], "cursor": page.cursor})
+
+
+@bp.get("/<uuid:request_id>")
+@doc(summary="A request with its scans, requirements and timeline", response=RequestOut)
+def get_request(request_id: object) -> Response:
+    detail = services().requests.detail(actor(), str(request_id))
+    return jsonify(request_out(detail.request, detail))
+
+
+@bp.post("/<uuid:request_id>/scans")
+@doc(summary="Register a scan and get a short-lived upload URL", body=ScanIn, response=ScanRegisteredOut, status=201)
+def register_scan(request_id: object) -> tuple[Response, int]:
+    body = parse(ScanIn)
+    scan, target = services().requests.register_scan(
+        actor(),
+        str(request_id),
+        requirement=body.requirement,
+        sha256=body.sha256,
+        size=body.size,
+        content_type=body.content_type,
+    )
+    upload = None
+    if target is not None:
+        upload = {
+            "method": target.method,
+            "url": _absolute(target.url),
+            "headers": target.headers,
+            "fields": target.fields,
+        }
+    return jsonify({"scan_id": scan.id, "state": scan.state, "upload": upload}), 201
+
+
+@bp.post("/<uuid:request_id>/scans/<scan_id>/complete")
+@doc(summary="Check an uploaded scan (size, SHA-256, real type)", response=ScanCompletedOut)
+def complete_scan(request_id: object, scan_id: str) -> Response:
+    scan = services().requests.complete_scan(actor(), str(request_id), scan_id)
+    return jsonify({"status": "ok", "scan": scan_out(scan)})
+
+
+@bp.delete("/<uuid:request_id>/scans/<scan_id>")
+@doc(summary="Remove a scan from a draft (idempotent)")
+def delete_scan(request_id: object, scan_id: str) -> tuple[str, int]:
+    services().requests.delete_scan(actor(), str(request_id), scan_id)
+    return "", 204
+
+
+@bp.get("/<uuid:request_id>/scans/<scan_id>")
+@doc(summary="Redirect to a short-lived download URL of the scan")
+def download_scan(request_id: object, scan_id: str) -> Response:
+    url = services().requests.scan_download_url(actor(), str(request_id), scan_id)
+    return redirect(_absolute(url), code=302)
+
+
+@bp.post("/<uuid:request_id>/submit")
+@doc(summary="Send the request to Dukcapil (refused while a mandatory document is missing)", response=RequestOut)
+def submit(request_id: object) -> Response:
+    svc = services().requests
+    submitted = svc.submit(actor(), str(request_id))
+    return jsonify(request_out(submitted, svc.describe(submitted)))
+
+
+@bp.post("/<uuid:request_id>/transition")
+@doc(summary="Move a request in its lifecycle (role-checked, optimistic locking)", body=TransitionIn, response=RequestOut)
+def transition(request_id: object) -> Response:
+    body = parse(TransitionIn)
+    svc = services().requests
+    moved = svc.transition(actor(), str(request_id), to=body.to, note=body.note, version=body.version)
+    return jsonify(request_out(moved, svc.describe(moved)))

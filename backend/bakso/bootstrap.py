@@ -1,0 +1,90 @@
+"""Wiring: the one place that picks an adapter set from configuration."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+
+from .domain.catalog import Catalog
+from .domain.regions import Regions
+from .ports import Blobs, Queue, Records
+from .services.accounts import AccountService, LoginPolicy
+from .services.requests import RequestService, RequestSettings
+
+PACKAGE_DATA = Path(__file__).parent / "data"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    adapters: str
+    records: Records
+    blobs: Blobs
+    queue: Queue
+    catalog: Catalog
+    regions: Regions
+    requests: RequestService
+    accounts: AccountService
+
+
+def build_adapters(config: Mapping[str, Any]) -> tuple[Records, Blobs, Queue]:
+    kind = config["ADAPTERS"]
+    if kind == "local":
+        from .adapters.local import FolderBlobs, SqliteQueue, SqliteRecords
+
+        data_dir = Path(config["DATA_DIR"])
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return (
+            SqliteRecords(data_dir / "records.sqlite3"),
+            FolderBlobs(data_dir / "blobs", config["SECRET_KEY"]),
+            SqliteQueue(data_dir / "queue.sqlite3", max_receives=config["QUEUE_MAX_RECEIVES"]),
+        )
+    if kind == "aws":
+        from .adapters import aws  # type: ignore[attr-defined]
+
+        return aws.build(config)  # type: ignore[no-any-return]
+    raise ValueError(f"unknown adapter set {kind!r}")
+
+
+def build_services(config: Mapping[str, Any]) -> Services:
+    records, blobs, queue = build_adapters(config)
+    regions = Regions.from_csv(Path(config.get("REGIONS_FILE") or PACKAGE_DATA / "wilayah_lotim.csv"))
+    catalog = Catalog.from_json(Path(config.get("CATALOG_FILE") or PACKAGE_DATA / "catalog.json"))
+    requests = RequestService(
+        records,
+        blobs,
+        queue,
+        catalog,
+        regions,
+        RequestSettings(
+            max_scan_bytes=config["MAX_SCAN_BYTES"],
+            upload_url_ttl=config["UPLOAD_URL_TTL"],
+            download_url_ttl=config["DOWNLOAD_URL_TTL"],
+            code_prefix=config["CODE_PREFIX"],
+            page_size_max=config["PAGE_SIZE_MAX"],
+        ),
+        utc_now,
+    )
+    accounts = AccountService(
+        records,
+        regions,
+        LoginPolicy(
+            max_failures=config["LOGIN_MAX_FAILURES"],
+            lockout_seconds=config["LOGIN_LOCKOUT_SECONDS"],
+            lockout_max_seconds=config["LOGIN_LOCKOUT_MAX_SECONDS"],
+            password_min_length=config["PASSWORD_MIN_LENGTH"],
+        ),
+        utc_now,
+        PasswordHasher(**config["ARGON2_PARAMS"]) if config.get("ARGON2_PARAMS") else None,
+    )
+    return Services(
+        config["ADAPTERS"], records, blobs, queue, catalog, regions, requests, accounts
+    )

@@ -1,0 +1,117 @@
+"""The `bakso` command: serve, users, demo data, worker, audit."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+import click
+
+from . import create_app
+from .bootstrap import Services, build_services
+from .config import load
+from .domain.errors import BaksoError
+from .domain.model import first_broken_link
+
+DEMO_PASSWORD = "bakso-demo-2026"  # noqa: S105 - printed by `make run`; demo data only
+DEMO_USERS = [
+    ("dukcapil", "dukcapil", None),
+    ("admin", "admin", None),
+    ("op.tanjungluar", "operator", "52.03.01.2001"),  # Tanjung Luar, Keruak
+    ("op.sakra", "operator", "52.03.02.2002"),  # Sakra, Sakra
+]
+
+
+def _services() -> Services:
+    return build_services(load())
+
+
+@click.group()
+def main() -> None:
+    """BAKSO — Bikin Administrasi Kependudukan Secara Online."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Run the local server with its in-process worker (data under BAKSO_DATA_DIR)."""
+    from waitress import serve as waitress_serve
+
+    app = create_app({"RUN_WORKER": True})
+    click.echo(f"BAKSO berjalan di http://{host}:{port}/  (data: {app.config['DATA_DIR']})")
+    waitress_serve(app, host=host, port=port, threads=8, ident="bakso")
+
+
+@main.group()
+def user() -> None:
+    """Officer accounts."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["operator", "dukcapil", "admin"]))
+@click.option("--desa", default=None, help="Kemendagri desa code, operators only")
+def user_create(username: str, role: str, desa: str | None) -> None:
+    """Create an officer; the password is read from stdin (never from the command line)."""
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        created = _services().accounts.create_user(username, role, desa, password)
+    except BaksoError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"Pengguna {created.username} ({created.role.value}) dibuat.")
+
+
+@main.command("seed-demo")
+def seed_demo() -> None:
+    """Create the demo officers if they do not exist (regions and catalog ship with the code)."""
+    services = _services()
+    for username, role, desa in DEMO_USERS:
+        if services.records.get_user(username) is None:
+            services.accounts.create_user(username, role, desa, DEMO_PASSWORD)
+    click.echo("Data demo siap.")
+    print_demo_logins()
+
+
+def print_demo_logins() -> None:
+    click.echo("Akun demo (kata sandi semua: %s):" % DEMO_PASSWORD)
+    for username, role, desa in DEMO_USERS:
+        click.echo(f"  {username:<16} {role:<9} {desa or ''}")
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Drain what is queued now, then exit.")
+def worker(once: bool) -> None:
+    """Run the queue worker alone (the local server already runs one)."""
+    from .workers.handlers import drain_once
+
+    services = _services()
+    while True:
+        handled = drain_once(services)
+        if once:
+            click.echo(f"{handled} pesan diproses.")
+            return
+        if not handled:
+            time.sleep(1)
+
+
+@main.group()
+def audit() -> None:
+    """The hash-chained audit log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the whole chain; name the first broken link."""
+    records = _services().records
+    entries = []
+    after = 0
+    while batch := records.audit_entries(after_seq=after, limit=1000):
+        entries.extend(batch)
+        after = batch[-1].seq
+    broken = first_broken_link(entries)
+    if broken is not None:
+        raise click.ClickException(f"Rantai audit rusak mulai entri #{broken}.")
+    click.echo(f"Rantai audit utuh: {len(entries)} entri.")

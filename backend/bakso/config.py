@@ -1,0 +1,94 @@
+"""Configuration: one class per kind of deployment, chosen by BAKSO_CONFIG.
+
+The name is for logs; code never branches on it. What differs between
+deployments is expressed as settings (e.g. ADAPTERS) read in one place,
+the app factory.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+REPO_DATA_DIR = Path(__file__).resolve().parents[2] / "var"
+
+
+class Config:
+    NAME = "base"
+    ADAPTERS = "local"  # local (SQLite + folder + in-process worker) | aws
+    DATA_DIR = os.environ.get("BAKSO_DATA_DIR", str(REPO_DATA_DIR))
+    SECRET_KEY: str | None = os.environ.get("BAKSO_SECRET_KEY")
+    REGIONS_FILE: str | None = None  # defaults to the packaged Lombok Timur file
+    CATALOG_FILE: str | None = None
+    CODE_PREFIX = "LT"
+
+    MAX_CONTENT_LENGTH = 256 * 1024  # JSON bodies; scans never pass through the API
+    MAX_SCAN_BYTES = int(os.environ.get("BAKSO_MAX_SCAN_BYTES", 10 * 1024 * 1024))
+    UPLOAD_URL_TTL = 15 * 60
+    DOWNLOAD_URL_TTL = 5 * 60
+    PAGE_SIZE_MAX = 100
+
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCKOUT_SECONDS = 60  # doubled for every failure past the maximum
+    LOGIN_LOCKOUT_MAX_SECONDS = 3600
+    PASSWORD_MIN_LENGTH = 10
+    ARGON2_PARAMS: dict[str, int] | None = None  # argon2-cffi's defaults (RFC 9106 low-memory)
+
+    SESSION_COOKIE_NAME = "bakso_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+
+    RUN_WORKER = False  # start the in-process worker thread (bakso serve)
+    QUEUE_MAX_RECEIVES = 5
+    WORKER_VISIBILITY_TIMEOUT = 120
+
+    # AWS set (used when ADAPTERS == "aws")
+    AWS_REGION = os.environ.get("BAKSO_AWS_REGION", "ap-southeast-3")
+    TABLE_NAME = os.environ.get("BAKSO_TABLE", "bakso-records")
+    BUCKET_NAME = os.environ.get("BAKSO_BUCKET", "bakso-blobs")
+    QUEUE_URL = os.environ.get("BAKSO_QUEUE_URL", "")
+
+
+class LocalConfig(Config):
+    """One machine: `make run`. Plain HTTP on localhost, so cookies cannot be Secure."""
+
+    NAME = "local"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class AwsConfig(Config):
+    NAME = "aws"
+    ADAPTERS = "aws"
+
+
+CONFIGS: dict[str, type[Config]] = {"local": LocalConfig, "aws": AwsConfig}
+
+
+def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    name = os.environ.get("BAKSO_CONFIG", "local")
+    cls = CONFIGS[name]
+    values = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+    values.update(overrides or {})
+    if not values.get("SECRET_KEY"):
+        values["SECRET_KEY"] = _local_secret(Path(values["DATA_DIR"]))
+    return values
+
+
+def _local_secret(data_dir: Path) -> str:
+    """A secret kept beside the local data, so sessions and signed URLs survive restarts."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass  # made earlier, or by a process starting at the same time
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()

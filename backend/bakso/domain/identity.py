@@ -1,0 +1,141 @@
+"""NIK and No. KK: parse, validate, and read what the number encodes.
+
+python-stdnum checks the format and that the kabupaten exists nationwide.
+It guesses 19xx first for the year, so BAKSO owns the rest: the century
+(the latest one not in the future), impossible dates, the +40 on a woman's
+day of birth, and the kecamatan against this deployment's region data.
+A region that differs from the applicant's desa is only a warning: people who
+moved keep the code of the place where they were first registered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from stdnum import numdb
+from stdnum.exceptions import InvalidComponent, InvalidFormat, InvalidLength
+from stdnum.id import nik as stdnum_nik
+
+from .errors import InvalidInput
+from .regions import Regions
+
+WARN_OUTSIDE_KABUPATEN = "outside_kabupaten"
+WARN_OTHER_KECAMATAN = "other_kecamatan"
+
+
+@dataclass(frozen=True)
+class Warning:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class NumberInfo:
+    """What a valid NIK or No. KK says about itself."""
+
+    number: str  # compact, 16 digits
+    date: dt.date  # birth date (NIK) or issue date (KK)
+    kecamatan: str  # dotted code of the kecamatan of first registration
+    sex: str | None = None  # L or P, NIK only
+    warnings: list[Warning] = field(default_factory=list)
+
+
+def compact(value: str) -> str:
+    return str(stdnum_nik.compact(value))
+
+
+def _full_year(two_digits: int, month: int, day: int, today: dt.date) -> int:
+    """The latest century in which the date is not in the future."""
+    year = 2000 + two_digits
+    if year > today.year or (year == today.year and (month, day) > (today.month, today.day)):
+        year -= 100
+    return year
+
+
+def _date(number: str, day: int, today: dt.date, what: str) -> dt.date:
+    month, yy = int(number[8:10]), int(number[10:12])
+    try:
+        return dt.date(_full_year(yy, month, day, today), month, day)
+    except ValueError:
+        raise InvalidInput(
+            f"{what} tidak valid: tanggal {day:02d}-{month:02d} pada nomor itu tidak ada."
+        ) from None
+
+
+def _known_kabupaten(code4: str) -> bool:
+    """Whether python-stdnum's nationwide list has this kabupaten (not just its province)."""
+    # info() answers [(province, props), (kabupaten, props)]; an unknown part has no props.
+    parts = numdb.get("id/loc").info(code4)
+    return len(parts) == 2 and bool(parts[0][1]) and bool(parts[1][1])
+
+
+def _region(
+    number: str, regions: Regions, what: str, desa: str | None
+) -> tuple[str, list[Warning]]:
+    kabupaten = f"{number[0:2]}.{number[2:4]}"
+    kecamatan = f"{kabupaten}.{number[4:6]}"
+    if kabupaten != regions.kabupaten.code and not _known_kabupaten(number[:4]):
+        raise InvalidInput(f"{what} tidak valid: kode kabupaten {kabupaten} tidak dikenal.")
+    warnings: list[Warning] = []
+    if kabupaten == regions.kabupaten.code:
+        if regions.get(kecamatan) is None:
+            raise InvalidInput(
+                f"{what} tidak valid: {regions.kabupaten.name} tidak punya kecamatan {kecamatan}."
+            )
+        if desa and regions.kecamatan_of(desa) != kecamatan:
+            warnings.append(
+                Warning(
+                    WARN_OTHER_KECAMATAN,
+                    f"Kode wilayah {what} ({kecamatan}) berbeda dengan kecamatan desa pemohon. "
+                    "Periksa kembali bila penduduk tidak pernah pindah.",
+                )
+            )
+    else:
+        warnings.append(
+            Warning(
+                WARN_OUTSIDE_KABUPATEN,
+                f"{what} terdaftar pertama kali di luar {regions.kabupaten.name} ({kabupaten}).",
+            )
+        )
+    return kecamatan, warnings
+
+
+def _digits(value: str, what: str) -> str:
+    number = compact(value or "")
+    if not number:
+        raise InvalidInput(f"{what} wajib diisi.")
+    # str.isdigit() also accepts '²' and Arabic-Indic digits, which int() may then read.
+    if not (number.isascii() and number.isdigit()):
+        raise InvalidInput(f"{what} hanya boleh berisi angka.")
+    if len(number) != 16:
+        raise InvalidInput(f"{what} harus 16 digit (tertulis {len(number)} digit).")
+    return number
+
+
+def parse_nik(
+    value: str, regions: Regions, *, desa: str | None = None, today: dt.date | None = None
+) -> NumberInfo:
+    """Validate a NIK; raise InvalidInput with an Indonesian message if it cannot be one."""
+    number = _digits(value, "NIK")
+    try:
+        stdnum_nik.validate(number)
+    except (InvalidFormat, InvalidLength):
+        raise InvalidInput("NIK tidak valid: format salah.") from None
+    except InvalidComponent:
+        pass  # stdnum's 19xx-first date guess or region: judged below with our own rules
+    day = int(number[6:8])
+    sex = "P" if day > 40 else "L"
+    birth = _date(number, day - 40 if day > 40 else day, today or dt.date.today(), "NIK")
+    kecamatan, warnings = _region(number, regions, "NIK", desa)
+    return NumberInfo(number, birth, kecamatan, sex, warnings)
+
+
+def parse_kk(
+    value: str, regions: Regions, *, desa: str | None = None, today: dt.date | None = None
+) -> NumberInfo:
+    """Validate a No. KK (region, DDMMYY of issue without +40, serial)."""
+    number = _digits(value, "No. KK")
+    issued = _date(number, int(number[6:8]), today or dt.date.today(), "No. KK")
+    kecamatan, warnings = _region(number, regions, "No. KK", desa)
+    return NumberInfo(number, issued, kecamatan, None, warnings)

@@ -1,0 +1,182 @@
+"""Records BAKSO keeps: requests, their scans and timeline, officers, audit entries."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .lifecycle import Role, Status
+
+# No 0/O, 1/I: the code is read aloud at the loket and typed from paper.
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def request_code(request_id: str, attempt: int = 0, prefix: str = "LT") -> str:
+    """Human code (e.g. LT-7K2P-9QXD) derived from the device's UUID.
+
+    Derived rather than random so that a replayed create yields the same code;
+    `attempt` moves to another code when the first is already taken.
+    """
+    digest = hashlib.blake2b(f"{request_id}:{attempt}".encode(), digest_size=5).digest()
+    value = int.from_bytes(digest, "big")
+    chars = [CODE_ALPHABET[(value >> (5 * i)) & 31] for i in range(8)]
+    return f"{prefix}-{''.join(chars[:4])}-{''.join(chars[4:])}"
+
+
+def mask_name(name: str) -> str:
+    """'Siti Aminah' → 'S*** A*****': enough for a resident to recognise, not to identify."""
+    return " ".join(w[0] + "*" * (len(w) - 1) for w in name.split() if w)
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    role: Role
+    desa: str | None  # operators only
+
+    def can_see_desa(self, desa: str) -> bool:
+        return self.role is not Role.OPERATOR or self.desa == desa
+
+
+@dataclass
+class Request:
+    id: str
+    code: str
+    service: str
+    desa: str
+    applicant: dict[str, Any]
+    subject: dict[str, Any] | None
+    notes: str
+    status: Status
+    version: int
+    created_by: str
+    created_at: str
+    updated_at: str
+    status_since: str
+    token: str | None = None
+    submission: int = 0  # times submitted: a resubmission is a new piece of work
+    ready_submission: int = 0  # the submission whose scans the worker re-verified
+    verify_problem: str | None = None
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return self.submission > 0 and self.ready_submission == self.submission
+
+    def content(self) -> dict[str, Any]:
+        """What the desa typed: compared to tell a replay from a change."""
+        return {
+            "service": self.service,
+            "desa": self.desa,
+            "applicant": self.applicant,
+            "subject": self.subject,
+            "notes": self.notes,
+        }
+
+    def to_record(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["status"] = self.status.value
+        return data
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> Request:
+        return cls(**{**data, "status": Status(data["status"])})
+
+
+@dataclass
+class Scan:
+    id: str
+    request_id: str
+    requirement: str
+    sha256: str
+    size: int
+    content_type: str
+    key: str
+    state: str  # pending | ok
+    created_at: str
+
+    def to_record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One step of a request's timeline; also written to the audit log."""
+
+    request_id: str
+    at: str
+    by: str
+    from_status: Status | None
+    to_status: Status
+    note: str = ""
+    action: str = "request.transition"
+
+
+@dataclass
+class User:
+    username: str
+    role: Role
+    desa: str | None
+    password_hash: str
+    active: bool = True
+    # Bumped on password reset or disable: sessions carry it, so old ones die.
+    session_epoch: int = 0
+    created_at: str = ""
+
+
+@dataclass
+class LoginAttempts:
+    key: str
+    failures: int
+    locked_until: float  # unix time; 0 = not locked
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: str
+    actor: str
+    action: str
+    target: str
+    data: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+GENESIS_HASH = "0" * 64
+
+
+def audit_hash(
+    seq: int, at: str, actor: str, action: str, target: str, data: dict[str, Any], prev: str
+) -> str:
+    payload = json.dumps(
+        [seq, at, actor, action, target, data, prev], sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def first_broken_link(entries: list[AuditEntry]) -> int | None:
+    """The seq of the first entry whose chain does not hold, or None if all do.
+
+    Entries must be in seq order from 1; a removed row shows as a gap in seq
+    or a prev_hash that no longer matches.
+    """
+    prev = GENESIS_HASH
+    for expected_seq, entry in enumerate(entries, start=1):
+        recomputed = audit_hash(
+            entry.seq, entry.at, entry.actor, entry.action, entry.target, entry.data, prev
+        )
+        if entry.seq != expected_seq or entry.prev_hash != prev or entry.hash != recomputed:
+            return expected_seq
+        prev = entry.hash
+    return None
+
+
+def event_audit_data(event: Event) -> dict[str, Any]:
+    return {
+        "from": event.from_status.value if event.from_status else None,
+        "to": event.to_status.value,
+        "note": event.note,
+    }

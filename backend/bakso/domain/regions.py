@@ -1,0 +1,56 @@
+"""Kemendagri region codes (kabupaten, kecamatan, desa/kelurahan)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str  # dotted Kemendagri code, e.g. 52.03.01.2001
+    name: str
+    level: str  # kabupaten | kecamatan | desa | kelurahan
+    parent: str
+
+
+class Regions:
+    """The regions one deployment serves, loaded from a seed CSV (kode,nama,tingkat,kode_induk)."""
+
+    def __init__(self, rows: Iterable[Region]) -> None:
+        self._by_code = {r.code: r for r in rows}
+        kabupaten = [r for r in self._by_code.values() if r.level == "kabupaten"]
+        if len(kabupaten) != 1:
+            raise ValueError("the region file must hold exactly one kabupaten")
+        self.kabupaten = kabupaten[0]
+
+    @classmethod
+    def from_csv(cls, path: Path) -> Regions:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return cls(
+                Region(row["kode"], row["nama"], row["tingkat"], row["kode_induk"])
+                for row in csv.DictReader(handle)
+            )
+
+    def get(self, code: str) -> Region | None:
+        return self._by_code.get(code)
+
+    def is_desa(self, code: str) -> bool:
+        region = self._by_code.get(code)
+        return region is not None and region.level in ("desa", "kelurahan")
+
+    def kecamatan_of(self, desa_code: str) -> str:
+        return desa_code.rsplit(".", 1)[0]
+
+    def kecamatan(self) -> list[Region]:
+        return sorted(
+            (r for r in self._by_code.values() if r.level == "kecamatan"), key=lambda r: r.code
+        )
+
+    def desa(self) -> list[Region]:
+        return sorted(
+            (r for r in self._by_code.values() if r.level in ("desa", "kelurahan")),
+            key=lambda r: r.code,
+        )

@@ -1,0 +1,157 @@
+"""The three ports the use cases run against: records, blobs and the work queue.
+
+Every method maps onto one DynamoDB Get/Query/conditional write (or S3/SQS
+call), so that a local SQLite/folder adapter and the AWS adapter can serve the
+same contract. Adapters raise bakso.domain.errors, never their driver's errors.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from .domain.lifecycle import Status
+from .domain.model import AuditEntry, Event, LoginAttempts, Request, Scan, User
+
+
+class CodeTaken(Exception):
+    """The human code is held by another request; try the next one."""
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Request]
+    cursor: str | None  # opaque; None when there is no next page
+
+
+class Records(ABC):
+    # Requests -------------------------------------------------------------
+    @abstractmethod
+    def create_request(self, request: Request, event: Event) -> bool:
+        """Insert if no request has this id; False if one does. Raises CodeTaken.
+
+        The event goes to the timeline and the audit log in the same write.
+        """
+
+    @abstractmethod
+    def save_request(self, request: Request, expected_version: int, event: Event | None) -> None:
+        """Replace the request if its stored version is `expected_version`, else raise Conflict."""
+
+    @abstractmethod
+    def get_request(self, request_id: str) -> Request | None: ...
+
+    @abstractmethod
+    def get_request_by_code(self, code: str) -> Request | None: ...
+
+    @abstractmethod
+    def list_requests(
+        self, *, desa: str | None, status: Status | None, cursor: str | None, limit: int
+    ) -> Page:
+        """Newest first, optionally only one desa and/or one status."""
+
+    @abstractmethod
+    def timeline(self, request_id: str) -> list[Event]: ...
+
+    # Scans ----------------------------------------------------------------
+    @abstractmethod
+    def add_scan(self, scan: Scan) -> Scan:
+        """Store the scan unless one with its id exists; return the stored one."""
+
+    @abstractmethod
+    def get_scan(self, request_id: str, scan_id: str) -> Scan | None: ...
+
+    @abstractmethod
+    def list_scans(self, request_id: str) -> list[Scan]: ...
+
+    @abstractmethod
+    def set_scan_state(self, request_id: str, scan_id: str, state: str) -> None: ...
+
+    @abstractmethod
+    def delete_scan(self, request_id: str, scan_id: str) -> None: ...
+
+    # Officers and login throttling ------------------------------------------
+    @abstractmethod
+    def get_user(self, username: str) -> User | None: ...
+
+    @abstractmethod
+    def save_user(self, user: User) -> None: ...
+
+    @abstractmethod
+    def list_users(self) -> list[User]: ...
+
+    @abstractmethod
+    def get_login_attempts(self, key: str) -> LoginAttempts | None: ...
+
+    @abstractmethod
+    def save_login_attempts(self, attempts: LoginAttempts) -> None: ...
+
+    # Audit log ------------------------------------------------------------
+    @abstractmethod
+    def append_audit(
+        self, *, at: str, actor: str, action: str, target: str, data: dict[str, Any]
+    ) -> AuditEntry: ...
+
+    @abstractmethod
+    def audit_entries(self, after_seq: int = 0, limit: int = 1000) -> list[AuditEntry]:
+        """Entries in seq order, starting after `after_seq`."""
+
+
+@dataclass(frozen=True)
+class UploadTarget:
+    method: str  # PUT or POST
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)  # presigned POST only
+
+
+class Blobs(ABC):
+    @abstractmethod
+    def upload_target(self, key: str, *, size: int, content_type: str, expires_in: int) -> UploadTarget:
+        """Where the device sends the bytes; size and type are bound into the signature."""
+
+    @abstractmethod
+    def download_url(self, key: str, *, expires_in: int, filename: str | None = None) -> str: ...
+
+    @abstractmethod
+    def size(self, key: str) -> int | None:
+        """Stored size in bytes, or None if there is no such blob."""
+
+    @abstractmethod
+    def read_head(self, key: str, length: int) -> bytes: ...
+
+    @abstractmethod
+    def iter_chunks(self, key: str, chunk_size: int = 1 << 20) -> Iterator[bytes]: ...
+
+    @abstractmethod
+    def put(self, key: str, data: IO[bytes], content_type: str) -> None: ...
+
+    @abstractmethod
+    def delete(self, key: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    body: dict[str, Any]
+    receipt: str
+    attempts: int
+
+
+class Queue(ABC):
+    @abstractmethod
+    def send(self, body: dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    def receive(self, *, max_messages: int = 10, visibility_timeout: int = 60) -> list[Message]:
+        """Messages become invisible for `visibility_timeout` s; unacked ones come back."""
+
+    @abstractmethod
+    def ack(self, message: Message) -> None: ...
+
+    @abstractmethod
+    def dead_letters(self) -> list[Message]: ...
+
+    @abstractmethod
+    def redrive(self, message_id: str) -> bool: ...

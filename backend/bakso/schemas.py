@@ -1,0 +1,185 @@
+"""The shapes of the HTTP contract (DESIGN §4.1).
+
+The same models validate incoming JSON and generate /api/openapi.json, so
+the document cannot drift from what the server accepts. Strict mode: a number
+sent as a string is an error, not a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+
+class LoginIn(_In):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class ApplicantIn(_In):
+    nik: str = Field(min_length=1, max_length=32, description="16 digits; separators allowed")
+    name: str = Field(min_length=1, max_length=120)
+    kk: str | None = Field(default=None, max_length=32)
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 \-]{6,19}$")
+    address: str | None = Field(default=None, max_length=300)
+
+
+class SubjectIn(_In):
+    """Whom the document is for, when not the applicant (a newborn, the deceased...)."""
+
+    name: str = Field(min_length=1, max_length=120)
+    nik: str | None = Field(default=None, max_length=32)
+    birth_date: dt.date | None = None
+    birth_place: str | None = Field(default=None, max_length=120)
+    sex: Literal["L", "P"] | None = None
+
+
+class DraftIn(_In):
+    service: str = Field(min_length=1, max_length=40)
+    desa: str = Field(min_length=1, max_length=20, description="Kemendagri code, e.g. 52.03.01.2001")
+    applicant: ApplicantIn
+    subject: SubjectIn | None = None
+    notes: str = Field(default="", max_length=2000)
+    version: int = Field(default=0, ge=0, description="the version the client last saw; 0 = new")
+
+
+class ScanIn(_In):
+    requirement: str = Field(min_length=1, max_length=60)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(gt=0)
+    content_type: str = Field(max_length=100)
+
+
+class TransitionIn(_In):
+    to: str
+    note: str = Field(default="", max_length=2000)
+    version: int = Field(ge=1)
+
+
+class UserOut(BaseModel):
+    username: str
+    role: str
+    desa: str | None
+
+
+class LoginOut(BaseModel):
+    user: UserOut
+    csrf_token: str
+
+
+class RequirementOut(BaseModel):
+    code: str
+    label: str
+    required: bool
+    one_of: str | None
+
+
+class ServiceOut(BaseModel):
+    code: str
+    label: str
+    label_en: str
+    referral: str | None
+    requirements: list[RequirementOut]
+
+
+class CatalogOut(BaseModel):
+    services: list[ServiceOut]
+
+
+class RegionOut(BaseModel):
+    code: str
+    name: str
+    level: str
+    parent: str
+
+
+class RegionsOut(BaseModel):
+    kabupaten: RegionOut
+    kecamatan: list[RegionOut]
+    desa: list[RegionOut]
+
+
+class ScanOut(BaseModel):
+    id: str
+    requirement: str
+    sha256: str
+    size: int
+    content_type: str
+    state: Literal["pending", "ok"]
+
+
+class RequirementStateOut(BaseModel):
+    code: str
+    label: str
+    required: bool
+    one_of: str | None
+    satisfied: bool
+
+
+class TimelineOut(BaseModel):
+    status: str
+    label: str
+    at: str
+    by: str
+    note: str
+
+
+class WarningOut(BaseModel):
+    code: str
+    message: str
+
+
+class RequestOut(BaseModel):
+    id: str
+    code: str
+    status: str
+    status_label: str
+    version: int
+    service: str
+    desa: str
+    applicant: dict[str, object]
+    subject: dict[str, object] | None
+    notes: str
+    created_at: str
+    updated_at: str
+    ready: bool
+    verify_problem: str | None
+    warnings: list[WarningOut]
+    token: str | None
+    scans: list[ScanOut] | None = None
+    requirements: list[RequirementStateOut] | None = None
+    timeline: list[TimelineOut] | None = None
+
+
+class RequestPageOut(BaseModel):
+    items: list[RequestOut]
+    cursor: str | None
+
+
+class UploadOut(BaseModel):
+    method: Literal["PUT", "POST"]
+    url: str
+    headers: dict[str, str]
+    fields: dict[str, str]
+
+
+class ScanRegisteredOut(BaseModel):
+    scan_id: str
+    state: Literal["pending", "ok"]
+    upload: UploadOut | None = Field(description="null when the scan is already stored and checked")
+
+
+class ScanCompletedOut(BaseModel):
+    status: Literal["ok"]
+    scan: ScanOut
+
+
+class HealthOut(BaseModel):
+    status: str
+    adapters: str

@@ -1,0 +1,1 @@
+"""Use cases: what officers and the worker do, run against the ports."""

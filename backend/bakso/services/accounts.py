@@ -1,0 +1,145 @@
+"""Officer accounts: creating them, and logging in with throttling that survives restarts."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ..domain.errors import Conflict, InvalidInput, NotAuthenticated, TooManyAttempts
+from ..domain.lifecycle import Role
+from ..domain.model import LoginAttempts, User
+from ..domain.regions import Regions
+from ..ports import Records
+
+log = logging.getLogger(__name__)
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    max_failures: int = 5
+    lockout_seconds: int = 60
+    lockout_max_seconds: int = 3600
+    password_min_length: int = 10
+
+
+class AccountService:
+    def __init__(
+        self,
+        records: Records,
+        regions: Regions,
+        policy: LoginPolicy,
+        clock: Callable[[], datetime],
+        hasher: PasswordHasher | None = None,
+    ) -> None:
+        self.records = records
+        self.regions = regions
+        self.policy = policy
+        self.clock = clock
+        self.hasher = hasher or PasswordHasher()
+        # Verified against when the username does not exist, so that a miss
+        # takes as long as a wrong password and does not reveal who exists.
+        self._decoy_hash = self.hasher.hash("bakso-decoy-password")
+
+    def create_user(self, username: str, role: str, desa: str | None, password: str) -> User:
+        username = username.strip().lower()
+        if not USERNAME.match(username):
+            raise InvalidInput(
+                "Nama pengguna 3–64 karakter: huruf kecil, angka, titik, garis bawah atau strip."
+            )
+        try:
+            parsed_role = Role(role)
+        except ValueError:
+            raise InvalidInput(f"Peran '{role}' tidak dikenal.") from None
+        if parsed_role is Role.SYSTEM:
+            raise InvalidInput("Peran 'system' hanya untuk server.")
+        if parsed_role is Role.OPERATOR:
+            if not desa or not self.regions.is_desa(desa):
+                raise InvalidInput("Operator wajib punya desa yang dikenal.")
+        elif desa:
+            raise InvalidInput("Hanya operator yang terikat pada satu desa.")
+        self._check_password(password)
+        if self.records.get_user(username) is not None:
+            raise Conflict(f"Pengguna '{username}' sudah ada.")
+        user = User(
+            username=username,
+            role=parsed_role,
+            desa=desa if parsed_role is Role.OPERATOR else None,
+            password_hash=self.hasher.hash(password),
+            created_at=self.clock().isoformat(timespec="seconds"),
+        )
+        self.records.save_user(user)
+        self.records.append_audit(
+            at=user.created_at,
+            actor="system",
+            action="user.create",
+            target=username,
+            data={"role": parsed_role.value, "desa": user.desa},
+        )
+        return user
+
+    def _check_password(self, password: str) -> None:
+        if len(password) < self.policy.password_min_length:
+            raise InvalidInput(
+                f"Kata sandi minimal {self.policy.password_min_length} karakter."
+            )
+
+    def authenticate(self, username: str, password: str) -> User:
+        """The user, if the password is right and the account is not locked out.
+
+        Failures are counted per username in the records store, so a restart
+        does not reset them; each failure past the maximum doubles the wait.
+        """
+        username = username.strip().lower()
+        key = f"user:{username}"
+        now = self.clock().timestamp()
+        attempts = self.records.get_login_attempts(key) or LoginAttempts(key, 0, 0.0)
+        if attempts.locked_until > now:
+            wait = math.ceil(attempts.locked_until - now)
+            raise TooManyAttempts(
+                f"Terlalu banyak percobaan masuk. Coba lagi dalam {math.ceil(wait / 60)} menit.",
+                retry_after=wait,
+            )
+        user = self.records.get_user(username)
+        if user is None or not user.active or not self._verify(user.password_hash, password):
+            if user is None:
+                self._verify(self._decoy_hash, password)
+            self._record_failure(attempts, now)
+            raise NotAuthenticated("Nama pengguna atau kata sandi salah.")
+        if attempts.failures:
+            self.records.save_login_attempts(LoginAttempts(key, 0, 0.0))
+        if self.hasher.check_needs_rehash(user.password_hash):
+            user = replace(user, password_hash=self.hasher.hash(password))
+            self.records.save_user(user)
+        return user
+
+    def _verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return bool(self.hasher.verify(password_hash, password))
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def _record_failure(self, attempts: LoginAttempts, now: float) -> None:
+        failures = attempts.failures + 1
+        locked_until = 0.0
+        over = failures - self.policy.max_failures
+        if over >= 0:
+            wait = min(self.policy.lockout_seconds * 2**over, self.policy.lockout_max_seconds)
+            locked_until = now + wait
+            log.warning("login locked for %d s after %d failures", wait, failures)
+        self.records.save_login_attempts(LoginAttempts(attempts.key, failures, locked_until))
+
+    def load(self, username: str, epoch: int) -> User | None:
+        """The user for a session cookie, unless disabled or the session predates a reset."""
+        user = self.records.get_user(username)
+        if user is None or not user.active or user.session_epoch != epoch:
+            return None
+        return user

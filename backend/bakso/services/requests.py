@@ -1,0 +1,437 @@
+"""Requests (permohonan): drafts, scans, submission and the lifecycle."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from ..domain.catalog import Catalog, Service
+from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from ..domain.filetypes import ALLOWED_TYPES, SNIFF_BYTES, sniff
+from ..domain.identity import NumberInfo, parse_kk, parse_nik
+from ..domain.lifecycle import EDITABLE, LABELS, Role, Status, check_transition, parse_status
+from ..domain.model import Actor, Event, Request, Scan, request_code
+from ..domain.regions import Regions
+from ..ports import Blobs, CodeTaken, Page, Queue, Records, UploadTarget
+from ..schemas import DraftIn
+
+log = logging.getLogger(__name__)
+
+MSG_SUBMITTED = "request.submitted"
+
+
+@dataclass(frozen=True)
+class RequestSettings:
+    max_scan_bytes: int
+    upload_url_ttl: int
+    download_url_ttl: int
+    code_prefix: str = "LT"
+    page_size_max: int = 100
+
+
+class StaleRequest(Conflict):
+    """A write based on an old version, or a change to a request that can no longer change.
+
+    Carries the server's current request so the device can show it.
+    """
+
+    def __init__(self, detail: str, current: Request) -> None:
+        super().__init__(detail)
+        self.current = current
+
+
+@dataclass(frozen=True)
+class RequestDetail:
+    request: Request
+    scans: list[Scan]
+    timeline: list[Event]
+    satisfied: set[str]
+    service: Service
+
+
+class RequestService:
+    def __init__(
+        self,
+        records: Records,
+        blobs: Blobs,
+        queue: Queue,
+        catalog: Catalog,
+        regions: Regions,
+        settings: RequestSettings,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.records = records
+        self.blobs = blobs
+        self.queue = queue
+        self.catalog = catalog
+        self.regions = regions
+        self.settings = settings
+        self.clock = clock
+
+    def _now(self) -> str:
+        return self.clock().isoformat(timespec="milliseconds")
+
+    # Reading ------------------------------------------------------------------
+    def get(self, actor: Actor, request_id: str) -> Request:
+        """The request, if this officer may see it; otherwise NotFound, revealing nothing."""
+        request = self.records.get_request(request_id)
+        if request is None or not actor.can_see_desa(request.desa):
+            raise NotFound("Permohonan tidak ditemukan.")
+        return request
+
+    def detail(self, actor: Actor, request_id: str) -> RequestDetail:
+        return self.describe(self.get(actor, request_id))
+
+    def describe(self, request: Request) -> RequestDetail:
+        scans = self.records.list_scans(request.id)
+        service = self._service(request.service)
+        satisfied = {s.requirement for s in scans if s.state == "ok"}
+        return RequestDetail(request, scans, self.records.timeline(request.id), satisfied, service)
+
+    def list(
+        self,
+        actor: Actor,
+        *,
+        status: str | None,
+        desa: str | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page:
+        if actor.role is Role.OPERATOR:
+            if desa and desa != actor.desa:
+                raise NotFound("Desa tidak ditemukan.")
+            desa = actor.desa
+        limit = max(1, min(limit, self.settings.page_size_max))
+        return self.records.list_requests(
+            desa=desa, status=parse_status(status) if status else None, cursor=cursor, limit=limit
+        )
+
+    # Drafts -------------------------------------------------------------------
+    def upsert_draft(self, actor: Actor, request_id: str, draft: DraftIn) -> tuple[Request, bool]:
+        """Create the draft, or update it, keyed by the device's UUID. Returns (request, created).
+
+        Replays of the same content, even after submission, return the stored
+        request unchanged; a different content is refused once the request is
+        no longer the desa's to edit, or when based on an old version.
+        """
+        self._require_operator_of(actor, draft.desa)
+        service = self._service(draft.service)
+        if not self.regions.is_desa(draft.desa):
+            raise InvalidInput(f"Desa '{draft.desa}' tidak dikenal.")
+        content, warnings = self._validated_content(draft, service)
+
+        existing = self.records.get_request(request_id)
+        if existing is None:
+            created = self._create(actor, request_id, content, warnings)
+            if created is not None:
+                return created, True
+            existing = self.records.get_request(request_id)  # lost a race with a replay
+            assert existing is not None
+        if not actor.can_see_desa(existing.desa):
+            raise NotFound("Permohonan tidak ditemukan.")
+        if existing.content() == content:
+            return existing, False
+        if existing.status not in EDITABLE:
+            raise StaleRequest(
+                f"Permohonan sudah berstatus {LABELS[existing.status]} dan tidak dapat diubah.",
+                existing,
+            )
+        if draft.version != existing.version:
+            raise StaleRequest(
+                "Permohonan sudah diubah di perangkat lain; muat ulang lalu coba lagi.", existing
+            )
+        updated = replace(
+            existing,
+            **content,
+            warnings=warnings,
+            version=existing.version + 1,
+            updated_at=self._now(),
+        )
+        self._save(updated, existing, None)
+        return updated, False
+
+    def _create(
+        self, actor: Actor, request_id: str, content: dict[str, Any], warnings: list[dict[str, str]]
+    ) -> Request | None:
+        now = self._now()
+        for attempt in range(8):
+            request = Request(
+                id=request_id,
+                code=request_code(request_id, attempt, self.settings.code_prefix),
+                status=Status.DRAF,
+                version=1,
+                created_by=actor.username,
+                created_at=now,
+                updated_at=now,
+                status_since=now,
+                warnings=warnings,
+                **content,
+            )
+            event = Event(request_id, now, actor.username, None, Status.DRAF, "", "request.create")
+            try:
+                return request if self.records.create_request(request, event) else None
+            except CodeTaken:
+                continue
+        raise Conflict("Kode permohonan tidak dapat dibuat; coba lagi.")
+
+    def _validated_content(
+        self, draft: DraftIn, service: Service
+    ) -> tuple[dict[str, Any], list[dict[str, str]]]:
+        applicant = draft.applicant.model_dump(mode="json")
+        infos: list[NumberInfo] = [parse_nik(draft.applicant.nik, self.regions, desa=draft.desa)]
+        applicant["nik"] = infos[0].number
+        if draft.applicant.kk:
+            infos.append(parse_kk(draft.applicant.kk, self.regions, desa=draft.desa))
+            applicant["kk"] = infos[-1].number
+        subject = draft.subject.model_dump(mode="json") if draft.subject else None
+        if draft.subject and draft.subject.nik:
+            infos.append(parse_nik(draft.subject.nik, self.regions, desa=draft.desa))
+            assert subject is not None
+            subject["nik"] = infos[-1].number
+        warnings = [{"code": w.code, "message": w.message} for info in infos for w in info.warnings]
+        content = {
+            "service": service.code,
+            "desa": draft.desa,
+            "applicant": applicant,
+            "subject": subject,
+            "notes": draft.notes,
+        }
+        return content, warnings
+
+    # Scans --------------------------------------------------------------------
+    def register_scan(
+        self,
+        actor: Actor,
+        request_id: str,
+        *,
+        requirement: str,
+        sha256: str,
+        size: int,
+        content_type: str,
+    ) -> tuple[Scan, UploadTarget | None]:
+        """Register a scan and say where to upload it. Idempotent for the same bytes."""
+        request = self._editable(actor, request_id)
+        if self._service(request.service).requirement(requirement) is None:
+            raise InvalidInput(f"Persyaratan '{requirement}' tidak ada pada layanan ini.")
+        if content_type not in ALLOWED_TYPES:
+            raise InvalidInput("Hanya foto JPEG, PNG, WebP atau berkas PDF yang diterima.")
+        if size > self.settings.max_scan_bytes:
+            limit_mb = self.settings.max_scan_bytes / 1024 / 1024
+            raise PayloadTooLarge(f"Berkas terlalu besar; batasnya {limit_mb:.0f} MB.")
+        scan_id = hashlib.sha256(f"{requirement}:{sha256}".encode()).hexdigest()[:32]
+        scan = self.records.add_scan(
+            Scan(
+                id=scan_id,
+                request_id=request.id,
+                requirement=requirement,
+                sha256=sha256,
+                size=size,
+                content_type=content_type,
+                key=f"scans/{request.id}/{sha256}",
+                state="pending",
+                created_at=self._now(),
+            )
+        )
+        if (scan.size, scan.content_type) != (size, content_type):
+            raise Conflict("Pindaian ini sudah terdaftar dengan ukuran atau jenis lain.")
+        if scan.state == "ok":
+            return scan, None
+        target = self.blobs.upload_target(
+            scan.key, size=size, content_type=content_type, expires_in=self.settings.upload_url_ttl
+        )
+        return scan, target
+
+    def complete_scan(self, actor: Actor, request_id: str, scan_id: str) -> Scan:
+        """Check the uploaded bytes; a bad upload is removed so it can simply be sent again."""
+        self._editable(actor, request_id)
+        scan = self.records.get_scan(request_id, scan_id)
+        if scan is None:
+            raise NotFound("Pindaian tidak ditemukan.")
+        if scan.state == "ok":
+            return scan
+        problem = self._check_blob(scan)
+        if problem:
+            self.blobs.delete(scan.key)
+            raise InvalidInput(problem)
+        self.records.set_scan_state(request_id, scan_id, "ok")
+        log.info("scan %s of request %s stored", scan_id, request_id)
+        return replace(scan, state="ok")
+
+    def _check_blob(self, scan: Scan) -> str | None:
+        stored = self.blobs.size(scan.key)
+        if stored is None:
+            return "Berkas belum diunggah; unggah lalu coba lagi."
+        if stored != scan.size:
+            return (
+                f"Unggahan tidak lengkap: diterima {stored} dari {scan.size} byte. Unggah ulang."
+            )
+        digest = hashlib.sha256()
+        for chunk in self.blobs.iter_chunks(scan.key):
+            digest.update(chunk)
+        if digest.hexdigest() != scan.sha256:
+            return "Isi berkas berbeda dari sidik SHA-256 yang didaftarkan. Unggah ulang."
+        kind = sniff(self.blobs.read_head(scan.key, SNIFF_BYTES))
+        if kind != scan.content_type:
+            return "Isi berkas bukan foto JPEG/PNG/WebP atau PDF sesuai jenis yang didaftarkan."
+        return None
+
+    def delete_scan(self, actor: Actor, request_id: str, scan_id: str) -> None:
+        self._editable(actor, request_id)
+        scan = self.records.get_scan(request_id, scan_id)
+        if scan is None:
+            return  # already gone: deleting is idempotent
+        self.records.delete_scan(request_id, scan_id)
+        if not any(s.key == scan.key for s in self.records.list_scans(request_id)):
+            self.blobs.delete(scan.key)
+
+    def scan_download_url(self, actor: Actor, request_id: str, scan_id: str) -> str:
+        self.get(actor, request_id)
+        scan = self.records.get_scan(request_id, scan_id)
+        if scan is None or scan.state != "ok":
+            raise NotFound("Pindaian tidak ditemukan.")
+        ext = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}.get(
+            scan.content_type, "pdf"
+        )
+        return self.blobs.download_url(
+            scan.key,
+            expires_in=self.settings.download_url_ttl,
+            filename=f"{scan.requirement}-{scan.id[:8]}.{ext}",
+        )
+
+    # Lifecycle ----------------------------------------------------------------
+    def submit(self, actor: Actor, request_id: str) -> Request:
+        """DRAF/PERLU_PERBAIKAN → DIAJUKAN once every mandatory document is in; idempotent."""
+        request = self.get(actor, request_id)
+        self._require_operator_of(actor, request.desa)
+        if request.status is Status.DIAJUKAN:
+            if not request.ready:
+                self._enqueue_verification(request)  # a lost message is sent again
+            return request
+        detail = self.describe(request)
+        missing = detail.service.missing(detail.satisfied)
+        if missing and request.status in EDITABLE:
+            names = "; ".join(r.label for r in missing)
+            raise InvalidInput(
+                f"Dokumen wajib belum lengkap: {names}.",
+                missing=[{"code": r.code, "label": r.label} for r in missing],
+            )
+        submitted = self._move(
+            actor,
+            request,
+            Status.DIAJUKAN,
+            "",
+            token=request.token or secrets.token_urlsafe(24),
+            submission=request.submission + 1,
+            verify_problem=None,
+        )
+        self._enqueue_verification(submitted)
+        return submitted
+
+    def transition(
+        self, actor: Actor, request_id: str, *, to: str, note: str, version: int
+    ) -> Request:
+        request = self.get(actor, request_id)
+        target = parse_status(to)
+        if target is Status.DIAJUKAN:
+            return self.submit(actor, request_id)
+        if actor.role is Role.OPERATOR:
+            self._require_operator_of(actor, request.desa)
+        check_transition(request.status, target, actor.role, note)
+        if version != request.version:
+            raise StaleRequest(
+                "Permohonan sudah diubah oleh petugas lain; muat ulang lalu coba lagi.", request
+            )
+        return self._move(actor, request, target, note.strip())
+
+    def _move(
+        self, actor: Actor, request: Request, target: Status, note: str, **changes: Any
+    ) -> Request:
+        check_transition(request.status, target, actor.role, note)
+        now = self._now()
+        moved = replace(
+            request,
+            status=target,
+            version=request.version + 1,
+            updated_at=now,
+            status_since=now,
+            **changes,
+        )
+        self._save(moved, request, Event(request.id, now, actor.username, request.status, target, note))
+        log.info("request %s moved %s -> %s", request.id, request.status.value, target.value)
+        return moved
+
+    def _save(self, new: Request, old: Request, event: Event | None) -> None:
+        try:
+            self.records.save_request(new, old.version, event)
+        except Conflict:
+            current = self.records.get_request(old.id)
+            assert current is not None
+            raise StaleRequest(
+                "Permohonan baru saja diubah oleh orang lain; muat ulang lalu coba lagi.", current
+            ) from None
+
+    def _enqueue_verification(self, request: Request) -> None:
+        self.queue.send(
+            {"type": MSG_SUBMITTED, "request_id": request.id, "submission": request.submission}
+        )
+
+    # Worker -------------------------------------------------------------------
+    def verify_submission(self, request_id: str, submission: int) -> None:
+        """Re-check every scan of a submitted request and mark it ready for Dukcapil.
+
+        Safe to run any number of times for one message: a stale or repeated
+        message changes nothing.
+        """
+        request = self.records.get_request(request_id)
+        if request is None or request.status is not Status.DIAJUKAN:
+            return
+        if request.submission != submission or request.ready_submission >= submission:
+            return
+        problems = [
+            f"{scan.requirement}: {problem}"
+            for scan in self.records.list_scans(request_id)
+            if scan.state == "ok" and (problem := self._check_blob(scan))
+        ]
+        if problems:
+            log.warning("request %s failed verification (%d scans)", request_id, len(problems))
+            updated = replace(request, verify_problem="; ".join(problems))
+        else:
+            updated = replace(request, ready_submission=submission, verify_problem=None)
+        # The version stays: this is the server's own note, not a change the
+        # officers should have to reload for; the write is still conditional.
+        self.records.save_request(updated, request.version, None)
+        self.records.append_audit(
+            at=self._now(),
+            actor="system",
+            action="request.verified" if not problems else "request.verify_failed",
+            target=request_id,
+            data={"submission": submission, "problems": len(problems)},
+        )
+
+    # Helpers ------------------------------------------------------------------
+    def _service(self, code: str) -> Service:
+        service = self.catalog.get(code)
+        if service is None:
+            raise InvalidInput(f"Layanan '{code}' tidak dikenal.")
+        return service
+
+    def _require_operator_of(self, actor: Actor, desa: str) -> None:
+        if actor.role is not Role.OPERATOR:
+            raise Forbidden("Hanya operator desa yang dapat melakukan ini.")
+        if actor.desa != desa:
+            raise Forbidden("Anda hanya dapat melayani permohonan desa Anda sendiri.")
+
+    def _editable(self, actor: Actor, request_id: str) -> Request:
+        request = self.get(actor, request_id)
+        self._require_operator_of(actor, request.desa)
+        if request.status not in EDITABLE:
+            raise StaleRequest(
+                f"Permohonan berstatus {LABELS[request.status]}; pindaian tidak dapat diubah.",
+                request,
+            )
+        return request

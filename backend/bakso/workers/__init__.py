@@ -1,0 +1,1 @@
+"""Queue consumers: the same handlers run in-process locally and on Lambda behind SQS."""

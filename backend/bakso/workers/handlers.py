@@ -1,0 +1,74 @@
+"""What each queued message means. Handlers must tolerate redelivery."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from ..bootstrap import Services
+from ..ports import Message
+from ..services.requests import MSG_SUBMITTED
+
+log = logging.getLogger(__name__)
+
+
+class UnknownMessage(Exception):
+    pass
+
+
+def handle(services: Services, body: dict[str, Any]) -> None:
+    kind = body.get("type")
+    if kind == MSG_SUBMITTED:
+        services.requests.verify_submission(str(body["request_id"]), int(body["submission"]))
+    else:
+        raise UnknownMessage(f"unknown message type {kind!r}")
+
+
+def drain_once(services: Services, *, visibility_timeout: int = 120) -> int:
+    """Handle what is visible now; return how many messages were handled successfully.
+
+    A message whose handler raises is left unacked: the queue delivers it
+    again after its visibility timeout and dead-letters it after the maximum.
+    """
+    handled = 0
+    for message in services.queue.receive(visibility_timeout=visibility_timeout):
+        if _handle_one(services, message):
+            services.queue.ack(message)
+            handled += 1
+    return handled
+
+
+def _handle_one(services: Services, message: Message) -> bool:
+    try:
+        handle(services, message.body)
+    except Exception:
+        # Only ids reach the log: message bodies never carry personal data, but
+        # exceptions from deeper layers might.
+        log.exception("message %s failed (attempt %d)", message.id, message.attempts)
+        return False
+    return True
+
+
+class LocalWorker(threading.Thread):
+    """The in-process worker of the local default: polls the SQLite queue."""
+
+    def __init__(self, services: Services, *, poll_seconds: float = 1.0, visibility_timeout: int = 120):
+        super().__init__(name="bakso-worker", daemon=True)
+        self.services = services
+        self.poll_seconds = poll_seconds
+        self.visibility_timeout = visibility_timeout
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                busy = drain_once(self.services, visibility_timeout=self.visibility_timeout)
+            except Exception:
+                log.exception("worker loop error")
+                busy = 0
+            if not busy:
+                self.stopping.wait(self.poll_seconds)
+
+    def stop(self) -> None:
+        self.stopping.set()

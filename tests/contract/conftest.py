@@ -1,0 +1,125 @@
+"""Adapter sets the contract suite runs against: every test runs once per set.
+
+A set is built here and only here, so adding one (e.g. AWS on moto) means
+adding a branch to `adapter_set` and nothing in the tests.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from bakso.adapters.local import FolderBlobs, SqliteQueue, SqliteRecords
+from bakso.ports import Blobs, Queue, Records, UploadTarget
+
+START = 1_767_225_600.0  # 2026-01-01T00:00:00Z
+
+
+class FakeClock:
+    def __init__(self, start: float = START) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class AdapterSet:
+    name: str
+    records: Records
+    blobs: Blobs
+    queue: Queue
+    max_receives: int
+    # Sends `data` to an upload target the way a device would; raises the
+    # BAKSO error the store answers with when it refuses.
+    send_upload: Callable[[UploadTarget, bytes, str], None]
+    fetch: Callable[[str], bytes]
+    # Whether the store itself refuses bad signatures, expired URLs and wrong
+    # size or type (moto does not check presigned URLs).
+    enforces_url_policy: bool
+    move_clock: Callable[[float], None] | None = None
+    # Called by worker threads before they end, to release per-thread resources.
+    thread_done: Callable[[], None] = field(default=lambda: None)
+
+    def upload(self, target: UploadTarget, data: bytes, content_type: str) -> None:
+        self.send_upload(target, data, content_type)
+
+    def download(self, url: str) -> bytes:
+        return self.fetch(url)
+
+    def advance(self, seconds: float) -> None:
+        """Move the adapters' clock forward; skips the test where that is impossible."""
+        if self.move_clock is None:
+            pytest.skip(f"the {self.name} adapter set cannot move its clock")
+        self.move_clock(seconds)
+
+    def require_url_policy(self) -> None:
+        if not self.enforces_url_policy:
+            pytest.skip(f"the {self.name} blob store does not check signed URLs")
+
+
+def _token(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+def _local(tmp_path: Path) -> Iterator[AdapterSet]:
+    clock = FakeClock()
+    records = SqliteRecords(tmp_path / "records.sqlite3")
+    blobs = FolderBlobs(tmp_path / "blobs", "contract-test-secret", now=clock)
+    queue = SqliteQueue(tmp_path / "queue.sqlite3", max_receives=5, now=clock)
+
+    def send_upload(target: UploadTarget, data: bytes, content_type: str) -> None:
+        blobs.accept_upload(_token(target.url), content_type, io.BytesIO(data), len(data))
+
+    def fetch(url: str) -> bytes:
+        path, _ = blobs.resolve_download(_token(url))
+        return path.read_bytes()
+
+    def thread_done() -> None:
+        records.close()
+        queue.close()
+
+    yield AdapterSet(
+        name="local",
+        records=records,
+        blobs=blobs,
+        queue=queue,
+        max_receives=5,
+        send_upload=send_upload,
+        fetch=fetch,
+        enforces_url_policy=True,
+        move_clock=clock.advance,
+        thread_done=thread_done,
+    )
+    records.close()
+    queue.close()
+
+
+@pytest.fixture(params=["local"])
+def adapter_set(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AdapterSet]:
+    if request.param == "local":
+        yield from _local(tmp_path)
+    else:  # pragma: no cover - a new param without a branch here
+        raise AssertionError(f"unknown adapter set {request.param}")
+
+
+@pytest.fixture
+def records(adapter_set: AdapterSet) -> Records:
+    return adapter_set.records
+
+
+@pytest.fixture
+def blobs(adapter_set: AdapterSet) -> Blobs:
+    return adapter_set.blobs
+
+
+@pytest.fixture
+def queue(adapter_set: AdapterSet) -> Queue:
+    return adapter_set.queue

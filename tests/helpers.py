@@ -1,0 +1,155 @@
+"""Helpers shared by the API tests: officers, sample drafts, scans, an API client."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from bakso import create_app
+from bakso.bootstrap import Services
+
+PASSWORD = "kata-sandi-uji-123"
+DESA_A = "52.03.01.2001"  # Tanjung Luar, Keruak
+DESA_B = "52.03.02.2002"  # Sakra, Sakra
+NIK_WOMAN = "5203015708900001"
+KK = "5203011203180002"
+# Cheap hashing in tests only: argon2's production cost would make the suite slow.
+FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+
+USERS = [
+    ("op.a", "operator", DESA_A),
+    ("op.b", "operator", DESA_B),
+    ("dukcapil", "dukcapil", None),
+    ("admin", "admin", None),
+]
+
+
+def make_app(data_dir: Path, **overrides: Any) -> Flask:
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "DATA_DIR": str(data_dir),
+        "SECRET_KEY": "test-secret-key",
+        "SESSION_COOKIE_SECURE": False,
+        "ARGON2_PARAMS": FAST_ARGON2,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+def services_of(app: Flask) -> Services:
+    svc: Services = app.extensions["bakso"]
+    return svc
+
+
+def close_app(app: Flask) -> None:
+    svc = services_of(app)
+    for adapter in (svc.records, svc.queue):
+        close = getattr(adapter, "close", None)
+        if close:
+            close()
+
+
+def draft(desa: str = DESA_A, service: str = "AKTA_LAHIR", **changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "service": service,
+        "desa": desa,
+        "applicant": {"nik": NIK_WOMAN, "name": "Siti Aminah", "kk": KK, "phone": "081234567890"},
+        "subject": {
+            "name": "Bayi Aminah",
+            "birth_date": "2026-11-20",
+            "birth_place": "Selong",
+            "sex": "P",
+            "nik": None,
+        },
+        "notes": "",
+        "version": 0,
+    }
+    body.update(changes)
+    return body
+
+
+def fake_jpeg(seed: str, size: int = 2048) -> bytes:
+    """Bytes that are a JPEG by their magic number; content differs per seed."""
+    filler = hashlib.sha256(seed.encode()).digest() * (size // 32 + 1)
+    return b"\xff\xd8\xff\xe0" + filler[: size - 6] + b"\xff\xd9"
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Api:
+    """An officer's view of the API through Flask's test client: logs in, sends CSRF."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.csrf = ""
+
+    def login(self, username: str, password: str = PASSWORD) -> Any:
+        response = self.client.post(
+            "/api/v1/auth/login", json={"username": username, "password": password}
+        )
+        if response.status_code == 200:
+            self.csrf = response.get_json()["csrf_token"]
+        return response
+
+    def _headers(self) -> dict[str, str]:
+        return {"X-CSRF-Token": self.csrf}
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self.client.get(path, **kw)
+
+    def put(self, path: str, **kw: Any) -> Any:
+        return self.client.put(path, headers=self._headers(), **kw)
+
+    def post(self, path: str, **kw: Any) -> Any:
+        return self.client.post(path, headers=self._headers(), **kw)
+
+    def delete(self, path: str, **kw: Any) -> Any:
+        return self.client.delete(path, headers=self._headers(), **kw)
+
+    # Composite steps ----------------------------------------------------------
+    def create(
+        self, body: dict[str, Any] | None = None, request_id: str | None = None
+    ) -> dict[str, Any]:
+        request_id = request_id or str(uuid.uuid4())
+        response = self.put(f"/api/v1/requests/{request_id}", json=body or draft())
+        assert response.status_code == 201, response.get_json()
+        return dict(response.get_json())
+
+    def register(
+        self, request_id: str, requirement: str, data: bytes, content_type: str = "image/jpeg"
+    ) -> Any:
+        return self.post(
+            f"/api/v1/requests/{request_id}/scans",
+            json={
+                "requirement": requirement,
+                "sha256": sha(data),
+                "size": len(data),
+                "content_type": content_type,
+            },
+        )
+
+    def upload(self, upload: dict[str, Any], data: bytes) -> Any:
+        path = upload["url"].split("://", 1)[-1].split("/", 1)[1]
+        return self.client.open(
+            "/" + path, method=upload["method"], data=data, headers=upload["headers"]
+        )
+
+    def attach(self, request_id: str, requirement: str, data: bytes) -> dict[str, Any]:
+        registered = self.register(request_id, requirement, data)
+        assert registered.status_code == 201, registered.get_json()
+        body = registered.get_json()
+        assert self.upload(body["upload"], data).status_code == 200
+        done = self.post(f"/api/v1/requests/{request_id}/scans/{body['scan_id']}/complete")
+        assert done.status_code == 200, done.get_json()
+        return dict(body)
+
+    def attach_mandatory(self, request_id: str) -> None:
+        for requirement in ("F201", "SURAT_KET_LAHIR", "BUKU_NIKAH", "KK_ORTU", "KTP_ORTU"):
+            self.attach(request_id, requirement, fake_jpeg(request_id + requirement))
