@@ -47,16 +47,14 @@ def build_adapters(config: Mapping[str, Any]) -> tuple[Records, Blobs, Queue]:
             FolderBlobs(data_dir / "blobs", config["SECRET_KEY"]),
             SqliteQueue(data_dir / "queue.sqlite3", max_receives=config["QUEUE_MAX_RECEIVES"]),
         )
-    if kind == "aws":
-        from .adapters import aws  # type: ignore[attr-defined]
-
-        return aws.build(config)  # type: ignore[no-any-return]
     raise ValueError(f"unknown adapter set {kind!r}")
 
 
 def build_services(config: Mapping[str, Any]) -> Services:
     records, blobs, queue = build_adapters(config)
-    regions = Regions.from_csv(Path(config.get("REGIONS_FILE") or PACKAGE_DATA / "wilayah_lotim.csv"))
+    regions = Regions.from_csv(
+        Path(config.get("REGIONS_FILE") or PACKAGE_DATA / "wilayah_lotim.csv")
+    )
     catalog = Catalog.from_json(Path(config.get("CATALOG_FILE") or PACKAGE_DATA / "catalog.json"))
     requests = RequestService(
         records,
@@ -85,6 +83,4 @@ def build_services(config: Mapping[str, Any]) -> Services:
         utc_now,
         PasswordHasher(**config["ARGON2_PARAMS"]) if config.get("ARGON2_PARAMS") else None,
     )
-    return Services(
-        config["ADAPTERS"], records, blobs, queue, catalog, regions, requests, accounts
-    )
+    return Services(config["ADAPTERS"], records, blobs, queue, catalog, regions, requests, accounts)

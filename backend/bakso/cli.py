@@ -76,7 +76,7 @@ def seed_demo() -> None:
 
 
 def print_demo_logins() -> None:
-    click.echo("Akun demo (kata sandi semua: %s):" % DEMO_PASSWORD)
+    click.echo(f"Akun demo (kata sandi semua: {DEMO_PASSWORD}):")
     for username, role, desa in DEMO_USERS:
         click.echo(f"  {username:<16} {role:<9} {desa or ''}")
 

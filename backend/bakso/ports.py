@@ -108,7 +108,9 @@ class UploadTarget:
 
 class Blobs(ABC):
     @abstractmethod
-    def upload_target(self, key: str, *, size: int, content_type: str, expires_in: int) -> UploadTarget:
+    def upload_target(
+        self, key: str, *, size: int, content_type: str, expires_in: int
+    ) -> UploadTarget:
         """Where the device sends the bytes; size and type are bound into the signature."""
 
     @abstractmethod

@@ -42,7 +42,9 @@ class SubjectIn(_In):
 
 class DraftIn(_In):
     service: str = Field(min_length=1, max_length=40)
-    desa: str = Field(min_length=1, max_length=20, description="Kemendagri code, e.g. 52.03.01.2001")
+    desa: str = Field(
+        min_length=1, max_length=20, description="Kemendagri code, e.g. 52.03.01.2001"
+    )
     applicant: ApplicantIn
     subject: SubjectIn | None = None
     notes: str = Field(default="", max_length=2000)

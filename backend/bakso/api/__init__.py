@@ -61,7 +61,7 @@ def _init_login(app: Flask) -> None:
     manager = LoginManager()
     manager.session_protection = "basic"
 
-    @manager.user_loader  # type: ignore[misc]
+    @manager.user_loader  # type: ignore[untyped-decorator]
     def load_user(session_id: str) -> SessionUser | None:
         username, _, epoch = session_id.rpartition("|")
         if not username or not epoch.isdigit():
@@ -69,7 +69,7 @@ def _init_login(app: Flask) -> None:
         user = services().accounts.load(username, int(epoch))
         return SessionUser(user) if user else None
 
-    @manager.unauthorized_handler  # type: ignore[misc]
+    @manager.unauthorized_handler  # type: ignore[untyped-decorator]
     def unauthorized() -> Response:
         return problem(401, NotAuthenticated.title, "Silakan masuk terlebih dahulu.")
 

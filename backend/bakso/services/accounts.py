@@ -88,9 +88,7 @@ class AccountService:
 
     def _check_password(self, password: str) -> None:
         if len(password) < self.policy.password_min_length:
-            raise InvalidInput(
-                f"Kata sandi minimal {self.policy.password_min_length} karakter."
-            )
+            raise InvalidInput(f"Kata sandi minimal {self.policy.password_min_length} karakter.")
 
     def authenticate(self, username: str, password: str) -> User:
         """The user, if the password is right and the account is not locked out.

@@ -93,7 +93,7 @@ class RequestService:
         satisfied = {s.requirement for s in scans if s.state == "ok"}
         return RequestDetail(request, scans, self.records.timeline(request.id), satisfied, service)
 
-    def list(
+    def list_requests(
         self,
         actor: Actor,
         *,
@@ -119,10 +119,10 @@ class RequestService:
         request unchanged; a different content is refused once the request is
         no longer the desa's to edit, or when based on an old version.
         """
-        self._require_operator_of(actor, draft.desa)
-        service = self._service(draft.service)
         if not self.regions.is_desa(draft.desa):
             raise InvalidInput(f"Desa '{draft.desa}' tidak dikenal.")
+        self._require_operator_of(actor, draft.desa)
+        service = self._service(draft.service)
         content, warnings = self._validated_content(draft, service)
 
         existing = self.records.get_request(request_id)
@@ -267,9 +267,7 @@ class RequestService:
         if stored is None:
             return "Berkas belum diunggah; unggah lalu coba lagi."
         if stored != scan.size:
-            return (
-                f"Unggahan tidak lengkap: diterima {stored} dari {scan.size} byte. Unggah ulang."
-            )
+            return f"Unggahan tidak lengkap: diterima {stored} dari {scan.size} byte. Unggah ulang."
         digest = hashlib.sha256()
         for chunk in self.blobs.iter_chunks(scan.key):
             digest.update(chunk)
@@ -361,7 +359,9 @@ class RequestService:
             status_since=now,
             **changes,
         )
-        self._save(moved, request, Event(request.id, now, actor.username, request.status, target, note))
+        self._save(
+            moved, request, Event(request.id, now, actor.username, request.status, target, note)
+        )
         log.info("request %s moved %s -> %s", request.id, request.status.value, target.value)
         return moved
 

@@ -53,7 +53,9 @@ def _handle_one(services: Services, message: Message) -> bool:
 class LocalWorker(threading.Thread):
     """The in-process worker of the local default: polls the SQLite queue."""
 
-    def __init__(self, services: Services, *, poll_seconds: float = 1.0, visibility_timeout: int = 120):
+    def __init__(
+        self, services: Services, *, poll_seconds: float = 1.0, visibility_timeout: int = 120
+    ):
         super().__init__(name="bakso-worker", daemon=True)
         self.services = services
         self.poll_seconds = poll_seconds

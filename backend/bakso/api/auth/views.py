@@ -21,7 +21,12 @@ def _user_json(user: User) -> dict[str, object]:
 
 
 @bp.post("/login")
-@doc(summary="Log in; returns the CSRF token for later writes", body=LoginIn, response=LoginOut, public=True)
+@doc(
+    summary="Log in; returns the CSRF token for later writes",
+    body=LoginIn,
+    response=LoginOut,
+    public=True,
+)
 def login() -> Response:
     body = parse(LoginIn)
     user = services().accounts.authenticate(body.username, body.password)

@@ -33,7 +33,9 @@ def upload(token: str) -> tuple[Response, int]:
 @bp.get("/download/<token>")
 def download(token: str) -> Response:
     path, filename = _blobs().resolve_download(token)
-    mimetype = (mimetypes.guess_type(filename)[0] if filename else None) or "application/octet-stream"
+    mimetype = (
+        mimetypes.guess_type(filename)[0] if filename else None
+    ) or "application/octet-stream"
     response = send_file(
         path, mimetype=mimetype, as_attachment=bool(filename), download_name=filename
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urljoin
 
 from flask import Blueprint, Response, jsonify, redirect, request
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ...domain.errors import InvalidInput
 from ...schemas import (
@@ -28,7 +29,12 @@ def _absolute(url: str) -> str:
 
 
 @bp.put("/<uuid:request_id>")
-@doc(summary="Create or update a draft, keyed by the device's UUID (idempotent)", body=DraftIn, response=RequestOut, status=201)
+@doc(
+    summary="Create or update a draft, keyed by the device's UUID (idempotent)",
+    body=DraftIn,
+    response=RequestOut,
+    status=201,
+)
 def put_request(request_id: object) -> tuple[Response, int]:
     draft = parse(DraftIn)
     svc = services().requests
@@ -43,7 +49,7 @@ def list_requests() -> Response:
         limit = int(request.args.get("limit", "50"))
     except ValueError:
         raise InvalidInput("Parameter limit harus angka.") from None
-    page = services().requests.list(
+    page = services().requests.list_requests(
         actor(),
         status=request.args.get("status") or None,
         desa=request.args.get("desa") or None,
@@ -61,7 +67,12 @@ def get_request(request_id: object) -> Response:
 
 
 @bp.post("/<uuid:request_id>/scans")
-@doc(summary="Register a scan and get a short-lived upload URL", body=ScanIn, response=ScanRegisteredOut, status=201)
+@doc(
+    summary="Register a scan and get a short-lived upload URL",
+    body=ScanIn,
+    response=ScanRegisteredOut,
+    status=201,
+)
 def register_scan(request_id: object) -> tuple[Response, int]:
     body = parse(ScanIn)
     scan, target = services().requests.register_scan(
@@ -99,13 +110,16 @@ def delete_scan(request_id: object, scan_id: str) -> tuple[str, int]:
 
 @bp.get("/<uuid:request_id>/scans/<scan_id>")
 @doc(summary="Redirect to a short-lived download URL of the scan")
-def download_scan(request_id: object, scan_id: str) -> Response:
+def download_scan(request_id: object, scan_id: str) -> WerkzeugResponse:
     url = services().requests.scan_download_url(actor(), str(request_id), scan_id)
     return redirect(_absolute(url), code=302)
 
 
 @bp.post("/<uuid:request_id>/submit")
-@doc(summary="Send the request to Dukcapil (refused while a mandatory document is missing)", response=RequestOut)
+@doc(
+    summary="Send the request to Dukcapil (refused while a mandatory document is missing)",
+    response=RequestOut,
+)
 def submit(request_id: object) -> Response:
     svc = services().requests
     submitted = svc.submit(actor(), str(request_id))
@@ -113,9 +127,15 @@ def submit(request_id: object) -> Response:
 
 
 @bp.post("/<uuid:request_id>/transition")
-@doc(summary="Move a request in its lifecycle (role-checked, optimistic locking)", body=TransitionIn, response=RequestOut)
+@doc(
+    summary="Move a request in its lifecycle (role-checked, optimistic locking)",
+    body=TransitionIn,
+    response=RequestOut,
+)
 def transition(request_id: object) -> Response:
     body = parse(TransitionIn)
     svc = services().requests
-    moved = svc.transition(actor(), str(request_id), to=body.to, note=body.note, version=body.version)
+    moved = svc.transition(
+        actor(), str(request_id), to=body.to, note=body.note, version=body.version
+    )
     return jsonify(request_out(moved, svc.describe(moved)))

@@ -1,0 +1,255 @@
+"""Bad input gets a clear problem+json in Indonesian and changes nothing."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from helpers import draft, fake_jpeg, sha
+
+
+def assert_problem(response, status: int) -> dict:
+    assert response.status_code == status, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status and body["detail"]
+    return body
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"applicant": {"nik": "5203017208900001", "name": "Siti"}}, "NIK"),
+        (
+            {"applicant": {"nik": "5203015708900001", "name": "Siti", "kk": "5203014503180002"}},
+            "KK",
+        ),
+        ({"service": "SIM_BARU"}, "Layanan"),
+        ({"desa": "52.03.99.2001"}, "Desa"),
+        ({"applicant": "Siti Aminah"}, "applicant"),
+        ({"version": "0"}, "version"),
+        ({"subject": {"name": "Bayi", "birth_date": "2026-02-31"}}, "birth_date"),
+        ({"unexpected": True}, "unexpected"),
+    ],
+    ids=[
+        "invalid-nik",
+        "invalid-kk",
+        "unknown-service",
+        "unknown-desa",
+        "wrong-type-object",
+        "wrong-type-int",
+        "impossible-date",
+        "unknown-field",
+    ],
+)
+def test_bad_draft_is_422_and_creates_nothing(api_factory, services, change, words) -> None:
+    op = api_factory("op.a")
+    request_id = str(uuid.uuid4())
+    body = assert_problem(op.put(f"/api/v1/requests/{request_id}", json=draft(**change)), 422)
+    assert words in body["detail"]
+    assert services.records.get_request(request_id) is None
+
+
+def test_desa_of_another_kabupaten_region_is_a_warning_not_an_error(api_factory) -> None:
+    op = api_factory("op.a")
+    created = op.create(draft(applicant={"nik": "5201011708900001", "name": "Ahmad"}))
+    assert [w["code"] for w in created["warnings"]] == ["outside_kabupaten"]
+
+
+def test_body_that_is_not_json_is_refused(api_factory) -> None:
+    op = api_factory("op.a")
+    response = op.put(
+        f"/api/v1/requests/{uuid.uuid4()}", data="service=KK_BARU", content_type="text/plain"
+    )
+    assert_problem(response, 422)
+    broken = op.put(
+        f"/api/v1/requests/{uuid.uuid4()}", data="{not json", content_type="application/json"
+    )
+    assert_problem(broken, 422)
+
+
+def test_oversized_body_is_413(api_factory, services) -> None:
+    op = api_factory("op.a")
+    request_id = str(uuid.uuid4())
+    response = op.put(f"/api/v1/requests/{request_id}", json=draft(notes="x" * 400_000))
+    assert_problem(response, 413)
+    assert services.records.get_request(request_id) is None
+
+
+@pytest.fixture
+def op_and_draft(api_factory):
+    op = api_factory("op.a")
+    return op, op.create()
+
+
+def _register(op, request_id: str, declared: bytes, content_type: str = "image/jpeg") -> dict:
+    response = op.register(request_id, "F201", declared, content_type)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def _scan_state(op, request_id: str) -> list[str]:
+    return [s["state"] for s in op.get(f"/api/v1/requests/{request_id}").get_json()["scans"]]
+
+
+def test_html_claiming_to_be_jpeg_is_refused_and_removed(op_and_draft, services) -> None:
+    op, created = op_and_draft
+    html = b"<html><script>alert(1)</script></html>"
+    reg = _register(op, created["id"], html)
+    assert op.upload(reg["upload"], html).status_code == 200
+    body = assert_problem(
+        op.post(f"/api/v1/requests/{created['id']}/scans/{reg['scan_id']}/complete"), 422
+    )
+    assert "JPEG" in body["detail"]
+    assert _scan_state(op, created["id"]) == ["pending"]
+    assert services.blobs.size(f"scans/{created['id']}/{sha(html)}") is None
+
+
+def test_bytes_that_differ_from_the_declared_sha256_are_refused(op_and_draft) -> None:
+    op, created = op_and_draft
+    declared = fake_jpeg("declared")
+    sent = fake_jpeg("other")  # same size, other content
+    reg = _register(op, created["id"], declared)
+    assert op.upload(reg["upload"], sent).status_code == 200
+    body = assert_problem(
+        op.post(f"/api/v1/requests/{created['id']}/scans/{reg['scan_id']}/complete"), 422
+    )
+    assert "SHA-256" in body["detail"]
+    assert _scan_state(op, created["id"]) == ["pending"]
+    # The honest retry works: nothing half-done blocks it.
+    assert op.upload(reg["upload"], declared).status_code == 200
+    assert (
+        op.post(f"/api/v1/requests/{created['id']}/scans/{reg['scan_id']}/complete").status_code
+        == 200
+    )
+
+
+def test_truncated_upload_is_refused(op_and_draft) -> None:
+    op, created = op_and_draft
+    data = fake_jpeg("whole", 4096)
+    reg = _register(op, created["id"], data)
+    assert op.upload(reg["upload"], data[:1000]).status_code == 200
+    body = assert_problem(
+        op.post(f"/api/v1/requests/{created['id']}/scans/{reg['scan_id']}/complete"), 422
+    )
+    assert "tidak lengkap" in body["detail"]
+    assert _scan_state(op, created["id"]) == ["pending"]
+
+
+def test_complete_before_upload_is_refused(op_and_draft) -> None:
+    op, created = op_and_draft
+    reg = _register(op, created["id"], fake_jpeg("never sent"))
+    assert_problem(
+        op.post(f"/api/v1/requests/{created['id']}/scans/{reg['scan_id']}/complete"), 422
+    )
+
+
+def test_expired_upload_url_is_refused_and_a_new_one_works(
+    op_and_draft, services, monkeypatch
+) -> None:
+    op, created = op_and_draft
+    data = fake_jpeg("late")
+    reg = _register(op, created["id"], data)
+    monkeypatch.setattr(services.blobs, "_now", lambda: time.time() + 3600)
+    body = assert_problem(op.upload(reg["upload"], data), 403)
+    assert "kedaluwarsa" in body["detail"]
+    again = _register(op, created["id"], data)  # the device simply asks again
+    assert again["scan_id"] == reg["scan_id"]
+    assert op.upload(again["upload"], data).status_code == 200
+
+
+def test_forged_upload_signature_is_refused(op_and_draft, services) -> None:
+    op, created = op_and_draft
+    data = fake_jpeg("forged")
+    reg = _register(op, created["id"], data)
+    upload = dict(reg["upload"])
+    token = upload["url"].rsplit("/", 1)[1]
+    upload["url"] = (
+        upload["url"][: -len(token)] + token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    )
+    assert_problem(op.upload(upload, data), 403)
+    assert services.blobs.size(f"scans/{created['id']}/{sha(data)}") is None
+
+
+def test_upload_larger_than_registered_is_refused(op_and_draft, services) -> None:
+    op, created = op_and_draft
+    data = fake_jpeg("small", 1000)
+    reg = _register(op, created["id"], data)
+    assert_problem(op.upload(reg["upload"], data + b"x" * 5000), 413)
+    assert services.blobs.size(f"scans/{created['id']}/{sha(data)}") is None
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (
+            {"requirement": "F201", "sha256": "0" * 64, "size": 100, "content_type": "text/html"},
+            422,
+        ),
+        (
+            {"requirement": "SIM", "sha256": "0" * 64, "size": 100, "content_type": "image/jpeg"},
+            422,
+        ),
+        ({"requirement": "F201", "sha256": "xyz", "size": 100, "content_type": "image/jpeg"}, 422),
+        (
+            {
+                "requirement": "F201",
+                "sha256": "0" * 64,
+                "size": 11 * 1024 * 1024,
+                "content_type": "image/jpeg",
+            },
+            413,
+        ),
+    ],
+    ids=["html-type", "unknown-requirement", "bad-sha", "over-10mb"],
+)
+def test_bad_scan_registration_is_refused(op_and_draft, body, status) -> None:
+    op, created = op_and_draft
+    assert_problem(op.post(f"/api/v1/requests/{created['id']}/scans", json=body), status)
+    assert _scan_state(op, created["id"]) == []
+
+
+def test_submit_without_mandatory_scans_lists_what_is_missing(op_and_draft) -> None:
+    op, created = op_and_draft
+    op.attach(created["id"], "F201", fake_jpeg("only the form"))
+    body = assert_problem(op.post(f"/api/v1/requests/{created['id']}/submit"), 422)
+    assert {m["code"] for m in body["missing"]} == {
+        "SURAT_KET_LAHIR",
+        "SPTJM_LAHIR",
+        "BUKU_NIKAH",
+        "SPTJM_KAWIN",
+        "KK_ORTU",
+        "KTP_ORTU",
+    }
+    assert op.get(f"/api/v1/requests/{created['id']}").get_json()["status"] == "DRAF"
+
+
+def test_rejection_without_a_reason_is_refused(api_factory) -> None:
+    op = api_factory("op.a")
+    created = op.create()
+    op.attach_mandatory(created["id"])
+    version = op.post(f"/api/v1/requests/{created['id']}/submit").get_json()["version"]
+    dk = api_factory("dukcapil")
+    for target in ("DITERIMA", "DIPROSES"):
+        version = dk.post(
+            f"/api/v1/requests/{created['id']}/transition", json={"to": target, "version": version}
+        ).get_json()["version"]
+    body = assert_problem(
+        dk.post(
+            f"/api/v1/requests/{created['id']}/transition",
+            json={"to": "DITOLAK", "note": "  ", "version": version},
+        ),
+        422,
+    )
+    assert "Alasan" in body["detail"]
+    illegal = dk.post(
+        f"/api/v1/requests/{created['id']}/transition", json={"to": "DRAF", "version": version}
+    )
+    assert_problem(illegal, 409)
+    stale = dk.post(
+        f"/api/v1/requests/{created['id']}/transition",
+        json={"to": "SELESAI", "version": version - 1},
+    )
+    assert_problem(stale, 409)
