@@ -18,7 +18,7 @@ REPO_DATA_DIR = Path(__file__).resolve().parents[2] / "var"
 class Config:
     NAME = "base"
     ADAPTERS = "local"  # local (SQLite + folder + in-process worker) | aws
-    DATA_DIR = os.environ.get("BAKSO_DATA_DIR", str(REPO_DATA_DIR))
+    DATA_DIR: str | None = None  # BAKSO_DATA_DIR, else var/ in the repo
     SECRET_KEY: str | None = os.environ.get("BAKSO_SECRET_KEY")
     REGIONS_FILE: str | None = None  # defaults to the packaged Lombok Timur file
     CATALOG_FILE: str | None = None
@@ -75,6 +75,9 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     cls = CONFIGS[name]
     values = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
     values.update(overrides or {})
+    values["DATA_DIR"] = str(
+        values.get("DATA_DIR") or os.environ.get("BAKSO_DATA_DIR") or REPO_DATA_DIR
+    )
     if not values.get("SECRET_KEY"):
         values["SECRET_KEY"] = _local_secret(Path(values["DATA_DIR"]))
     return values

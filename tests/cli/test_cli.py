@@ -1,0 +1,81 @@
+"""The `bakso` command line."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bakso.cli import main
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch) -> CliRunner:
+    monkeypatch.setenv("BAKSO_DATA_DIR", str(tmp_path / "data"))
+    return CliRunner()
+
+
+def test_user_create_reads_the_password_from_stdin(runner: CliRunner) -> None:
+    result = runner.invoke(
+        main,
+        ["user", "create", "op.selong", "--role", "operator", "--desa", "52.03.01.2001"],
+        input="sandi-rahasia-panjang\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "sandi-rahasia-panjang" not in result.output
+    from bakso import create_app
+
+    app = create_app()
+    client = app.test_client()
+    ok = client.post(
+        "/api/v1/auth/login", json={"username": "op.selong", "password": "sandi-rahasia-panjang"}
+    )
+    assert ok.status_code == 200
+
+
+def test_user_create_refuses_an_operator_without_a_known_desa(runner: CliRunner) -> None:
+    result = runner.invoke(
+        main,
+        ["user", "create", "op.x", "--role", "operator", "--desa", "99.99"],
+        input="sandi-rahasia-panjang\n",
+    )
+    assert result.exit_code != 0
+    assert "desa" in result.output
+
+
+def test_seed_demo_is_repeatable_and_prints_logins(runner: CliRunner) -> None:
+    first = runner.invoke(main, ["seed-demo"])
+    second = runner.invoke(main, ["seed-demo"])
+    assert first.exit_code == second.exit_code == 0
+    assert "dukcapil" in second.output and "op.tanjungluar" in second.output
+
+
+def _tamper(tmp_path: Path, sql: str) -> None:
+    db = sqlite3.connect(tmp_path / "data" / "records.sqlite3")
+    with db:
+        db.execute(sql)
+    db.close()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        'update audit set data = \'{"role": "admin"}\' where seq = 2',
+        "delete from audit where seq = 2",
+    ],
+    ids=["altered", "deleted"],
+)
+def test_audit_verify_names_the_first_broken_link(
+    runner: CliRunner, tmp_path: Path, sql: str
+) -> None:
+    runner.invoke(main, ["seed-demo"])  # four user.create entries
+    intact = runner.invoke(main, ["audit", "verify"])
+    assert intact.exit_code == 0 and "4 entri" in intact.output
+
+    _tamper(tmp_path, sql)
+
+    result = runner.invoke(main, ["audit", "verify"])
+    assert result.exit_code != 0
+    assert "#2" in result.output
