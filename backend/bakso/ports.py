@@ -46,6 +46,10 @@ class Records(ABC):
     def get_request_by_code(self, code: str) -> Request | None: ...
 
     @abstractmethod
+    def get_request_by_token(self, token: str) -> Request | None:
+        """The request whose public status token this is (set on first submit)."""
+
+    @abstractmethod
     def list_requests(
         self, *, desa: str | None, status: Status | None, cursor: str | None, limit: int
     ) -> Page:

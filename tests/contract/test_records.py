@@ -167,6 +167,18 @@ def test_get_unknown_id_or_code_returns_none(records: Records) -> None:
     assert records.get_request_by_code("LT-2222-2222") is None
 
 
+def test_request_is_found_by_its_status_token_once_it_has_one(records: Records) -> None:
+    request = store(records, make_request())
+    assert records.get_request_by_token("t" * 32) is None
+    after, event = moved(request, Status.DIAJUKAN, "2026-01-05T09:00:00Z")
+    after = dataclasses.replace(after, token="t" * 32)
+
+    records.save_request(after, expected_version=request.version, event=event)
+
+    assert records.get_request_by_token("t" * 32) == after
+    assert records.get_request_by_token("u" * 32) is None
+
+
 # Saving ---------------------------------------------------------------------
 
 

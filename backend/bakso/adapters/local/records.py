@@ -195,6 +195,11 @@ MIGRATIONS = [
         hash TEXT NOT NULL
     );
     """,
+    # The resident's status link finds a request by its public token.
+    """
+    ALTER TABLE requests ADD COLUMN token TEXT;
+    CREATE UNIQUE INDEX requests_token ON requests (token) WHERE token IS NOT NULL;
+    """,
 ]
 
 _SCAN_COLUMNS = "id, request_id, requirement, sha256, size, content_type, key, state, created_at"
@@ -265,8 +270,8 @@ class SqliteRecords(Records):
                 return False
             try:
                 db.execute(
-                    "INSERT INTO requests (id, code, desa, status, created_at, version, data)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO requests (id, code, desa, status, created_at, version, data, token)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     self._request_row(request),
                 )
             except sqlite3.IntegrityError:
@@ -280,7 +285,7 @@ class SqliteRecords(Records):
             try:
                 updated = db.execute(
                     "UPDATE requests SET code = ?, desa = ?, status = ?, created_at = ?,"
-                    " version = ?, data = ? WHERE id = ? AND version = ?",
+                    " version = ?, data = ?, token = ? WHERE id = ? AND version = ?",
                     (*self._request_row(request)[1:], request.id, expected_version),
                 ).rowcount
             except sqlite3.IntegrityError:
@@ -299,6 +304,10 @@ class SqliteRecords(Records):
 
     def get_request_by_code(self, code: str) -> Request | None:
         row = self._read_one("SELECT data FROM requests WHERE code = ?", code)
+        return Request.from_record(json.loads(row[0])) if row else None
+
+    def get_request_by_token(self, token: str) -> Request | None:
+        row = self._read_one("SELECT data FROM requests WHERE token = ?", token)
         return Request.from_record(json.loads(row[0])) if row else None
 
     def list_requests(
@@ -495,6 +504,7 @@ class SqliteRecords(Records):
             request.created_at,
             request.version,
             _dump(request.to_record()),
+            request.token,
         )
 
     def _add_event(self, db: sqlite3.Connection, event: Event) -> None:
