@@ -12,9 +12,12 @@ from argon2 import PasswordHasher
 
 from .domain.catalog import Catalog
 from .domain.regions import Regions
+from .domain.resident import StatusTexts
 from .ports import Blobs, Queue, Records
 from .services.accounts import AccountService, LoginPolicy
 from .services.requests import RequestService, RequestSettings
+from .services.status import StatusService
+from .services.throttle import Throttle, ThrottlePolicy
 
 PACKAGE_DATA = Path(__file__).parent / "data"
 
@@ -33,6 +36,7 @@ class Services:
     regions: Regions
     requests: RequestService
     accounts: AccountService
+    status: StatusService
 
 
 def build_adapters(config: Mapping[str, Any]) -> tuple[Records, Blobs, Queue]:
@@ -75,12 +79,27 @@ def build_services(config: Mapping[str, Any]) -> Services:
         records,
         regions,
         LoginPolicy(
-            max_failures=config["LOGIN_MAX_FAILURES"],
-            lockout_seconds=config["LOGIN_LOCKOUT_SECONDS"],
-            lockout_max_seconds=config["LOGIN_LOCKOUT_MAX_SECONDS"],
+            ThrottlePolicy(
+                config["LOGIN_MAX_FAILURES"],
+                config["LOGIN_LOCKOUT_SECONDS"],
+                config["LOGIN_LOCKOUT_MAX_SECONDS"],
+            ),
             password_min_length=config["PASSWORD_MIN_LENGTH"],
         ),
         utc_now,
         PasswordHasher(**config["ARGON2_PARAMS"]) if config.get("ARGON2_PARAMS") else None,
     )
-    return Services(config["ADAPTERS"], records, blobs, queue, catalog, regions, requests, accounts)
+    status = StatusService(
+        records,
+        catalog,
+        regions,
+        StatusTexts.from_json(PACKAGE_DATA / "status_texts.json"),
+        Throttle(
+            records,
+            ThrottlePolicy(config["LOOKUP_MAX_FAILURES"], config["LOOKUP_LOCKOUT_SECONDS"]),
+            utc_now,
+        ),
+    )
+    return Services(
+        config["ADAPTERS"], records, blobs, queue, catalog, regions, requests, accounts, status
+    )

@@ -34,6 +34,8 @@ class Config:
     LOGIN_LOCKOUT_SECONDS = 60  # doubled for every failure past the maximum
     LOGIN_LOCKOUT_MAX_SECONDS = 3600
     PASSWORD_MIN_LENGTH = 10
+    LOOKUP_MAX_FAILURES = 10  # the resident's "lost my link" form, per device and per code
+    LOOKUP_LOCKOUT_SECONDS = 300
     ARGON2_PARAMS: dict[str, int] | None = None  # argon2-cffi's defaults (RFC 9106 low-memory)
 
     SESSION_COOKIE_NAME = "bakso_session"
@@ -42,6 +44,14 @@ class Config:
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = 12 * 3600
+
+    # Where the status page and receipt tell residents to report a demand for money.
+    REPORT_CHANNELS = (
+        "LAPOR! (SP4N): www.lapor.go.id atau SMS 1708",
+        "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Lombok Timur, Selong",
+    )
+    # Base of the links printed on receipts; None = the address the request came in on.
+    PUBLIC_BASE_URL: str | None = os.environ.get("BAKSO_PUBLIC_BASE_URL")
 
     RUN_WORKER = False  # start the in-process worker thread (bakso serve)
     QUEUE_MAX_RECEIVES = 5

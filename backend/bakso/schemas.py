@@ -185,3 +185,24 @@ class ScanCompletedOut(BaseModel):
 class HealthOut(BaseModel):
     status: str
     adapters: str
+
+
+class ResidentStepOut(BaseModel):
+    status: str
+    label: str
+    at: str
+
+
+class ResidentStatusOut(BaseModel):
+    code: str
+    service: str
+    service_label: str
+    desa: str
+    desa_name: str
+    name_masked: str
+    status: str
+    status_label: str
+    headline: str
+    next_step: str
+    timeline: list[ResidentStepOut]
+    free_notice: str

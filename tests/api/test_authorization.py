@@ -105,11 +105,12 @@ def _example(rule: str) -> str:
     return re.sub(r"<(?:[^:>]+:)?[^>]+>", lambda m: str(uuid.uuid4()), rule)
 
 
-def test_anonymous_gets_401_on_every_api_route_but_login(app: Flask) -> None:
+def test_anonymous_gets_401_on_every_api_route_but_login_and_public_status(app: Flask) -> None:
     anonymous = Api(app.test_client())
+    public = {"api_v1.auth.login", "api_v1.status.status"}
     checked = 0
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/api/v1/") or rule.endpoint.endswith("auth.login"):
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint in public:
             continue
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
             response = anonymous.client.open(_example(rule.rule), method=method, json={})
@@ -117,3 +118,4 @@ def test_anonymous_gets_401_on_every_api_route_but_login(app: Flask) -> None:
             assert response.mimetype == "application/problem+json"
             checked += 1
     assert checked >= 10
+    assert anonymous.get("/api/v1/status/" + "x" * 32).status_code == 404

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 
 from bakso.schemas import DraftIn
@@ -26,9 +28,7 @@ def test_openapi_documents_every_api_route_with_the_validating_models(app: Flask
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/"):
             for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
-                path = rule.rule.replace("<uuid:request_id>", "{request_id}").replace(
-                    "<scan_id>", "{scan_id}"
-                )
+                path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
                 assert (path, method.lower()) in documented
 
 

@@ -1,13 +1,95 @@
-"""Pages for people without an account: the landing page (and, later, the resident status page)."""
+"""Pages for people without an account: the resident status page and its lookup form.
+
+Server-rendered, no JavaScript, a few KB: they must work on any phone from a
+WhatsApp link. They show only what StatusService allows (no personal data),
+and every response is uncached, unindexed and sends no referrer.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template
+import base64
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .. import __version__
+from ..domain.errors import NotFound, TooManyAttempts
+from ..domain.model import Request
+
+CSS = (Path(__file__).parent / "templates" / "_public.css").read_text(encoding="utf-8").strip()
+CSS_HASH = base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
+CSP = (
+    f"default-src 'none'; style-src 'sha256-{CSS_HASH}'; img-src 'self' data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+bp = Blueprint("public", __name__, template_folder="templates")
+
+
+def status_url(request_: Request) -> str:
+    """The resident's link, for receipts and WhatsApp."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    return f"{base.rstrip('/')}/cek/{request_.token}"
+
+
+def _page(template: str, status: int = 200, **context: Any) -> Response:
+    texts = current_app.extensions["bakso"].status.texts
+    html = render_template(
+        template,
+        css=CSS,
+        free_notice=texts.free_notice,
+        report_intro=texts.report_intro,
+        report_channels=current_app.config["REPORT_CHANNELS"],
+        **context,
+    )
+    return Response(html, status=status, mimetype="text/html")
+
+
+def private_headers(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    return response
+
+
+bp.after_request(private_headers)
+
+
+@bp.get("/cek/<token>")
+def status_page(token: str) -> Response:
+    try:
+        view = current_app.extensions["bakso"].status.by_token(token)
+    except NotFound as exc:
+        return _page("cek_missing.html", 404, detail=exc.detail)
+    return _page("cek_status.html", s=view)
+
+
+@bp.get("/cek")
+def lookup_form() -> Response:
+    return _page("cek_form.html", code="", error=None)
+
+
+@bp.post("/cek")
+def lookup() -> Response | WerkzeugResponse:
+    code = request.form.get("code", "")[:20]
+    try:
+        token = current_app.extensions["bakso"].status.lookup(
+            code, request.form.get("phone", "")[:8], request.remote_addr or "unknown"
+        )
+    except (NotFound, TooManyAttempts) as exc:
+        status = 429 if isinstance(exc, TooManyAttempts) else 404
+        return _page("cek_form.html", status, code=code, error=exc.detail)
+    return redirect(f"/cek/{token}", code=303)
 
 
 def init_public(app: Flask) -> None:
+    app.register_blueprint(bp)
+
     @app.get("/")
     def index() -> Response:
         response = Response(render_template("index.html", version=__version__))

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ..domain.errors import Conflict, InvalidInput, NotAuthenticated, TooManyAttempts
+from ..domain.errors import Conflict, InvalidInput, NotAuthenticated
 from ..domain.lifecycle import Role
-from ..domain.model import LoginAttempts, User
+from ..domain.model import User
 from ..domain.regions import Regions
 from ..ports import Records
+from .throttle import Throttle, ThrottlePolicy
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +25,7 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
 @dataclass(frozen=True)
 class LoginPolicy:
-    max_failures: int = 5
-    lockout_seconds: int = 60
-    lockout_max_seconds: int = 3600
+    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
     password_min_length: int = 10
 
 
@@ -45,6 +43,7 @@ class AccountService:
         self.policy = policy
         self.clock = clock
         self.hasher = hasher or PasswordHasher()
+        self.throttle = Throttle(records, policy.throttle, clock)
         # Verified against when the username does not exist, so that a miss
         # takes as long as a wrong password and does not reveal who exists.
         self._decoy_hash = self.hasher.hash("bakso-decoy-password")
@@ -98,22 +97,14 @@ class AccountService:
         """
         username = username.strip().lower()
         key = f"user:{username}"
-        now = self.clock().timestamp()
-        attempts = self.records.get_login_attempts(key) or LoginAttempts(key, 0, 0.0)
-        if attempts.locked_until > now:
-            wait = math.ceil(attempts.locked_until - now)
-            raise TooManyAttempts(
-                f"Terlalu banyak percobaan masuk. Coba lagi dalam {math.ceil(wait / 60)} menit.",
-                retry_after=wait,
-            )
+        self.throttle.check(key, "Terlalu banyak percobaan masuk.")
         user = self.records.get_user(username)
         if user is None or not user.active or not self._verify(user.password_hash, password):
             if user is None:
                 self._verify(self._decoy_hash, password)
-            self._record_failure(attempts, now)
+            self.throttle.failed(key)
             raise NotAuthenticated("Nama pengguna atau kata sandi salah.")
-        if attempts.failures:
-            self.records.save_login_attempts(LoginAttempts(key, 0, 0.0))
+        self.throttle.succeeded(key)
         if self.hasher.check_needs_rehash(user.password_hash):
             user = replace(user, password_hash=self.hasher.hash(password))
             self.records.save_user(user)
@@ -124,16 +115,6 @@ class AccountService:
             return bool(self.hasher.verify(password_hash, password))
         except (VerificationError, InvalidHashError):
             return False
-
-    def _record_failure(self, attempts: LoginAttempts, now: float) -> None:
-        failures = attempts.failures + 1
-        locked_until = 0.0
-        over = failures - self.policy.max_failures
-        if over >= 0:
-            wait = min(self.policy.lockout_seconds * 2**over, self.policy.lockout_max_seconds)
-            locked_until = now + wait
-            log.warning("login locked for %d s after %d failures", wait, failures)
-        self.records.save_login_attempts(LoginAttempts(attempts.key, failures, locked_until))
 
     def load(self, username: str, epoch: int) -> User | None:
         """The user for a session cookie, unless disabled or the session predates a reset."""

@@ -270,7 +270,8 @@ class SqliteRecords(Records):
                 return False
             try:
                 db.execute(
-                    "INSERT INTO requests (id, code, desa, status, created_at, version, data, token)"
+                    "INSERT INTO requests"
+                    " (id, code, desa, status, created_at, version, data, token)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     self._request_row(request),
                 )

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify, redirect, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ...domain.errors import InvalidInput
+from ...public.receipt import render_receipt
 from ...schemas import (
     DraftIn,
     RequestOut,
@@ -139,3 +140,10 @@ def transition(request_id: object) -> Response:
         actor(), str(request_id), to=body.to, note=body.note, version=body.version
     )
     return jsonify(request_out(moved, svc.describe(moved)))
+
+
+@bp.get("/<uuid:request_id>/receipt")
+@doc(summary="Printable receipt (tanda terima), ?layout=a4|thermal, with the status QR")
+def receipt(request_id: object) -> Response:
+    detail = services().requests.detail(actor(), str(request_id))
+    return render_receipt(detail, request.args.get("layout", "a4"))

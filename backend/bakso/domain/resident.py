@@ -1,0 +1,128 @@
+"""What a resident may see about their request: status, next step, a masked name. Nothing else.
+
+UU PDP 27/2022: the public page shows no NIK, KK, phone, address, birth date
+or full name, so the view is built from an allow-list, never by hiding fields.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from .lifecycle import LABELS, Status
+from .model import Event, Request, mask_name
+
+WITA = timezone(timedelta(hours=8), "WITA")  # Lombok's time zone
+MONTHS = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
+
+
+def indonesian_date(iso: str, *, with_time: bool = True) -> str:
+    """'2026-11-27T06:05:00+00:00' → '27 November 2026, 14.05 WITA'."""
+    moment = datetime.fromisoformat(iso).astimezone(WITA)
+    text = f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+    return f"{text}, {moment:%H.%M} WITA" if with_time else text
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    status: str
+    label: str
+    at: str  # ISO
+    at_text: str  # for people, in WITA
+
+
+@dataclass(frozen=True)
+class ResidentStatus:
+    code: str
+    service: str
+    service_label: str
+    desa: str
+    desa_name: str
+    name_masked: str
+    status: str
+    status_label: str
+    headline: str
+    next_step: str
+    timeline: list[TimelineStep]
+    free_notice: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "service": self.service,
+            "service_label": self.service_label,
+            "desa": self.desa,
+            "desa_name": self.desa_name,
+            "name_masked": self.name_masked,
+            "status": self.status,
+            "status_label": self.status_label,
+            "headline": self.headline,
+            "next_step": self.next_step,
+            "timeline": [{"status": t.status, "label": t.label, "at": t.at} for t in self.timeline],
+            "free_notice": self.free_notice,
+        }
+
+
+class StatusTexts:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.free_notice: str = data["free_notice"]
+        self.report_intro: str = data["report_intro"]
+        self.referral: str = data["referral"]
+        self._statuses: dict[str, dict[str, str]] = data["statuses"]
+
+    @classmethod
+    def from_json(cls, path: Path) -> StatusTexts:
+        return cls(json.loads(path.read_text(encoding="utf-8")))
+
+    def build(
+        self,
+        request: Request,
+        events: list[Event],
+        *,
+        service_label: str,
+        desa_name: str,
+        needs_referral: bool,
+    ) -> ResidentStatus:
+        texts = self._statuses[request.status.value]
+        # The reason shown is the one Dukcapil gave when moving to this status.
+        last = next((e for e in reversed(events) if e.to_status is request.status), None)
+        values = {
+            "desa_name": desa_name,
+            "note": (last.note if last and last.note else "-"),
+            "date": indonesian_date(request.status_since, with_time=False),
+            "referral": self.referral if needs_referral else "",
+        }
+        return ResidentStatus(
+            code=request.code,
+            service=request.service,
+            service_label=service_label,
+            desa=request.desa,
+            desa_name=desa_name,
+            name_masked=mask_name(str(request.applicant.get("name", ""))),
+            status=request.status.value,
+            status_label=LABELS[request.status],
+            headline=texts["headline"],
+            next_step=texts["next_step"].format(**values),
+            timeline=[
+                TimelineStep(e.to_status.value, LABELS[e.to_status], e.at, indonesian_date(e.at))
+                for e in events
+                if e.to_status is not Status.DRAF
+            ],
+            free_notice=self.free_notice,
+        )

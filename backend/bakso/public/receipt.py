@@ -1,0 +1,69 @@
+"""The tanda terima: printable A4 or 58 mm thermal, with a QR of the resident's status link."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+from urllib.parse import quote
+
+import segno
+from flask import Response, current_app, render_template
+
+from ..domain.errors import Conflict
+from ..domain.resident import indonesian_date
+from ..services.requests import RequestDetail
+from . import status_url
+
+LAYOUTS = {"a4": "A4", "thermal": "58mm 200mm"}
+CSS = (Path(__file__).parent / "templates" / "_receipt.css").read_text(encoding="utf-8").strip()
+
+
+def _hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def whatsapp_link(code: str, service_label: str, url: str) -> str:
+    message = (
+        f"Permohonan {service_label} dengan kode {code} sudah dikirim ke Dukcapil "
+        f"Lombok Timur. Cek statusnya di: {url} (layanan ini GRATIS)"
+    )
+    return "https://wa.me/?text=" + quote(message)
+
+
+def render_receipt(detail: RequestDetail, layout: str) -> Response:
+    request = detail.request
+    if request.token is None:
+        raise Conflict("Tanda terima tersedia setelah permohonan diajukan.")
+    page_size = LAYOUTS.get(layout, "A4")
+    svc = current_app.extensions["bakso"]
+    view = svc.status.by_token(request.token)
+    url = status_url(request)
+    submitted = next((e.at for e in detail.timeline if e.to_status.value == "DIAJUKAN"), None)
+    html = render_template(
+        "receipt.html",
+        css=CSS,
+        layout="thermal" if layout == "thermal" else "a4",
+        page_size=page_size,
+        code=request.code,
+        service_label=view.service_label,
+        name_masked=view.name_masked,
+        desa_name=view.desa_name,
+        submitted_at=indonesian_date(submitted) if submitted else "-",
+        next_step=view.next_step,
+        status_url=url,
+        qr_svg=segno.make(url, error="m").svg_inline(scale=4, border=2),
+        whatsapp_url=whatsapp_link(request.code, view.service_label, url),
+        free_notice=svc.status.texts.free_notice,
+        report_intro=svc.status.texts.report_intro,
+        report_channels=current_app.config["REPORT_CHANNELS"],
+    )
+    page_style = f"@page {{ size: {page_size}; margin: 0 }}"
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'none'; style-src {_hash(CSS)} {_hash(page_style)}; img-src 'self' data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
