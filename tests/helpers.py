@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import random
 import uuid
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from PIL import Image
 from flask.testing import FlaskClient
 
 from bakso import create_app
@@ -73,10 +76,16 @@ def draft(desa: str = DESA_A, service: str = "AKTA_LAHIR", **changes: Any) -> di
     return body
 
 
-def fake_jpeg(seed: str, size: int = 2048) -> bytes:
-    """Bytes that are a JPEG by their magic number; content differs per seed."""
-    filler = hashlib.sha256(seed.encode()).digest() * (size // 32 + 1)
-    return b"\xff\xd8\xff\xe0" + filler[: size - 6] + b"\xff\xd9"
+def fake_jpeg(seed: str, size: int = 64) -> bytes:
+    """A real, small JPEG photo whose pixels depend on `seed` (so each seed has its own hash)."""
+    rng = random.Random(seed)
+    image = Image.new("RGB", (size, size))
+    image.putdata([(rng.randrange(256), rng.randrange(256), rng.randrange(256))] * (size * size))
+    for _ in range(size):
+        image.putpixel((rng.randrange(size), rng.randrange(size)), (0, 0, 0))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
 
 
 def sha(data: bytes) -> str:

@@ -27,9 +27,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from .api import init_api
     from .public import init_public
+    from .public.pwa import init_pwa
 
     init_api(app)
     init_public(app)
+    init_pwa(app)
     if services.adapters == "local":
         from .api.blobs import bp as local_blobs
 

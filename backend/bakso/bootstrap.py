@@ -15,6 +15,7 @@ from .domain.regions import Regions
 from .domain.resident import StatusTexts
 from .ports import Blobs, Queue, Records
 from .services.accounts import AccountService, LoginPolicy
+from .services.batches import BatchService
 from .services.requests import RequestService, RequestSettings
 from .services.status import StatusService
 from .services.throttle import Throttle, ThrottlePolicy
@@ -37,6 +38,7 @@ class Services:
     requests: RequestService
     accounts: AccountService
     status: StatusService
+    batches: BatchService
 
 
 def build_adapters(config: Mapping[str, Any]) -> tuple[Records, Blobs, Queue]:
@@ -51,6 +53,10 @@ def build_adapters(config: Mapping[str, Any]) -> tuple[Records, Blobs, Queue]:
             FolderBlobs(data_dir / "blobs", config["SECRET_KEY"]),
             SqliteQueue(data_dir / "queue.sqlite3", max_receives=config["QUEUE_MAX_RECEIVES"]),
         )
+    if kind == "aws":
+        from .adapters import aws
+
+        return aws.build(config)
     raise ValueError(f"unknown adapter set {kind!r}")
 
 
@@ -101,5 +107,14 @@ def build_services(config: Mapping[str, Any]) -> Services:
         ),
     )
     return Services(
-        config["ADAPTERS"], records, blobs, queue, catalog, regions, requests, accounts, status
+        config["ADAPTERS"],
+        records,
+        blobs,
+        queue,
+        catalog,
+        regions,
+        requests,
+        accounts,
+        status,
+        BatchService(records, blobs, queue, catalog, regions, utc_now, config["DOWNLOAD_URL_TTL"]),
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from .domain.lifecycle import Status
-from .domain.model import AuditEntry, Event, LoginAttempts, Request, Scan, User
+from .domain.model import AuditEntry, Batch, Event, LoginAttempts, Request, Scan, User
 
 
 class CodeTaken(Exception):
@@ -58,6 +58,25 @@ class Records(ABC):
     @abstractmethod
     def timeline(self, request_id: str) -> list[Event]: ...
 
+    @abstractmethod
+    def requests_in_batch(self, batch_id: str) -> list[Request]:
+        """Every request whose batch_id is this batch (a GSI on batch_id on DynamoDB)."""
+
+    # Batches --------------------------------------------------------------
+    @abstractmethod
+    def create_batch(self, batch: Batch) -> None: ...
+
+    @abstractmethod
+    def save_batch(self, batch: Batch) -> None:
+        """Replace the batch record (only the worker and the download write it)."""
+
+    @abstractmethod
+    def get_batch(self, batch_id: str) -> Batch | None: ...
+
+    @abstractmethod
+    def list_batches(self, *, cursor: str | None, limit: int) -> tuple[list[Batch], str | None]:
+        """Newest first."""
+
     # Scans ----------------------------------------------------------------
     @abstractmethod
     def add_scan(self, scan: Scan) -> Scan:
@@ -100,6 +119,19 @@ class Records(ABC):
     @abstractmethod
     def audit_entries(self, after_seq: int = 0, limit: int = 1000) -> list[AuditEntry]:
         """Entries in seq order, starting after `after_seq`."""
+
+    @abstractmethod
+    def audit_search(
+        self,
+        *,
+        target: str | None,
+        actor: str | None,
+        since: str | None,
+        until: str | None,
+        before_seq: int | None,
+        limit: int,
+    ) -> list[AuditEntry]:
+        """Newest first, filtered by target and/or actor (GSIs on DynamoDB) and time."""
 
 
 @dataclass(frozen=True)

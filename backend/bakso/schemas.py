@@ -206,3 +206,28 @@ class ResidentStatusOut(BaseModel):
     next_step: str
     timeline: list[ResidentStepOut]
     free_notice: str
+
+
+class BatchIn(_In):
+    kecamatan: str | None = None
+    desa: str | None = None
+    service: str | None = None
+
+
+class BatchOut(BaseModel):
+    id: str
+    status: Literal["BUILDING", "READY", "FAILED"]
+    count: int
+    created_at: str
+    created_by: str
+    filters: dict[str, str | None]
+    size: int | None
+    sha256: str | None
+    error: str | None
+    downloaded_at: str | None
+    downloads: int
+
+
+class BatchPageOut(BaseModel):
+    items: list[BatchOut]
+    cursor: str | None

@@ -110,7 +110,7 @@ def test_html_claiming_to_be_jpeg_is_refused_and_removed(op_and_draft, services)
 def test_bytes_that_differ_from_the_declared_sha256_are_refused(op_and_draft) -> None:
     op, created = op_and_draft
     declared = fake_jpeg("declared")
-    sent = fake_jpeg("other")  # same size, other content
+    sent = declared[:100] + bytes([declared[100] ^ 0xFF]) + declared[101:]  # same size
     reg = _register(op, created["id"], declared)
     assert op.upload(reg["upload"], sent).status_code == 200
     body = assert_problem(
@@ -128,7 +128,7 @@ def test_bytes_that_differ_from_the_declared_sha256_are_refused(op_and_draft) ->
 
 def test_truncated_upload_is_refused(op_and_draft) -> None:
     op, created = op_and_draft
-    data = fake_jpeg("whole", 4096)
+    data = fake_jpeg("whole")
     reg = _register(op, created["id"], data)
     assert op.upload(reg["upload"], data[:1000]).status_code == 200
     body = assert_problem(
@@ -175,7 +175,7 @@ def test_forged_upload_signature_is_refused(op_and_draft, services) -> None:
 
 def test_upload_larger_than_registered_is_refused(op_and_draft, services) -> None:
     op, created = op_and_draft
-    data = fake_jpeg("small", 1000)
+    data = fake_jpeg("small")
     reg = _register(op, created["id"], data)
     assert_problem(op.upload(reg["upload"], data + b"x" * 5000), 413)
     assert services.blobs.size(f"scans/{created['id']}/{sha(data)}") is None

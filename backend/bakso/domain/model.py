@@ -60,6 +60,13 @@ class Request:
     ready_submission: int = 0  # the submission whose scans the worker re-verified
     verify_problem: str | None = None
     warnings: list[dict[str, str]] = field(default_factory=list)
+    berkas_key: str | None = None  # the printable file the worker built for this submission
+    batch_id: str | None = None  # the Dukcapil batch holding this submission
+    issued: dict[str, Any] | None = None  # the issued document: key, sha256, size
+    handover: dict[str, Any] | None = None  # who received the document, through whom
+    purged_at: str | None = None  # scans and files deleted after the retention period
+    sasaran_id: str | None = None  # the worklist row this request serves
+    jemput_bola: bool = False  # taken at the resident's home
 
     @property
     def ready(self) -> bool:
@@ -83,6 +90,33 @@ class Request:
     @classmethod
     def from_record(cls, data: dict[str, Any]) -> Request:
         return cls(**{**data, "status": Status(data["status"])})
+
+
+BATCH_BUILDING = "BUILDING"
+BATCH_READY = "READY"
+BATCH_FAILED = "FAILED"
+
+
+@dataclass
+class Batch:
+    """A zip of submitted requests for Dukcapil (DESIGN §3 "Dukcapil batches")."""
+
+    id: str
+    created_by: str
+    created_at: str
+    filters: dict[str, str | None]
+    status: str = BATCH_BUILDING
+    count: int = 0
+    key: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+    error: str | None = None
+    downloaded_at: str | None = None
+    downloads: int = 0
+    purged_at: str | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass

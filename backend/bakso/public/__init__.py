@@ -15,7 +15,6 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from .. import __version__
 from ..domain.errors import NotFound, TooManyAttempts
 from ..domain.model import Request
 
@@ -89,9 +88,4 @@ def lookup() -> Response | WerkzeugResponse:
 
 def init_public(app: Flask) -> None:
     app.register_blueprint(bp)
-
-    @app.get("/")
-    def index() -> Response:
-        response = Response(render_template("index.html", version=__version__))
-        response.headers["Cache-Control"] = "no-cache"
-        return response
+    # "/" is the loket PWA: see .pwa.init_pwa, called by create_app.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -19,10 +20,12 @@ from ..domain.model import Actor, Event, Request, Scan, request_code
 from ..domain.regions import Regions
 from ..ports import Blobs, CodeTaken, Page, Queue, Records, UploadTarget
 from ..schemas import DraftIn
+from .berkas import BerkasProblem, build_berkas
 
 log = logging.getLogger(__name__)
 
 MSG_SUBMITTED = "request.submitted"
+BERKAS_IN_MEMORY = 8 * 1024 * 1024  # larger printable files spill to a temporary file
 
 
 @dataclass(frozen=True)
@@ -326,6 +329,9 @@ class RequestService:
             token=request.token or secrets.token_urlsafe(24),
             submission=request.submission + 1,
             verify_problem=None,
+            # A resubmission is new work for Dukcapil: a new printable file, a new batch.
+            berkas_key=None,
+            batch_id=None,
         )
         self._enqueue_verification(submitted)
         return submitted
@@ -392,16 +398,25 @@ class RequestService:
             return
         if request.submission != submission or request.ready_submission >= submission:
             return
+        scans = self.records.list_scans(request_id)
         problems = [
             f"{scan.requirement}: {problem}"
-            for scan in self.records.list_scans(request_id)
+            for scan in scans
             if scan.state == "ok" and (problem := self._check_blob(scan))
         ]
+        berkas_key = f"berkas/{request_id}/{submission}.pdf"
+        if not problems:
+            try:
+                self._store_berkas(request, scans, berkas_key)
+            except BerkasProblem as exc:
+                problems.append(str(exc))
         if problems:
-            log.warning("request %s failed verification (%d scans)", request_id, len(problems))
+            log.warning("request %s failed verification (%d problems)", request_id, len(problems))
             updated = replace(request, verify_problem="; ".join(problems))
         else:
-            updated = replace(request, ready_submission=submission, verify_problem=None)
+            updated = replace(
+                request, ready_submission=submission, verify_problem=None, berkas_key=berkas_key
+            )
         # The version stays: this is the server's own note, not a change the
         # officers should have to reload for; the write is still conditional.
         self.records.save_request(updated, request.version, None)
@@ -411,6 +426,26 @@ class RequestService:
             action="request.verified" if not problems else "request.verify_failed",
             target=request_id,
             data={"submission": submission, "problems": len(problems)},
+        )
+
+    def _store_berkas(self, request: Request, scans: list[Scan], key: str) -> None:
+        # The key is fixed per submission, so a redelivered message overwrites
+        # the same file rather than adding another.
+        with tempfile.SpooledTemporaryFile(max_size=BERKAS_IN_MEMORY) as tmp:
+            build_berkas(
+                request, self._service(request.service), self.regions, scans, self.blobs, tmp
+            )
+            tmp.seek(0)
+            self.blobs.put(key, tmp, "application/pdf")
+
+    def berkas_download_url(self, actor: Actor, request_id: str) -> str:
+        request = self.get(actor, request_id)
+        if request.berkas_key is None or request.purged_at:
+            raise NotFound("Berkas cetak belum tersedia.")
+        return self.blobs.download_url(
+            request.berkas_key,
+            expires_in=self.settings.download_url_ttl,
+            filename=f"{request.code}-berkas.pdf",
         )
 
     # Helpers ------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..bootstrap import Services
 from ..ports import Message
+from ..services.batches import MSG_BUILD
 from ..services.requests import MSG_SUBMITTED
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,8 @@ def handle(services: Services, body: dict[str, Any]) -> None:
     kind = body.get("type")
     if kind == MSG_SUBMITTED:
         services.requests.verify_submission(str(body["request_id"]), int(body["submission"]))
+    elif kind == MSG_BUILD:
+        services.batches.build(str(body["batch_id"]))
     else:
         raise UnknownMessage(f"unknown message type {kind!r}")
 

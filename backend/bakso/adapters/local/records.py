@@ -23,6 +23,7 @@ from ...domain.lifecycle import Role, Status
 from ...domain.model import (
     GENESIS_HASH,
     AuditEntry,
+    Batch,
     Event,
     LoginAttempts,
     Request,
@@ -200,6 +201,19 @@ MIGRATIONS = [
     ALTER TABLE requests ADD COLUMN token TEXT;
     CREATE UNIQUE INDEX requests_token ON requests (token) WHERE token IS NOT NULL;
     """,
+    # Dukcapil batches, and the lookups the audit view filters by.
+    """
+    ALTER TABLE requests ADD COLUMN batch_id TEXT;
+    CREATE INDEX requests_batch ON requests (batch_id) WHERE batch_id IS NOT NULL;
+    CREATE TABLE batches (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX batches_newest ON batches (created_at, id);
+    CREATE INDEX audit_target ON audit (target, seq);
+    CREATE INDEX audit_actor ON audit (actor, seq);
+    """,
 ]
 
 _SCAN_COLUMNS = "id, request_id, requirement, sha256, size, content_type, key, state, created_at"
@@ -271,8 +285,8 @@ class SqliteRecords(Records):
             try:
                 db.execute(
                     "INSERT INTO requests"
-                    " (id, code, desa, status, created_at, version, data, token)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " (id, code, desa, status, created_at, version, data, token, batch_id)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     self._request_row(request),
                 )
             except sqlite3.IntegrityError:
@@ -286,7 +300,7 @@ class SqliteRecords(Records):
             try:
                 updated = db.execute(
                     "UPDATE requests SET code = ?, desa = ?, status = ?, created_at = ?,"
-                    " version = ?, data = ?, token = ? WHERE id = ? AND version = ?",
+                    " version = ?, data = ?, token = ?, batch_id = ? WHERE id = ? AND version = ?",
                     (*self._request_row(request)[1:], request.id, expected_version),
                 ).rowcount
             except sqlite3.IntegrityError:
@@ -491,6 +505,89 @@ class SqliteRecords(Records):
         )
         return [_audit_entry(row) for row in rows]
 
+    def audit_search(
+        self,
+        *,
+        target: str | None,
+        actor: str | None,
+        since: str | None,
+        until: str | None,
+        before_seq: int | None,
+        limit: int,
+    ) -> list[AuditEntry]:
+        clauses, params = [], []
+        for clause, value in (
+            ("target = ?", target),
+            ("actor = ?", actor),
+            ("at >= ?", since),
+            ("at < ?", until),
+            ("seq < ?", before_seq),
+        ):
+            if value is not None:
+                clauses.append(clause)
+                params.append(value)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = (
+            self._db.connection()
+            .execute(
+                # Only the constant clauses above are spliced in; values are bound.
+                f"SELECT {_AUDIT_COLUMNS} FROM audit {where} ORDER BY seq DESC LIMIT ?",  # noqa: S608
+                (*params, limit),
+            )
+            .fetchall()
+        )
+        return [_audit_entry(row) for row in rows]
+
+    # Batches --------------------------------------------------------------
+    def requests_in_batch(self, batch_id: str) -> list[Request]:
+        rows = (
+            self._db.connection()
+            .execute(
+                "SELECT data FROM requests WHERE batch_id = ? ORDER BY created_at, id",
+                (batch_id,),
+            )
+            .fetchall()
+        )
+        return [Request.from_record(json.loads(row[0])) for row in rows]
+
+    def create_batch(self, batch: Batch) -> None:
+        with self._db.transaction() as db:
+            db.execute(
+                "INSERT INTO batches (id, created_at, data) VALUES (?, ?, ?)",
+                (batch.id, batch.created_at, _dump(batch.to_record())),
+            )
+
+    def save_batch(self, batch: Batch) -> None:
+        with self._db.transaction() as db:
+            db.execute(
+                "UPDATE batches SET data = ? WHERE id = ?", (_dump(batch.to_record()), batch.id)
+            )
+
+    def get_batch(self, batch_id: str) -> Batch | None:
+        row = self._read_one("SELECT data FROM batches WHERE id = ?", batch_id)
+        return Batch(**json.loads(row[0])) if row else None
+
+    def list_batches(self, *, cursor: str | None, limit: int) -> tuple[list[Batch], str | None]:
+        params: list[Any] = []
+        where = ""
+        if cursor is not None:
+            where = "WHERE (created_at, id) < (?, ?)"
+            params.extend(_decode_cursor(cursor))
+        rows = (
+            self._db.connection()
+            .execute(
+                f"SELECT data FROM batches {where}"  # noqa: S608
+                " ORDER BY created_at DESC, id DESC LIMIT ?",
+                (*params, limit + 1),
+            )
+            .fetchall()
+        )
+        batches = [Batch(**json.loads(row[0])) for row in rows[:limit]]
+        next_cursor = None
+        if len(rows) > limit:
+            next_cursor = _encode_cursor(batches[-1].created_at, batches[-1].id)
+        return batches, next_cursor
+
     # Helpers --------------------------------------------------------------
     def _read_one(self, sql: str, *params: Any) -> Any:
         return self._db.connection().execute(sql, params).fetchone()
@@ -506,6 +603,7 @@ class SqliteRecords(Records):
             request.version,
             _dump(request.to_record()),
             request.token,
+            request.batch_id,
         )
 
     def _add_event(self, db: sqlite3.Connection, event: Event) -> None:

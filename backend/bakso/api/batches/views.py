@@ -1,0 +1,60 @@
+"""Dukcapil batches: create (built by the worker), list, detail, download."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+from urllib.parse import urljoin
+
+from flask import Blueprint, Response, jsonify, redirect, request
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from ...domain.model import Batch
+from ...schemas import BatchIn, BatchOut, BatchPageOut
+from ...services.batches import BatchFilters
+from ..common import actor, doc, parse, services
+
+bp = Blueprint("batches", __name__, url_prefix="/batches")
+
+
+def batch_out(batch: Batch) -> dict[str, Any]:
+    return BatchOut.model_validate(asdict(batch)).model_dump(mode="json")
+
+
+@bp.post("")
+@doc(
+    summary="Gather every ready DIAJUKAN request into a new batch (built asynchronously)",
+    body=BatchIn,
+    response=BatchOut,
+    status=202,
+)
+def create() -> tuple[Response, int]:
+    body = parse(BatchIn)
+    batch = services().batches.create(
+        actor(), BatchFilters(kecamatan=body.kecamatan, desa=body.desa, service=body.service)
+    )
+    return jsonify(batch_out(batch)), 202
+
+
+@bp.get("")
+@doc(summary="Batches, newest first", response=BatchPageOut)
+def list_batches() -> Response:
+    items, cursor = services().batches.list_batches(
+        actor(), request.args.get("cursor") or None, int(request.args.get("limit", "50") or 50)
+    )
+    return jsonify({"items": [batch_out(b) for b in items], "cursor": cursor})
+
+
+@bp.get("/<batch_id>")
+@doc(summary="A batch with its progress and count", response=BatchOut)
+def detail(batch_id: str) -> Response:
+    return jsonify(batch_out(services().batches.get(actor(), batch_id)))
+
+
+@bp.get("/<batch_id>/download")
+@doc(
+    summary="Short-lived URL of the zip; the first download marks its requests DITERIMA"
+)
+def download(batch_id: str) -> WerkzeugResponse:
+    url = services().batches.download_url(actor(), batch_id)
+    return redirect(urljoin(request.host_url, url), code=302)

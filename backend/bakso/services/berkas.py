@@ -1,0 +1,148 @@
+"""berkas.pdf: a cover sheet, then every scan in order — what Dukcapil prints and files.
+
+fpdf2 embeds JPEG bytes as they are (DCTDecode), so photos are never
+re-encoded; PNG and WebP are stored losslessly; uploaded PDFs are merged page
+for page with pypdf.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Iterable
+from typing import IO
+
+from fpdf import FPDF
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PdfReadError
+
+from ..domain.catalog import Service
+from ..domain.lifecycle import LABELS
+from ..domain.model import Request, Scan
+from ..domain.regions import Regions
+from ..domain.resident import indonesian_date
+from ..ports import Blobs
+
+A4_WIDTH, A4_HEIGHT, MARGIN = 210.0, 297.0, 10.0
+
+
+class BerkasProblem(Exception):
+    """A scan cannot go into the printable file (e.g. an unreadable PDF)."""
+
+
+def _latin1(text: object) -> str:
+    # The PDF core fonts cover Latin-1 only; names here are Latin script, and a
+    # stray typographic quote must not stop a whole batch.
+    normalised = unicodedata.normalize("NFKC", str(text))
+    return normalised.encode("latin-1", "replace").decode("latin-1")
+
+
+def ordered_scans(service: Service, scans: Iterable[Scan]) -> list[Scan]:
+    """Scans in the catalog's requirement order, pages in the order they were added."""
+    rank = {r.code: i for i, r in enumerate(service.requirements)}
+    return sorted(
+        (s for s in scans if s.state == "ok"),
+        key=lambda s: (rank.get(s.requirement, len(rank)), s.created_at, s.id),
+    )
+
+
+def _cover(request: Request, service: Service, regions: Regions, scans: list[Scan]) -> bytes:
+    pdf = FPDF(unit="mm", format="A4")
+    pdf.set_auto_page_break(auto=True, margin=MARGIN)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.cell(0, 9, _latin1(f"BERKAS PERMOHONAN {request.code}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 12)
+    pdf.cell(0, 7, _latin1(service.label), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    desa = regions.get(request.desa)
+    kecamatan = regions.get(regions.kecamatan_of(request.desa))
+    rows = [
+        ("Status", LABELS[request.status]),
+        ("Desa", f"{desa.name if desa else ''} ({request.desa})"),
+        ("Kecamatan", kecamatan.name if kecamatan else ""),
+        ("Dibuat", indonesian_date(request.created_at)),
+        ("Pemohon", request.applicant.get("name", "")),
+        ("NIK pemohon", request.applicant.get("nik", "")),
+        ("No. KK", request.applicant.get("kk") or "-"),
+        ("No. HP", request.applicant.get("phone") or "-"),
+        ("Alamat", request.applicant.get("address") or "-"),
+    ]
+    if request.subject:
+        rows += [
+            ("Nama (dokumen untuk)", request.subject.get("name", "")),
+            ("NIK", request.subject.get("nik") or "-"),
+            ("Tanggal lahir", request.subject.get("birth_date") or "-"),
+            ("Tempat lahir", request.subject.get("birth_place") or "-"),
+            ("Jenis kelamin", request.subject.get("sex") or "-"),
+        ]
+    if request.notes:
+        rows.append(("Catatan", request.notes))
+    if request.jemput_bola:
+        rows.append(("Layanan", "Jemput bola (di rumah penduduk)"))
+    for label, value in rows:
+        pdf.set_font("Helvetica", "", 10)
+        pdf.cell(50, 6, _latin1(label))
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.multi_cell(0, 6, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(0, 7, "Persyaratan", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10)
+    have: dict[str, int] = {}
+    for scan in scans:
+        have[scan.requirement] = have.get(scan.requirement, 0) + 1
+    for req in service.requirements:
+        pages = have.get(req.code, 0)
+        mark = f"[x] {pages} hlm" if pages else "[  ]"
+        kind = "wajib" if req.required else "bila ada"
+        alt = f", salah satu: {req.one_of}" if req.one_of else ""
+        pdf.multi_cell(
+            0, 6, _latin1(f"{mark}  {req.label} ({kind}{alt})"), new_x="LMARGIN", new_y="NEXT"
+        )
+    return bytes(pdf.output())
+
+
+def _image_page(data: bytes) -> bytes:
+    pdf = FPDF(unit="mm", format="A4")
+    pdf.set_auto_page_break(auto=False)
+    pdf.add_page()
+    # Fit inside the margins, keeping the aspect ratio.
+    pdf.image(
+        io.BytesIO(data),
+        x=MARGIN,
+        y=MARGIN,
+        w=A4_WIDTH - 2 * MARGIN,
+        h=A4_HEIGHT - 2 * MARGIN,
+        keep_aspect_ratio=True,
+    )
+    return bytes(pdf.output())
+
+
+def build_berkas(
+    request: Request,
+    service: Service,
+    regions: Regions,
+    scans: Iterable[Scan],
+    blobs: Blobs,
+    out: IO[bytes],
+) -> int:
+    """Write the printable file to `out`; return its page count. Raises BerkasProblem."""
+    in_order = ordered_scans(service, scans)
+    writer = PdfWriter()
+    writer.append(io.BytesIO(_cover(request, service, regions, in_order)))
+    for scan in in_order:
+        data = b"".join(blobs.iter_chunks(scan.key))
+        try:
+            if scan.content_type == "application/pdf":
+                reader = PdfReader(io.BytesIO(data))
+                if reader.is_encrypted:
+                    raise BerkasProblem(f"{scan.requirement}: PDF terkunci kata sandi.")
+                writer.append(reader)
+            else:
+                writer.append(io.BytesIO(_image_page(data)))
+        except (PdfReadError, OSError, ValueError) as exc:
+            raise BerkasProblem(f"{scan.requirement}: berkas tidak dapat dibaca.") from exc
+    pages = len(writer.pages)
+    writer.write(out)
+    return pages
