@@ -8,10 +8,12 @@ import random
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import requests
 from flask import Flask
-from PIL import Image
 from flask.testing import FlaskClient
+from PIL import Image
 
 from bakso import create_app
 from bakso.bootstrap import Services
@@ -145,9 +147,24 @@ class Api:
         )
 
     def upload(self, upload: dict[str, Any], data: bytes) -> Any:
-        path = upload["url"].split("://", 1)[-1].split("/", 1)[1]
+        """Send the bytes where the upload target says, as the device would.
+
+        The local store is a route of this app (reached through the test
+        client); any other host is the real store, e.g. S3, reached over HTTP
+        (moto intercepts it in-process). Presigned POSTs send their fields.
+        """
+        url = urlsplit(upload["url"])
+        if url.netloc and url.hostname not in {"localhost", "127.0.0.1"}:
+            if upload["method"] == "POST":
+                return requests.post(
+                    upload["url"], data=upload.get("fields", {}), files={"file": data}, timeout=30
+                )
+            return requests.request(
+                upload["method"], upload["url"], data=data, headers=upload["headers"], timeout=30
+            )
+        path = url.path + (f"?{url.query}" if url.query else "")
         return self.client.open(
-            "/" + path, method=upload["method"], data=data, headers=upload["headers"]
+            path, method=upload["method"], data=data, headers=upload.get("headers", {})
         )
 
     def attach(self, request_id: str, requirement: str, data: bytes) -> dict[str, Any]:
@@ -162,3 +179,16 @@ class Api:
     def attach_mandatory(self, request_id: str) -> None:
         for requirement in ("F201", "SURAT_KET_LAHIR", "BUKU_NIKAH", "KK_ORTU", "KTP_ORTU"):
             self.attach(request_id, requirement, fake_jpeg(request_id + requirement))
+
+
+def submit_ready(
+    api: Api, services: Services, body: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A submitted request the worker has verified: ready for a Dukcapil batch."""
+    from bakso.workers.handlers import drain_once
+
+    created = api.create(body or draft())
+    api.attach_mandatory(created["id"])
+    submitted = dict(api.post(f"/api/v1/requests/{created['id']}/submit").get_json())
+    drain_once(services)
+    return submitted

@@ -13,10 +13,14 @@ from argon2 import PasswordHasher
 from .domain.catalog import Catalog
 from .domain.regions import Regions
 from .domain.resident import StatusTexts
-from .ports import Blobs, Queue, Records
+from .ports import Blobs, Queue, Records, SasaranStore
 from .services.accounts import AccountService, LoginPolicy
 from .services.batches import BatchService
+from .services.coverage import CoverageService
 from .services.requests import RequestService, RequestSettings
+from .services.retention import RetentionService
+from .services.returns import ReturnService
+from .services.sasaran import SasaranService, SasaranSettings, unavailable_store
 from .services.status import StatusService
 from .services.throttle import Throttle, ThrottlePolicy
 
@@ -39,6 +43,10 @@ class Services:
     accounts: AccountService
     status: StatusService
     batches: BatchService
+    returns: ReturnService
+    retention: RetentionService
+    sasaran: SasaranService
+    coverage: CoverageService
 
 
 def build_adapters(config: Mapping[str, Any]) -> tuple[Records, Blobs, Queue]:
@@ -58,6 +66,33 @@ def build_adapters(config: Mapping[str, Any]) -> tuple[Records, Blobs, Queue]:
 
         return aws.build(config)
     raise ValueError(f"unknown adapter set {kind!r}")
+
+
+def build_sasaran_store(config: Mapping[str, Any]) -> SasaranStore:
+    """The sasaran store beside the adapter set: its own SQLite file, or the AWS one."""
+    if config["ADAPTERS"] == "local":
+        from .adapters.local import SqliteSasaranStore
+
+        return SqliteSasaranStore(Path(config["DATA_DIR"]) / "sasaran.sqlite3")
+    from .adapters import aws
+
+    build = getattr(aws, "build_sasaran_store", None)  # not written yet for AWS
+    return build(config) if build else unavailable_store()
+
+
+def build_sasaran(
+    config: Mapping[str, Any], records: Records, blobs: Blobs, queue: Queue, regions: Regions
+) -> tuple[SasaranService, CoverageService]:
+    store = build_sasaran_store(config)
+    settings = SasaranSettings(
+        max_file_bytes=config["SASARAN_MAX_FILE_BYTES"],
+        max_rows=config["SASARAN_MAX_ROWS"],
+        chunk_rows=config["SASARAN_CHUNK_ROWS"],
+        upload_url_ttl=config["UPLOAD_URL_TTL"],
+        page_size_max=config["SASARAN_PAGE_SIZE_MAX"],
+    )
+    sasaran = SasaranService(store, records, blobs, queue, regions, settings, utc_now)
+    return sasaran, CoverageService(store, regions, utc_now)
 
 
 def build_services(config: Mapping[str, Any]) -> Services:
@@ -117,4 +152,7 @@ def build_services(config: Mapping[str, Any]) -> Services:
         accounts,
         status,
         BatchService(records, blobs, queue, catalog, regions, utc_now, config["DOWNLOAD_URL_TTL"]),
+        ReturnService(records, requests),
+        RetentionService(records, blobs, utc_now, config["RETENTION_DAYS"]),
+        *build_sasaran(config, records, blobs, queue, regions),
     )

@@ -97,6 +97,42 @@ def worker(once: bool) -> None:
             time.sleep(1)
 
 
+@main.command()
+def cleanup() -> None:
+    """Delete scans and files of requests final for longer than RETENTION_DAYS."""
+    report = _services().retention.purge()
+    click.echo(
+        f"{report.requests} permohonan, {report.blobs} berkas dan {report.batches} batch dihapus."
+    )
+
+
+@main.group()
+def queue() -> None:
+    """The work queue's dead letters: messages that kept failing."""
+
+
+@queue.command("dead")
+def queue_dead() -> None:
+    """List dead letters (ids and message types only)."""
+    dead = _services().queue.dead_letters()
+    for message in dead:
+        click.echo(f"{message.id}  {message.body.get('type')}  percobaan: {message.attempts}")
+    click.echo(f"{len(dead)} pesan mati.")
+
+
+@queue.command("redrive")
+@click.argument("message_ids", nargs=-1)
+@click.option("--all", "redrive_all", is_flag=True, help="Send every dead letter back.")
+def queue_redrive(message_ids: tuple[str, ...], redrive_all: bool) -> None:
+    """Put dead letters back on the queue."""
+    services = _services()
+    ids = [m.id for m in services.queue.dead_letters()] if redrive_all else list(message_ids)
+    if not ids:
+        raise click.ClickException("Sebutkan id pesan, atau --all.")
+    moved = sum(1 for message_id in ids if services.queue.redrive(message_id))
+    click.echo(f"{moved} pesan dikirim ulang.")
+
+
 @main.group()
 def audit() -> None:
     """The hash-chained audit log."""

@@ -26,6 +26,8 @@ class Config:
 
     MAX_CONTENT_LENGTH = 256 * 1024  # JSON bodies; scans never pass through the API
     MAX_SCAN_BYTES = int(os.environ.get("BAKSO_MAX_SCAN_BYTES", 10 * 1024 * 1024))
+    MAX_RETURN_BYTES = 50 * 1024 * 1024  # bulk return: CSV + zip of issued PDFs
+    RETENTION_DAYS = 90  # scans and files kept after a request is final (DESIGN §3)
     UPLOAD_URL_TTL = 15 * 60
     DOWNLOAD_URL_TTL = 5 * 60
     PAGE_SIZE_MAX = 100
@@ -52,6 +54,13 @@ class Config:
     )
     # Base of the links printed on receipts; None = the address the request came in on.
     PUBLIC_BASE_URL: str | None = os.environ.get("BAKSO_PUBLIC_BASE_URL")
+
+    # Sasaran: Dukcapil's list of residents lacking documents (docs/sasaran-import.md).
+    # The local upload route also caps a file at MAX_SCAN_BYTES.
+    SASARAN_MAX_FILE_BYTES = 10 * 1024 * 1024
+    SASARAN_MAX_ROWS = 100_000
+    SASARAN_CHUNK_ROWS = 1_000  # lines per worker message
+    SASARAN_PAGE_SIZE_MAX = 500  # a desa's worklist is fetched whole for offline use
 
     RUN_WORKER = False  # start the in-process worker thread (bakso serve)
     QUEUE_MAX_RECEIVES = 5

@@ -58,10 +58,26 @@ class ScanIn(_In):
     content_type: str = Field(max_length=100)
 
 
+class HandoverIn(_In):
+    """Who received the issued document, and through whom (DESIGN §2 "Handover")."""
+
+    received_by: str = Field(min_length=1, max_length=120)
+    relation: Literal["PEMOHON", "KELUARGA"]
+    via: Literal["LOKET", "KAWIL", "RT"]
+    via_name: str | None = Field(default=None, max_length=120)
+
+
 class TransitionIn(_In):
     to: str
     note: str = Field(default="", max_length=2000)
     version: int = Field(ge=1)
+    handover: HandoverIn | None = Field(default=None, description="required for DISERAHKAN")
+
+
+class IssuedIn(_In):
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(gt=0)
+    content_type: Literal["application/pdf"]
 
 
 class UserOut(BaseModel):
@@ -154,6 +170,12 @@ class RequestOut(BaseModel):
     verify_problem: str | None
     warnings: list[WarningOut]
     token: str | None
+    batch_id: str | None = None
+    issued: dict[str, object] | None = None
+    handover: dict[str, object] | None = None
+    purged_at: str | None = None
+    sasaran_id: str | None = None
+    jemput_bola: bool = False
     scans: list[ScanOut] | None = None
     requirements: list[RequirementStateOut] | None = None
     timeline: list[TimelineOut] | None = None

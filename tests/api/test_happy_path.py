@@ -97,14 +97,18 @@ def test_request_goes_from_desa_to_dukcapil_and_back_to_the_resident(
         f"{base}/api/v1/requests/{request_id}/transition",
         json={
             "to": "DISERAHKAN",
-            "note": "Diterima sendiri oleh pemohon di loket",
             "version": version,
+            "handover": {"received_by": "Siti Aminah", "relation": "PEMOHON", "via": "LOKET"},
         },
         headers=op_csrf,
     )
     assert handed.status_code == 200, handed.json()
     final = handed.json()
     assert final["status"] == "DISERAHKAN"
+    assert final["handover"]["via"] == "LOKET"
+    assert (
+        final["timeline"][-1]["note"] == "Diterima oleh Siti Aminah (pemohon) melalui loket desa."
+    )
     assert [t["status"] for t in final["timeline"]] == [
         "DRAF",
         "DIAJUKAN",

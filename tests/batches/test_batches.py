@@ -14,15 +14,7 @@ from pypdf import PdfReader
 
 from bakso.domain.model import BATCH_READY
 from bakso.workers.handlers import drain_once
-from helpers import DESA_B, draft, fake_jpeg
-
-
-def submit_ready(api, services, body=None) -> dict:
-    created = api.create(body or draft())
-    api.attach_mandatory(created["id"])
-    submitted = api.post(f"/api/v1/requests/{created['id']}/submit").get_json()
-    drain_once(services)
-    return submitted
+from helpers import DESA_B, draft, fake_jpeg, submit_ready
 
 
 def build_batch(dk, services, **filters) -> dict:

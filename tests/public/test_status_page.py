@@ -38,12 +38,24 @@ def _move(api_factory, request: dict, path: list[tuple[str, str]], who: str = "d
     for to, note in path:
         response = api.post(
             f"/api/v1/requests/{request['id']}/transition",
-            json={"to": to, "note": note, "version": current["version"]},
+            json={
+                "to": to,
+                "note": note,
+                "version": current["version"],
+                **({"handover": HANDOVER} if to == "DISERAHKAN" else {}),
+            },
         )
         assert response.status_code == 200, response.get_json()
         current = response.get_json()
     return current
 
+
+HANDOVER = {
+    "received_by": "Rahman",
+    "relation": "KELUARGA",
+    "via": "KAWIL",
+    "via_name": "Amaq Sahnan",
+}
 
 CASES = {
     "DIAJUKAN": ([], "Diajukan", "tidak perlu ke kantor Dukcapil"),
@@ -98,7 +110,8 @@ def test_handed_over_page_gives_the_date(app, api_factory, submitted) -> None:
 
 
 def test_no_personal_value_appears_on_public_page_or_json(app, api_factory, submitted) -> None:
-    _move(api_factory, submitted, [("DITERIMA", ""), ("DIPROSES", ""), ("SELESAI", "")])
+    done = _move(api_factory, submitted, [("DITERIMA", ""), ("DIPROSES", ""), ("SELESAI", "")])
+    _move(api_factory, done, [("DISERAHKAN", "")], who="op.a")
     client = app.test_client()
     bodies = [
         client.get(f"/cek/{submitted['token']}").get_data(as_text=True),
@@ -111,6 +124,8 @@ def test_no_personal_value_appears_on_public_page_or_json(app, api_factory, subm
         "Bayi Aminah",
         "Aminah",
         "Siti",
+        "Rahman",
+        "Sahnan",
     ]
     for body in bodies:
         for value in forbidden:

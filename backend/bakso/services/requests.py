@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import secrets
 import tempfile
@@ -35,6 +36,16 @@ class RequestSettings:
     download_url_ttl: int
     code_prefix: str = "LT"
     page_size_max: int = 100
+
+
+VIA_LABELS = {"LOKET": "loket desa", "KAWIL": "Kawil/Kadus", "RT": "RT"}
+
+
+def handover_note(handover: dict[str, Any]) -> str:
+    via = VIA_LABELS.get(str(handover.get("via")), str(handover.get("via")))
+    through = f"{via} ({handover['via_name']})" if handover.get("via_name") else via
+    relation = str(handover["relation"]).lower()
+    return f"Diterima oleh {handover['received_by']} ({relation}) melalui {through}."
 
 
 class StaleRequest(Conflict):
@@ -257,7 +268,7 @@ class RequestService:
             raise NotFound("Pindaian tidak ditemukan.")
         if scan.state == "ok":
             return scan
-        problem = self._check_blob(scan)
+        problem = self._check_blob(scan.key, scan.size, scan.sha256, scan.content_type)
         if problem:
             self.blobs.delete(scan.key)
             raise InvalidInput(problem)
@@ -265,19 +276,20 @@ class RequestService:
         log.info("scan %s of request %s stored", scan_id, request_id)
         return replace(scan, state="ok")
 
-    def _check_blob(self, scan: Scan) -> str | None:
-        stored = self.blobs.size(scan.key)
+    def _check_blob(self, key: str, size: int, sha256: str, content_type: str) -> str | None:
+        """What is wrong with a stored blob compared to what was declared, or None."""
+        stored = self.blobs.size(key)
         if stored is None:
             return "Berkas belum diunggah; unggah lalu coba lagi."
-        if stored != scan.size:
-            return f"Unggahan tidak lengkap: diterima {stored} dari {scan.size} byte. Unggah ulang."
+        if stored != size:
+            return f"Unggahan tidak lengkap: diterima {stored} dari {size} byte. Unggah ulang."
         digest = hashlib.sha256()
-        for chunk in self.blobs.iter_chunks(scan.key):
+        for chunk in self.blobs.iter_chunks(key):
             digest.update(chunk)
-        if digest.hexdigest() != scan.sha256:
+        if digest.hexdigest() != sha256:
             return "Isi berkas berbeda dari sidik SHA-256 yang didaftarkan. Unggah ulang."
-        kind = sniff(self.blobs.read_head(scan.key, SNIFF_BYTES))
-        if kind != scan.content_type:
+        kind = sniff(self.blobs.read_head(key, SNIFF_BYTES))
+        if kind != content_type:
             return "Isi berkas bukan foto JPEG/PNG/WebP atau PDF sesuai jenis yang didaftarkan."
         return None
 
@@ -291,9 +303,9 @@ class RequestService:
             self.blobs.delete(scan.key)
 
     def scan_download_url(self, actor: Actor, request_id: str, scan_id: str) -> str:
-        self.get(actor, request_id)
+        request = self.get(actor, request_id)
         scan = self.records.get_scan(request_id, scan_id)
-        if scan is None or scan.state != "ok":
+        if scan is None or scan.state != "ok" or request.purged_at:
             raise NotFound("Pindaian tidak ditemukan.")
         ext = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}.get(
             scan.content_type, "pdf"
@@ -337,7 +349,14 @@ class RequestService:
         return submitted
 
     def transition(
-        self, actor: Actor, request_id: str, *, to: str, note: str, version: int
+        self,
+        actor: Actor,
+        request_id: str,
+        *,
+        to: str,
+        note: str,
+        version: int,
+        handover: dict[str, Any] | None = None,
     ) -> Request:
         request = self.get(actor, request_id)
         target = parse_status(to)
@@ -350,7 +369,90 @@ class RequestService:
             raise StaleRequest(
                 "Permohonan sudah diubah oleh petugas lain; muat ulang lalu coba lagi.", request
             )
-        return self._move(actor, request, target, note.strip())
+        changes: dict[str, Any] = {}
+        if target is Status.DISERAHKAN:
+            if not handover:
+                raise InvalidInput("Isi siapa yang menerima dokumen dan melalui siapa.")
+            changes["handover"] = handover
+            note = note.strip() or handover_note(handover)
+        return self._move(actor, request, target, note.strip(), **changes)
+
+    # Issued documents -----------------------------------------------------------
+    def register_issued(
+        self, actor: Actor, request_id: str, *, sha256: str, size: int, content_type: str
+    ) -> UploadTarget | None:
+        """Dukcapil attaches the issued document (a PDF) by the same upload protocol."""
+        request = self.get(actor, request_id)
+        if actor.role not in (Role.DUKCAPIL, Role.ADMIN):
+            raise Forbidden("Hanya petugas Dukcapil yang dapat melampirkan dokumen terbit.")
+        if request.status not in (Status.DIPROSES, Status.SELESAI):
+            raise Conflict("Dokumen terbit hanya dapat dilampirkan saat diproses atau selesai.")
+        if content_type != "application/pdf":
+            raise InvalidInput("Dokumen terbit harus berupa PDF.")
+        if size > self.settings.max_scan_bytes:
+            raise PayloadTooLarge("Dokumen terlalu besar.")
+        issued = request.issued or {}
+        if issued.get("sha256") == sha256 and issued.get("state") == "ok":
+            return None
+        key = f"issued/{request.id}/{sha256}"
+        pending = {"key": key, "sha256": sha256, "size": size, "state": "pending"}
+        self._note(request, issued=pending)
+        return self.blobs.upload_target(
+            key, size=size, content_type=content_type, expires_in=self.settings.upload_url_ttl
+        )
+
+    def complete_issued(self, actor: Actor, request_id: str) -> Request:
+        request = self.get(actor, request_id)
+        if actor.role not in (Role.DUKCAPIL, Role.ADMIN):
+            raise Forbidden("Hanya petugas Dukcapil yang dapat melampirkan dokumen terbit.")
+        issued = request.issued
+        if not issued:
+            raise NotFound("Belum ada dokumen terbit yang didaftarkan.")
+        if issued["state"] == "ok":
+            return request
+        problem = self._check_blob(
+            issued["key"], issued["size"], issued["sha256"], "application/pdf"
+        )
+        if problem:
+            self.blobs.delete(issued["key"])
+            raise InvalidInput(problem)
+        return self._note(request, issued={**issued, "state": "ok", "at": self._now()})
+
+    def attach_issued_bytes(self, actor: Actor, request: Request, data: bytes) -> Request:
+        """The bulk return's path: the PDF arrived inside the uploaded zip."""
+        if sniff(data[:SNIFF_BYTES]) != "application/pdf":
+            raise InvalidInput("Dokumen terbit bukan PDF yang sah.")
+        sha = hashlib.sha256(data).hexdigest()
+        if (request.issued or {}).get("sha256") == sha:
+            return request
+        key = f"issued/{request.id}/{sha}"
+        self.blobs.put(key, io.BytesIO(data), "application/pdf")
+        issued = {"key": key, "sha256": sha, "size": len(data), "state": "ok", "at": self._now()}
+        return self._note(request, issued=issued)
+
+    def issued_download_url(self, actor: Actor, request_id: str) -> str:
+        request = self.get(actor, request_id)
+        issued = request.issued
+        if not issued or issued.get("state") != "ok" or request.purged_at:
+            raise NotFound("Dokumen terbit belum tersedia.")
+        self.records.append_audit(
+            at=self._now(),
+            actor=actor.username,
+            action="issued.download",
+            target=request.id,
+            data={"sha256": issued["sha256"]},
+        )
+        return self.blobs.download_url(
+            issued["key"],
+            expires_in=self.settings.download_url_ttl,
+            filename=f"{request.code}-dokumen.pdf",
+        )
+
+    def _note(self, request: Request, **changes: Any) -> Request:
+        """A server-side note on the request: conditional, but no new version for officers."""
+        noted = replace(request, updated_at=self._now(), **changes)
+        self._save(noted, request, None)
+        return noted
 
     def _move(
         self, actor: Actor, request: Request, target: Status, note: str, **changes: Any
@@ -402,7 +504,8 @@ class RequestService:
         problems = [
             f"{scan.requirement}: {problem}"
             for scan in scans
-            if scan.state == "ok" and (problem := self._check_blob(scan))
+            if scan.state == "ok"
+            and (problem := self._check_blob(scan.key, scan.size, scan.sha256, scan.content_type))
         ]
         berkas_key = f"berkas/{request_id}/{submission}.pdf"
         if not problems:

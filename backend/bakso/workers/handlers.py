@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from ..bootstrap import Services
 from ..ports import Message
 from ..services.batches import MSG_BUILD
 from ..services.requests import MSG_SUBMITTED
+from ..services.sasaran import MESSAGES as SASARAN_MESSAGES
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,8 @@ def handle(services: Services, body: dict[str, Any]) -> None:
         services.requests.verify_submission(str(body["request_id"]), int(body["submission"]))
     elif kind == MSG_BUILD:
         services.batches.build(str(body["batch_id"]))
+    elif kind in SASARAN_MESSAGES:
+        services.sasaran.handle(body)
     else:
         raise UnknownMessage(f"unknown message type {kind!r}")
 
@@ -57,18 +61,28 @@ class LocalWorker(threading.Thread):
     """The in-process worker of the local default: polls the SQLite queue."""
 
     def __init__(
-        self, services: Services, *, poll_seconds: float = 1.0, visibility_timeout: int = 120
+        self,
+        services: Services,
+        *,
+        poll_seconds: float = 1.0,
+        visibility_timeout: int = 120,
+        cleanup_every: float = 6 * 3600,
     ):
         super().__init__(name="bakso-worker", daemon=True)
         self.services = services
         self.poll_seconds = poll_seconds
         self.visibility_timeout = visibility_timeout
+        self.cleanup_every = cleanup_every
         self.stopping = threading.Event()
 
     def run(self) -> None:
+        next_cleanup = time.monotonic()  # once at start, then periodically
         while not self.stopping.is_set():
             try:
                 busy = drain_once(self.services, visibility_timeout=self.visibility_timeout)
+                if time.monotonic() >= next_cleanup:
+                    self.services.retention.purge()
+                    next_cleanup = time.monotonic() + self.cleanup_every
             except Exception:
                 log.exception("worker loop error")
                 busy = 0

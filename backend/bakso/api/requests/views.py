@@ -11,6 +11,7 @@ from ...domain.errors import InvalidInput
 from ...public.receipt import render_receipt
 from ...schemas import (
     DraftIn,
+    IssuedIn,
     RequestOut,
     RequestPageOut,
     ScanCompletedOut,
@@ -137,7 +138,12 @@ def transition(request_id: object) -> Response:
     body = parse(TransitionIn)
     svc = services().requests
     moved = svc.transition(
-        actor(), str(request_id), to=body.to, note=body.note, version=body.version
+        actor(),
+        str(request_id),
+        to=body.to,
+        note=body.note,
+        version=body.version,
+        handover=body.handover.model_dump() if body.handover else None,
     )
     return jsonify(request_out(moved, svc.describe(moved)))
 
@@ -147,3 +153,50 @@ def transition(request_id: object) -> Response:
 def receipt(request_id: object) -> Response:
     detail = services().requests.detail(actor(), str(request_id))
     return render_receipt(detail, request.args.get("layout", "a4"))
+
+
+@bp.get("/<uuid:request_id>/berkas")
+@doc(summary="Redirect to the printable berkas.pdf the worker built")
+def berkas(request_id: object) -> WerkzeugResponse:
+    url = services().requests.berkas_download_url(actor(), str(request_id))
+    return redirect(_absolute(url), code=302)
+
+
+@bp.post("/<uuid:request_id>/issued")
+@doc(
+    summary="Dukcapil: register the issued document (PDF) and get an upload URL",
+    body=IssuedIn,
+    response=ScanRegisteredOut,
+    status=201,
+)
+def register_issued(request_id: object) -> tuple[Response, int]:
+    body = parse(IssuedIn)
+    target = services().requests.register_issued(
+        actor(), str(request_id), sha256=body.sha256, size=body.size, content_type=body.content_type
+    )
+    upload = None
+    if target is not None:
+        upload = {
+            "method": target.method,
+            "url": _absolute(target.url),
+            "headers": target.headers,
+            "fields": target.fields,
+        }
+    return jsonify(
+        {"scan_id": "issued", "state": "ok" if upload is None else "pending", "upload": upload}
+    ), 201
+
+
+@bp.post("/<uuid:request_id>/issued/complete")
+@doc(summary="Dukcapil: check the uploaded issued document", response=RequestOut)
+def complete_issued(request_id: object) -> Response:
+    svc = services().requests
+    done = svc.complete_issued(actor(), str(request_id))
+    return jsonify(request_out(done, svc.describe(done)))
+
+
+@bp.get("/<uuid:request_id>/issued")
+@doc(summary="Redirect to a short-lived URL of the issued document (audited)")
+def download_issued(request_id: object) -> WerkzeugResponse:
+    url = services().requests.issued_download_url(actor(), str(request_id))
+    return redirect(_absolute(url), code=302)

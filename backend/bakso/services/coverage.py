@@ -1,0 +1,115 @@
+"""Coverage figures per kabupaten, kecamatan and desa, read from stored counters.
+
+A page view reads one counter item per scope shown (a Get, or one Query for
+the scopes under a parent); nothing reads the rows or requests themselves.
+The counters are kept by SasaranService on every row and request change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from ..domain.errors import InvalidInput, NotFound
+from ..domain.lifecycle import Role, Status
+from ..domain.model import Actor
+from ..domain.regions import Region, Regions
+from ..domain.sasaran import Category, Outcome, figures, merge_counters
+from ..ports import SasaranStore
+
+LEVELS = ("kabupaten", "kecamatan", "desa")
+
+
+class CoverageService:
+    def __init__(
+        self, store: SasaranStore, regions: Regions, clock: Callable[[], datetime]
+    ) -> None:
+        self.store = store
+        self.regions = regions
+        self.clock = clock
+
+    def coverage(
+        self, actor: Actor, *, level: str | None, kecamatan: str | None, desa: str | None
+    ) -> dict[str, Any]:
+        """Figures for every scope of `level` (optionally within one kecamatan), and their total.
+
+        An operator always gets their own desa, whatever level was asked; asking
+        for another desa or kecamatan is answered as if it did not exist.
+        """
+        if actor.role is Role.OPERATOR:
+            assert actor.desa is not None
+            own_kecamatan = self.regions.kecamatan_of(actor.desa)
+            if (desa and desa != actor.desa) or (kecamatan and kecamatan != own_kecamatan):
+                raise NotFound("Wilayah tidak ditemukan.")
+            level, kecamatan, desa = "desa", None, actor.desa
+        level = level or "kecamatan"
+        if level not in LEVELS:
+            raise InvalidInput("Parameter level harus kabupaten, kecamatan atau desa.")
+        scopes, counters = self._scopes(level, kecamatan, desa)
+        items = [
+            {"code": r.code, "name": r.name, "level": r.level, **figures(counters.get(r.code, {}))}
+            for r in scopes
+        ]
+        total = figures(merge_counters(counters.get(r.code, {}) for r in scopes))
+        return {
+            "level": level,
+            "kecamatan": kecamatan,
+            "desa": desa,
+            "generated_at": self.clock().isoformat(timespec="seconds"),
+            "total": total,
+            "items": items,
+        }
+
+    def _scopes(
+        self, level: str, kecamatan: str | None, desa: str | None
+    ) -> tuple[list[Region], dict[str, dict[str, int]]]:
+        kabupaten = self.regions.kabupaten
+        if level == "kabupaten":
+            return [kabupaten], {kabupaten.code: self.store.counters("kabupaten", kabupaten.code)}
+        if level == "kecamatan":
+            return self.regions.kecamatan(), self.store.counters_under(
+                "kecamatan", kabupaten.code + "."
+            )
+        if desa:
+            region = self.regions.get(desa)
+            if region is None or not self.regions.is_desa(desa):
+                raise NotFound("Desa tidak ditemukan.")
+            return [region], {desa: self.store.counters("desa", desa)}
+        if kecamatan:
+            found = self.regions.get(kecamatan)
+            if found is None or found.level != "kecamatan":
+                raise NotFound("Kecamatan tidak ditemukan.")
+            return [r for r in self.regions.desa() if r.parent == kecamatan], (
+                self.store.counters_under("desa", kecamatan + ".")
+            )
+        return self.regions.desa(), self.store.counters_under("desa", kabupaten.code + ".")
+
+
+def coverage_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The report as one header and one row per scope plus a total, for CSV/XLSX export."""
+    header = ["kode", "nama", "tingkat", "sasaran", "ditindaklanjuti", "terlayani", "persen"]
+    header += [f"tindak_lanjut_{o.value}" for o in Outcome]
+    for category in Category:
+        header += [f"{category.value}_sasaran", f"{category.value}_terlayani"]
+    header += [f"permohonan_{s.value}" for s in Status]
+    header += ["jemput_bola"]
+    for status in Status:
+        header += [f"hari_{status.value}_median", f"hari_{status.value}_p90"]
+
+    def line(code: str, name: str, level: str, f: dict[str, Any]) -> list[Any]:
+        values: list[Any] = [code, name, level, f["target"], f["followed_up"], f["served"]]
+        values.append(f["pct_served"])
+        values += [f["followups"][o.value] for o in Outcome]
+        for item in f["rentan"]:
+            values += [item["target"], item["served"]]
+        values += [f["requests"][s.value] for s in Status]
+        values.append(f["jemput_bola"])
+        for status in Status:
+            days = f["days_in_status"].get(status.value)
+            values += [days["median"], days["p90"]] if days else [None, None]
+        return values
+
+    rows = [line(i["code"], i["name"], i["level"], i) for i in report["items"]]
+    rows.append(line("", "JUMLAH", report["level"], report["total"]))
+    return header, rows

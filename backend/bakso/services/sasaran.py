@@ -1,0 +1,634 @@
+"""Sasaran: importing Dukcapil's list, the desa worklist, follow-ups, and serving a row.
+
+An import never passes through the API: like a scan, the file goes to the blob
+store on a signed URL, then the worker parses it once into chunk files of
+judged lines and applies them chunk by chunk, each chunk one message. Every
+step can run again after a crash or a redelivery without changing anything
+twice: a line's result and its row write are stored together, and a line
+that has a result is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import tempfile
+import uuid
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from ..domain.errors import BaksoError, Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from ..domain.lifecycle import Role, Status
+from ..domain.model import Actor, Request
+from ..domain.regions import Regions
+from ..domain.sasaran import (
+    ACCEPTED,
+    IMPORT_DONE,
+    IMPORT_FAILED,
+    IMPORT_QUEUED,
+    IMPORT_RUNNING,
+    IMPORT_UPLOADING,
+    OUTCOMES,
+    REFUSED,
+    SERVED_STATUSES,
+    UNCHANGED,
+    UPDATED,
+    Followup,
+    ImportResult,
+    ImportRun,
+    JudgedLine,
+    Outcome,
+    RequestChange,
+    SasaranRow,
+    apply_followup,
+    judge_line,
+    map_header,
+    name_key,
+    pick_match,
+    refuse_duplicates,
+    request_deltas,
+    row_deltas,
+)
+from ..ports import (
+    Blobs,
+    ImportLineWrite,
+    Queue,
+    Records,
+    RowWrite,
+    SasaranPage,
+    SasaranStore,
+    UploadTarget,
+)
+from .sasaran_files import CSV_TYPES, XLSX_TYPE, ZIP_MAGIC, FileProblem, kind_of, read_lines
+
+log = logging.getLogger(__name__)
+
+MSG_IMPORT_PARSE = "sasaran.import.parse"
+MSG_IMPORT_CHUNK = "sasaran.import.chunk"
+MSG_REQUEST_CHANGE = "sasaran.request_change"
+MESSAGES = frozenset({MSG_IMPORT_PARSE, MSG_IMPORT_CHUNK, MSG_REQUEST_CHANGE})
+
+SPOOL_IN_MEMORY = 8 * 1024 * 1024
+WRITE_ATTEMPTS = 5
+ROW_NAMESPACE = uuid.UUID("6f0d7a52-3f43-4f0e-9a51-5a5a7a9b0c11")
+UNSERVED_STATUSES = frozenset({Status.DIBATALKAN, Status.DITOLAK})
+_NOT_FOUND = "Sasaran tidak ditemukan."
+_IMPORT_NOT_FOUND = "Impor tidak ditemukan."
+
+
+@dataclass(frozen=True)
+class SasaranSettings:
+    max_file_bytes: int = 10 * 1024 * 1024
+    max_rows: int = 100_000
+    chunk_rows: int = 1_000
+    upload_url_ttl: int = 15 * 60
+    page_size_max: int = 500
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    run: ImportRun
+    counts: dict[str, int]  # outcome → lines, over the chunks applied so far
+    lines_done: int
+
+
+class RequestObserver(ABC):
+    """Told of every stored request change, after the write succeeded."""
+
+    @abstractmethod
+    def on_request_change(self, before: Request | None, after: Request, at: str) -> None:
+        """`before` is None when the request was just created. Must not raise."""
+
+
+class SasaranUnavailable(BaksoError):
+    status = 503
+    title = "Layanan belum tersedia"
+
+
+def unavailable_store() -> SasaranStore:
+    """A store for a deployment whose adapter set has no sasaran store yet: every call is 503."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise SasaranUnavailable("Daftar sasaran belum tersedia pada penyebaran ini.")
+
+    methods: dict[str, Any] = {name: refuse for name in SasaranStore.__abstractmethods__}
+    methods["available"] = False
+    store: SasaranStore = type("UnavailableSasaranStore", (SasaranStore,), methods)()
+    return store
+
+
+def _source_key(import_id: str) -> str:
+    return f"sasaran-imports/{import_id}/source"
+
+
+def _chunk_key(import_id: str, chunk: int) -> str:
+    return f"sasaran-imports/{import_id}/chunk-{chunk:05d}.json"
+
+
+class SasaranService(RequestObserver):
+    def __init__(
+        self,
+        store: SasaranStore,
+        records: Records,
+        blobs: Blobs,
+        queue: Queue,
+        regions: Regions,
+        settings: SasaranSettings,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.store = store
+        self.records = records
+        self.blobs = blobs
+        self.queue = queue
+        self.regions = regions
+        self.settings = settings
+        self.clock = clock
+
+    def _now(self) -> str:
+        return self.clock().isoformat(timespec="milliseconds")
+
+    # Importing: upload ---------------------------------------------------------
+    def start_import(
+        self,
+        actor: Actor,
+        *,
+        import_id: str | None,
+        filename: str,
+        sha256: str,
+        size: int,
+        content_type: str,
+    ) -> tuple[ImportRun, UploadTarget | None]:
+        """Register an import and say where to upload the file. Idempotent per import id."""
+        self._require_dukcapil(actor)
+        kind = kind_of(filename)
+        if kind is None:
+            raise InvalidInput("Hanya berkas .csv atau .xlsx yang diterima.")
+        allowed = {XLSX_TYPE, "application/octet-stream"} if kind == "xlsx" else CSV_TYPES
+        if content_type not in allowed:
+            raise InvalidInput("Jenis berkas tidak sesuai dengan nama berkasnya.")
+        if size > self.settings.max_file_bytes:
+            limit_mb = self.settings.max_file_bytes / 1024 / 1024
+            raise PayloadTooLarge(f"Berkas terlalu besar; batasnya {limit_mb:.0f} MB.")
+        run = ImportRun(
+            id=import_id or str(uuid.uuid4()),
+            created_by=actor.username,
+            created_at=self._now(),
+            filename=filename,
+            sha256=sha256,
+            size=size,
+            content_type=content_type,
+            kind=kind,
+        )
+        if not self.store.create_import(run):
+            existing = self.store.get_import(run.id)
+            assert existing is not None
+            if (existing.sha256, existing.size, existing.filename) != (sha256, size, filename):
+                raise Conflict("ID impor ini sudah dipakai untuk berkas lain.")
+            run = existing
+        if run.status != IMPORT_UPLOADING:
+            return run, None
+        target = self.blobs.upload_target(
+            _source_key(run.id),
+            size=size,
+            content_type=content_type,
+            expires_in=self.settings.upload_url_ttl,
+        )
+        log.info("sasaran import %s registered (%d bytes, %s)", run.id, size, kind)
+        return run, target
+
+    def begin_import(self, actor: Actor, import_id: str) -> ImportRun:
+        """Check the uploaded file and queue it; repeating the call is harmless."""
+        run = self._import(actor, import_id)
+        if run.status == IMPORT_QUEUED:
+            self.queue.send({"type": MSG_IMPORT_PARSE, "import_id": run.id})  # a lost message
+        if run.status != IMPORT_UPLOADING:
+            return run
+        problem = self._check_upload(run)
+        if problem:
+            self.blobs.delete(_source_key(run.id))
+            raise InvalidInput(problem)
+        run.status = IMPORT_QUEUED
+        self.store.save_import(run)
+        self.queue.send({"type": MSG_IMPORT_PARSE, "import_id": run.id})
+        self.records.append_audit(
+            at=self._now(),
+            actor=actor.username,
+            action="sasaran.import",
+            target=run.id,
+            data={"sha256": run.sha256, "size": run.size, "kind": run.kind},
+        )
+        return run
+
+    def _check_upload(self, run: ImportRun) -> str | None:
+        key = _source_key(run.id)
+        stored = self.blobs.size(key)
+        if stored is None:
+            return "Berkas belum diunggah; unggah lalu coba lagi."
+        if stored != run.size:
+            return f"Unggahan tidak lengkap: diterima {stored} dari {run.size} byte. Unggah ulang."
+        digest = hashlib.sha256()
+        for chunk in self.blobs.iter_chunks(key):
+            digest.update(chunk)
+        if digest.hexdigest() != run.sha256:
+            return "Isi berkas berbeda dari sidik SHA-256 yang didaftarkan. Unggah ulang."
+        is_zip = self.blobs.read_head(key, len(ZIP_MAGIC)) == ZIP_MAGIC
+        if (run.kind == "xlsx") != is_zip:
+            return "Isi berkas tidak sesuai dengan jenisnya (.csv atau .xlsx)."
+        return None
+
+    # Importing: reading runs and reports ------------------------------------------
+    def get_import(self, actor: Actor, import_id: str) -> ImportSummary:
+        return self._summary(self._import(actor, import_id))
+
+    def list_imports(self, actor: Actor, *, limit: int = 20) -> list[ImportSummary]:
+        self._require_dukcapil(actor)
+        return [
+            self._summary(run) for run in self.store.list_imports(limit=max(1, min(limit, 100)))
+        ]
+
+    def import_report(
+        self, actor: Actor, import_id: str, *, after_line: int, limit: int
+    ) -> list[ImportResult]:
+        run = self._import(actor, import_id)
+        limit = max(1, min(limit, self.settings.page_size_max))
+        return self.store.import_results(run.id, after_line=after_line, limit=limit)
+
+    def iter_report(self, actor: Actor, import_id: str) -> Iterator[ImportResult]:
+        run = self._import(actor, import_id)
+        return self._iter_results(run.id)
+
+    def _iter_results(self, import_id: str) -> Iterator[ImportResult]:
+        after = 0
+        while True:
+            page = self.store.import_results(import_id, after_line=after, limit=1000)
+            yield from page
+            if len(page) < 1000:
+                return
+            after = page[-1].line
+
+    def _summary(self, run: ImportRun) -> ImportSummary:
+        counts = {outcome: 0 for outcome in OUTCOMES}
+        for chunk in self.store.chunk_counts(run.id).values():
+            for outcome, value in chunk.items():
+                counts[outcome] = counts.get(outcome, 0) + value
+        return ImportSummary(run, counts, sum(counts.values()))
+
+    def _import(self, actor: Actor, import_id: str) -> ImportRun:
+        self._require_dukcapil(actor)
+        run = self.store.get_import(import_id)
+        if run is None:
+            raise NotFound(_IMPORT_NOT_FOUND)
+        return run
+
+    # Importing: the worker ----------------------------------------------------------
+    def handle(self, body: dict[str, Any]) -> None:
+        """One queued message of this service (types in MESSAGES)."""
+        kind = body.get("type")
+        if kind == MSG_IMPORT_PARSE:
+            self.parse_import(str(body["import_id"]))
+        elif kind == MSG_IMPORT_CHUNK:
+            self.apply_chunk(str(body["import_id"]), int(body["chunk"]))
+        elif kind == MSG_REQUEST_CHANGE:
+            fields = {k: v for k, v in body.items() if k != "type"}
+            self.apply_request_change(RequestChange(**fields))
+        else:
+            raise ValueError(f"not a sasaran message: {kind!r}")
+
+    def parse_import(self, import_id: str) -> None:
+        """Judge every line once and store them as chunk files; then start chunk 0."""
+        run = self.store.get_import(import_id)
+        if run is None or run.status not in (IMPORT_QUEUED, IMPORT_RUNNING):
+            return
+        try:
+            lines, ignored = self._judge_file(run)
+        except FileProblem as exc:
+            self._finish(run, IMPORT_FAILED, error=str(exc))
+            return
+        size = self.settings.chunk_rows
+        chunks = [lines[i : i + size] for i in range(0, len(lines), size)]
+        for number, chunk in enumerate(chunks):
+            data = json.dumps([line.to_record() for line in chunk], ensure_ascii=False).encode()
+            self.blobs.put(_chunk_key(run.id, number), io.BytesIO(data), "application/json")
+        run.status = IMPORT_RUNNING
+        run.lines_total = len(lines)
+        run.chunks_total = len(chunks)
+        run.ignored_columns = ignored
+        self.store.save_import(run)
+        log.info("sasaran import %s: %d lines in %d chunks", run.id, len(lines), len(chunks))
+        self.queue.send({"type": MSG_IMPORT_CHUNK, "import_id": run.id, "chunk": 0})
+
+    def _judge_file(self, run: ImportRun) -> tuple[list[JudgedLine], list[str]]:
+        today = self.clock().date()
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+            for part in self.blobs.iter_chunks(_source_key(run.id)):
+                spool.write(part)
+            spool.seek(0)
+            lines = read_lines(run.kind, spool, max_lines=self.settings.max_rows)
+            header = next(lines, None)
+            if header is None:
+                raise FileProblem("Berkas kosong: tidak ada baris judul kolom.")
+            index, ignored, missing = map_header(header[1])
+            if missing:
+                raise FileProblem(
+                    f"Kolom wajib tidak ada: {', '.join(missing)}. "
+                    "Gunakan templat dari BAKSO (baris pertama berisi nama kolom)."
+                )
+            judged = [
+                judge_line(
+                    number,
+                    {name: cells[i] if i < len(cells) else "" for name, i in index.items()},
+                    self.regions,
+                    today,
+                )
+                for number, cells in lines
+            ]
+        if not judged:
+            raise FileProblem("Berkas tidak berisi baris data di bawah judul kolom.")
+        return refuse_duplicates(judged), ignored
+
+    def apply_chunk(self, import_id: str, chunk: int) -> None:
+        run = self.store.get_import(import_id)
+        if run is None or run.status != IMPORT_RUNNING or chunk >= run.chunks_total:
+            return
+        raw = b"".join(self.blobs.iter_chunks(_chunk_key(run.id, chunk)))
+        lines = [JudgedLine.from_record(item) for item in json.loads(raw)]
+        for attempt in range(WRITE_ATTEMPTS):
+            done = {
+                r.line
+                for r in self.store.import_results(
+                    run.id, after_line=lines[0].line - 1, limit=len(lines)
+                )
+            }
+            now = self._now()
+            plan = [self._plan(run, line, now) for line in lines if line.line not in done]
+            try:
+                self.store.apply_import_lines(plan)
+                break
+            except Conflict:
+                # A follow-up or another import changed a row meanwhile: plan again.
+                log.info("sasaran import %s chunk %d: retry %d", run.id, chunk, attempt + 1)
+        else:
+            raise Conflict("Baris sasaran terus berubah selama impor; impor dicoba lagi.")
+        results = self.store.import_results(run.id, after_line=lines[0].line - 1, limit=len(lines))
+        self.store.record_chunk(run.id, chunk, Counter(r.outcome for r in results))
+        if chunk + 1 < run.chunks_total:
+            self.queue.send({"type": MSG_IMPORT_CHUNK, "import_id": run.id, "chunk": chunk + 1})
+        else:
+            self._finish(run, IMPORT_DONE)
+
+    def _plan(self, run: ImportRun, line: JudgedLine, now: str) -> ImportLineWrite:
+        fields = line.fields
+        if fields is None:
+            return ImportLineWrite(
+                ImportResult(run.id, line.line, REFUSED, line.reason, line.message)
+            )
+        by_nik = self.store.find_by_nik(fields.nik) if fields.nik else None
+        by_name = self.store.find_by_name_key(fields.key) if by_nik is None else []
+        existing = pick_match(fields.nik, by_nik, by_name)
+        content: dict[str, Any] = {
+            "desa": fields.desa,
+            "name": fields.name,
+            "address": fields.address,
+            "documents": list(fields.documents),
+            "nik": fields.nik,
+            "category": fields.category,
+            "note": fields.note,
+        }
+        if existing is None:
+            row = SasaranRow(
+                id=str(uuid.uuid5(ROW_NAMESPACE, f"{run.id}:{line.line}")),
+                name_key=fields.key,
+                created_at=now,
+                updated_at=now,
+                import_id=run.id,
+                line=line.line,
+                **content,
+            )
+            return ImportLineWrite(
+                ImportResult(run.id, line.line, ACCEPTED, sasaran_id=row.id),
+                RowWrite(row, 0, row_deltas(None, row)),
+            )
+        content["nik"] = fields.nik or existing.nik  # a line without NIK does not erase it
+        if content == existing.content():
+            return ImportLineWrite(
+                ImportResult(run.id, line.line, UNCHANGED, sasaran_id=existing.id)
+            )
+        updated = replace(
+            existing,
+            **content,
+            name_key=name_key(fields.name, fields.desa, fields.address),
+            version=existing.version + 1,
+            updated_at=now,
+            import_id=run.id,
+            line=line.line,
+        )
+        return ImportLineWrite(
+            ImportResult(run.id, line.line, UPDATED, sasaran_id=existing.id),
+            RowWrite(updated, existing.version, row_deltas(existing, updated)),
+        )
+
+    def _finish(self, run: ImportRun, status: str, error: str | None = None) -> None:
+        run.status = status
+        run.error = error
+        run.finished_at = self._now()
+        self.store.save_import(run)
+        # The uploaded list is personal data: once applied, only the rows keep it.
+        self.blobs.delete(_source_key(run.id))
+        for number in range(run.chunks_total):
+            self.blobs.delete(_chunk_key(run.id, number))
+        counts = self._summary(run).counts
+        self.records.append_audit(
+            at=run.finished_at,
+            actor="system",
+            action="sasaran.import_done" if status == IMPORT_DONE else "sasaran.import_failed",
+            target=run.id,
+            data=counts,
+        )
+        log.info("sasaran import %s %s: %s", run.id, status, counts)
+
+    # The worklist ------------------------------------------------------------------
+    def worklist_desa(self, actor: Actor, desa: str | None) -> str:
+        """The desa whose list this officer asks for: an operator's own, always."""
+        if actor.role is Role.OPERATOR:
+            if desa and desa != actor.desa:
+                raise NotFound("Desa tidak ditemukan.")
+            assert actor.desa is not None
+            return actor.desa
+        if not desa:
+            raise InvalidInput("Pilih desa (parameter desa).")
+        if not self.regions.is_desa(desa):
+            raise NotFound("Desa tidak ditemukan.")
+        return desa
+
+    def revision(self, desa: str) -> int:
+        """Bumped by every change to the desa's rows: a cached worklist is current while equal."""
+        return self.store.counters("desa", desa).get("revision", 0)
+
+    def list_rows(
+        self, actor: Actor, desa: str | None, *, cursor: str | None, limit: int
+    ) -> SasaranPage:
+        desa = self.worklist_desa(actor, desa)
+        limit = max(1, min(limit, self.settings.page_size_max))
+        return self.store.list_rows(desa, cursor=cursor, limit=limit)
+
+    def get_row(self, actor: Actor, sasaran_id: str) -> SasaranRow:
+        row = self.store.get_row(sasaran_id)
+        if row is None or not actor.can_see_desa(row.desa):
+            raise NotFound(_NOT_FOUND)
+        return row
+
+    def followups(self, actor: Actor, sasaran_id: str) -> list[Followup]:
+        return self.store.list_followups(self.get_row(actor, sasaran_id).id)
+
+    def record_followup(
+        self,
+        actor: Actor,
+        sasaran_id: str,
+        *,
+        followup_id: str,
+        outcome: str,
+        note: str,
+        at: datetime | None,
+    ) -> tuple[SasaranRow, Followup, bool]:
+        """Record what the desa found; (row, follow-up, created).
+
+        Keyed by the device's follow-up id: a replayed outbox entry returns what
+        was stored, once; the same id with other content is refused.
+        """
+        row = self.get_row(actor, sasaran_id)
+        if actor.role is not Role.OPERATOR:
+            raise Forbidden("Hanya operator desa yang dapat mencatat tindak lanjut.")
+        try:
+            outcome = Outcome(outcome).value
+        except ValueError:
+            raise InvalidInput(f"Hasil tindak lanjut '{outcome}' tidak dikenal.") from None
+        now = self.clock()
+        when = now if at is None else min(at.astimezone(UTC), now)
+        followup = Followup(
+            id=followup_id,
+            sasaran_id=row.id,
+            outcome=outcome,
+            note=note.strip(),
+            at=when.isoformat(timespec="milliseconds"),
+            by=actor.username,
+            recorded_at=now.isoformat(timespec="milliseconds"),
+        )
+        for _ in range(WRITE_ATTEMPTS):
+            stored = self.store.get_followup(followup_id)
+            if stored is not None:
+                if not stored.same_as(followup):
+                    raise Conflict("ID tindak lanjut ini sudah dipakai untuk catatan lain.")
+                return self.get_row(actor, sasaran_id), stored, False
+            after = apply_followup(row, followup, followup.recorded_at)
+            try:
+                if self.store.record_followup(
+                    followup, RowWrite(after, row.version, row_deltas(row, after))
+                ):
+                    log.info("sasaran %s followed up: %s", row.id, outcome)
+                    return after, followup, True
+            except Conflict:
+                pass  # the row changed meanwhile (an import, a request): apply to the new one
+            row = self.get_row(actor, sasaran_id)
+        raise Conflict("Sasaran sedang diubah; coba lagi.")
+
+    # Requests started from a row -------------------------------------------------------
+    def on_request_change(self, before: Request | None, after: Request, at: str) -> None:
+        if not self.store.available:
+            return
+        change = RequestChange(
+            request_id=after.id,
+            version=after.version,
+            desa=after.desa,
+            at=at,
+            after_status=after.status.value,
+            before_status=before.status.value if before else None,
+            before_since=before.status_since if before else None,
+            sasaran_id=after.sasaran_id,
+            jemput_bola=after.jemput_bola,
+            before_jemput_bola=before.jemput_bola if before else False,
+        )
+        try:
+            self.apply_request_change(change)
+        except Exception:
+            # The request itself is stored; its figures are retried by the worker.
+            log.exception("coverage of request %s v%d deferred", after.id, after.version)
+            try:
+                self.queue.send({"type": MSG_REQUEST_CHANGE, **change.to_record()})
+            except Exception:
+                log.exception("coverage of request %s v%d lost", after.id, after.version)
+
+    def apply_request_change(self, change: RequestChange) -> None:
+        """Count the change once (keyed by request and version) and update a linked row."""
+        self.store.apply_once(f"request:{change.key}", {change.desa: request_deltas(change)})
+        if change.sasaran_id:
+            self._follow_request(change)
+
+    def mark_served(self, sasaran_id: str, request_id: str, at: str | None = None) -> None:
+        """The row counts as served by this request (its document was issued). Idempotent."""
+        self._update_row(sasaran_id, lambda row: self._served(row, request_id, at or self._now()))
+
+    def _follow_request(self, change: RequestChange) -> None:
+        status = Status(change.after_status)
+
+        def update(row: SasaranRow) -> SasaranRow | None:
+            if row.desa != change.desa:
+                log.warning(
+                    "request %s names sasaran %s of another desa", change.request_id, row.id
+                )
+                return None
+            if row.served and row.served_request_id != change.request_id:
+                return None  # already served by another request
+            if row.request_id == change.request_id and change.version < row.request_version:
+                return None  # an older change arriving late
+            after = replace(
+                row,
+                request_id=change.request_id,
+                request_status=status.value,
+                request_version=change.version,
+            )
+            if status in SERVED_STATUSES:
+                after = self._served(after, change.request_id, change.at) or after
+            elif status in UNSERVED_STATUSES and row.served_request_id == change.request_id:
+                after = replace(after, served_request_id=None, served_at=None)
+            return after
+
+        self._update_row(change.sasaran_id or "", update)
+
+    @staticmethod
+    def _served(row: SasaranRow, request_id: str, at: str) -> SasaranRow | None:
+        if row.served_request_id == request_id:
+            return row
+        if row.served:
+            return None
+        return replace(row, served_request_id=request_id, served_at=at)
+
+    def _update_row(
+        self, sasaran_id: str, change: Callable[[SasaranRow], SasaranRow | None]
+    ) -> None:
+        for _ in range(WRITE_ATTEMPTS):
+            row = self.store.get_row(sasaran_id)
+            if row is None:
+                log.warning("sasaran %s not found for a linked request", sasaran_id)
+                return
+            after = change(row)
+            if after is None or after == row:
+                return
+            after = replace(after, version=row.version + 1, updated_at=self._now())
+            try:
+                self.store.save_row(RowWrite(after, row.version, row_deltas(row, after)))
+                return
+            except Conflict:
+                continue
+        raise Conflict("Sasaran sedang diubah; coba lagi.")
+
+    # Helpers --------------------------------------------------------------------------
+    @staticmethod
+    def _require_dukcapil(actor: Actor) -> None:
+        if actor.role not in (Role.DUKCAPIL, Role.ADMIN):
+            raise Forbidden("Hanya petugas Dukcapil yang dapat mengimpor daftar sasaran.")

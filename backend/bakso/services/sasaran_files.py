@@ -1,0 +1,187 @@
+"""The sasaran spreadsheet on disk: reading CSV/XLSX lines, writing templates and reports.
+
+openpyxl is imported only where a workbook is read or written, so the web
+Lambda's cold start does not pay for it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, Any
+
+from ..domain.sasaran import CATEGORY_LABELS, COLUMNS, DOCUMENTS, Category
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv"
+# What browsers and office PCs call a CSV file when they upload one.
+CSV_TYPES = frozenset(
+    {CSV_TYPE, "application/csv", "text/plain", "application/vnd.ms-excel", "text/x-csv"}
+)
+ZIP_MAGIC = b"PK\x03\x04"
+SHEET_NAME = "sasaran"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read; the message is for the officer (Indonesian)."""
+
+
+def kind_of(filename: str) -> str | None:
+    name = filename.lower()
+    if name.endswith(".csv"):
+        return "csv"
+    if name.endswith(".xlsx"):
+        return "xlsx"
+    return None
+
+
+def cell_text(value: Any) -> str:
+    """A spreadsheet cell as the text the officer sees (16-digit NIKs stay whole)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "YA" if value else ""
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def read_lines(kind: str, source: IO[bytes], *, max_lines: int) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of every non-blank line; raises FileProblem on an unreadable file."""
+    lines = _read_xlsx(source) if kind == "xlsx" else _read_csv(source)
+    for count, (number, cells) in enumerate(
+        ((n, c) for n, c in lines if any(x.strip() for x in c)), start=1
+    ):
+        if count > max_lines + 1:  # +1: the header
+            limit = f"{max_lines:_}".replace("_", ".")
+            raise FileProblem(
+                f"Berkas berisi lebih dari {limit} baris data; bagi menjadi beberapa berkas."
+            )
+        yield number, cells
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel's "CSV (Comma delimited)" on Windows writes the ANSI code page.
+        return data.decode("cp1252", errors="replace")
+
+
+def _read_csv(source: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+    text = _decode(source.read())
+    first = text.split("\n", 1)[0]
+    # Excel in an Indonesian locale separates with ';' (the decimal mark is ',').
+    delimiter = max((";", ",", "\t"), key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from enumerate(reader, start=1)
+    except csv.Error:
+        raise FileProblem("Berkas CSV tidak dapat dibaca (tanda kutip tidak seimbang?).") from None
+
+
+def _read_xlsx(source: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(source, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise FileProblem("Berkas XLSX tidak dapat dibuka; simpan ulang sebagai .xlsx.") from None
+    try:
+        names = {name.lower(): name for name in workbook.sheetnames}
+        sheet = workbook[names[SHEET_NAME]] if SHEET_NAME in names else workbook.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [cell_text(v) for v in values]
+    finally:
+        workbook.close()
+
+
+def neutralise(value: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """A UTF-8 CSV with BOM (so Excel reads it as UTF-8), streamed line by line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    yield codecs.BOM_UTF8
+    for row in _chain(header, rows):
+        writer.writerow([neutralise(cell_text(v)) for v in row])
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _chain(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    yield header
+    yield from rows
+
+
+def xlsx_bytes(
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+    *,
+    text_columns: Sequence[int] = (),
+) -> bytes:
+    """A workbook, one sheet per (title, header, rows); `text_columns` are text, not numbers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        sheet.append(list(header))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([neutralise(v) if isinstance(v, str) else v for v in row])
+        for index in text_columns:
+            # Excel keeps only 15 significant digits of a number: a NIK must be text.
+            letter = get_column_letter(index + 1)
+            sheet.column_dimensions[letter].number_format = "@"
+        for index, name in enumerate(header, start=1):
+            width = max(12, min(40, len(str(name)) + 4))
+            sheet.column_dimensions[get_column_letter(index)].width = width
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+TEMPLATE_HEADER = [c.name for c in COLUMNS]
+
+
+def template_csv() -> bytes:
+    return b"".join(csv_bytes(TEMPLATE_HEADER, []))
+
+
+def template_xlsx() -> bytes:
+    guide: list[list[str]] = [
+        [c.name, "wajib" if c.required else "opsional", c.description] for c in COLUMNS
+    ]
+    guide.append(["", "", ""])
+    guide += [[d.code, "dokumen", d.label] for d in DOCUMENTS]
+    guide += [[c.value, "kategori rentan", CATEGORY_LABELS[c]] for c in Category]
+    return xlsx_bytes(
+        [
+            (SHEET_NAME, TEMPLATE_HEADER, []),
+            ("petunjuk", ["kolom/kode", "sifat", "keterangan"], guide),
+        ],
+        text_columns=[0, 2],
+    )

@@ -1,0 +1,249 @@
+"""Dukcapil processing: issued documents, bulk returns, concurrency, audit view, retention."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+import zipfile
+from datetime import UTC, datetime, timedelta
+
+import requests as http
+from fpdf import FPDF
+
+from bakso.domain.model import first_broken_link
+from bakso.workers.handlers import drain_once
+from helpers import PASSWORD, sha, submit_ready
+
+
+def issued_pdf(text: str) -> bytes:
+    doc = FPDF()
+    doc.set_font("Helvetica", size=14)
+    doc.add_page()
+    doc.cell(0, 10, text)
+    return bytes(doc.output())
+
+
+def walk(dk, request_id: str, version: int, *targets: str) -> int:
+    for target in targets:
+        response = dk.post(
+            f"/api/v1/requests/{request_id}/transition", json={"to": target, "version": version}
+        )
+        assert response.status_code == 200, response.get_json()
+        version = response.get_json()["version"]
+    return version
+
+
+def test_issued_pdf_reaches_the_desa_and_each_download_is_audited(api_factory, services) -> None:
+    op = api_factory("op.a")
+    submitted = submit_ready(op, services)
+    dk = api_factory("dukcapil")
+    walk(dk, submitted["id"], submitted["version"], "DITERIMA", "DIPROSES")
+    pdf = issued_pdf("Kutipan akta kelahiran")
+    reg = dk.post(
+        f"/api/v1/requests/{submitted['id']}/issued",
+        json={"sha256": sha(pdf), "size": len(pdf), "content_type": "application/pdf"},
+    )
+    assert reg.status_code == 201
+    assert dk.upload(reg.get_json()["upload"], pdf).status_code == 200
+    done = dk.post(f"/api/v1/requests/{submitted['id']}/issued/complete").get_json()
+    assert done["issued"]["state"] == "ok"
+    walk(dk, submitted["id"], done["version"], "SELESAI")
+
+    link = op.get(f"/api/v1/requests/{submitted['id']}/issued")
+    assert link.status_code == 302
+    path = link.headers["Location"].split("://", 1)[-1].split("/", 1)[1]
+    with op.client.get("/" + path) as response:
+        assert response.get_data() == pdf
+    downloads = [e for e in services.records.audit_entries() if e.action == "issued.download"]
+    assert [(e.actor, e.target) for e in downloads] == [("op.a", submitted["id"])]
+    assert api_factory("op.b").get(f"/api/v1/requests/{submitted['id']}/issued").status_code == 404
+
+
+def test_issued_document_that_is_not_a_pdf_is_refused(api_factory, services) -> None:
+    submitted = submit_ready(api_factory("op.a"), services)
+    dk = api_factory("dukcapil")
+    walk(dk, submitted["id"], submitted["version"], "DITERIMA", "DIPROSES")
+    fake = b"<html>not a pdf</html>"
+    reg = dk.post(
+        f"/api/v1/requests/{submitted['id']}/issued",
+        json={"sha256": sha(fake), "size": len(fake), "content_type": "application/pdf"},
+    ).get_json()
+    dk.upload(reg["upload"], fake)
+    assert dk.post(f"/api/v1/requests/{submitted['id']}/issued/complete").status_code == 422
+
+
+def test_two_officers_moving_one_request_with_one_version_get_exactly_one_409(
+    api_factory, services, live_server
+) -> None:
+    submitted = submit_ready(api_factory("op.a"), services)
+    version = walk(api_factory("dukcapil"), submitted["id"], submitted["version"], "DITERIMA")
+    sessions = []
+    for _ in range(2):
+        session = http.Session()
+        login = session.post(
+            f"{live_server}/api/v1/auth/login", json={"username": "dukcapil", "password": PASSWORD}
+        )
+        session.headers["X-CSRF-Token"] = login.json()["csrf_token"]
+        sessions.append(session)
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def move(session: http.Session, target: str, note: str) -> None:
+        barrier.wait()
+        response = session.post(
+            f"{live_server}/api/v1/requests/{submitted['id']}/transition",
+            json={"to": target, "note": note, "version": version},
+            timeout=30,
+        )
+        statuses.append(response.status_code)
+
+    threads = [
+        threading.Thread(target=move, args=(sessions[0], "DIPROSES", "")),
+        threading.Thread(target=move, args=(sessions[1], "PERLU_PERBAIKAN", "foto buram")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 409]
+    timeline = services.records.timeline(submitted["id"])
+    assert len(timeline) == 4  # DRAF, DIAJUKAN, DITERIMA, and one of the two moves
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["kode", "status", "catatan"])
+    writer.writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def test_bulk_return_applies_good_rows_and_reports_the_rest(api_factory, services) -> None:
+    op = api_factory("op.a")
+    dk = api_factory("dukcapil")
+    processing = submit_ready(op, services)
+    walk(dk, processing["id"], processing["version"], "DITERIMA", "DIPROSES")
+    to_fix = submit_ready(op, services)
+    walk(dk, to_fix["id"], to_fix["version"], "DITERIMA")
+    waiting = submit_ready(op, services)  # still DIAJUKAN: cannot become SELESAI
+    table = _csv(
+        [
+            [processing["code"], "SELESAI", ""],
+            [to_fix["code"], "PERLU_PERBAIKAN", "tanda tangan saksi kurang"],
+            ["LT-2222-2222", "SELESAI", ""],
+            [waiting["code"], "SELESAI", ""],
+            [to_fix["code"], "DITOLAK", "dua kali"],
+            [processing["code"][:-1] + "Z", "TERBANG", ""],
+        ]
+    )
+    pdfs = io.BytesIO()
+    with zipfile.ZipFile(pdfs, "w") as zf:
+        zf.writestr(f"{processing['code']}.pdf", issued_pdf("Akta"))
+        zf.writestr("LT-9999-9999.pdf", issued_pdf("Lain"))
+
+    def send():
+        return dk.post(
+            "/api/v1/returns",
+            data={
+                "csv": (io.BytesIO(table), "hasil.csv"),
+                "pdfs": (io.BytesIO(pdfs.getvalue()), "terbit.zip"),
+            },
+            content_type="multipart/form-data",
+        )
+
+    response = send()
+    assert response.status_code == 200, response.get_json()
+    report = response.get_json()
+    outcomes = [(r["row"], r["outcome"]) for r in report["rows"]]
+    assert outcomes == [
+        (2, "applied"),
+        (3, "applied"),
+        (4, "refused"),
+        (5, "refused"),
+        (6, "refused"),
+        (7, "refused"),
+        (0, "refused"),
+    ]
+    assert "tidak dikenal" in report["rows"][2]["detail"]
+    assert services.records.get_request(processing["id"]).status.value == "SELESAI"
+    assert services.records.get_request(processing["id"]).issued["state"] == "ok"
+    assert services.records.get_request(to_fix["id"]).status.value == "PERLU_PERBAIKAN"
+    assert services.records.get_request(waiting["id"]).status.value == "DIAJUKAN"
+
+    again = send().get_json()
+    assert again["counts"]["applied"] == 0
+    assert [r["outcome"] for r in again["rows"][:2]] == ["unchanged", "unchanged"]
+    assert len(services.records.timeline(processing["id"])) == 5
+
+
+def test_bulk_return_without_the_status_column_is_refused(api_factory) -> None:
+    dk = api_factory("dukcapil")
+    response = dk.post(
+        "/api/v1/returns",
+        data={"csv": (io.BytesIO(b"kode,catatan\nLT-2222-2222,x\n"), "hasil.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422 and "status" in response.get_json()["detail"]
+
+
+def test_audit_view_filters_by_request_and_user(api_factory, services) -> None:
+    first = submit_ready(api_factory("op.a"), services)
+    submit_ready(api_factory("op.a"), services)
+    dk = api_factory("dukcapil")
+    walk(dk, first["id"], first["version"], "DITERIMA")
+    by_request = dk.get(f"/api/v1/audit?request={first['id']}").get_json()["items"]
+    assert [e["data"].get("to") for e in by_request if "to" in e["data"]] == [
+        "DITERIMA",
+        "DIAJUKAN",
+        "DRAF",
+    ]
+    by_user = dk.get("/api/v1/audit?user=dukcapil").get_json()["items"]
+    assert [e["target"] for e in by_user] == [first["id"]]
+    future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    assert dk.get(f"/api/v1/audit?from={future}").get_json()["items"] == []
+    assert api_factory("op.a").get("/api/v1/audit").status_code == 403
+
+
+def test_retention_removes_files_of_old_final_requests_but_keeps_timeline_and_chain(
+    app, api_factory, services, monkeypatch
+) -> None:
+    op = api_factory("op.a")
+    old = submit_ready(op, services)
+    fresh = submit_ready(op, services)
+    dk = api_factory("dukcapil")
+    walk(dk, old["id"], old["version"], "DITERIMA", "DIPROSES")
+    dk.post(
+        f"/api/v1/requests/{old['id']}/transition",
+        json={"to": "DITOLAK", "note": "ganda", "version": old["version"] + 2},
+    )
+    keys = [s.key for s in services.records.list_scans(old["id"])]
+    berkas = services.records.get_request(old["id"]).berkas_key
+    timeline_before = services.records.timeline(old["id"])
+
+    later = datetime.now(UTC) + timedelta(days=91)
+    monkeypatch.setattr(services.retention, "clock", lambda: later)
+    report = services.retention.purge()
+
+    assert report.requests == 1
+    assert all(services.blobs.size(k) is None for k in [*keys, berkas])
+    assert services.records.timeline(old["id"]) == timeline_before
+    assert services.records.get_request(old["id"]).purged_at is not None
+    assert all(
+        services.blobs.size(s.key) is not None for s in services.records.list_scans(fresh["id"])
+    )
+    assert first_broken_link(services.records.audit_entries(limit=10_000)) is None
+    assert services.retention.purge().requests == 0  # nothing twice
+    scan_id = services.records.list_scans(old["id"])[0].id
+    assert dk.get(f"/api/v1/requests/{old['id']}/scans/{scan_id}").status_code == 404
+
+
+def test_dead_letters_can_be_listed_and_redriven(services) -> None:
+    services.queue.send({"type": "batch.build", "batch_id": "does-not-exist-yet"})
+    services.queue.send({"type": "mystery"})
+    for _ in range(6):
+        drain_once(services, visibility_timeout=0)
+    dead = services.queue.dead_letters()
+    assert [m.body["type"] for m in dead] == ["mystery"]
+    assert services.queue.redrive(dead[0].id)
+    assert services.queue.dead_letters() == []
