@@ -15,7 +15,7 @@ from ..domain.resident import indonesian_date
 from ..services.requests import RequestDetail
 from . import status_url
 
-LAYOUTS = {"a4": "A4", "thermal": "58mm 200mm"}
+LAYOUTS = {"a4": "A4", "thermal": "58mm 297mm"}
 CSS = (Path(__file__).parent / "templates" / "_receipt.css").read_text(encoding="utf-8").strip()
 
 
