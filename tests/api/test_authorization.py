@@ -119,3 +119,14 @@ def test_anonymous_gets_401_on_every_api_route_but_login_and_public_status(app: 
             checked += 1
     assert checked >= 10
     assert anonymous.get("/api/v1/status/" + "x" * 32).status_code == 404
+
+
+def test_dukcapil_filters_by_kecamatan_and_service(api_factory) -> None:
+    a = api_factory("op.a").create()
+    b = api_factory("op.b").create(draft(desa=DESA_B, service="KTP_HILANG"))
+    dk = api_factory("dukcapil")
+    by_kecamatan = dk.get("/api/v1/requests?kecamatan=52.03.02").get_json()["items"]
+    assert [r["id"] for r in by_kecamatan] == [b["id"]]
+    by_service = dk.get("/api/v1/requests?service=AKTA_LAHIR").get_json()["items"]
+    assert [r["id"] for r in by_service] == [a["id"]]
+    assert dk.get("/api/v1/requests?older_than_days=1").get_json()["items"] == []

@@ -9,7 +9,7 @@ import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..domain.catalog import Catalog, Service
@@ -26,6 +26,7 @@ from .berkas import BerkasProblem, build_berkas
 log = logging.getLogger(__name__)
 
 MSG_SUBMITTED = "request.submitted"
+FILTERED_PAGES_PER_CALL = 10
 BERKAS_IN_MEMORY = 8 * 1024 * 1024  # larger printable files spill to a temporary file
 
 
@@ -115,15 +116,40 @@ class RequestService:
         desa: str | None,
         cursor: str | None,
         limit: int,
+        kecamatan: str | None = None,
+        service: str | None = None,
+        older_than_days: int | None = None,
     ) -> Page:
+        """Newest first. desa and status are served by the store's indexes; kecamatan,
+        service and age narrow what the store returns, reading at most a few pages
+        per call so a rare match cannot turn one call into a walk of everything."""
         if actor.role is Role.OPERATOR:
             if desa and desa != actor.desa:
                 raise NotFound("Desa tidak ditemukan.")
             desa = actor.desa
         limit = max(1, min(limit, self.settings.page_size_max))
-        return self.records.list_requests(
-            desa=desa, status=parse_status(status) if status else None, cursor=cursor, limit=limit
-        )
+        wanted = parse_status(status) if status else None
+        if kecamatan is None and service is None and older_than_days is None:
+            return self.records.list_requests(desa=desa, status=wanted, cursor=cursor, limit=limit)
+        cutoff = None
+        if older_than_days is not None:
+            cutoff = (self.clock() - timedelta(days=older_than_days)).isoformat()
+        items: list[Request] = []
+        for _ in range(FILTERED_PAGES_PER_CALL):
+            page = self.records.list_requests(
+                desa=desa, status=wanted, cursor=cursor, limit=limit - len(items)
+            )
+            items += [
+                r
+                for r in page.items
+                if (kecamatan is None or self.regions.kecamatan_of(r.desa) == kecamatan)
+                and (service is None or r.service == service)
+                and (cutoff is None or r.status_since < cutoff)
+            ]
+            cursor = page.cursor
+            if cursor is None or len(items) >= limit:
+                break
+        return Page(items=items, cursor=cursor)
 
     # Drafts -------------------------------------------------------------------
     def upsert_draft(self, actor: Actor, request_id: str, draft: DraftIn) -> tuple[Request, bool]:

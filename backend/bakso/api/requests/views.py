@@ -45,18 +45,26 @@ def put_request(request_id: object) -> tuple[Response, int]:
 
 
 @bp.get("")
-@doc(summary="List requests, newest first (operators: own desa only)", response=RequestPageOut)
+@doc(
+    summary="List requests, newest first (operators: own desa only);"
+    " ?status=&desa=&kecamatan=&service=&older_than_days=&cursor=",
+    response=RequestPageOut,
+)
 def list_requests() -> Response:
     try:
         limit = int(request.args.get("limit", "50"))
+        age = int(request.args["older_than_days"]) if request.args.get("older_than_days") else None
     except ValueError:
-        raise InvalidInput("Parameter limit harus angka.") from None
+        raise InvalidInput("Parameter limit dan older_than_days harus angka.") from None
     page = services().requests.list_requests(
         actor(),
         status=request.args.get("status") or None,
         desa=request.args.get("desa") or None,
         cursor=request.args.get("cursor") or None,
         limit=limit,
+        kecamatan=request.args.get("kecamatan") or None,
+        service=request.args.get("service") or None,
+        older_than_days=age,
     )
     return jsonify({"items": [request_out(r) for r in page.items], "cursor": page.cursor})
 
