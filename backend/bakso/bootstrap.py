@@ -101,6 +101,7 @@ def build_services(config: Mapping[str, Any]) -> Services:
         Path(config.get("REGIONS_FILE") or PACKAGE_DATA / "wilayah_lotim.csv")
     )
     catalog = Catalog.from_json(Path(config.get("CATALOG_FILE") or PACKAGE_DATA / "catalog.json"))
+    sasaran, coverage = build_sasaran(config, records, blobs, queue, regions)
     requests = RequestService(
         records,
         blobs,
@@ -115,6 +116,8 @@ def build_services(config: Mapping[str, Any]) -> Services:
             page_size_max=config["PAGE_SIZE_MAX"],
         ),
         utc_now,
+        observers=[sasaran],
+        sasaran_links=sasaran,
     )
     accounts = AccountService(
         records,
@@ -151,8 +154,18 @@ def build_services(config: Mapping[str, Any]) -> Services:
         requests,
         accounts,
         status,
-        BatchService(records, blobs, queue, catalog, regions, utc_now, config["DOWNLOAD_URL_TTL"]),
+        BatchService(
+            records,
+            blobs,
+            queue,
+            catalog,
+            regions,
+            utc_now,
+            config["DOWNLOAD_URL_TTL"],
+            observers=[sasaran],
+        ),
         ReturnService(records, requests),
         RetentionService(records, blobs, utc_now, config["RETENTION_DAYS"]),
-        *build_sasaran(config, records, blobs, queue, regions),
+        sasaran,
+        coverage,
     )

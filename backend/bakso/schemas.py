@@ -49,6 +49,10 @@ class DraftIn(_In):
     subject: SubjectIn | None = None
     notes: str = Field(default="", max_length=2000)
     version: int = Field(default=0, ge=0, description="the version the client last saw; 0 = new")
+    sasaran_id: str | None = Field(
+        default=None, max_length=64, description="the worklist row this request serves"
+    )
+    jemput_bola: bool = Field(default=False, description="taken at the resident's home")
 
 
 class ScanIn(_In):

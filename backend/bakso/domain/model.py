@@ -80,6 +80,8 @@ class Request:
             "applicant": self.applicant,
             "subject": self.subject,
             "notes": self.notes,
+            "sasaran_id": self.sasaran_id,
+            "jemput_bola": self.jemput_bola,
         }
 
     def to_record(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import logging
 import tempfile
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import IO, Any
@@ -35,6 +35,7 @@ from ..domain.model import (
 from ..domain.regions import Regions
 from ..ports import Blobs, Queue, Records
 from .berkas import ordered_scans
+from .sasaran import RequestObserver
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ class BatchService:
         regions: Regions,
         clock: Callable[[], datetime],
         download_url_ttl: int,
+        observers: Sequence[RequestObserver] = (),
     ) -> None:
         self.records = records
         self.blobs = blobs
@@ -114,6 +116,7 @@ class BatchService:
         self.regions = regions
         self.clock = clock
         self.download_url_ttl = download_url_ttl
+        self.observers = list(observers)  # told of the DIAJUKAN → DITERIMA moves
 
     def _now(self) -> str:
         return self.clock().isoformat(timespec="milliseconds")
@@ -202,6 +205,9 @@ class BatchService:
             self.records.save_request(accepted, request.version, event)
         except Conflict:
             log.info("request %s changed during batch download; left as it is", request.id)
+            return
+        for observer in self.observers:
+            observer.on_request_change(request, accepted, now)
 
     # Worker -------------------------------------------------------------------
     def build(self, batch_id: str) -> None:

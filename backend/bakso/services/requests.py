@@ -7,10 +7,10 @@ import io
 import logging
 import secrets
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from ..domain.catalog import Catalog, Service
 from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
@@ -22,6 +22,7 @@ from ..domain.regions import Regions
 from ..ports import Blobs, CodeTaken, Page, Queue, Records, UploadTarget
 from ..schemas import DraftIn
 from .berkas import BerkasProblem, build_berkas
+from .sasaran import RequestObserver
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,11 @@ def handover_note(handover: dict[str, Any]) -> str:
     through = f"{via} ({handover['via_name']})" if handover.get("via_name") else via
     relation = str(handover["relation"]).lower()
     return f"Diterima oleh {handover['received_by']} ({relation}) melalui {through}."
+
+
+class SasaranLinks(Protocol):
+    def check_link(self, sasaran_id: str, desa: str) -> None:
+        """Raise InvalidInput unless the worklist row exists in this desa."""
 
 
 class StaleRequest(Conflict):
@@ -79,6 +85,8 @@ class RequestService:
         regions: Regions,
         settings: RequestSettings,
         clock: Callable[[], datetime],
+        observers: Sequence[RequestObserver] = (),
+        sasaran_links: SasaranLinks | None = None,
     ) -> None:
         self.records = records
         self.blobs = blobs
@@ -87,6 +95,9 @@ class RequestService:
         self.regions = regions
         self.settings = settings
         self.clock = clock
+        # Told of every stored change (coverage counters, sasaran rows served).
+        self.observers = list(observers)
+        self.sasaran_links = sasaran_links
 
     def _now(self) -> str:
         return self.clock().isoformat(timespec="milliseconds")
@@ -164,6 +175,8 @@ class RequestService:
         self._require_operator_of(actor, draft.desa)
         service = self._service(draft.service)
         content, warnings = self._validated_content(draft, service)
+        if draft.sasaran_id and self.sasaran_links is not None:
+            self.sasaran_links.check_link(draft.sasaran_id, draft.desa)
 
         existing = self.records.get_request(request_id)
         if existing is None:
@@ -214,9 +227,12 @@ class RequestService:
             )
             event = Event(request_id, now, actor.username, None, Status.DRAF, "", "request.create")
             try:
-                return request if self.records.create_request(request, event) else None
+                if not self.records.create_request(request, event):
+                    return None
             except CodeTaken:
                 continue
+            self._notify(None, request)
+            return request
         raise Conflict("Kode permohonan tidak dapat dibuat; coba lagi.")
 
     def _validated_content(
@@ -240,6 +256,8 @@ class RequestService:
             "applicant": applicant,
             "subject": subject,
             "notes": draft.notes,
+            "sasaran_id": draft.sasaran_id,
+            "jemput_bola": draft.jemput_bola,
         }
         return content, warnings
 
@@ -508,6 +526,11 @@ class RequestService:
             raise StaleRequest(
                 "Permohonan baru saja diubah oleh orang lain; muat ulang lalu coba lagi.", current
             ) from None
+        self._notify(old, new)
+
+    def _notify(self, before: Request | None, after: Request) -> None:
+        for observer in self.observers:
+            observer.on_request_change(before, after, after.updated_at)
 
     def _enqueue_verification(self, request: Request) -> None:
         self.queue.send(

@@ -49,7 +49,6 @@ from ..domain.sasaran import (
     apply_followup,
     judge_line,
     map_header,
-    name_key,
     pick_match,
     refuse_duplicates,
     request_deltas,
@@ -254,10 +253,13 @@ class SasaranService(RequestObserver):
 
     def import_report(
         self, actor: Actor, import_id: str, *, after_line: int, limit: int
-    ) -> list[ImportResult]:
+    ) -> tuple[list[ImportResult], int | None]:
+        """One page of the per-line report and the line to continue after (None: the end)."""
         run = self._import(actor, import_id)
         limit = max(1, min(limit, self.settings.page_size_max))
-        return self.store.import_results(run.id, after_line=after_line, limit=limit)
+        results = self.store.import_results(run.id, after_line=after_line, limit=limit + 1)
+        next_after = results[limit - 1].line if len(results) > limit else None
+        return results[:limit], next_after
 
     def iter_report(self, actor: Actor, import_id: str) -> Iterator[ImportResult]:
         run = self._import(actor, import_id)
@@ -366,7 +368,11 @@ class SasaranService(RequestObserver):
                 )
             }
             now = self._now()
-            plan = [self._plan(run, line, now) for line in lines if line.line not in done]
+            pending = [line for line in lines if line.line not in done]
+            found = [line.fields for line in pending if line.fields is not None]
+            by_nik = self.store.find_by_niks([f.nik for f in found if f.nik])
+            by_key = self.store.find_by_name_keys([f.key for f in found])
+            plan = [self._plan(run, line, now, by_nik, by_key) for line in pending]
             try:
                 self.store.apply_import_lines(plan)
                 break
@@ -382,15 +388,21 @@ class SasaranService(RequestObserver):
         else:
             self._finish(run, IMPORT_DONE)
 
-    def _plan(self, run: ImportRun, line: JudgedLine, now: str) -> ImportLineWrite:
+    def _plan(
+        self,
+        run: ImportRun,
+        line: JudgedLine,
+        now: str,
+        by_nik: dict[str, SasaranRow],
+        by_key: dict[str, list[SasaranRow]],
+    ) -> ImportLineWrite:
         fields = line.fields
         if fields is None:
             return ImportLineWrite(
                 ImportResult(run.id, line.line, REFUSED, line.reason, line.message)
             )
-        by_nik = self.store.find_by_nik(fields.nik) if fields.nik else None
-        by_name = self.store.find_by_name_key(fields.key) if by_nik is None else []
-        existing = pick_match(fields.nik, by_nik, by_name)
+        same_nik = by_nik.get(fields.nik) if fields.nik else None
+        existing = pick_match(fields.nik, same_nik, by_key.get(fields.key, []))
         content: dict[str, Any] = {
             "desa": fields.desa,
             "name": fields.name,
@@ -422,7 +434,7 @@ class SasaranService(RequestObserver):
         updated = replace(
             existing,
             **content,
-            name_key=name_key(fields.name, fields.desa, fields.address),
+            name_key=fields.key,
             version=existing.version + 1,
             updated_at=now,
             import_id=run.id,
@@ -530,6 +542,13 @@ class SasaranService(RequestObserver):
                 if self.store.record_followup(
                     followup, RowWrite(after, row.version, row_deltas(row, after))
                 ):
+                    self.records.append_audit(
+                        at=followup.recorded_at,
+                        actor=actor.username,
+                        action="sasaran.followup",
+                        target=row.id,
+                        data={"followup": followup.id, "outcome": outcome},
+                    )
                     log.info("sasaran %s followed up: %s", row.id, outcome)
                     return after, followup, True
             except Conflict:
@@ -538,6 +557,12 @@ class SasaranService(RequestObserver):
         raise Conflict("Sasaran sedang diubah; coba lagi.")
 
     # Requests started from a row -------------------------------------------------------
+    def check_link(self, sasaran_id: str, desa: str) -> None:
+        """Refuse a draft naming a row that does not exist in its desa (call before saving)."""
+        row = self.store.get_row(sasaran_id)
+        if row is None or row.desa != desa:
+            raise InvalidInput("Sasaran yang ditautkan tidak ada di desa ini.")
+
     def on_request_change(self, before: Request | None, after: Request, at: str) -> None:
         if not self.store.available:
             return

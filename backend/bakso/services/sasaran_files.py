@@ -105,7 +105,14 @@ def _read_xlsx(source: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
     try:
         names = {name.lower(): name for name in workbook.sheetnames}
         sheet = workbook[names[SHEET_NAME]] if SHEET_NAME in names else workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        while True:
+            try:
+                number, values = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # a broken upload: whatever openpyxl raises for it
+                raise FileProblem("Isi berkas XLSX rusak; simpan ulang sebagai .xlsx.") from None
             yield number, [cell_text(v) for v in values]
     finally:
         workbook.close()

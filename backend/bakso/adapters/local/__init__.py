@@ -3,5 +3,6 @@
 from .blobs import FolderBlobs
 from .queue import SqliteQueue
 from .records import SqliteRecords
+from .sasaran import SqliteSasaranStore
 
-__all__ = ["FolderBlobs", "SqliteQueue", "SqliteRecords"]
+__all__ = ["FolderBlobs", "SqliteQueue", "SqliteRecords", "SqliteSasaranStore"]

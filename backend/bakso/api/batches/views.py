@@ -52,9 +52,7 @@ def detail(batch_id: str) -> Response:
 
 
 @bp.get("/<batch_id>/download")
-@doc(
-    summary="Short-lived URL of the zip; the first download marks its requests DITERIMA"
-)
+@doc(summary="Short-lived URL of the zip; the first download marks its requests DITERIMA")
 def download(batch_id: str) -> WerkzeugResponse:
     url = services().batches.download_url(actor(), batch_id)
     return redirect(urljoin(request.host_url, url), code=302)

@@ -1,0 +1,147 @@
+"""Shapes of the sasaran API: the import, the worklist and follow-ups (same rules as schemas.py)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from ...schemas import UploadOut
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+
+class ImportIn(_In):
+    id: uuid.UUID | None = Field(
+        default=None, description="made by the client so a repeated call is recognised"
+    )
+    filename: str = Field(min_length=1, max_length=200, description="ends in .csv or .xlsx")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(gt=0)
+    content_type: str = Field(max_length=100)
+
+
+class ImportOut(BaseModel):
+    id: str
+    status: Literal["UPLOADING", "QUEUED", "RUNNING", "DONE", "FAILED"]
+    filename: str
+    kind: Literal["csv", "xlsx"]
+    size: int
+    created_at: str
+    created_by: str
+    lines_total: int
+    lines_done: int
+    counts: dict[str, int] = Field(description="accepted, updated, unchanged, refused")
+    ignored_columns: list[str]
+    error: str | None
+    finished_at: str | None
+
+
+class ImportStartOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    import_: ImportOut = Field(alias="import")
+    upload: UploadOut | None = Field(description="null once the file is uploaded")
+
+
+class ImportListOut(BaseModel):
+    items: list[ImportOut]
+
+
+class ImportRowOut(BaseModel):
+    line: int = Field(description="as the spreadsheet numbers it; the header is line 1")
+    outcome: Literal["accepted", "updated", "unchanged", "refused"]
+    reason: str | None = Field(description="UNKNOWN_DESA, BAD_NIK, DUPLICATE, ...")
+    message: str
+    sasaran_id: str | None
+
+
+class ImportRowsOut(BaseModel):
+    items: list[ImportRowOut]
+    next_after: int | None = Field(description="pass as ?after= for the next page")
+
+
+class DocumentOut(BaseModel):
+    code: str
+    label: str
+    service: str
+
+
+class CodeLabelOut(BaseModel):
+    code: str
+    label: str
+
+
+class ColumnOut(BaseModel):
+    name: str
+    required: bool
+    description: str
+
+
+class VocabularyOut(BaseModel):
+    columns: list[ColumnOut]
+    documents: list[DocumentOut]
+    categories: list[CodeLabelOut]
+    outcomes: list[CodeLabelOut]
+
+
+class FollowupOut(BaseModel):
+    id: str
+    outcome: str
+    label: str
+    note: str
+    at: str
+    by: str
+
+
+class LinkedRequestOut(BaseModel):
+    id: str
+    status: str | None
+
+
+class SasaranOut(BaseModel):
+    id: str
+    desa: str
+    desa_name: str
+    name: str
+    nik: str | None
+    address: str
+    documents: list[DocumentOut]
+    category: str | None
+    category_label: str | None
+    note: str
+    followup: FollowupOut | None
+    followup_count: int
+    request: LinkedRequestOut | None
+    served: bool
+    served_at: str | None
+    version: int
+    updated_at: str
+    followups: list[FollowupOut] | None = None
+
+
+class SasaranPageOut(BaseModel):
+    desa: str
+    revision: int = Field(description="changes with every change to the desa's rows (also ETag)")
+    items: list[SasaranOut]
+    cursor: str | None
+
+
+class FollowupIn(_In):
+    id: uuid.UUID = Field(
+        description="made by the device; a replay with the same id is stored once"
+    )
+    outcome: Literal["DITEMUKAN", "SUDAH_PUNYA", "PINDAH", "MENINGGAL", "TIDAK_DITEMUKAN"]
+    note: str = Field(default="", max_length=500)
+    at: AwareDatetime | None = Field(
+        default=None, description="when it was recorded on the device; default: now"
+    )
+
+
+class FollowupResultOut(BaseModel):
+    created: bool = Field(description="false when this follow-up id was already stored")
+    followup: FollowupOut
+    sasaran: SasaranOut
