@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urljoin
 
 from flask import Response, current_app, jsonify, request
 from flask_login import UserMixin, current_user
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from ..bootstrap import Services
 from ..domain.errors import InvalidInput, NotAuthenticated
 from ..domain.model import Actor, User
+from ..ports import UploadTarget
 
 M = TypeVar("M", bound=BaseModel)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -86,3 +88,20 @@ def doc(
         return view
 
     return mark
+
+
+def absolute(url: str) -> str:
+    # Local signed URLs are paths on this server; S3's are already absolute.
+    return urljoin(request.host_url, url)
+
+
+def upload_json(target: UploadTarget | None) -> dict[str, Any] | None:
+    """Where the device sends bytes, as the API shows it; None when nothing is to be sent."""
+    if target is None:
+        return None
+    return {
+        "method": target.method,
+        "url": absolute(target.url),
+        "headers": target.headers,
+        "fields": target.fields,
+    }

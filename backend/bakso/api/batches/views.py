@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
-from urllib.parse import urljoin
 
 from flask import Blueprint, Response, jsonify, redirect, request
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -12,7 +11,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from ...domain.model import Batch
 from ...schemas import BatchIn, BatchOut, BatchPageOut
 from ...services.batches import BatchFilters
-from ..common import actor, doc, parse, services
+from ..common import absolute, actor, doc, parse, services
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
 
@@ -55,4 +54,4 @@ def detail(batch_id: str) -> Response:
 @doc(summary="Short-lived URL of the zip; the first download marks its requests DITERIMA")
 def download(batch_id: str) -> WerkzeugResponse:
     url = services().batches.download_url(actor(), batch_id)
-    return redirect(urljoin(request.host_url, url), code=302)
+    return redirect(absolute(url), code=302)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
-
 from flask import Blueprint, Response, jsonify, redirect, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -19,15 +17,10 @@ from ...schemas import (
     ScanRegisteredOut,
     TransitionIn,
 )
-from ..common import actor, doc, parse, services
+from ..common import absolute, actor, doc, parse, services, upload_json
 from ..serializers import request_out, scan_out
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
-
-
-def _absolute(url: str) -> str:
-    # Local signed URLs are paths on this server; S3's are already absolute.
-    return urljoin(request.host_url, url)
 
 
 @bp.put("/<uuid:request_id>")
@@ -93,14 +86,7 @@ def register_scan(request_id: object) -> tuple[Response, int]:
         size=body.size,
         content_type=body.content_type,
     )
-    upload = None
-    if target is not None:
-        upload = {
-            "method": target.method,
-            "url": _absolute(target.url),
-            "headers": target.headers,
-            "fields": target.fields,
-        }
+    upload = upload_json(target)
     return jsonify({"scan_id": scan.id, "state": scan.state, "upload": upload}), 201
 
 
@@ -122,7 +108,7 @@ def delete_scan(request_id: object, scan_id: str) -> tuple[str, int]:
 @doc(summary="Redirect to a short-lived download URL of the scan")
 def download_scan(request_id: object, scan_id: str) -> WerkzeugResponse:
     url = services().requests.scan_download_url(actor(), str(request_id), scan_id)
-    return redirect(_absolute(url), code=302)
+    return redirect(absolute(url), code=302)
 
 
 @bp.post("/<uuid:request_id>/submit")
@@ -167,7 +153,7 @@ def receipt(request_id: object) -> Response:
 @doc(summary="Redirect to the printable berkas.pdf the worker built")
 def berkas(request_id: object) -> WerkzeugResponse:
     url = services().requests.berkas_download_url(actor(), str(request_id))
-    return redirect(_absolute(url), code=302)
+    return redirect(absolute(url), code=302)
 
 
 @bp.post("/<uuid:request_id>/issued")
@@ -182,14 +168,7 @@ def register_issued(request_id: object) -> tuple[Response, int]:
     target = services().requests.register_issued(
         actor(), str(request_id), sha256=body.sha256, size=body.size, content_type=body.content_type
     )
-    upload = None
-    if target is not None:
-        upload = {
-            "method": target.method,
-            "url": _absolute(target.url),
-            "headers": target.headers,
-            "fields": target.fields,
-        }
+    upload = upload_json(target)
     return jsonify(
         {"scan_id": "issued", "state": "ok" if upload is None else "pending", "upload": upload}
     ), 201
@@ -207,4 +186,4 @@ def complete_issued(request_id: object) -> Response:
 @doc(summary="Redirect to a short-lived URL of the issued document (audited)")
 def download_issued(request_id: object) -> WerkzeugResponse:
     url = services().requests.issued_download_url(actor(), str(request_id))
-    return redirect(_absolute(url), code=302)
+    return redirect(absolute(url), code=302)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
-from urllib.parse import urljoin
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -23,7 +22,7 @@ from ...domain.sasaran import (
 )
 from ...services.sasaran import ImportSummary
 from ...services.sasaran_files import XLSX_TYPE, csv_bytes, template_csv, template_xlsx
-from ..common import actor, doc, parse, services
+from ..common import actor, doc, parse, services, upload_json
 from .schemas import (
     FollowupIn,
     FollowupOut,
@@ -113,15 +112,7 @@ def start_import() -> tuple[Response, int]:
         size=body.size,
         content_type=body.content_type,
     )
-    upload = None
-    if target is not None:
-        upload = {
-            "method": target.method,
-            # Local signed URLs are paths on this server; S3's are already absolute.
-            "url": urljoin(request.host_url, target.url),
-            "headers": target.headers,
-            "fields": target.fields,
-        }
+    upload = upload_json(target)
     summary = svc.get_import(actor(), run.id)
     return jsonify({"import": _import_out(summary), "upload": upload}), 201
 
