@@ -1,7 +1,8 @@
 """Adapter sets the contract suite runs against: every test runs once per set.
 
 A set is built here and only here, so adding one (e.g. AWS on moto) means
-adding a branch to `adapter_set` and nothing in the tests.
+adding a branch to `adapter_set` and nothing in the tests. The AWS set runs on
+the resources that infra/bakso.yaml creates in moto's CloudFormation.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import requests
 
+import aws_env
 from bakso.adapters.local import FolderBlobs, SqliteQueue, SqliteRecords
+from bakso.domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from bakso.ports import Blobs, Queue, Records, UploadTarget
 
 START = 1_767_225_600.0  # 2026-01-01T00:00:00Z
@@ -102,10 +106,67 @@ def _local(tmp_path: Path) -> Iterator[AdapterSet]:
     queue.close()
 
 
-@pytest.fixture(params=["local"])
-def adapter_set(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AdapterSet]:
+def _aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AdapterSet]:
+    from bakso.adapters import aws
+
+    with aws_env.moto_aws(monkeypatch):
+        clock = aws_env.SqsClock(monkeypatch)
+        stack = aws_env.deploy_stack()
+        records, blobs, queue = aws.build(stack.config())
+
+        def send_upload(target: UploadTarget, data: bytes, content_type: str) -> None:
+            # What the device does: the bytes straight to S3 (moto, in-process).
+            headers = {**target.headers, "Content-Type": content_type}
+            response = requests.request(
+                target.method, target.url, data=data, headers=headers, timeout=10
+            )
+            if response.status_code >= 300:
+                raise _S3_REFUSALS.get(response.status_code, InvalidInput)(response.text[:200])
+
+        def fetch(url: str) -> bytes:
+            response = requests.get(url, timeout=10)
+            if response.status_code >= 300:
+                raise _S3_REFUSALS.get(response.status_code, InvalidInput)(response.text[:200])
+            return response.content
+
+        yield AdapterSet(
+            name="aws",
+            records=records,
+            blobs=blobs,
+            queue=queue,
+            max_receives=5,
+            send_upload=send_upload,
+            fetch=fetch,
+            enforces_url_policy=False,  # moto does not check presigned URLs
+            move_clock=clock.advance,
+        )
+
+
+_S3_REFUSALS: dict[int, type[Exception]] = {403: Forbidden, 404: NotFound, 413: PayloadTooLarge}
+
+# Where the port lets adapter sets differ: set → test → why it is skipped there.
+KNOWN_DIFFERENCES: dict[str, dict[str, str]] = {
+    "aws": {
+        "test_ack_with_receipt_of_superseded_delivery_is_ignored": (
+            "SQS may delete a message with the receipt handle of an earlier delivery"
+        ),
+    },
+}
+
+
+@pytest.fixture(params=["local", "aws"])
+def adapter_set(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[AdapterSet]:
+    reason = KNOWN_DIFFERENCES.get(request.param, {}).get(request.node.originalname)
+    if reason:
+        pytest.skip(reason)
+    if request.param != "local" and "folder" in request.fixturenames:
+        pytest.skip("FolderBlobs behaviour")  # before paying for a stack the test skips anyway
     if request.param == "local":
         yield from _local(tmp_path)
+    elif request.param == "aws":
+        yield from _aws(monkeypatch)
     else:  # pragma: no cover - a new param without a branch here
         raise AssertionError(f"unknown adapter set {request.param}")
 

@@ -1,0 +1,141 @@
+"""Blobs in one S3 bucket, reached by devices through presigned URLs.
+
+Uploads are presigned PUTs that sign Content-Type and Content-Length, so S3
+refuses any other type or size (the URL only works for the bytes the server
+registered). Encryption is the bucket's default, SSE-KMS with the stack's key
+(infra/bakso.yaml); the bucket policy refuses any other encryption.
+
+A presigned URL dies with the credentials that signed it: on Lambda those are
+the role's session credentials, so a URL can expire before `expires_in` says;
+an expired URL is simply asked for again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+
+from ...domain.errors import InvalidInput, NotFound
+from ...ports import Blobs, UploadTarget
+from .errors import error_code, translated
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+CHUNK = 1 << 20
+_MISSING = "Berkas tidak ditemukan."
+_NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def _check_key(key: str) -> None:
+    # The same keys as the folder adapter accepts, so both stores hold the same names.
+    if (
+        not key
+        or key.startswith("/")
+        or "\\" in key
+        or "\0" in key
+        or any(not part or part.startswith(".") for part in key.split("/"))
+    ):
+        raise InvalidInput("Kunci berkas tidak valid.")
+
+
+class S3Blobs(Blobs):
+    def __init__(self, client: S3Client, bucket: str) -> None:
+        """`client` must sign with s3v4 and virtual-hosted addressing (see `build`)."""
+        self.client = client
+        self.bucket = bucket
+
+    def upload_target(
+        self, key: str, *, size: int, content_type: str, expires_in: int
+    ) -> UploadTarget:
+        _check_key(key)
+        with translated("presign upload"):
+            url = self.client.generate_presigned_url(
+                "put_object",
+                Params={
+                    "Bucket": self.bucket,
+                    "Key": key,
+                    "ContentType": content_type,
+                    "ContentLength": size,
+                },
+                ExpiresIn=expires_in,
+                HttpMethod="PUT",
+            )
+        # Content-Length is signed too; every HTTP client sets it from the body.
+        return UploadTarget("PUT", url, headers={"Content-Type": content_type})
+
+    def download_url(self, key: str, *, expires_in: int, filename: str | None = None) -> str:
+        _check_key(key)
+        params = {"Bucket": self.bucket, "Key": key}
+        if filename:
+            safe = _UNSAFE_FILENAME.sub("_", filename)
+            params["ResponseContentDisposition"] = f'attachment; filename="{safe}"'
+        with translated("presign download"):
+            return self.client.generate_presigned_url(
+                "get_object", Params=params, ExpiresIn=expires_in, HttpMethod="GET"
+            )
+
+    def size(self, key: str) -> int | None:
+        _check_key(key)
+        with translated("head blob"):
+            try:
+                head = self.client.head_object(Bucket=self.bucket, Key=key)
+            except ClientError as error:
+                if error_code(error) in _NOT_FOUND:
+                    return None
+                raise
+        return head["ContentLength"]
+
+    def read_head(self, key: str, length: int) -> bytes:
+        _check_key(key)
+        if length <= 0:
+            return b""
+        with translated("read blob head"):
+            try:
+                response = self.client.get_object(
+                    Bucket=self.bucket, Key=key, Range=f"bytes=0-{length - 1}"
+                )
+            except ClientError as error:
+                if error_code(error) in _NOT_FOUND:
+                    raise NotFound(_MISSING) from None
+                if error_code(error) == "InvalidRange":  # an empty object
+                    return b""
+                raise
+            body = response["Body"]
+            try:
+                return body.read()
+            finally:
+                body.close()
+
+    def iter_chunks(self, key: str, chunk_size: int = CHUNK) -> Iterator[bytes]:
+        _check_key(key)
+        with translated("read blob"):
+            try:
+                response = self.client.get_object(Bucket=self.bucket, Key=key)
+            except ClientError as error:
+                if error_code(error) in _NOT_FOUND:
+                    raise NotFound(_MISSING) from None
+                raise
+            body = response["Body"]
+            try:
+                yield from body.iter_chunks(chunk_size)
+            finally:
+                body.close()
+
+    def put(self, key: str, data: IO[bytes], content_type: str) -> None:
+        _check_key(key)
+        # The managed transfer goes multipart for large files (batch zips), reading
+        # the stream in parts: memory stays flat however large the blob.
+        with translated("put blob"):
+            self.client.upload_fileobj(
+                data, self.bucket, key, ExtraArgs={"ContentType": content_type}
+            )
+
+    def delete(self, key: str) -> None:
+        _check_key(key)
+        with translated("delete blob"):
+            self.client.delete_object(Bucket=self.bucket, Key=key)

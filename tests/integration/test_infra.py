@@ -1,0 +1,206 @@
+"""infra/bakso.yaml itself: cfn-lint, and the properties moto's CloudFormation ignores.
+
+moto creates the table, bucket and queues (tests/contract runs on them) but
+silently drops public access blocks, CORS, lifecycle rules, TTL and PITR, so
+those are asserted here on the template.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint import api as cfn_lint
+from cfnlint.decode import cfn_yaml
+
+from bakso.adapters.aws.records import INDEXES, TTL_ATTRIBUTE
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "infra" / "bakso.yaml"
+LINT_CONFIG = cfn_lint.ManualArgs(regions=["ap-southeast-3"])
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(json.dumps(cfn_yaml.load(str(TEMPLATE))))
+    return loaded
+
+
+def resource(template: dict[str, Any], name: str, kind: str) -> dict[str, Any]:
+    found = template["Resources"][name]
+    assert found["Type"] == kind
+    properties: dict[str, Any] = found["Properties"]
+    return properties
+
+
+def worker_timeout() -> int:
+    settings = json.loads((ROOT / "zappa_settings.json").read_text())
+    return int(settings["worker"]["timeout_seconds"])
+
+
+def test_cfn_lint_finds_no_errors() -> None:
+    matches = cfn_lint.lint_file(TEMPLATE, config=LINT_CONFIG)
+
+    for match in matches:
+        print(match)
+    assert [m for m in matches if m.rule.id.startswith("E")] == []
+
+
+def test_cfn_lint_would_catch_a_broken_table() -> None:
+    broken = TEMPLATE.read_text().replace("BillingMode: PAY_PER_REQUEST", "BillingMode: FREE")
+
+    matches = cfn_lint.lint(broken, config=LINT_CONFIG)
+
+    assert any(m.rule.id.startswith("E") for m in matches)
+
+
+def test_table_is_on_demand_with_pitr_ttl_and_kms(template: dict[str, Any]) -> None:
+    table = resource(template, "RecordsTable", "AWS::DynamoDB::Table")
+
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
+    assert table["SSESpecification"] == {
+        "SSEEnabled": True,
+        "SSEType": "KMS",
+        "KMSMasterKeyId": {"Ref": "DataKey"},
+    }
+    assert template["Resources"]["RecordsTable"]["DeletionPolicy"] == "Retain"
+
+
+def test_table_has_exactly_the_indexes_the_adapter_queries(template: dict[str, Any]) -> None:
+    table = resource(template, "RecordsTable", "AWS::DynamoDB::Table")
+    defined = {a["AttributeName"] for a in table["AttributeDefinitions"]}
+
+    indexes = {}
+    for index in table["GlobalSecondaryIndexes"]:
+        keys = {k["KeyType"]: k["AttributeName"] for k in index["KeySchema"]}
+        indexes[index["IndexName"]] = (keys["HASH"], keys.get("RANGE"))
+
+    assert indexes == INDEXES
+    assert {key for pair in INDEXES.values() for key in pair if key} | {"PK", "SK"} == defined
+
+
+def test_blob_bucket_is_private_encrypted_versioned_and_expires_batches(
+    template: dict[str, Any],
+) -> None:
+    bucket = resource(template, "BlobBucket", "AWS::S3::Bucket")
+
+    assert bucket["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    (encryption,) = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert encryption["ServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "aws:kms",
+        "KMSMasterKeyID": {"Fn::GetAtt": ["DataKey", "Arn"]},
+    }
+    assert encryption["BucketKeyEnabled"] is True
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    rules = bucket["LifecycleConfiguration"]["Rules"]
+    assert {"Prefix": "batches/", "Status": "Enabled"}.items() <= next(
+        r for r in rules if r.get("Prefix") == "batches/"
+    ).items()
+    assert any("ExpirationInDays" in r for r in rules if r.get("Prefix") == "batches/")
+    # Versioning keeps deleted scans as old versions: something must purge them.
+    assert any("NoncurrentVersionExpiration" in r for r in rules)
+
+
+def test_blob_bucket_cors_allows_presigned_puts_from_the_app_origin_only(
+    template: dict[str, Any],
+) -> None:
+    (rule,) = resource(template, "BlobBucket", "AWS::S3::Bucket")["CorsConfiguration"]["CorsRules"]
+
+    assert rule["AllowedOrigins"] == [{"Ref": "AppOrigin"}]
+    assert "PUT" in rule["AllowedMethods"]
+    assert "Content-Type" in rule["AllowedHeaders"]
+
+
+@pytest.mark.parametrize(
+    ("policy", "bucket"),
+    [("BlobBucketPolicy", "BlobBucket"), ("DeployBucketPolicy", "DeployBucket")],
+)
+def test_bucket_policies_refuse_plain_http(
+    template: dict[str, Any], policy: str, bucket: str
+) -> None:
+    statements = resource(template, policy, "AWS::S3::BucketPolicy")["PolicyDocument"]["Statement"]
+
+    tls = next(s for s in statements if s["Sid"] == "TlsOnly")
+    assert tls["Effect"] == "Deny"
+    assert tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert {"Fn::GetAtt": [bucket, "Arn"]} in tls["Resource"]
+    assert {"Fn::Sub": f"${{{bucket}.Arn}}/*"} in tls["Resource"]
+
+
+def test_deploy_bucket_is_private(template: dict[str, Any]) -> None:
+    bucket = resource(template, "DeployBucket", "AWS::S3::Bucket")
+
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+
+
+def test_queue_dead_letters_after_five_receives_and_outlasts_the_worker(
+    template: dict[str, Any],
+) -> None:
+    queue = resource(template, "WorkQueue", "AWS::SQS::Queue")
+
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["WorkDeadLetterQueue", "Arn"]},
+        "maxReceiveCount": 5,
+    }
+    assert queue["VisibilityTimeout"] >= 6 * worker_timeout()
+    assert queue["KmsMasterKeyId"] == {"Ref": "DataKey"}
+
+
+def test_worker_trigger_reports_batch_item_failures(template: dict[str, Any]) -> None:
+    trigger = resource(template, "WorkerTrigger", "AWS::Lambda::EventSourceMapping")
+
+    assert trigger["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert trigger["EventSourceArn"] == {"Fn::GetAtt": ["WorkQueue", "Arn"]}
+    assert trigger["FunctionName"] == {"Ref": "WorkerFunctionName"}
+
+
+def test_data_key_rotates(template: dict[str, Any]) -> None:
+    assert resource(template, "DataKey", "AWS::KMS::Key")["EnableKeyRotation"] is True
+
+
+def _statements(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    properties = resource(template, role, "AWS::IAM::Role")
+    return [s for p in properties["Policies"] for s in p["PolicyDocument"]["Statement"]]
+
+
+@pytest.mark.parametrize("role", ["WebRole", "WorkerRole"])
+def test_roles_are_least_privilege(template: dict[str, Any], role: str) -> None:
+    properties = resource(template, role, "AWS::IAM::Role")
+    (trust,) = properties["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}
+
+    for statement in _statements(template, role):
+        actions = (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+        resources = (
+            statement["Resource"]
+            if isinstance(statement["Resource"], list)
+            else [statement["Resource"]]
+        )
+        assert statement["Effect"] == "Allow"
+        assert not [a for a in actions if "*" in a], statement
+        assert "*" not in resources, statement
+
+
+def test_only_the_worker_consumes_the_queue(template: dict[str, Any]) -> None:
+    def actions(role: str) -> set[str]:
+        found: set[str] = set()
+        for statement in _statements(template, role):
+            action = statement["Action"]
+            found.update(action if isinstance(action, list) else [action])
+        return found
+
+    assert "sqs:SendMessage" in actions("WebRole")
+    assert not {"sqs:ReceiveMessage", "sqs:DeleteMessage"} & actions("WebRole")
+    assert {"sqs:ReceiveMessage", "sqs:DeleteMessage"} <= actions("WorkerRole")
+    assert not [a for a in actions("WebRole") | actions("WorkerRole") if a == "dynamodb:Scan"]

@@ -1,0 +1,117 @@
+"""zappa_settings.json: what it names exists (code and infra/), and its defaults are safe."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.decode import cfn_yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS: dict[str, dict[str, Any]] = json.loads((ROOT / "zappa_settings.json").read_text())
+STAGES = ["web", "worker"]
+
+
+def stage(name: str) -> dict[str, Any]:
+    config = dict(SETTINGS[name])
+    parent = config.pop("extends", None)
+    return {**stage(parent), **config} if parent else config
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(json.dumps(cfn_yaml.load(str(ROOT / "infra/bakso.yaml"))))
+    return loaded
+
+
+def default(template: dict[str, Any], parameter: str) -> Any:
+    return template["Parameters"][parameter]["Default"]
+
+
+def functions_named(config: dict[str, Any]) -> list[str]:
+    named = [config["app_function"], config.get("lambda_handler"), config.get("exception_handler")]
+    named += [event["function"] for event in config.get("events", [])]
+    return [name for name in named if name and not name.startswith("handler.")]
+
+
+def test_there_are_exactly_a_web_and_a_worker_stage() -> None:
+    assert sorted(SETTINGS) == STAGES
+
+
+@pytest.mark.parametrize("name", STAGES)
+def test_every_function_named_imports(name: str) -> None:
+    names = functions_named(stage(name))
+
+    assert names
+    for dotted in names:
+        module, attribute = dotted.rsplit(".", 1)
+        assert callable(getattr(importlib.import_module(module), attribute)), dotted
+
+
+@pytest.mark.parametrize("name", STAGES)
+def test_stage_defaults_are_safe_for_personal_data(name: str) -> None:
+    config = stage(name)
+
+    assert config["aws_region"] == "ap-southeast-3"  # population data stays in Indonesia
+    assert config["runtime"] == "python3.11"
+    assert config["log_level"] == "INFO"  # DEBUG logs whole events, cookies included
+    assert config["debug"] is False
+    assert config["manage_roles"] is False  # Zappa's own role grants s3:*, dynamodb:*, ...
+    # environment_variables are written into the zip; configuration belongs in Lambda's.
+    assert "environment_variables" not in config
+    assert not [k for k in config["aws_environment_variables"] if "SECRET" in k or "KEY" in k]
+    assert {"boto3", "botocore"} <= set(config["exclude"])  # the runtime has its own
+
+
+def test_only_the_web_stage_has_an_api_and_neither_stage_makes_triggers() -> None:
+    web, worker = stage("web"), stage("worker")
+
+    assert web.get("apigateway_enabled", True) is True
+    assert worker["apigateway_enabled"] is False
+    assert worker.get("keep_warm", True) is False
+    # The SQS trigger lives in infra/, with ReportBatchItemFailures: a Zappa
+    # event here would add a second consumer without it.
+    assert "events" not in web and "events" not in worker
+
+
+def test_stages_use_the_roles_infra_creates(template: dict[str, Any]) -> None:
+    roles = {
+        name: resource["Properties"]["RoleName"]
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::IAM::Role"
+    }
+
+    assert stage("web")["role_name"] == roles["WebRole"]
+    assert stage("worker")["role_name"] == roles["WorkerRole"]
+
+
+def test_function_names_match_the_log_groups_and_trigger_in_infra(
+    template: dict[str, Any],
+) -> None:
+    for name, parameter in [("web", "WebFunctionName"), ("worker", "WorkerFunctionName")]:
+        assert f"{stage(name)['project_name']}-{name}" == default(template, parameter)
+
+
+def test_settings_name_the_table_bucket_and_queue_infra_creates(
+    template: dict[str, Any],
+) -> None:
+    for name in STAGES:
+        config = stage(name)
+        env = config["aws_environment_variables"]
+        assert env["BAKSO_CONFIG"] == "aws"
+        assert env["BAKSO_AWS_REGION"] == config["aws_region"]
+        assert env["BAKSO_TABLE"] == default(template, "TableName")
+        assert env["BAKSO_BUCKET"] == default(template, "BucketName")
+        assert env["BAKSO_QUEUE_URL"] == default(template, "QueueName")
+        assert config["s3_bucket"] == default(template, "DeployBucketName")
+
+
+def test_every_setting_passed_to_lambda_is_read_by_the_code() -> None:
+    source = "\n".join(p.read_text() for p in (ROOT / "backend" / "bakso").rglob("*.py"))
+
+    for name in STAGES:
+        for key in stage(name)["aws_environment_variables"]:
+            assert f'"{key}"' in source, key
