@@ -1,0 +1,139 @@
+import { useEffect, useState } from 'preact/hooks';
+import { t } from './i18n';
+import { regionName } from './lib/regions';
+import { applyUpdate, unsaved, useStore } from './lib/store';
+import { Home } from './screens/home';
+import { Detail, List } from './screens/list';
+import { Login } from './screens/login';
+import { Outbox } from './screens/outbox';
+import { NewRequest } from './screens/request';
+import { Settings } from './screens/settings';
+
+function useRoute(): string[] {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const changed = () => {
+      setHash(location.hash);
+      window.scrollTo(0, 0);
+    };
+    window.addEventListener('hashchange', changed);
+    return () => window.removeEventListener('hashchange', changed);
+  }, []);
+  return hash.replace(/^#\/?/, '').split('?')[0].split('/').filter(Boolean);
+}
+
+function UpdateBanner() {
+  const confirmUpdate = () => {
+    if (unsaved.size > 0 && !window.confirm(t('update.unsaved'))) return;
+    applyUpdate();
+  };
+  return (
+    <div class="banner banner-info" role="status">
+      <span>{t('update.ready')}</span>
+      <button type="button" class="btn btn-small" onClick={confirmUpdate}>
+        {t('update.reload')}
+      </button>
+    </div>
+  );
+}
+
+const NAV = [
+  { href: '#/', key: 'nav.home', icon: '⌂', match: '' },
+  { href: '#/baru', key: 'nav.new', icon: '+', match: 'baru' },
+  { href: '#/daftar', key: 'nav.list', icon: '☰', match: 'daftar' },
+  { href: '#/antrean', key: 'nav.outbox', icon: '⇪', match: 'antrean' },
+  { href: '#/pengaturan', key: 'nav.settings', icon: '⚙', match: 'pengaturan' },
+];
+
+export function App() {
+  const state = useStore();
+  const route = useRoute();
+  useEffect(() => {
+    const guard = (event: BeforeUnloadEvent) => {
+      if (unsaved.size > 0) event.preventDefault();
+    };
+    window.addEventListener('beforeunload', guard);
+    return () => window.removeEventListener('beforeunload', guard);
+  }, []);
+
+  if (!state.ready) return <p class="loading">{t('app.loading')}</p>;
+  if (!state.session || route[0] === 'masuk') {
+    return (
+      <main id="main" class="page-login">
+        <Login />
+      </main>
+    );
+  }
+  const waiting = state.local.filter((i) => i.state === 'queued').length;
+  const attention = state.local.filter((i) => i.state === 'attention').length;
+  let screen;
+  switch (route[0]) {
+    case 'baru':
+      screen = <NewRequest id={route[1]} key={route[1] ?? 'new'} />;
+      break;
+    case 'daftar':
+      screen = <List />;
+      break;
+    case 'permohonan':
+      screen = <Detail id={route[1]} key={route[1]} />;
+      break;
+    case 'antrean':
+      screen = <Outbox />;
+      break;
+    case 'pengaturan':
+      screen = <Settings />;
+      break;
+    default:
+      screen = <Home />;
+  }
+  const desa = state.session.user.desa;
+  return (
+    <>
+      <header class="appbar">
+        <span class="brand">BAKSO</span>
+        <span class="appbar-desa">{desa ? regionName(desa) : t(`role.${state.session.user.role}`)}</span>
+        <span class={`net ${state.online ? 'net-on' : 'net-off'}`} role="status">
+          {state.online ? t('net.online') : t('net.offline')}
+        </span>
+      </header>
+      {state.updateReady && <UpdateBanner />}
+      {state.session.expired && (
+        <div class="banner banner-warn" role="alert">
+          <span>{t('session.expired')}</span>
+          <a class="btn btn-small" href="#/masuk">
+            {t('session.relogin')}
+          </a>
+        </div>
+      )}
+      <main id="main">{screen}</main>
+      <nav class="tabbar" aria-label={t('nav.label')}>
+        {NAV.map((item) => {
+          const current = (route[0] ?? '') === item.match;
+          const badge = item.match === 'antrean' ? waiting + attention : 0;
+          return (
+            <a href={item.href} class={current ? 'tab tab-current' : 'tab'} aria-current={current ? 'page' : undefined}>
+              <span class="tab-icon" aria-hidden="true">
+                {item.icon}
+              </span>
+              <span>{t(item.key)}</span>
+              {badge > 0 && (
+                <span class={attention ? 'tab-badge tab-badge-warn' : 'tab-badge'}>
+                  <span class="sr-only">, {t('nav.badge', { n: badge })}</span>
+                  <span aria-hidden="true">{badge}</span>
+                </span>
+              )}
+            </a>
+          );
+        })}
+      </nav>
+      <div class="toast-region" aria-live="polite">
+        {state.toast && <div class="toast">{state.toast}</div>}
+      </div>
+    </>
+  );
+}
+
+export function navigate(hash: string): void {
+  if (location.hash === hash) window.dispatchEvent(new HashChangeEvent('hashchange'));
+  else location.hash = hash;
+}

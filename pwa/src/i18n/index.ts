@@ -1,0 +1,23 @@
+// UI strings live in data files (id.json, en.json); Bahasa Indonesia is the default.
+import en from './en.json';
+import id from './id.json';
+
+export type Lang = 'id' | 'en';
+export const CATALOGS: Record<Lang, Record<string, string>> = { id, en };
+
+let current: Lang = 'id';
+
+export function setLang(lang: Lang): void {
+  current = lang in CATALOGS ? lang : 'id';
+  if (typeof document !== 'undefined') document.documentElement.lang = current;
+}
+
+export function getLang(): Lang {
+  return current;
+}
+
+/** The string for `key` in the current language, with {name} placeholders filled. */
+export function t(key: string, params: Record<string, string | number> = {}): string {
+  const template = CATALOGS[current][key] ?? CATALOGS.id[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+}

@@ -1,0 +1,134 @@
+// The HTTP contract (DESIGN §4): JSON, problem+json errors, the CSRF header on writes.
+import { getKv, setKv } from './db';
+
+export interface User {
+  username: string;
+  role: 'operator' | 'dukcapil' | 'admin';
+  desa: string | null;
+}
+
+export interface Session {
+  user: User;
+  csrf: string;
+  /** The server said 401: the operator keeps working offline; sending waits for a login. */
+  expired: boolean;
+}
+
+/** The server answered with an error status; `detail` is its human (Indonesian) message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly body: Record<string, unknown> = {},
+    readonly retryAfter: number | null = null,
+  ) {
+    super(`${status}: ${detail}`);
+  }
+}
+
+/** No answer at all: offline, aborted, timed out. Always worth retrying. */
+export class NetworkError extends Error {}
+
+export const SESSION_KEY = 'session';
+
+export async function getSession(): Promise<Session | undefined> {
+  return getKv<Session>(SESSION_KEY);
+}
+
+export async function setSession(session: Session | undefined): Promise<void> {
+  await setKv(SESSION_KEY, session);
+  notify('session');
+}
+
+/** Tell other tabs and the service worker that something stored changed. */
+export function notify(topic: 'session' | 'outbox' | 'server'): void {
+  if (typeof BroadcastChannel === 'undefined') return;
+  const channel = new BroadcastChannel('bakso');
+  channel.postMessage({ topic });
+  channel.close();
+}
+
+export type Fetcher = (input: string, init?: RequestInit) => Promise<Response>;
+
+let fetcher: Fetcher = (input, init) => fetch(input, init);
+
+/** Tests swap the network for a fake server. */
+export function setFetcher(f: Fetcher): void {
+  fetcher = f;
+}
+
+export async function send(input: string, init: RequestInit & { timeoutMs?: number } = {}): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), init.timeoutMs ?? 30_000);
+  try {
+    return await fetcher(input, { ...init, signal: controller.signal, credentials: 'same-origin' });
+  } catch (error) {
+    throw new NetworkError(String(error));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function errorFrom(response: Response): Promise<ApiError> {
+  let body: Record<string, unknown> = {};
+  try {
+    body = (await response.json()) as Record<string, unknown>;
+  } catch {
+    // not JSON (a proxy's page, an S3 XML error): keep the status alone
+  }
+  const detail = typeof body.detail === 'string' ? body.detail : `HTTP ${response.status}`;
+  const retry = Number(response.headers.get('Retry-After'));
+  return new ApiError(response.status, detail, body, Number.isFinite(retry) && retry > 0 ? retry : null);
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (method !== 'GET') {
+    const session = await getSession();
+    if (session?.csrf) headers['X-CSRF-Token'] = session.csrf;
+  }
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await send(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (error) {
+    throw error instanceof NetworkError ? error : new NetworkError(String(error));
+  }
+  if (!response.ok) throw await errorFrom(response);
+  if (response.status === 204) return undefined as T;
+  try {
+    return (await response.json()) as T;
+  } catch (error) {
+    throw new NetworkError(`unreadable answer: ${String(error)}`); // cut off mid-body
+  }
+}
+
+export async function login(username: string, password: string): Promise<Session> {
+  const answer = await api<{ user: User; csrf_token: string }>('POST', '/api/v1/auth/login', { username, password });
+  const session = { user: answer.user, csrf: answer.csrf_token, expired: false };
+  await setSession(session);
+  return session;
+}
+
+/** Ask the server who we are; refreshes the CSRF token or marks the session expired. */
+export async function checkSession(): Promise<Session | undefined> {
+  const session = await getSession();
+  if (!session) return undefined;
+  try {
+    const me = await api<{ user: User; csrf_token: string }>('GET', '/api/v1/auth/me');
+    if (me.user.username !== session.user.username) {
+      await markExpired();
+    } else if (session.expired || session.csrf !== me.csrf_token) {
+      await setSession({ user: me.user, csrf: me.csrf_token, expired: false });
+    }
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) await markExpired();
+    else if (!(error instanceof NetworkError)) throw error;
+  }
+  return getSession();
+}
+
+export async function markExpired(): Promise<void> {
+  const session = await getSession();
+  if (session && !session.expired) await setSession({ ...session, expired: true });
+}

@@ -1,0 +1,197 @@
+// The one module that owns the IndexedDB schema and its version. Stores above it:
+//   requests  the outbox: drafts and requests waiting to be sent (personal data + state)
+//   scans     the photographed pages, as Blobs, one record per page
+//   server    the operator's recent requests as the server last showed them (offline list)
+//   kv        session, catalog and small settings
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+
+export const DB_NAME = 'bakso';
+export const DB_VERSION = 1;
+
+export type ItemState = 'draft' | 'queued' | 'attention';
+
+export interface Applicant {
+  nik: string;
+  name: string;
+  kk: string | null;
+  phone: string | null;
+  address: string | null;
+}
+
+export interface Subject {
+  name: string;
+  nik: string | null;
+  birth_date: string | null;
+  birth_place: string | null;
+  sex: 'L' | 'P' | null;
+}
+
+export interface LocalRequest {
+  id: string; // the request's UUID, made on the device: the server's idempotency key
+  owner: string; // username that created it; only that officer's session sends it
+  desa: string;
+  service: string;
+  applicant: Applicant;
+  subject: Subject | null;
+  notes: string;
+  state: ItemState;
+  createdAt: string;
+  updatedAt: string;
+  /** The server's version of the request this item was based on (0: new). */
+  serverVersion: number;
+  code: string | null;
+  serverStatus: string | null;
+  /** Consecutive failed attempts without progress, and when to try again (ms epoch). */
+  attempts: number;
+  nextAttemptAt: number;
+  /** For 'attention': the server's message. For 'queued': the last transient error. */
+  message: string | null;
+  /** A correction of a request Dukcapil returned (PERLU_PERBAIKAN): its earlier scans stay. */
+  fix?: boolean;
+}
+
+export interface LocalScan {
+  id: string;
+  requestId: string;
+  requirement: string;
+  page: number;
+  blob: Blob;
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  /** Set once the server has checked this exact file (complete → ok). */
+  done: boolean;
+  /** The bytes were PUT once: after a crash, ask the server to check before sending again. */
+  uploaded?: boolean;
+  failures: number;
+}
+
+/** A request as GET /api/v1/requests returns it (only the fields the PWA reads). */
+export interface ServerRequest {
+  id: string;
+  code: string;
+  status: string;
+  status_label: string;
+  version: number;
+  service: string;
+  desa: string;
+  applicant: Record<string, unknown>;
+  subject: Record<string, unknown> | null;
+  notes: string;
+  created_at: string;
+  updated_at: string;
+  token: string | null;
+  warnings: { code: string; message: string }[];
+  scans?: { id: string; requirement: string; sha256: string; size: number; content_type: string; state: string }[];
+  requirements?: { code: string; label: string; required: boolean; one_of: string | null; satisfied: boolean }[];
+  timeline?: { status: string; label: string; at: string; by: string; note: string }[];
+}
+
+interface Schema extends DBSchema {
+  requests: { key: string; value: LocalRequest; indexes: { state: string } };
+  scans: { key: string; value: LocalScan; indexes: { requestId: string } };
+  server: { key: string; value: ServerRequest };
+  kv: { key: string; value: unknown };
+}
+
+export type BaksoDB = IDBPDatabase<Schema>;
+
+let opening: Promise<BaksoDB> | null = null;
+
+export function db(): Promise<BaksoDB> {
+  opening ??= openDB<Schema>(DB_NAME, DB_VERSION, {
+    upgrade(database, oldVersion) {
+      if (oldVersion < 1) {
+        database.createObjectStore('requests', { keyPath: 'id' }).createIndex('state', 'state');
+        database.createObjectStore('scans', { keyPath: 'id' }).createIndex('requestId', 'requestId');
+        database.createObjectStore('server', { keyPath: 'id' });
+        database.createObjectStore('kv');
+      }
+    },
+    blocked() {
+      // An old tab holds the previous version open; it reloads when asked by the new one.
+    },
+    terminated() {
+      opening = null;
+    },
+  });
+  return opening;
+}
+
+/** Test hook: forget the open connection (fake-indexeddb is recreated between tests). */
+export function resetDbForTests(): void {
+  opening = null;
+}
+
+export async function getKv<T>(key: string): Promise<T | undefined> {
+  return (await (await db()).get('kv', key)) as T | undefined;
+}
+
+export async function setKv(key: string, value: unknown): Promise<void> {
+  await (await db()).put('kv', value, key);
+}
+
+export async function scansOf(requestId: string): Promise<LocalScan[]> {
+  const scans = await (await db()).getAllFromIndex('scans', 'requestId', requestId);
+  return scans.sort((a, b) => a.requirement.localeCompare(b.requirement) || a.page - b.page);
+}
+
+export class SaveNotVerified extends Error {}
+
+/**
+ * Write a request and exactly these scans in one transaction, then read them back.
+ * Resolves only when what is stored matches what was asked: then the UI may say "tersimpan".
+ */
+export async function saveRequestWithScans(request: LocalRequest, scans: LocalScan[]): Promise<void> {
+  const database = await db();
+  const tx = database.transaction(['requests', 'scans'], 'readwrite');
+  const scanStore = tx.objectStore('scans');
+  const keep = new Set(scans.map((s) => s.id));
+  const existing = await scanStore.index('requestId').getAllKeys(request.id);
+  await Promise.all([
+    tx.objectStore('requests').put(request),
+    ...existing.filter((key) => !keep.has(key)).map((key) => scanStore.delete(key)),
+    ...scans.map((scan) => scanStore.put(scan)),
+    tx.done,
+  ]);
+
+  const readTx = database.transaction(['requests', 'scans'], 'readonly');
+  const [stored, storedScans] = await Promise.all([
+    readTx.objectStore('requests').get(request.id),
+    readTx.objectStore('scans').index('requestId').getAll(request.id),
+  ]);
+  const bySha = new Map(storedScans.map((s) => [s.id, s]));
+  const intact =
+    stored !== undefined &&
+    stored.updatedAt === request.updatedAt &&
+    storedScans.length === scans.length &&
+    scans.every((s) => {
+      const got = bySha.get(s.id);
+      return got !== undefined && got.sha256 === s.sha256 && got.blob.size === s.size;
+    });
+  if (!intact) throw new SaveNotVerified('read-back differs from what was written');
+}
+
+/**
+ * The server has confirmed DIAJUKAN with every scan: drop the local copy (personal data and
+ * photos) and keep the server's view for the list, in one transaction.
+ */
+export async function finishRequest(id: string, server: ServerRequest): Promise<void> {
+  const database = await db();
+  const tx = database.transaction(['requests', 'scans', 'server'], 'readwrite');
+  const keys = await tx.objectStore('scans').index('requestId').getAllKeys(id);
+  await Promise.all([
+    ...keys.map((key) => tx.objectStore('scans').delete(key)),
+    tx.objectStore('requests').delete(id),
+    tx.objectStore('server').put(server),
+    tx.done,
+  ]);
+}
+
+export async function deleteLocalRequest(id: string): Promise<void> {
+  const database = await db();
+  const tx = database.transaction(['requests', 'scans'], 'readwrite');
+  const keys = await tx.objectStore('scans').index('requestId').getAllKeys(id);
+  await Promise.all([...keys.map((key) => tx.objectStore('scans').delete(key)), tx.objectStore('requests').delete(id), tx.done]);
+}

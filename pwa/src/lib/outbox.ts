@@ -1,0 +1,409 @@
+// The offline outbox (DESIGN §3): upsert request → for each scan: register, PUT, complete →
+// submit → confirm. Every step is idempotent on the server, so the loop may die anywhere
+// (tab closed, browser killed, network gone) and simply run again. Nothing local is deleted
+// before the server confirms DIAJUKAN with every scan. 4xx parks the item with the server's
+// message; 5xx and network errors retry with backoff; 401 waits for a fresh login.
+import { api, ApiError, checkSession, getSession, markExpired, NetworkError, notify, send } from './api';
+import { db, finishRequest, scansOf, type LocalRequest, type LocalScan, type ServerRequest } from './db';
+
+export const BACKOFF_BASE_MS = 2_000;
+export const BACKOFF_MAX_MS = 5 * 60_000;
+/** How often one scan may fail its server-side check before the item is parked. */
+export const MAX_SCAN_FAILURES = 3;
+const EDITABLE = new Set(['DRAF', 'PERLU_PERBAIKAN']);
+
+/** Delay before the next attempt after `attempts` consecutive failures, with ±20% jitter. */
+export function backoff(attempts: number, random: () => number = Math.random): number {
+  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+/** A refusal the operator must look at: the item goes to "perlu perhatian". */
+export class Park extends Error {}
+/** The session is gone: stop, keep everything, continue after login. */
+export class AuthNeeded extends Error {}
+
+export type Outcome = 'sent' | 'parked' | 'retry' | 'auth' | 'skipped';
+
+export interface Progress {
+  done: number;
+  total: number;
+}
+
+type ProgressListener = (id: string, progress: Progress | null) => void;
+const progressListeners = new Set<ProgressListener>();
+export const progress = new Map<string, Progress>();
+
+export function onProgress(listener: ProgressListener): () => void {
+  progressListeners.add(listener);
+  return () => progressListeners.delete(listener);
+}
+
+function report(id: string, value: Progress | null): void {
+  if (value) progress.set(id, value);
+  else progress.delete(id);
+  for (const listener of progressListeners) listener(id, value);
+}
+
+/** The body of PUT /api/v1/requests/<id>: deterministic, so a replay is recognised as one. */
+export function draftBody(item: LocalRequest): Record<string, unknown> {
+  const blank = (v: string | null | undefined) => (v && v.trim() ? v.trim() : null);
+  return {
+    service: item.service,
+    desa: item.desa,
+    applicant: {
+      nik: item.applicant.nik,
+      name: item.applicant.name.trim(),
+      kk: blank(item.applicant.kk),
+      phone: blank(item.applicant.phone),
+      address: blank(item.applicant.address),
+    },
+    subject: item.subject
+      ? {
+          name: item.subject.name.trim(),
+          nik: blank(item.subject.nik),
+          birth_date: blank(item.subject.birth_date),
+          birth_place: blank(item.subject.birth_place),
+          sex: item.subject.sex ?? null,
+        }
+      : null,
+    notes: item.notes.trim(),
+    version: item.serverVersion,
+  };
+}
+
+async function patch(id: string, changes: Partial<LocalRequest>): Promise<LocalRequest | undefined> {
+  const database = await db();
+  const tx = database.transaction('requests', 'readwrite');
+  const current = await tx.store.get(id);
+  if (current) await tx.store.put({ ...current, ...changes });
+  await tx.done;
+  return current ? { ...current, ...changes } : undefined;
+}
+
+async function markScan(scan: LocalScan, changes: Partial<LocalScan>): Promise<void> {
+  const database = await db();
+  const tx = database.transaction('scans', 'readwrite');
+  const current = await tx.store.get(scan.id);
+  if (current) await tx.store.put({ ...current, ...changes });
+  await tx.done;
+}
+
+async function countScanFailure(scan: LocalScan): Promise<number> {
+  const database = await db();
+  const tx = database.transaction('scans', 'readwrite');
+  const current = await tx.store.get(scan.id);
+  const failures = (current?.failures ?? 0) + 1;
+  if (current) await tx.store.put({ ...current, failures });
+  await tx.done;
+  return failures;
+}
+
+function transient(error: unknown): boolean {
+  if (error instanceof NetworkError) return true;
+  return error instanceof ApiError && (error.status >= 500 || error.status === 408 || error.status === 429);
+}
+
+/** Delays before retrying a failed step in place; the item's backoff takes over after that. */
+export let INLINE_RETRY_MS = [300, 1500];
+
+export function setInlineRetryForTests(delays: number[]): void {
+  INLINE_RETRY_MS = delays;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The browser knows it has no network at all (navigator.onLine is only reliable when false). */
+const offline = () => typeof navigator !== 'undefined' && navigator.onLine === false;
+
+/**
+ * Every step is idempotent, so a step that met a network error or a 5xx is simply tried again
+ * a couple of times before the whole item waits for its backoff: on a flaky line this saves
+ * redoing the earlier steps.
+ */
+async function retrying<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!transient(error) || attempt >= INLINE_RETRY_MS.length || offline()) throw error;
+      await sleep(INLINE_RETRY_MS[attempt]);
+    }
+  }
+}
+
+/** Run one API call; turn the server's answers into Park / AuthNeeded / transient errors. */
+async function call<T>(step: () => Promise<T>): Promise<T> {
+  const fn = () => retrying(step);
+  try {
+    return await fn();
+  } catch (error) {
+    if (!(error instanceof ApiError) || transient(error)) throw error;
+    if (error.status === 401) throw new AuthNeeded(error.detail);
+    if (error.status === 403) {
+      // Usually a CSRF token from an older session: ask the server, then try once more.
+      const session = await checkSession();
+      if (!session || session.expired) throw new AuthNeeded(error.detail);
+      try {
+        return await fn();
+      } catch (again) {
+        if (again instanceof ApiError && !transient(again)) throw new Park(again.detail);
+        throw again;
+      }
+    }
+    throw new Park(error.detail);
+  }
+}
+
+interface Upload {
+  method: 'PUT' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  fields: Record<string, string>;
+}
+
+async function putBytes(upload: Upload, blob: Blob): Promise<void> {
+  let response: Response;
+  if (upload.method === 'POST') {
+    const form = new FormData();
+    for (const [key, value] of Object.entries(upload.fields ?? {})) form.append(key, value);
+    form.append('file', blob);
+    response = await send(upload.url, { method: 'POST', body: form, timeoutMs: 180_000 });
+  } else {
+    response = await send(upload.url, { method: 'PUT', headers: upload.headers, body: blob, timeoutMs: 180_000 });
+  }
+  if (!response.ok) {
+    let detail = `HTTP ${response.status}`;
+    try {
+      const body = (await response.json()) as { detail?: string };
+      if (body.detail) detail = body.detail;
+    } catch {
+      // S3 answers XML
+    }
+    throw new ApiError(response.status, detail);
+  }
+}
+
+const same = (a: { requirement: string; sha256: string }, b: { requirement: string; sha256: string }) =>
+  a.requirement === b.requirement && a.sha256 === b.sha256;
+
+async function sendScan(item: LocalRequest, scan: LocalScan): Promise<void> {
+  const base = `/api/v1/requests/${item.id}/scans`;
+  let lastProblem = '';
+  // Bytes PUT before the loop last died may already be on the server: check them first
+  // rather than sending them again (DESIGN §6: sync sends ≈ the bytes of the scans once).
+  let trustUpload = scan.uploaded === true;
+  for (let round = 0; round < MAX_SCAN_FAILURES + 1; round++) {
+    const registered = await call(() =>
+      api<{ scan_id: string; state: string; upload: Upload | null }>('POST', base, {
+        requirement: scan.requirement,
+        sha256: scan.sha256,
+        size: scan.size,
+        content_type: scan.contentType,
+      }),
+    );
+    const skipUpload = trustUpload;
+    if (registered.upload && !skipUpload) {
+      try {
+        const upload = registered.upload;
+        await retrying(() => putBytes(upload, scan.blob));
+        await markScan(scan, { uploaded: true });
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 403) {
+          lastProblem = error.detail; // expired upload URL: ask for a new one
+          continue;
+        }
+        if (error instanceof ApiError && !transient(error)) throw new Park(error.detail);
+        throw error;
+      }
+    }
+    try {
+      await call(() => api('POST', `${base}/${registered.scan_id}/complete`));
+    } catch (error) {
+      if (!(error instanceof Park)) throw error;
+      lastProblem = error.message;
+      if (skipUpload) {
+        trustUpload = false; // the earlier upload did not arrive after all: send the bytes
+        await markScan(scan, { uploaded: false });
+        continue;
+      }
+      // The server removed a bad upload (cut short, wrong bytes): send it again, a few times.
+      if ((await countScanFailure(scan)) >= MAX_SCAN_FAILURES) throw error;
+      continue;
+    }
+    await markScan(scan, { done: true });
+    return;
+  }
+  throw new Park(lastProblem);
+}
+
+/** Everything the server must show before the local copy may go. */
+export function confirmed(server: ServerRequest, scans: LocalScan[]): boolean {
+  const ok = (server.scans ?? []).filter((s) => s.state === 'ok');
+  return server.status === 'DIAJUKAN' && scans.every((scan) => ok.some((s) => same(s, scan)));
+}
+
+async function syncItem(start: LocalRequest): Promise<Outcome> {
+  const id = start.id;
+  let item = start;
+  let progressed = false;
+  const scans = await scansOf(id);
+  const total = scans.length + 2;
+  let done = scans.filter((s) => s.done).length;
+  report(id, { done, total });
+  try {
+    let server = await call(() => api<ServerRequest>('PUT', `/api/v1/requests/${id}`, draftBody(item)));
+    progressed = true;
+    item = (await patch(id, { serverVersion: server.version, code: server.code, serverStatus: server.status })) ?? item;
+    report(id, { done: ++done, total });
+
+    if (!confirmed(server, scans)) {
+      if (!EDITABLE.has(server.status)) {
+        throw new Park(`Permohonan sudah berstatus ${server.status_label} di server.`);
+      }
+      // Pages the operator removed while the item was parked: remove them on the server too
+      // (a correction keeps the pages Dukcapil already has).
+      const extras = item.fix ? [] : (server.scans ?? []).filter((s) => !scans.some((local) => same(s, local)));
+      for (const extra of extras) {
+        await call(() => api('DELETE', `/api/v1/requests/${id}/scans/${extra.id}`));
+      }
+      for (const scan of scans) {
+        if (scan.done && (server.scans ?? []).some((s) => s.state === 'ok' && same(s, scan))) continue;
+        await sendScan(item, scan);
+        progressed = true;
+        report(id, { done: ++done, total });
+      }
+      server = await call(() => api<ServerRequest>('POST', `/api/v1/requests/${id}/submit`));
+      progressed = true;
+    }
+    if (!confirmed(server, scans)) {
+      // The answer to submit may predate a scan check; the request's own page is authoritative.
+      server = await call(() => api<ServerRequest>('GET', `/api/v1/requests/${id}`));
+      if (!confirmed(server, scans)) throw new Park('Server belum mencatat semua pindaian permohonan ini.');
+    }
+    await finishRequest(id, server);
+    report(id, null);
+    return 'sent';
+  } catch (error) {
+    report(id, null);
+    if (error instanceof AuthNeeded) {
+      await markExpired();
+      if (progressed) await patch(id, { attempts: 0, nextAttemptAt: 0 });
+      return 'auth';
+    }
+    if (error instanceof Park) {
+      await patch(id, { state: 'attention', message: error.message, attempts: 0, nextAttemptAt: 0 });
+      return 'parked';
+    }
+    const attempts = progressed ? 1 : item.attempts + 1;
+    const retryAfter = error instanceof ApiError && error.retryAfter ? error.retryAfter * 1000 : 0;
+    await patch(id, {
+      attempts,
+      nextAttemptAt: Date.now() + Math.max(retryAfter, backoff(attempts)),
+      message: error instanceof ApiError ? error.detail : null,
+    });
+    if (!(error instanceof ApiError) && !(error instanceof NetworkError)) throw error; // a bug: show it
+    return 'retry';
+  } finally {
+    notify('outbox');
+  }
+}
+
+export interface SyncSummary {
+  sent: number;
+  parked: number;
+  retry: number;
+  waitingForLogin: boolean;
+  busy: boolean;
+  pending: number;
+}
+
+async function runOnce(force: boolean): Promise<SyncSummary> {
+  const summary: SyncSummary = { sent: 0, parked: 0, retry: 0, waitingForLogin: false, busy: false, pending: 0 };
+  const session = await getSession();
+  const queued = await (await db()).getAllFromIndex('requests', 'state', 'queued');
+  const mine = queued
+    .filter((item) => session && item.owner === session.user.username)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  if (!session || session.expired || offline()) {
+    summary.waitingForLogin = Boolean(session?.expired || !session) && queued.length > 0;
+    summary.pending = queued.length;
+    return summary;
+  }
+  for (const item of mine) {
+    if (!force && item.nextAttemptAt > Date.now()) {
+      summary.pending++;
+      continue;
+    }
+    const outcome = await syncItem(item);
+    if (outcome === 'sent') summary.sent++;
+    else if (outcome === 'parked') summary.parked++;
+    else if (outcome === 'retry') {
+      summary.retry++;
+      summary.pending++;
+    } else if (outcome === 'auth') {
+      summary.waitingForLogin = true;
+      summary.pending = mine.length - summary.sent - summary.parked;
+      break;
+    }
+  }
+  return summary;
+}
+
+let running: Promise<SyncSummary> | null = null;
+
+/**
+ * Send what is due (everything when `force`). One run at a time per tab, and one across tabs
+ * and the service worker's Background Sync through the Web Locks API where it exists.
+ */
+export function syncAll(options: { force?: boolean } = {}): Promise<SyncSummary> {
+  if (running) return running;
+  const force = options.force ?? false;
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  const job = locks
+    ? locks.request('bakso-outbox', { ifAvailable: true }, (lock) =>
+        lock
+          ? runOnce(force)
+          : { sent: 0, parked: 0, retry: 0, waitingForLogin: false, busy: true, pending: 0 },
+      )
+    : runOnce(force);
+  running = Promise.resolve(job).finally(() => {
+    running = null;
+  });
+  return running;
+}
+
+/** Move a draft (or a parked item after its fix) into the queue. */
+export async function enqueue(id: string): Promise<void> {
+  await patch(id, { state: 'queued', attempts: 0, nextAttemptAt: 0, message: null });
+  notify('outbox');
+}
+
+/** Everything still on this device, newest first. */
+export async function localItems(): Promise<LocalRequest[]> {
+  const items = await (await db()).getAll('requests');
+  return items.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+function base64(buffer: ArrayBuffer): string {
+  const bytes = new Uint8Array(buffer);
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** The last resort: every local request with its scans, as one JSON file. */
+export async function exportOutbox(): Promise<Blob> {
+  const items = await localItems();
+  const requests = [];
+  for (const item of items) {
+    const scans = [];
+    for (const scan of await scansOf(item.id)) {
+      const { blob, ...meta } = scan;
+      scans.push({ ...meta, data_base64: base64(await blob.arrayBuffer()) });
+    }
+    requests.push({ ...item, scans });
+  }
+  const body = { format: 'bakso-outbox', version: 1, exported_at: new Date().toISOString(), requests };
+  return new Blob([JSON.stringify(body, null, 1)], { type: 'application/json' });
+}

@@ -1,0 +1,174 @@
+// App state shared by the screens: a tiny store (no framework) that components subscribe to.
+import { useEffect, useState } from 'preact/hooks';
+import { api, checkSession, getSession, NetworkError, send, type Session } from './api';
+import { cachedCatalog, refreshCatalog, type Service } from './catalog';
+import { db, getKv, setKv, type LocalRequest, type ServerRequest } from './db';
+import { localItems, syncAll, type SyncSummary } from './outbox';
+
+export interface State {
+  ready: boolean;
+  session: Session | undefined;
+  online: boolean;
+  catalog: Service[];
+  local: LocalRequest[];
+  server: ServerRequest[];
+  lastSync: SyncSummary | null;
+  syncing: boolean;
+  updateReady: boolean;
+  toast: string | null;
+}
+
+let state: State = {
+  ready: false,
+  session: undefined,
+  online: typeof navigator === 'undefined' ? true : navigator.onLine,
+  catalog: [],
+  local: [],
+  server: [],
+  lastSync: null,
+  syncing: false,
+  updateReady: false,
+  toast: null,
+};
+
+const listeners = new Set<() => void>();
+
+export function getState(): State {
+  return state;
+}
+
+export function setState(changes: Partial<State>): void {
+  state = { ...state, ...changes };
+  for (const listener of listeners) listener();
+}
+
+export function useStore(): State {
+  const [, force] = useState(0);
+  useEffect(() => {
+    const listener = () => force((n) => n + 1);
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+    };
+  }, []);
+  return state;
+}
+
+let updater: () => void = () => location.reload();
+
+export function setUpdater(fn: () => void): void {
+  updater = fn;
+}
+
+let updateConsented = false;
+
+/** Activate the waiting service worker and reload: only ever on the operator's request. */
+export function applyUpdate(): void {
+  updateConsented = true;
+  // workbox-window reports the takeover only when the page was controlled at load time;
+  // the first session after install is not, so listen for it here.
+  navigator.serviceWorker?.addEventListener('controllerchange', reloadOnce, { once: true });
+  updater();
+}
+
+let reloading = false;
+
+function reloadOnce(): void {
+  if (reloading) return;
+  reloading = true;
+  location.reload();
+}
+
+/** The new version took control: reload if the operator asked, or if nothing is unsaved. */
+export function onNewVersionActive(): void {
+  if (updateConsented || unsaved.size === 0) reloadOnce();
+  else setState({ updateReady: true });
+}
+
+/** Forms with input not yet saved register here; the update banner and logout respect them. */
+export const unsaved = new Set<string>();
+
+export async function reloadLocal(): Promise<void> {
+  const database = await db();
+  const server = (await database.getAll('server')).sort((a, b) => b.created_at.localeCompare(a.created_at));
+  setState({ local: await localItems(), server, session: await getSession() });
+}
+
+/** Fetch the operator's recent requests into the offline cache. */
+export async function refreshServerList(): Promise<void> {
+  const session = state.session;
+  if (!session || session.expired || !navigator.onLine) return;
+  try {
+    const page = await api<{ items: ServerRequest[] }>('GET', '/api/v1/requests?limit=100');
+    const database = await db();
+    const tx = database.transaction('server', 'readwrite');
+    for (const item of page.items) {
+      const old = await tx.store.get(item.id);
+      // The list has no timeline or scans: keep those from an earlier detail fetch.
+      await tx.store.put({ ...old, ...item });
+    }
+    await tx.done;
+    await reloadLocal();
+  } catch (error) {
+    if (!(error instanceof NetworkError)) console.warn('request list not refreshed', error);
+  }
+}
+
+export async function refreshReference(): Promise<void> {
+  try {
+    setState({ catalog: await refreshCatalog() });
+  } catch {
+    setState({ catalog: await cachedCatalog() });
+  }
+}
+
+export async function runSync(force = false): Promise<void> {
+  if (state.syncing && !force) return;
+  setState({ syncing: true });
+  try {
+    const summary = await syncAll({ force });
+    setState({ lastSync: summary });
+    if (summary.sent) await refreshServerList();
+  } catch (error) {
+    console.error('sync failed', error);
+  } finally {
+    setState({ syncing: false });
+    await reloadLocal();
+  }
+}
+
+/** A logout made offline: end the server's session (its cookie is HttpOnly) once online. */
+async function finishLogout(): Promise<void> {
+  const csrf = await getKv<string>('logoutPending');
+  if (csrf === undefined || csrf === null) return;
+  try {
+    await send('/api/v1/auth/logout', { method: 'POST', headers: { 'X-CSRF-Token': csrf } });
+  } catch {
+    return; // still offline: try at the next start
+  }
+  await setKv('logoutPending', null);
+}
+
+/** Start-up: local data first (works offline), then the server when reachable. */
+export async function boot(): Promise<void> {
+  setState({ catalog: await cachedCatalog() });
+  await reloadLocal();
+  setState({ ready: true });
+  if (!state.session && navigator.onLine) await finishLogout();
+  if (state.session && navigator.onLine) {
+    await checkSession();
+    await reloadLocal();
+    if (state.session && !state.session.expired) {
+      await refreshReference();
+      await refreshServerList();
+      await runSync(true);
+    }
+  }
+}
+
+export function toast(message: string): void {
+  setState({ toast: message });
+  setTimeout(() => {
+    if (state.toast === message) setState({ toast: null });
+  }, 4000);
+}

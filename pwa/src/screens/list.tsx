@@ -1,0 +1,301 @@
+import { useEffect, useState } from 'preact/hooks';
+import { t } from '../i18n';
+import { api, NetworkError } from '../lib/api';
+import { missing } from '../lib/catalog';
+import { db, deleteLocalRequest, saveRequestWithScans, scansOf, type LocalRequest, type LocalScan, type ServerRequest } from '../lib/db';
+import { enqueue } from '../lib/outbox';
+import { reloadLocal, runSync, toast, useStore } from '../lib/store';
+import { Badge, formatDate, personName, serviceLabel, Thumb } from './common';
+
+const FILTERS = ['', 'local', 'DIAJUKAN', 'DITERIMA', 'DIPROSES', 'PERLU_PERBAIKAN', 'SELESAI', 'DISERAHKAN', 'DITOLAK', 'DIBATALKAN'];
+
+function initialFilter(): string {
+  const match = /[?&]status=([A-Z_a-z]+)/.exec(location.hash);
+  return match ? match[1] : '';
+}
+
+export function List() {
+  const state = useStore();
+  const [filter, setFilter] = useState(initialFilter);
+  const [query, setQuery] = useState('');
+  const q = query.trim().toLowerCase();
+  const matches = (item: LocalRequest | ServerRequest) =>
+    !q || personName(item).toLowerCase().includes(q) || (item.applicant as { name?: string }).name?.toLowerCase().includes(q) || (item.code ?? '').toLowerCase().includes(q);
+  const local = state.local.filter((i) => (filter === '' || filter === 'local') && matches(i));
+  const localIds = new Set(state.local.map((i) => i.id));
+  const server = state.server.filter((i) => !localIds.has(i.id) && filter !== 'local' && (filter === '' || i.status === filter) && matches(i));
+
+  return (
+    <>
+      <h1>{t('list.title')}</h1>
+      <div class="filters">
+        <div class="field">
+          <label for="search">{t('list.search')}</label>
+          <input id="search" type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+        </div>
+        <div class="field">
+          <label for="status">{t('list.status')}</label>
+          <select id="status" value={filter} onChange={(e) => setFilter(e.currentTarget.value)}>
+            {FILTERS.map((f) => (
+              <option value={f}>{f === '' ? t('list.all') : f === 'local' ? t('list.local') : t(`status.${f}`)}</option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {local.length + server.length === 0 && <p class="muted">{t('list.empty')}</p>}
+      <ul class="items">
+        {local.map((item) => (
+          <li>
+            <a class="item" href={`#/permohonan/${item.id}`}>
+              <span class="item-name">{personName(item)}</span>
+              <span class="item-meta">
+                {serviceLabel(state.catalog, item.service)} · {formatDate(item.updatedAt)}
+              </span>
+              <Badge status={item.state} local />
+            </a>
+          </li>
+        ))}
+        {server.map((item) => (
+          <li>
+            <a class="item" href={`#/permohonan/${item.id}`}>
+              <span class="item-name">{personName(item)}</span>
+              <span class="item-meta">
+                {item.code} · {serviceLabel(state.catalog, item.service)} · {formatDate(item.created_at)}
+              </span>
+              <Badge status={item.status} />
+            </a>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function LocalDetail(props: { item: LocalRequest }) {
+  const state = useStore();
+  const { item } = props;
+  const [scans, setScans] = useState<LocalScan[]>([]);
+  useEffect(() => {
+    void scansOf(item.id).then(setScans);
+  }, [item.id, item.updatedAt]);
+  const service = state.catalog.find((s) => s.code === item.service);
+  const kept = item.fix ? (state.server.find((s) => s.id === item.id)?.scans ?? []).filter((s) => s.state === 'ok') : [];
+  const lacking = service ? missing(service, [...scans, ...kept].map((s) => s.requirement)) : [];
+  const remove = async () => {
+    if (!window.confirm(t('detail.confirmDelete'))) return;
+    await deleteLocalRequest(item.id);
+    await reloadLocal();
+    toast(t('detail.deleted'));
+    location.hash = '#/daftar';
+  };
+  return (
+    <>
+      <h1>{personName(item)}</h1>
+      <p>
+        <Badge status={item.state} local /> {serviceLabel(state.catalog, item.service)}
+      </p>
+      {item.state === 'attention' && item.message && (
+        <div class="note note-warn" role="status">
+          <strong>{t('outbox.serverSaid')}</strong> {item.message}
+        </div>
+      )}
+      <dl class="summary">
+        <dt>{t('field.nik')}</dt>
+        <dd>{item.applicant.nik}</dd>
+        <dt>{t('field.name')}</dt>
+        <dd>{item.applicant.name}</dd>
+        {item.code && (
+          <>
+            <dt>{t('detail.code')}</dt>
+            <dd>{item.code}</dd>
+          </>
+        )}
+        <dt>{t('detail.updated')}</dt>
+        <dd>{formatDate(item.updatedAt)}</dd>
+      </dl>
+      {lacking.length > 0 && (
+        <div class="note" role="status">
+          <p>{t('form.missing')}</p>
+          <ul>
+            {lacking.map((r) => (
+              <li>{r.label}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <ul class="thumbs">
+        {scans.map((s) => (
+          <li>
+            <Thumb blob={s.blob} label={`${s.requirement} ${s.page}`} />
+          </li>
+        ))}
+      </ul>
+      <div class="row">
+        {item.state !== 'queued' && (
+          <a class="btn" href={`#/baru/${item.id}`}>
+            {t('detail.edit')}
+          </a>
+        )}
+        {item.state !== 'queued' && (
+          <button
+            type="button"
+            disabled={lacking.length > 0}
+            class="btn btn-primary"
+            onClick={async () => {
+              await enqueue(item.id);
+              await reloadLocal();
+              void runSync(true);
+              location.hash = '#/antrean';
+            }}
+          >
+            {t('form.send')}
+          </button>
+        )}
+        {item.state === 'draft' && !item.code && (
+          <button type="button" class="btn btn-danger" onClick={() => void remove()}>
+            {t('detail.delete')}
+          </button>
+        )}
+      </div>
+    </>
+  );
+}
+
+function Receipt(props: { item: ServerRequest }) {
+  const state = useStore();
+  const { item } = props;
+  if (!item.token) return null;
+  const link = `${location.origin}/cek/${item.token}`;
+  const message = t('receipt.share', {
+    code: item.code,
+    service: serviceLabel(state.catalog, item.service),
+    link,
+  });
+  const phone = String((item.applicant as { phone?: string }).phone ?? '').replace(/\D/g, '');
+  const wa = phone ? `62${phone.replace(/^(62|0)/, '')}` : '';
+  return (
+    <section class="card receipt" aria-labelledby="receipt-h">
+      <h2 id="receipt-h">{t('receipt.title')}</h2>
+      <p class="code">{item.code}</p>
+      <p>
+        {t('receipt.link')}{' '}
+        <a href={link} target="_blank" rel="noopener">
+          {link}
+        </a>
+      </p>
+      <p class="free">{t('free.notice')}</p>
+      <div class="row no-print">
+        <a class="btn btn-primary" href={`https://wa.me/${wa}?text=${encodeURIComponent(message)}`} target="_blank" rel="noopener">
+          {t('receipt.whatsapp')}
+        </a>
+        <a class="btn" href={`/api/v1/requests/${item.id}/receipt?layout=a4`} target="_blank" rel="noopener">
+          {t('receipt.print')}
+        </a>
+        <a class="btn" href={`/api/v1/requests/${item.id}/receipt?layout=thermal`} target="_blank" rel="noopener">
+          {t('receipt.printThermal')}
+        </a>
+      </div>
+    </section>
+  );
+}
+
+/** Start a correction of a returned request: a local draft with the same id and version. */
+async function startFix(item: ServerRequest, owner: string): Promise<void> {
+  const a = item.applicant as Record<string, string | null>;
+  const subject = item.subject as Record<string, string | null> | null;
+  const now = new Date().toISOString();
+  const local: LocalRequest = {
+    id: item.id,
+    owner,
+    desa: item.desa,
+    service: item.service,
+    applicant: { nik: a.nik ?? '', name: a.name ?? '', kk: a.kk ?? null, phone: a.phone ?? null, address: a.address ?? null },
+    subject: subject
+      ? {
+          name: subject.name ?? '',
+          nik: subject.nik ?? null,
+          birth_date: subject.birth_date ?? null,
+          birth_place: subject.birth_place ?? null,
+          sex: (subject.sex as 'L' | 'P' | null) ?? null,
+        }
+      : null,
+    notes: item.notes,
+    state: 'draft',
+    createdAt: now,
+    updatedAt: now,
+    serverVersion: item.version,
+    code: item.code,
+    serverStatus: item.status,
+    attempts: 0,
+    nextAttemptAt: 0,
+    message: null,
+    fix: true,
+  };
+  await saveRequestWithScans(local, []);
+  await reloadLocal();
+  location.hash = `#/baru/${item.id}`;
+}
+
+function ServerDetail(props: { item: ServerRequest; stale: boolean }) {
+  const state = useStore();
+  const { item } = props;
+  const user = state.session!.user;
+  const canFix = item.status === 'PERLU_PERBAIKAN' && user.role === 'operator' && user.desa === item.desa && !props.stale;
+  const fix = [...(item.timeline ?? [])].reverse().find((e) => e.status === 'PERLU_PERBAIKAN' || e.status === 'DITOLAK');
+  return (
+    <>
+      <h1>{personName(item)}</h1>
+      <p>
+        <Badge status={item.status} /> {serviceLabel(state.catalog, item.service)}
+      </p>
+      {props.stale && <p class="muted">{t('detail.cached')}</p>}
+      {fix && (item.status === 'PERLU_PERBAIKAN' || item.status === 'DITOLAK') && (
+        <div class="note note-warn" role="status">
+          <strong>{item.status === 'DITOLAK' ? t('detail.rejected') : t('detail.toFix')}</strong> {fix.note}
+        </div>
+      )}
+      {canFix && (
+        <button type="button" class="btn btn-primary btn-block" onClick={() => void startFix(item, user.username)}>
+          {t('detail.fix')}
+        </button>
+      )}
+      <Receipt item={item} />
+      {item.timeline && (
+        <section class="card" aria-labelledby="tl-h">
+          <h2 id="tl-h">{t('detail.timeline')}</h2>
+          <ol class="timeline">
+            {item.timeline.map((e) => (
+              <li>
+                <strong>{t(`status.${e.status}`)}</strong> — {formatDate(e.at)}
+                {e.note && <div>{e.note}</div>}
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
+    </>
+  );
+}
+
+export function Detail(props: { id: string }) {
+  const state = useStore();
+  const local = state.local.find((i) => i.id === props.id);
+  const cached = state.server.find((i) => i.id === props.id);
+  const [fresh, setFresh] = useState<ServerRequest | null>(null);
+  useEffect(() => {
+    if (local || !state.online) return;
+    void (async () => {
+      try {
+        const detail = await api<ServerRequest>('GET', `/api/v1/requests/${props.id}`);
+        await (await db()).put('server', detail);
+        setFresh(detail);
+      } catch (error) {
+        if (!(error instanceof NetworkError)) console.warn(error);
+      }
+    })();
+  }, [props.id, Boolean(local)]);
+  if (local) return <LocalDetail item={local} />;
+  const item = fresh ?? cached;
+  if (!item) return <p class="note">{t('detail.notFound')}</p>;
+  return <ServerDetail item={item} stale={!fresh} />;
+}

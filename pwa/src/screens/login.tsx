@@ -1,0 +1,80 @@
+import { useState } from 'preact/hooks';
+import { t } from '../i18n';
+import { ApiError, login, NetworkError } from '../lib/api';
+import { db, setKv } from '../lib/db';
+import { reloadLocal, refreshReference, refreshServerList, runSync, useStore } from '../lib/store';
+
+export function Login() {
+  const state = useStore();
+  const previous = state.session?.user.username ?? '';
+  const [username, setUsername] = useState(previous);
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const session = await login(username.trim(), password);
+      await setKv('logoutPending', null); // the new login replaced the old session cookie
+      if (previous && previous !== session.user.username) await (await db()).clear('server');
+      await refreshReference(); // the catalog is needed offline: have it before going on
+      await reloadLocal();
+      location.hash = '#/';
+      await refreshServerList();
+      await runSync(true);
+    } catch (caught) {
+      if (caught instanceof ApiError) setError(caught.detail);
+      else if (caught instanceof NetworkError) setError(t('login.offline'));
+      else setError(String(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="card login">
+      <h1>BAKSO</h1>
+      <p class="lead">{t('login.tagline')}</p>
+      {state.session?.expired && <p class="note">{t('login.expiredNote')}</p>}
+      <form onSubmit={submit}>
+        <label for="username">{t('login.username')}</label>
+        <input
+          id="username"
+          name="username"
+          autoComplete="username"
+          autoCapitalize="none"
+          required
+          value={username}
+          onInput={(e) => setUsername(e.currentTarget.value)}
+        />
+        <label for="password">{t('login.password')}</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+        />
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button class="btn btn-primary btn-block" type="submit" disabled={busy}>
+          {busy ? t('login.busy') : t('login.submit')}
+        </button>
+      </form>
+      {state.session?.expired && (
+        <a class="btn btn-block" href="#/">
+          {t('login.later')}
+        </a>
+      )}
+      <p class="free">{t('free.notice')}</p>
+    </section>
+  );
+}
