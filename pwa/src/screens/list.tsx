@@ -188,6 +188,15 @@ function Receipt(props: { item: ServerRequest }) {
         <a class="btn btn-primary" href={`https://wa.me/${wa}?text=${encodeURIComponent(message)}`} target="_blank" rel="noopener">
           {t('receipt.whatsapp')}
         </a>
+        {typeof navigator.share === 'function' && (
+          <button
+            type="button"
+            class="btn"
+            onClick={() => void navigator.share({ title: item.code, text: message, url: link }).catch(() => undefined)}
+          >
+            {t('receipt.shareNative')}
+          </button>
+        )}
         <a class="btn" href={`/api/v1/requests/${item.id}/receipt?layout=a4`} target="_blank" rel="noopener">
           {t('receipt.print')}
         </a>
