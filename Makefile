@@ -35,8 +35,8 @@ seed: install ## create the demo officers
 test: install lint typecheck pytest pwa-test e2e bench-smoke ## lint, type checks and every test suite
 
 lint: install ## ruff check and ruff format --check
-	$(BIN)/ruff check backend tests
-	$(BIN)/ruff format --check backend tests
+	$(BIN)/ruff check backend tests bench
+	$(BIN)/ruff format --check backend tests bench
 
 typecheck: install ## mypy (strict) on backend/
 	$(BIN)/mypy

@@ -1,0 +1,1 @@
+"""BAKSO's benchmarks: `make bench` (python -m bench), see docs/benchmarks.md."""

@@ -1,0 +1,200 @@
+"""§3 Scan size: 12 MP document photos (bench.photos) through the PWA's own compression — the
+built worker (pwa/dist/assets/compress.worker-*.js, src/workers/compress.worker.ts) run in
+Chromium exactly as the app runs it — then a legibility check of what would be sent.
+
+Legibility: tesseract's word recall (the printed words found again by OCR) of the compressed
+scan ÷ that of the original photo, when `tesseract` is installed; otherwise PSNR of the two,
+both scaled to the same print size (a weaker check, and the table says which was used).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import shutil
+import subprocess
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageChops, ImageStat
+
+from . import browser
+from .common import KB, Figure, median, serving, unmeasured
+from .photos import photo_set
+
+SECTION = "3 Scan size"
+COMPRESS = """
+async ({ worker, count }) => {
+  const w = new Worker(worker, { type: 'module' });
+  const out = [];
+  for (let id = 0; id < count; id++) {
+    const blob = await (await fetch(`/bench-input/${id}.jpg`)).blob();
+    const file = new File([blob], `foto-${id}.jpg`, { type: 'image/jpeg' });
+    const started = performance.now();
+    const answer = await new Promise((ok) => {
+      w.onmessage = (event) => ok(event.data);
+      w.postMessage({ id, file, name: file.name });
+    });
+    const ms = performance.now() - started;
+    if (!answer.ok) { out.push({ ok: false, reason: answer.reason }); continue; }
+    const bytes = new Uint8Array(await answer.result.blob.arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    }
+    const { contentType: type, size } = answer.result;
+    out.push({ ok: true, ms, type, size, data: btoa(binary) });
+  }
+  w.terminate();
+  return out;
+}
+"""
+
+
+def worker_script(dist: Path) -> Path | None:
+    found = sorted((dist / "assets").glob("compress.worker-*.js"))
+    return found[0] if found else None
+
+
+def compress_in_chromium(photos: list[bytes], work: Path) -> list[dict[str, Any]]:
+    """Run the PWA's compression worker over `photos` in Chromium; its answers, bytes decoded."""
+    dist = browser.dist_copy(work / "scan-dist")
+    script = worker_script(dist)
+    assert script is not None
+    with (
+        serving(["bakso", "--data", str(work / "scan-data"), "--dist", str(dist)]) as server,
+        browser.playwright() as pw,
+    ):
+        context = browser.launch(pw, work / "scan-profile")
+        try:
+            page = browser.first_page(context)
+
+            def serve_photo(route: Any) -> None:
+                n = int(route.request.url.rsplit("/", 1)[1].split(".")[0])
+                route.fulfill(status=200, body=photos[n], content_type="image/jpeg")
+
+            page.route("**/bench-input/*", serve_photo)
+            page.goto(server.url + "/assets/bare.html")
+            answers = page.evaluate(
+                COMPRESS, {"worker": f"/assets/{script.name}", "count": len(photos)}
+            )
+        finally:
+            context.close()
+    for answer in answers:
+        if answer["ok"]:
+            answer["bytes"] = base64.b64decode(answer.pop("data"))
+    return list(answers)
+
+
+def words_of(text: str) -> Counter[str]:
+    cleaned = (w.strip(".,:;()'\"").lower() for w in text.split())
+    return Counter(w for w in cleaned if len(w) >= 3 and w.isalnum())
+
+
+def ocr_recall(image: bytes, truth: list[str]) -> float:
+    """The share of the printed words (with repeats) that tesseract reads back."""
+    with tempfile.NamedTemporaryFile(suffix=".jpg") as file:
+        file.write(image)
+        file.flush()
+        done = subprocess.run(  # noqa: S603
+            ["tesseract", file.name, "stdout", "-l", "eng", "--psm", "3"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        )
+    expected = Counter(truth)
+    found = words_of(done.stdout)
+    return sum((expected & found).values()) / max(1, sum(expected.values()))
+
+
+def psnr_at_print_size(original: bytes, compressed: bytes) -> float:
+    """PSNR (dB) of the two in grey, both scaled to the compressed scan's size."""
+    small = Image.open(io.BytesIO(compressed)).convert("L")
+    big = Image.open(io.BytesIO(original)).convert("L").resize(small.size, Image.Resampling.LANCZOS)
+    rms = ImageStat.Stat(ImageChops.difference(big, small)).rms[0]
+    return 99.0 if rms == 0 else 20 * math.log10(255 / rms)
+
+
+def run(work: Path, *, count: int, scale: float = 1.0, ocr: bool = True) -> list[Figure]:
+    megapixels = 12 * scale * scale
+    size = Figure(
+        "scan.size",
+        SECTION,
+        f"largest of {count} document photos ({megapixels:.0f} MP) after the PWA's compression",
+        "bytes",
+        budget=350 * KB,
+        baseline_label="the camera's JPEG",
+    )
+    tesseract = ocr and shutil.which("tesseract") is not None
+    if tesseract:
+        legible = Figure(
+            "scan.legibility",
+            SECTION,
+            "legibility: tesseract word recall, compressed ÷ original photo",
+            "x",
+            budget=0.95,
+            op=">=",
+            baseline_label="recall of the original photo",
+            baseline_unit="share",
+        )
+    else:
+        legible = Figure(
+            "scan.legibility",
+            SECTION,
+            "legibility (no tesseract): PSNR vs the original at the scan's size",
+            "dB",
+            budget=30.0,
+            op=">=",
+            baseline_label="",
+        )
+    timing = Figure(
+        "scan.worker_ms",
+        SECTION,
+        "compression time per photo in the worker (no CPU slowdown)",
+        "ms",
+    )
+    figures = [size, legible, timing]
+    why = browser.missing() or (
+        None if worker_script(browser.DIST) else "no compress.worker-*.js in pwa/dist/assets"
+    )
+    if why:
+        return unmeasured(figures, why)
+    started = time.perf_counter()
+    photos = photo_set(count, scale)
+    made = time.perf_counter() - started
+    answers = compress_in_chromium([p for p, _ in photos], work)
+    refused = [a.get("reason") for a in answers if not a["ok"]]
+    if refused:
+        return unmeasured(figures, f"the PWA refused {len(refused)} photos: {refused[0]}")
+    size.runs = [a["size"] for a in answers]
+    size.value = max(size.runs)
+    size.baseline = median([len(p) for p, _ in photos])
+    dims = Image.open(io.BytesIO(answers[0]["bytes"])).size
+    size.note = (
+        f"median {median(size.runs) / KB:.0f} KB, {answers[0]['type']} {dims[0]}×{dims[1]};"
+        f" photos made in {made:.0f} s"
+    )
+    timing.runs = [a["ms"] for a in answers]
+    timing.value = median(timing.runs)
+    if tesseract:
+        originals = [ocr_recall(p, words) for p, words in photos]
+        compressed = [ocr_recall(a["bytes"], w) for a, (_, w) in zip(answers, photos, strict=True)]
+        legible.runs = [c / o if o else 0.0 for c, o in zip(compressed, originals, strict=True)]
+        legible.value = median(legible.runs)
+        legible.baseline = median(originals)
+        legible.note = (
+            f"tesseract used; recall compressed {median(compressed):.1%} (lowest"
+            f" {min(compressed):.1%}) vs original {median(originals):.1%}"
+        )
+    else:
+        legible.runs = [
+            psnr_at_print_size(p, a["bytes"]) for (p, _), a in zip(photos, answers, strict=True)
+        ]
+        legible.value = median(legible.runs)
+        legible.note = "tesseract not installed: PSNR fallback, a weaker check than OCR recall"
+    return figures
