@@ -8,14 +8,16 @@ from typing import Any
 
 from flask import Flask
 
-from . import config as config_module
-from .bootstrap import build_services
-
 __version__ = "0.1.0"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The app factory: configuration, adapters (built here, once), routes."""
+    # Imported here, not at module level: Lambda imports this package at cold
+    # start, and only the factory needs the services and their libraries.
+    from . import config as config_module
+    from .bootstrap import build_services
+
     app = Flask(__name__)
     app.config.from_mapping(config_module.load(test_config))
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(

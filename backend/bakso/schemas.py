@@ -13,8 +13,17 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class Out(BaseModel):
+    """Base of response models: they document responses and check what we send."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+    # defer_build: validators are built on first use, not at import (Lambda cold start).
+    model_config = ConfigDict(
+        extra="forbid", strict=True, str_strip_whitespace=True, defer_build=True
+    )
 
 
 class LoginIn(_In):
@@ -84,25 +93,25 @@ class IssuedIn(_In):
     content_type: Literal["application/pdf"]
 
 
-class UserOut(BaseModel):
+class UserOut(Out):
     username: str
     role: str
     desa: str | None
 
 
-class LoginOut(BaseModel):
+class LoginOut(Out):
     user: UserOut
     csrf_token: str
 
 
-class RequirementOut(BaseModel):
+class RequirementOut(Out):
     code: str
     label: str
     required: bool
     one_of: str | None
 
 
-class ServiceOut(BaseModel):
+class ServiceOut(Out):
     code: str
     label: str
     label_en: str
@@ -110,24 +119,24 @@ class ServiceOut(BaseModel):
     requirements: list[RequirementOut]
 
 
-class CatalogOut(BaseModel):
+class CatalogOut(Out):
     services: list[ServiceOut]
 
 
-class RegionOut(BaseModel):
+class RegionOut(Out):
     code: str
     name: str
     level: str
     parent: str
 
 
-class RegionsOut(BaseModel):
+class RegionsOut(Out):
     kabupaten: RegionOut
     kecamatan: list[RegionOut]
     desa: list[RegionOut]
 
 
-class ScanOut(BaseModel):
+class ScanOut(Out):
     id: str
     requirement: str
     sha256: str
@@ -136,7 +145,7 @@ class ScanOut(BaseModel):
     state: Literal["pending", "ok"]
 
 
-class RequirementStateOut(BaseModel):
+class RequirementStateOut(Out):
     code: str
     label: str
     required: bool
@@ -144,7 +153,7 @@ class RequirementStateOut(BaseModel):
     satisfied: bool
 
 
-class TimelineOut(BaseModel):
+class TimelineOut(Out):
     status: str
     label: str
     at: str
@@ -152,12 +161,12 @@ class TimelineOut(BaseModel):
     note: str
 
 
-class WarningOut(BaseModel):
+class WarningOut(Out):
     code: str
     message: str
 
 
-class RequestOut(BaseModel):
+class RequestOut(Out):
     id: str
     code: str
     status: str
@@ -185,41 +194,41 @@ class RequestOut(BaseModel):
     timeline: list[TimelineOut] | None = None
 
 
-class RequestPageOut(BaseModel):
+class RequestPageOut(Out):
     items: list[RequestOut]
     cursor: str | None
 
 
-class UploadOut(BaseModel):
+class UploadOut(Out):
     method: Literal["PUT", "POST"]
     url: str
     headers: dict[str, str]
     fields: dict[str, str]
 
 
-class ScanRegisteredOut(BaseModel):
+class ScanRegisteredOut(Out):
     scan_id: str
     state: Literal["pending", "ok"]
     upload: UploadOut | None = Field(description="null when the scan is already stored and checked")
 
 
-class ScanCompletedOut(BaseModel):
+class ScanCompletedOut(Out):
     status: Literal["ok"]
     scan: ScanOut
 
 
-class HealthOut(BaseModel):
+class HealthOut(Out):
     status: str
     adapters: str
 
 
-class ResidentStepOut(BaseModel):
+class ResidentStepOut(Out):
     status: str
     label: str
     at: str
 
 
-class ResidentStatusOut(BaseModel):
+class ResidentStatusOut(Out):
     code: str
     service: str
     service_label: str
@@ -240,7 +249,7 @@ class BatchIn(_In):
     service: str | None = None
 
 
-class BatchOut(BaseModel):
+class BatchOut(Out):
     id: str
     status: Literal["BUILDING", "READY", "FAILED"]
     count: int
@@ -254,6 +263,6 @@ class BatchOut(BaseModel):
     downloads: int
 
 
-class BatchPageOut(BaseModel):
+class BatchPageOut(Out):
     items: list[BatchOut]
     cursor: str | None

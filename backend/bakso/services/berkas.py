@@ -12,10 +12,6 @@ import unicodedata
 from collections.abc import Iterable
 from typing import IO
 
-from fpdf import FPDF
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PdfReadError
-
 from ..domain.catalog import Service
 from ..domain.lifecycle import LABELS
 from ..domain.model import Request, Scan
@@ -47,6 +43,8 @@ def ordered_scans(service: Service, scans: Iterable[Scan]) -> list[Scan]:
 
 
 def _cover(request: Request, service: Service, regions: Regions, scans: list[Scan]) -> bytes:
+    from fpdf import FPDF
+
     pdf = FPDF(unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=MARGIN)
     pdf.add_page()
@@ -104,6 +102,8 @@ def _cover(request: Request, service: Service, regions: Regions, scans: list[Sca
 
 
 def _image_page(data: bytes) -> bytes:
+    from fpdf import FPDF
+
     pdf = FPDF(unit="mm", format="A4")
     pdf.set_auto_page_break(auto=False)
     pdf.add_page()
@@ -128,6 +128,10 @@ def build_berkas(
     out: IO[bytes],
 ) -> int:
     """Write the printable file to `out`; return its page count. Raises BerkasProblem."""
+    # The PDF libraries cost ~0.5 s to import; only the worker ever needs them.
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PdfReadError
+
     in_order = ordered_scans(service, scans)
     writer = PdfWriter()
     writer.append(io.BytesIO(_cover(request, service, regions, in_order)))

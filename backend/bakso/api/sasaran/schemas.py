@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
-from ...schemas import UploadOut
+from ...schemas import Out, UploadOut
 
 
-class _In(BaseModel):
+class _In(Out):
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
 
 
@@ -24,7 +24,7 @@ class ImportIn(_In):
     content_type: str = Field(max_length=100)
 
 
-class ImportOut(BaseModel):
+class ImportOut(Out):
     id: str
     status: Literal["UPLOADING", "QUEUED", "RUNNING", "DONE", "FAILED"]
     filename: str
@@ -40,18 +40,18 @@ class ImportOut(BaseModel):
     finished_at: str | None
 
 
-class ImportStartOut(BaseModel):
+class ImportStartOut(Out):
     model_config = ConfigDict(populate_by_name=True)
 
     import_: ImportOut = Field(alias="import")
     upload: UploadOut | None = Field(description="null once the file is uploaded")
 
 
-class ImportListOut(BaseModel):
+class ImportListOut(Out):
     items: list[ImportOut]
 
 
-class ImportRowOut(BaseModel):
+class ImportRowOut(Out):
     line: int = Field(description="as the spreadsheet numbers it; the header is line 1")
     outcome: Literal["accepted", "updated", "unchanged", "refused"]
     reason: str | None = Field(description="UNKNOWN_DESA, BAD_NIK, DUPLICATE, ...")
@@ -59,36 +59,36 @@ class ImportRowOut(BaseModel):
     sasaran_id: str | None
 
 
-class ImportRowsOut(BaseModel):
+class ImportRowsOut(Out):
     items: list[ImportRowOut]
     next_after: int | None = Field(description="pass as ?after= for the next page")
 
 
-class DocumentOut(BaseModel):
+class DocumentOut(Out):
     code: str
     label: str
     service: str
 
 
-class CodeLabelOut(BaseModel):
+class CodeLabelOut(Out):
     code: str
     label: str
 
 
-class ColumnOut(BaseModel):
+class ColumnOut(Out):
     name: str
     required: bool
     description: str
 
 
-class VocabularyOut(BaseModel):
+class VocabularyOut(Out):
     columns: list[ColumnOut]
     documents: list[DocumentOut]
     categories: list[CodeLabelOut]
     outcomes: list[CodeLabelOut]
 
 
-class FollowupOut(BaseModel):
+class FollowupOut(Out):
     id: str
     outcome: str
     label: str
@@ -97,12 +97,12 @@ class FollowupOut(BaseModel):
     by: str
 
 
-class LinkedRequestOut(BaseModel):
+class LinkedRequestOut(Out):
     id: str
     status: str | None
 
 
-class SasaranOut(BaseModel):
+class SasaranOut(Out):
     id: str
     desa: str
     desa_name: str
@@ -123,7 +123,7 @@ class SasaranOut(BaseModel):
     followups: list[FollowupOut] | None = None
 
 
-class SasaranPageOut(BaseModel):
+class SasaranPageOut(Out):
     desa: str
     revision: int = Field(description="changes with every change to the desa's rows (also ETag)")
     items: list[SasaranOut]
@@ -141,7 +141,7 @@ class FollowupIn(_In):
     )
 
 
-class FollowupResultOut(BaseModel):
+class FollowupResultOut(Out):
     created: bool = Field(description="false when this follow-up id was already stored")
     followup: FollowupOut
     sasaran: SasaranOut

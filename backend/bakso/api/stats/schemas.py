@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from ...schemas import Out
 
 
-class RentanOut(BaseModel):
+class RentanOut(Out):
     category: str
     label: str
     target: int
@@ -16,20 +18,20 @@ class RentanOut(BaseModel):
     pct_served: float | None
 
 
-class DwellOut(BaseModel):
+class DwellOut(Out):
     label: str
     count: int = Field(description="completed stays in this status")
     median: int | None = Field(description="whole days, nearest-rank")
     p90: int | None = Field(description="whole days, nearest-rank")
 
 
-class WeekOut(BaseModel):
+class WeekOut(Out):
     week: str = Field(description="ISO week in WITA, e.g. 2026-W03")
     served: int
     followed_up: int
 
 
-class FiguresOut(BaseModel):
+class FiguresOut(Out):
     target: int
     followed_up: int
     served: int
@@ -48,7 +50,7 @@ class CoverageItemOut(FiguresOut):
     level: str
 
 
-class CoverageOut(BaseModel):
+class CoverageOut(Out):
     level: Literal["kabupaten", "kecamatan", "desa"]
     kecamatan: str | None
     desa: str | None
