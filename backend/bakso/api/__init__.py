@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import BaksoError, Forbidden, NotAuthenticated
 from ..services.requests import StaleRequest
-from . import audit, auth, batches, catalog, meta, requests, returns, sasaran, stats, status
+from . import audit, auth, batches, catalog, meta, requests, returns, sasaran, stats, status, users
 from .common import SessionUser, problem, services
 from .serializers import request_out
 
@@ -32,7 +32,18 @@ HTTP_DETAILS = {
 
 def init_api(app: Flask) -> None:
     api_v1 = Blueprint("api_v1", __name__, url_prefix="/api/v1")
-    for feature in (audit, auth, batches, catalog, requests, returns, sasaran, stats, status):
+    for feature in (
+        audit,
+        auth,
+        batches,
+        catalog,
+        requests,
+        returns,
+        sasaran,
+        stats,
+        status,
+        users,
+    ):
         api_v1.register_blueprint(feature.bp)
     api_v1.before_request(_gate)
     app.register_blueprint(api_v1)

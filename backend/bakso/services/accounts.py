@@ -7,11 +7,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ..domain.errors import Conflict, InvalidInput, NotAuthenticated
+from ..domain.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from ..domain.lifecycle import Role
 from ..domain.model import User
 from ..domain.regions import Regions
@@ -48,7 +49,9 @@ class AccountService:
         # takes as long as a wrong password and does not reveal who exists.
         self._decoy_hash = self.hasher.hash("bakso-decoy-password")
 
-    def create_user(self, username: str, role: str, desa: str | None, password: str) -> User:
+    def create_user(
+        self, username: str, role: str, desa: str | None, password: str, actor: str = "system"
+    ) -> User:
         username = username.strip().lower()
         if not USERNAME.match(username):
             raise InvalidInput(
@@ -78,11 +81,74 @@ class AccountService:
         self.records.save_user(user)
         self.records.append_audit(
             at=user.created_at,
-            actor="system",
+            actor=actor,
             action="user.create",
             target=username,
             data={"role": parsed_role.value, "desa": user.desa},
         )
+        return user
+
+    def list_users(self) -> list[User]:
+        return sorted(self.records.list_users(), key=lambda u: u.username)
+
+    def _existing(self, username: str) -> User:
+        user = self.records.get_user(username.strip().lower())
+        if user is None:
+            raise NotFound(f"Pengguna '{username}' tidak ditemukan.")
+        return user
+
+    def _audit(self, actor: str, action: str, target: str, data: dict[str, Any]) -> None:
+        self.records.append_audit(
+            at=self.clock().isoformat(timespec="seconds"),
+            actor=actor,
+            action=action,
+            target=target,
+            data=data,
+        )
+
+    def disable(self, username: str, actor: str) -> User:
+        """Disable an account; bumping the epoch ends every session it has."""
+        user = self._existing(username)
+        if user.username == actor:
+            raise InvalidInput("Anda tidak dapat menonaktifkan akun sendiri.")
+        user = replace(user, active=False, session_epoch=user.session_epoch + 1)
+        self.records.save_user(user)
+        self._audit(actor, "user.disable", user.username, {})
+        log.info("user %s disabled by %s", user.username, actor)
+        return user
+
+    def enable(self, username: str, actor: str) -> User:
+        user = self._existing(username)
+        if not user.active:
+            user = replace(user, active=True)
+            self.records.save_user(user)
+            self._audit(actor, "user.enable", user.username, {})
+        return user
+
+    def reset_password(self, username: str, password: str, actor: str) -> User:
+        """Set a new password; old sessions die. The password itself is never logged."""
+        user = self._existing(username)
+        self._check_password(password)
+        user = replace(
+            user, password_hash=self.hasher.hash(password), session_epoch=user.session_epoch + 1
+        )
+        self.records.save_user(user)
+        self.throttle.succeeded(f"user:{user.username}")
+        self._audit(actor, "user.reset_password", user.username, {})
+        log.info("password of %s reset by %s", user.username, actor)
+        return user
+
+    def assign_desa(self, username: str, desa: str, actor: str) -> User:
+        user = self._existing(username)
+        if user.role is not Role.OPERATOR:
+            raise InvalidInput("Hanya operator yang terikat pada satu desa.")
+        if not self.regions.is_desa(desa):
+            raise InvalidInput(f"Desa '{desa}' tidak dikenal.")
+        if user.desa != desa:
+            previous = user.desa
+            user = replace(user, desa=desa)  # loaded afresh on every request
+            self.records.save_user(user)
+            self._audit(actor, "user.assign_desa", user.username, {"from": previous, "to": desa})
         return user
 
     def _check_password(self, password: str) -> None:
