@@ -5,8 +5,11 @@ import { applyUpdate, unsaved, useStore } from './lib/store';
 import { Home } from './screens/home';
 import { Detail, List } from './screens/list';
 import { Login } from './screens/login';
+import { Officer } from './screens/officer';
 import { Outbox } from './screens/outbox';
 import { NewRequest } from './screens/request';
+import { LazyCoverage } from './screens/lazy';
+import { Worklist } from './screens/sasaran';
 import { Settings } from './screens/settings';
 
 function useRoute(): string[] {
@@ -41,6 +44,7 @@ const NAV = [
   { href: '#/', key: 'nav.home', icon: '⌂', match: '' },
   { href: '#/baru', key: 'nav.new', icon: '+', match: 'baru' },
   { href: '#/daftar', key: 'nav.list', icon: '☰', match: 'daftar' },
+  { href: '#/sasaran', key: 'nav.sasaran', icon: '☑', match: 'sasaran' },
   { href: '#/antrean', key: 'nav.outbox', icon: '⇪', match: 'antrean' },
   { href: '#/pengaturan', key: 'nav.settings', icon: '⚙', match: 'pengaturan' },
 ];
@@ -80,11 +84,20 @@ export function App() {
     case 'antrean':
       screen = <Outbox />;
       break;
+    case 'sasaran':
+      screen = <Worklist />;
+      break;
+    case 'cakupan':
+      screen = <LazyCoverage />;
+      break;
     case 'pengaturan':
       screen = <Settings />;
       break;
+    case 'dukcapil':
+      screen = <Officer route={route.slice(1)} />;
+      break;
     default:
-      screen = <Home />;
+      screen = state.session.user.role === 'operator' ? <Home /> : <Officer route={[]} />;
   }
   const desa = state.session.user.desa;
   return (

@@ -3,6 +3,7 @@ import { registerSW } from 'virtual:pwa-register';
 import { App } from './app';
 import { warmUp } from './lib/compress';
 import { getKv } from './lib/db';
+import { followupsWaiting } from './lib/sasaran';
 import { boot, getState, onNewVersionActive, reloadLocal, runSync, setState, setUpdater } from './lib/store';
 import { setLang, type Lang } from './i18n';
 import './styles.css';
@@ -36,7 +37,7 @@ async function start(): Promise<void> {
   }
   // The foreground loop: what is due is sent every 15 s while the app is open.
   setInterval(() => {
-    if (navigator.onLine && getState().local.some((i) => i.state === 'queued')) void runSync();
+    if (navigator.onLine && (getState().local.some((i) => i.state === 'queued') || followupsWaiting())) void runSync();
   }, 15_000);
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible' && navigator.onLine) void runSync();

@@ -1,9 +1,16 @@
 // UI strings live in data files (id.json, en.json); Bahasa Indonesia is the default.
 import en from './en.json';
 import id from './id.json';
+import dukcapilEn from './dukcapil.en.json';
+import dukcapilId from './dukcapil.id.json';
+import sasaranEn from './sasaran.en.json';
+import sasaranId from './sasaran.id.json';
 
 export type Lang = 'id' | 'en';
-export const CATALOGS: Record<Lang, Record<string, string>> = { id, en };
+export const CATALOGS: Record<Lang, Record<string, string>> = {
+  id: { ...id, ...sasaranId, ...dukcapilId },
+  en: { ...en, ...sasaranEn, ...dukcapilEn },
+};
 
 let current: Lang = 'id';
 

@@ -3,10 +3,12 @@
 //   scans     the photographed pages, as Blobs, one record per page
 //   server    the operator's recent requests as the server last showed them (offline list)
 //   kv        session, catalog and small settings
+//   sasaran   the desa's worklist rows as the server last showed them (v2; offline worklist)
+//   followups follow-ups recorded on the device, waiting to be sent (v2; an outbox of their own)
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 
 export const DB_NAME = 'bakso';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 export type ItemState = 'draft' | 'queued' | 'attention';
 
@@ -48,6 +50,10 @@ export interface LocalRequest {
   message: string | null;
   /** A correction of a request Dukcapil returned (PERLU_PERBAIKAN): its earlier scans stay. */
   fix?: boolean;
+  /** The worklist row this request serves (v2). */
+  sasaranId?: string | null;
+  /** Taken at the resident's home (v2). */
+  jemputBola?: boolean;
 }
 
 export interface LocalScan {
@@ -88,11 +94,68 @@ export interface ServerRequest {
   timeline?: { status: string; label: string; at: string; by: string; note: string }[];
 }
 
+export interface SasaranDocument {
+  code: string;
+  label: string;
+  service: string;
+}
+
+export interface SasaranFollowup {
+  id: string;
+  outcome: string;
+  label: string;
+  note: string;
+  at: string;
+  by: string;
+}
+
+/** A worklist row as GET /api/v1/sasaran returns it (only the fields the PWA reads). */
+export interface SasaranRow {
+  id: string;
+  desa: string;
+  desa_name: string;
+  name: string;
+  nik: string | null;
+  address: string;
+  documents: SasaranDocument[];
+  category: string | null;
+  category_label: string | null;
+  note: string;
+  followup: SasaranFollowup | null;
+  followup_count: number;
+  request: { id: string; status: string | null } | null;
+  served: boolean;
+  served_at: string | null;
+  version: number;
+  updated_at: string;
+  /** Position in the server's order (rentan first): the offline list keeps it. */
+  order: number;
+}
+
+export type FollowupState = 'queued' | 'attention';
+
+/** A follow-up recorded on this device; deleted once the server has stored it. */
+export interface LocalFollowup {
+  id: string; // made on the device: the server's idempotency key
+  sasaranId: string;
+  desa: string;
+  owner: string;
+  outcome: string;
+  note: string;
+  at: string;
+  state: FollowupState;
+  attempts: number;
+  nextAttemptAt: number;
+  message: string | null;
+}
+
 interface Schema extends DBSchema {
   requests: { key: string; value: LocalRequest; indexes: { state: string } };
   scans: { key: string; value: LocalScan; indexes: { requestId: string } };
   server: { key: string; value: ServerRequest };
   kv: { key: string; value: unknown };
+  sasaran: { key: string; value: SasaranRow; indexes: { desa: string } };
+  followups: { key: string; value: LocalFollowup; indexes: { state: string; sasaranId: string } };
 }
 
 export type BaksoDB = IDBPDatabase<Schema>;
@@ -108,9 +171,21 @@ export function db(): Promise<BaksoDB> {
         database.createObjectStore('server', { keyPath: 'id' });
         database.createObjectStore('kv');
       }
+      if (oldVersion < 2) {
+        // Only adds stores: the outbox, scans and session of version 1 stay as they are.
+        database.createObjectStore('sasaran', { keyPath: 'id' }).createIndex('desa', 'desa');
+        const followups = database.createObjectStore('followups', { keyPath: 'id' });
+        followups.createIndex('state', 'state');
+        followups.createIndex('sasaranId', 'sasaranId');
+      }
     },
     blocked() {
       // An old tab holds the previous version open; it reloads when asked by the new one.
+    },
+    blocking() {
+      // A newer version wants to upgrade: let it (this tab's next write reopens or fails loudly).
+      void opening?.then((database) => database.close());
+      opening = null;
     },
     terminated() {
       opening = null;

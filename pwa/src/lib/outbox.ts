@@ -5,6 +5,7 @@
 // message; 5xx and network errors retry with backoff; 401 waits for a fresh login.
 import { api, ApiError, checkSession, getSession, markExpired, NetworkError, notify, send } from './api';
 import { db, finishRequest, scansOf, type LocalRequest, type LocalScan, type ServerRequest } from './db';
+import { syncFollowups } from './sasaran';
 
 export const BACKOFF_BASE_MS = 2_000;
 export const BACKOFF_MAX_MS = 5 * 60_000;
@@ -69,6 +70,9 @@ export function draftBody(item: LocalRequest): Record<string, unknown> {
       : null,
     notes: item.notes.trim(),
     version: item.serverVersion,
+    // Left out when unset (the server's defaults): older items replay byte for byte.
+    ...(item.sasaranId ? { sasaran_id: item.sasaranId } : {}),
+    ...(item.jemputBola ? { jemput_bola: true } : {}),
   };
 }
 
@@ -346,6 +350,15 @@ async function runOnce(force: boolean): Promise<SyncSummary> {
       summary.pending = mine.length - summary.sent - summary.parked;
       break;
     }
+  }
+  // Follow-ups of the desa worklist travel in the same pass (and under the same lock).
+  if (!summary.waitingForLogin) {
+    const followups = await syncFollowups(force);
+    summary.sent += followups.sent;
+    summary.parked += followups.parked;
+    summary.retry += followups.retry;
+    summary.pending += followups.pending;
+    summary.waitingForLogin = followups.waitingForLogin;
   }
   return summary;
 }

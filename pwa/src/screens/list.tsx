@@ -6,6 +6,7 @@ import { db, deleteLocalRequest, saveRequestWithScans, scansOf, type LocalReques
 import { enqueue } from '../lib/outbox';
 import { reloadLocal, runSync, toast, useStore } from '../lib/store';
 import { Badge, formatDate, personName, serviceLabel, Thumb } from './common';
+import { Handover } from './handover';
 
 const FILTERS = ['', 'local', 'DIAJUKAN', 'DITERIMA', 'DIPROSES', 'PERLU_PERBAIKAN', 'SELESAI', 'DISERAHKAN', 'DITOLAK', 'DIBATALKAN'];
 
@@ -269,6 +270,7 @@ function ServerDetail(props: { item: ServerRequest; stale: boolean }) {
         </button>
       )}
       <Receipt item={item} />
+      {user.role === 'operator' && !props.stale && <Handover item={item} />}
       {item.timeline && (
         <section class="card" aria-labelledby="tl-h">
           <h2 id="tl-h">{t('detail.timeline')}</h2>
@@ -304,7 +306,7 @@ export function Detail(props: { id: string }) {
     })();
   }, [props.id, Boolean(local)]);
   if (local) return <LocalDetail item={local} />;
-  const item = fresh ?? cached;
+  const item = fresh && cached && cached.version > fresh.version ? cached : (fresh ?? cached);
   if (!item) return <p class="note">{t('detail.notFound')}</p>;
   return <ServerDetail item={item} stale={!fresh} />;
 }

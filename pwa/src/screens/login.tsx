@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { ApiError, login, NetworkError } from '../lib/api';
 import { db, setKv } from '../lib/db';
+import { forgetWorklists } from '../lib/sasaran';
 import { reloadLocal, refreshReference, refreshServerList, runSync, useStore } from '../lib/store';
 
 export function Login() {
@@ -19,7 +20,10 @@ export function Login() {
     try {
       const session = await login(username.trim(), password);
       await setKv('logoutPending', null); // the new login replaced the old session cookie
-      if (previous && previous !== session.user.username) await (await db()).clear('server');
+      if (previous && previous !== session.user.username) {
+        await (await db()).clear('server');
+        await forgetWorklists();
+      }
       await refreshReference(); // the catalog is needed offline: have it before going on
       await reloadLocal();
       location.hash = '#/';

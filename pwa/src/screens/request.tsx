@@ -108,6 +108,29 @@ export function NewRequest(props: { id?: string }) {
   const [saving, setSaving] = useState(false);
   const [blurred, setBlurred] = useState<Record<string, boolean>>({});
   const [onServer, setOnServer] = useState<{ requirement: string; sha256: string }[]>([]);
+  // Started from the desa worklist: #/baru?sasaran=<row id>&layanan=<service code>
+  const [sasaranId, setSasaranId] = useState<string | null>(() =>
+    props.id ? null : new URLSearchParams(location.hash.split('?')[1] ?? '').get('sasaran'),
+  );
+  const [sasaranName, setSasaranName] = useState<string | null>(null);
+  const [jemputBola, setJemputBola] = useState(false);
+
+  useEffect(() => {
+    if (props.id || !sasaranId) return undefined;
+    void (async () => {
+      const row = await (await db()).get('sasaran', sasaranId);
+      if (!row) {
+        setSasaranId(null);
+        return;
+      }
+      const wanted = new URLSearchParams(location.hash.split('?')[1] ?? '').get('layanan');
+      setSasaranName(row.name);
+      setServiceCode(wanted ?? row.documents[0]?.service ?? '');
+      setApplicant({ ...EMPTY_APPLICANT, name: row.name, nik: row.nik ?? '' });
+      setJemputBola(row.category !== null);
+    })();
+    return undefined;
+  }, [props.id, sasaranId]);
 
   useEffect(() => {
     if (!props.id) return undefined;
@@ -119,6 +142,8 @@ export function NewRequest(props: { id?: string }) {
         setApplicant({ ...EMPTY_APPLICANT, ...item.applicant });
         setSubject({ ...EMPTY_SUBJECT, ...(item.subject ?? {}) });
         setNotes(item.notes);
+        setSasaranId(item.sasaranId ?? null);
+        setJemputBola(item.jemputBola ?? false);
         setPages(await scansOf(item.id));
         if (item.fix) {
           const server = await (await db()).get('server', item.id);
@@ -235,6 +260,8 @@ export function NewRequest(props: { id?: string }) {
           }
         : null,
       notes: notes.trim(),
+      sasaranId,
+      jemputBola,
       state: send ? 'queued' : 'draft',
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
@@ -271,6 +298,7 @@ export function NewRequest(props: { id?: string }) {
   return (
     <section class="wizard">
       <h1>{existing ? t('form.editTitle') : t('form.title')}</h1>
+      {sasaranId && <p class="note">{t('sasaran.linkedTo', { name: sasaranName ?? existing?.applicant.name ?? '' })}</p>}
       <ol class="steps" aria-label={t('form.steps')}>
         {STEPS.map((s, i) => (
           <li class={i === index ? 'step step-current' : i < index ? 'step step-done' : 'step'} aria-current={i === index ? 'step' : undefined}>
@@ -384,6 +412,18 @@ export function NewRequest(props: { id?: string }) {
               }}
             />
           </div>
+          <label class="check">
+            <input
+              type="checkbox"
+              id="jemput-bola"
+              checked={jemputBola}
+              onChange={(e) => {
+                dirty();
+                setJemputBola(e.currentTarget.checked);
+              }}
+            />{' '}
+            {t('sasaran.jemputBola')}
+          </label>
         </div>
       )}
 

@@ -1,0 +1,217 @@
+// Dukcapil and admin: the calls behind their screens (DESIGN §4), kept out of the operator's
+// first load (imported only by the lazily loaded screens, and by the operator's handover form).
+import { api, ApiError, getSession, send } from './api';
+import { sha256 } from './images';
+
+/** Statuses a Dukcapil officer may move a request to, by its current status (DESIGN §1). */
+export const DUKCAPIL_MOVES: Record<string, string[]> = {
+  DIAJUKAN: ['DIBATALKAN'],
+  DITERIMA: ['DIPROSES', 'PERLU_PERBAIKAN', 'DIBATALKAN'],
+  DIPROSES: ['SELESAI', 'PERLU_PERBAIKAN', 'DITOLAK', 'DIBATALKAN'],
+  PERLU_PERBAIKAN: ['DIBATALKAN'],
+  SELESAI: ['DIBATALKAN'],
+};
+
+/** These moves need a reason the desa can act on. */
+export const NEEDS_REASON = new Set(['PERLU_PERBAIKAN', 'DITOLAK']);
+
+export function movesFrom(status: string): string[] {
+  return DUKCAPIL_MOVES[status] ?? [];
+}
+
+/** The moves every one of the selected requests allows (for a bulk action). */
+export function commonMoves(statuses: string[]): string[] {
+  if (statuses.length === 0) return [];
+  return statuses.map(movesFrom).reduce((a, b) => a.filter((m) => b.includes(m)));
+}
+
+export interface RequestFilters {
+  status?: string;
+  kecamatan?: string;
+  desa?: string;
+  service?: string;
+  older_than_days?: string | number;
+  cursor?: string | null;
+  limit?: number;
+}
+
+/** A query string of the filters that are set; empty values are left out. */
+export function query(params: Record<string, string | number | null | undefined>): string {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null && String(v).trim() !== '')
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v).trim())}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+export interface OfficerRequest {
+  id: string;
+  code: string;
+  status: string;
+  status_label: string;
+  version: number;
+  service: string;
+  desa: string;
+  applicant: Record<string, unknown>;
+  subject: Record<string, unknown> | null;
+  notes: string;
+  created_at: string;
+  updated_at: string;
+  ready: boolean;
+  verify_problem: string | null;
+  warnings: { code: string; message: string }[];
+  batch_id?: string | null;
+  issued?: { sha256?: string; size?: number; state?: string } | null;
+  handover?: Record<string, unknown> | null;
+  purged_at?: string | null;
+  scans?: { id: string; requirement: string; sha256: string; size: number; content_type: string; state: string }[];
+  requirements?: { code: string; label: string; required: boolean; satisfied: boolean }[];
+  timeline?: { status: string; label: string; at: string; by: string; note: string }[];
+}
+
+export interface Batch {
+  id: string;
+  status: 'BUILDING' | 'READY' | 'FAILED';
+  count: number;
+  created_at: string;
+  created_by: string;
+  filters: Record<string, string | null>;
+  size: number | null;
+  sha256: string | null;
+  error: string | null;
+  downloaded_at: string | null;
+  downloads: number;
+}
+
+export interface Handover {
+  received_by: string;
+  relation: 'PEMOHON' | 'KELUARGA';
+  via: 'LOKET' | 'KAWIL' | 'RT';
+  via_name?: string | null;
+}
+
+export function transition(
+  request: { id: string; version: number },
+  to: string,
+  note = '',
+  handover?: Handover,
+): Promise<OfficerRequest> {
+  return api<OfficerRequest>('POST', `/api/v1/requests/${request.id}/transition`, {
+    to,
+    note,
+    version: request.version,
+    ...(handover ? { handover } : {}),
+  });
+}
+
+export interface BulkResult {
+  id: string;
+  code: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** Move several requests one by one; each keeps its own outcome (a 409 on one stops nothing). */
+export async function moveMany(
+  items: { id: string; code: string; version: number }[],
+  to: string,
+  note: string,
+): Promise<BulkResult[]> {
+  const results: BulkResult[] = [];
+  for (const item of items) {
+    try {
+      const moved = await transition(item, to, note);
+      results.push({ id: item.id, code: item.code, ok: true, detail: moved.status });
+    } catch (error) {
+      results.push({ id: item.id, code: item.code, ok: false, detail: error instanceof ApiError ? error.detail : String(error) });
+    }
+  }
+  return results;
+}
+
+interface Upload {
+  method: 'PUT' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  fields: Record<string, string>;
+}
+
+async function putBytes(upload: Upload, blob: Blob): Promise<void> {
+  let response: Response;
+  if (upload.method === 'POST') {
+    const form = new FormData();
+    for (const [key, value] of Object.entries(upload.fields ?? {})) form.append(key, value);
+    form.append('file', blob);
+    response = await send(upload.url, { method: 'POST', body: form, timeoutMs: 180_000 });
+  } else {
+    response = await send(upload.url, { method: 'PUT', headers: upload.headers, body: blob, timeoutMs: 180_000 });
+  }
+  if (!response.ok) throw new ApiError(response.status, `HTTP ${response.status}`);
+}
+
+/** Attach the issued PDF: register (sha256, size) → PUT the bytes → complete. */
+export async function uploadIssued(requestId: string, file: Blob): Promise<OfficerRequest> {
+  if (file.type && file.type !== 'application/pdf') throw new ApiError(400, 'PDF');
+  const base = `/api/v1/requests/${requestId}/issued`;
+  const registered = await api<{ upload: Upload | null }>('POST', base, {
+    sha256: await sha256(file),
+    size: file.size,
+    content_type: 'application/pdf',
+  });
+  if (registered.upload) await putBytes(registered.upload, file);
+  return api<OfficerRequest>('POST', `${base}/complete`);
+}
+
+export interface ReturnRow {
+  row: number;
+  code: string;
+  outcome: 'applied' | 'unchanged' | 'refused';
+  detail: string;
+}
+
+/** Bulk return: the CSV and optionally the zip of issued PDFs, as multipart. */
+export async function bulkReturn(csv: Blob, zip: Blob | null): Promise<{ rows: ReturnRow[]; counts: Record<string, number> }> {
+  const form = new FormData();
+  form.append('csv', csv, 'kembali.csv');
+  if (zip) form.append('pdfs', zip, 'dokumen.zip');
+  const session = await getSession();
+  const response = await send('/api/v1/returns', {
+    method: 'POST',
+    headers: { Accept: 'application/json', 'X-CSRF-Token': session?.csrf ?? '' },
+    body: form,
+    timeoutMs: 180_000,
+  });
+  const body = (await response.json().catch(() => ({}))) as { rows?: ReturnRow[]; counts?: Record<string, number>; detail?: string };
+  if (!response.ok) throw new ApiError(response.status, body.detail ?? `HTTP ${response.status}`);
+  return { rows: body.rows ?? [], counts: body.counts ?? {} };
+}
+
+/** Poll `load` every `everyMs` until `done` says so; returns a stop function. */
+export function poll<T>(load: () => Promise<T>, done: (value: T) => boolean, onValue: (value: T) => void, everyMs = 1500): () => void {
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const tick = async () => {
+    if (stopped) return;
+    try {
+      const value = await load();
+      if (stopped) return;
+      onValue(value);
+      if (done(value)) return;
+    } catch {
+      // offline for a moment: try again at the next tick
+    }
+    if (!stopped) timer = setTimeout(() => void tick(), everyMs);
+  };
+  void tick();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
+}
+
+export interface Account {
+  username: string;
+  role: 'operator' | 'dukcapil' | 'admin';
+  desa: string | null;
+  active: boolean;
+  created_at: string;
+}

@@ -1,0 +1,246 @@
+// The desa worklist (sasaran) offline: the rows as the server last showed them, refreshed with
+// If-None-Match, and follow-ups recorded on the device first, then sent like the outbox sends
+// requests: a device-made id (the server stores a replay once), 4xx parks the follow-up with the
+// server's message, 5xx and network errors retry with backoff, 401 waits for a fresh login.
+import { api, ApiError, checkSession, getSession, markExpired, NetworkError, notify, send } from './api';
+import { db, getKv, setKv, type LocalFollowup, type SasaranRow } from './db';
+import { backoff } from './outbox';
+import { uuid } from './uuid';
+
+export const OUTCOMES = ['DITEMUKAN', 'SUDAH_PUNYA', 'PINDAH', 'MENINGGAL', 'TIDAK_DITEMUKAN'] as const;
+export type FollowupOutcome = (typeof OUTCOMES)[number];
+
+type ServerRow = Omit<SasaranRow, 'order'>;
+
+interface Page {
+  desa: string;
+  revision: number;
+  items: ServerRow[];
+  cursor: string | null;
+}
+
+const etagKey = (desa: string) => `sasaran-etag:${desa}`;
+
+/** Follow-ups known to wait (set by each sync pass and by recording): the foreground loop asks. */
+let waiting = 0;
+
+export function followupsWaiting(): boolean {
+  return waiting > 0;
+}
+
+/** The cached rows of a desa in the server's order (rentan first). */
+export async function cachedRows(desa: string): Promise<SasaranRow[]> {
+  const rows = await (await db()).getAllFromIndex('sasaran', 'desa', desa);
+  return rows.sort((a, b) => a.order - b.order);
+}
+
+/** When the cached list was last confirmed by the server (ISO), if ever. */
+export async function lastRefreshed(desa: string): Promise<string | undefined> {
+  return (await getKv<{ at: string }>(etagKey(desa)))?.at;
+}
+
+/**
+ * Bring the cached rows of `desa` up to date. Sends the stored ETag: an unchanged list costs a
+ * 304 and no rows. Returns 'changed', 'unchanged', or 'offline' (the cache stays as it was).
+ */
+export async function refreshWorklist(desa: string): Promise<'changed' | 'unchanged' | 'offline'> {
+  const stored = await getKv<{ etag: string; at: string }>(etagKey(desa));
+  // Rows cleared (another officer logged in here): the ETag alone must not say "unchanged".
+  const haveRows = (await (await db()).countFromIndex('sasaran', 'desa', desa)) > 0;
+  const rows: ServerRow[] = [];
+  let etag: string | null = null;
+  let cursor: string | null = null;
+  try {
+    do {
+      const query = new URLSearchParams({ desa, limit: '200' });
+      if (cursor) query.set('cursor', cursor);
+      const headers: Record<string, string> = { Accept: 'application/json' };
+      if (!cursor && stored?.etag && haveRows) headers['If-None-Match'] = stored.etag;
+      const response = await send(`/api/v1/sasaran?${query.toString()}`, { headers, cache: 'no-store' });
+      if (response.status === 304) {
+        await setKv(etagKey(desa), { ...stored, at: new Date().toISOString() });
+        return 'unchanged';
+      }
+      if (!response.ok) {
+        let detail = `HTTP ${response.status}`;
+        try {
+          const body = (await response.json()) as { detail?: string };
+          if (body.detail) detail = body.detail;
+        } catch {
+          // not JSON
+        }
+        throw new ApiError(response.status, detail);
+      }
+      if (!cursor) etag = response.headers.get('ETag');
+      const page = (await response.json()) as Page;
+      rows.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor);
+  } catch (error) {
+    if (error instanceof NetworkError) return 'offline';
+    if (error instanceof ApiError && error.status === 401) await markExpired();
+    throw error;
+  }
+  const database = await db();
+  const tx = database.transaction(['sasaran', 'kv'], 'readwrite');
+  const keep = new Set(rows.map((r) => r.id));
+  const old = await tx.objectStore('sasaran').index('desa').getAllKeys(desa);
+  await Promise.all([
+    ...old.filter((key) => !keep.has(key)).map((key) => tx.objectStore('sasaran').delete(key)),
+    ...rows.map((row, order) => tx.objectStore('sasaran').put({ ...row, order })),
+    tx.objectStore('kv').put({ etag: etag ?? '', at: new Date().toISOString() }, etagKey(desa)),
+    tx.done,
+  ]);
+  return 'changed';
+}
+
+/** Another officer logs in on this device: drop the cached residents of the previous one. */
+export async function forgetWorklists(): Promise<void> {
+  await (await db()).clear('sasaran');
+}
+
+/** Follow-ups still on this device (queued or parked), oldest first. */
+export async function localFollowups(): Promise<LocalFollowup[]> {
+  const items = await (await db()).getAll('followups');
+  return items.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+/** Save a follow-up on the device (it is queued at once); resolves when it is stored. */
+export async function recordFollowup(
+  row: Pick<SasaranRow, 'id' | 'desa'>,
+  outcome: FollowupOutcome,
+  note: string,
+  owner: string,
+): Promise<LocalFollowup> {
+  const item: LocalFollowup = {
+    id: uuid(),
+    sasaranId: row.id,
+    desa: row.desa,
+    owner,
+    outcome,
+    note: note.trim(),
+    at: new Date().toISOString(),
+    state: 'queued',
+    attempts: 0,
+    nextAttemptAt: 0,
+    message: null,
+  };
+  await (await db()).put('followups', item);
+  waiting++;
+  notify('outbox');
+  return item;
+}
+
+/** The body of POST /api/v1/sasaran/<id>/followup: the same every time, so a replay is one. */
+export function followupBody(item: LocalFollowup): Record<string, string> {
+  return { id: item.id, outcome: item.outcome, note: item.note, at: item.at };
+}
+
+export async function discardFollowup(id: string): Promise<void> {
+  await (await db()).delete('followups', id);
+  notify('outbox');
+}
+
+/** Send a parked follow-up again (after the operator read the message). */
+export async function retryFollowup(id: string): Promise<void> {
+  const database = await db();
+  const item = await database.get('followups', id);
+  if (item) await database.put('followups', { ...item, state: 'queued', attempts: 0, nextAttemptAt: 0, message: null });
+  notify('outbox');
+}
+
+const transient = (error: unknown) =>
+  error instanceof NetworkError || (error instanceof ApiError && (error.status >= 500 || error.status === 408 || error.status === 429));
+
+type Result = 'sent' | 'parked' | 'retry' | 'auth';
+
+async function post(item: LocalFollowup): Promise<{ sasaran: ServerRow }> {
+  return api<{ sasaran: ServerRow }>('POST', `/api/v1/sasaran/${item.sasaranId}/followup`, followupBody(item));
+}
+
+async function sendOne(item: LocalFollowup): Promise<Result> {
+  const database = await db();
+  try {
+    let answer: { sasaran: ServerRow };
+    try {
+      answer = await post(item);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 403) throw error;
+      // Usually a CSRF token from an older session: ask the server, then try once more.
+      const session = await checkSession();
+      if (!session || session.expired) throw new ApiError(401, error.detail);
+      answer = await post(item);
+    }
+    const tx = database.transaction(['followups', 'sasaran'], 'readwrite');
+    const cached = await tx.objectStore('sasaran').get(item.sasaranId);
+    await Promise.all([
+      tx.objectStore('followups').delete(item.id),
+      cached ? tx.objectStore('sasaran').put({ ...answer.sasaran, order: cached.order }) : Promise.resolve(),
+      tx.done,
+    ]);
+    return 'sent';
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      await markExpired();
+      return 'auth';
+    }
+    if (error instanceof ApiError && !transient(error)) {
+      await database.put('followups', { ...item, state: 'attention', message: error.detail, attempts: 0, nextAttemptAt: 0 });
+      return 'parked';
+    }
+    if (!transient(error)) throw error; // a bug: show it
+    const attempts = item.attempts + 1;
+    const retryAfter = error instanceof ApiError && error.retryAfter ? error.retryAfter * 1000 : 0;
+    await database.put('followups', {
+      ...item,
+      attempts,
+      nextAttemptAt: Date.now() + Math.max(retryAfter, backoff(attempts)),
+      message: error instanceof ApiError ? error.detail : null,
+    });
+    return 'retry';
+  } finally {
+    notify('outbox');
+  }
+}
+
+export interface FollowupSummary {
+  sent: number;
+  parked: number;
+  retry: number;
+  pending: number;
+  waitingForLogin: boolean;
+}
+
+/** Send the queued follow-ups of the signed-in operator that are due (all of them when `force`). */
+export async function syncFollowups(force = false): Promise<FollowupSummary> {
+  const summary: FollowupSummary = { sent: 0, parked: 0, retry: 0, pending: 0, waitingForLogin: false };
+  const session = await getSession();
+  const queued = (await (await db()).getAllFromIndex('followups', 'state', 'queued')).sort((a, b) => a.at.localeCompare(b.at));
+  const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+  if (!session || session.expired || offline) {
+    summary.pending = queued.length;
+    summary.waitingForLogin = queued.length > 0 && (!session || session.expired);
+    waiting = queued.length;
+    return summary;
+  }
+  const mine = queued.filter((item) => item.owner === session.user.username);
+  for (const [index, item] of mine.entries()) {
+    if (!force && item.nextAttemptAt > Date.now()) {
+      summary.pending++;
+      continue;
+    }
+    const result = await sendOne(item);
+    if (result === 'sent') summary.sent++;
+    else if (result === 'parked') summary.parked++;
+    else if (result === 'retry') {
+      summary.retry++;
+      summary.pending++;
+    } else {
+      summary.waitingForLogin = true;
+      summary.pending += mine.length - index;
+      break;
+    }
+  }
+  waiting = summary.pending;
+  return summary;
+}

@@ -1,0 +1,218 @@
+// Coverage dashboard (DESIGN §2: served ÷ target). Loaded lazily with import() from app.tsx so
+// the operator's first load does not carry it. Plain SVG, no chart library.
+import { useEffect, useState } from 'preact/hooks';
+import { t } from '../i18n';
+import { api, ApiError, NetworkError } from '../lib/api';
+import { useStore } from '../lib/store';
+
+interface Rentan {
+  category: string;
+  label: string;
+  target: number;
+  followed_up: number;
+  served: number;
+  pct_served: number | null;
+}
+
+interface Figures {
+  target: number;
+  followed_up: number;
+  served: number;
+  pct_served: number | null;
+  rentan: Rentan[];
+  requests: Record<string, number>;
+  jemput_bola: number;
+  trend: { week: string; served: number; followed_up: number }[];
+}
+
+interface Item extends Figures {
+  code: string;
+  name: string;
+  level: string;
+}
+
+interface Report {
+  level: 'kabupaten' | 'kecamatan' | 'desa';
+  kecamatan: string | null;
+  desa: string | null;
+  generated_at: string;
+  total: Figures;
+  items: Item[];
+}
+
+const pct = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)}%`);
+
+/** Horizontal bars: one per scope, the served share of the target; a click drills down. */
+function Bars(props: { items: Item[]; onPick?: (item: Item) => void }) {
+  const rowH = 28;
+  const labelW = 120;
+  const width = 340;
+  const barW = width - labelW - 50;
+  const height = props.items.length * rowH + 4;
+  return (
+    // With drill-down links inside, the chart is a group of links (an img hides its children).
+    <svg
+      class="chart"
+      viewBox={`0 0 ${width} ${height}`}
+      width="100%"
+      role={props.onPick ? 'group' : 'img'}
+      aria-label={t('coverage.chartLabel')}
+    >
+      {props.items.map((item, i) => {
+        const share = item.pct_served ?? 0;
+        const y = i * rowH + 2;
+        const bar = (
+          <g>
+            <title>{`${item.name}: ${item.served}/${item.target} (${pct(item.pct_served)})`}</title>
+            <text x={0} y={y + 17} font-size="12">
+              {item.name.length > 17 ? `${item.name.slice(0, 16)}…` : item.name}
+            </text>
+            <rect x={labelW} y={y + 4} width={barW} height={rowH - 10} fill="#e5ece8" />
+            <rect x={labelW} y={y + 4} width={(barW * Math.min(100, share)) / 100} height={rowH - 10} fill="#0b5d3b" />
+            <text x={labelW + barW + 4} y={y + 17} font-size="12">
+              {pct(item.pct_served)}
+            </text>
+          </g>
+        );
+        return props.onPick ? (
+          <a
+            href="#"
+            onClick={(e) => {
+              e.preventDefault();
+              props.onPick?.(item);
+            }}
+          >
+            {bar}
+          </a>
+        ) : (
+          bar
+        );
+      })}
+    </svg>
+  );
+}
+
+/** The weekly trend: served and followed up per ISO week, as two polylines. */
+function Trend(props: { weeks: Figures['trend'] }) {
+  const weeks = props.weeks;
+  if (weeks.length === 0) return <p class="note">{t('coverage.noTrend')}</p>;
+  const width = 340;
+  const height = 120;
+  const top = Math.max(1, ...weeks.map((w) => Math.max(w.served, w.followed_up)));
+  const x = (i: number) => (weeks.length === 1 ? width / 2 : 10 + (i * (width - 20)) / (weeks.length - 1));
+  const y = (v: number) => height - 20 - (v * (height - 30)) / top;
+  const line = (key: 'served' | 'followed_up') => weeks.map((w, i) => `${x(i)},${y(w[key])}`).join(' ');
+  return (
+    <figure>
+      <svg class="chart" viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-label={t('coverage.trendLabel')}>
+        <polyline points={line('followed_up')} fill="none" stroke="#b26b00" stroke-width="2" />
+        <polyline points={line('served')} fill="none" stroke="#0b5d3b" stroke-width="2" />
+        <text x={10} y={height - 4} font-size="11">
+          {weeks[0].week}
+        </text>
+        <text x={width - 10} y={height - 4} font-size="11" text-anchor="end">
+          {weeks[weeks.length - 1].week}
+        </text>
+      </svg>
+      <figcaption class="meta">
+        <span style="color:#0b5d3b">■</span> {t('coverage.served')} · <span style="color:#b26b00">■</span> {t('coverage.followedUp')}
+      </figcaption>
+    </figure>
+  );
+}
+
+export function Coverage() {
+  const state = useStore();
+  const operatorDesa = state.session!.user.role === 'operator' ? state.session!.user.desa : null;
+  const [kecamatan, setKecamatan] = useState<{ code: string; name: string } | null>(null);
+  const [report, setReport] = useState<Report | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const query = operatorDesa
+    ? `level=desa&desa=${encodeURIComponent(operatorDesa)}`
+    : kecamatan
+      ? `level=desa&kecamatan=${encodeURIComponent(kecamatan.code)}`
+      : 'level=kecamatan';
+
+  useEffect(() => {
+    setReport(null);
+    setProblem(null);
+    api<Report>('GET', `/api/v1/stats/coverage?${query}`)
+      .then(setReport)
+      .catch((error: unknown) => {
+        if (error instanceof NetworkError) setProblem(t('coverage.offline'));
+        else setProblem(error instanceof ApiError ? error.detail : String(error));
+      });
+  }, [query]);
+
+  const total = report?.total;
+  return (
+    <section aria-labelledby="coverage-title">
+      <h1 id="coverage-title">{t('coverage.title')}</h1>
+      {kecamatan && (
+        <p>
+          <button type="button" class="btn btn-small btn-secondary" onClick={() => setKecamatan(null)}>
+            ← {t('coverage.back')}
+          </button>{' '}
+          <strong>{kecamatan.name}</strong>
+        </p>
+      )}
+      {problem && (
+        <p class="warning" role="alert">
+          {problem}
+        </p>
+      )}
+      {!report && !problem && <p>{t('app.loading')}</p>}
+      {report && total && (
+        <>
+          <p class="lead" data-testid="coverage-total">
+            {t('coverage.total', { served: total.served, target: total.target, pct: pct(total.pct_served), followed: total.followed_up })}
+          </p>
+          <h2>{report.level === 'kecamatan' ? t('coverage.perKecamatan') : t('coverage.perDesa')}</h2>
+          {report.items.length === 0 ? (
+            <p class="note">{t('coverage.empty')}</p>
+          ) : (
+            <Bars
+              items={report.items}
+              onPick={report.level === 'kecamatan' ? (item) => setKecamatan({ code: item.code, name: item.name }) : undefined}
+            />
+          )}
+          <h2>{t('coverage.rentan')}</h2>
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('coverage.category')}</th>
+                  <th scope="col">{t('coverage.target')}</th>
+                  <th scope="col">{t('coverage.served')}</th>
+                  <th scope="col">%</th>
+                </tr>
+              </thead>
+              <tbody>
+                {total.rentan.map((r) => (
+                  <tr>
+                    <th scope="row">{r.label}</th>
+                    <td>{r.target}</td>
+                    <td>{r.served}</td>
+                    <td>{pct(r.pct_served)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p class="meta">{t('coverage.jemputBola', { n: total.jemput_bola })}</p>
+          <h2>{t('coverage.trend')}</h2>
+          <Trend weeks={total.trend} />
+          <p class="actions">
+            <a class="btn btn-small btn-secondary" href={`/api/v1/stats/coverage.csv?${query}`} download>
+              {t('coverage.csv')}
+            </a>
+            <a class="btn btn-small btn-secondary" href={`/api/v1/stats/coverage.xlsx?${query}`} download>
+              {t('coverage.xlsx')}
+            </a>
+          </p>
+        </>
+      )}
+    </section>
+  );
+}

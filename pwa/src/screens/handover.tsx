@@ -1,0 +1,103 @@
+// The operator's side of a finished request: the issued document, and the handover
+// (DESIGN §2 "Handover": who received it, and through whom).
+import { useState } from 'preact/hooks';
+import { t } from '../i18n';
+import { api, ApiError, NetworkError } from '../lib/api';
+import { db, type ServerRequest } from '../lib/db';
+import { reloadLocal, toast, useStore } from '../lib/store';
+
+type Via = 'LOKET' | 'KAWIL' | 'RT';
+
+export function Handover(props: { item: ServerRequest & { issued?: { state?: string } | null } }) {
+  const state = useStore();
+  const { item } = props;
+  const [receivedBy, setReceivedBy] = useState('');
+  const [relation, setRelation] = useState<'PEMOHON' | 'KELUARGA'>('PEMOHON');
+  const [via, setVia] = useState<Via>('LOKET');
+  const [viaName, setViaName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const issued = item.issued?.state === 'ok';
+  if (item.status === 'DISERAHKAN' && issued) {
+    return (
+      <p>
+        <a class="btn" href={`/api/v1/requests/${item.id}/issued`} target="_blank" rel="noopener">
+          {t('ho.issued')}
+        </a>
+      </p>
+    );
+  }
+  if (item.status !== 'SELESAI') return null;
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api('POST', `/api/v1/requests/${item.id}/transition`, {
+        to: 'DISERAHKAN',
+        note: '',
+        version: item.version,
+        handover: { received_by: receivedBy.trim(), relation, via, via_name: via === 'LOKET' ? null : viaName.trim() || null },
+      });
+      const fresh = await api<ServerRequest>('GET', `/api/v1/requests/${item.id}`);
+      await (await db()).put('server', fresh);
+      await reloadLocal();
+      toast(t('ho.done'));
+    } catch (e) {
+      setError(e instanceof ApiError ? e.detail : e instanceof NetworkError ? t('dk.offline') : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="ho-h">
+      <h2 id="ho-h">{t('ho.title')}</h2>
+      {issued && (
+        <p>
+          <a class="btn" href={`/api/v1/requests/${item.id}/issued`} target="_blank" rel="noopener">
+            {t('ho.issued')}
+          </a>
+        </p>
+      )}
+      <form onSubmit={(e) => void submit(e)}>
+        <div class="field">
+          <label for="ho-name">{t('ho.receivedBy')}</label>
+          <input id="ho-name" required maxLength={120} value={receivedBy} onInput={(e) => setReceivedBy(e.currentTarget.value)} />
+        </div>
+        <fieldset class="field choices">
+          <legend>{t('ho.relation')}</legend>
+          {(['PEMOHON', 'KELUARGA'] as const).map((r) => (
+            <label class={relation === r ? 'choice choice-on' : 'choice'}>
+              <input type="radio" name="ho-relation" value={r} checked={relation === r} onChange={() => setRelation(r)} />
+              <span>{t(`ho.relation.${r}`)}</span>
+            </label>
+          ))}
+        </fieldset>
+        <fieldset class="field choices">
+          <legend>{t('ho.via')}</legend>
+          {(['LOKET', 'KAWIL', 'RT'] as const).map((v) => (
+            <label class={via === v ? 'choice choice-on' : 'choice'}>
+              <input type="radio" name="ho-via" value={v} checked={via === v} onChange={() => setVia(v)} />
+              <span>{t(`ho.via.${v}`)}</span>
+            </label>
+          ))}
+        </fieldset>
+        {via !== 'LOKET' && (
+          <div class="field">
+            <label for="ho-via-name">{t('ho.viaName')}</label>
+            <input id="ho-via-name" maxLength={120} value={viaName} onInput={(e) => setViaName(e.currentTarget.value)} />
+          </div>
+        )}
+        {error && (
+          <p class="note note-warn" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="btn btn-primary" disabled={busy || !state.online || !receivedBy.trim()}>
+          {t('ho.submit')}
+        </button>
+        {!state.online && <p class="muted">{t('ho.offline')}</p>}
+      </form>
+    </section>
+  );
+}
