@@ -42,10 +42,10 @@ function UpdateBanner() {
 
 const NAV = [
   { href: '#/', key: 'nav.home', icon: '⌂', match: '' },
-  { href: '#/baru', key: 'nav.new', icon: '+', match: 'baru' },
+  { href: '#/baru', key: 'nav.new', icon: '+', match: 'baru', operatorOnly: true },
   { href: '#/daftar', key: 'nav.list', icon: '☰', match: 'daftar' },
   { href: '#/sasaran', key: 'nav.sasaran', icon: '☑', match: 'sasaran' },
-  { href: '#/antrean', key: 'nav.outbox', icon: '⇪', match: 'antrean' },
+  { href: '#/antrean', key: 'nav.outbox', icon: '⇪', match: 'antrean', operatorOnly: true },
   { href: '#/pengaturan', key: 'nav.settings', icon: '⚙', match: 'pengaturan' },
 ];
 
@@ -120,7 +120,7 @@ export function App() {
       )}
       <main id="main">{screen}</main>
       <nav class="tabbar" aria-label={t('nav.label')}>
-        {NAV.map((item) => {
+        {NAV.filter((item) => !item.operatorOnly || state.session?.user.role === 'operator').map((item) => {
           const current = (route[0] ?? '') === item.match;
           const badge = item.match === 'antrean' ? waiting + attention : 0;
           return (

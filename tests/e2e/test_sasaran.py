@@ -53,7 +53,7 @@ def test_followup_recorded_offline_syncs_exactly_once(server: Server, launch: La
     context = launch()
     page = context.pages[0] if context.pages else context.new_page()
     login(page, server.url)
-    page.wait_for_url(server.url + "/#/")  # the login screen's last navigation
+    expect(page.locator("#username")).to_have_count(0)  # logged in
     wait_for_service_worker(page)
 
     # Online: the worklist is fetched and cached; rentan first and marked; desa B absent.
@@ -165,7 +165,7 @@ def test_dukcapil_sees_every_kecamatan_and_drills_down(server: Server, launch: L
     page.fill("#username", "dukcapil")
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(server.url + "/#/")  # the login screen's last navigation
+    expect(page.locator("#username")).to_have_count(0)  # logged in
     page.goto(server.url + "/#/cakupan")
     expect(page.get_by_test_id("coverage-total")).to_contain_text("dari 3 sasaran")
     expect(page.get_by_role("heading", name="Per kecamatan")).to_be_visible()

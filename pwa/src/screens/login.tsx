@@ -26,7 +26,9 @@ export function Login() {
       }
       await refreshReference(); // the catalog is needed offline: have it before going on
       await reloadLocal();
-      location.hash = '#/';
+      // Leave the login route only if we are still on it: the officer (or a test) may
+      // already have moved on while the catalog was loading.
+      if (location.hash.startsWith('#/masuk')) location.hash = '#/';
       await refreshServerList();
       await runSync(true);
     } catch (caught) {
