@@ -6,6 +6,7 @@ index, bucket or queue the code needs but the template lacks fails the tests.
 
 from __future__ import annotations
 
+import copy
 import functools
 import threading
 import time
@@ -63,7 +64,7 @@ def moto_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """moto in-process, with dummy credentials and one request served at a time.
 
     moto's backends are not safe under threads (a failed DynamoDB transaction
-    restores a copy of the whole table, undoing writes made meanwhile), while
+    puts back what it saved before it started, undoing writes made meanwhile), while
     the real services are linearizable per request. Serving one request at a
     time restores that; the adapters' own concurrency (read, then conditional
     write, retry) still interleaves between requests.
@@ -81,11 +82,98 @@ def moto_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             return serve(self, request)
 
     monkeypatch.setattr(BotocoreStubber, "process_request", one_at_a_time)
+    _roll_back_touched_items_only(monkeypatch)
+    _sort_string_keys_as_strings(monkeypatch)
     # Every adapter set builds its own boto3 session; sharing the (read-only)
     # loader of service models saves reading them from disk for every test.
     monkeypatch.setattr(botocore_session, "create_loader", _shared_loader)
     with mock_aws():
         yield
+
+
+def _roll_back_touched_items_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make moto's TransactWriteItems copy the items it touches, not whole tables.
+
+    To undo a cancelled transaction moto deep-copies every table it names
+    before it starts: seconds per transaction once a test has written a few
+    hundred items (a sasaran import writes thousands). This keeps a copy of
+    each touched item instead and puts those back when moto cancels; what the
+    transaction checks, writes and answers is moto's own. Safe because
+    requests are served one at a time (above).
+    """
+    import moto.dynamodb.models as dynamodb_models
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    real = dynamodb_models.DynamoDBBackend.transact_write_items
+
+    class NoTableCopies:
+        @staticmethod
+        def deepcopy(value: Any, memo: Any = None) -> Any:
+            return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+    def transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> None:
+        touched: list[tuple[Table, DynamoType, DynamoType | None, Any]] = []
+        for entry in transact_items:
+            op = next(iter(entry.values()), {})
+            table = backend.tables.get(op.get("TableName"))
+            attributes = op.get("Item") or op.get("Key") or {}
+            if table is None:
+                continue  # moto refuses it below, before writing anything
+            range_attr = table.range_key_attr
+            if table.hash_key_attr not in attributes or (
+                range_attr and range_attr not in attributes
+            ):
+                continue  # likewise
+            hash_key = DynamoType(attributes[table.hash_key_attr])
+            range_key = DynamoType(attributes[range_attr]) if range_attr else None
+            before = table.get_item(hash_key, range_key)
+            touched.append((table, hash_key, range_key, copy.deepcopy(before)))
+        dynamodb_models.copy = NoTableCopies  # type: ignore[assignment]
+        try:
+            real(backend, transact_items)
+        except Exception:
+            # Newest first, so an item touched twice ends as it was before both.
+            for table, hash_key, range_key, before in reversed(touched):
+                if before is None:
+                    table.delete_item(hash_key, range_key)
+                elif range_key is not None:
+                    table.items[hash_key][range_key] = before
+                else:
+                    table.items[hash_key] = before
+            raise
+        finally:
+            dynamodb_models.copy = copy
+
+    monkeypatch.setattr(
+        dynamodb_models.DynamoDBBackend, "transact_write_items", transact_write_items
+    )
+
+
+def _sort_string_keys_as_strings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let moto order a table's items by their raw key strings when its keys are strings.
+
+    moto sorts every item of a table for every Query, even one by partition
+    key, comparing its own key objects (slow in Python): most of the time of
+    a large import's test. For string keys the raw strings sort the same way.
+    """
+    from moto.dynamodb.models.table import Table
+
+    real = Table.all_items
+
+    def all_items(table: Table) -> list[Any]:
+        if table.hash_key_type != "S" or table.range_key_type not in (None, "S"):
+            return real(table)
+        if table.range_key_attr:
+            items = [item for group in table.items.values() for item in group.values()]
+        else:
+            items = list(table.items.values())
+        return sorted(
+            items,
+            key=lambda i: (i.hash_key.value, i.range_key.value if i.range_key else ""),
+        )
+
+    monkeypatch.setattr(Table, "all_items", all_items)
 
 
 @functools.cache
@@ -131,6 +219,24 @@ class SqsClock:
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds
+
+
+@contextmanager
+def aws_app_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """moto with the stack, and BAKSO_CONFIG=aws pointing at it; yields DynamoDB operation counts.
+
+    Through the environment, as on Lambda, so apps a test makes itself (e.g. a
+    restart) get the same adapter set. The caller checks the counts (no Scan).
+    """
+    from bakso import config
+
+    with moto_aws(monkeypatch):
+        resources = deploy_stack()
+        monkeypatch.setenv("BAKSO_CONFIG", "aws")
+        for key, value in resources.config().items():
+            monkeypatch.setattr(config.AwsConfig, key, value)
+        with dynamodb_operations() as operations:
+            yield operations
 
 
 @contextmanager

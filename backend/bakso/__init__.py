@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from typing import Any
 
@@ -16,8 +15,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Imported here, not at module level: Lambda imports this package at cold
     # start, and only the factory needs the services and their libraries.
     from . import config as config_module
+    from . import logs
     from .bootstrap import build_services
 
+    logs.configure()
     app = Flask(__name__)
     app.config.from_mapping(config_module.load(test_config))
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(
@@ -44,5 +45,4 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         worker = LocalWorker(services, visibility_timeout=app.config["WORKER_VISIBILITY_TIMEOUT"])
         worker.start()
         app.extensions["bakso_worker"] = worker
-    logging.getLogger("bakso").setLevel(logging.INFO)
     return app

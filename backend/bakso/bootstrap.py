@@ -20,7 +20,7 @@ from .services.coverage import CoverageService
 from .services.requests import RequestService, RequestSettings
 from .services.retention import RetentionService
 from .services.returns import ReturnService
-from .services.sasaran import SasaranService, SasaranSettings, unavailable_store
+from .services.sasaran import SasaranService, SasaranSettings
 from .services.status import StatusService
 from .services.throttle import Throttle, ThrottlePolicy
 
@@ -68,22 +68,25 @@ def build_adapters(config: Mapping[str, Any]) -> tuple[Records, Blobs, Queue]:
     raise ValueError(f"unknown adapter set {kind!r}")
 
 
-def build_sasaran_store(config: Mapping[str, Any]) -> SasaranStore:
-    """The sasaran store beside the adapter set: its own SQLite file, or the AWS one."""
-    if config["ADAPTERS"] == "local":
+def build_sasaran_store(config: Mapping[str, Any], records: Records | None = None) -> SasaranStore:
+    """The sasaran store beside the adapter set: its own SQLite file, or the records table."""
+    kind = config["ADAPTERS"]
+    if kind == "local":
         from .adapters.local import SqliteSasaranStore
 
         return SqliteSasaranStore(Path(config["DATA_DIR"]) / "sasaran.sqlite3")
-    from .adapters import aws
+    if kind == "aws":
+        from .adapters import aws
 
-    build = getattr(aws, "build_sasaran_store", None)  # not written yet for AWS
-    return build(config) if build else unavailable_store()
+        shared = records if isinstance(records, aws.DynamoRecords) else None
+        return aws.build_sasaran_store(config, shared)
+    raise ValueError(f"unknown adapter set {kind!r}")
 
 
 def build_sasaran(
     config: Mapping[str, Any], records: Records, blobs: Blobs, queue: Queue, regions: Regions
 ) -> tuple[SasaranService, CoverageService]:
-    store = build_sasaran_store(config)
+    store = build_sasaran_store(config, records)
     settings = SasaranSettings(
         max_file_bytes=config["SASARAN_MAX_FILE_BYTES"],
         max_rows=config["SASARAN_MAX_ROWS"],

@@ -19,7 +19,11 @@ class Config:
     NAME = "base"
     ADAPTERS = "local"  # local (SQLite + folder + in-process worker) | aws
     DATA_DIR: str | None = None  # BAKSO_DATA_DIR, else var/ in the repo
-    SECRET_KEY: str | None = os.environ.get("BAKSO_SECRET_KEY")
+    SECRET_KEY: str | None = None  # else BAKSO_SECRET_KEY, read by load()
+    # Without a secret key: True makes one and keeps it beside the local data
+    # (one machine); False refuses to start, because every process must share
+    # one key (sessions, signed URLs) and a Lambda's disk is neither shared nor kept.
+    SECRET_KEY_FILE = True
     REGIONS_FILE: str | None = None  # defaults to the packaged Lombok Timur file
     CATALOG_FILE: str | None = None
     CODE_PREFIX = "LT"
@@ -84,6 +88,11 @@ class LocalConfig(Config):
 class AwsConfig(Config):
     NAME = "aws"
     ADAPTERS = "aws"
+    SECRET_KEY_FILE = False
+
+
+class ConfigError(RuntimeError):
+    """The deployment's configuration cannot work; the message says what to set."""
 
 
 CONFIGS: dict[str, type[Config]] = {"local": LocalConfig, "aws": AwsConfig}
@@ -97,8 +106,18 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     values["DATA_DIR"] = str(
         values.get("DATA_DIR") or os.environ.get("BAKSO_DATA_DIR") or REPO_DATA_DIR
     )
-    if not values.get("SECRET_KEY"):
+    secret = values.get("SECRET_KEY") or os.environ.get("BAKSO_SECRET_KEY", "")
+    if secret.strip():
+        values["SECRET_KEY"] = secret
+    elif values["SECRET_KEY_FILE"]:
         values["SECRET_KEY"] = _local_secret(Path(values["DATA_DIR"]))
+    else:
+        raise ConfigError(
+            f"BAKSO_SECRET_KEY is not set (BAKSO_CONFIG={name}). Set it in the configuration of "
+            "every function that runs BAKSO, the same value everywhere (docs/deploy-aws.md, "
+            "step 4): sessions and signed links made by one must be valid in the others. "
+            "No key is made up here."
+        )
     return values
 
 

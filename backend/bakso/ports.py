@@ -227,16 +227,16 @@ class SasaranPage:
 class SasaranStore(ABC):
     """Worklist rows, follow-ups, import runs and coverage counters.
 
-    Every read is a Get or a Query. On DynamoDB: rows by id (Get), by NIK and by
-    name key (GSIs), by desa in worklist order (GSI desa + sort_key); follow-ups
+    Every read is a Get, a BatchGet or a Query, all consistent. On DynamoDB
+    (bakso.adapters.aws.sasaran): rows by id (Get), by NIK and by name key
+    (pointer items, BatchGet), by desa in worklist order (a copy of each row in
+    a partition per desa, sorted by sort_key); follow-ups
     by id and under their row; an import's results under the import, by line;
     counters as one item per (level, code) in a partition per level, sorted by
     code, so a kecamatan's desa are a begins_with Query. Writes that belong
     together (row + counters, follow-up + row + counters, result + row +
     counters) are one transaction.
     """
-
-    available = True  # False only for a deployment without a sasaran store yet
 
     # Rows -----------------------------------------------------------------
     @abstractmethod

@@ -14,7 +14,6 @@ import pytest
 from flask import Flask
 
 import aws_env
-from bakso import config
 from helpers import PASSWORD, USERS, close_app, make_app, services_of
 
 # API tests that cannot run on the AWS set, and why. Those checking what the blob
@@ -40,14 +39,7 @@ def app(
             reason = LOCAL_ONLY.get(request.node.originalname)
             if reason:
                 pytest.skip(reason)
-            stack.enter_context(aws_env.moto_aws(monkeypatch))
-            resources = aws_env.deploy_stack()
-            # Through the environment, as on Lambda, so apps a test makes itself
-            # (e.g. a restart) get the same adapter set.
-            monkeypatch.setenv("BAKSO_CONFIG", "aws")
-            for key, value in resources.config().items():
-                monkeypatch.setattr(config.AwsConfig, key, value)
-            operations = stack.enter_context(aws_env.dynamodb_operations())
+            operations = stack.enter_context(aws_env.aws_app_settings(monkeypatch))
         app = make_app(data_dir)
         accounts = services_of(app).accounts
         for username, role, desa in USERS:

@@ -16,7 +16,7 @@ import pytest
 
 import aws_env
 from bakso.adapters import aws
-from bakso.adapters.aws.records import INDEXES
+from bakso.adapters.aws import TABLE_INDEXES
 from bakso.domain.errors import InvalidInput, NotFound, PayloadTooLarge
 
 
@@ -37,7 +37,7 @@ def test_stack_creates_table_with_the_adapters_indexes_and_queue_with_dlq(
 
     assert keys == {"HASH": "PK", "RANGE": "SK"}
     assert indexes == {
-        name: tuple(k for k in pair if k is not None) for name, pair in INDEXES.items()
+        name: tuple(k for k in pair if k is not None) for name, pair in TABLE_INDEXES.items()
     }
     assert redrive["maxReceiveCount"] == 5
     assert redrive["deadLetterTargetArn"].endswith(":bakso-work-dlq")

@@ -8,6 +8,7 @@ those are asserted here on the template.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ import pytest
 from cfnlint import api as cfn_lint
 from cfnlint.decode import cfn_yaml
 
-from bakso.adapters.aws.records import INDEXES, TTL_ATTRIBUTE
+from bakso.adapters.aws import TABLE_INDEXES
+from bakso.adapters.aws.dynamo import TTL_ATTRIBUTE
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "bakso.yaml"
@@ -79,8 +81,8 @@ def test_table_has_exactly_the_indexes_the_adapter_queries(template: dict[str, A
         keys = {k["KeyType"]: k["AttributeName"] for k in index["KeySchema"]}
         indexes[index["IndexName"]] = (keys["HASH"], keys.get("RANGE"))
 
-    assert indexes == INDEXES
-    assert {key for pair in INDEXES.values() for key in pair if key} | {"PK", "SK"} == defined
+    assert indexes == TABLE_INDEXES
+    assert {key for pair in TABLE_INDEXES.values() for key in pair if key} | {"PK", "SK"} == defined
 
 
 def test_blob_bucket_is_private_encrypted_versioned_and_expires_batches(
@@ -176,7 +178,8 @@ def _statements(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
 def test_roles_are_least_privilege(template: dict[str, Any], role: str) -> None:
     properties = resource(template, role, "AWS::IAM::Role")
     (trust,) = properties["AssumeRolePolicyDocument"]["Statement"]
-    assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}
+    # EventBridge only because Zappa names the role in the rules it schedules.
+    assert trust["Principal"] == {"Service": ["lambda.amazonaws.com", "events.amazonaws.com"]}
 
     for statement in _statements(template, role):
         actions = (
@@ -190,6 +193,45 @@ def test_roles_are_least_privilege(template: dict[str, Any], role: str) -> None:
         assert statement["Effect"] == "Allow"
         assert not [a for a in actions if "*" in a], statement
         assert "*" not in resources, statement
+
+
+# Transactions need no action of their own: IAM checks each item's Put/Update/Delete/Check.
+_TRANSACTION_ITEM_ACTIONS = {
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+}
+
+
+def _dynamodb_calls() -> set[str]:
+    """The DynamoDB API actions the AWS adapters call (`client.<operation>(`) in their source."""
+    source = "\n".join(
+        (ROOT / "backend/bakso/adapters/aws" / name).read_text()
+        for name in ("records.py", "sasaran.py", "dynamo.py")
+    )
+    operations = set(re.findall(r"client\.([a-z_]+)\(", source))
+    assert "transact_write_items" in operations and "query" in operations  # the regex works
+    return {
+        "dynamodb:" + "".join(part.title() for part in operation.split("_"))
+        for operation in operations
+    }
+
+
+@pytest.mark.parametrize("role", ["WebRole", "WorkerRole"])
+def test_roles_allow_every_dynamodb_action_the_adapters_call(
+    template: dict[str, Any], role: str
+) -> None:
+    allowed: set[str] = set()
+    for statement in _statements(template, role):
+        if statement["Sid"] == "Records":
+            allowed.update(statement["Action"])
+    needed = _dynamodb_calls()
+    if "dynamodb:TransactWriteItems" in needed:
+        needed = (needed - {"dynamodb:TransactWriteItems"}) | _TRANSACTION_ITEM_ACTIONS
+
+    assert needed - allowed == set()
+    assert "dynamodb:BatchGetItem" in needed  # the sasaran store's lookups
 
 
 def test_only_the_worker_consumes_the_queue(template: dict[str, Any]) -> None:

@@ -7,23 +7,31 @@ API-Gateway-shaped events. Worker: its handler, fed SQS-shaped batches.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import io
 import json
 import logging
 import sys
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+import requests
 
 import aws_env
+import bakso.bootstrap
 import bakso.workers.sqs
 import bakso.wsgi
 from bakso.bootstrap import Services
-from helpers import FAST_ARGON2, PASSWORD, USERS, Api, draft
+from bakso.logs import MASK
+from helpers import FAST_ARGON2, PASSWORD, USERS, Api, draft, fake_jpeg
 
 ROOT = Path(__file__).resolve().parents[2]
 API_HOST = "a1b2c3d4e5.execute-api.ap-southeast-3.amazonaws.com"
@@ -228,3 +236,199 @@ def test_worker_reports_a_body_that_is_not_json_and_nothing_else(
     result = worker_handler(batch)
 
     assert result == {"batchItemFailures": [{"itemIdentifier": "m-0"}, {"itemIdentifier": "m-2"}]}
+
+
+def _empty_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "")
+    return buffer.getvalue()
+
+
+def scheduled_event(job: str) -> dict[str, Any]:
+    """What the worker function receives from the rule `zappa schedule worker` makes for `job`.
+
+    Zappa's own code schedules the worker stage's events in moto's EventBridge;
+    the event is EventBridge's, rendered through the target's input template.
+    """
+    from zappa.core import Zappa
+
+    worker = _stage("worker")
+    (event,) = [e for e in worker["events"] if e["function"] == job]
+    name = f"{worker['project_name']}-worker"
+    role = boto3.client("iam").get_role(RoleName=worker["role_name"])["Role"]["Arn"]
+    function = boto3.client("lambda", region_name=aws_env.REGION).create_function(
+        FunctionName=name,
+        Runtime=worker["runtime"],
+        Role=role,
+        Handler=worker["lambda_handler"],
+        Code={"ZipFile": _empty_zip()},
+    )
+    zappa = Zappa(aws_region=aws_env.REGION, desired_role_arn=role, runtime=worker["runtime"])
+    zappa.schedule_events(lambda_arn=function["FunctionArn"], lambda_name=name, events=[event])
+    events = boto3.client("events", region_name=aws_env.REGION)
+    (rule,) = events.list_rules(NamePrefix=name)["Rules"]
+    assert rule["ScheduleExpression"] == event["expression"]
+    (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+    assert target["Arn"] == function["FunctionArn"]
+    sent = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "2026-04-02T01:00:00Z",
+        "region": aws_env.REGION,
+        "resources": [rule["Arn"]],
+        "detail": {},
+    }
+    template = target["InputTransformer"]["InputTemplate"]
+    for name, path in target["InputTransformer"]["InputPathsMap"].items():
+        template = template.replace(f"<{name}>", json.dumps(sent[path.removeprefix("$.")]))
+    rendered: dict[str, Any] = json.loads(template)
+    return rendered
+
+
+def test_daily_cleanup_zappa_schedules_runs_the_retention_purge(
+    stack: aws_env.Stack,
+    officers: Services,
+    worker_handler: Callable[[dict[str, Any]], dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A draft with one scan, cancelled: final, so its files go RETENTION_DAYS later.
+    op = Api(bakso.wsgi.app.flask.test_client())
+    assert op.login("op.a").status_code == 200
+    request_id = op.create(draft())["id"]
+    op.attach(request_id, "F201", fake_jpeg("cleanup"))
+    version = op.get(f"/api/v1/requests/{request_id}").get_json()["version"]
+    cancelled = op.post(
+        f"/api/v1/requests/{request_id}/transition",
+        json={"to": "DIBATALKAN", "note": "salah input", "version": version},
+    )
+    assert cancelled.status_code == 200, cancelled.get_json()
+    (scan,) = officers.records.list_scans(request_id)
+    assert officers.blobs.size(scan.key) is not None
+    event = scheduled_event("bakso.workers.sqs.cleanup_handler")
+    # The worker builds its services on this first event, with a clock 91 days on.
+    later = datetime.now(UTC) + timedelta(days=91)
+    monkeypatch.setattr(bakso.bootstrap, "utc_now", lambda: later)
+
+    result = worker_handler(event)
+
+    assert result == {"requests": 1, "blobs": 1, "batches": 0}
+    assert officers.blobs.size(scan.key) is None
+    purged = officers.records.get_request(request_id)
+    assert purged is not None and purged.purged_at is not None
+    assert worker_handler(event) == {"requests": 0, "blobs": 0, "batches": 0}
+
+
+def test_scheduled_event_from_an_unknown_rule_runs_nothing(
+    stack: aws_env.Stack, worker_handler: Callable[[dict[str, Any]], dict[str, Any]]
+) -> None:
+    rule = f"arn:aws:events:{aws_env.REGION}:123456789012:rule/bakso-worker-os.system"
+    event = {"detail-type": "Scheduled Event", "resources": [rule], "detail": {}}
+
+    assert worker_handler(event) is None
+    assert bakso.workers.sqs._services is None  # nothing was even built
+
+
+@pytest.fixture
+def lambda_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
+    """Logging as on Lambda (AWS_LAMBDA_FUNCTION_NAME set); what a root handler wrote."""
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "bakso-web")
+    root = logging.getLogger()
+    formatters = [(handler, handler.formatter) for handler in root.handlers]
+    stream = io.StringIO()
+    capture = logging.StreamHandler(stream)
+    root.addHandler(capture)
+    yield stream
+    root.removeHandler(capture)
+    for handler, formatter in formatters:
+        handler.setFormatter(formatter)
+
+
+class ZappaApi:
+    """An officer's client that goes through the web function's Lambda handler."""
+
+    def __init__(self, handler: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        self.handler = handler
+        self.headers: dict[str, str] = {}
+
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        response = self.handler(rest_event(method, path, body=body, headers=self.headers))
+        text = response.get("body") or ""
+        is_json = text.startswith(("{", "["))
+        return response["statusCode"], json.loads(text) if is_json else text
+
+    def login(self, username: str) -> tuple[str, str]:
+        event = rest_event(
+            "POST", "/api/v1/auth/login", body={"username": username, "password": PASSWORD}
+        )
+        response = self.handler(event)
+        assert response["statusCode"] == 200, response.get("body")
+        (cookie,) = [c for c in set_cookies(response) if c.startswith("bakso_session=")]
+        session = SimpleCookie(cookie)["bakso_session"].value
+        csrf = json.loads(response["body"])["csrf_token"]
+        self.headers = {"Cookie": f"bakso_session={session}", "X-CSRF-Token": csrf}
+        return session, csrf
+
+
+def test_lambda_logs_are_json_lines_without_nik_names_tokens_or_cookies(
+    lambda_logs: io.StringIO,
+    stack: aws_env.Stack,
+    web_handler: Callable[[dict[str, Any]], dict[str, Any]],
+    worker_handler: Callable[[dict[str, Any]], dict[str, Any]],
+    officers: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bakso.wsgi.app, "_app", None)  # built again, now as on Lambda
+    lambda_logs.seek(0)  # drop what the fixtures logged while the stack was made
+    lambda_logs.truncate()
+    op = ZappaApi(web_handler)
+    session, csrf = op.login("op.a")
+    request_id = str(uuid.uuid4())
+    status, _ = op.call("PUT", f"/api/v1/requests/{request_id}", draft())
+    assert status == 201
+    for requirement in ("F201", "SURAT_KET_LAHIR", "BUKU_NIKAH", "KK_ORTU", "KTP_ORTU"):
+        data = fake_jpeg(request_id + requirement)
+        status, registered = op.call(
+            "POST",
+            f"/api/v1/requests/{request_id}/scans",
+            {
+                "requirement": requirement,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "size": len(data),
+                "content_type": "image/jpeg",
+            },
+        )
+        assert status == 201, registered
+        upload = registered["upload"]
+        sent = requests.request(
+            upload["method"], upload["url"], data=data, headers=upload["headers"], timeout=30
+        )
+        assert sent.status_code == 200
+        scan = registered["scan_id"]
+        assert op.call("POST", f"/api/v1/requests/{request_id}/scans/{scan}/complete")[0] == 200
+    status, submitted = op.call("POST", f"/api/v1/requests/{request_id}/submit")
+    assert status == 200, submitted
+    token = submitted["token"]
+    messages = officers.queue.receive(visibility_timeout=60)
+    assert worker_handler(sqs_event(stack, [json.dumps(m.body) for m in messages])) == {
+        "batchItemFailures": []
+    }
+    resident = ZappaApi(web_handler)
+    assert resident.call("GET", f"/cek/{token}")[0] == 200
+    assert resident.call("GET", f"/api/v1/status/{token}")[0] == 200
+    wrong = rest_event("POST", "/api/v1/auth/login", body={"username": "op.a", "password": "x"})
+    assert web_handler(wrong)["statusCode"] == 401
+
+    output = lambda_logs.getvalue()
+    person, child = draft()["applicant"], draft()["subject"]
+    secrets = [person["nik"], person["kk"], person["phone"], person["name"], child["name"]]
+    secrets += [token, session, csrf, PASSWORD]
+    assert [secret for secret in secrets if secret.lower() in output.lower()] == []
+    lines = [json.loads(line) for line in output.splitlines() if line.strip()]
+    assert all({"time", "level", "logger", "message"} <= line.keys() for line in lines)
+    ours = [line["message"] for line in lines if line["logger"].startswith("bakso.")]
+    assert f"request {request_id} moved DRAF -> DIAJUKAN" in ours
+    assert any(f"GET /cek/{MASK} " in line["message"] for line in lines)  # Zappa's access log

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from cfnlint.decode import cfn_yaml
 
+import bakso.workers.sqs
+
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS: dict[str, dict[str, Any]] = json.loads((ROOT / "zappa_settings.json").read_text())
 STAGES = ["web", "worker"]
@@ -66,15 +68,23 @@ def test_stage_defaults_are_safe_for_personal_data(name: str) -> None:
     assert {"boto3", "botocore"} <= set(config["exclude"])  # the runtime has its own
 
 
-def test_only_the_web_stage_has_an_api_and_neither_stage_makes_triggers() -> None:
+def test_only_the_web_stage_has_an_api_and_only_the_worker_has_a_schedule() -> None:
     web, worker = stage("web"), stage("worker")
 
     assert web.get("apigateway_enabled", True) is True
     assert worker["apigateway_enabled"] is False
     assert worker.get("keep_warm", True) is False
     # The SQS trigger lives in infra/, with ReportBatchItemFailures: a Zappa
-    # event here would add a second consumer without it.
-    assert "events" not in web and "events" not in worker
+    # event source here would add a second consumer without it. The worker's
+    # only events are schedules, each of a job its handler knows.
+    assert "events" not in web
+    assert [event["function"] for event in worker["events"]] == [
+        "bakso.workers.sqs.cleanup_handler"
+    ]
+    for event in worker["events"]:
+        assert set(event) <= {"function", "expression", "description"}, event
+        assert event["function"] in bakso.workers.sqs.SCHEDULED
+    assert worker["events"][0]["expression"] == "rate(1 day)"
 
 
 def test_stages_use_the_roles_infra_creates(template: dict[str, Any]) -> None:

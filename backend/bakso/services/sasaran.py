@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from ..domain.errors import BaksoError, Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from ..domain.lifecycle import Role, Status
 from ..domain.model import Actor, Request
 from ..domain.regions import Regions
@@ -103,23 +103,6 @@ class RequestObserver(ABC):
     @abstractmethod
     def on_request_change(self, before: Request | None, after: Request, at: str) -> None:
         """`before` is None when the request was just created. Must not raise."""
-
-
-class SasaranUnavailable(BaksoError):
-    status = 503
-    title = "Layanan belum tersedia"
-
-
-def unavailable_store() -> SasaranStore:
-    """A store for a deployment whose adapter set has no sasaran store yet: every call is 503."""
-
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise SasaranUnavailable("Daftar sasaran belum tersedia pada penyebaran ini.")
-
-    methods: dict[str, Any] = {name: refuse for name in SasaranStore.__abstractmethods__}
-    methods["available"] = False
-    store: SasaranStore = type("UnavailableSasaranStore", (SasaranStore,), methods)()
-    return store
 
 
 def _source_key(import_id: str) -> str:
@@ -564,8 +547,6 @@ class SasaranService(RequestObserver):
             raise InvalidInput("Sasaran yang ditautkan tidak ada di desa ini.")
 
     def on_request_change(self, before: Request | None, after: Request, at: str) -> None:
-        if not self.store.available:
-            return
         change = RequestChange(
             request_id=after.id,
             version=after.version,

@@ -1,9 +1,17 @@
-"""The worker Lambda: SQS batches in, `handle` per message, only the failures reported back.
+"""The worker Lambda: SQS batches, and the scheduled jobs of the worker stage.
 
-The event-source mapping (infra/bakso.yaml) has ReportBatchItemFailures, so
-SQS deletes every message not listed in `batchItemFailures` and delivers the
-listed ones again (to the DLQ after maxReceiveCount). Services are built on
-the first event, once per container, not at import.
+SQS: `handle` per message, only the failures reported back. The event-source
+mapping (infra/bakso.yaml) has ReportBatchItemFailures, so SQS deletes every
+message not listed in `batchItemFailures` and delivers the listed ones again
+(to the DLQ after maxReceiveCount).
+
+Schedules: each `events` entry of the worker stage in zappa_settings.json
+becomes an EventBridge rule named `<function name>-<job>` that invokes this
+function with a "Scheduled Event"; the job is the part of the rule's name
+after the last "-" (Zappa's own convention), and only the jobs in SCHEDULED
+run.
+
+Services are built on the first event, once per container, not at import.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ import logging
 import threading
 from typing import Any
 
-from .. import config
+from .. import config, logs
 from ..bootstrap import Services, build_services
 from .handlers import handle
 
@@ -27,13 +35,44 @@ def services() -> Services:
     global _services
     with _lock:
         if _services is None:
-            logging.getLogger("bakso").setLevel(logging.INFO)
+            logs.configure()
             _services = build_services(config.load())
         return _services
 
 
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str]]]:
-    """Handle one SQS batch; a message fails alone, never its neighbours."""
+def cleanup_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """The retention purge (DESIGN §3), run daily by the worker stage's schedule."""
+    report = services().retention.purge()
+    log.info(
+        "retention run done",
+        extra={"requests": report.requests, "blobs": report.blobs, "batches": report.batches},
+    )
+    return {"requests": report.requests, "blobs": report.blobs, "batches": report.batches}
+
+
+# The jobs a schedule may run, by the dotted name zappa_settings.json gives them.
+SCHEDULED = {"bakso.workers.sqs.cleanup_handler": cleanup_handler}
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> Any:
+    """Handle one SQS batch, or run the job a scheduled event names."""
+    if event.get("detail-type") == "Scheduled Event":
+        return _run_scheduled(event, context)
+    return _handle_batch(event)
+
+
+def _run_scheduled(event: dict[str, Any], context: Any) -> Any:
+    rule = str((event.get("resources") or [""])[0]).rsplit("/", 1)[-1]
+    job = SCHEDULED.get(rule.rsplit("-", 1)[-1])
+    if job is None:
+        # Not an import: a rule's name must never choose what code runs.
+        log.error("scheduled event from rule %s names no job of the worker", rule)
+        return None
+    return job(event, context)
+
+
+def _handle_batch(event: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """A message fails alone, never its neighbours."""
     svc = services()
     failures: list[dict[str, str]] = []
     for record in event.get("Records", []):

@@ -47,6 +47,15 @@ from ...domain.model import (
     event_audit_data,
 )
 from ...ports import CodeTaken, Page, Records
+from .dynamo import CHECK_FAILED as _CHECK_FAILED
+from .dynamo import TTL_ATTRIBUTE
+from .dynamo import cancellation_reasons as _cancellation_reasons
+from .dynamo import dump as _dump
+from .dynamo import integer as _int
+from .dynamo import n as _n
+from .dynamo import opt_text as _opt_str
+from .dynamo import s as _s
+from .dynamo import text as _str
 from .errors import StoreUnavailable, error_code, translated
 
 if TYPE_CHECKING:
@@ -59,12 +68,11 @@ if TYPE_CHECKING:
 
     Item = Mapping[str, AttributeValueTypeDef]
 
-TTL_ATTRIBUTE = "expires_at"
 SORT_ATTRIBUTE = "newest"  # "<created_at>#<id>": newest first is a descending Query
 REQUEST_KIND = "request"
 BATCH_KIND = "batch"
 # Every global secondary index this adapter queries: name → (hash key, range key).
-# infra/bakso.yaml must define exactly these (a test compares them).
+# With the sasaran store's, exactly what infra/bakso.yaml defines (a test compares them).
 INDEXES: dict[str, tuple[str, str | None]] = {
     "all-newest": ("kind", SORT_ATTRIBUTE),
     "desa-newest": ("desa", SORT_ATTRIBUTE),
@@ -88,33 +96,7 @@ MAX_CONTENTION_RETRIES = 60
 
 _STALE = "Data permohonan sudah berubah; muat ulang lalu coba lagi."
 _BAD_CURSOR = "Kursor halaman tidak valid."
-_CHECK_FAILED = "ConditionalCheckFailed"
 _ENTRY_WIDTH = 12
-
-
-def _s(value: str) -> AttributeValueTypeDef:
-    return {"S": value}
-
-
-def _n(value: int | float) -> AttributeValueTypeDef:
-    return {"N": repr(value) if isinstance(value, float) else str(value)}
-
-
-def _str(item: Item, name: str) -> str:
-    return item[name]["S"]
-
-
-def _opt_str(item: Item, name: str) -> str | None:
-    value = item.get(name)
-    return value["S"] if value is not None and "S" in value else None
-
-
-def _int(item: Item, name: str) -> int:
-    return int(item[name]["N"])
-
-
-def _dump(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _encode_cursor(created_at: str, request_id: str) -> str:
@@ -782,24 +764,6 @@ class DynamoRecords(Records):
         if event.from_status is not None:
             item["from"] = _s(event.from_status.value)
         return item
-
-
-def _cancellation_reasons(error: ClientError) -> list[str]:
-    """The per-item codes of a cancelled transaction; re-raises any other error.
-
-    Only condition failures and conflicts with concurrent transactions are
-    expected: the caller decides which mean "retry".
-    """
-    if error_code(error) != "TransactionCanceledException":
-        raise error
-    response: dict[str, Any] = dict(error.response)
-    reasons = [
-        str(reason.get("Code") or "None") for reason in response.get("CancellationReasons", [])
-    ]
-    if any(code not in {"None", _CHECK_FAILED, "TransactionConflict"} for code in reasons):
-        raise error
-    # Padded so callers can look up any item's reason even if a store lists fewer.
-    return reasons + ["None"] * 8
 
 
 def _old_item(error: ClientError, *, reason: int | None = None) -> Item | None:

@@ -97,9 +97,15 @@ def _encode_cursor(sort_key: str) -> str:
 
 def _decode_cursor(cursor: str) -> str:
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        # validate: characters outside the alphabet are an error, not skipped.
+        decoded = base64.b64decode(
+            cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True
+        ).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidInput(_BAD_CURSOR) from None
+    if not decoded:
+        raise InvalidInput(_BAD_CURSOR)
+    return decoded
 
 
 def _sum_deltas(
