@@ -19,11 +19,12 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import config, logs
-from ..bootstrap import Services, build_services
-from .handlers import handle
+
+if TYPE_CHECKING:
+    from ..bootstrap import Services
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,10 @@ def services() -> Services:
     global _services
     with _lock:
         if _services is None:
+            # Imported here, not at module level: Lambda imports this module at cold
+            # start, and the services and their libraries are needed only on the first event.
+            from ..bootstrap import build_services
+
             logs.configure()
             _services = build_services(config.load())
         return _services
@@ -73,6 +78,8 @@ def _run_scheduled(event: dict[str, Any], context: Any) -> Any:
 
 def _handle_batch(event: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
     """A message fails alone, never its neighbours."""
+    from . import handlers
+
     svc = services()
     failures: list[dict[str, str]] = []
     for record in event.get("Records", []):
@@ -81,7 +88,7 @@ def _handle_batch(event: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
             body = json.loads(record["body"])
             if not isinstance(body, dict):
                 raise TypeError("message body is not a JSON object")
-            handle(svc, body)
+            handlers.handle(svc, body)
         except Exception:
             # Ids only: bodies carry no personal data, but deeper errors might.
             log.exception(
