@@ -151,9 +151,16 @@ async function finishLogout(): Promise<void> {
 
 /** Start-up: local data first (works offline), then the server when reachable. */
 export async function boot(): Promise<void> {
-  setState({ catalog: await cachedCatalog() });
-  await reloadLocal();
-  setState({ ready: true });
+  try {
+    setState({ catalog: await cachedCatalog() });
+    await reloadLocal();
+  } catch (error) {
+    // Never leave the operator on "Memuat…": show the app (the login form at worst)
+    // and say what failed in the console.
+    console.error('boot: local data could not be read', error);
+  } finally {
+    setState({ ready: true });
+  }
   if (!state.session && navigator.onLine) await finishLogout();
   if (state.session && navigator.onLine) {
     await checkSession();
