@@ -14,7 +14,11 @@ from .errors import StoreUnavailable, error_code
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, KeysAndAttributesTypeDef
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        KeysAndAttributesTypeDef,
+        QueryInputTypeDef,
+    )
 
     Item = Mapping[str, AttributeValueTypeDef]
 
@@ -99,3 +103,36 @@ def batch_get(client: DynamoDBClient, table: str, keys: Sequence[Item]) -> list[
         else:
             raise StoreUnavailable("Sistem sedang sibuk; coba lagi sebentar lagi.")
     return found
+
+
+def query_up_to(
+    client: DynamoDBClient, query: QueryInputTypeDef, *, limit: int, page: int | None = None
+) -> list[Item]:
+    """Up to `limit` items, following DynamoDB's pages (1 MB each) as needed.
+
+    `page` is how many items to read per call; by default what is still missing.
+    """
+    items: list[Item] = []
+    request = dict(query)
+    while len(items) < limit:
+        request["Limit"] = page or limit - len(items)
+        response = client.query(**request)  # type: ignore[arg-type]
+        items.extend(response.get("Items", []))
+        last = response.get("LastEvaluatedKey")
+        if not last:
+            break
+        request["ExclusiveStartKey"] = last
+    return items[:limit]
+
+
+def query_all(client: DynamoDBClient, query: QueryInputTypeDef) -> list[Item]:
+    """Every item the query matches, following DynamoDB's pages."""
+    items: list[Item] = []
+    request = dict(query)
+    while True:
+        response = client.query(**request)  # type: ignore[arg-type]
+        items.extend(response.get("Items", []))
+        last = response.get("LastEvaluatedKey")
+        if not last:
+            return items
+        request["ExclusiveStartKey"] = last

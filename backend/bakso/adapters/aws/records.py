@@ -47,6 +47,7 @@ from ...domain.model import (
     event_audit_data,
 )
 from ...ports import CodeTaken, Page, Records
+from . import dynamo
 from .dynamo import CHECK_FAILED as _CHECK_FAILED
 from .dynamo import TTL_ATTRIBUTE
 from .dynamo import cancellation_reasons as _cancellation_reasons
@@ -619,32 +620,10 @@ class DynamoRecords(Records):
     def _query(
         self, query: QueryInputTypeDef, *, limit: int, page: int | None = None
     ) -> list[Item]:
-        """Up to `limit` items, following DynamoDB's pages (1 MB each) as needed.
-
-        `page` is how many items to read per call; by default what is still missing.
-        """
-        items: list[Item] = []
-        request = dict(query)
-        while len(items) < limit:
-            request["Limit"] = page or limit - len(items)
-            response = self.client.query(**request)  # type: ignore[arg-type]
-            items.extend(response.get("Items", []))
-            last = response.get("LastEvaluatedKey")
-            if not last:
-                break
-            request["ExclusiveStartKey"] = last
-        return items[:limit]
+        return dynamo.query_up_to(self.client, query, limit=limit, page=page)
 
     def _query_all(self, query: QueryInputTypeDef) -> list[Item]:
-        items: list[Item] = []
-        request = dict(query)
-        while True:
-            response = self.client.query(**request)  # type: ignore[arg-type]
-            items.extend(response.get("Items", []))
-            last = response.get("LastEvaluatedKey")
-            if not last:
-                return items
-            request["ExclusiveStartKey"] = last
+        return dynamo.query_all(self.client, query)
 
     def _query_prefix(self, pk: str, prefix: str) -> list[Item]:
         """Every item of one partition whose sort key starts with `prefix`, in key order."""

@@ -50,6 +50,7 @@ from botocore.exceptions import ClientError
 from ...domain.errors import Conflict, InvalidInput
 from ...domain.sasaran import Followup, ImportResult, ImportRun, SasaranRow, scopes
 from ...ports import ImportLineWrite, RowWrite, SasaranPage, SasaranStore
+from . import dynamo
 from .dynamo import (
     CHECK_FAILED,
     TTL_ATTRIBUTE,
@@ -707,29 +708,10 @@ class DynamoSasaranStore(SasaranStore):
         return response.get("Item")
 
     def _query(self, query: QueryInputTypeDef, *, limit: int) -> list[Item]:
-        """Up to `limit` items, following DynamoDB's pages (1 MB each) as needed."""
-        items: list[Item] = []
-        request = dict(query)
-        while len(items) < limit:
-            request["Limit"] = limit - len(items)
-            response = self.client.query(**request)  # type: ignore[arg-type]
-            items.extend(response.get("Items", []))
-            last = response.get("LastEvaluatedKey")
-            if not last:
-                break
-            request["ExclusiveStartKey"] = last
-        return items[:limit]
+        return dynamo.query_up_to(self.client, query, limit=limit)
 
     def _query_all(self, query: QueryInputTypeDef) -> list[Item]:
-        items: list[Item] = []
-        request = dict(query)
-        while True:
-            response = self.client.query(**request)  # type: ignore[arg-type]
-            items.extend(response.get("Items", []))
-            last = response.get("LastEvaluatedKey")
-            if not last:
-                return items
-            request["ExclusiveStartKey"] = last
+        return dynamo.query_all(self.client, query)
 
     def _put(
         self, item: Mapping[str, AttributeValueTypeDef], condition: str
