@@ -15,7 +15,7 @@ from .domain.regions import Regions
 from .domain.resident import StatusTexts
 from .ports import Blobs, Queue, Records, SasaranStore
 from .services.accounts import AccountService, LoginPolicy
-from .services.batches import BatchService
+from .services.batches import BatchService, BatchSettings
 from .services.coverage import CoverageService
 from .services.requests import RequestService, RequestSettings
 from .services.retention import RetentionService
@@ -164,7 +164,14 @@ def build_services(config: Mapping[str, Any]) -> Services:
             catalog,
             regions,
             utc_now,
-            config["DOWNLOAD_URL_TTL"],
+            BatchSettings(
+                volume_requests=config["BATCH_VOLUME_REQUESTS"],
+                volume_bytes=config["BATCH_VOLUME_BYTES"],
+                build_deadline=config["BATCH_BUILD_DEADLINE"],
+                step_requests=config["BATCH_STEP_REQUESTS"],
+                download_url_ttl=config["DOWNLOAD_URL_TTL"],
+            ),
+            send_back=getattr(requests, "send_back_for_repair", None),
             observers=[sasaran],
         ),
         ReturnService(records, requests),

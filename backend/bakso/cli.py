@@ -85,11 +85,11 @@ def print_demo_logins() -> None:
 @click.option("--once", is_flag=True, help="Drain what is queued now, then exit.")
 def worker(once: bool) -> None:
     """Run the queue worker alone (the local server already runs one)."""
-    from .workers.handlers import drain_once
+    from .workers.handlers import drain_once, drain_until_idle
 
     services = _services()
     while True:
-        handled = drain_once(services)
+        handled = drain_until_idle(services) if once else drain_once(services)
         if once:
             click.echo(f"{handled} pesan diproses.")
             return

@@ -3,12 +3,22 @@
 The name is for logs; code never branches on it. What differs between
 deployments is expressed as settings (e.g. ADAPTERS) read in one place,
 the app factory.
+
+Every upper-case setting can be set from the environment as `BAKSO_<NAME>`,
+typed like its default (see `load()`); nothing is read from the environment
+when this module is imported, so a process reads it once, when it builds its app.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import os
+import re
 import secrets
+import types
+import typing
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +39,8 @@ class Config:
     CODE_PREFIX = "LT"
 
     MAX_CONTENT_LENGTH = 256 * 1024  # JSON bodies; scans never pass through the API
-    MAX_SCAN_BYTES = int(os.environ.get("BAKSO_MAX_SCAN_BYTES", 10 * 1024 * 1024))
-    MAX_RETURN_BYTES = 50 * 1024 * 1024  # bulk return: CSV + zip of issued PDFs
+    MAX_SCAN_BYTES = 10 * 1024 * 1024
+    MAX_RETURN_BYTES = 50 * 1024 * 1024  # bulk return through the API (api/returns, until replaced)
     RETENTION_DAYS = 90  # scans and files kept after a request is final (DESIGN §3)
     UPLOAD_URL_TTL = 15 * 60
     DOWNLOAD_URL_TTL = 5 * 60
@@ -57,7 +67,8 @@ class Config:
         "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Lombok Timur, Selong",
     )
     # Base of the links printed on receipts; None = the address the request came in on.
-    PUBLIC_BASE_URL: str | None = os.environ.get("BAKSO_PUBLIC_BASE_URL")
+    PUBLIC_BASE_URL: str | None = None
+    PWA_DIST: str | None = None  # the built loket app; None = pwa/dist in the repository
 
     # Sasaran: Dukcapil's list of residents lacking documents (docs/sasaran-import.md).
     # The local upload route also caps a file at MAX_SCAN_BYTES.
@@ -66,15 +77,33 @@ class Config:
     SASARAN_CHUNK_ROWS = 1_000  # lines per worker message
     SASARAN_PAGE_SIZE_MAX = 500  # a desa's worklist is fetched whole for offline use
 
+    # Dukcapil batches: cut into self-contained zip volumes of at most this many
+    # requests and bytes, built by bounded worker steps.
+    BATCH_VOLUME_REQUESTS = 250
+    BATCH_VOLUME_BYTES = 1 << 30
+    BATCH_STEP_REQUESTS = 100  # requests gathered or planned per worker step
+    # A batch BUILDING with no recorded progress for this long reads as FAILED. Must
+    # exceed the queue's whole redelivery window (WORKER_VISIBILITY_TIMEOUT ×
+    # QUEUE_MAX_RECEIVES), or a step still being retried would be cut short; load() checks.
+    BATCH_BUILD_DEADLINE = 3600
+
+    # Bulk return: a table of status updates plus a zip of issued PDFs, uploaded
+    # straight to the blob store and applied by the worker in chunks.
+    RETURN_MAX_ROWS = 5000
+    RETURN_CHUNK_ROWS = 100  # rows per worker message
+    RETURN_MAX_TABLE_BYTES = 5 * 1024 * 1024
+    RETURN_MAX_PDFS_BYTES = 2 * 1024**3  # the zip of issued PDFs
+    RETURN_MAX_PDF_BYTES = 20 * 1024 * 1024  # one issued PDF inside it
+
     RUN_WORKER = False  # start the in-process worker thread (bakso serve)
     QUEUE_MAX_RECEIVES = 5
     WORKER_VISIBILITY_TIMEOUT = 120
 
-    # AWS set (used when ADAPTERS == "aws")
-    AWS_REGION = os.environ.get("BAKSO_AWS_REGION", "ap-southeast-3")
-    TABLE_NAME = os.environ.get("BAKSO_TABLE", "bakso-records")
-    BUCKET_NAME = os.environ.get("BAKSO_BUCKET", "bakso-blobs")
-    QUEUE_URL = os.environ.get("BAKSO_QUEUE_URL", "")
+    # AWS set (used when ADAPTERS == "aws"); also BAKSO_TABLE and BAKSO_BUCKET (ALIASES).
+    AWS_REGION = "ap-southeast-3"
+    TABLE_NAME = "bakso-records"
+    BUCKET_NAME = "bakso-blobs"
+    QUEUE_URL = ""
 
 
 class LocalConfig(Config):
@@ -97,16 +126,55 @@ class ConfigError(RuntimeError):
 
 CONFIGS: dict[str, type[Config]] = {"local": LocalConfig, "aws": AwsConfig}
 
+ENV_PREFIX = "BAKSO_"
+# Shorter names deployments already use (zappa_settings.json), read like BAKSO_<NAME>.
+ALIASES: dict[str, str] = {"TABLE_NAME": "BAKSO_TABLE", "BUCKET_NAME": "BAKSO_BUCKET"}
 
-def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    name = os.environ.get("BAKSO_CONFIG", "local")
-    cls = CONFIGS[name]
+MIB = 1024 * 1024
+# Whole-number settings are at least 1 (other numbers > 0) unless listed: (smallest, largest).
+RANGES: dict[str, tuple[int, int | None]] = {
+    "BATCH_VOLUME_BYTES": (MIB, None),
+    "MAX_CONTENT_LENGTH": (1024, None),
+    "PASSWORD_MIN_LENGTH": (8, None),
+    "QUEUE_MAX_RECEIVES": (1, 1000),  # SQS's range for maxReceiveCount
+    "WORKER_VISIBILITY_TIMEOUT": (1, 12 * 3600),  # SQS's longest visibility timeout
+}
+CHOICES: dict[str, tuple[str, ...]] = {
+    "ADAPTERS": ("local", "aws"),
+    "SESSION_COOKIE_SAMESITE": ("Strict", "Lax", "None"),
+}
+ARGON2_KEYS = frozenset({"time_cost", "memory_cost", "parallelism", "hash_len", "salt_len"})
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def load(
+    overrides: dict[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The settings of the deployment named by BAKSO_CONFIG, read now (never at import).
+
+    For every upper-case setting NAME: `overrides` (tests, tools) win over the
+    environment variable BAKSO_<NAME> (or its alias in ALIASES), which wins over
+    the class default. A variable is typed like the default: int, float, bool
+    (1/0, true/false, yes/no, on/off), str, a tuple of str (a JSON list, or
+    items separated by `;`), a dict (a JSON object); a setting whose default is
+    None takes the type of its annotation (str unless it says dict), and an
+    empty value leaves it None. A value that cannot be used raises ConfigError
+    naming the variable and what it expects. Overrides are taken as given, but
+    every deployment-wide rule between settings (BATCH_BUILD_DEADLINE) is checked
+    on the final values, whatever their source.
+    """
+    env = os.environ if environ is None else environ
+    name = env.get("BAKSO_CONFIG", "local")
+    cls = CONFIGS.get(name)
+    if cls is None:
+        raise ConfigError(f"BAKSO_CONFIG={name!r}: expected one of {', '.join(CONFIGS)}.")
     values = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+    values.update(_from_environment(cls, values, env))
     values.update(overrides or {})
-    values["DATA_DIR"] = str(
-        values.get("DATA_DIR") or os.environ.get("BAKSO_DATA_DIR") or REPO_DATA_DIR
-    )
-    secret = values.get("SECRET_KEY") or os.environ.get("BAKSO_SECRET_KEY", "")
+    _check_deadline(values)
+    values["DATA_DIR"] = str(values.get("DATA_DIR") or REPO_DATA_DIR)
+    secret = values.get("SECRET_KEY") or ""
     if secret.strip():
         values["SECRET_KEY"] = secret
     elif values["SECRET_KEY_FILE"]:
@@ -119,6 +187,164 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             "No key is made up here."
         )
     return values
+
+
+class _Unusable(ValueError):
+    """A value from the environment cannot be used; the message says what is expected."""
+
+
+def _from_environment(
+    cls: type[Config], defaults: dict[str, Any], env: Mapping[str, str]
+) -> dict[str, Any]:
+    """The settings given in the environment, typed like their defaults and checked."""
+    hints = typing.get_type_hints(cls)
+    found: dict[str, Any] = {}
+    for key, default in defaults.items():
+        variable, raw = _variable(key, env)
+        if raw is None:
+            continue
+        try:
+            found[key] = _check(key, _parse(raw, default, hints.get(key)))
+        except _Unusable as exc:
+            shown = raw if len(raw) <= 60 else raw[:57] + "..."
+            raise ConfigError(f"{variable}={shown!r}: expected {exc}.") from None
+    return found
+
+
+def _variable(key: str, env: Mapping[str, str]) -> tuple[str, str | None]:
+    """The variable setting `key` and its value (None: not set)."""
+    variable = ENV_PREFIX + key
+    alias = ALIASES.get(key)
+    if alias is None or alias not in env:
+        return variable, env.get(variable)
+    if variable in env and env[variable] != env[alias]:
+        raise ConfigError(
+            f"{variable} and {alias} are both set, to different values; {alias} is the older "
+            f"name of the same setting ({key}). Keep one."
+        )
+    return alias, env[alias]
+
+
+def _parse(raw: str, default: Any, hint: Any) -> Any:
+    if default is None:
+        if not raw.strip():
+            return None
+        return _parse(raw, {}, None) if _is_dict(hint) else raw
+    parser = _PARSERS.get(type(default))
+    if parser is None:  # a new setting of another type: say so rather than guess
+        raise _Unusable(f"nothing: {type(default).__name__} settings cannot be set from here")
+    return parser(raw)
+
+
+def _is_dict(hint: Any) -> bool:
+    """True if the annotation of a None-default setting is `dict[...] | None`."""
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if typing.get_origin(hint) not in (typing.Union, types.UnionType) or len(args) != 1:
+        return False
+    return (typing.get_origin(args[0]) or args[0]) is dict
+
+
+def _parse_bool(raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in _TRUE | _FALSE:
+        return word in _TRUE
+    raise _Unusable("1/0, true/false or yes/no")
+
+
+def _parse_int(raw: str) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise _Unusable("a whole number, e.g. 250") from None
+
+
+def _parse_float(raw: str) -> float:
+    try:
+        number = float(raw.strip())
+    except ValueError:
+        raise _Unusable("a number, e.g. 2.5") from None
+    if not math.isfinite(number):
+        raise _Unusable("a finite number")
+    return number
+
+
+def _parse_strings(raw: str) -> tuple[str, ...]:
+    text = raw.strip()
+    if not text.startswith("["):
+        return tuple(part.strip() for part in text.split(";") if part.strip())
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError:
+        raise _Unusable('a JSON list of strings (["a", "b"]) or items separated by ";"') from None
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise _Unusable('a JSON list of strings (["a", "b"]) or items separated by ";"')
+    return tuple(items)
+
+
+def _parse_dict(raw: str) -> dict[str, Any]:
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        data = None
+    if not isinstance(data, dict):
+        raise _Unusable('a JSON object, e.g. {"time_cost": 3}')
+    return data
+
+
+_PARSERS: dict[type, Callable[[str], Any]] = {
+    bool: _parse_bool,
+    int: _parse_int,
+    float: _parse_float,
+    str: lambda raw: raw,
+    tuple: _parse_strings,
+    dict: _parse_dict,
+}
+
+
+def _check(key: str, value: Any) -> Any:
+    """`value` if it is a sensible value of setting `key`; else _Unusable."""
+    if isinstance(value, float) and key not in RANGES:
+        if value <= 0:
+            raise _Unusable("a number > 0")
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        low, high = RANGES.get(key, (1, None))
+        if value < low or (high is not None and value > high):
+            kind = "a whole number" if isinstance(value, int) else "a number"
+            upper = f" and <= {high}" if high is not None else ""
+            raise _Unusable(f"{kind} >= {low}{upper}")
+    elif key in CHOICES and value not in CHOICES[key]:
+        raise _Unusable(f"one of {', '.join(CHOICES[key])}")
+    elif key == "CODE_PREFIX" and not re.fullmatch(r"[A-Z0-9]{1,8}", value):
+        raise _Unusable("1 to 8 capital letters or digits, e.g. LT")
+    elif key == "PUBLIC_BASE_URL" and value is not None and not re.match(r"https?://.", value):
+        raise _Unusable("an address starting with https:// (or http://)")
+    elif key == "REPORT_CHANNELS" and not value:
+        raise _Unusable("at least one place where residents can report a demand for money")
+    elif key == "ARGON2_PARAMS" and value is not None:
+        bad = [
+            k
+            for k, v in value.items()
+            if k not in ARGON2_KEYS or not isinstance(v, int) or isinstance(v, bool) or v < 1
+        ]
+        if bad:
+            names = ", ".join(sorted(ARGON2_KEYS))
+            raise _Unusable(f"an object of whole numbers >= 1 with keys among {names}")
+    return value
+
+
+def _check_deadline(values: Mapping[str, Any]) -> None:
+    """A building batch must not read FAILED while the queue may still redeliver its step."""
+    deadline = values["BATCH_BUILD_DEADLINE"]
+    timeout, receives = values["WORKER_VISIBILITY_TIMEOUT"], values["QUEUE_MAX_RECEIVES"]
+    window = timeout * receives
+    if deadline <= window:
+        raise ConfigError(
+            f"BAKSO_BATCH_BUILD_DEADLINE={deadline} must be greater than the queue's whole "
+            f"redelivery window, BAKSO_WORKER_VISIBILITY_TIMEOUT × BAKSO_QUEUE_MAX_RECEIVES "
+            f"= {timeout} × {receives} = {window} seconds: otherwise a batch whose build step "
+            "is still being retried would already read as FAILED. Raise the deadline or "
+            "shorten the window."
+        )
 
 
 def _local_secret(data_dir: Path) -> str:

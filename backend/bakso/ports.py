@@ -9,12 +9,26 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from .domain.lifecycle import Status
 from .domain.model import AuditEntry, Batch, Event, LoginAttempts, Request, Scan, User
+from .domain.returns import ReturnLine, ReturnRun
 from .domain.sasaran import Followup, ImportResult, ImportRun, SasaranRow
+
+MAX_REQUEST_WRITES = 25
+
+
+@dataclass(frozen=True)
+class RequestWrite:
+    request: Request
+    expected_version: int
+    event: Event | None
+
+
+RETURN_LINES_PER_WRITE = 100  # a DynamoDB transaction holds 100 items
 
 
 class CodeTaken(Exception):
@@ -60,16 +74,39 @@ class Records(ABC):
     def timeline(self, request_id: str) -> list[Event]: ...
 
     @abstractmethod
-    def requests_in_batch(self, batch_id: str) -> list[Request]:
-        """Every request whose batch_id is this batch (a GSI on batch_id on DynamoDB)."""
+    def save_requests(self, writes: Sequence[RequestWrite]) -> None:
+        """Several save_request writes in one transaction: all or none (Conflict).
+
+        At most MAX_REQUEST_WRITES writes (a DynamoDB transaction holds 100 items:
+        each write is the request, its timeline event and its audit entry).
+        """
+
+    @abstractmethod
+    def requests_in_batch(
+        self,
+        batch_id: str,
+        *,
+        after: str | None = None,
+        through: str | None = None,
+        limit: int | None = None,
+    ) -> list[Request]:
+        """The requests whose batch_id is this batch, in batch_position order.
+
+        Only those after `after` and up to `through` (positions), at most `limit`
+        (a GSI on batch_id sorted by position on DynamoDB: a range Query).
+        """
 
     # Batches --------------------------------------------------------------
     @abstractmethod
     def create_batch(self, batch: Batch) -> None: ...
 
     @abstractmethod
-    def save_batch(self, batch: Batch) -> None:
-        """Replace the batch record (only the worker and the download write it)."""
+    def save_batch(self, batch: Batch, expected_version: int) -> None:
+        """Replace the batch if its stored version is `expected_version`, else raise Conflict.
+
+        The caller bumps `batch.version`; two workers running the same build step
+        (a redelivered message) cannot both record it.
+        """
 
     @abstractmethod
     def get_batch(self, batch_id: str) -> Batch | None: ...
@@ -134,6 +171,45 @@ class Records(ABC):
     ) -> list[AuditEntry]:
         """Newest first, filtered by target and/or actor (GSIs on DynamoDB) and time."""
 
+    # Bulk returns (bakso.services.returns) ----------------------------------
+    @abstractmethod
+    def get_requests_by_codes(self, codes: Sequence[str]) -> dict[str, Request]:
+        """The requests holding these codes, by code (a chunk of a return reads them at once:
+        BatchGetItem of the code claims, then of the requests, on DynamoDB)."""
+
+    @abstractmethod
+    def create_return(self, run: ReturnRun) -> bool:
+        """Insert if no return run has this id; False if one does."""
+
+    @abstractmethod
+    def save_return(self, run: ReturnRun) -> None:
+        """Replace the run record; saving a run that does not exist changes nothing."""
+
+    @abstractmethod
+    def get_return(self, return_id: str) -> ReturnRun | None: ...
+
+    @abstractmethod
+    def add_return_lines(self, return_id: str, lines: Sequence[ReturnLine]) -> None:
+        """Store each line's result unless one is stored for its seq (the first stays).
+
+        At most RETURN_LINES_PER_WRITE lines: one write (a transaction) for all.
+        """
+
+    @abstractmethod
+    def return_lines(self, return_id: str, *, after: int, limit: int) -> list[ReturnLine]:
+        """Stored results in seq order, starting after `after`."""
+
+    @abstractmethod
+    def record_return_chunk(self, return_id: str, chunk: int, counts: Mapping[str, int]) -> None:
+        """Set (not add) an applied chunk's outcome counts: safe to repeat."""
+
+    @abstractmethod
+    def return_chunk_counts(self, return_id: str) -> dict[int, dict[str, int]]: ...
+
+
+class BlobSink(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
 
 @dataclass(frozen=True)
 class UploadTarget:
@@ -161,10 +237,27 @@ class Blobs(ABC):
     def read_head(self, key: str, length: int) -> bytes: ...
 
     @abstractmethod
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        """Up to `length` bytes from offset `start` (fewer at the end; b"" past it).
+
+        NotFound if there is no such blob. Random access into a large upload (the
+        bulk return's zip is read member by member, never downloaded whole).
+        """
+
+    @abstractmethod
     def iter_chunks(self, key: str, chunk_size: int = 1 << 20) -> Iterator[bytes]: ...
 
     @abstractmethod
     def put(self, key: str, data: IO[bytes], content_type: str) -> None: ...
+
+    @abstractmethod
+    def writer(self, key: str, content_type: str) -> AbstractContextManager[BlobSink]:
+        """Write a blob in order as it is produced, never staged whole anywhere.
+
+        Stored on a clean exit, not at all if the block raises. The folder makes
+        a file beside the blob and renames it; S3 a multipart upload, one part
+        in memory at a time.
+        """
 
     @abstractmethod
     def delete(self, key: str) -> None: ...

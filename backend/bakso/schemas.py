@@ -249,10 +249,33 @@ class BatchIn(_In):
     service: str | None = None
 
 
+class VolumeOut(Out):
+    n: int
+    count: int
+    size: int
+    sha256: str | None
+    status: Literal["PENDING", "READY"]
+    downloaded_at: str | None
+    downloads: int
+
+
+class ExcludedOut(Out):
+    id: str
+    code: str
+    reason: str
+    volume: int | None = None
+
+
 class BatchOut(Out):
     id: str
     status: Literal["BUILDING", "READY", "FAILED"]
+    phase: str
     count: int
+    claimed: int
+    volumes: list[VolumeOut]
+    excluded: list[ExcludedOut]
+    rebuild_of: str | None
+    progress_at: str | None
     created_at: str
     created_by: str
     filters: dict[str, str | None]

@@ -11,6 +11,7 @@ import pytest
 from cfnlint.decode import cfn_yaml
 
 import bakso.workers.sqs
+from bakso import config as bakso_config
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS: dict[str, dict[str, Any]] = json.loads((ROOT / "zappa_settings.json").read_text())
@@ -119,9 +120,18 @@ def test_settings_name_the_table_bucket_and_queue_infra_creates(
         assert config["s3_bucket"] == default(template, "DeployBucketName")
 
 
-def test_every_setting_passed_to_lambda_is_read_by_the_code() -> None:
-    source = "\n".join(p.read_text() for p in (ROOT / "backend" / "bakso").rglob("*.py"))
-
+def test_every_setting_passed_to_lambda_is_read_by_the_code(tmp_path: Path) -> None:
+    # BAKSO_<NAME> (or an alias of it) sets a setting; load() reads each into its value.
+    settings_of = {alias: key for key, alias in bakso_config.ALIASES.items()}
     for name in STAGES:
-        for key in stage(name)["aws_environment_variables"]:
-            assert f'"{key}"' in source, key
+        env = stage(name)["aws_environment_variables"]
+        values = bakso_config.load(
+            environ={**env, "BAKSO_SECRET_KEY": "k", "BAKSO_DATA_DIR": str(tmp_path)}
+        )
+        for variable, value in env.items():
+            assert variable.startswith("BAKSO_"), variable
+            if variable == "BAKSO_CONFIG":
+                assert values["NAME"] == value
+                continue
+            key = settings_of.get(variable, variable.removeprefix("BAKSO_"))
+            assert key in values and str(values[key]) == value, variable

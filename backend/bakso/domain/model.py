@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from .lifecycle import Role, Status
@@ -98,10 +99,44 @@ BATCH_BUILDING = "BUILDING"
 BATCH_READY = "READY"
 BATCH_FAILED = "FAILED"
 
+# A batch is built in bounded worker steps (bakso.services.batches): gather the
+# requests, plan the volumes, pack each volume. `step` counts the steps done.
+PHASE_GATHER = "gather"
+PHASE_PLAN = "plan"
+PHASE_PACK = "pack"
+PHASE_DONE = "done"
+
+VOLUME_PENDING = "PENDING"
+VOLUME_READY = "READY"
+
+
+def batch_position(request: Request) -> str:
+    """Where a request sorts inside its batch: the order volumes are cut in."""
+    return f"{request.created_at}#{request.id}"
+
+
+@dataclass
+class Volume:
+    """One self-contained zip of a batch: the requests between `first` and `last`."""
+
+    n: int
+    first: str  # batch_position of its first request
+    last: str
+    count: int  # requests planned; after packing, requests packed
+    size: int  # bytes planned (scans + berkas.pdf); after packing, the zip's size
+    status: str = VOLUME_PENDING
+    key: str | None = None
+    sha256: str | None = None
+    downloaded_at: str | None = None
+    downloads: int = 0
+
+    def to_record(self) -> dict[str, Any]:
+        return asdict(self)
+
 
 @dataclass
 class Batch:
-    """A zip of submitted requests for Dukcapil (DESIGN §3 "Dukcapil batches")."""
+    """Submitted requests for Dukcapil, in zip volumes (DESIGN §3 "Dukcapil batches")."""
 
     id: str
     created_by: str
@@ -109,16 +144,64 @@ class Batch:
     filters: dict[str, str | None]
     status: str = BATCH_BUILDING
     count: int = 0
-    key: str | None = None
+    key: str | None = None  # batches built before volumes: their one zip
     size: int | None = None
     sha256: str | None = None
     error: str | None = None
     downloaded_at: str | None = None
     downloads: int = 0
     purged_at: str | None = None
+    version: int = 0  # every save is conditional on it
+    phase: str = PHASE_GATHER
+    step: int = 0  # build steps done; a step's message carries the number it expects
+    cursor: str | None = None  # where the current phase goes on
+    progress_at: str | None = None  # last recorded progress of the build
+    volumes: list[Volume] = field(default_factory=list)
+    excluded: list[dict[str, Any]] = field(default_factory=list)  # {id, code, reason}
+    rebuild_of: str | None = None  # the failed batch whose requests this one takes
+    claimed: int = 0  # requests the gather steps took
+    planned: int = 0  # requests the plan steps put in volumes
+    gathered_at: str | None = None
 
     def to_record(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> Batch:
+        volumes = [Volume(**v) for v in data.get("volumes", [])]
+        if not volumes and data.get("key"):
+            # Built before volumes: its one zip is volume 1 of the whole batch.
+            volumes = [
+                Volume(
+                    n=1,
+                    first="",
+                    last="",
+                    count=data.get("count", 0),
+                    size=data.get("size") or 0,
+                    status=VOLUME_READY,
+                    key=data["key"],
+                    sha256=data.get("sha256"),
+                    downloaded_at=data.get("downloaded_at"),
+                    downloads=data.get("downloads", 0),
+                )
+            ]
+        return cls(**{**data, "volumes": volumes})
+
+    def reads_failed(self, now: str, deadline_seconds: int) -> bool:
+        """FAILED when marked so, or BUILDING with no progress for the deadline."""
+        if self.status == BATCH_FAILED:
+            return True
+        if self.status != BATCH_BUILDING:
+            return False
+        since = self.progress_at or self.created_at
+        elapsed = datetime.fromisoformat(now) - datetime.fromisoformat(since)
+        return elapsed.total_seconds() > deadline_seconds
+
+    def as_read(self, now: str, deadline_seconds: int) -> Batch:
+        """The batch as a reader must see it: a stalled build reads FAILED."""
+        if self.status == BATCH_BUILDING and self.reads_failed(now, deadline_seconds):
+            return replace(self, status=BATCH_FAILED, error=self.error or "deadline")
+        return self
 
 
 @dataclass

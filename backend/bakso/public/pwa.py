@@ -9,7 +9,6 @@ over (only when the operator presses "Muat ulang").
 from __future__ import annotations
 
 import mimetypes
-import os
 from pathlib import Path
 
 from flask import Flask, Response, abort, render_template, send_from_directory
@@ -25,7 +24,7 @@ mimetypes.add_type("application/manifest+json", ".webmanifest")
 
 
 def init_pwa(app: Flask) -> None:
-    dist = Path(app.config.get("PWA_DIST") or os.environ.get("BAKSO_PWA_DIST") or DEFAULT_DIST)
+    dist = Path(app.config.get("PWA_DIST") or DEFAULT_DIST)  # BAKSO_PWA_DIST, read by config.load()
 
     @app.get("/")
     def pwa_index() -> Response:

@@ -50,9 +50,16 @@ class RetentionService:
             requests += 1
         batches = 0
         for batch in self._batches():
-            if batch.key and not batch.purged_at and batch.created_at < cutoff:
-                self.blobs.delete(batch.key)
-                self.records.save_batch(replace(batch, purged_at=at))
+            if batch.volumes and not batch.purged_at and batch.created_at < cutoff:
+                for volume in batch.volumes:
+                    if volume.key:
+                        self.blobs.delete(volume.key)
+                try:
+                    self.records.save_batch(
+                        replace(batch, purged_at=at, version=batch.version + 1), batch.version
+                    )
+                except Conflict:
+                    continue  # changed meanwhile: the next run marks it
                 batches += 1
         if requests or batches:
             log.info(

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..bootstrap import Services
 from ..ports import Message
-from ..services.batches import MSG_BUILD
+from ..services.batches import MSG_ACCEPT, MSG_BUILD
 from ..services.requests import MSG_SUBMITTED
 from ..services.sasaran import MESSAGES as SASARAN_MESSAGES
 
@@ -25,7 +25,15 @@ def handle(services: Services, body: dict[str, Any]) -> None:
     if kind == MSG_SUBMITTED:
         services.requests.verify_submission(str(body["request_id"]), int(body["submission"]))
     elif kind == MSG_BUILD:
-        services.batches.build(str(body["batch_id"]))
+        services.batches.build_step(str(body["batch_id"]), int(body.get("step", 0)))
+    elif kind == MSG_ACCEPT:
+        after = body.get("after")
+        services.batches.accept_chunk(
+            str(body["batch_id"]),
+            int(body["volume"]),
+            str(after) if after is not None else None,
+            str(body.get("by") or "sistem"),
+        )
     elif kind in SASARAN_MESSAGES:
         services.sasaran.handle(body)
     else:
@@ -44,6 +52,24 @@ def drain_once(services: Services, *, visibility_timeout: int = 120) -> int:
             services.queue.ack(message)
             handled += 1
     return handled
+
+
+def drain_until_idle(
+    services: Services, *, visibility_timeout: int = 120, max_rounds: int = 10_000
+) -> int:
+    """Handle messages, and those they queue, until none is visible; return how many.
+
+    A batch build is a chain of messages, each queuing the next: this runs it
+    through (tests, `bakso worker --once`). A message that fails stays invisible
+    until its timeout, so the loop ends.
+    """
+    total = 0
+    for _ in range(max_rounds):
+        handled = drain_once(services, visibility_timeout=visibility_timeout)
+        if not handled:
+            break
+        total += handled
+    return total
 
 
 def _handle_one(services: Services, message: Message) -> bool:

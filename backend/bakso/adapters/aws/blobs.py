@@ -14,21 +14,66 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import IO, TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
 from ...domain.errors import InvalidInput, NotFound
-from ...ports import Blobs, UploadTarget
+from ...ports import Blobs, BlobSink, UploadTarget
 from .errors import error_code, translated
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import CompletedPartTypeDef
 
 CHUNK = 1 << 20
+# 16 MiB parts: a 1 GiB volume is 64 parts (S3 allows 10,000), and one part is
+# all a writer holds in memory.
+PART_SIZE = 16 << 20
 _MISSING = "Berkas tidak ditemukan."
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+class _MultipartSink:
+    """Buffers one part (S3's minimum is 5 MiB except the last) and uploads it when full."""
+
+    def __init__(self, client: S3Client, bucket: str, key: str, upload_id: str) -> None:
+        self.client, self.bucket, self.key, self.upload_id = client, bucket, key, upload_id
+        self.buffer = bytearray()
+        self.parts: list[CompletedPartTypeDef] = []
+
+    def write(self, data: bytes, /) -> int:
+        self.buffer += data
+        while len(self.buffer) >= PART_SIZE:
+            self._upload(bytes(self.buffer[:PART_SIZE]))
+            del self.buffer[:PART_SIZE]
+        return len(data)
+
+    def complete(self) -> None:
+        if self.buffer or not self.parts:
+            self._upload(bytes(self.buffer))
+            self.buffer.clear()
+        with translated("complete multipart upload"):
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=self.key,
+                UploadId=self.upload_id,
+                MultipartUpload={"Parts": self.parts},
+            )
+
+    def _upload(self, part: bytes) -> None:
+        number = len(self.parts) + 1
+        with translated("upload part"):
+            response = self.client.upload_part(
+                Bucket=self.bucket,
+                Key=self.key,
+                UploadId=self.upload_id,
+                PartNumber=number,
+                Body=part,
+            )
+        self.parts.append({"ETag": response["ETag"], "PartNumber": number})
 
 
 def _check_key(key: str) -> None:
@@ -111,6 +156,29 @@ class S3Blobs(Blobs):
             finally:
                 body.close()
 
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        _check_key(key)
+        if start < 0 or length < 0:
+            raise InvalidInput("Rentang baca tidak valid.")
+        if length == 0:
+            return b""
+        with translated("read blob range"):
+            try:
+                response = self.client.get_object(
+                    Bucket=self.bucket, Key=key, Range=f"bytes={start}-{start + length - 1}"
+                )
+            except ClientError as error:
+                if error_code(error) in _NOT_FOUND:
+                    raise NotFound(_MISSING) from None
+                if error_code(error) == "InvalidRange":  # at or past the end
+                    return b""
+                raise
+            body = response["Body"]
+            try:
+                return body.read()
+            finally:
+                body.close()
+
     def iter_chunks(self, key: str, chunk_size: int = CHUNK) -> Iterator[bytes]:
         _check_key(key)
         with translated("read blob"):
@@ -134,6 +202,25 @@ class S3Blobs(Blobs):
             self.client.upload_fileobj(
                 data, self.bucket, key, ExtraArgs={"ContentType": content_type}
             )
+
+    @contextmanager
+    def writer(self, key: str, content_type: str) -> Iterator[BlobSink]:
+        """A multipart upload: one part in memory at a time, aborted if the block raises."""
+        _check_key(key)
+        with translated("start multipart upload"):
+            upload_id = self.client.create_multipart_upload(
+                Bucket=self.bucket, Key=key, ContentType=content_type
+            )["UploadId"]
+        sink = _MultipartSink(self.client, self.bucket, key, upload_id)
+        try:
+            yield sink
+            sink.complete()
+        except BaseException:
+            # The bucket's lifecycle rule also aborts uploads left incomplete
+            # (a Lambda killed here never reaches this line).
+            with suppress(Exception), translated("abort multipart upload"):
+                self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+            raise
 
     def delete(self, key: str) -> None:
         _check_key(key)

@@ -11,6 +11,9 @@ Items, by (PK, SK):
     AUDIT          HEAD            seq and hash of the last audit entry
     AUDIT          ENTRY#<seq>     one audit entry, indexed by target and by actor
     BATCH#<id>     BATCH           one Dukcapil batch (JSON in `data`)
+    RETURN#<id>    RUN             one bulk return run (JSON in `data`)
+    RETURN#<id>    LINE#<seq>      the result of one line of the return
+    RETURN#<id>    CHUNK#<n>       the outcome counts of one applied chunk
 
 Timeline, scans and audit live in their own items, so no item grows without
 bound (400 KB is DynamoDB's limit). Writes that must go together (a request,
@@ -46,7 +49,15 @@ from ...domain.model import (
     audit_hash,
     event_audit_data,
 )
-from ...ports import CodeTaken, Page, Records
+from ...domain.returns import ReturnLine, ReturnRun
+from ...ports import (
+    MAX_REQUEST_WRITES,
+    RETURN_LINES_PER_WRITE,
+    CodeTaken,
+    Page,
+    Records,
+    RequestWrite,
+)
 from . import dynamo
 from .dynamo import CHECK_FAILED as _CHECK_FAILED
 from .dynamo import TTL_ATTRIBUTE
@@ -98,6 +109,8 @@ MAX_CONTENTION_RETRIES = 60
 _STALE = "Data permohonan sudah berubah; muat ulang lalu coba lagi."
 _BAD_CURSOR = "Kursor halaman tidak valid."
 _ENTRY_WIDTH = 12
+_LINE_WIDTH = 10
+_RETURN_CHUNK = "CHUNK#"
 
 
 def _encode_cursor(created_at: str, request_id: str) -> str:
@@ -129,6 +142,14 @@ def _newest(created_at: str, request_id: str) -> str:
     # "#" sorts below every character of an ISO timestamp, so this orders like
     # the pair (created_at, id).
     return f"{created_at}#{request_id}"
+
+
+def _return_pk(return_id: str) -> str:
+    return f"RETURN#{return_id}"
+
+
+def _return_line_sk(seq: int) -> str:
+    return f"LINE#{seq:0{_LINE_WIDTH}d}"
 
 
 def _entry_sk(seq: int) -> str:
@@ -240,6 +261,58 @@ class DynamoRecords(Records):
                     continue
                 return
 
+    def save_requests(self, writes: Sequence[RequestWrite]) -> None:
+        if len(writes) > MAX_REQUEST_WRITES:
+            raise ValueError(f"at most {MAX_REQUEST_WRITES} writes in one transaction")
+        if not writes:
+            return
+        with translated("save_requests"):
+            for head in self._contended():
+                items: list[TransactWriteItemTypeDef] = []
+                entries: list[AuditEntry] = []
+                for write in writes:
+                    put = self._put(
+                        self._request_item(write.request),
+                        "attribute_exists(PK) AND #version = :expected",
+                    )
+                    put["Put"]["ExpressionAttributeNames"] = {"#version": "version"}
+                    put["Put"]["ExpressionAttributeValues"] = {
+                        ":expected": _n(write.expected_version)
+                    }
+                    items.append(put)
+                    event = write.event
+                    if event is None:
+                        continue
+                    # The entries chain on one another inside the transaction.
+                    link = entries[-1] if entries else None
+                    base = _Head(link.seq, link.hash, exists=True) if link else head
+                    entry = self._entry(
+                        base,
+                        event.at,
+                        event.by,
+                        event.action,
+                        event.request_id,
+                        event_audit_data(event),
+                    )
+                    entries.append(entry)
+                    items.append(
+                        self._put(self._event_item(event, entry.seq), "attribute_not_exists(PK)")
+                    )
+                for index, entry in enumerate(entries):
+                    stored, advance = self._audit_writes(head, entry)
+                    items.append(stored)
+                    if index == len(entries) - 1:
+                        items.append(advance)
+                try:
+                    self.client.transact_write_items(TransactItems=items)
+                except ClientError as error:
+                    reasons = _cancellation_reasons(error)
+                    request_slots = {i for i, item in enumerate(items) if _is_request_put(item)}
+                    if any(reasons[i] == _CHECK_FAILED for i in request_slots if i < len(reasons)):
+                        raise Conflict(_STALE) from None
+                    continue
+                return
+
     def _stale(self, request: Request, old: Item | None) -> Conflict:
         if old is None:
             # Some stores leave the old item out of the answer: read it.
@@ -303,17 +376,62 @@ class DynamoRecords(Records):
             return None
         return Request.from_record(json.loads(_str(item, "data")))
 
-    def requests_in_batch(self, batch_id: str) -> list[Request]:
+    def requests_in_batch(
+        self,
+        batch_id: str,
+        *,
+        after: str | None = None,
+        through: str | None = None,
+        limit: int | None = None,
+    ) -> list[Request]:
+        # Positions are the index's sort key ("<created_at>#<id>"), so a volume or
+        # a chunk is one range Query.
+        key = "#batch = :batch"
+        values: dict[str, AttributeValueTypeDef] = {":batch": _s(batch_id)}
+        names = {"#batch": "batch_id"}
+        if after is not None or through is not None:
+            names["#pos"] = SORT_ATTRIBUTE
+            values[":after"] = _s(after or "")
+            values[":through"] = _s(through or "\uffff")
+            key += " AND #pos BETWEEN :after AND :through"
         query: QueryInputTypeDef = {
             "TableName": self.table,
             "IndexName": "batch-newest",
-            "KeyConditionExpression": "#batch = :batch",
-            "ExpressionAttributeNames": {"#batch": "batch_id"},
-            "ExpressionAttributeValues": {":batch": _s(batch_id)},
+            "KeyConditionExpression": key,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
         }
         with translated("requests_in_batch"):
-            items = self._query_all(query)
-        return [Request.from_record(json.loads(_str(item, "data"))) for item in items]
+            if limit is None:
+                items = self._query_all(query)
+            else:
+                # BETWEEN includes `after` itself: read one more and drop it.
+                items = self._query(query, limit=limit + (after is not None))
+        if after is not None:
+            items = [item for item in items if _str(item, SORT_ATTRIBUTE) != after]
+        if limit is not None:
+            items = items[:limit]
+        # The index holds copies that may lag a write: read the items themselves.
+        return self._requests_by_ids([_str(item, "PK")[len("REQ#") :] for item in items])
+
+    def _requests_by_ids(self, ids: Sequence[str]) -> list[Request]:
+        """Consistent reads of these requests, in this order, 100 keys per BatchGetItem."""
+        found: dict[str, Request] = {}
+        for start in range(0, len(ids), 100):
+            keys: list[Mapping[str, AttributeValueTypeDef]] = [
+                {"PK": _s(_request_pk(i)), "SK": _s("REQ")} for i in ids[start : start + 100]
+            ]
+            with translated("batch get requests"):
+                while keys:
+                    response = self.client.batch_get_item(
+                        RequestItems={self.table: {"Keys": keys, "ConsistentRead": True}}
+                    )
+                    for item in response.get("Responses", {}).get(self.table, []):
+                        request = Request.from_record(json.loads(_str(item, "data")))
+                        found[request.id] = request
+                    unprocessed = response.get("UnprocessedKeys", {}).get(self.table)
+                    keys = list(unprocessed["Keys"]) if unprocessed else []
+        return [found[i] for i in ids if i in found]
 
     # Batches --------------------------------------------------------------
     def create_batch(self, batch: Batch) -> None:
@@ -329,23 +447,33 @@ class DynamoRecords(Records):
                     raise
                 raise Conflict("Batch dengan id ini sudah ada.") from None
 
-    def save_batch(self, batch: Batch) -> None:
+    def save_batch(self, batch: Batch, expected_version: int) -> None:
+        condition = "attribute_exists(PK) AND "
+        values: dict[str, AttributeValueTypeDef] = {":expected": _n(expected_version)}
+        # Batches written before versions carry no version attribute: version 0.
+        condition += (
+            "(#version = :expected OR attribute_not_exists(#version))"
+            if expected_version == 0
+            else "#version = :expected"
+        )
         with translated("save_batch"):
             try:
                 self.client.put_item(
                     TableName=self.table,
                     Item=self._batch_item(batch),
-                    ConditionExpression="attribute_exists(PK)",
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames={"#version": "version"},
+                    ExpressionAttributeValues=values,
                 )
             except ClientError as error:
-                # Like the SQLite adapter: saving a batch that does not exist changes nothing.
                 if error_code(error) != "ConditionalCheckFailedException":
                     raise
+                raise Conflict("Batch sudah diubah proses lain.") from None
 
     def get_batch(self, batch_id: str) -> Batch | None:
         with translated("get_batch"):
             item = self._get({"PK": _s(f"BATCH#{batch_id}"), "SK": _s("BATCH")})
-        return Batch(**json.loads(_str(item, "data"))) if item else None
+        return Batch.from_record(json.loads(_str(item, "data"))) if item else None
 
     def list_batches(self, *, cursor: str | None, limit: int) -> tuple[list[Batch], str | None]:
         if limit < 1:
@@ -354,7 +482,7 @@ class DynamoRecords(Records):
             items, next_cursor = self._newest_page(
                 "all-newest", BATCH_KIND, "BATCH#", "BATCH", cursor=cursor, limit=limit
             )
-        return [Batch(**json.loads(_str(item, "data"))) for item in items], next_cursor
+        return [Batch.from_record(json.loads(_str(item, "data"))) for item in items], next_cursor
 
     def _newest_page(
         self, index: str, partition: str, pk_prefix: str, sk: str, *, cursor: str | None, limit: int
@@ -612,6 +740,132 @@ class DynamoRecords(Records):
             items = self._query(query, limit=limit, page=max(limit, 100) if filters else None)
         return [_audit_entry(item) for item in items]
 
+    # Bulk returns ---------------------------------------------------------
+    def get_requests_by_codes(self, codes: Sequence[str]) -> dict[str, Request]:
+        with translated("get_requests_by_codes"):
+            claims = dynamo.batch_get(
+                self.client,
+                self.table,
+                [{"PK": _s(f"CODE#{code}"), "SK": _s("CODE")} for code in sorted(set(codes))],
+            )
+            ids = sorted({_str(claim, "request_id") for claim in claims})
+            items = dynamo.batch_get(
+                self.client,
+                self.table,
+                [{"PK": _s(_request_pk(i)), "SK": _s("REQ")} for i in ids],
+            )
+        requests = (Request.from_record(json.loads(_str(item, "data"))) for item in items)
+        return {request.code: request for request in requests}
+
+    def create_return(self, run: ReturnRun) -> bool:
+        with translated("create_return"):
+            try:
+                self.client.put_item(
+                    TableName=self.table,
+                    Item=self._return_item(run),
+                    ConditionExpression="attribute_not_exists(PK)",
+                )
+            except ClientError as error:
+                if error_code(error) != "ConditionalCheckFailedException":
+                    raise
+                return False
+        return True
+
+    def save_return(self, run: ReturnRun) -> None:
+        with translated("save_return"):
+            try:
+                self.client.put_item(
+                    TableName=self.table,
+                    Item=self._return_item(run),
+                    ConditionExpression="attribute_exists(PK)",
+                )
+            except ClientError as error:
+                if error_code(error) != "ConditionalCheckFailedException":
+                    raise
+
+    def get_return(self, return_id: str) -> ReturnRun | None:
+        with translated("get_return"):
+            item = self._get({"PK": _s(_return_pk(return_id)), "SK": _s("RUN")})
+        return ReturnRun.from_record(json.loads(_str(item, "data"))) if item else None
+
+    def add_return_lines(self, return_id: str, lines: Sequence[ReturnLine]) -> None:
+        if len(lines) > RETURN_LINES_PER_WRITE:
+            raise ValueError(f"at most {RETURN_LINES_PER_WRITE} lines per write")
+        pending = list({line.seq: line for line in lines}.values())
+        with translated("add_return_lines"):
+            for attempt in range(MAX_CONTENTION_RETRIES):
+                if not pending:
+                    return
+                if attempt:
+                    dynamo.backoff(attempt)
+                ops = [
+                    self._put(
+                        {
+                            "PK": _s(_return_pk(return_id)),
+                            "SK": _s(_return_line_sk(line.seq)),
+                            "data": _s(_dump(line.to_record())),
+                        },
+                        "attribute_not_exists(PK)",
+                    )
+                    for line in pending
+                ]
+                try:
+                    self.client.transact_write_items(TransactItems=ops)
+                except ClientError as error:
+                    reasons = _cancellation_reasons(error)[: len(pending)]
+                    # A line another delivery stored meanwhile keeps its result.
+                    pending = [
+                        line
+                        for line, reason in zip(pending, reasons, strict=True)
+                        if reason != _CHECK_FAILED
+                    ]
+                    continue
+                return
+        raise StoreUnavailable("Sistem sedang sibuk; coba lagi sebentar lagi.")
+
+    def return_lines(self, return_id: str, *, after: int, limit: int) -> list[ReturnLine]:
+        if limit < 1:
+            return []
+        query: QueryInputTypeDef = {
+            "TableName": self.table,
+            "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
+            "ExpressionAttributeValues": {
+                ":pk": _s(_return_pk(return_id)),
+                ":low": _s(_return_line_sk(max(after, 0) + 1)),
+                ":high": _s(_return_line_sk(10**_LINE_WIDTH - 1)),
+            },
+            "ConsistentRead": True,
+        }
+        with translated("return_lines"):
+            items = self._query(query, limit=limit)
+        return [ReturnLine.from_record(json.loads(_str(item, "data"))) for item in items]
+
+    def record_return_chunk(self, return_id: str, chunk: int, counts: Mapping[str, int]) -> None:
+        with translated("record_return_chunk"):
+            self.client.put_item(
+                TableName=self.table,
+                Item={
+                    "PK": _s(_return_pk(return_id)),
+                    "SK": _s(f"{_RETURN_CHUNK}{chunk:06d}"),
+                    "counts": _s(_dump(dict(counts))),
+                },
+            )
+
+    def return_chunk_counts(self, return_id: str) -> dict[int, dict[str, int]]:
+        with translated("return_chunk_counts"):
+            items = self._query_prefix(_return_pk(return_id), _RETURN_CHUNK)
+        return {
+            int(_str(item, "SK")[len(_RETURN_CHUNK) :]): json.loads(_str(item, "counts"))
+            for item in items
+        }
+
+    def _return_item(self, run: ReturnRun) -> dict[str, AttributeValueTypeDef]:
+        return {
+            "PK": _s(_return_pk(run.id)),
+            "SK": _s("RUN"),
+            "data": _s(_dump(run.to_record())),
+        }
+
     # Helpers --------------------------------------------------------------
     def _get(self, key: Mapping[str, AttributeValueTypeDef]) -> Item | None:
         response = self.client.get_item(TableName=self.table, Key=key, ConsistentRead=True)
@@ -726,6 +980,7 @@ class DynamoRecords(Records):
             "SK": _s("BATCH"),
             "data": _s(_dump(batch.to_record())),
             "kind": _s(BATCH_KIND),
+            "version": _n(batch.version),
             SORT_ATTRIBUTE: _s(_newest(batch.created_at, batch.id)),
         }
 
@@ -743,6 +998,11 @@ class DynamoRecords(Records):
         if event.from_status is not None:
             item["from"] = _s(event.from_status.value)
         return item
+
+
+def _is_request_put(item: TransactWriteItemTypeDef) -> bool:
+    put = item.get("Put")
+    return put is not None and put["Item"].get("SK") == {"S": "REQ"}
 
 
 def _old_item(error: ClientError, *, reason: int | None = None) -> Item | None:

@@ -19,7 +19,7 @@ from typing import IO, Any
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ...domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
-from ...ports import Blobs, UploadTarget
+from ...ports import Blobs, BlobSink, UploadTarget
 
 UPLOAD_SALT = "bakso-blob-upload"
 DOWNLOAD_SALT = "bakso-blob-download"
@@ -78,6 +78,16 @@ class FolderBlobs(Blobs):
         except FileNotFoundError:
             raise NotFound(_MISSING) from None
 
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        if start < 0 or length < 0:
+            raise InvalidInput("Rentang baca tidak valid.")
+        try:
+            with self._path(key).open("rb") as file:
+                file.seek(start)
+                return file.read(length)
+        except FileNotFoundError:
+            raise NotFound(_MISSING) from None
+
     def iter_chunks(self, key: str, chunk_size: int = CHUNK) -> Iterator[bytes]:
         try:
             file = self._path(key).open("rb")
@@ -89,6 +99,23 @@ class FolderBlobs(Blobs):
 
     def put(self, key: str, data: IO[bytes], content_type: str) -> None:
         self._write(self._path(key), data, limit=None)
+
+    @contextlib.contextmanager
+    def writer(self, key: str, content_type: str) -> Iterator[BlobSink]:
+        """The file is made in the blob folder and renamed when done: written once."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as temp:
+                yield temp
+                temp.flush()
+                os.fsync(temp.fileno())
+            os.replace(temp_name, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp_name)
+            raise
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)

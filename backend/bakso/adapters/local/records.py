@@ -13,7 +13,7 @@ import binascii
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,15 @@ from ...domain.model import (
     audit_hash,
     event_audit_data,
 )
-from ...ports import CodeTaken, Page, Records
+from ...domain.returns import ReturnLine, ReturnRun
+from ...ports import (
+    MAX_REQUEST_WRITES,
+    RETURN_LINES_PER_WRITE,
+    CodeTaken,
+    Page,
+    Records,
+    RequestWrite,
+)
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -214,6 +222,25 @@ MIGRATIONS = [
     CREATE INDEX audit_target ON audit (target, seq);
     CREATE INDEX audit_actor ON audit (actor, seq);
     """,
+    # Bulk returns: a run, each line's result, each applied chunk's counts.
+    """
+    CREATE TABLE return_runs (
+        id TEXT PRIMARY KEY,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE return_lines (
+        return_id TEXT NOT NULL REFERENCES return_runs (id),
+        seq INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (return_id, seq)
+    );
+    CREATE TABLE return_chunks (
+        return_id TEXT NOT NULL REFERENCES return_runs (id),
+        chunk INTEGER NOT NULL,
+        counts TEXT NOT NULL,
+        PRIMARY KEY (return_id, chunk)
+    );
+    """,
 ]
 
 _SCAN_COLUMNS = "id, request_id, requirement, sha256, size, content_type, key, state, created_at"
@@ -312,6 +339,23 @@ class SqliteRecords(Records):
                 raise Conflict(_STALE, current_version=row[0] if row else None)
             if event is not None:
                 self._add_event(db, event)
+
+    def save_requests(self, writes: Sequence[RequestWrite]) -> None:
+        if len(writes) > MAX_REQUEST_WRITES:
+            raise ValueError(f"at most {MAX_REQUEST_WRITES} writes in one transaction")
+        with self._db.transaction() as db:
+            for write in writes:
+                request = write.request
+                updated = db.execute(
+                    "UPDATE requests SET code = ?, desa = ?, status = ?, created_at = ?,"
+                    " version = ?, data = ?, token = ?, batch_id = ? WHERE id = ? AND version = ?",
+                    (*self._request_row(request)[1:], request.id, write.expected_version),
+                ).rowcount
+                if updated == 0:
+                    # Raising rolls back the whole transaction: none of the writes stays.
+                    raise Conflict(_STALE)
+                if write.event is not None:
+                    self._add_event(db, write.event)
 
     def get_request(self, request_id: str) -> Request | None:
         row = self._read_one("SELECT data FROM requests WHERE id = ?", request_id)
@@ -539,15 +583,27 @@ class SqliteRecords(Records):
         return [_audit_entry(row) for row in rows]
 
     # Batches --------------------------------------------------------------
-    def requests_in_batch(self, batch_id: str) -> list[Request]:
-        rows = (
-            self._db.connection()
-            .execute(
-                "SELECT data FROM requests WHERE batch_id = ? ORDER BY created_at, id",
-                (batch_id,),
-            )
-            .fetchall()
-        )
+    def requests_in_batch(
+        self,
+        batch_id: str,
+        *,
+        after: str | None = None,
+        through: str | None = None,
+        limit: int | None = None,
+    ) -> list[Request]:
+        clauses, params = ["batch_id = ?"], [batch_id]
+        if after is not None:
+            clauses.append("(created_at, id) > (?, ?)")
+            params.extend(after.rsplit("#", 1))
+        if through is not None:
+            clauses.append("(created_at, id) <= (?, ?)")
+            params.extend(through.rsplit("#", 1))
+        # Only the fixed clauses above are joined in; every value is a parameter.
+        where = " AND ".join(clauses)
+        sql = f"SELECT data FROM requests WHERE {where} ORDER BY created_at, id"  # noqa: S608
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = self._db.connection().execute(sql, params).fetchall()
         return [Request.from_record(json.loads(row[0])) for row in rows]
 
     def create_batch(self, batch: Batch) -> None:
@@ -557,15 +613,19 @@ class SqliteRecords(Records):
                 (batch.id, batch.created_at, _dump(batch.to_record())),
             )
 
-    def save_batch(self, batch: Batch) -> None:
+    def save_batch(self, batch: Batch, expected_version: int) -> None:
         with self._db.transaction() as db:
-            db.execute(
-                "UPDATE batches SET data = ? WHERE id = ?", (_dump(batch.to_record()), batch.id)
-            )
+            updated = db.execute(
+                "UPDATE batches SET data = ? WHERE id = ?"
+                " AND coalesce(json_extract(data, '$.version'), 0) = ?",
+                (_dump(batch.to_record()), batch.id, expected_version),
+            ).rowcount
+            if updated == 0:
+                raise Conflict("Batch sudah diubah proses lain.")
 
     def get_batch(self, batch_id: str) -> Batch | None:
         row = self._read_one("SELECT data FROM batches WHERE id = ?", batch_id)
-        return Batch(**json.loads(row[0])) if row else None
+        return Batch.from_record(json.loads(row[0])) if row else None
 
     def list_batches(self, *, cursor: str | None, limit: int) -> tuple[list[Batch], str | None]:
         params: list[Any] = []
@@ -582,11 +642,87 @@ class SqliteRecords(Records):
             )
             .fetchall()
         )
-        batches = [Batch(**json.loads(row[0])) for row in rows[:limit]]
+        batches = [Batch.from_record(json.loads(row[0])) for row in rows[:limit]]
         next_cursor = None
         if len(rows) > limit:
             next_cursor = _encode_cursor(batches[-1].created_at, batches[-1].id)
         return batches, next_cursor
+
+    # Bulk returns ---------------------------------------------------------
+    def get_requests_by_codes(self, codes: Sequence[str]) -> dict[str, Request]:
+        found: dict[str, Request] = {}
+        unique = sorted(set(codes))
+        db = self._db.connection()
+        # SQLite binds at most 999 values per statement in older builds.
+        for start in range(0, len(unique), 500):
+            part = unique[start : start + 500]
+            rows = db.execute(
+                f"SELECT data FROM requests WHERE code IN ({', '.join('?' * len(part))})",  # noqa: S608
+                part,
+            ).fetchall()
+            for row in rows:
+                request = Request.from_record(json.loads(row[0]))
+                found[request.code] = request
+        return found
+
+    def create_return(self, run: ReturnRun) -> bool:
+        with self._db.transaction() as db:
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO return_runs (id, data) VALUES (?, ?)",
+                (run.id, _dump(run.to_record())),
+            ).rowcount
+        return bool(inserted)
+
+    def save_return(self, run: ReturnRun) -> None:
+        with self._db.transaction() as db:
+            db.execute(
+                "UPDATE return_runs SET data = ? WHERE id = ?", (_dump(run.to_record()), run.id)
+            )
+
+    def get_return(self, return_id: str) -> ReturnRun | None:
+        row = self._read_one("SELECT data FROM return_runs WHERE id = ?", return_id)
+        return ReturnRun.from_record(json.loads(row[0])) if row else None
+
+    def add_return_lines(self, return_id: str, lines: Sequence[ReturnLine]) -> None:
+        if len(lines) > RETURN_LINES_PER_WRITE:
+            raise ValueError(f"at most {RETURN_LINES_PER_WRITE} lines per write")
+        with self._db.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO return_lines (return_id, seq, data) VALUES (?, ?, ?)",
+                [(return_id, line.seq, _dump(line.to_record())) for line in lines],
+            )
+
+    def return_lines(self, return_id: str, *, after: int, limit: int) -> list[ReturnLine]:
+        if limit < 1:
+            return []
+        rows = (
+            self._db.connection()
+            .execute(
+                "SELECT data FROM return_lines WHERE return_id = ? AND seq > ?"
+                " ORDER BY seq LIMIT ?",
+                (return_id, after, limit),
+            )
+            .fetchall()
+        )
+        return [ReturnLine.from_record(json.loads(row[0])) for row in rows]
+
+    def record_return_chunk(self, return_id: str, chunk: int, counts: Mapping[str, int]) -> None:
+        with self._db.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO return_chunks (return_id, chunk, counts) VALUES (?, ?, ?)",
+                (return_id, chunk, _dump(dict(counts))),
+            )
+
+    def return_chunk_counts(self, return_id: str) -> dict[int, dict[str, int]]:
+        rows = (
+            self._db.connection()
+            .execute(
+                "SELECT chunk, counts FROM return_chunks WHERE return_id = ? ORDER BY chunk",
+                (return_id,),
+            )
+            .fetchall()
+        )
+        return {row[0]: json.loads(row[1]) for row in rows}
 
     # Helpers --------------------------------------------------------------
     def _read_one(self, sql: str, *params: Any) -> Any:

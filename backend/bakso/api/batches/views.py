@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, redirect, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from ...domain.errors import InvalidInput
 from ...domain.model import Batch
 from ...schemas import BatchIn, BatchOut, BatchPageOut
 from ...services.batches import BatchFilters
@@ -50,8 +51,25 @@ def detail(batch_id: str) -> Response:
     return jsonify(batch_out(services().batches.get(actor(), batch_id)))
 
 
+@bp.post("/<batch_id>/rebuild")
+@doc(
+    summary="A new batch of a failed batch's requests that no newer batch has taken",
+    response=BatchOut,
+    status=202,
+)
+def rebuild(batch_id: str) -> tuple[Response, int]:
+    batch = services().batches.rebuild(actor(), batch_id)
+    return jsonify(batch_out(batch)), 202
+
+
 @bp.get("/<batch_id>/download")
-@doc(summary="Short-lived URL of the zip; the first download marks its requests DITERIMA")
+@doc(
+    summary="Short-lived URL of one volume (?volume=N, default 1); its first download "
+    "queues marking its requests DITERIMA"
+)
 def download(batch_id: str) -> WerkzeugResponse:
-    url = services().batches.download_url(actor(), batch_id)
+    raw = request.args.get("volume", "1") or "1"
+    if not raw.isdigit():
+        raise InvalidInput("Nomor jilid harus angka.")
+    url = services().batches.download_url(actor(), batch_id, int(raw))
     return redirect(absolute(url), code=302)

@@ -1,0 +1,104 @@
+"""Bulk return of results: a run (the uploaded CSV and zip of issued PDFs) and its line results.
+
+A run goes WAITING_UPLOAD → QUEUED (files checked) → RUNNING (the worker read
+the files and knows how many rows there are) → DONE, or FAILED when a file as
+a whole cannot be used. Each row of the CSV — and each PDF no row names — gets
+one stored result, keyed by `seq` (the CSV line number; PDFs without a row come
+after the last line), so a redelivered chunk skips what is already stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+RETURN_WAITING_UPLOAD = "WAITING_UPLOAD"
+RETURN_QUEUED = "QUEUED"
+RETURN_RUNNING = "RUNNING"
+RETURN_DONE = "DONE"
+RETURN_FAILED = "FAILED"
+RETURN_STATUSES = (
+    RETURN_WAITING_UPLOAD,
+    RETURN_QUEUED,
+    RETURN_RUNNING,
+    RETURN_DONE,
+    RETURN_FAILED,
+)
+
+APPLIED = "applied"
+UNCHANGED = "unchanged"
+REFUSED = "refused"
+OUTCOMES = (APPLIED, UNCHANGED, REFUSED)
+
+
+@dataclass(frozen=True)
+class ReturnFile:
+    """What the officer registered for one uploaded file."""
+
+    filename: str
+    sha256: str
+    size: int
+    content_type: str
+
+    def to_record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ReturnRun:
+    id: str
+    created_by: str
+    role: str  # the officer's role: the worker moves requests on their behalf
+    created_at: str
+    table: ReturnFile
+    pdfs: ReturnFile | None
+    status: str = RETURN_WAITING_UPLOAD
+    rows_total: int = 0  # CSV rows plus PDFs without a row, known once RUNNING
+    chunks_total: int = 0
+    error: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["table"] = self.table.to_record()
+        data["pdfs"] = self.pdfs.to_record() if self.pdfs else None
+        return data
+
+    @classmethod
+    def from_record(cls, data: Mapping[str, Any]) -> ReturnRun:
+        values = dict(data)
+        values["table"] = ReturnFile(**values["table"])
+        values["pdfs"] = ReturnFile(**values["pdfs"]) if values.get("pdfs") else None
+        return cls(**values)
+
+    def same_files(self, table: ReturnFile, pdfs: ReturnFile | None) -> bool:
+        return (self.table, self.pdfs) == (table, pdfs)
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    """The result of one row (row = its CSV line; 0 for a PDF that no row names)."""
+
+    return_id: str
+    seq: int
+    row: int
+    code: str
+    outcome: str  # applied | unchanged | refused
+    detail: str
+
+    def to_record(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_record(cls, data: Mapping[str, Any]) -> ReturnLine:
+        return cls(**data)
+
+
+def counts_of(lines: Mapping[str, int] | None = None) -> dict[str, int]:
+    """Outcome counts with every outcome present."""
+    counts = dict.fromkeys(OUTCOMES, 0)
+    for outcome, value in (lines or {}).items():
+        counts[outcome] = counts.get(outcome, 0) + value
+    return counts
