@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import random
+import struct
 import uuid
+import zlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -192,3 +195,34 @@ def submit_ready(
     submitted = dict(api.post(f"/api/v1/requests/{created['id']}/submit").get_json())
     drain_once(services)
     return submitted
+
+
+@functools.cache
+def bomb_png(width: int = 50_000, height: int = 50_000) -> bytes:
+    """A valid black-and-white PNG of width × height: a few hundred KB on disk, never in memory.
+
+    Made by hand (Pillow would allocate the whole image): the IHDR claims the
+    size, the IDAT is the zlib stream of every all-zero row, compressed a block
+    of rows at a time. 50000×50000 is 2.5 G pixels (~300 KB, ~1 s to make).
+    """
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    row = bytes(1 + (width + 7) // 8)  # filter byte 0, then the row's bits
+    compressor = zlib.compressobj(9)
+    rows_per_block = max(1, (4 << 20) // len(row))
+    parts = [
+        compressor.compress(row * min(rows_per_block, height - done))
+        for done in range(0, height, rows_per_block)
+    ]
+    parts.append(compressor.flush())
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1 bit, greyscale
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", b"".join(parts))
+        + chunk(b"IEND", b"")
+    )

@@ -19,7 +19,7 @@ from .services.batches import BatchService, BatchSettings
 from .services.coverage import CoverageService
 from .services.requests import RequestService, RequestSettings
 from .services.retention import RetentionService
-from .services.returns import ReturnService
+from .services.returns import ReturnService, ReturnSettings
 from .services.sasaran import SasaranService, SasaranSettings
 from .services.status import StatusService
 from .services.throttle import Throttle, ThrottlePolicy
@@ -174,7 +174,21 @@ def build_services(config: Mapping[str, Any]) -> Services:
             send_back=getattr(requests, "send_back_for_repair", None),
             observers=[sasaran],
         ),
-        ReturnService(records, requests),
+        ReturnService(
+            records,
+            blobs,
+            queue,
+            requests,
+            ReturnSettings(
+                max_rows=config["RETURN_MAX_ROWS"],
+                chunk_rows=config["RETURN_CHUNK_ROWS"],
+                max_table_bytes=config["RETURN_MAX_TABLE_BYTES"],
+                max_pdfs_bytes=config["RETURN_MAX_PDFS_BYTES"],
+                max_pdf_bytes=config["RETURN_MAX_PDF_BYTES"],
+                upload_url_ttl=config["UPLOAD_URL_TTL"],
+            ),
+            utc_now,
+        ),
         RetentionService(records, blobs, utc_now, config["RETENTION_DAYS"]),
         sasaran,
         coverage,

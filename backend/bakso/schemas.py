@@ -8,6 +8,7 @@ sent as a string is an error, not a guess.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -289,3 +290,68 @@ class BatchOut(Out):
 class BatchPageOut(Out):
     items: list[BatchOut]
     cursor: str | None
+
+
+# Bulk return (api/returns): the upload protocol, then the worker's per-row report.
+class ReturnFileIn(_In):
+    filename: str = Field(min_length=1, max_length=200)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(gt=0)
+    content_type: str = Field(max_length=100)
+
+
+class ReturnIn(_In):
+    id: uuid.UUID | None = Field(
+        default=None, description="made by the client, so a repeated call is recognised"
+    )
+    table: ReturnFileIn = Field(description="the CSV: kode, status, catatan")
+    pdfs: ReturnFileIn | None = Field(
+        default=None, description="a zip of issued PDFs named <kode>.pdf, or null"
+    )
+
+
+class ReturnCountsOut(Out):
+    applied: int
+    unchanged: int
+    refused: int
+
+
+class ReturnFileOut(Out):
+    filename: str
+    size: int
+
+
+class ReturnOut(Out):
+    id: str
+    status: Literal["WAITING_UPLOAD", "QUEUED", "RUNNING", "DONE", "FAILED"]
+    counts: ReturnCountsOut
+    rows_total: int = Field(description="CSV rows plus PDFs no row names; 0 until RUNNING")
+    rows_done: int
+    table: ReturnFileOut
+    pdfs: ReturnFileOut | None
+    created_at: str
+    created_by: str
+    started_at: str | None
+    finished_at: str | None
+    error: str | None = Field(description="why a FAILED return could not be read")
+
+
+class ReturnUploadsOut(Out):
+    table: UploadOut | None = Field(description="null once the return has started")
+    pdfs: UploadOut | None
+
+
+class ReturnCreatedOut(ReturnOut):
+    uploads: ReturnUploadsOut
+
+
+class ReturnRowOut(Out):
+    row: int = Field(description="the CSV line (the header is line 1); 0 for a PDF without a row")
+    code: str
+    outcome: Literal["applied", "unchanged", "refused"]
+    detail: str
+
+
+class ReturnRowsOut(Out):
+    items: list[ReturnRowOut]
+    next_after: int | None = Field(description="pass as ?after= for the next page; null: the end")

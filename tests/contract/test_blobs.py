@@ -260,3 +260,19 @@ def test_key_that_could_escape_root_is_refused(folder: FolderBlobs, key: str) ->
         folder.upload_target(key, size=1, content_type="image/jpeg", expires_in=60)
     with pytest.raises(InvalidInput):
         folder.put(key, io.BytesIO(b"x"), "image/jpeg")
+
+
+def test_read_range_reads_any_span_and_stops_at_the_end(adapter_set: AdapterSet) -> None:
+    upload(adapter_set)
+    blobs = adapter_set.blobs
+
+    assert blobs.read_range(KEY, 0, 16) == DATA[:16]
+    assert blobs.read_range(KEY, 1_000_000, 300_000) == DATA[1_000_000:1_300_000]
+    assert blobs.read_range(KEY, len(DATA) - 5, 100) == DATA[-5:]  # fewer at the end
+    assert blobs.read_range(KEY, len(DATA), 10) == b""  # past the end
+    assert blobs.read_range(KEY, 7, 0) == b""
+
+
+def test_read_range_of_a_missing_blob_is_not_found(blobs: Blobs) -> None:
+    with pytest.raises(NotFound):
+        blobs.read_range("scans/none/missing", 0, 10)

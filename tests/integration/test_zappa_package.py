@@ -285,7 +285,7 @@ def elf_problems(name: str, data: bytes, runtime: Runtime, bundled: set[str]) ->
     for version, symbols in sorted(glibc_needs(data).items()):
         if _version(version.removeprefix("GLIBC_")) > runtime.glibc:
             used = ", ".join(sorted(symbols)[:5]) or "?"
-            problems.append(f"{name}: needs {version} ({used}); {runtime} has older")
+            problems.append(f"{name}: needs {version} ({used}), newer than {runtime}")
     for section in elf.iter_sections():
         if isinstance(section, DynamicSection):
             for tag in section.iter_tags("DT_NEEDED"):
@@ -324,7 +324,7 @@ def wheel_problems(name: str, text: str, runtime: Runtime) -> list[str]:
     supported |= {str(t) for t in compatible_tags(runtime.python, platforms=platforms)}
     tags = [tag.strip() for tag in wheel.get_all("Tag") or []]
     if not set(tags) & supported:
-        return [f"{name.split('/', 1)[0]}: wheel tagged {', '.join(tags)}; {runtime} needs another"]
+        return [f"{name.split('/', 1)[0]}: wheel tagged {', '.join(tags)}, none fits {runtime}"]
     return []
 
 
@@ -359,7 +359,7 @@ def test_compiled_libraries_run_on_the_lambda_runtime_named(package: Package) ->
 def test_the_glibc_check_reads_real_version_needs() -> None:
     """On this machine's own extension modules: the highest GLIBC_ need is found and judged."""
     runtime = lambda_runtime()
-    dynload = Path(sysconfig.get_path("platstdlib")) / "lib-dynload"
+    dynload = Path(sysconfig.get_config_var("DESTSHARED"))  # the interpreter's own modules
     found = {
         path.name: max(
             (_version(v.removeprefix("GLIBC_")) for v in glibc_needs(path.read_bytes())),

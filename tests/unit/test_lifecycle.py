@@ -74,6 +74,7 @@ def test_forward_moves_are_exactly_those_of_the_design_diagram() -> None:
         (Status.SELESAI, Status.DISERAHKAN),
         (Status.DITERIMA, Status.PERLU_PERBAIKAN),
         (Status.DIPROSES, Status.PERLU_PERBAIKAN),
+        (Status.DIAJUKAN, Status.PERLU_PERBAIKAN),  # the system: broken files (DESIGN)
         (Status.PERLU_PERBAIKAN, Status.DIAJUKAN),
         (Status.DIPROSES, Status.DITOLAK),
     }
@@ -117,8 +118,9 @@ def test_illegal_transition_is_a_conflict_for_every_role(
 def test_move_needing_reason_without_note_is_invalid(
     current: Status, target: Status, note: str | None
 ) -> None:
+    role = sorted(TRANSITIONS[(current, target)])[0]
     with pytest.raises(InvalidInput) as caught:
-        check_transition(current, target, Role.DUKCAPIL, note)
+        check_transition(current, target, role, note)
     assert caught.value.status == 422
 
 
@@ -172,3 +174,11 @@ def test_parse_status_reads_a_known_code() -> None:
 def test_parse_status_of_unknown_code_is_invalid_input(value: str) -> None:
     with pytest.raises(InvalidInput):
         parse_status(value)
+
+
+def test_only_the_system_sends_a_submitted_request_back_for_repair() -> None:
+    assert TRANSITIONS[(Status.DIAJUKAN, Status.PERLU_PERBAIKAN)] == {Role.SYSTEM}
+    check_transition(Status.DIAJUKAN, Status.PERLU_PERBAIKAN, Role.SYSTEM, NOTE)
+    for role in (Role.DUKCAPIL, Role.ADMIN, Role.OPERATOR):
+        with pytest.raises(Forbidden):
+            check_transition(Status.DIAJUKAN, Status.PERLU_PERBAIKAN, role, NOTE)

@@ -23,7 +23,7 @@ class Role(StrEnum):
     OPERATOR = "operator"
     DUKCAPIL = "dukcapil"
     ADMIN = "admin"
-    SYSTEM = "system"  # the worker, acting on Dukcapil's behalf (e.g. a batch download)
+    SYSTEM = "system"  # the worker (actor "sistem"): a batch download, broken files sent back
 
 
 LABELS: dict[Status, str] = {
@@ -50,6 +50,9 @@ TRANSITIONS: dict[tuple[Status, Status], frozenset[Role]] = {
     (Status.DRAF, Status.DIAJUKAN): _DESA,
     (Status.PERLU_PERBAIKAN, Status.DIAJUKAN): _DESA,
     (Status.DIAJUKAN, Status.DITERIMA): _DUKCAPIL,
+    # Only the system: files found broken after submit go back to the desa at once.
+    # Dukcapil's own objections come after accepting the request (DITERIMA).
+    (Status.DIAJUKAN, Status.PERLU_PERBAIKAN): frozenset({Role.SYSTEM}),
     (Status.DITERIMA, Status.DIPROSES): _DUKCAPIL,
     (Status.DITERIMA, Status.PERLU_PERBAIKAN): _DUKCAPIL,
     (Status.DIPROSES, Status.PERLU_PERBAIKAN): _DUKCAPIL,

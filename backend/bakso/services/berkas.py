@@ -20,10 +20,17 @@ from ..domain.resident import indonesian_date
 from ..ports import Blobs
 
 A4_WIDTH, A4_HEIGHT, MARGIN = 210.0, 297.0, 10.0
+# The largest photo rendered into berkas.pdf. A 12 MP phone photo (4000×3000) is
+# far below, and a 48–50 MP sensor's full-size photo still passes; decoded, 60 MP
+# is ~180 MB (RGB) in the worker. A PNG only claiming 50000×50000 in its header
+# (2.5 G pixels, a few KB on disk, ~7.5 GB decoded) is refused before any decoding.
+MAX_IMAGE_PIXELS = 60_000_000
+REDO = "foto ulang dan ajukan kembali."
 
 
 class BerkasProblem(Exception):
-    """A scan cannot go into the printable file (e.g. an unreadable PDF)."""
+    """A scan cannot go into the printable file; the message, in Indonesian, names the
+    page (requirement label and page number) and what the desa must do."""
 
 
 def _latin1(text: object) -> str:
@@ -40,6 +47,21 @@ def ordered_scans(service: Service, scans: Iterable[Scan]) -> list[Scan]:
         (s for s in scans if s.state == "ok"),
         key=lambda s: (rank.get(s.requirement, len(rank)), s.created_at, s.id),
     )
+
+
+def page_names(service: Service, scans: Iterable[Scan]) -> dict[str, str]:
+    """How the desa knows each page: scan id → "KTP-el orang tua (halaman 2)".
+
+    Numbered per requirement in berkas order (ordered_scans), as the desa added them.
+    """
+    counts: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for scan in ordered_scans(service, scans):
+        counts[scan.requirement] = number = counts.get(scan.requirement, 0) + 1
+        requirement = service.requirement(scan.requirement)
+        label = requirement.label if requirement else scan.requirement
+        names[scan.id] = f"{label} (halaman {number})"
+    return names
 
 
 def _cover(request: Request, service: Service, regions: Regions, scans: list[Scan]) -> bytes:
@@ -101,9 +123,32 @@ def _cover(request: Request, service: Service, regions: Regions, scans: list[Sca
     return bytes(pdf.output())
 
 
-def _image_page(data: bytes) -> bytes:
+def _check_pixels(data: bytes, page: str) -> None:
+    """Refuse, by its header alone, an image too large to decode (a decompression bomb)."""
+    from PIL import Image
+
+    try:
+        # Lazy: reads the header only. Pillow itself refuses past twice its own
+        # limit (an error) and warns past it (an error too under warnings-as-errors).
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise BerkasProblem(_too_large(page)) from exc
+    except (OSError, ValueError) as exc:
+        raise BerkasProblem(f"Berkas {page} tidak dapat dibaca; {REDO}") from exc
+    if width * height > MAX_IMAGE_PIXELS:
+        raise BerkasProblem(_too_large(page, f" ({width}×{height} piksel)"))
+
+
+def _too_large(page: str, size: str = "") -> str:
+    limit = MAX_IMAGE_PIXELS // 1_000_000
+    return f"Foto {page} terlalu besar untuk dicetak{size}, paling besar {limit} megapiksel; {REDO}"
+
+
+def _image_page(data: bytes, page: str) -> bytes:
     from fpdf import FPDF
 
+    _check_pixels(data, page)  # before fpdf2 decodes it
     pdf = FPDF(unit="mm", format="A4")
     pdf.set_auto_page_break(auto=False)
     pdf.add_page()
@@ -133,20 +178,25 @@ def build_berkas(
     from pypdf.errors import PdfReadError
 
     in_order = ordered_scans(service, scans)
+    names = page_names(service, in_order)
     writer = PdfWriter()
     writer.append(io.BytesIO(_cover(request, service, regions, in_order)))
     for scan in in_order:
+        page = names[scan.id]
         data = b"".join(blobs.iter_chunks(scan.key))
         try:
             if scan.content_type == "application/pdf":
                 reader = PdfReader(io.BytesIO(data))
                 if reader.is_encrypted:
-                    raise BerkasProblem(f"{scan.requirement}: PDF terkunci kata sandi.")
+                    raise BerkasProblem(
+                        f"PDF {page} terkunci kata sandi; unggah tanpa kata sandi dan ajukan "
+                        "kembali."
+                    )
                 writer.append(reader)
             else:
-                writer.append(io.BytesIO(_image_page(data)))
+                writer.append(io.BytesIO(_image_page(data, page)))
         except (PdfReadError, OSError, ValueError) as exc:
-            raise BerkasProblem(f"{scan.requirement}: berkas tidak dapat dibaca.") from exc
+            raise BerkasProblem(f"Berkas {page} tidak dapat dibaca; {REDO}") from exc
     pages = len(writer.pages)
     writer.write(out)
     return pages

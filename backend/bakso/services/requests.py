@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from ..domain.catalog import Catalog, Service
 from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
@@ -21,7 +21,7 @@ from ..domain.model import Actor, Event, Request, Scan, request_code
 from ..domain.regions import Regions
 from ..ports import Blobs, CodeTaken, Page, Queue, Records, UploadTarget
 from ..schemas import DraftIn
-from .berkas import BerkasProblem, build_berkas
+from .berkas import REDO, BerkasProblem, build_berkas, page_names
 from .sasaran import RequestObserver
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 MSG_SUBMITTED = "request.submitted"
 FILTERED_PAGES_PER_CALL = 10
 BERKAS_IN_MEMORY = 8 * 1024 * 1024  # larger printable files spill to a temporary file
+# The worker, when it acts on a request by itself (files found broken after submit).
+SYSTEM_ACTOR = Actor(username="sistem", role=Role.SYSTEM, desa=None)
+# Where the system may send a request back to the desa from: before Dukcapil works on it.
+SEND_BACK_FROM = frozenset({Status.DIAJUKAN, Status.DITERIMA})
 
 
 @dataclass(frozen=True)
@@ -474,6 +478,38 @@ class RequestService:
         issued = {"key": key, "sha256": sha, "size": len(data), "state": "ok", "at": self._now()}
         return self._note(request, issued=issued)
 
+    def attach_issued_stream(
+        self, actor: Actor, request: Request, open_pdf: Callable[[], IO[bytes]]
+    ) -> Request:
+        """attach_issued_bytes for a PDF read as a stream (from the bulk return's zip).
+
+        `open_pdf` opens it afresh: read once for the SHA-256 (the blob key), then
+        again into the store, a chunk at a time — memory stays bounded per PDF.
+        """
+        digest = hashlib.sha256()
+        size = 0
+        with open_pdf() as source:
+            head = source.read(SNIFF_BYTES)
+            if sniff(head) != "application/pdf":
+                raise InvalidInput("Dokumen terbit bukan PDF yang sah.")
+            digest.update(head)
+            size += len(head)
+            while chunk := source.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+        sha = digest.hexdigest()
+        if (request.issued or {}).get("sha256") == sha:
+            return request
+        key = f"issued/{request.id}/{sha}"
+        with open_pdf() as source:
+            hashing = _Hashing(source)
+            self.blobs.put(key, io.BufferedReader(hashing), "application/pdf")
+        if hashing.digest.hexdigest() != sha:  # the upload changed between the two reads
+            self.blobs.delete(key)
+            raise InvalidInput("Dokumen terbit berubah saat dibaca; unggah ulang zip-nya.")
+        issued = {"key": key, "sha256": sha, "size": size, "state": "ok", "at": self._now()}
+        return self._note(request, issued=issued)
+
     def issued_download_url(self, actor: Actor, request_id: str) -> str:
         request = self.get(actor, request_id)
         issued = request.issued
@@ -541,8 +577,10 @@ class RequestService:
     def verify_submission(self, request_id: str, submission: int) -> None:
         """Re-check every scan of a submitted request and mark it ready for Dukcapil.
 
-        Safe to run any number of times for one message: a stale or repeated
-        message changes nothing.
+        A request whose files turn out broken (a scan missing or not matching its
+        SHA-256, a page that cannot be rendered into berkas.pdf) goes back to the
+        desa, PERLU_PERBAIKAN with a reason naming each page. Safe to run any
+        number of times for one message: a stale or repeated message changes nothing.
         """
         request = self.records.get_request(request_id)
         if request is None or request.status is not Status.DIAJUKAN:
@@ -550,8 +588,9 @@ class RequestService:
         if request.submission != submission or request.ready_submission >= submission:
             return
         scans = self.records.list_scans(request_id)
+        names = page_names(self._service(request.service), scans)
         problems = [
-            f"{scan.requirement}: {problem}"
+            self._stored_problem(scan, names.get(scan.id, scan.requirement), problem)
             for scan in scans
             if scan.state == "ok"
             and (problem := self._check_blob(scan.key, scan.size, scan.sha256, scan.content_type))
@@ -564,14 +603,14 @@ class RequestService:
                 problems.append(str(exc))
         if problems:
             log.warning("request %s failed verification (%d problems)", request_id, len(problems))
-            updated = replace(request, verify_problem="; ".join(problems))
+            self.send_back_for_repair(request_id, " ".join(problems))
         else:
             updated = replace(
                 request, ready_submission=submission, verify_problem=None, berkas_key=berkas_key
             )
-        # The version stays: this is the server's own note, not a change the
-        # officers should have to reload for; the write is still conditional.
-        self.records.save_request(updated, request.version, None)
+            # The version stays: this is the server's own note, not a change the
+            # officers should have to reload for; the write is still conditional.
+            self.records.save_request(updated, request.version, None)
         self.records.append_audit(
             at=self._now(),
             actor="system",
@@ -579,6 +618,37 @@ class RequestService:
             target=request_id,
             data={"submission": submission, "problems": len(problems)},
         )
+
+    def _stored_problem(self, scan: Scan, page: str, problem: str) -> str:
+        """The desa's reason for a scan whose stored bytes fail the check; details go to the log."""
+        log.warning("scan %s of request %s: %s", scan.id, scan.request_id, problem)
+        if self.blobs.size(scan.key) is None:
+            return f"Berkas {page} tidak ditemukan di penyimpanan; {REDO}"
+        return f"Berkas {page} rusak di penyimpanan (isinya tidak sesuai dengan unggahan); {REDO}"
+
+    def send_back_for_repair(self, request_id: str, reason: str) -> bool:
+        """The system sends a DIAJUKAN or DITERIMA request back to the desa (PERLU_PERBAIKAN).
+
+        `reason` (Indonesian, naming the page or requirement to photograph again)
+        is the transition's note, which the desa and the resident see; it is also
+        kept as verify_problem for Dukcapil's list. The move is a normal one:
+        timeline event, audit entry, observers told. True if moved; False if the
+        request is gone or no longer DIAJUKAN/DITERIMA. A version conflict is read
+        again and retried once; a second one is raised (the message is retried).
+        """
+        note = reason.strip() or f"Berkas permohonan tidak dapat dibaca; {REDO}"
+        for attempt in range(2):
+            request = self.records.get_request(request_id)
+            if request is None or request.status not in SEND_BACK_FROM:
+                return False
+            try:
+                self._move(SYSTEM_ACTOR, request, Status.PERLU_PERBAIKAN, note, verify_problem=note)
+            except Conflict:
+                if attempt:
+                    raise
+                continue
+            return True
+        return False  # not reached: the second conflict is raised
 
     def _store_berkas(self, request: Request, scans: list[Scan], key: str) -> None:
         # The key is fixed per submission, so a redelivered message overwrites
@@ -622,3 +692,22 @@ class RequestService:
                 request,
             )
         return request
+
+
+class _Hashing(io.RawIOBase):
+    """A stream passed through while its SHA-256 is computed."""
+
+    def __init__(self, source: IO[bytes]) -> None:
+        super().__init__()
+        self.source = source
+        self.digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(buffer).cast("B")
+        data = self.source.read(len(view))
+        self.digest.update(data)
+        view[: len(data)] = data
+        return len(data)

@@ -1,134 +1,486 @@
-"""Bulk return: Dukcapil uploads a CSV of results (and a zip of issued PDFs) in one go.
+"""Bulk return: Dukcapil sends a CSV of results (and a zip of issued PDFs); the worker applies it.
 
-Every row is reported — applied, unchanged, or refused with the reason — and
-nothing is skipped silently. Applying the same file twice changes nothing
-more: a row whose status is already reached is "unchanged".
+Like the sasaran import, the files never pass through the API: the officer
+registers them (`create`), uploads them straight to the blob store, and asks
+for the return to start (`start`), which checks them and queues it. The worker
+reads the CSV and the zip's directory (`prepare`), then applies the rows in
+chunks of `chunk_rows`, one message each, each chunk queuing the next. Every
+row is reported — applied, unchanged, or refused with the reason — and
+nothing is skipped silently; a PDF that no row names is reported too.
+
+Every step can run again after a crash or a redelivery without changing
+anything twice: each line's result is stored under its line number and a line
+with a result is skipped; a row whose status is already reached is
+"unchanged"; an issued PDF already attached (same SHA-256) is not stored
+again; a chunk's counts are set, not added.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
+import hashlib
+import logging
+import math
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from ..domain.errors import BaksoError, Forbidden, InvalidInput
-from ..domain.lifecycle import Role, Status
-from ..domain.model import Actor
-from ..ports import Records
-from .requests import RequestService
+from ..domain.errors import BaksoError, Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from ..domain.lifecycle import Role, Status, check_transition
+from ..domain.model import Actor, Request
+from ..domain.returns import (
+    APPLIED,
+    REFUSED,
+    RETURN_DONE,
+    RETURN_FAILED,
+    RETURN_QUEUED,
+    RETURN_RUNNING,
+    RETURN_WAITING_UPLOAD,
+    UNCHANGED,
+    ReturnFile,
+    ReturnLine,
+    ReturnRun,
+    counts_of,
+)
+from ..ports import RETURN_LINES_PER_WRITE, Blobs, Queue, Records, UploadTarget
+from .requests import RequestService, StaleRequest
+from .return_files import (
+    ZIP_MAGICS,
+    Entry,
+    IssuedZip,
+    issued_zip,
+    plan_entries,
+    read_table,
+    size_text,
+)
+from .sasaran_files import CSV_TYPES, FileProblem
 
-MAX_ROWS = 5000
-COLUMN_NAMES = {
-    "code": ("kode", "code"),
-    "status": ("status",),
-    "note": ("catatan", "note", "alasan"),
-}
+log = logging.getLogger(__name__)
+
+MSG_RETURN_PREPARE = "returns.prepare"
+MSG_RETURN_CHUNK = "returns.chunk"
+MESSAGES = frozenset({MSG_RETURN_PREPARE, MSG_RETURN_CHUNK})
+
+ZIP_TYPES = frozenset(
+    {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
+)
+_NOT_FOUND = "Pengembalian tidak ditemukan."
 
 
 @dataclass(frozen=True)
-class RowReport:
-    row: int  # line number in the CSV, header = 1
-    code: str
-    outcome: str  # applied | unchanged | refused
-    detail: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"row": self.row, "code": self.code, "outcome": self.outcome, "detail": self.detail}
-
-
-def _columns(header: list[str]) -> dict[str, int]:
-    normalised = [h.strip().lower() for h in header]
-    found: dict[str, int] = {}
-    for field, names in COLUMN_NAMES.items():
-        index = next((normalised.index(n) for n in names if n in normalised), None)
-        if index is None and field != "note":
-            raise InvalidInput(f"Kolom '{names[0]}' tidak ada di baris judul CSV.")
-        if index is not None:
-            found[field] = index
-    return found
+class ReturnSettings:
+    max_rows: int = 5000
+    chunk_rows: int = 100
+    max_table_bytes: int = 5 * 1024 * 1024
+    max_pdfs_bytes: int = 2 * 1024**3
+    max_pdf_bytes: int = 20 * 1024 * 1024
+    upload_url_ttl: int = 15 * 60
+    page_size_max: int = 500
 
 
-def _pdfs(archive: bytes | None) -> dict[str, bytes]:
-    """Issued PDFs by request code (file name without folder or extension)."""
-    if not archive:
-        return {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(archive)) as zf:
-            return {
-                name.rsplit("/", 1)[-1][: -len(".pdf")].upper(): zf.read(name)
-                for name in zf.namelist()
-                if name.lower().endswith(".pdf") and not name.endswith("/")
-            }
-    except zipfile.BadZipFile:
-        raise InvalidInput("Berkas zip dokumen terbit rusak atau bukan zip.") from None
+@dataclass(frozen=True)
+class ReturnSummary:
+    run: ReturnRun
+    counts: dict[str, int]  # outcome → lines, over the chunks applied so far
+    rows_done: int
+
+
+def table_key(return_id: str) -> str:
+    return f"returns/{return_id}/table.csv"
+
+
+def pdfs_key(return_id: str) -> str:
+    return f"returns/{return_id}/pdfs.zip"
 
 
 class ReturnService:
-    def __init__(self, records: Records, requests: RequestService) -> None:
+    def __init__(
+        self,
+        records: Records,
+        blobs: Blobs,
+        queue: Queue,
+        requests: RequestService,
+        settings: ReturnSettings,
+        clock: Callable[[], datetime],
+    ) -> None:
         self.records = records
+        self.blobs = blobs
+        self.queue = queue
         self.requests = requests
+        self.settings = settings
+        self.clock = clock
 
-    def apply(self, actor: Actor, table: bytes, archive: bytes | None) -> list[RowReport]:
-        if actor.role not in (Role.DUKCAPIL, Role.ADMIN):
-            raise Forbidden("Hanya petugas Dukcapil yang dapat mengembalikan hasil.")
+    def _now(self) -> str:
+        return self.clock().isoformat(timespec="milliseconds")
+
+    # The officer: register, upload, start, follow -----------------------------
+    def create(
+        self,
+        actor: Actor,
+        *,
+        return_id: str | None,
+        table: ReturnFile,
+        pdfs: ReturnFile | None,
+    ) -> tuple[ReturnRun, UploadTarget | None, UploadTarget | None]:
+        """Register a return and say where to upload its files. Idempotent per return id."""
+        self._require_dukcapil(actor)
+        self._check_files(table, pdfs)
+        run = ReturnRun(
+            id=return_id or str(uuid.uuid4()),
+            created_by=actor.username,
+            role=actor.role.value,
+            created_at=self._now(),
+            table=table,
+            pdfs=pdfs,
+        )
+        if not self.records.create_return(run):
+            existing = self.records.get_return(run.id)
+            assert existing is not None
+            if not existing.same_files(table, pdfs):
+                raise Conflict("ID pengembalian ini sudah dipakai untuk berkas lain.")
+            run = existing
+        if run.status != RETURN_WAITING_UPLOAD:
+            return run, None, None
+        ttl = self.settings.upload_url_ttl
+        table_target = self.blobs.upload_target(
+            table_key(run.id), size=table.size, content_type=table.content_type, expires_in=ttl
+        )
+        pdfs_target = None
+        if pdfs is not None:
+            pdfs_target = self.blobs.upload_target(
+                pdfs_key(run.id), size=pdfs.size, content_type=pdfs.content_type, expires_in=ttl
+            )
+        log.info(
+            "return %s registered (%d + %d bytes)", run.id, table.size, pdfs.size if pdfs else 0
+        )
+        return run, table_target, pdfs_target
+
+    def _check_files(self, table: ReturnFile, pdfs: ReturnFile | None) -> None:
+        if not table.filename.lower().endswith(".csv") or table.content_type not in CSV_TYPES:
+            raise InvalidInput("Tabel hasil harus berkas .csv.")
+        if table.size > self.settings.max_table_bytes:
+            limit = size_text(self.settings.max_table_bytes)
+            raise PayloadTooLarge(f"Berkas CSV terlalu besar; batasnya {limit}.")
+        if pdfs is None:
+            return
+        if not pdfs.filename.lower().endswith(".zip") or pdfs.content_type not in ZIP_TYPES:
+            raise InvalidInput("Dokumen terbit dikirim sebagai satu berkas .zip berisi PDF.")
+        if pdfs.size > self.settings.max_pdfs_bytes:
+            limit = size_text(self.settings.max_pdfs_bytes)
+            raise PayloadTooLarge(f"Berkas zip terlalu besar; batasnya {limit}.")
+
+    def start(self, actor: Actor, return_id: str) -> ReturnRun:
+        """Check the uploaded files and queue the return; repeating the call is harmless."""
+        run = self._run(actor, return_id)
+        if run.status == RETURN_QUEUED:
+            self.queue.send({"type": MSG_RETURN_PREPARE, "return_id": run.id})  # a lost message
+            return run
+        if run.status == RETURN_RUNNING:
+            self._resume(run)
+            return run
+        if run.status != RETURN_WAITING_UPLOAD:
+            return run
+        problem = self._check_uploads(run)
+        if problem:
+            raise InvalidInput(problem)
+        run.status = RETURN_QUEUED
+        run.started_at = self._now()
+        self.records.save_return(run)
+        self.queue.send({"type": MSG_RETURN_PREPARE, "return_id": run.id})
+        self.records.append_audit(
+            at=run.started_at,
+            actor=actor.username,
+            action="returns.start",
+            target=run.id,
+            data={
+                "table": {"sha256": run.table.sha256, "size": run.table.size},
+                "pdfs": {"sha256": run.pdfs.sha256, "size": run.pdfs.size} if run.pdfs else None,
+            },
+        )
+        return run
+
+    def _resume(self, run: ReturnRun) -> None:
+        """Queue the chunk after the last one applied again (a message lost or dead-lettered)."""
+        done = self.records.return_chunk_counts(run.id)
+        following = max(done) + 1 if done else 0
+        if following < run.chunks_total:
+            self.queue.send({"type": MSG_RETURN_CHUNK, "return_id": run.id, "chunk": following})
+
+    def _check_uploads(self, run: ReturnRun) -> str | None:
+        """What is wrong with the uploads, or None. A bad upload is removed, to be sent again.
+
+        The table's SHA-256 is checked here (it is small); the zip's size and
+        magic here, its SHA-256 by the worker while it streams it once.
+        """
+        key = table_key(run.id)
+        problem = self._check_size(key, run.table.size, "CSV")
+        if problem is None:
+            digest = hashlib.sha256()
+            head = b""
+            for chunk in self.blobs.iter_chunks(key):
+                if not head:
+                    head = chunk[:4]
+                digest.update(chunk)
+            if digest.hexdigest() != run.table.sha256:
+                problem = (
+                    "Isi berkas CSV berbeda dari sidik SHA-256 yang didaftarkan. Unggah ulang."
+                )
+            elif head in ZIP_MAGICS:
+                problem = "Berkas CSV ternyata zip/XLSX; simpan sebagai CSV lalu unggah ulang."
+        if problem:
+            self.blobs.delete(key)
+            return problem
+        if run.pdfs is None:
+            return None
+        key = pdfs_key(run.id)
+        problem = self._check_size(key, run.pdfs.size, "zip")
+        if problem is None and self.blobs.read_head(key, 4) not in ZIP_MAGICS:
+            problem = "Berkas dokumen terbit bukan zip. Unggah ulang."
+        if problem:
+            self.blobs.delete(key)
+        return problem
+
+    def _check_size(self, key: str, size: int, what: str) -> str | None:
+        stored = self.blobs.size(key)
+        if stored is None:
+            return f"Berkas {what} belum diunggah; unggah lalu coba lagi."
+        if stored != size:
+            return (
+                f"Unggahan {what} tidak lengkap: diterima {stored} dari {size} byte. Unggah ulang."
+            )
+        return None
+
+    def get(self, actor: Actor, return_id: str) -> ReturnSummary:
+        return self._summary(self._run(actor, return_id))
+
+    def rows(
+        self, actor: Actor, return_id: str, *, after: int, limit: int
+    ) -> tuple[list[ReturnLine], int | None]:
+        """One page of the per-row report and the seq to continue after (None: the end)."""
+        run = self._run(actor, return_id)
+        limit = max(1, min(limit, self.settings.page_size_max))
+        lines = self.records.return_lines(run.id, after=after, limit=limit + 1)
+        following = lines[limit - 1].seq if len(lines) > limit else None
+        return lines[:limit], following
+
+    def _summary(self, run: ReturnRun) -> ReturnSummary:
+        counts = counts_of()
+        for chunk in self.records.return_chunk_counts(run.id).values():
+            for outcome, value in chunk.items():
+                counts[outcome] = counts.get(outcome, 0) + value
+        return ReturnSummary(run, counts, sum(counts.values()))
+
+    def _run(self, actor: Actor, return_id: str) -> ReturnRun:
+        self._require_dukcapil(actor)
+        run = self.records.get_return(return_id)
+        if run is None:
+            raise NotFound(_NOT_FOUND)
+        return run
+
+    # The worker ------------------------------------------------------------------
+    def handle(self, body: dict[str, Any]) -> None:
+        """One queued message of this service (types in MESSAGES)."""
+        kind = body.get("type")
+        if kind == MSG_RETURN_PREPARE:
+            self.prepare(str(body["return_id"]))
+        elif kind == MSG_RETURN_CHUNK:
+            self.apply_chunk(str(body["return_id"]), int(body["chunk"]))
+        else:
+            raise ValueError(f"not a return message: {kind!r}")
+
+    def prepare(self, return_id: str) -> None:
+        """Read the files once, verify the zip's SHA-256, count the rows; then start chunk 0."""
+        run = self.records.get_return(return_id)
+        if run is None or run.status != RETURN_QUEUED:
+            return
         try:
-            text = table.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InvalidInput("CSV harus berkodekan UTF-8.") from None
-        rows = list(csv.reader(io.StringIO(text)))
-        if not rows:
-            raise InvalidInput("CSV kosong.")
-        if len(rows) - 1 > MAX_ROWS:
-            raise InvalidInput(f"Paling banyak {MAX_ROWS} baris per berkas.")
-        columns = _columns(rows[0])
-        pdfs = _pdfs(archive)
-        seen: set[str] = set()
-        reports = []
-        for line, row in enumerate(rows[1:], start=2):
-            if not any(cell.strip() for cell in row):
-                continue
-            reports.append(self._apply_row(actor, line, row, columns, pdfs, seen))
-        for code in sorted(set(pdfs) - seen):
-            reports.append(RowReport(0, code, "refused", "PDF tanpa baris di CSV; tidak dipakai."))
-        return reports
+            if run.pdfs is not None:
+                self._verify_zip(run)
+            entries = self._entries(run)
+        except FileProblem as exc:
+            self._finish(run, RETURN_FAILED, error=str(exc))
+            return
+        run.status = RETURN_RUNNING
+        run.rows_total = len(entries)
+        run.chunks_total = math.ceil(len(entries) / self.settings.chunk_rows)
+        self.records.save_return(run)
+        log.info("return %s: %d rows in %d chunks", run.id, run.rows_total, run.chunks_total)
+        self.queue.send({"type": MSG_RETURN_CHUNK, "return_id": run.id, "chunk": 0})
+
+    def _verify_zip(self, run: ReturnRun) -> None:
+        assert run.pdfs is not None
+        digest = hashlib.sha256()
+        for chunk in self.blobs.iter_chunks(pdfs_key(run.id)):
+            digest.update(chunk)
+        if digest.hexdigest() != run.pdfs.sha256:
+            raise FileProblem(
+                "Isi zip dokumen terbit berbeda dari sidik SHA-256 yang didaftarkan; "
+                "buat pengembalian baru dan unggah ulang."
+            )
+
+    def _entries(self, run: ReturnRun, pdfs: IssuedZip | None = None) -> list[Entry]:
+        data = b"".join(self.blobs.iter_chunks(table_key(run.id)))
+        rows, last_line = read_table(data, max_rows=self.settings.max_rows)
+        if run.pdfs is None:
+            return rows
+        if pdfs is not None:
+            return plan_entries(rows, last_line, pdfs.codes())
+        with self._zip(run) as opened:
+            return plan_entries(rows, last_line, opened.codes())
+
+    def _zip(self, run: ReturnRun) -> AbstractContextManager[IssuedZip]:
+        assert run.pdfs is not None
+        return issued_zip(
+            self.blobs,
+            pdfs_key(run.id),
+            run.pdfs.size,
+            max_pdfs=self.settings.max_rows,
+            max_pdf_bytes=self.settings.max_pdf_bytes,
+        )
+
+    def apply_chunk(self, return_id: str, chunk: int) -> None:
+        run = self.records.get_return(return_id)
+        if run is None or run.status != RETURN_RUNNING or chunk >= run.chunks_total:
+            return
+        size = self.settings.chunk_rows
+        if run.pdfs is None:
+            self._apply_entries(run, chunk, self._entries(run)[chunk * size : (chunk + 1) * size])
+        else:
+            with self._zip(run) as pdfs:
+                entries = self._entries(run, pdfs)[chunk * size : (chunk + 1) * size]
+                self._apply_entries(run, chunk, entries, pdfs)
+        if chunk + 1 < run.chunks_total:
+            self.queue.send({"type": MSG_RETURN_CHUNK, "return_id": run.id, "chunk": chunk + 1})
+        else:
+            self._finish(run, RETURN_DONE)
+
+    def _apply_entries(
+        self, run: ReturnRun, chunk: int, entries: list[Entry], pdfs: IssuedZip | None = None
+    ) -> None:
+        if not entries:
+            return
+        first, last = entries[0].seq, entries[-1].seq
+        done = {
+            line.seq
+            for line in self.records.return_lines(run.id, after=first - 1, limit=len(entries))
+            if line.seq <= last
+        }
+        pending = [entry for entry in entries if entry.seq not in done]
+        by_code = self.records.get_requests_by_codes(
+            [e.code for e in pending if e.code and e.problem is None]
+        )
+        actor = Actor(run.created_by, Role(run.role), None)
+
+        def zip_order(entry: Entry) -> int:
+            # Members in the order they lie in the zip: ranged reads serve neighbours.
+            info = pdfs.member(entry.code) if pdfs is not None else None
+            return info.header_offset if info is not None else -1
+
+        results = [
+            self._apply_entry(run.id, actor, entry, by_code.get(entry.code), pdfs)
+            for entry in sorted(pending, key=zip_order)
+        ]
+        results.sort(key=lambda line: line.seq)
+        for start in range(0, len(results), RETURN_LINES_PER_WRITE):
+            self.records.add_return_lines(run.id, results[start : start + RETURN_LINES_PER_WRITE])
+        stored = self.records.return_lines(run.id, after=first - 1, limit=len(entries))
+        counts = Counter(line.outcome for line in stored if line.seq <= last)
+        self.records.record_return_chunk(run.id, chunk, counts_of(counts))
+
+    def _apply_entry(
+        self,
+        return_id: str,
+        actor: Actor,
+        entry: Entry,
+        request: Request | None,
+        pdfs: IssuedZip | None,
+    ) -> ReturnLine:
+        def line(outcome: str, detail: str) -> ReturnLine:
+            return ReturnLine(return_id, entry.seq, entry.row, entry.code, outcome, detail)
+
+        if entry.problem is not None:
+            return line(REFUSED, entry.problem)
+        if request is None:
+            return line(REFUSED, "Kode permohonan tidak dikenal.")
+        try:
+            target = Status(entry.status.upper())
+        except ValueError:
+            return line(REFUSED, f"Status '{entry.status}' tidak dikenal.")
+        for attempt in range(2):
+            try:
+                outcome, detail = self._apply_row(actor, request, target, entry, pdfs)
+                return line(outcome, detail)
+            except StaleRequest as exc:
+                # Changed meanwhile (an officer, another delivery): judge it again once.
+                if attempt:
+                    return line(REFUSED, exc.detail)
+                request = exc.current
+            except BaksoError as exc:
+                if exc.status >= 500:
+                    raise  # the store is unavailable: the message is retried
+                return line(REFUSED, exc.detail)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _apply_row(
         self,
         actor: Actor,
-        line: int,
-        row: list[str],
-        columns: dict[str, int],
-        pdfs: dict[str, bytes],
-        seen: set[str],
-    ) -> RowReport:
-        def cell(field: str) -> str:
-            index = columns.get(field)
-            return row[index].strip() if index is not None and index < len(row) else ""
-
-        code = cell("code").upper()
-        if code in seen:
-            return RowReport(line, code, "refused", "Kode muncul lebih dari sekali di berkas ini.")
-        seen.add(code)
-        request = self.records.get_request_by_code(code) if code else None
-        if request is None:
-            return RowReport(line, code, "refused", "Kode permohonan tidak dikenal.")
-        try:
-            target = Status(cell("status").upper())
-        except ValueError:
-            return RowReport(line, code, "refused", f"Status '{cell('status')}' tidak dikenal.")
-        pdf = pdfs.get(code)
-        try:
-            if pdf is not None and target is Status.SELESAI:
-                request = self.requests.attach_issued_bytes(actor, request, pdf)
-            if request.status is target:
-                return RowReport(
-                    line, code, "unchanged", "Status sudah sesuai; tidak ada perubahan."
+        request: Request,
+        target: Status,
+        entry: Entry,
+        pdfs: IssuedZip | None,
+    ) -> tuple[str, str]:
+        if request.status is not target:
+            check_transition(request.status, target, actor.role, entry.note)
+        info = pdfs.member(entry.code) if pdfs is not None else None
+        attached = False
+        ignored = ""
+        if pdfs is not None and info is not None:
+            if target is not Status.SELESAI:
+                ignored = " PDF tidak dipakai karena status bukan SELESAI."
+            elif pdfs.duplicated(entry.code):
+                raise InvalidInput(
+                    "Zip berisi lebih dari satu PDF untuk kode ini; baris tidak diterapkan."
                 )
-            self.requests.transition(
-                actor, request.id, to=target.value, note=cell("note"), version=request.version
-            )
-        except BaksoError as exc:
-            return RowReport(line, code, "refused", exc.detail)
-        return RowReport(line, code, "applied", f"Status menjadi {target.value}.")
+            else:
+                before = (request.issued or {}).get("sha256")
+                request = self.requests.attach_issued_stream(actor, request, pdfs.opener(info))
+                attached = (request.issued or {}).get("sha256") != before
+        if request.status is target:
+            if attached:
+                return APPLIED, "Dokumen terbit dilampirkan; status sudah sesuai."
+            return UNCHANGED, "Status sudah sesuai; tidak ada perubahan." + ignored
+        self.requests.transition(
+            actor, request.id, to=target.value, note=entry.note, version=request.version
+        )
+        detail = f"Status menjadi {target.value}."
+        if attached:
+            detail += " Dokumen terbit dilampirkan."
+        return APPLIED, detail + ignored
+
+    def _finish(self, run: ReturnRun, status: str, error: str | None = None) -> None:
+        run.status = status
+        run.error = error
+        run.finished_at = self._now()
+        self.records.save_return(run)
+        # The uploads are done with: the issued PDFs are stored per request.
+        self.blobs.delete(table_key(run.id))
+        if run.pdfs is not None:
+            self.blobs.delete(pdfs_key(run.id))
+        counts = self._summary(run).counts
+        self.records.append_audit(
+            at=run.finished_at,
+            actor="system",
+            action="returns.done" if status == RETURN_DONE else "returns.failed",
+            target=run.id,
+            data={**counts, "rows": run.rows_total},
+        )
+        log.info("return %s %s: %s", run.id, status, counts)
+
+    # Helpers --------------------------------------------------------------------
+    @staticmethod
+    def _require_dukcapil(actor: Actor) -> None:
+        if actor.role not in (Role.DUKCAPIL, Role.ADMIN):
+            raise Forbidden("Hanya petugas Dukcapil yang dapat mengembalikan hasil.")

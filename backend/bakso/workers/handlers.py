@@ -11,6 +11,7 @@ from ..bootstrap import Services
 from ..ports import Message
 from ..services.batches import MSG_ACCEPT, MSG_BUILD
 from ..services.requests import MSG_SUBMITTED
+from ..services.returns import MESSAGES as RETURN_MESSAGES
 from ..services.sasaran import MESSAGES as SASARAN_MESSAGES
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ def handle(services: Services, body: dict[str, Any]) -> None:
         )
     elif kind in SASARAN_MESSAGES:
         services.sasaran.handle(body)
+    elif kind in RETURN_MESSAGES:
+        services.returns.handle(body)
     else:
         raise UnknownMessage(f"unknown message type {kind!r}")
 

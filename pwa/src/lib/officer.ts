@@ -68,10 +68,33 @@ export interface OfficerRequest {
   timeline?: { status: string; label: string; at: string; by: string; note: string }[];
 }
 
+export interface BatchVolume {
+  n: number;
+  count: number;
+  size: number;
+  sha256: string | null;
+  status: 'PENDING' | 'READY';
+  downloaded_at: string | null;
+  downloads: number;
+}
+
+export interface BatchExcluded {
+  id: string;
+  code: string;
+  reason: string;
+  volume: number | null;
+}
+
 export interface Batch {
   id: string;
   status: 'BUILDING' | 'READY' | 'FAILED';
+  phase: string;
   count: number;
+  claimed: number;
+  volumes: BatchVolume[];
+  excluded: BatchExcluded[];
+  rebuild_of: string | null;
+  progress_at: string | null;
   created_at: string;
   created_by: string;
   filters: Record<string, string | null>;

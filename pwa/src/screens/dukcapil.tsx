@@ -123,6 +123,19 @@ function Batches() {
       setBusy(false);
     }
   };
+  const rebuild = async (b: Batch) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api<Batch>('POST', `/api/v1/batches/${b.id}/rebuild`);
+      toast(t('dk.batch.created'));
+      setTick((n) => n + 1);
+    } catch (e) {
+      setError(message(e));
+    } finally {
+      setBusy(false);
+    }
+  };
   const describe = (b: Batch) =>
     [b.filters.kecamatan && regionName(b.filters.kecamatan), b.filters.desa && regionName(b.filters.desa), b.filters.service]
       .filter(Boolean)
@@ -154,19 +167,71 @@ function Batches() {
             <span class="item-meta">
               {t('dk.batch.count', { n: b.count })}
               {b.size !== null && ` · ${formatBytes(b.size)}`}
-              {b.downloads > 0 && ` · ${t('dk.batch.downloads', { n: b.downloads })}`}
+              {b.volumes.length > 1 && ` · ${t('dk.batch.volumes', { n: b.volumes.length })}`}
             </span>
             <span class={`badge badge-batch-${b.status.toLowerCase()}`}>{t(`dk.batch.status.${b.status}`)}</span>
-            {b.error && <span class="item-meta">{b.error}</span>}
-            {b.status === 'READY' && b.count > 0 && (
-              <a class="btn btn-small" href={`/api/v1/batches/${b.id}/download`} download onClick={() => setTimeout(() => setTick((n) => n + 1), 1500)}>
-                {t('dk.batch.download')}
-              </a>
+            {b.status === 'BUILDING' && <BuildProgress batch={b} />}
+            {b.status === 'FAILED' && (
+              <>
+                <span class="item-meta">{t('dk.batch.failed')}</span>
+                <button type="button" class="btn btn-small" disabled={busy} onClick={() => void rebuild(b)}>
+                  {t('dk.batch.rebuild')}
+                </button>
+              </>
+            )}
+            {b.status === 'READY' && b.volumes.length > 0 && (
+              <ul class="dk-volumes">
+                {b.volumes.map((v) => (
+                  <li class="dk-volume" data-volume={v.n}>
+                    <span>
+                      {t('dk.batch.volume', { n: v.n, of: b.volumes.length })} · {t('dk.batch.count', { n: v.count })} ·{' '}
+                      {formatBytes(v.size)}
+                      {v.downloads > 0 && ` · ${t('dk.batch.downloads', { n: v.downloads })}`}
+                    </span>
+                    <a
+                      class="btn btn-small"
+                      href={`/api/v1/batches/${b.id}/download?volume=${v.n}`}
+                      download
+                      onClick={() => setTimeout(() => setTick((n) => n + 1), 1500)}
+                    >
+                      {t('dk.batch.download')} {b.volumes.length > 1 ? t('dk.batch.volume.short', { n: v.n }) : ''}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            )}
+            {b.excluded.length > 0 && (
+              <details class="dk-excluded">
+                <summary>{t('dk.batch.excluded', { n: b.excluded.length })}</summary>
+                <ul>
+                  {b.excluded.map((e) => (
+                    <li>
+                      <strong>{e.code}</strong>: {e.reason}
+                    </li>
+                  ))}
+                </ul>
+              </details>
             )}
           </li>
         ))}
       </ul>
     </>
+  );
+}
+
+function BuildProgress(props: { batch: Batch }) {
+  const b = props.batch;
+  const packed = b.volumes.filter((v) => v.status === 'READY').length;
+  const text =
+    b.phase === 'pack'
+      ? t('dk.batch.progress.pack', { done: packed, of: b.volumes.length })
+      : b.phase === 'plan'
+        ? t('dk.batch.progress.plan', { n: b.claimed })
+        : t('dk.batch.progress.gather', { n: b.claimed });
+  return (
+    <span class="item-meta dk-progress">
+      {b.phase === 'pack' && <progress max={b.volumes.length} value={packed} aria-label={text} />} {text}
+    </span>
   );
 }
 

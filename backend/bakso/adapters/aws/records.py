@@ -391,9 +391,17 @@ class DynamoRecords(Records):
         names = {"#batch": "batch_id"}
         if after is not None or through is not None:
             names["#pos"] = SORT_ATTRIBUTE
-            values[":after"] = _s(after or "")
-            values[":through"] = _s(through or "\uffff")
+        if after is not None and through is not None:
+            # BETWEEN includes `after` itself: it is dropped below.
             key += " AND #pos BETWEEN :after AND :through"
+            values[":after"], values[":through"] = _s(after), _s(through)
+        elif after is not None:
+            key += " AND #pos > :after"
+            values[":after"] = _s(after)
+        elif through is not None:
+            key += " AND #pos <= :through"
+            values[":through"] = _s(through)
+        both = after is not None and through is not None
         query: QueryInputTypeDef = {
             "TableName": self.table,
             "IndexName": "batch-newest",
@@ -405,9 +413,8 @@ class DynamoRecords(Records):
             if limit is None:
                 items = self._query_all(query)
             else:
-                # BETWEEN includes `after` itself: read one more and drop it.
-                items = self._query(query, limit=limit + (after is not None))
-        if after is not None:
+                items = self._query(query, limit=limit + both)
+        if both:
             items = [item for item in items if _str(item, SORT_ATTRIBUTE) != after]
         if limit is not None:
             items = items[:limit]

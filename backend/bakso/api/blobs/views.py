@@ -24,8 +24,12 @@ def _blobs() -> FolderBlobs:
 
 @bp.put("/upload/<token>")
 def upload(token: str) -> tuple[Response, int]:
-    # Scans are larger than API bodies; the signed size is enforced by the adapter.
-    request.max_content_length = current_app.config["MAX_SCAN_BYTES"]
+    # Uploads are larger than API bodies (scans, a bulk return's zip of issued PDFs);
+    # the size signed into the token is enforced by the adapter.
+    config = current_app.config
+    request.max_content_length = max(
+        config["MAX_SCAN_BYTES"], config["RETURN_MAX_TABLE_BYTES"], config["RETURN_MAX_PDFS_BYTES"]
+    )
     _blobs().accept_upload(token, request.content_type, request.stream, request.content_length)
     return jsonify({"status": "stored"}), 200
 

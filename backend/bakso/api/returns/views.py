@@ -1,28 +1,99 @@
-"""Bulk return of results: a CSV (kode, status, catatan) and optionally a zip of issued PDFs."""
+"""Bulk return of results: register the CSV (and zip of issued PDFs), upload, start, follow.
+
+The files go straight to the blob store (like a scan or a sasaran import); the
+worker applies the rows in chunks. Thin: parse, call, serialize.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
 
 from ...domain.errors import InvalidInput
-from ..common import actor, doc, services
+from ...domain.returns import ReturnFile, ReturnLine
+from ...schemas import ReturnCreatedOut, ReturnIn, ReturnOut, ReturnRowOut, ReturnRowsOut
+from ...services.returns import ReturnSummary
+from ..common import actor, doc, parse, services, upload_json
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 
 
-@bp.post("")
-@doc(summary="multipart/form-data: csv (required), pdfs (zip, optional); a report per row")
-def bulk_return() -> Response:
-    # Larger than JSON bodies; on AWS, API Gateway caps a request at 10 MB.
-    request.max_content_length = current_app.config["MAX_RETURN_BYTES"]
-    table = request.files.get("csv")
-    if table is None:
-        raise InvalidInput("Lampirkan berkas CSV pada kolom 'csv'.")
-    archive = request.files.get("pdfs")
-    reports = services().returns.apply(
-        actor(), table.read(), archive.read() if archive is not None else None
-    )
-    counts = {
-        k: sum(1 for r in reports if r.outcome == k) for k in ("applied", "unchanged", "refused")
+def _int_arg(name: str, default: int) -> int:
+    try:
+        return int(request.args.get(name, default))
+    except ValueError:
+        raise InvalidInput(f"Parameter {name} harus angka.") from None
+
+
+def _return_out(summary: ReturnSummary) -> dict[str, Any]:
+    run = summary.run
+    data = {
+        "id": run.id,
+        "status": run.status,
+        "counts": summary.counts,
+        "rows_total": run.rows_total,
+        "rows_done": summary.rows_done,
+        "table": {"filename": run.table.filename, "size": run.table.size},
+        "pdfs": {"filename": run.pdfs.filename, "size": run.pdfs.size} if run.pdfs else None,
+        "created_at": run.created_at,
+        "created_by": run.created_by,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "error": run.error,
     }
-    return jsonify({"rows": [r.to_json() for r in reports], "counts": counts})
+    return ReturnOut.model_validate(data).model_dump(mode="json")
+
+
+def _row_out(line: ReturnLine) -> dict[str, Any]:
+    data = {"row": line.row, "code": line.code, "outcome": line.outcome, "detail": line.detail}
+    return ReturnRowOut.model_validate(data).model_dump(mode="json")
+
+
+@bp.post("")
+@doc(
+    summary="Register a bulk return (CSV kode,status,catatan and a zip of issued PDFs) "
+    "and get its upload URLs (idempotent by the client's id)",
+    body=ReturnIn,
+    response=ReturnCreatedOut,
+    status=201,
+)
+def create_return() -> tuple[Response, int]:
+    body = parse(ReturnIn)
+    svc = services().returns
+    run, table, pdfs = svc.create(
+        actor(),
+        return_id=str(body.id) if body.id else None,
+        table=ReturnFile(**body.table.model_dump()),
+        pdfs=ReturnFile(**body.pdfs.model_dump()) if body.pdfs else None,
+    )
+    out = _return_out(svc.get(actor(), run.id))
+    out["uploads"] = {"table": upload_json(table), "pdfs": upload_json(pdfs)}
+    return jsonify(out), 201
+
+
+@bp.post("/<uuid:return_id>/start")
+@doc(
+    summary="Check the uploaded files and apply the return in the background (idempotent)",
+    response=ReturnOut,
+    status=202,
+)
+def start_return(return_id: object) -> tuple[Response, int]:
+    svc = services().returns
+    run = svc.start(actor(), str(return_id))
+    return jsonify(_return_out(svc.get(actor(), run.id))), 202
+
+
+@bp.get("/<uuid:return_id>")
+@doc(summary="A bulk return's progress and outcome counts", response=ReturnOut)
+def get_return(return_id: object) -> Response:
+    return jsonify(_return_out(services().returns.get(actor(), str(return_id))))
+
+
+@bp.get("/<uuid:return_id>/rows")
+@doc(summary="The per-row report of a bulk return, ?after=&limit=", response=ReturnRowsOut)
+def return_rows(return_id: object) -> Response:
+    lines, next_after = services().returns.rows(
+        actor(), str(return_id), after=_int_arg("after", 0), limit=_int_arg("limit", 200)
+    )
+    return jsonify({"items": [_row_out(line) for line in lines], "next_after": next_after})

@@ -1,0 +1,280 @@
+"""The bulk return's files in the blob store: the CSV of results and the zip of issued PDFs.
+
+The zip is never downloaded whole nor staged on disk: zipfile reads it through
+ranged reads of the blob (Blobs.read_range) behind a small buffer, so a worker
+chunk reads the central directory and then only the members it uses. A member
+whose declared size is above the limit is refused before it is opened, and
+every member is read through a byte limit, so a header that lies about the
+size cannot make it larger (a zip bomb). A refused member refuses its row, with
+the reason; the other rows go on.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO
+
+from ..domain.errors import InvalidInput, NotFound
+from ..ports import Blobs
+from .sasaran_files import FileProblem, read_lines
+
+ZIP_BUFFER = 64 * 1024  # bytes per ranged read of the zip (a small PDF and its neighbours)
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip, or an empty one
+COLUMN_NAMES = {
+    "code": ("kode", "code"),
+    "status": ("status",),
+    "note": ("catatan", "note", "alasan"),
+}
+ORPHAN_PDF = "PDF tanpa baris di CSV; tidak dipakai."
+DUPLICATE_CODE = "Kode muncul lebih dari sekali di berkas ini."
+# What zipfile and zlib raise for a member they cannot read (bad CRC, a compression
+# method it lacks, encryption, a cut-off stream).
+_MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError)
+
+
+def size_text(size: int) -> str:
+    """'5 MB', '2 GB': a limit as the officer reads it."""
+    if size >= 1024**3 and size % 1024**3 == 0:
+        return f"{size // 1024**3} GB"
+    return f"{size / 1024 / 1024:.0f} MB"
+
+
+class BlobGone(OSError):
+    """The blob disappeared while it was read (a finished run removes its files)."""
+
+
+class PdfProblem(InvalidInput):
+    """One issued PDF in the zip cannot be used; the row naming it is refused with this."""
+
+
+class BlobRangeReader(io.RawIOBase):
+    """A blob as a seekable raw file: every read is one ranged read of the store."""
+
+    def __init__(self, blobs: Blobs, key: str, size: int) -> None:
+        super().__init__()
+        self._blobs = blobs
+        self._key = key
+        self._size = size
+        self._pos = 0
+        self.reads = 0  # ranged reads made, for tests and logs
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_SET:
+            position = offset
+        elif whence == io.SEEK_CUR:
+            position = self._pos + offset
+        elif whence == io.SEEK_END:
+            position = self._size + offset
+        else:
+            raise ValueError(f"invalid whence {whence}")
+        if position < 0:
+            raise OSError("negative seek position")
+        self._pos = position
+        return position
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(buffer).cast("B")
+        want = min(len(view), self._size - self._pos)
+        if want <= 0:
+            return 0
+        try:
+            data = self._blobs.read_range(self._key, self._pos, want)
+        except NotFound:
+            raise BlobGone(self._key) from None
+        self.reads += 1
+        view[: len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+
+class _Limited(io.RawIOBase):
+    """A zip member read through a byte limit, whatever its header declared."""
+
+    def __init__(self, source: IO[bytes], limit: int, name: str) -> None:
+        super().__init__()
+        self._source = source
+        self._limit = limit
+        self._name = name
+        self._count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(buffer).cast("B")
+        # One byte past the limit is enough to know it was exceeded.
+        want = min(len(view), self._limit - self._count + 1)
+        try:
+            data = self._source.read(want)
+        except _MEMBER_ERRORS:
+            raise PdfProblem(broken_pdf(self._name)) from None
+        self._count += len(data)
+        if self._count > self._limit:
+            raise PdfProblem(too_large_pdf(self._name, self._limit))
+        view[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        try:
+            self._source.close()
+        finally:
+            super().close()
+
+
+def broken_pdf(name: str) -> str:
+    return f"PDF {name} di zip rusak atau tidak dapat dibaca; baris tidak diterapkan."
+
+
+def too_large_pdf(name: str, limit: int) -> str:
+    return f"PDF {name} lebih besar dari batas {size_text(limit)}; baris tidak diterapkan."
+
+
+class IssuedZip:
+    """The uploaded zip's PDFs by request code (file name without folder and .pdf)."""
+
+    def __init__(
+        self, blobs: Blobs, key: str, size: int, *, max_pdfs: int, max_pdf_bytes: int
+    ) -> None:
+        self.raw = BlobRangeReader(blobs, key, size)
+        self._file = io.BufferedReader(self.raw, buffer_size=ZIP_BUFFER)
+        self._max_pdf_bytes = max_pdf_bytes
+        try:
+            self._zip = zipfile.ZipFile(self._file)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError):
+            raise FileProblem("Berkas zip dokumen terbit rusak atau bukan zip.") from None
+        self._members: dict[str, list[zipfile.ZipInfo]] = {}
+        for info in self._zip.infolist():
+            code = _code_of(info)
+            if code is not None:
+                self._members.setdefault(code, []).append(info)
+        if len(self._members) > max_pdfs:
+            limit = f"{max_pdfs:_}".replace("_", ".")
+            raise FileProblem(f"Zip berisi lebih dari {limit} PDF; bagi menjadi beberapa berkas.")
+
+    def codes(self) -> set[str]:
+        return set(self._members)
+
+    def member(self, code: str) -> zipfile.ZipInfo | None:
+        found = self._members.get(code)
+        return found[0] if found else None
+
+    def duplicated(self, code: str) -> bool:
+        return len(self._members.get(code, ())) > 1
+
+    def opener(self, info: zipfile.ZipInfo) -> Callable[[], IO[bytes]]:
+        """Opens the member afresh each call, bounded: refused (PdfProblem) if too large."""
+        name = info.filename.rsplit("/", 1)[-1]
+        if info.file_size > self._max_pdf_bytes:
+            raise PdfProblem(too_large_pdf(name, self._max_pdf_bytes))
+
+        def open_member() -> IO[bytes]:
+            try:
+                source = self._zip.open(info)
+            except _MEMBER_ERRORS:
+                raise PdfProblem(broken_pdf(name)) from None
+            return io.BufferedReader(_Limited(source, self._max_pdf_bytes, name))
+
+        return open_member
+
+    def close(self) -> None:
+        self._zip.close()
+        self._file.close()
+
+
+def _code_of(info: zipfile.ZipInfo) -> str | None:
+    """The request code a member is named after, or None for what is not an issued PDF."""
+    if info.is_dir():
+        return None
+    name = info.filename.replace("\\", "/")
+    base = name.rsplit("/", 1)[-1]
+    # macOS zips carry "__MACOSX/._<name>" resource forks beside every file.
+    if name.startswith("__MACOSX/") or base.startswith(".") or not base.lower().endswith(".pdf"):
+        return None
+    return base[: -len(".pdf")].strip().upper()
+
+
+@contextmanager
+def issued_zip(
+    blobs: Blobs, key: str, size: int, *, max_pdfs: int, max_pdf_bytes: int
+) -> Iterator[IssuedZip]:
+    pdfs = IssuedZip(blobs, key, size, max_pdfs=max_pdfs, max_pdf_bytes=max_pdf_bytes)
+    try:
+        yield pdfs
+    finally:
+        pdfs.close()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing the report has a line for: a CSV row, or a PDF no row names (row 0)."""
+
+    seq: int  # the key of its result: the CSV line, or after the last line for a PDF
+    row: int
+    code: str
+    status: str = ""
+    note: str = ""
+    problem: str | None = None  # refused before anything is looked up
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    normalised = [h.strip().lower().lstrip("\ufeff") for h in header]
+    found: dict[str, int] = {}
+    for field, names in COLUMN_NAMES.items():
+        index = next((normalised.index(n) for n in names if n in normalised), None)
+        if index is None and field != "note":
+            raise FileProblem(f"Kolom '{names[0]}' tidak ada di baris judul CSV.")
+        if index is not None:
+            found[field] = index
+    return found
+
+
+def read_table(data: bytes, *, max_rows: int) -> tuple[list[Entry], int]:
+    """The CSV's data rows as entries, and the number of its last line.
+
+    A code that comes again later in the file is refused on its later rows.
+    """
+    lines = read_lines("csv", io.BytesIO(data), max_lines=max_rows)
+    header = next(lines, None)
+    if header is None:
+        raise FileProblem("CSV kosong.")
+    columns = _columns(header[1])
+    last = header[0]
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for number, cells in lines:
+        last = number
+
+        def cell(field: str, cells: list[str] = cells) -> str:
+            index = columns.get(field)
+            return cells[index].strip() if index is not None and index < len(cells) else ""
+
+        code = cell("code").upper()
+        problem = DUPLICATE_CODE if code and code in seen else None
+        seen.add(code)
+        entries.append(Entry(number, number, code, cell("status"), cell("note"), problem))
+    if not entries:
+        raise FileProblem("CSV tidak berisi baris data di bawah baris judul.")
+    return entries, last
+
+
+def plan_entries(rows: list[Entry], last_line: int, pdf_codes: set[str]) -> list[Entry]:
+    """Every entry of the return in report order: the rows, then the PDFs no row names."""
+    named = {entry.code for entry in rows}
+    orphans = sorted(pdf_codes - named)
+    return rows + [
+        Entry(last_line + 1 + i, 0, code, problem=ORPHAN_PDF) for i, code in enumerate(orphans)
+    ]
