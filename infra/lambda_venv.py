@@ -1,4 +1,4 @@
-"""The deploy venv: what runs on Lambda, as wheels for the Lambda runtime, plus Zappa.
+"""The deploy venv: what runs on Lambda, with wheels the Lambda runtime can load, plus Zappa.
 
     python3.11 infra/lambda_venv.py [VENV]             # VENV defaults to .venv-deploy
     python3.11 infra/lambda_venv.py VENV --code-only   # reinstall BAKSO itself, nothing else
@@ -6,23 +6,21 @@
 `zappa package` packs the venv's site-packages as they are (use_precompiled_packages is
 off in zappa_settings.json), so every compiled library in it must load on the runtime
 zappa_settings.json names, not only on the machine that builds. python3.11 on Lambda is
-Amazon Linux 2 with glibc 2.26, while a plain `pip install` takes the newest wheel the
-build machine can run (Pillow 13 ships manylinux_2_27/2_28 wheels only; its libm calls
-need GLIBC_2.27). So this script
+Amazon Linux 2, glibc 2.26, while a plain `pip install` takes the newest wheel the build
+machine can run: Pillow 13 ships manylinux_2_27/2_28 wheels only, and its libraries call
+expf@GLIBC_2.27, so the worker would not even import on Lambda.
 
-1. resolves BAKSO's runtime dependencies for the runtime's platform (pip --platform
-   manylinux_2_26 ... manylinux1, --only-binary=:all:): the newest versions that still
-   ship a wheel for glibc <= 2.26;
-2. installs those runtime dependencies and Zappa into the venv, constrained to the
-   versions of 1 (Zappa's own tools have sdists only, which a --platform install cannot
-   take, so this install is an ordinary one);
-3. replaces every compiled distribution in the venv by its wheel for the runtime's
-   platform, same version;
-4. installs BAKSO itself (pure Python) from a copy of the sources, so that the build
-   leaves nothing in the working tree.
+The venv therefore says which glibc it is for, the way PEP 600 provides: a `_manylinux`
+module whose manylinux_compatible() accepts manylinux_2_X wheels up to the runtime's
+glibc only. Every pip run in the venv then resolves as if on the runtime (Pillow 12.2.0's
+manylinux2014 wheel today, argon2-cffi-bindings' manylinux_2_26 one, ...), for BAKSO's
+dependencies and Zappa's alike, with --prefer-binary so that an older wheel wins over a
+newer sdist. A distribution pip still had to compile here would be built for this
+machine's glibc: that stops the script.
 
-Run it again after a `git pull`: it is idempotent. tests/integration/test_zappa_package.py
-builds its venv with this script and checks every `.so` in the `zappa package` output.
+The venv is made afresh each time (a `pip install` into an old venv would keep wheels it
+already has). tests/integration/test_zappa_package.py builds its venv with this script
+and checks every `.so` in the `zappa package` output against the runtime.
 """
 
 from __future__ import annotations
@@ -31,20 +29,34 @@ import argparse
 import importlib.metadata
 import json
 import os
+import platform
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
 import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # The OS under each Lambda Python runtime (AWS, "Lambda runtimes"): its glibc is the newest
-# a compiled library may need.
+# a compiled library may need. python3.11: Amazon Linux 2; 3.12 and later: Amazon Linux 2023.
 RUNTIME_GLIBC = {"python3.11": (2, 26), "python3.12": (2, 34), "python3.13": (2, 34)}
-GNU_ARCH = {"x86_64": "x86_64", "arm64": "aarch64"}
-LEGACY_MANYLINUX = {"manylinux2014": (2, 17), "manylinux2010": (2, 12), "manylinux1": (2, 5)}
+MACHINE = {"x86_64": "x86_64", "arm64": "aarch64"}
+LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
+
+MANYLINUX_MODULE = '''\
+"""PEP 600: this venv builds for {runtime} on Lambda (glibc {major}.{minor}); written by
+infra/lambda_venv.py. pip asks it which manylinux_X_Y wheels may be installed here."""
+
+
+def manylinux_compatible(tag_major, tag_minor, tag_arch):
+    return tag_arch == "{arch}" and (tag_major, tag_minor) <= ({major}, {minor})
+'''
+
+
+class Failed(RuntimeError):
+    """The venv cannot be built for the runtime (the message says why)."""
 
 
 def lambda_runtime() -> tuple[str, str]:
@@ -55,25 +67,19 @@ def lambda_runtime() -> tuple[str, str]:
         for stage in settings.values()
     }
     if len(found) != 1:
-        sys.exit(f"zappa_settings.json: the stages name different runtimes: {sorted(found)}")
-    return found.pop()
+        raise Failed(f"zappa_settings.json: the stages name different runtimes: {sorted(found)}")
+    runtime, architecture = found.pop()
+    if runtime not in RUNTIME_GLIBC or architecture not in MACHINE:
+        raise Failed(f"{runtime} on {architecture}: not a runtime this script knows")
+    return runtime, architecture
 
 
-def platform_options(runtime: str, architecture: str) -> list[str]:
-    """pip options that select wheels for the runtime: its CPython, its glibc or older."""
-    major, minor = RUNTIME_GLIBC[runtime]
-    arch = GNU_ARCH[architecture]
-    # Newest first: pip prefers the platforms in the order given.
-    platforms = [f"manylinux_{major}_{m}_{arch}" for m in range(minor, 4, -1)]
-    platforms += [
-        f"{tag}_{arch}" for tag, glibc in LEGACY_MANYLINUX.items() if glibc <= (major, minor)
-    ]
-    python = runtime.removeprefix("python")
-    options = ["--only-binary=:all:", "--implementation", "cp", "--python-version", python]
-    options += ["--abi", "cp" + python.replace(".", "")]
-    for platform in platforms:
-        options += ["--platform", platform]
-    return options
+def check_build_machine(runtime: str, architecture: str) -> None:
+    # Zappa packages the running interpreter's site-packages and names its version.
+    if f"python{sys.version_info[0]}.{sys.version_info[1]}" != runtime:
+        raise Failed(f"run this with {runtime}, the runtime zappa_settings.json names")
+    if sys.platform != "linux" or platform.machine() != MACHINE[architecture]:
+        raise Failed(f"build on Linux {MACHINE[architecture]}, the runtime's architecture")
 
 
 def pip(venv_dir: Path, *args: str) -> None:
@@ -81,91 +87,12 @@ def pip(venv_dir: Path, *args: str) -> None:
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     env.pop("VIRTUAL_ENV", None)
     if subprocess.run(command, env=env).returncode:  # noqa: S603 - our own arguments
-        raise PipFailed(f"pip {args[0]} failed (see above)")
-
-
-class PipFailed(RuntimeError):
-    """A pip step failed (pip has said why)."""
+        raise Failed(f"pip {args[0]} failed (see above)")
 
 
 def site_packages(venv_dir: Path) -> Path:
     (site,) = (venv_dir / "lib").glob("python3*/site-packages")
     return site
-
-
-def requirements(extra: str | None = None) -> list[str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted: list[str] = list(project["dependencies"])
-    if extra:
-        wanted += project["optional-dependencies"][extra]
-    return wanted
-
-
-def runtime_pins(venv_dir: Path, options: list[str], work: Path) -> list[str]:
-    """name==version of every runtime dependency, as resolved for the Lambda platform."""
-    report = work / "resolved.json"
-    pip(
-        venv_dir,
-        "install",
-        "--quiet",
-        "--dry-run",
-        "--ignore-installed",
-        "--report",
-        str(report),
-        "--target",  # pip takes --platform only with --target, even for a dry run
-        str(work / "unused"),
-        *options,
-        *requirements(),
-    )
-    resolved = json.loads(report.read_text())["install"]
-    return sorted(f"{item['metadata']['name']}=={item['metadata']['version']}" for item in resolved)
-
-
-def compiled_distributions(site: Path) -> list[str]:
-    """name==version of each distribution in `site` whose wheel is not pure Python."""
-    found = set()
-    for dist in importlib.metadata.distributions(path=[str(site)]):
-        wheel = dist.read_text("WHEEL") or ""
-        if "Root-Is-Purelib: false" in wheel:
-            found.add(f"{dist.metadata['Name']}=={dist.version}")
-    return sorted(found)
-
-
-def use_platform_wheels(venv_dir: Path, options: list[str], work: Path) -> list[str]:
-    """Swap each compiled distribution in the venv for its build for the Lambda platform."""
-    site = site_packages(venv_dir)
-    compiled = compiled_distributions(site)
-    if not compiled:
-        return []
-    staged = work / "platform"
-    try:
-        pip(
-            venv_dir,
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--target",
-            str(staged),
-            *options,
-            *compiled,
-        )
-    except PipFailed:
-        sys.exit(
-            f"no wheel for the Lambda runtime of one of {', '.join(compiled)}: pin an older "
-            "version that has one (pip download --no-deps --platform manylinux2014_x86_64 "
-            "--only-binary=:all: --python-version 3.11 NAME==VERSION)"
-        )
-    pip(venv_dir, "uninstall", "--quiet", "--yes", *(c.split("==")[0] for c in compiled))
-    for entry in staged.iterdir():
-        if entry.name == "bin":  # console scripts (e.g. charset-normalizer's): not packaged
-            continue
-        target = site / entry.name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
-        shutil.move(str(entry), str(target))
-    return compiled
 
 
 def source_copy(work: Path) -> Path:
@@ -182,39 +109,74 @@ def source_copy(work: Path) -> Path:
     return source
 
 
+def fits(tag: str, glibc: tuple[int, int], arch: str) -> bool:
+    """Whether a wheel's platform tag runs on `glibc` (`any`: pure Python)."""
+    platform_tag = tag.rsplit("-", 1)[-1]
+    if platform_tag == "any":
+        return True
+    pep600 = re.fullmatch(rf"manylinux_(\d+)_(\d+)_{arch}", platform_tag)
+    if pep600:
+        return (int(pep600[1]), int(pep600[2])) <= glibc
+    legacy = platform_tag.removesuffix(f"_{arch}")
+    return legacy != platform_tag and LEGACY_MANYLINUX.get(legacy, (99, 0)) <= glibc
+
+
+def compiled_distributions(site: Path, glibc: tuple[int, int], arch: str) -> list[str]:
+    """Each compiled distribution, with the wheel tag that lets it run on the runtime."""
+    found, unfit = [], []
+    for dist in importlib.metadata.distributions(path=[str(site)]):
+        wheel = dist.read_text("WHEEL") or ""
+        if "Root-Is-Purelib: false" not in wheel:
+            continue
+        tags = re.findall(r"^Tag: *(\S+)", wheel, flags=re.MULTILINE)
+        fitting = [tag for tag in tags if fits(tag, glibc, arch)]
+        name = f"{dist.metadata['Name']} {dist.version}"
+        if fitting:
+            found.append(f"{name} ({fitting[0].rsplit('-', 1)[-1]})")
+        else:
+            unfit.append(f"{name} ({', '.join(tags)})")
+    if unfit:
+        raise Failed(
+            "built here or for a newer glibc, so it would not load on Lambda: "
+            + "; ".join(unfit)
+            + ". Pin a version that ships a manylinux wheel for the runtime (check one with "
+            "pip download --no-deps --platform manylinux2014_x86_64 --only-binary=:all: "
+            "--python-version 3.11 NAME==VERSION)."
+        )
+    return sorted(found, key=str.lower)
+
+
+def build(venv_dir: Path, *, code_only: bool) -> None:
+    runtime, architecture = lambda_runtime()
+    check_build_machine(runtime, architecture)
+    glibc, arch = RUNTIME_GLIBC[runtime], MACHINE[architecture]
+    with tempfile.TemporaryDirectory(prefix="bakso-lambda-venv-") as tmp:
+        source = source_copy(Path(tmp))
+        if code_only:
+            pip(venv_dir, "install", "--quiet", "--no-deps", "--force-reinstall", str(source))
+            return
+        if venv_dir.exists() and not (venv_dir / "pyvenv.cfg").exists():
+            raise Failed(f"{venv_dir} exists and is not a venv: not clearing it")
+        venv.EnvBuilder(clear=True, with_pip=True).create(venv_dir)
+        site = site_packages(venv_dir)
+        module = MANYLINUX_MODULE.format(runtime=runtime, major=glibc[0], minor=glibc[1], arch=arch)
+        (site / "_manylinux.py").write_text(module)
+        pip(venv_dir, "install", "--quiet", "--prefer-binary", f"{source}[deploy]")
+        compiled = compiled_distributions(site, glibc, arch)
+    print(f"{venv_dir.name}: for {runtime} on {architecture} (glibc {glibc[0]}.{glibc[1]})")
+    print("  compiled: " + ", ".join(compiled))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("venv", nargs="?", type=Path, default=ROOT / ".venv-deploy")
     parser.add_argument("--code-only", action="store_true", help="reinstall BAKSO only")
     args = parser.parse_args()
-    runtime, architecture = lambda_runtime()
-    if runtime not in RUNTIME_GLIBC or architecture not in GNU_ARCH:
-        sys.exit(f"{runtime} on {architecture}: not a runtime this script knows")
-    if f"python{sys.version_info[0]}.{sys.version_info[1]}" != runtime:
-        # Zappa packages the running interpreter's site-packages and names its version.
-        sys.exit(f"run this with {runtime}, the runtime zappa_settings.json names")
-
-    options = platform_options(runtime, architecture)
-    venv_dir: Path = args.venv.resolve()
-    with tempfile.TemporaryDirectory(prefix="bakso-lambda-venv-") as tmp:
-        work = Path(tmp)
-        if not args.code_only:
-            if not (venv_dir / "bin" / "python").exists():
-                venv.EnvBuilder(with_pip=True).create(venv_dir)
-            pins = runtime_pins(venv_dir, options, work)
-            constraints = work / "constraints.txt"
-            constraints.write_text("".join(f"{pin}\n" for pin in pins))
-            pip(venv_dir, "install", "--quiet", "-c", str(constraints), *requirements("deploy"))
-            compiled = use_platform_wheels(venv_dir, options, work)
-            glibc = ".".join(map(str, RUNTIME_GLIBC[runtime]))
-            print(f"built for {runtime} on {architecture} (glibc {glibc}): {', '.join(compiled)}")
-        pip(
-            venv_dir, "install", "--quiet", "--no-deps", "--force-reinstall", str(source_copy(work))
-        )
+    try:
+        build(args.venv.absolute(), code_only=args.code_only)
+    except Failed as error:
+        sys.exit(f"{Path(__file__).name}: {error}")
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except PipFailed as error:
-        sys.exit(str(error))
+    main()

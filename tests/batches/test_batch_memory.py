@@ -1,67 +1,63 @@
-"""A large batch is streamed: peak memory stays far below the 150 MB budget."""
+"""A large batch is streamed: the build's peak memory is flat from 100 to 1,000 requests."""
 
 from __future__ import annotations
 
-import io
-import os
-import tempfile
 import tracemalloc
 import uuid
 from dataclasses import replace
+from datetime import UTC, datetime
 
-from bakso.domain.lifecycle import Status
-from bakso.domain.model import Batch, Event, Request, Scan, request_code
+from bakso.bootstrap import Services
+from bakso.domain.model import Batch
+from seeding import seed_requests
 
-SCAN_BYTES = 200 * 1024
+SCAN_BYTES = 16 * 1024
 
 
-def _seed(services, count: int) -> list[Request]:
-    requests = []
-    now = "2026-11-27T08:00:00.000+00:00"
-    for _ in range(count):
-        rid = str(uuid.uuid4())
-        request = Request(
-            id=rid,
-            code=request_code(rid),
-            service="KTP_HILANG",
-            desa="52.03.01.2001",
-            applicant={"nik": "5203015708900001", "name": "Siti Aminah"},
-            subject=None,
-            notes="",
-            status=Status.DIAJUKAN,
-            version=1,
-            created_by="op.a",
+def _build_peak(services: Services, count: int) -> tuple[int, Batch]:
+    """Seed `count` requests in a batch, build it step by step; the traced peak and the batch."""
+    batch_id = uuid.uuid4().hex
+    for request in seed_requests(services, count, scans=3, scan_bytes=SCAN_BYTES):
+        services.records.save_request(replace(request, batch_id=batch_id), request.version, None)
+    now = datetime.now(UTC).isoformat(timespec="milliseconds")
+    services.records.create_batch(
+        Batch(
+            id=batch_id,
+            created_by="dukcapil",
             created_at=now,
-            updated_at=now,
-            status_since=now,
-            submission=1,
-            ready_submission=1,
-            batch_id="big",
+            filters={},
+            progress_at=now,
         )
-        services.records.create_request(request, Event(rid, now, "op.a", None, Status.DIAJUKAN))
-        for n, requirement in enumerate(("SURAT_KEHILANGAN", "KK", "KK")):
-            data = b"\xff\xd8\xff\xe0" + os.urandom(SCAN_BYTES - 6) + b"\xff\xd9"
-            key = f"scans/{rid}/{n}"
-            services.blobs.put(key, io.BytesIO(data), "image/jpeg")
-            services.records.add_scan(
-                Scan(f"s{n}", rid, requirement, "0" * 64, len(data), "image/jpeg", key, "ok", now)
-            )
-        requests.append(replace(request))
-    return requests
-
-
-def test_batch_of_300_requests_with_3_scans_each_peaks_under_150_mb(services) -> None:
-    requests = _seed(services, 300)
-    batch = Batch(id="big", created_by="dukcapil", created_at="2026-11-27T09:00:00Z", filters={})
+    )
+    # The seeded requests already carry the batch: start at the plan.
+    stored = services.records.get_batch(batch_id)
+    assert stored is not None
+    services.records.save_batch(
+        replace(stored, phase="plan", claimed=count, version=1), stored.version
+    )
     tracemalloc.start()
     try:
-        with tempfile.TemporaryFile() as out:
-            services.batches.write_zip(batch, requests, out)
-            written = out.tell()
+        batch = services.records.get_batch(batch_id)
+        while batch is not None and batch.status == "BUILDING":
+            services.batches.build_step(batch_id, batch.step)
+            batch = services.records.get_batch(batch_id)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert written > 300 * 3 * SCAN_BYTES  # the scans really went in
-    assert peak < 150 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
-    # Flat, not merely under budget: far below the size of the data itself.
-    assert peak < written / 10, f"peak {peak / 1e6:.1f} MB for {written / 1e6:.0f} MB of zip"
+    assert batch is not None and batch.status == "READY" and batch.count == count
+    return peak, batch
+
+
+def test_peak_memory_of_a_build_is_flat_from_100_to_1000_requests(services) -> None:
+    small, small_batch = _build_peak(services, 100)
+    large, large_batch = _build_peak(services, 1000)
+
+    zipped = sum(v.size for v in large_batch.volumes)
+    assert zipped > 1000 * 4 * SCAN_BYTES  # scans and berkas.pdf really went in
+    assert len(large_batch.volumes) == 4  # 250 requests a volume
+    # Ten times the requests and the bytes, not ten times the memory: what grows
+    # is bounded by one volume (its manifest), not by the batch.
+    assert large < small * 2 + 4 * 1024 * 1024, f"{small / 1e6:.1f} MB → {large / 1e6:.1f} MB"
+    assert large < zipped / 10, f"peak {large / 1e6:.1f} MB for {zipped / 1e6:.0f} MB zipped"
+    assert small_batch.count == 100
+    print(f"peak {small / 1e6:.1f} MB (100 requests), {large / 1e6:.1f} MB (1000)")

@@ -1,11 +1,9 @@
-"""Dukcapil processing: issued documents, bulk returns, concurrency, audit view, retention."""
+"""Dukcapil processing: issued documents, concurrency, audit view, retention (bulk return:
+test_returns.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import threading
-import zipfile
 from datetime import UTC, datetime, timedelta
 
 import requests as http
@@ -109,82 +107,6 @@ def test_two_officers_moving_one_request_with_one_version_get_exactly_one_409(
     assert sorted(statuses) == [200, 409]
     timeline = services.records.timeline(submitted["id"])
     assert len(timeline) == 4  # DRAF, DIAJUKAN, DITERIMA, and one of the two moves
-
-
-def _csv(rows: list[list[str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["kode", "status", "catatan"])
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode()
-
-
-def test_bulk_return_applies_good_rows_and_reports_the_rest(api_factory, services) -> None:
-    op = api_factory("op.a")
-    dk = api_factory("dukcapil")
-    processing = submit_ready(op, services)
-    walk(dk, processing["id"], processing["version"], "DITERIMA", "DIPROSES")
-    to_fix = submit_ready(op, services)
-    walk(dk, to_fix["id"], to_fix["version"], "DITERIMA")
-    waiting = submit_ready(op, services)  # still DIAJUKAN: cannot become SELESAI
-    table = _csv(
-        [
-            [processing["code"], "SELESAI", ""],
-            [to_fix["code"], "PERLU_PERBAIKAN", "tanda tangan saksi kurang"],
-            ["LT-2222-2222", "SELESAI", ""],
-            [waiting["code"], "SELESAI", ""],
-            [to_fix["code"], "DITOLAK", "dua kali"],
-            [processing["code"][:-1] + "Z", "TERBANG", ""],
-        ]
-    )
-    pdfs = io.BytesIO()
-    with zipfile.ZipFile(pdfs, "w") as zf:
-        zf.writestr(f"{processing['code']}.pdf", issued_pdf("Akta"))
-        zf.writestr("LT-9999-9999.pdf", issued_pdf("Lain"))
-
-    def send():
-        return dk.post(
-            "/api/v1/returns",
-            data={
-                "csv": (io.BytesIO(table), "hasil.csv"),
-                "pdfs": (io.BytesIO(pdfs.getvalue()), "terbit.zip"),
-            },
-            content_type="multipart/form-data",
-        )
-
-    response = send()
-    assert response.status_code == 200, response.get_json()
-    report = response.get_json()
-    outcomes = [(r["row"], r["outcome"]) for r in report["rows"]]
-    assert outcomes == [
-        (2, "applied"),
-        (3, "applied"),
-        (4, "refused"),
-        (5, "refused"),
-        (6, "refused"),
-        (7, "refused"),
-        (0, "refused"),
-    ]
-    assert "tidak dikenal" in report["rows"][2]["detail"]
-    assert services.records.get_request(processing["id"]).status.value == "SELESAI"
-    assert services.records.get_request(processing["id"]).issued["state"] == "ok"
-    assert services.records.get_request(to_fix["id"]).status.value == "PERLU_PERBAIKAN"
-    assert services.records.get_request(waiting["id"]).status.value == "DIAJUKAN"
-
-    again = send().get_json()
-    assert again["counts"]["applied"] == 0
-    assert [r["outcome"] for r in again["rows"][:2]] == ["unchanged", "unchanged"]
-    assert len(services.records.timeline(processing["id"])) == 5
-
-
-def test_bulk_return_without_the_status_column_is_refused(api_factory) -> None:
-    dk = api_factory("dukcapil")
-    response = dk.post(
-        "/api/v1/returns",
-        data={"csv": (io.BytesIO(b"kode,catatan\nLT-2222-2222,x\n"), "hasil.csv")},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 422 and "status" in response.get_json()["detail"]
 
 
 def test_audit_view_filters_by_request_and_user(api_factory, services) -> None:

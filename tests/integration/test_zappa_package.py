@@ -1,8 +1,10 @@
 """`zappa package web` from a venv holding only what runs on Lambda, as docs/deploy-aws.md does it.
 
-The venv (.venv-zappa, git-ignored) is made once per pyproject.toml and Python
-version; BAKSO itself is reinstalled into it when backend/ changes. No AWS
-credentials are visible to Zappa.
+The venv (.venv-zappa, git-ignored) is made by infra/lambda_venv.py, as for a
+deploy, once per pyproject.toml, builder, zappa_settings.json and Python version;
+BAKSO itself is reinstalled into it when backend/ changes. No AWS credentials are
+visible to Zappa. Every compiled library in the package is then checked against the
+runtime zappa_settings.json names (glibc, architecture, Python ABI).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from elftools.elf.gnuversions import GNUVerNeedSection
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv-zappa"
+BUILDER = ROOT / "infra" / "lambda_venv.py"
 LAMBDA_LIMIT = 250 * 1024 * 1024  # unzipped
 # What the Lambda Python runtime itself provides (and zappa_settings.json excludes).
 RUNTIME_PROVIDED = ["boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3"]
@@ -44,38 +47,22 @@ def _digest(*paths: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _pip(*args: str) -> None:
-    subprocess.run(
-        [str(VENV / "bin" / "python"), "-m", "pip", "install", "-q", *args],
-        check=True,
-        cwd=ROOT,
-    )
+def _lambda_venv(*args: str) -> None:
+    """infra/lambda_venv.py: the recipe docs/deploy-aws.md and `make deploy-venv` use."""
+    subprocess.run([sys.executable, str(BUILDER), str(VENV), *args], check=True, cwd=ROOT)
 
 
-def _source_copy(tmp_path: Path) -> Path:
-    """The project's sources alone: pip's build writes build/ beside them."""
-    source = tmp_path / "source"
-    source.mkdir(parents=True)
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, source / name)
-    shutil.copytree(
-        ROOT / "backend", source / "backend", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    return source
-
-
-def runtime_venv(tmp_path: Path) -> Path:
-    deps_key = _digest(ROOT / "pyproject.toml")
+def runtime_venv() -> Path:
+    deps_key = _digest(ROOT / "pyproject.toml", BUILDER, ROOT / "zappa_settings.json")
     code_key = _digest(ROOT / "backend")
     deps_stamp, code_stamp = VENV / f".deps-{deps_key}", VENV / f".code-{code_key}"
     if not deps_stamp.exists():
         shutil.rmtree(VENV, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        # The runtime dependencies, and Zappa to package them: no dev tools.
-        _pip(f"{_source_copy(tmp_path / 'deps')}[deploy]")
+        # The runtime dependencies, built for the Lambda runtime, and Zappa: no dev tools.
+        _lambda_venv()
         deps_stamp.touch()
     elif not code_stamp.exists():
-        _pip("--no-deps", "--force-reinstall", str(_source_copy(tmp_path / "code")))
+        _lambda_venv("--code-only")
     for old in VENV.glob(".code-*"):
         old.unlink()
     code_stamp.touch()
@@ -111,7 +98,7 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Package:
     if sys.version_info[:2] != (3, 11):
         pytest.skip("the package must be built by the runtime's Python (python3.11)")
     tmp = tmp_path_factory.mktemp("zappa")
-    venv = runtime_venv(tmp)
+    venv = runtime_venv()
     home = tmp / "home"
     home.mkdir()
     env = _without_aws_credentials(venv, home)
@@ -141,7 +128,7 @@ def test_web_stage_packages_without_credentials_under_lambdas_limit(package: Pac
     assert unzipped < LAMBDA_LIMIT
     tops = {name.split("/", 1)[0] for name in names}
     assert {"bakso", "flask", "zappa", "handler.py", "zappa_settings.py"} <= tops
-    assert not tops & {"boto3", "botocore", "tests", "infra", "backend", ".venv"}
+    assert not tops & {"boto3", "botocore", "tests", "infra", "backend", ".venv", "_manylinux.py"}
     assert "bakso/data/wilayah_lotim.csv" in names
     # The built PWA is served by the web function; its sources and tools are not shipped.
     assert not [n for n in names if n.startswith("pwa/") and not n.startswith("pwa/dist/")]
@@ -169,6 +156,11 @@ def test_packaged_entry_points_start_with_only_what_lambda_provides(
         "import handler, bakso.wsgi, bakso.workers.sqs\n"
         "app = bakso.wsgi.app.flask\n"  # builds the app: config, catalog, AWS clients
         "assert app.extensions['bakso'].adapters == 'aws'\n"
+        # The compiled libraries the worker uses, as packaged (built for the runtime).
+        "from PIL import Image, features\n"
+        "assert features.check('webp') and features.check('jpg') and features.check('zlib')\n"
+        "import argon2, pydantic_core\n"
+        "assert argon2.PasswordHasher().hash('x').startswith('$argon2')\n"
         "print('ok')\n"
     )
     env = {

@@ -102,6 +102,21 @@ def test_status_page_shows_label_and_next_step(app, api_factory, submitted, stat
     assert data["name_masked"] == "S*** A*****"
 
 
+def test_a_request_the_system_sent_back_tells_the_resident_which_page(
+    app, services, submitted
+) -> None:
+    reason = "Berkas KK orang tua (halaman 1) tidak dapat dibaca; foto ulang dan ajukan kembali."
+    assert services.requests.send_back_for_repair(submitted["id"], reason) is True
+
+    data = app.test_client().get(f"/api/v1/status/{submitted['token']}").get_json()
+
+    assert data["status"] == "PERLU_PERBAIKAN"
+    assert data["next_step"].startswith(
+        "Yang perlu diperbaiki: Berkas KK orang tua (halaman 1) tidak dapat dibaca; foto ulang "
+        "dan ajukan kembali. Datanglah ke kantor desa"
+    )
+
+
 def test_handed_over_page_gives_the_date(app, api_factory, submitted) -> None:
     done = _move(api_factory, submitted, [("DITERIMA", ""), ("DIPROSES", ""), ("SELESAI", "")])
     _move(api_factory, done, [("DISERAHKAN", "diterima sendiri")], who="op.a")

@@ -104,7 +104,8 @@ class StatusTexts:
         last = next((e for e in reversed(events) if e.to_status is request.status), None)
         values = {
             "desa_name": desa_name,
-            "note": (last.note if last and last.note else "-"),
+            # The texts end the sentence themselves: "…: {note}. Datanglah…".
+            "note": (last.note.strip().rstrip(".") if last else "") or "-",
             "date": indonesian_date(request.status_since, with_time=False),
             "referral": self.referral if needs_referral else "",
         }
