@@ -24,6 +24,7 @@ from ..ports import Blobs
 from .sasaran_files import FileProblem, read_lines
 
 ZIP_BUFFER = 64 * 1024  # bytes per ranged read of the zip (a small PDF and its neighbours)
+PDF_IN_MEMORY = 1024 * 1024  # a PDF up to this size is read once and kept while it is stored
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip, or an empty one
 COLUMN_NAMES = {
     "code": ("kode", "code"),
@@ -188,7 +189,18 @@ class IssuedZip:
                 raise PdfProblem(broken_pdf(name)) from None
             return io.BufferedReader(_Limited(source, self._max_pdf_bytes, name))
 
-        return open_member
+        if info.file_size > PDF_IN_MEMORY:
+            return open_member  # read from the zip each time, a chunk at a time
+        kept: list[bytes] = []
+
+        def open_kept() -> IO[bytes]:
+            # A small PDF is read from the zip once, however often it is opened.
+            if not kept:
+                with open_member() as source:
+                    kept.append(source.read())
+            return io.BytesIO(kept[0])
+
+        return open_kept
 
     def close(self) -> None:
         self._zip.close()
