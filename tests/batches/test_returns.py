@@ -526,5 +526,4 @@ def test_each_http_call_makes_a_bounded_number_of_aws_calls(
     assert len(report(dk, created["id"])) == rows
     assert services.records.get_request(made[-1].id).status is Status.SELESAI
 
-    print("SPENT", spent)
     assert all(count <= 15 for count in spent.values()), spent

@@ -1,4 +1,4 @@
-"""Batches at a kabupaten's volume, on both adapter sets: volumes, resumable steps, nothing stranded.
+"""Batches at a kabupaten's volume on both adapter sets: volumes, resumable steps, none stranded.
 
 Each test runs on the local set and on AWS (moto, the stack of infra/bakso.yaml).
 """
@@ -156,9 +156,7 @@ def test_download_of_a_volume_answers_at_once_and_the_worker_marks_its_requests(
     assert response.status_code == 302
     second = volume_zip(services, batch["id"], 2)
     codes = {r["code"] for r in json.loads(second.read("manifest.json"))["requests"]}
-    statuses = {
-        r.code: r.status for r in services.records.requests_in_batch(batch["id"])
-    }
+    statuses = {r.code: r.status for r in services.records.requests_in_batch(batch["id"])}
     assert all(statuses[c] is Status.DIAJUKAN for c in codes)  # not inside the HTTP call
     drain_until_idle(services)
     statuses = {r.code: r.status for r in services.records.requests_in_batch(batch["id"])}

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, Playwright, expect
 from pypdf import PdfWriter
 
-from bakso.workers.handlers import drain_once
+from bakso.workers.handlers import drain_until_idle
 from e2e.conftest import CHROMIUM, FLAGS
 from e2e.ui import E2E, login
 from helpers import PASSWORD, Api, draft, submit_ready
@@ -71,7 +71,7 @@ def test_dukcapil_batch_process_finish_and_operator_handover(
     browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
     try:
         context = browser.new_context(
-            viewport={"width": 1100, "height": 900},
+            viewport={"width": 1366, "height": 768},  # Dukcapil's office PC
             locale="id-ID",
             bypass_csp=True,
             accept_downloads=True,
@@ -81,18 +81,22 @@ def test_dukcapil_batch_process_finish_and_operator_handover(
         _officer_login(page, server.url)
         assert _axe(page) == []
 
-        # Batch: create, the worker builds it, the screen polls to READY.
+        # Batch: create, the worker builds it step by step, the screen polls to READY.
         page.get_by_role("button", name="Buat batch").click()
         batch = page.locator(".dk-batch").first
         expect(batch).to_be_visible()
-        drain_once(server.services)
+        expect(batch.locator(".dk-progress")).to_contain_text("Mengumpulkan permohonan")
+        drain_until_idle(server.services)
         expect(batch.locator(".badge")).to_have_text("Siap")
         expect(batch).to_contain_text("1 permohonan")
+        volume = batch.locator(".dk-volume")
+        expect(volume).to_have_count(1)
         with page.expect_download() as info:
-            batch.get_by_role("link", name="Unduh zip").click()
+            volume.get_by_role("link", name="Unduh zip").click()
         with zipfile.ZipFile(info.value.path()) as archive:
             names = archive.namelist()
         assert "manifest.json" in names and any(n.endswith("berkas.pdf") for n in names)
+        drain_until_idle(server.services)  # the worker marks the volume's requests DITERIMA
 
         # Requests to process: the downloaded one is DITERIMA; move it with a bulk action.
         page.get_by_role("link", name="Permohonan", exact=True).click()
@@ -219,6 +223,60 @@ def test_admin_returns_accounts_and_audit(
         expect(rows.filter(has_text="user.create")).to_have_count(1)
         expect(rows.filter(has_text="user.reset_password")).to_have_count(1)
         assert _axe(page) == []
+        context.close()
+    finally:
+        browser.close()
+
+
+def test_dukcapil_sees_left_out_requests_and_rebuilds_a_failed_batch(
+    server: Any, playwright: Playwright
+) -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta
+
+    services = server.services
+    op = Api(server.app.test_client())
+    assert op.login("op.a").status_code == 200
+    broken = submit_ready(op, services)
+    submit_ready(op, services)
+    services.blobs.delete(services.records.list_scans(broken["id"])[0].key)
+    dk = Api(server.app.test_client())
+    assert dk.login("dukcapil").status_code == 200
+    assert dk.post("/api/v1/batches", json={}).status_code == 202
+    drain_until_idle(services)
+    # A later batch whose build stopped after gathering (a dead worker, a lost message).
+    submit_ready(op, services)
+    stalled = dk.post("/api/v1/batches", json={}).get_json()
+    (message,) = services.queue.receive(visibility_timeout=0)
+    services.batches.build_step(stalled["id"], 0)
+    services.queue.ack(message)
+    services.queue.receive(visibility_timeout=3600)  # its next step is lost
+    record = services.records.get_batch(stalled["id"])
+    old = (datetime.now(UTC) - timedelta(hours=2)).isoformat(timespec="milliseconds")
+    services.records.save_batch(
+        replace(record, progress_at=old, version=record.version + 1), record.version
+    )
+
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+    try:
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        _officer_login(page, server.url)
+        failed = page.locator(f'.dk-batch[data-batch="{stalled["id"]}"]')
+        expect(failed.locator(".badge")).to_have_text("Gagal")
+        ready = page.locator(".dk-batch").filter(has_text="tidak dikemas")
+        ready.locator("summary").click()
+        expect(ready).to_contain_text(broken["code"])
+        expect(ready).to_contain_text("tidak ditemukan di penyimpanan")
+        assert _axe(page) == []
+
+        failed.get_by_role("button", name="Susun ulang").click()
+        rebuilt = page.locator(".dk-batch").first
+        expect(rebuilt.locator(".badge")).to_have_text("Disusun")
+        drain_until_idle(services)
+        expect(rebuilt.locator(".badge")).to_have_text("Siap")
+        expect(rebuilt).to_contain_text("1 permohonan")
         context.close()
     finally:
         browser.close()

@@ -111,7 +111,7 @@ def test_worker_under_a_file_size_limit_below_a_volume_builds_the_batch(
     # The limit is real: a process under it cannot stage even a quarter of the volume.
     staged = subprocess.run(
         [sys.executable, "-c", "import tempfile; tempfile.TemporaryFile().write(b'x' * 3_000_000)"],
-        preexec_fn=_limited,  # noqa: PLW1509 - single-threaded here
+        preexec_fn=_limited,
         capture_output=True,
         check=False,
     )
@@ -120,7 +120,7 @@ def test_worker_under_a_file_size_limit_below_a_volume_builds_the_batch(
     env = {**os.environ, **settings, "BAKSO_DATA_DIR": str(tmp_path / "worker")}
     worker = subprocess.run(
         [str(BIN / "bakso"), "worker", "--once"],
-        preexec_fn=_limited,  # noqa: PLW1509
+        preexec_fn=_limited,
         env=env,
         capture_output=True,
         text=True,

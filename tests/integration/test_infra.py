@@ -16,6 +16,7 @@ import pytest
 from cfnlint import api as cfn_lint
 from cfnlint.decode import cfn_yaml
 
+from bakso import config as bakso_config
 from bakso.adapters.aws import TABLE_INDEXES
 from bakso.adapters.aws.dynamo import TTL_ATTRIBUTE
 
@@ -110,6 +111,12 @@ def test_blob_bucket_is_private_encrypted_versioned_and_expires_batches(
     assert any("ExpirationInDays" in r for r in rules if r.get("Prefix") == "batches/")
     # Versioning keeps deleted scans as old versions: something must purge them.
     assert any("NoncurrentVersionExpiration" in r for r in rules)
+    # Batch volumes are multipart uploads: the parts of one a dead step left behind
+    # (never completed nor aborted) are billed until something drops them.
+    (unfinished,) = [r for r in rules if "AbortIncompleteMultipartUpload" in r]
+    assert unfinished["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+    assert unfinished["Status"] == "Enabled"
+    assert not {"Prefix", "Filter"} & set(unfinished)  # the whole bucket
 
 
 def test_blob_bucket_cors_allows_presigned_puts_from_the_app_origin_only(
@@ -153,8 +160,25 @@ def test_queue_dead_letters_after_five_receives_and_outlasts_the_worker(
         "deadLetterTargetArn": {"Fn::GetAtt": ["WorkDeadLetterQueue", "Arn"]},
         "maxReceiveCount": 5,
     }
-    assert queue["VisibilityTimeout"] >= 6 * worker_timeout()
+    # Lambda refuses an SQS trigger whose queue hides a message for less than the
+    # function may run; a minute more for the poller.
+    assert queue["VisibilityTimeout"] >= worker_timeout() + 60
     assert queue["KmsMasterKeyId"] == {"Ref": "DataKey"}
+
+
+def test_the_queue_stops_redelivering_before_a_building_batch_reads_failed(
+    template: dict[str, Any],
+) -> None:
+    """A step is retried for at most VisibilityTimeout x maxReceiveCount seconds.
+
+    A batch with no recorded progress for BATCH_BUILD_DEADLINE reads FAILED: were the
+    queue's window longer, a step SQS is still redelivering would land on a batch
+    already shown FAILED (and be ignored).
+    """
+    queue = resource(template, "WorkQueue", "AWS::SQS::Queue")
+    window = queue["VisibilityTimeout"] * queue["RedrivePolicy"]["maxReceiveCount"]
+
+    assert window < bakso_config.Config.BATCH_BUILD_DEADLINE
 
 
 def test_worker_trigger_reports_batch_item_failures(template: dict[str, Any]) -> None:
@@ -162,6 +186,12 @@ def test_worker_trigger_reports_batch_item_failures(template: dict[str, Any]) ->
 
     assert trigger["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert trigger["EventSourceArn"] == {"Fn::GetAtt": ["WorkQueue", "Arn"]}
+    # One message per invocation: a slow step has the whole timeout and cannot take
+    # its neighbours down with it.
+    assert trigger["BatchSize"] == 1
+    assert trigger["MaximumBatchingWindowInSeconds"] == 0
+    # A cap on what the poller invokes (also why the visibility timeout need not be 6x).
+    assert 2 <= trigger["ScalingConfig"]["MaximumConcurrency"] <= 10
     assert trigger["FunctionName"] == {"Ref": "WorkerFunctionName"}
 
 
@@ -246,3 +276,61 @@ def test_only_the_worker_consumes_the_queue(template: dict[str, Any]) -> None:
     assert not {"sqs:ReceiveMessage", "sqs:DeleteMessage"} & actions("WebRole")
     assert {"sqs:ReceiveMessage", "sqs:DeleteMessage"} <= actions("WorkerRole")
     assert not [a for a in actions("WebRole") | actions("WorkerRole") if a == "dynamodb:Scan"]
+
+
+# The IAM actions each S3 call of the blob adapter needs (a managed upload_fileobj goes
+# multipart above 8 MiB and aborts what it started if it fails).
+_S3_ACTIONS = {
+    "get_object": {"s3:GetObject"},
+    "head_object": {"s3:GetObject"},
+    "put_object": {"s3:PutObject"},
+    "delete_object": {"s3:DeleteObject"},
+    "delete_objects": {"s3:DeleteObject"},
+    "create_multipart_upload": {"s3:PutObject"},
+    "upload_part": {"s3:PutObject"},
+    "complete_multipart_upload": {"s3:PutObject"},
+    "abort_multipart_upload": {"s3:AbortMultipartUpload"},
+    "list_parts": {"s3:ListMultipartUploadParts"},
+    "upload_fileobj": {"s3:PutObject", "s3:AbortMultipartUpload"},
+    "list_objects_v2": {"s3:ListBucket"},
+}
+_S3_BUCKET_ACTIONS = {"s3:ListBucket", "s3:ListBucketMultipartUploads"}
+
+
+def _s3_calls() -> set[str]:
+    """The S3 operations the blob adapter calls or presigns, from its source."""
+    source = (ROOT / "backend/bakso/adapters/aws/blobs.py").read_text()
+    calls = set(re.findall(r"client\.([a-z_0-9]+)\(", source))
+    presigned = set(re.findall(r"generate_presigned_url\(\s*\"([a-z_0-9]+)\"", source))
+    assert "get_object" in calls and "put_object" in presigned  # the regexes work
+    return (calls - {"generate_presigned_url"}) | presigned
+
+
+def test_the_worker_role_allows_every_s3_action_the_blob_adapter_needs(
+    template: dict[str, Any],
+) -> None:
+    """The worker writes batch volumes by multipart upload and reads scans by ranges."""
+    objects = {"Fn::Sub": "${BlobBucket.Arn}/*"}
+    bucket = {"Fn::GetAtt": ["BlobBucket", "Arn"]}
+    allowed: set[tuple[str, str]] = set()
+    for statement in _statements(template, "WorkerRole"):
+        actions = statement["Action"]
+        for action in actions if isinstance(actions, list) else [actions]:
+            if statement["Resource"] == objects:
+                allowed.add(("object", action))
+            elif statement["Resource"] == bucket:
+                allowed.add(("bucket", action))
+    calls = _s3_calls()
+    unknown = calls - set(_S3_ACTIONS)
+    assert not unknown, f"add the IAM actions of {unknown} to _S3_ACTIONS"
+    needed = {
+        ("bucket" if action in _S3_BUCKET_ACTIONS else "object", action)
+        for call in calls
+        for action in _S3_ACTIONS[call]
+    }
+
+    assert needed - allowed == set()
+    assert {"create_multipart_upload", "upload_part", "complete_multipart_upload"} <= calls
+    assert {("object", "s3:AbortMultipartUpload"), ("object", "s3:ListMultipartUploadParts")} <= (
+        allowed
+    )

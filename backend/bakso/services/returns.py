@@ -254,7 +254,7 @@ class ReturnService:
         return None
 
     def get(self, actor: Actor, return_id: str) -> ReturnSummary:
-        return self._summary(self._run(actor, return_id))
+        return self.summary(self._run(actor, return_id))
 
     def rows(
         self, actor: Actor, return_id: str, *, after: int, limit: int
@@ -266,8 +266,11 @@ class ReturnService:
         following = lines[limit - 1].seq if len(lines) > limit else None
         return lines[:limit], following
 
-    def _summary(self, run: ReturnRun) -> ReturnSummary:
+    def summary(self, run: ReturnRun) -> ReturnSummary:
+        """The run with its counts (read only once the worker may have applied a chunk)."""
         counts = counts_of()
+        if run.status in (RETURN_WAITING_UPLOAD, RETURN_QUEUED):
+            return ReturnSummary(run, counts, 0)
         for chunk in self.records.return_chunk_counts(run.id).values():
             for outcome, value in chunk.items():
                 counts[outcome] = counts.get(outcome, 0) + value
@@ -469,7 +472,7 @@ class ReturnService:
         self.blobs.delete(table_key(run.id))
         if run.pdfs is not None:
             self.blobs.delete(pdfs_key(run.id))
-        counts = self._summary(run).counts
+        counts = self.summary(run).counts
         self.records.append_audit(
             at=run.finished_at,
             actor="system",

@@ -67,7 +67,7 @@ def create_return() -> tuple[Response, int]:
         table=ReturnFile(**body.table.model_dump()),
         pdfs=ReturnFile(**body.pdfs.model_dump()) if body.pdfs else None,
     )
-    out = _return_out(svc.get(actor(), run.id))
+    out = _return_out(svc.summary(run))
     out["uploads"] = {"table": upload_json(table), "pdfs": upload_json(pdfs)}
     return jsonify(out), 201
 
@@ -81,7 +81,7 @@ def create_return() -> tuple[Response, int]:
 def start_return(return_id: object) -> tuple[Response, int]:
     svc = services().returns
     run = svc.start(actor(), str(return_id))
-    return jsonify(_return_out(svc.get(actor(), run.id))), 202
+    return jsonify(_return_out(svc.summary(run))), 202
 
 
 @bp.get("/<uuid:return_id>")
