@@ -35,8 +35,8 @@ seed: install ## create the demo officers
 test: install lint typecheck pytest pwa-test e2e bench-smoke ## lint, type checks and every test suite
 
 lint: install ## ruff check and ruff format --check
-	$(BIN)/ruff check backend tests bench
-	$(BIN)/ruff format --check backend tests bench
+	$(BIN)/ruff check backend tests bench infra
+	$(BIN)/ruff format --check backend tests bench infra
 
 typecheck: install ## mypy (strict) on backend/
 	$(BIN)/mypy
@@ -81,5 +81,11 @@ bench-smoke: install pwa browser bench-tools ## the bench at tiny sizes, so it c
 	@tmp=$$(mktemp -d) && $(BIN)/pytest -q -p no:cacheprovider --basetemp=$$tmp --reruns 1 -m e2e tests/bench; \
 		rc=$$?; rm -rf $$tmp; exit $$rc
 
+.PHONY: deploy-venv
+LAMBDA_PYTHON ?= python3.11
+
+deploy-venv: ## .venv-deploy for `zappa deploy`: BAKSO, Zappa, wheels for the Lambda runtime (docs/deploy-aws.md)
+	$(LAMBDA_PYTHON) infra/lambda_venv.py .venv-deploy
+
 clean: ## remove local data, the venvs and the PWA build
-	rm -rf var $(VENV) .venv-zappa pwa/dist pwa/node_modules
+	rm -rf var $(VENV) .venv-zappa .venv-deploy pwa/dist pwa/node_modules

@@ -135,3 +135,23 @@ def test_every_setting_passed_to_lambda_is_read_by_the_code(tmp_path: Path) -> N
                 continue
             key = settings_of.get(variable, variable.removeprefix("BAKSO_"))
             assert key in values and str(values[key]) == value, variable
+
+
+@pytest.mark.parametrize("name", STAGES)
+def test_functions_know_the_queues_redelivery_window_infra_creates(
+    template: dict[str, Any], name: str, tmp_path: Path
+) -> None:
+    """load() checks BATCH_BUILD_DEADLINE against the real queue, not against defaults."""
+    queue = template["Resources"]["WorkQueue"]["Properties"]
+    env = stage(name)["aws_environment_variables"]
+    values = bakso_config.load(
+        environ={**env, "BAKSO_SECRET_KEY": "k", "BAKSO_DATA_DIR": str(tmp_path)}
+    )
+
+    assert values["WORKER_VISIBILITY_TIMEOUT"] == queue["VisibilityTimeout"]
+    assert values["QUEUE_MAX_RECEIVES"] == queue["RedrivePolicy"]["maxReceiveCount"]
+    assert values["WORKER_VISIBILITY_TIMEOUT"] > stage("worker")["timeout_seconds"]
+    assert (
+        values["WORKER_VISIBILITY_TIMEOUT"] * values["QUEUE_MAX_RECEIVES"]
+        < values["BATCH_BUILD_DEADLINE"]
+    )
