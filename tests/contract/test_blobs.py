@@ -151,6 +151,27 @@ def test_put_replaces_existing_blob(blobs: Blobs) -> None:
     assert blobs.read_head("issued/LT-2222-3333.pdf", 100) == b"%PDF-new!"
 
 
+def test_writer_stores_what_was_written_in_order_across_parts(blobs: Blobs) -> None:
+    # Larger than one S3 part, so the multipart path uploads several.
+    from bakso.adapters.aws.blobs import PART_SIZE
+
+    pieces = [bytes([n]) * (PART_SIZE // 3 + 7) for n in range(7)]
+    with blobs.writer("batches/b/vol-001.zip", "application/zip") as sink:
+        for piece in pieces:
+            sink.write(piece)
+        assert blobs.size("batches/b/vol-001.zip") is None  # nothing visible until done
+
+    assert b"".join(blobs.iter_chunks("batches/b/vol-001.zip")) == b"".join(pieces)
+
+
+def test_writer_that_fails_stores_nothing(blobs: Blobs) -> None:
+    with pytest.raises(RuntimeError), blobs.writer("batches/b/vol-002.zip", "application/zip") as s:
+        s.write(b"half a volume")
+        raise RuntimeError("the step died")
+
+    assert blobs.size("batches/b/vol-002.zip") is None
+
+
 def test_delete_removes_blob_and_deleting_missing_is_fine(adapter_set: AdapterSet) -> None:
     upload(adapter_set)
 

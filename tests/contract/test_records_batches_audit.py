@@ -7,9 +7,17 @@ import uuid
 
 import pytest
 
+from bakso.domain.errors import Conflict
 from bakso.domain.lifecycle import Status
-from bakso.domain.model import Batch, Request
-from bakso.ports import Records
+from bakso.domain.model import (
+    VOLUME_READY,
+    Batch,
+    Request,
+    Volume,
+    batch_position,
+    first_broken_link,
+)
+from bakso.ports import MAX_REQUEST_WRITES, Records, RequestWrite
 from contract.test_records import DESA_A, created, make_request, moved, store
 
 
@@ -32,17 +40,32 @@ def test_created_batch_reads_back_and_save_replaces_it(records: Records) -> None
     records.create_batch(batch)
     assert records.get_batch(batch.id) == batch
 
-    ready = dataclasses.replace(batch, status="READY", count=3, key=f"batches/{batch.id}.zip")
-    records.save_batch(ready)
+    volume = Volume(1, "a", "b", 3, 100, VOLUME_READY, f"batches/{batch.id}-001.zip", "0" * 64)
+    ready = dataclasses.replace(batch, status="READY", count=3, volumes=[volume], version=1)
+    records.save_batch(ready, expected_version=0)
 
     assert records.get_batch(batch.id) == ready
     assert records.get_batch(str(uuid.uuid4())) is None
 
 
+def test_a_batch_is_saved_only_over_the_version_it_was_read_at(records: Records) -> None:
+    batch = make_batch(_at(0))
+    records.create_batch(batch)
+    first = dataclasses.replace(batch, step=1, version=1)
+    records.save_batch(first, expected_version=0)
+
+    # A second delivery of the same step, read before the first was recorded:
+    with pytest.raises(Conflict):
+        records.save_batch(dataclasses.replace(batch, step=1, cursor="x", version=1), 0)
+
+    assert records.get_batch(batch.id) == first
+
+
 def test_saving_a_batch_that_was_never_created_changes_nothing(records: Records) -> None:
     ghost = make_batch(_at(0))
 
-    records.save_batch(ghost)
+    with pytest.raises(Conflict):
+        records.save_batch(ghost, expected_version=0)
 
     assert records.get_batch(ghost.id) is None
     assert records.list_batches(cursor=None, limit=10) == ([], None)
@@ -82,6 +105,57 @@ def test_requests_in_batch_are_those_carrying_its_id_oldest_first(records: Recor
 
     assert records.requests_in_batch(batch_id) == [early, late]
     assert records.requests_in_batch(str(uuid.uuid4())) == []
+
+
+def test_requests_in_batch_read_by_position_range_and_limit(records: Records) -> None:
+    batch_id = str(uuid.uuid4())
+    members = [
+        _in_batch(records, store(records, make_request(created_at=_at(minute))), batch_id)
+        for minute in (4, 1, 3, 2, 5)
+    ]
+    ordered = sorted(members, key=batch_position)
+    positions = [batch_position(r) for r in ordered]
+
+    assert records.requests_in_batch(batch_id, limit=2) == ordered[:2]
+    assert records.requests_in_batch(batch_id, after=positions[1], limit=2) == ordered[2:4]
+    assert records.requests_in_batch(batch_id, after=positions[3]) == ordered[4:]
+    assert records.requests_in_batch(batch_id, through=positions[1]) == ordered[:2]
+    assert (
+        records.requests_in_batch(batch_id, after=positions[0], through=positions[3])
+        == ordered[1:4]
+    )
+    assert (
+        records.requests_in_batch(batch_id, after=positions[0], through=positions[3], limit=1)
+        == ordered[1:2]
+    )
+    assert records.requests_in_batch(batch_id, after=positions[4]) == []
+
+
+def test_save_requests_writes_all_with_their_events_or_none(records: Records) -> None:
+    stored = [
+        store(records, make_request(status=Status.DIAJUKAN)) for _ in range(MAX_REQUEST_WRITES)
+    ]
+    moves = [moved(r, Status.DITERIMA, _at(40)) for r in stored]
+
+    records.save_requests(
+        [RequestWrite(after, r.version, ev) for r, (after, ev) in zip(stored, moves, strict=True)]
+    )
+
+    for request, (after, _) in zip(stored, moves, strict=True):
+        assert records.get_request(request.id) == after
+        assert records.timeline(request.id)[-1].to_status is Status.DITERIMA
+    entries = records.audit_entries(limit=1000)
+    assert first_broken_link(entries) is None
+    assert len(entries) == 2 * MAX_REQUEST_WRITES  # created + moved, chained in order
+
+    # One stale version among them: nothing of the chunk is written.
+    again = [moved(after, Status.DIPROSES, _at(41)) for after, _ in moves]
+    writes = [RequestWrite(a, b.version, ev) for (b, _), (a, ev) in zip(moves, again, strict=True)]
+    writes[3] = RequestWrite(writes[3].request, 99, writes[3].event)
+    with pytest.raises(Conflict):
+        records.save_requests(writes[:5])
+    assert [records.get_request(r.id).status for r in stored[:5]] == [Status.DITERIMA] * 5
+    assert len(records.audit_entries(limit=1000)) == 2 * MAX_REQUEST_WRITES
 
 
 @pytest.fixture
