@@ -161,11 +161,24 @@ def test_admin_returns_accounts_and_audit(
     op = Api(server.app.test_client())
     assert op.login("op.a").status_code == 200
     waiting = submit_ready(op, server.services)
+    done = submit_ready(op, server.services)
+    dk = Api(server.app.test_client())
+    assert dk.login("dukcapil").status_code == 200
+    version = done["version"]
+    for target in ("DITERIMA", "DIPROSES"):
+        moved = dk.post(
+            f"/api/v1/requests/{done['id']}/transition", json={"to": target, "version": version}
+        )
+        version = moved.get_json()["version"]
     table = tmp_path / "kembali.csv"
     table.write_text(
-        f"kode,status,catatan\n{waiting['code']},DIBATALKAN,Ganda di SIAK\nTIDAK-ADA,SELESAI,\n",
+        f"kode,status,catatan\n{waiting['code']},DIBATALKAN,Ganda di SIAK\nTIDAK-ADA,SELESAI,\n"
+        f"{done['code']},SELESAI,\n",
         encoding="utf-8",
     )
+    pdfs = tmp_path / "terbit.zip"
+    with zipfile.ZipFile(pdfs, "w") as archive:
+        archive.write(_pdf(tmp_path / "akta.pdf"), f"{done['code']}.pdf")
 
     browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
     try:
@@ -182,16 +195,23 @@ def test_admin_returns_accounts_and_audit(
         expect(page.get_by_role("heading", level=1)).to_have_text("Batch berkas")
         _after_login(page)
 
-        # Bulk return: the good row is applied, the unknown code is reported, not skipped.
+        # Bulk return: both files go to the blob store, the worker applies the rows; the
+        # good rows are applied, the unknown code is reported, not skipped.
         page.get_by_role("link", name="Pengembalian").click()
         page.set_input_files("#ret-csv", str(table))
+        page.set_input_files("#ret-zip", str(pdfs))
         page.get_by_role("button", name="Unggah dan terapkan").click()
+        expect(page.get_by_text("Menunggu giliran diproses")).to_be_visible()  # started
+        assert server.services.records.get_request(waiting["id"]).status.value == "DIAJUKAN"
+        drain_until_idle(server.services)
         expect(page.get_by_role("status").filter(has_text="Diterapkan")).to_have_text(
-            "Diterapkan 1, tidak berubah 0, ditolak 1."
+            "Diterapkan 2, tidak berubah 0, ditolak 1."
         )
         expect(page.locator("tr.dk-refused")).to_contain_text("TIDAK-ADA")
         assert _axe(page) == []
         assert server.services.records.get_request(waiting["id"]).status.value == "DIBATALKAN"
+        issued = server.services.records.get_request(done["id"])
+        assert issued.status.value == "SELESAI" and issued.issued["state"] == "ok"
 
         # Officer accounts: create, reset a password, disable.
         page.get_by_role("link", name="Akun petugas").click()

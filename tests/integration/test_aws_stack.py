@@ -41,7 +41,7 @@ def test_stack_creates_table_with_the_adapters_indexes_and_queue_with_dlq(
     }
     assert redrive["maxReceiveCount"] == 5
     assert redrive["deadLetterTargetArn"].endswith(":bakso-work-dlq")
-    assert int(attributes["Attributes"]["VisibilityTimeout"]) == 1800
+    assert int(attributes["Attributes"]["VisibilityTimeout"]) == 360  # > the worker's 300 s
     boto3.client("s3", region_name=aws_env.REGION).head_bucket(Bucket=stack.bucket)
 
 

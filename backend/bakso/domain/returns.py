@@ -10,7 +10,7 @@ after the last line), so a redelivered chunk skips what is already stored.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 RETURN_WAITING_UPLOAD = "WAITING_UPLOAD"
@@ -56,6 +56,7 @@ class ReturnRun:
     status: str = RETURN_WAITING_UPLOAD
     rows_total: int = 0  # CSV rows plus PDFs without a row, known once RUNNING
     chunks_total: int = 0
+    chunk_starts: list[int] = field(default_factory=list)  # each chunk's first entry
     error: str | None = None
     started_at: str | None = None
     finished_at: str | None = None

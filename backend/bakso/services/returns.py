@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -67,6 +66,9 @@ MESSAGES = frozenset({MSG_RETURN_PREPARE, MSG_RETURN_CHUNK})
 ZIP_TYPES = frozenset(
     {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
 )
+# A chunk also stops before this many bytes of PDFs (each read twice, stored once), so a
+# chunk of large PDFs stays well inside the worker's time budget per message.
+CHUNK_PDF_BYTES = 256 * 1024 * 1024
 _NOT_FOUND = "Pengembalian tidak ditemukan."
 
 
@@ -300,18 +302,38 @@ class ReturnService:
         if run is None or run.status != RETURN_QUEUED:
             return
         try:
-            if run.pdfs is not None:
+            if run.pdfs is None:
+                entries = self._entries(run)
+                starts = list(range(0, len(entries), self.settings.chunk_rows))
+            else:
                 self._verify_zip(run)
-            entries = self._entries(run)
+                with self._zip(run) as pdfs:
+                    entries = self._entries(run, pdfs)
+                    starts = self._chunk_starts(entries, pdfs)
         except FileProblem as exc:
             self._finish(run, RETURN_FAILED, error=str(exc))
             return
         run.status = RETURN_RUNNING
         run.rows_total = len(entries)
-        run.chunks_total = math.ceil(len(entries) / self.settings.chunk_rows)
+        run.chunk_starts = starts
+        run.chunks_total = len(starts)
         self.records.save_return(run)
         log.info("return %s: %d rows in %d chunks", run.id, run.rows_total, run.chunks_total)
         self.queue.send({"type": MSG_RETURN_CHUNK, "return_id": run.id, "chunk": 0})
+
+    def _chunk_starts(self, entries: list[Entry], pdfs: IssuedZip) -> list[int]:
+        """Where each chunk begins: at most `chunk_rows` rows and CHUNK_PDF_BYTES of PDFs."""
+        starts: list[int] = []
+        rows = size = 0
+        for index, entry in enumerate(entries):
+            info = pdfs.member(entry.code) if entry.problem is None else None
+            pdf = min(info.file_size, self.settings.max_pdf_bytes) if info is not None else 0
+            if not starts or rows == self.settings.chunk_rows or size + pdf > CHUNK_PDF_BYTES:
+                starts.append(index)
+                rows = size = 0
+            rows += 1
+            size += pdf
+        return starts
 
     def _verify_zip(self, run: ReturnRun) -> None:
         assert run.pdfs is not None
@@ -348,13 +370,13 @@ class ReturnService:
         run = self.records.get_return(return_id)
         if run is None or run.status != RETURN_RUNNING or chunk >= run.chunks_total:
             return
-        size = self.settings.chunk_rows
+        start = run.chunk_starts[chunk]
+        end = run.chunk_starts[chunk + 1] if chunk + 1 < run.chunks_total else None
         if run.pdfs is None:
-            self._apply_entries(run, chunk, self._entries(run)[chunk * size : (chunk + 1) * size])
+            self._apply_entries(run, chunk, self._entries(run)[start:end])
         else:
             with self._zip(run) as pdfs:
-                entries = self._entries(run, pdfs)[chunk * size : (chunk + 1) * size]
-                self._apply_entries(run, chunk, entries, pdfs)
+                self._apply_entries(run, chunk, self._entries(run, pdfs)[start:end], pdfs)
         if chunk + 1 < run.chunks_total:
             self.queue.send({"type": MSG_RETURN_CHUNK, "return_id": run.id, "chunk": chunk + 1})
         else:

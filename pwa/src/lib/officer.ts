@@ -1,6 +1,6 @@
 // Dukcapil and admin: the calls behind their screens (DESIGN §4), kept out of the operator's
 // first load (imported only by the lazily loaded screens, and by the operator's handover form).
-import { api, ApiError, getSession, send } from './api';
+import { api, ApiError, send } from './api';
 import { sha256 } from './images';
 
 /** Statuses a Dukcapil officer may move a request to, by its current status (DESIGN §1). */
@@ -182,30 +182,6 @@ export async function uploadIssued(requestId: string, file: Blob): Promise<Offic
   });
   if (registered.upload) await putBytes(registered.upload, file);
   return api<OfficerRequest>('POST', `${base}/complete`);
-}
-
-export interface ReturnRow {
-  row: number;
-  code: string;
-  outcome: 'applied' | 'unchanged' | 'refused';
-  detail: string;
-}
-
-/** Bulk return: the CSV and optionally the zip of issued PDFs, as multipart. */
-export async function bulkReturn(csv: Blob, zip: Blob | null): Promise<{ rows: ReturnRow[]; counts: Record<string, number> }> {
-  const form = new FormData();
-  form.append('csv', csv, 'kembali.csv');
-  if (zip) form.append('pdfs', zip, 'dokumen.zip');
-  const session = await getSession();
-  const response = await send('/api/v1/returns', {
-    method: 'POST',
-    headers: { Accept: 'application/json', 'X-CSRF-Token': session?.csrf ?? '' },
-    body: form,
-    timeoutMs: 180_000,
-  });
-  const body = (await response.json().catch(() => ({}))) as { rows?: ReturnRow[]; counts?: Record<string, number>; detail?: string };
-  if (!response.ok) throw new ApiError(response.status, body.detail ?? `HTTP ${response.status}`);
-  return { rows: body.rows ?? [], counts: body.counts ?? {} };
 }
 
 /** Poll `load` every `everyMs` until `done` says so; returns a stop function. */

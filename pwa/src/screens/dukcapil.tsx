@@ -4,7 +4,6 @@ import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { api, ApiError, NetworkError } from '../lib/api';
 import {
-  bulkReturn,
   commonMoves,
   movesFrom,
   moveMany,
@@ -17,11 +16,11 @@ import {
   type Batch,
   type BulkResult,
   type OfficerRequest,
-  type ReturnRow,
 } from '../lib/officer';
 import { kecamatanOf, regionName, regions } from '../lib/regions';
 import { toast, useStore } from '../lib/store';
 import { Badge, formatBytes, formatDate, personName, serviceLabel } from './common';
+import { Returns } from './returns';
 import './dukcapil.css';
 
 const STATUSES = ['DIAJUKAN', 'DITERIMA', 'DIPROSES', 'PERLU_PERBAIKAN', 'SELESAI', 'DISERAHKAN', 'DITOLAK', 'DIBATALKAN'];
@@ -610,83 +609,6 @@ function RequestDetail(props: { id: string }) {
               </li>
             ))}
           </ol>
-        </section>
-      )}
-    </>
-  );
-}
-
-// ---------------------------------------------------------------- bulk return
-
-function Returns() {
-  const [csv, setCsv] = useState<File | null>(null);
-  const [zip, setZip] = useState<File | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [report, setReport] = useState<{ rows: ReturnRow[]; counts: Record<string, number> } | null>(null);
-  const send = async (event: Event) => {
-    event.preventDefault();
-    if (!csv) return;
-    setBusy(true);
-    setError(null);
-    try {
-      setReport(await bulkReturn(csv, zip));
-    } catch (e) {
-      setError(message(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <>
-      <h1>{t('dk.return.title')}</h1>
-      <form class="card" onSubmit={(e) => void send(e)}>
-        <p class="muted">{t('dk.return.hint')}</p>
-        <div class="field">
-          <label for="ret-csv">{t('dk.return.csv')}</label>
-          <input id="ret-csv" type="file" accept=".csv,text/csv" required onChange={(e) => setCsv(e.currentTarget.files?.[0] ?? null)} />
-        </div>
-        <div class="field">
-          <label for="ret-zip">{t('dk.return.zip')}</label>
-          <input id="ret-zip" type="file" accept=".zip,application/zip" onChange={(e) => setZip(e.currentTarget.files?.[0] ?? null)} />
-        </div>
-        <Problem text={error} />
-        <button type="submit" class="btn btn-primary" disabled={busy || !csv}>
-          {t('dk.return.send')}
-        </button>
-      </form>
-      {report && (
-        <section class="card" aria-labelledby="ret-h">
-          <h2 id="ret-h">{t('dk.return.report')}</h2>
-          <p role="status">
-            {t('dk.return.counts', {
-              applied: report.counts.applied ?? 0,
-              unchanged: report.counts.unchanged ?? 0,
-              refused: report.counts.refused ?? 0,
-            })}
-          </p>
-          <div class="dk-table-wrap">
-            <table class="dk-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('dk.return.row')}</th>
-                  <th scope="col">{t('dk.return.code')}</th>
-                  <th scope="col">{t('dk.return.outcome')}</th>
-                  <th scope="col">{t('dk.return.detail')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {report.rows.map((r) => (
-                  <tr class={`dk-${r.outcome}`}>
-                    <td>{r.row}</td>
-                    <td>{r.code}</td>
-                    <td>{t(`dk.return.${r.outcome}`)}</td>
-                    <td>{r.detail}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
         </section>
       )}
     </>
