@@ -40,7 +40,6 @@ class Config:
 
     MAX_CONTENT_LENGTH = 256 * 1024  # JSON bodies; scans never pass through the API
     MAX_SCAN_BYTES = 10 * 1024 * 1024
-    MAX_RETURN_BYTES = 50 * 1024 * 1024  # bulk return through the API (api/returns, until replaced)
     RETENTION_DAYS = 90  # scans and files kept after a request is final (DESIGN §3)
     UPLOAD_URL_TTL = 15 * 60
     DOWNLOAD_URL_TTL = 5 * 60
@@ -71,7 +70,7 @@ class Config:
     PWA_DIST: str | None = None  # the built loket app; None = pwa/dist in the repository
 
     # Sasaran: Dukcapil's list of residents lacking documents (docs/sasaran-import.md).
-    # The local upload route also caps a file at MAX_SCAN_BYTES.
+    # The local upload route caps a file at the largest of MAX_SCAN_BYTES and the return limits.
     SASARAN_MAX_FILE_BYTES = 10 * 1024 * 1024
     SASARAN_MAX_ROWS = 100_000
     SASARAN_CHUNK_ROWS = 1_000  # lines per worker message

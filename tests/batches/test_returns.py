@@ -24,6 +24,7 @@ import aws_env
 from bakso.bootstrap import Services
 from bakso.domain.lifecycle import Status
 from bakso.domain.model import Event, Request
+from bakso.services import returns as returns_service
 from bakso.services.return_files import PdfProblem, _Limited
 from bakso.workers.handlers import drain_once
 from helpers import PASSWORD, USERS, Api, close_app, make_app, services_of, sha, submit_ready
@@ -276,6 +277,23 @@ def test_restart_and_redelivered_messages_change_nothing_twice(api_factory, serv
     assert len(services.records.timeline(made[0].id)) == 2
     audit = [e.action for e in services.records.audit_entries() if e.target == return_id]
     assert audit == ["returns.start", "returns.done"]
+
+
+def test_a_chunk_also_stops_at_its_share_of_pdf_bytes(
+    api_factory, services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(returns_service, "CHUNK_PDF_BYTES", 100_000)
+    made = processing_requests(services, 10)
+    csv_bytes = table([[r.code, "SELESAI", ""] for r in made])
+    zip_bytes = zip_of({f"{r.code}.pdf": issued_pdf(r.code, pad=30_000) for r in made})
+    dk = api_factory("dukcapil")
+
+    done = send_return(dk, services, csv_bytes, zip_bytes)
+
+    assert done["counts"] == {"applied": 10, "unchanged": 0, "refused": 0}
+    run = services.records.get_return(done["id"])
+    assert run.chunk_starts == [0, 3, 6, 9]  # three PDFs of ~31 KB fit in 100 KB
+    assert len(report(dk, done["id"])) == 10
 
 
 # Rows refused, with their reasons ---------------------------------------------------------

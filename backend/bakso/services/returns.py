@@ -348,6 +348,9 @@ class ReturnService:
 
     def _entries(self, run: ReturnRun, pdfs: IssuedZip | None = None) -> list[Entry]:
         data = b"".join(self.blobs.iter_chunks(table_key(run.id)))
+        if hashlib.sha256(data).hexdigest() != run.table.sha256:
+            # Its upload URL still works for a while: every step reads the same table.
+            raise FileProblem("Berkas CSV diganti setelah pengembalian dimulai; buat yang baru.")
         rows, last_line = read_table(data, max_rows=self.settings.max_rows)
         if run.pdfs is None:
             return rows
@@ -372,11 +375,15 @@ class ReturnService:
             return
         start = run.chunk_starts[chunk]
         end = run.chunk_starts[chunk + 1] if chunk + 1 < run.chunks_total else None
-        if run.pdfs is None:
-            self._apply_entries(run, chunk, self._entries(run)[start:end])
-        else:
-            with self._zip(run) as pdfs:
-                self._apply_entries(run, chunk, self._entries(run, pdfs)[start:end], pdfs)
+        try:
+            if run.pdfs is None:
+                self._apply_entries(run, chunk, self._entries(run)[start:end])
+            else:
+                with self._zip(run) as pdfs:
+                    self._apply_entries(run, chunk, self._entries(run, pdfs)[start:end], pdfs)
+        except FileProblem as exc:
+            self._finish(run, RETURN_FAILED, error=str(exc))
+            return
         if chunk + 1 < run.chunks_total:
             self.queue.send({"type": MSG_RETURN_CHUNK, "return_id": run.id, "chunk": chunk + 1})
         else:
