@@ -60,9 +60,7 @@ browser: ## install Debian's chromium for the browser tests when it is missing
 	@test -x $(BAKSO_CHROMIUM) || { echo "$(BAKSO_CHROMIUM) is missing; cannot run browser tests" >&2; exit 1; }
 
 e2e: install pwa browser ## browser tests: Chromium (headless) against a real local server
-	@# A test that fails is run again once (reported as "rerun"): a cold Chromium profile
-	@# now and then stalls on its first load here; see docs/notes.md.
-	@tmp=$$(mktemp -d) && $(BIN)/pytest -q -p no:cacheprovider --basetemp=$$tmp --reruns 1 -m e2e tests/e2e; \
+	@tmp=$$(mktemp -d) && $(BIN)/pytest -q -p no:cacheprovider --basetemp=$$tmp -m e2e tests/e2e; \
 		rc=$$?; rm -rf $$tmp; exit $$rc
 
 .PHONY: bench bench-smoke bench-tools
@@ -78,7 +76,7 @@ bench: install pwa browser bench-tools ## DESIGN §6 budgets beside same-run bas
 	$(BIN)/python -m bench
 
 bench-smoke: install pwa browser bench-tools ## the bench at tiny sizes, so it cannot rot (in make test)
-	@tmp=$$(mktemp -d) && $(BIN)/pytest -q -p no:cacheprovider --basetemp=$$tmp --reruns 1 -m e2e tests/bench; \
+	@tmp=$$(mktemp -d) && $(BIN)/pytest -q -p no:cacheprovider --basetemp=$$tmp -m e2e tests/bench; \
 		rc=$$?; rm -rf $$tmp; exit $$rc
 
 .PHONY: deploy-venv

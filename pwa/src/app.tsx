@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { t } from './i18n';
 import { regionName } from './lib/regions';
 import { applyUpdate, unsaved, useStore } from './lib/store';
@@ -14,11 +14,13 @@ import { Settings } from './screens/settings';
 
 function useRoute(): string[] {
   const [hash, setHash] = useState(location.hash);
-  useEffect(() => {
+  // Like useStore: subscribe in the commit, and catch a change made before subscribing.
+  useLayoutEffect(() => {
     const changed = () => {
       setHash(location.hash);
       window.scrollTo(0, 0);
     };
+    if (location.hash !== hash) setHash(location.hash);
     window.addEventListener('hashchange', changed);
     return () => window.removeEventListener('hashchange', changed);
   }, []);
@@ -61,9 +63,15 @@ export function App() {
   }, []);
 
   if (!state.ready) return <p class="loading">{t('app.loading')}</p>;
+  const localProblem = state.localProblem && (
+    <div class="banner banner-warn" role="alert">
+      {t('app.localProblem')}
+    </div>
+  );
   if (!state.session || route[0] === 'masuk') {
     return (
       <main id="main" class="page-login">
+        {localProblem}
         <Login />
       </main>
     );
@@ -110,6 +118,7 @@ export function App() {
         </span>
       </header>
       {state.updateReady && <UpdateBanner />}
+      {localProblem}
       {state.session.expired && (
         <div class="banner banner-warn" role="alert">
           <span>{t('session.expired')}</span>

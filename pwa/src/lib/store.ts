@@ -1,5 +1,5 @@
 // App state shared by the screens: a tiny store (no framework) that components subscribe to.
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 import { api, checkSession, getSession, NetworkError, send, type Session } from './api';
 import { cachedCatalog, refreshCatalog, type Service } from './catalog';
 import { db, getKv, setKv, type LocalRequest, type ServerRequest } from './db';
@@ -16,6 +16,7 @@ export interface State {
   syncing: boolean;
   updateReady: boolean;
   toast: string | null;
+  localProblem: boolean; // the device's saved data could not be read at start-up
 }
 
 let state: State = {
@@ -29,9 +30,11 @@ let state: State = {
   syncing: false,
   updateReady: false,
   toast: null,
+  localProblem: false,
 };
 
 const listeners = new Set<() => void>();
+let version = 0; // bumped by every setState: tells a new subscriber what it missed
 
 export function getState(): State {
   return state;
@@ -39,14 +42,20 @@ export function getState(): State {
 
 export function setState(changes: Partial<State>): void {
   state = { ...state, ...changes };
+  version += 1;
   for (const listener of listeners) listener();
 }
 
 export function useStore(): State {
   const [, force] = useState(0);
-  useEffect(() => {
+  const rendered = version;
+  // Subscribe in the commit, not after the next frame (useEffect): on a slow phone the
+  // frame comes late, start-up finishes first, and a missed update left "Memuat…" for
+  // good. Anything that changed between this render and subscribing redraws at once.
+  useLayoutEffect(() => {
     const listener = () => force((n) => n + 1);
     listeners.add(listener);
+    if (version !== rendered) listener();
     return () => {
       listeners.delete(listener);
     };
@@ -149,15 +158,41 @@ async function finishLogout(): Promise<void> {
   await setKv('logoutPending', null);
 }
 
+const LOCAL_READ_LIMIT_MS = 8000;
+
+function withinTime<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer from local storage in ${ms} ms`)), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
 /** Start-up: local data first (works offline), then the server when reachable. */
 export async function boot(): Promise<void> {
   try {
-    setState({ catalog: await cachedCatalog() });
-    await reloadLocal();
+    // A read that never settles (a wedged IndexedDB) must not hold the loading screen.
+    await withinTime(
+      (async () => {
+        setState({ catalog: await cachedCatalog() });
+        await reloadLocal();
+      })(),
+      LOCAL_READ_LIMIT_MS,
+    );
+    setState({ localProblem: false });
   } catch (error) {
     // Never leave the operator on "Memuat…": show the app (the login form at worst)
-    // and say what failed in the console.
+    // and say on screen that the saved data could not be read.
     console.error('boot: local data could not be read', error);
+    setState({ localProblem: true });
   } finally {
     setState({ ready: true });
   }
