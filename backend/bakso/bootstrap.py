@@ -15,8 +15,11 @@ from .domain.regions import Regions
 from .domain.resident import StatusTexts
 from .ports import Blobs, Queue, Records, SasaranStore
 from .services.accounts import AccountService, LoginPolicy
+from .services.audit import AuditService
 from .services.batches import BatchService, BatchSettings
 from .services.coverage import CoverageService
+from .services.dead_letters import DeadLetterService
+from .services.local_blobs import LocalBlobService, SignedUrlBlobs
 from .services.requests import RequestService, RequestSettings
 from .services.retention import RetentionService
 from .services.returns import ReturnService, ReturnSettings
@@ -33,6 +36,8 @@ def utc_now() -> datetime:
 
 @dataclass
 class Services:
+    # records, blobs and queue are for the workers and tests: views and the CLI go
+    # through a service (tests/unit/test_layering.py fails otherwise).
     adapters: str
     records: Records
     blobs: Blobs
@@ -47,6 +52,9 @@ class Services:
     retention: RetentionService
     sasaran: SasaranService
     coverage: CoverageService
+    audit: AuditService
+    dead_letters: DeadLetterService
+    local_blobs: LocalBlobService | None  # the local set's signed-URL routes; None on AWS
 
 
 def build_adapters(config: Mapping[str, Any]) -> tuple[Records, Blobs, Queue]:
@@ -84,9 +92,14 @@ def build_sasaran_store(config: Mapping[str, Any], records: Records | None = Non
 
 
 def build_sasaran(
-    config: Mapping[str, Any], records: Records, blobs: Blobs, queue: Queue, regions: Regions
+    config: Mapping[str, Any],
+    records: Records,
+    blobs: Blobs,
+    queue: Queue,
+    regions: Regions,
+    store: SasaranStore | None = None,
 ) -> tuple[SasaranService, CoverageService]:
-    store = build_sasaran_store(config, records)
+    store = store or build_sasaran_store(config, records)
     settings = SasaranSettings(
         max_file_bytes=config["SASARAN_MAX_FILE_BYTES"],
         max_rows=config["SASARAN_MAX_ROWS"],
@@ -98,13 +111,21 @@ def build_sasaran(
     return sasaran, CoverageService(store, regions, utc_now)
 
 
-def build_services(config: Mapping[str, Any]) -> Services:
-    records, blobs, queue = build_adapters(config)
+def build_services(
+    config: Mapping[str, Any],
+    adapters: tuple[Records, Blobs, Queue, SasaranStore] | None = None,
+) -> Services:
+    """The use cases on the configured adapter set, or on `adapters` (tests' fakes)."""
+    if adapters is None:
+        records, blobs, queue = build_adapters(config)
+        store = None
+    else:
+        records, blobs, queue, store = adapters
     regions = Regions.from_csv(
         Path(config.get("REGIONS_FILE") or PACKAGE_DATA / "wilayah_lotim.csv")
     )
     catalog = Catalog.from_json(Path(config.get("CATALOG_FILE") or PACKAGE_DATA / "catalog.json"))
-    sasaran, coverage = build_sasaran(config, records, blobs, queue, regions)
+    sasaran, coverage = build_sasaran(config, records, blobs, queue, regions, store)
     requests = RequestService(
         records,
         blobs,
@@ -192,4 +213,7 @@ def build_services(config: Mapping[str, Any]) -> Services:
         RetentionService(records, blobs, utc_now, config["RETENTION_DAYS"]),
         sasaran,
         coverage,
+        audit=AuditService(records),
+        dead_letters=DeadLetterService(queue),
+        local_blobs=LocalBlobService(blobs) if isinstance(blobs, SignedUrlBlobs) else None,
     )

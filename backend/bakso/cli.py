@@ -12,7 +12,6 @@ from . import create_app
 from .bootstrap import Services, build_services
 from .config import load
 from .domain.errors import BaksoError
-from .domain.model import first_broken_link
 
 DEMO_PASSWORD = "bakso-demo-2026"  # noqa: S105 - printed by `make run`; demo data only
 DEMO_USERS = [
@@ -69,7 +68,7 @@ def seed_demo() -> None:
     """Create the demo officers if they do not exist (regions and catalog ship with the code)."""
     services = _services()
     for username, role, desa in DEMO_USERS:
-        if services.records.get_user(username) is None:
+        if services.accounts.get(username) is None:
             services.accounts.create_user(username, role, desa, DEMO_PASSWORD)
     click.echo("Data demo siap.")
     print_demo_logins()
@@ -114,9 +113,9 @@ def queue() -> None:
 @queue.command("dead")
 def queue_dead() -> None:
     """List dead letters (ids and message types only)."""
-    dead = _services().queue.dead_letters()
-    for message in dead:
-        click.echo(f"{message.id}  {message.body.get('type')}  percobaan: {message.attempts}")
+    dead = _services().dead_letters.list()
+    for letter in dead:
+        click.echo(f"{letter.id}  {letter.type}  percobaan: {letter.attempts}")
     click.echo(f"{len(dead)} pesan mati.")
 
 
@@ -125,12 +124,11 @@ def queue_dead() -> None:
 @click.option("--all", "redrive_all", is_flag=True, help="Send every dead letter back.")
 def queue_redrive(message_ids: tuple[str, ...], redrive_all: bool) -> None:
     """Put dead letters back on the queue."""
-    services = _services()
-    ids = [m.id for m in services.queue.dead_letters()] if redrive_all else list(message_ids)
+    dead_letters = _services().dead_letters
+    ids = [letter.id for letter in dead_letters.list()] if redrive_all else list(message_ids)
     if not ids:
         raise click.ClickException("Sebutkan id pesan, atau --all.")
-    moved = sum(1 for message_id in ids if services.queue.redrive(message_id))
-    click.echo(f"{moved} pesan dikirim ulang.")
+    click.echo(f"{dead_letters.redrive(ids)} pesan dikirim ulang.")
 
 
 @main.group()
@@ -141,13 +139,7 @@ def audit() -> None:
 @audit.command("verify")
 def audit_verify() -> None:
     """Check the whole chain; name the first broken link."""
-    records = _services().records
-    entries = []
-    after = 0
-    while batch := records.audit_entries(after_seq=after, limit=1000):
-        entries.extend(batch)
-        after = batch[-1].seq
-    broken = first_broken_link(entries)
-    if broken is not None:
-        raise click.ClickException(f"Rantai audit rusak mulai entri #{broken}.")
-    click.echo(f"Rantai audit utuh: {len(entries)} entri.")
+    check = _services().audit.verify()
+    if check.broken is not None:
+        raise click.ClickException(f"Rantai audit rusak mulai entri #{check.broken}.")
+    click.echo(f"Rantai audit utuh: {check.checked} entri.")

@@ -1,4 +1,5 @@
-"""The three ports the use cases run against: records, blobs and the work queue.
+"""The ports the use cases run against: records and sasaran (one port per aggregate,
+`Records` and `SasaranStore` their unions), blobs and the work queue.
 
 Every method maps onto one DynamoDB Get/Query/conditional write (or S3/SQS
 call), so that a local SQLite/folder adapter and the AWS adapter can serve the
@@ -41,8 +42,14 @@ class Page:
     cursor: str | None  # opaque; None when there is no next page
 
 
-class Records(ABC):
-    # Requests -------------------------------------------------------------
+# Records, one port per aggregate. A service declares the ports it uses (an
+# intersection of them is a Protocol in the service's module); one adapter
+# object (Records) serves them all, and tests/fakes.py fakes each in memory.
+
+
+class RequestStore(Protocol):
+    """Requests, their timeline (each event also goes to the audit log), batch membership."""
+
     @abstractmethod
     def create_request(self, request: Request, event: Event) -> bool:
         """Insert if no request has this id; False if one does. Raises CodeTaken.
@@ -96,7 +103,15 @@ class Records(ABC):
         (a GSI on batch_id sorted by position on DynamoDB: a range Query).
         """
 
-    # Batches --------------------------------------------------------------
+    @abstractmethod
+    def get_requests_by_codes(self, codes: Sequence[str]) -> dict[str, Request]:
+        """The requests holding these codes, by code (a chunk of a return reads them at once:
+        BatchGetItem of the code claims, then of the requests, on DynamoDB)."""
+
+
+class BatchStore(Protocol):
+    """Dukcapil batches, saved over the version they were read at."""
+
     @abstractmethod
     def create_batch(self, batch: Batch) -> None: ...
 
@@ -115,7 +130,10 @@ class Records(ABC):
     def list_batches(self, *, cursor: str | None, limit: int) -> tuple[list[Batch], str | None]:
         """Newest first."""
 
-    # Scans ----------------------------------------------------------------
+
+class ScanStore(Protocol):
+    """The scans registered for a request (their bytes are in Blobs)."""
+
     @abstractmethod
     def add_scan(self, scan: Scan) -> Scan:
         """Store the scan unless one with its id exists; return the stored one."""
@@ -132,7 +150,10 @@ class Records(ABC):
     @abstractmethod
     def delete_scan(self, request_id: str, scan_id: str) -> None: ...
 
-    # Officers and login throttling ------------------------------------------
+
+class UserStore(Protocol):
+    """Officers' accounts."""
+
     @abstractmethod
     def get_user(self, username: str) -> User | None: ...
 
@@ -142,13 +163,20 @@ class Records(ABC):
     @abstractmethod
     def list_users(self) -> list[User]: ...
 
+
+class LoginAttemptStore(Protocol):
+    """Failed attempts per key (login, the resident lookup), kept across restarts."""
+
     @abstractmethod
     def get_login_attempts(self, key: str) -> LoginAttempts | None: ...
 
     @abstractmethod
     def save_login_attempts(self, attempts: LoginAttempts) -> None: ...
 
-    # Audit log ------------------------------------------------------------
+
+class AuditLog(Protocol):
+    """The hash-chained audit log (request events join it through RequestStore writes)."""
+
     @abstractmethod
     def append_audit(
         self, *, at: str, actor: str, action: str, target: str, data: dict[str, Any]
@@ -171,11 +199,9 @@ class Records(ABC):
     ) -> list[AuditEntry]:
         """Newest first, filtered by target and/or actor (GSIs on DynamoDB) and time."""
 
-    # Bulk returns (bakso.services.returns) ----------------------------------
-    @abstractmethod
-    def get_requests_by_codes(self, codes: Sequence[str]) -> dict[str, Request]:
-        """The requests holding these codes, by code (a chunk of a return reads them at once:
-        BatchGetItem of the code claims, then of the requests, on DynamoDB)."""
+
+class ReturnStore(Protocol):
+    """Bulk return runs (bakso.services.returns), their line results and chunk counts."""
 
     @abstractmethod
     def create_return(self, run: ReturnRun) -> bool:
@@ -205,6 +231,19 @@ class Records(ABC):
 
     @abstractmethod
     def return_chunk_counts(self, return_id: str) -> dict[int, dict[str, int]]: ...
+
+
+class Records(
+    RequestStore,
+    ScanStore,
+    BatchStore,
+    UserStore,
+    LoginAttemptStore,
+    AuditLog,
+    ReturnStore,
+    ABC,
+):
+    """Every records port: what one adapter (SQLite, DynamoDB, tests' memory) implements."""
 
 
 class BlobSink(Protocol):
@@ -317,21 +356,9 @@ class SasaranPage:
     cursor: str | None  # opaque; None when there is no next page
 
 
-class SasaranStore(ABC):
-    """Worklist rows, follow-ups, import runs and coverage counters.
+class WorklistStore(Protocol):
+    """Worklist rows and their follow-ups; a row write applies its counter deltas with it."""
 
-    Every read is a Get, a BatchGet or a Query, all consistent. On DynamoDB
-    (bakso.adapters.aws.sasaran): rows by id (Get), by NIK and by name key
-    (pointer items, BatchGet), by desa in worklist order (a copy of each row in
-    a partition per desa, sorted by sort_key); follow-ups
-    by id and under their row; an import's results under the import, by line;
-    counters as one item per (level, code) in a partition per level, sorted by
-    code, so a kecamatan's desa are a begins_with Query. Writes that belong
-    together (row + counters, follow-up + row + counters, result + row +
-    counters) are one transaction.
-    """
-
-    # Rows -----------------------------------------------------------------
     @abstractmethod
     def get_row(self, sasaran_id: str) -> SasaranRow | None: ...
 
@@ -351,7 +378,6 @@ class SasaranStore(ABC):
     def save_row(self, write: RowWrite) -> None:
         """Write the row and apply its deltas; Conflict on a stale version or a taken NIK."""
 
-    # Follow-ups -----------------------------------------------------------
     @abstractmethod
     def record_followup(self, followup: Followup, write: RowWrite) -> bool:
         """Store the follow-up with its row change, unless one with this id exists.
@@ -366,7 +392,10 @@ class SasaranStore(ABC):
     def list_followups(self, sasaran_id: str) -> list[Followup]:
         """Oldest first, by the time the officer recorded them."""
 
-    # Imports --------------------------------------------------------------
+
+class ImportStore(Protocol):
+    """Import runs, each line's result (stored with its row write), chunk counts."""
+
     @abstractmethod
     def create_import(self, run: ImportRun) -> bool:
         """Insert if no import has this id; False if one does."""
@@ -401,7 +430,10 @@ class SasaranStore(ABC):
     @abstractmethod
     def chunk_counts(self, import_id: str) -> dict[int, dict[str, int]]: ...
 
-    # Counters -------------------------------------------------------------
+
+class CounterStore(Protocol):
+    """Coverage counters per (level, code), rolled up desa → kecamatan → kabupaten."""
+
     @abstractmethod
     def counters(self, level: str, code: str) -> dict[str, int]:
         """One scope's counters (level: desa | kecamatan | kabupaten); {} if none yet."""
@@ -413,3 +445,18 @@ class SasaranStore(ABC):
     @abstractmethod
     def apply_once(self, key: str, deltas: Mapping[str, Mapping[str, int]]) -> bool:
         """Apply counter deltas unless `key` was applied before; False if it was."""
+
+
+class SasaranStore(WorklistStore, ImportStore, CounterStore, ABC):
+    """Worklist rows, follow-ups, import runs and coverage counters.
+
+    Every read is a Get, a BatchGet or a Query, all consistent. On DynamoDB
+    (bakso.adapters.aws.sasaran): rows by id (Get), by NIK and by name key
+    (pointer items, BatchGet), by desa in worklist order (a copy of each row in
+    a partition per desa, sorted by sort_key); follow-ups
+    by id and under their row; an import's results under the import, by line;
+    counters as one item per (level, code) in a partition per level, sorted by
+    code, so a kecamatan's desa are a begins_with Query. Writes that belong
+    together (row + counters, follow-up + row + counters, result + row +
+    counters) are one transaction.
+    """

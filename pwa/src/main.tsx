@@ -2,14 +2,14 @@ import { render } from 'preact';
 import { registerSW } from 'virtual:pwa-register';
 import { App } from './app';
 import { warmUp } from './lib/compress';
-import { getKv } from './lib/db';
 import { followupsWaiting } from './lib/sasaran';
+import { savedLanguage } from './lib/storage';
 import { boot, getState, onNewVersionActive, reloadLocal, runSync, setState, setUpdater } from './lib/store';
-import { setLang, type Lang } from './i18n';
+import { setLang } from './i18n';
 import './styles.css';
 
 async function start(): Promise<void> {
-  setLang((await getKv<Lang>('lang')) ?? 'id');
+  setLang((await savedLanguage()) ?? 'id');
   render(<App />, document.getElementById('app') as HTMLElement);
 
   if ('serviceWorker' in navigator) {

@@ -79,3 +79,25 @@ def test_audit_verify_names_the_first_broken_link(
     result = runner.invoke(main, ["audit", "verify"])
     assert result.exit_code != 0
     assert "#2" in result.output
+
+
+def test_queue_dead_lists_and_redrive_sends_back(runner: CliRunner, tmp_path: Path) -> None:
+    from bakso.adapters.local import SqliteQueue
+
+    queue = SqliteQueue(tmp_path / "data" / "queue.sqlite3", max_receives=1)
+    queue.send({"type": "request.submitted", "request_id": "r-1", "submission": 1})
+    queue.receive(visibility_timeout=0)  # fails once...
+    assert queue.receive(visibility_timeout=0) == []  # ...and is dead
+    (dead,) = queue.dead_letters()
+
+    listed = runner.invoke(main, ["queue", "dead"])
+    assert listed.exit_code == 0, listed.output
+    assert f"{dead.id}  request.submitted  percobaan: 1" in listed.output
+    assert "r-1" not in listed.output  # ids and types only, never the body
+    assert "1 pesan mati." in listed.output
+
+    nothing = runner.invoke(main, ["queue", "redrive"])
+    assert nothing.exit_code != 0 and "--all" in nothing.output
+    assert "1 pesan dikirim ulang." in runner.invoke(main, ["queue", "redrive", "--all"]).output
+    assert queue.dead_letters() == []
+    assert "0 pesan dikirim ulang." in runner.invoke(main, ["queue", "redrive", dead.id]).output

@@ -2,7 +2,8 @@
 
 A set is built here and only here, so adding one (e.g. AWS on moto) means
 adding a branch to `adapter_set` and nothing in the tests. The AWS set runs on
-the resources that infra/bakso.yaml creates in moto's CloudFormation.
+the resources that infra/bakso.yaml creates in moto's CloudFormation; the memory
+set is the fakes of tests/fakes.py that the service unit tests run on.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import aws_env
 from bakso.adapters.local import FolderBlobs, SqliteQueue, SqliteRecords
 from bakso.domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from bakso.ports import Blobs, Queue, Records, UploadTarget
+from fakes import FakeQueue, FakeRecords, MemoryBlobs
 
 START = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 
@@ -142,6 +144,29 @@ def _aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AdapterSet]:
         )
 
 
+def _memory() -> Iterator[AdapterSet]:
+    clock = FakeClock()
+    blobs = MemoryBlobs(now=clock)
+
+    def send_upload(target: UploadTarget, data: bytes, content_type: str) -> None:
+        blobs.accept_upload(target.url, content_type, data)
+
+    def fetch(url: str) -> bytes:
+        return blobs.resolve_download(url)[0]
+
+    yield AdapterSet(
+        name="memory",
+        records=FakeRecords(),
+        blobs=blobs,
+        queue=FakeQueue(max_receives=5, now=clock),
+        max_receives=5,
+        send_upload=send_upload,
+        fetch=fetch,
+        enforces_url_policy=True,
+        move_clock=clock.advance,
+    )
+
+
 _S3_REFUSALS: dict[int, type[Exception]] = {403: Forbidden, 404: NotFound, 413: PayloadTooLarge}
 
 # Where the port lets adapter sets differ: set → test → why it is skipped there.
@@ -154,7 +179,7 @@ KNOWN_DIFFERENCES: dict[str, dict[str, str]] = {
 }
 
 
-@pytest.fixture(params=["local", "aws"])
+@pytest.fixture(params=["local", "aws", "memory"])
 def adapter_set(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[AdapterSet]:
@@ -167,6 +192,8 @@ def adapter_set(
         yield from _local(tmp_path)
     elif request.param == "aws":
         yield from _aws(monkeypatch)
+    elif request.param == "memory":
+        yield from _memory()
     else:  # pragma: no cover - a new param without a branch here
         raise AssertionError(f"unknown adapter set {request.param}")
 

@@ -1,7 +1,8 @@
 """The SasaranStore contract: what every sasaran store must do alike.
 
-Every test runs once per store: the SQLite one, and the DynamoDB one on moto,
-in the records table that infra/bakso.yaml creates (moto's CloudFormation).
+Every test runs once per store: the SQLite one, the DynamoDB one on moto, in
+the records table that infra/bakso.yaml creates (moto's CloudFormation), and
+the in-memory fake of tests/fakes.py.
 No test may make the DynamoDB store Scan.
 """
 
@@ -18,11 +19,12 @@ from bakso.adapters.local import SqliteSasaranStore
 from bakso.domain.errors import Conflict, InvalidInput
 from bakso.domain.sasaran import Followup, ImportResult, ImportRun, SasaranRow, row_deltas
 from bakso.ports import ImportLineWrite, RowWrite, SasaranStore
+from fakes import FakeSasaranStore
 
 DESA_A, DESA_B, DESA_C = "52.03.01.2001", "52.03.02.2002", "52.03.01.2002"
 
 
-@pytest.fixture(params=["local", "aws"])
+@pytest.fixture(params=["local", "aws", "memory"])
 def store(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[SasaranStore]:
@@ -38,6 +40,8 @@ def store(
             with aws_env.dynamodb_operations() as operations:
                 yield aws.build_sasaran_store(stack.config())
             assert operations["Scan"] == 0, f"the store scanned the table: {operations}"
+    elif request.param == "memory":
+        yield FakeSasaranStore()
     else:  # pragma: no cover - a new param without a branch here
         raise AssertionError(request.param)
 

@@ -80,6 +80,15 @@ def test_a_message_that_keeps_failing_ends_as_a_dead_letter(services) -> None:
     assert [m.body["type"] for m in dead] == ["no.such.message"]
 
 
+def test_a_malformed_message_of_a_known_type_ends_as_a_dead_letter(services) -> None:
+    services.queue.send({"type": "request.submitted", "request_id": "r-1"})  # no submission
+    for _ in range(6):
+        assert drain_once(services, visibility_timeout=0) == 0
+    assert [m.body for m in services.queue.dead_letters()] == [
+        {"type": "request.submitted", "request_id": "r-1"}
+    ]
+
+
 def test_resubmission_after_correction_is_verified_again(api_factory, services) -> None:
     submitted = _submitted(api_factory)
     drain_once(services)

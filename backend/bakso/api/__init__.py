@@ -91,9 +91,8 @@ def _init_errors(app: Flask) -> None:
     @app.errorhandler(BaksoError)
     def bakso_error(exc: BaksoError) -> Response:
         extra = dict(exc.extra)
-        if isinstance(exc, StaleRequest):
-            svc = services().requests
-            extra["current"] = request_out(exc.current, svc.describe(exc.current))
+        if isinstance(exc, StaleRequest):  # described by the service that raised it
+            extra["current"] = request_out(exc.current, exc.current_detail)
         response = problem(exc.status, exc.title, exc.detail, **extra)
         if "retry_after" in extra:
             response.headers["Retry-After"] = str(extra["retry_after"])

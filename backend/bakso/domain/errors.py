@@ -52,3 +52,15 @@ class TooManyAttempts(BaksoError):
 class PayloadTooLarge(BaksoError):
     status = 413
     title = "Data terlalu besar"
+
+
+class StoreUnavailable(BaksoError):
+    """A store refused or failed a call we cannot recover from here.
+
+    DynamoDB/S3 throttled, down or misconfigured; SQLite's file locked past the
+    busy timeout, full, or failing to read or write. 503 rather than 500: the
+    device keeps the work in its outbox and retries.
+    """
+
+    status = 503
+    title = "Layanan sedang tidak tersedia"

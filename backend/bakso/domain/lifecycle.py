@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
 from .errors import Conflict, Forbidden, InvalidInput
 
@@ -38,35 +41,29 @@ LABELS: dict[Status, str] = {
     Status.DIBATALKAN: "Dibatalkan",
 }
 
-FINAL = frozenset({Status.DITOLAK, Status.DISERAHKAN, Status.DIBATALKAN})
-EDITABLE = frozenset({Status.DRAF, Status.PERLU_PERBAIKAN})  # the desa may change data and scans
-NEEDS_REASON = frozenset({Status.PERLU_PERBAIKAN, Status.DITOLAK})
+# The table itself is data shared with the PWA (which imports the same file at build time):
+# backend/bakso/data/lifecycle.json. tests/unit/test_lifecycle_data.py fails if they drift.
+_DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "lifecycle.json"
 
-_DESA = frozenset({Role.OPERATOR})
-_DUKCAPIL = frozenset({Role.DUKCAPIL, Role.ADMIN, Role.SYSTEM})
+
+def _load(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if data["statuses"] != [s.value for s in Status]:
+        raise ValueError(f"{path}: statuses differ from lifecycle.Status")
+    return data
+
+
+_DATA = _load(_DATA_FILE)
+
+FINAL = frozenset(Status(s) for s in _DATA["final"])
+# the desa may change data and scans
+EDITABLE = frozenset(Status(s) for s in _DATA["editable"])
+NEEDS_REASON = frozenset(Status(s) for s in _DATA["needs_reason"])
 
 # (from, to) → roles allowed to make that move. Anything absent is illegal.
 TRANSITIONS: dict[tuple[Status, Status], frozenset[Role]] = {
-    (Status.DRAF, Status.DIAJUKAN): _DESA,
-    (Status.PERLU_PERBAIKAN, Status.DIAJUKAN): _DESA,
-    (Status.DIAJUKAN, Status.DITERIMA): _DUKCAPIL,
-    # Only the system: files found broken after submit go back to the desa at once.
-    # Dukcapil's own objections come after accepting the request (DITERIMA).
-    (Status.DIAJUKAN, Status.PERLU_PERBAIKAN): frozenset({Role.SYSTEM}),
-    (Status.DITERIMA, Status.DIPROSES): _DUKCAPIL,
-    (Status.DITERIMA, Status.PERLU_PERBAIKAN): _DUKCAPIL,
-    (Status.DIPROSES, Status.PERLU_PERBAIKAN): _DUKCAPIL,
-    (Status.DIPROSES, Status.DITOLAK): _DUKCAPIL,
-    (Status.DIPROSES, Status.SELESAI): _DUKCAPIL,
-    (Status.SELESAI, Status.DISERAHKAN): _DESA,
-    # Cancelling: the desa while the file is still theirs or waiting, Dukcapil at any
-    # non-final point (e.g. a duplicate found in SIAK).
-    (Status.DRAF, Status.DIBATALKAN): _DESA,
-    (Status.DIAJUKAN, Status.DIBATALKAN): _DESA | _DUKCAPIL,
-    (Status.PERLU_PERBAIKAN, Status.DIBATALKAN): _DESA | _DUKCAPIL,
-    (Status.DITERIMA, Status.DIBATALKAN): _DUKCAPIL,
-    (Status.DIPROSES, Status.DIBATALKAN): _DUKCAPIL,
-    (Status.SELESAI, Status.DIBATALKAN): _DUKCAPIL,
+    (Status(move["from"]), Status(move["to"])): frozenset(Role(r) for r in move["by"])
+    for move in _DATA["transitions"]
 }
 
 

@@ -31,6 +31,15 @@ def mask_name(name: str) -> str:
     return " ".join(w[0] + "*" * (len(w) - 1) for w in name.split() if w)
 
 
+# Who counts as Dukcapil staff: the officers and the admin, never a desa operator
+# or the system. The one place this rule is written.
+DUKCAPIL_STAFF = frozenset({Role.DUKCAPIL, Role.ADMIN})
+
+
+def is_dukcapil_staff(role: Role) -> bool:
+    return role in DUKCAPIL_STAFF
+
+
 @dataclass(frozen=True)
 class Actor:
     username: str
@@ -39,6 +48,29 @@ class Actor:
 
     def can_see_desa(self, desa: str) -> bool:
         return self.role is not Role.OPERATOR or self.desa == desa
+
+    @property
+    def is_dukcapil_staff(self) -> bool:
+        return is_dukcapil_staff(self.role)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the desa typed for a request, as the service takes it (built by the view).
+
+    `applicant` and `subject` are the plain values stored on the request: the
+    applicant's nik, name, kk, phone and address; the subject's name, nik,
+    birth_date (ISO), birth_place and sex.
+    """
+
+    service: str
+    desa: str
+    applicant: dict[str, Any]
+    subject: dict[str, Any] | None = None
+    notes: str = ""
+    version: int = 0  # the version the device last saw; 0 = new
+    sasaran_id: str | None = None
+    jemput_bola: bool = False
 
 
 @dataclass
@@ -284,13 +316,18 @@ def first_broken_link(entries: list[AuditEntry]) -> int | None:
     """
     prev = GENESIS_HASH
     for expected_seq, entry in enumerate(entries, start=1):
-        recomputed = audit_hash(
-            entry.seq, entry.at, entry.actor, entry.action, entry.target, entry.data, prev
-        )
-        if entry.seq != expected_seq or entry.prev_hash != prev or entry.hash != recomputed:
+        if not link_holds(entry, expected_seq, prev):
             return expected_seq
         prev = entry.hash
     return None
+
+
+def link_holds(entry: AuditEntry, expected_seq: int, prev: str) -> bool:
+    """Whether `entry` is the chain's entry number `expected_seq`, following the hash `prev`."""
+    recomputed = audit_hash(
+        entry.seq, entry.at, entry.actor, entry.action, entry.target, entry.data, prev
+    )
+    return entry.seq == expected_seq and entry.prev_hash == prev and entry.hash == recomputed
 
 
 def event_audit_data(event: Event) -> dict[str, Any]:

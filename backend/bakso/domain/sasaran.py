@@ -256,6 +256,29 @@ def scopes(desa: str) -> list[tuple[str, str]]:
     return [("desa", desa), ("kecamatan", ".".join(parts[:3])), ("kabupaten", ".".join(parts[:2]))]
 
 
+# (level, code) → counter name → change: what a store adds, in one atomic write.
+ScopeDeltas = dict[tuple[str, str], dict[str, int]]
+
+
+def rolled_up(deltas: Iterable[Mapping[str, Mapping[str, int]]]) -> ScopeDeltas:
+    """Desa deltas (desa → name → change) spread over each desa's scopes and added up.
+
+    The desa → kecamatan → kabupaten roll-up of every counter write, once for
+    both stores: they add exactly these per-scope changes, in the same
+    transaction as the rows they count. Zeros are left out, and a scope left
+    with no change is not there at all.
+    """
+    total: ScopeDeltas = {}
+    for item in deltas:
+        for desa, changes in item.items():
+            for scope in scopes(desa):
+                bucket = total.setdefault(scope, {})
+                for name, value in changes.items():
+                    bucket[name] = bucket.get(name, 0) + value
+    pruned = {scope: {k: v for k, v in c.items() if v} for scope, c in total.items()}
+    return {scope: changes for scope, changes in pruned.items() if changes}
+
+
 # Rows and follow-ups --------------------------------------------------------------
 @dataclass
 class SasaranRow:

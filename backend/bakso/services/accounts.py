@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -16,7 +16,7 @@ from ..domain.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from ..domain.lifecycle import Role
 from ..domain.model import User
 from ..domain.regions import Regions
-from ..ports import Records
+from ..ports import AuditLog, LoginAttemptStore, UserStore
 from .throttle import Throttle, ThrottlePolicy
 
 log = logging.getLogger(__name__)
@@ -30,10 +30,14 @@ class LoginPolicy:
     password_min_length: int = 10
 
 
+class AccountRecords(UserStore, LoginAttemptStore, AuditLog, Protocol):
+    """The records ports AccountService uses (one Records adapter serves them all)."""
+
+
 class AccountService:
     def __init__(
         self,
-        records: Records,
+        records: AccountRecords,
         regions: Regions,
         policy: LoginPolicy,
         clock: Callable[[], datetime],
@@ -90,6 +94,10 @@ class AccountService:
 
     def list_users(self) -> list[User]:
         return sorted(self.records.list_users(), key=lambda u: u.username)
+
+    def get(self, username: str) -> User | None:
+        """The stored account (as it is now, not as a session remembers it), or None."""
+        return self.records.get_user(username.strip().lower())
 
     def _existing(self, username: str) -> User:
         user = self.records.get_user(username.strip().lower())

@@ -15,7 +15,7 @@ A step that raises is redelivered by the queue and redone alone; a step whose
 work another delivery already recorded changes nothing (the batch's version).
 A batch with no recorded progress for BATCH_BUILD_DEADLINE reads FAILED, and its
 requests are free for the next batch. Downloading a volume answers at once: its
-requests are marked DITERIMA by the worker in chunks (MSG_ACCEPT).
+requests are marked DITERIMA by the worker in chunks (messages.BatchAccept).
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from ..domain.catalog import Catalog
 from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..domain.lifecycle import LABELS, Role, Status
+from ..domain.lifecycle import LABELS, Status
 from ..domain.model import (
     BATCH_BUILDING,
     BATCH_FAILED,
@@ -54,14 +54,23 @@ from ..domain.model import (
     batch_position,
 )
 from ..domain.regions import Regions
-from ..ports import MAX_REQUEST_WRITES, Blobs, BlobSink, Queue, Records, RequestWrite
+from ..messages import BatchAccept, BatchBuildStep
+from ..ports import (
+    MAX_REQUEST_WRITES,
+    AuditLog,
+    BatchStore,
+    Blobs,
+    BlobSink,
+    Queue,
+    RequestStore,
+    RequestWrite,
+    ScanStore,
+)
 from .berkas import ordered_scans
 from .sasaran import RequestObserver
 
 log = logging.getLogger(__name__)
 
-MSG_BUILD = "batch.build"
-MSG_ACCEPT = "batch.accept"
 EXTENSIONS = {
     "image/jpeg": "jpg",
     "image/png": "png",
@@ -167,10 +176,14 @@ class _HashingSink:
         pass  # the blob writer's context stores or discards what was written
 
 
+class BatchRecords(RequestStore, ScanStore, BatchStore, AuditLog, Protocol):
+    """The records ports BatchService uses (one Records adapter serves them all)."""
+
+
 class BatchService:
     def __init__(
         self,
-        records: Records,
+        records: BatchRecords,
         blobs: Blobs,
         queue: Queue,
         catalog: Catalog,
@@ -197,7 +210,7 @@ class BatchService:
 
     @staticmethod
     def _require_dukcapil(actor: Actor) -> None:
-        if actor.role not in (Role.DUKCAPIL, Role.ADMIN):
+        if not actor.is_dukcapil_staff:
             raise Forbidden("Hanya petugas Dukcapil yang dapat mengelola batch.")
 
     def _read(self, batch: Batch) -> Batch:
@@ -318,15 +331,7 @@ class BatchService:
                     raise
                 batch = self.get(actor, batch_id)  # another download at the same moment
         if first:
-            self.queue.send(
-                {
-                    "type": MSG_ACCEPT,
-                    "batch_id": batch.id,
-                    "volume": volume,
-                    "after": None,
-                    "by": actor.username,
-                }
-            )
+            self.queue.send(BatchAccept(batch.id, volume, None, actor.username).to_body())
         self.records.append_audit(
             at=now,
             actor=actor.username,
@@ -386,15 +391,8 @@ class BatchService:
             for observer in self.observers:
                 observer.on_request_change(before, after_move, now)
         if len(chunk) == MAX_REQUEST_WRITES:
-            self.queue.send(
-                {
-                    "type": MSG_ACCEPT,
-                    "batch_id": batch.id,
-                    "volume": volume,
-                    "after": batch_position(chunk[-1]),
-                    "by": by,
-                }
-            )
+            after = batch_position(chunk[-1])
+            self.queue.send(BatchAccept(batch.id, volume, after, by).to_body())
 
     @staticmethod
     def _accepted(request: Request, now: str) -> Request:
@@ -415,7 +413,7 @@ class BatchService:
 
     # Worker: building -------------------------------------------------------------
     def _send_step(self, batch: Batch) -> None:
-        self.queue.send({"type": MSG_BUILD, "batch_id": batch.id, "step": batch.step})
+        self.queue.send(BatchBuildStep(batch.id, batch.step).to_body())
 
     def build_step(self, batch_id: str, step: int) -> None:
         """Do build step `step` of the batch, queue the next, record it.

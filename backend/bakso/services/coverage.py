@@ -16,14 +16,14 @@ from ..domain.lifecycle import Role, Status
 from ..domain.model import Actor
 from ..domain.regions import Region, Regions
 from ..domain.sasaran import Category, Outcome, figures, merge_counters
-from ..ports import SasaranStore
+from ..ports import CounterStore
 
 LEVELS = ("kabupaten", "kecamatan", "desa")
 
 
 class CoverageService:
     def __init__(
-        self, store: SasaranStore, regions: Regions, clock: Callable[[], datetime]
+        self, store: CounterStore, regions: Regions, clock: Callable[[], datetime]
     ) -> None:
         self.store = store
         self.regions = regions

@@ -17,16 +17,24 @@ from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Payload
 from ..domain.filetypes import ALLOWED_TYPES, SNIFF_BYTES, sniff
 from ..domain.identity import NumberInfo, parse_kk, parse_nik
 from ..domain.lifecycle import EDITABLE, LABELS, Role, Status, check_transition, parse_status
-from ..domain.model import Actor, Event, Request, Scan, request_code
+from ..domain.model import Actor, Draft, Event, Request, Scan, request_code
 from ..domain.regions import Regions
-from ..ports import Blobs, CodeTaken, Page, Queue, Records, UploadTarget
-from ..schemas import DraftIn
+from ..messages import RequestSubmitted
+from ..ports import (
+    AuditLog,
+    Blobs,
+    CodeTaken,
+    Page,
+    Queue,
+    RequestStore,
+    ScanStore,
+    UploadTarget,
+)
 from .berkas import REDO, BerkasProblem, build_berkas, page_names
 from .sasaran import RequestObserver
 
 log = logging.getLogger(__name__)
 
-MSG_SUBMITTED = "request.submitted"
 FILTERED_PAGES_PER_CALL = 10
 BERKAS_IN_MEMORY = 8 * 1024 * 1024  # larger printable files spill to a temporary file
 # The worker, when it acts on a request by itself (files found broken after submit).
@@ -59,17 +67,6 @@ class SasaranLinks(Protocol):
         """Raise InvalidInput unless the worklist row exists in this desa."""
 
 
-class StaleRequest(Conflict):
-    """A write based on an old version, or a change to a request that can no longer change.
-
-    Carries the server's current request so the device can show it.
-    """
-
-    def __init__(self, detail: str, current: Request) -> None:
-        super().__init__(detail)
-        self.current = current
-
-
 @dataclass(frozen=True)
 class RequestDetail:
     request: Request
@@ -79,10 +76,30 @@ class RequestDetail:
     service: Service
 
 
+class StaleRequest(Conflict):
+    """A write based on an old version, or a change to a request that can no longer change.
+
+    Carries the server's current request, described (scans, timeline, requirements)
+    by the service that raised it, so the API's 409 can show it without a read.
+    """
+
+    def __init__(self, detail: str, current: RequestDetail) -> None:
+        super().__init__(detail)
+        self.current_detail = current
+
+    @property
+    def current(self) -> Request:
+        return self.current_detail.request
+
+
+class RequestRecords(RequestStore, ScanStore, AuditLog, Protocol):
+    """The records ports RequestService uses (one Records adapter serves them all)."""
+
+
 class RequestService:
     def __init__(
         self,
-        records: Records,
+        records: RequestRecords,
         blobs: Blobs,
         queue: Queue,
         catalog: Catalog,
@@ -167,7 +184,7 @@ class RequestService:
         return Page(items=items, cursor=cursor)
 
     # Drafts -------------------------------------------------------------------
-    def upsert_draft(self, actor: Actor, request_id: str, draft: DraftIn) -> tuple[Request, bool]:
+    def upsert_draft(self, actor: Actor, request_id: str, draft: Draft) -> tuple[Request, bool]:
         """Create the draft, or update it, keyed by the device's UUID. Returns (request, created).
 
         Replays of the same content, even after submission, return the stored
@@ -194,12 +211,12 @@ class RequestService:
         if existing.content() == content:
             return existing, False
         if existing.status not in EDITABLE:
-            raise StaleRequest(
+            raise self._stale(
                 f"Permohonan sudah berstatus {LABELS[existing.status]} dan tidak dapat diubah.",
                 existing,
             )
         if draft.version != existing.version:
-            raise StaleRequest(
+            raise self._stale(
                 "Permohonan sudah diubah di perangkat lain; muat ulang lalu coba lagi.", existing
             )
         updated = replace(
@@ -240,18 +257,17 @@ class RequestService:
         raise Conflict("Kode permohonan tidak dapat dibuat; coba lagi.")
 
     def _validated_content(
-        self, draft: DraftIn, service: Service
+        self, draft: Draft, service: Service
     ) -> tuple[dict[str, Any], list[dict[str, str]]]:
-        applicant = draft.applicant.model_dump(mode="json")
-        infos: list[NumberInfo] = [parse_nik(draft.applicant.nik, self.regions, desa=draft.desa)]
+        applicant = dict(draft.applicant)
+        infos: list[NumberInfo] = [parse_nik(applicant["nik"], self.regions, desa=draft.desa)]
         applicant["nik"] = infos[0].number
-        if draft.applicant.kk:
-            infos.append(parse_kk(draft.applicant.kk, self.regions, desa=draft.desa))
+        if applicant.get("kk"):
+            infos.append(parse_kk(applicant["kk"], self.regions, desa=draft.desa))
             applicant["kk"] = infos[-1].number
-        subject = draft.subject.model_dump(mode="json") if draft.subject else None
-        if draft.subject and draft.subject.nik:
-            infos.append(parse_nik(draft.subject.nik, self.regions, desa=draft.desa))
-            assert subject is not None
+        subject = dict(draft.subject) if draft.subject is not None else None
+        if subject is not None and subject.get("nik"):
+            infos.append(parse_nik(subject["nik"], self.regions, desa=draft.desa))
             subject["nik"] = infos[-1].number
         warnings = [{"code": w.code, "message": w.message} for info in infos for w in info.warnings]
         content = {
@@ -414,7 +430,7 @@ class RequestService:
             self._require_operator_of(actor, request.desa)
         check_transition(request.status, target, actor.role, note)
         if version != request.version:
-            raise StaleRequest(
+            raise self._stale(
                 "Permohonan sudah diubah oleh petugas lain; muat ulang lalu coba lagi.", request
             )
         changes: dict[str, Any] = {}
@@ -431,7 +447,7 @@ class RequestService:
     ) -> UploadTarget | None:
         """Dukcapil attaches the issued document (a PDF) by the same upload protocol."""
         request = self.get(actor, request_id)
-        if actor.role not in (Role.DUKCAPIL, Role.ADMIN):
+        if not actor.is_dukcapil_staff:
             raise Forbidden("Hanya petugas Dukcapil yang dapat melampirkan dokumen terbit.")
         if request.status not in (Status.DIPROSES, Status.SELESAI):
             raise Conflict("Dokumen terbit hanya dapat dilampirkan saat diproses atau selesai.")
@@ -451,7 +467,7 @@ class RequestService:
 
     def complete_issued(self, actor: Actor, request_id: str) -> Request:
         request = self.get(actor, request_id)
-        if actor.role not in (Role.DUKCAPIL, Role.ADMIN):
+        if not actor.is_dukcapil_staff:
             raise Forbidden("Hanya petugas Dukcapil yang dapat melampirkan dokumen terbit.")
         issued = request.issued
         if not issued:
@@ -559,19 +575,21 @@ class RequestService:
         except Conflict:
             current = self.records.get_request(old.id)
             assert current is not None
-            raise StaleRequest(
+            raise self._stale(
                 "Permohonan baru saja diubah oleh orang lain; muat ulang lalu coba lagi.", current
             ) from None
         self._notify(old, new)
+
+    def _stale(self, detail: str, current: Request) -> StaleRequest:
+        """The stale-version error, carrying the current request as the device is shown it."""
+        return StaleRequest(detail, self.describe(current))
 
     def _notify(self, before: Request | None, after: Request) -> None:
         for observer in self.observers:
             observer.on_request_change(before, after, after.updated_at)
 
     def _enqueue_verification(self, request: Request) -> None:
-        self.queue.send(
-            {"type": MSG_SUBMITTED, "request_id": request.id, "submission": request.submission}
-        )
+        self.queue.send(RequestSubmitted(request.id, request.submission).to_body())
 
     # Worker -------------------------------------------------------------------
     def verify_submission(self, request_id: str, submission: int) -> None:
@@ -687,7 +705,7 @@ class RequestService:
         request = self.get(actor, request_id)
         self._require_operator_of(actor, request.desa)
         if request.status not in EDITABLE:
-            raise StaleRequest(
+            raise self._stale(
                 f"Permohonan berstatus {LABELS[request.status]}; pindaian tidak dapat diubah.",
                 request,
             )

@@ -13,11 +13,12 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from ..domain.errors import Conflict
 from ..domain.lifecycle import FINAL
 from ..domain.model import Batch, Request
-from ..ports import Blobs, Records
+from ..ports import AuditLog, BatchStore, Blobs, RequestStore, ScanStore
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +30,13 @@ class PurgeReport:
     batches: int
 
 
+class RetentionRecords(RequestStore, ScanStore, BatchStore, AuditLog, Protocol):
+    """The records ports RetentionService uses (one Records adapter serves them all)."""
+
+
 class RetentionService:
     def __init__(
-        self, records: Records, blobs: Blobs, clock: Callable[[], datetime], days: int
+        self, records: RetentionRecords, blobs: Blobs, clock: Callable[[], datetime], days: int
     ) -> None:
         self.records = records
         self.blobs = blobs

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Protocol
 
 from ..domain.errors import BaksoError, Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from ..domain.lifecycle import Role, Status, check_transition
@@ -44,7 +44,16 @@ from ..domain.returns import (
     ReturnRun,
     counts_of,
 )
-from ..ports import RETURN_LINES_PER_WRITE, Blobs, Queue, Records, UploadTarget
+from ..messages import ReturnChunk, ReturnPrepare
+from ..ports import (
+    RETURN_LINES_PER_WRITE,
+    AuditLog,
+    Blobs,
+    Queue,
+    RequestStore,
+    ReturnStore,
+    UploadTarget,
+)
 from .requests import RequestService, StaleRequest
 from .return_files import (
     ZIP_MAGICS,
@@ -58,10 +67,6 @@ from .return_files import (
 from .sasaran_files import CSV_TYPES, FileProblem
 
 log = logging.getLogger(__name__)
-
-MSG_RETURN_PREPARE = "returns.prepare"
-MSG_RETURN_CHUNK = "returns.chunk"
-MESSAGES = frozenset({MSG_RETURN_PREPARE, MSG_RETURN_CHUNK})
 
 ZIP_TYPES = frozenset(
     {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
@@ -98,10 +103,14 @@ def pdfs_key(return_id: str) -> str:
     return f"returns/{return_id}/pdfs.zip"
 
 
+class ReturnRecords(RequestStore, ReturnStore, AuditLog, Protocol):
+    """The records ports ReturnService uses (one Records adapter serves them all)."""
+
+
 class ReturnService:
     def __init__(
         self,
-        records: Records,
+        records: ReturnRecords,
         blobs: Blobs,
         queue: Queue,
         requests: RequestService,
@@ -178,7 +187,7 @@ class ReturnService:
         """Check the uploaded files and queue the return; repeating the call is harmless."""
         run = self._run(actor, return_id)
         if run.status == RETURN_QUEUED:
-            self.queue.send({"type": MSG_RETURN_PREPARE, "return_id": run.id})  # a lost message
+            self.queue.send(ReturnPrepare(run.id).to_body())  # a lost message
             return run
         if run.status == RETURN_RUNNING:
             self._resume(run)
@@ -191,7 +200,7 @@ class ReturnService:
         run.status = RETURN_QUEUED
         run.started_at = self._now()
         self.records.save_return(run)
-        self.queue.send({"type": MSG_RETURN_PREPARE, "return_id": run.id})
+        self.queue.send(ReturnPrepare(run.id).to_body())
         self.records.append_audit(
             at=run.started_at,
             actor=actor.username,
@@ -209,7 +218,7 @@ class ReturnService:
         done = self.records.return_chunk_counts(run.id)
         following = max(done) + 1 if done else 0
         if following < run.chunks_total:
-            self.queue.send({"type": MSG_RETURN_CHUNK, "return_id": run.id, "chunk": following})
+            self.queue.send(ReturnChunk(run.id, following).to_body())
 
     def _check_uploads(self, run: ReturnRun) -> str | None:
         """What is wrong with the uploads, or None. A bad upload is removed, to be sent again.
@@ -286,16 +295,6 @@ class ReturnService:
         return run
 
     # The worker ------------------------------------------------------------------
-    def handle(self, body: dict[str, Any]) -> None:
-        """One queued message of this service (types in MESSAGES)."""
-        kind = body.get("type")
-        if kind == MSG_RETURN_PREPARE:
-            self.prepare(str(body["return_id"]))
-        elif kind == MSG_RETURN_CHUNK:
-            self.apply_chunk(str(body["return_id"]), int(body["chunk"]))
-        else:
-            raise ValueError(f"not a return message: {kind!r}")
-
     def prepare(self, return_id: str) -> None:
         """Read the files once, verify the zip's SHA-256, count the rows; then start chunk 0."""
         run = self.records.get_return(return_id)
@@ -319,7 +318,7 @@ class ReturnService:
         run.chunks_total = len(starts)
         self.records.save_return(run)
         log.info("return %s: %d rows in %d chunks", run.id, run.rows_total, run.chunks_total)
-        self.queue.send({"type": MSG_RETURN_CHUNK, "return_id": run.id, "chunk": 0})
+        self.queue.send(ReturnChunk(run.id, 0).to_body())
 
     def _chunk_starts(self, entries: list[Entry], pdfs: IssuedZip) -> list[int]:
         """Where each chunk begins: at most `chunk_rows` rows and CHUNK_PDF_BYTES of PDFs."""
@@ -385,7 +384,7 @@ class ReturnService:
             self._finish(run, RETURN_FAILED, error=str(exc))
             return
         if chunk + 1 < run.chunks_total:
-            self.queue.send({"type": MSG_RETURN_CHUNK, "return_id": run.id, "chunk": chunk + 1})
+            self.queue.send(ReturnChunk(run.id, chunk + 1).to_body())
         else:
             self._finish(run, RETURN_DONE)
 
@@ -514,5 +513,5 @@ class ReturnService:
     # Helpers --------------------------------------------------------------------
     @staticmethod
     def _require_dukcapil(actor: Actor) -> None:
-        if actor.role not in (Role.DUKCAPIL, Role.ADMIN):
+        if not actor.is_dukcapil_staff:
             raise Forbidden("Hanya petugas Dukcapil yang dapat mengembalikan hasil.")

@@ -54,11 +54,12 @@ from ..domain.sasaran import (
     request_deltas,
     row_deltas,
 )
+from ..messages import SasaranImportChunk, SasaranImportParse, SasaranRequestChange
 from ..ports import (
+    AuditLog,
     Blobs,
     ImportLineWrite,
     Queue,
-    Records,
     RowWrite,
     SasaranPage,
     SasaranStore,
@@ -67,11 +68,6 @@ from ..ports import (
 from .sasaran_files import CSV_TYPES, XLSX_TYPE, ZIP_MAGIC, FileProblem, kind_of, read_lines
 
 log = logging.getLogger(__name__)
-
-MSG_IMPORT_PARSE = "sasaran.import.parse"
-MSG_IMPORT_CHUNK = "sasaran.import.chunk"
-MSG_REQUEST_CHANGE = "sasaran.request_change"
-MESSAGES = frozenset({MSG_IMPORT_PARSE, MSG_IMPORT_CHUNK, MSG_REQUEST_CHANGE})
 
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 WRITE_ATTEMPTS = 5
@@ -117,7 +113,7 @@ class SasaranService(RequestObserver):
     def __init__(
         self,
         store: SasaranStore,
-        records: Records,
+        records: AuditLog,
         blobs: Blobs,
         queue: Queue,
         regions: Regions,
@@ -188,7 +184,7 @@ class SasaranService(RequestObserver):
         """Check the uploaded file and queue it; repeating the call is harmless."""
         run = self._import(actor, import_id)
         if run.status == IMPORT_QUEUED:
-            self.queue.send({"type": MSG_IMPORT_PARSE, "import_id": run.id})  # a lost message
+            self.queue.send(SasaranImportParse(run.id).to_body())  # a lost message
         if run.status != IMPORT_UPLOADING:
             return run
         problem = self._check_upload(run)
@@ -197,7 +193,7 @@ class SasaranService(RequestObserver):
             raise InvalidInput(problem)
         run.status = IMPORT_QUEUED
         self.store.save_import(run)
-        self.queue.send({"type": MSG_IMPORT_PARSE, "import_id": run.id})
+        self.queue.send(SasaranImportParse(run.id).to_body())
         self.records.append_audit(
             at=self._now(),
             actor=actor.username,
@@ -272,19 +268,6 @@ class SasaranService(RequestObserver):
         return run
 
     # Importing: the worker ----------------------------------------------------------
-    def handle(self, body: dict[str, Any]) -> None:
-        """One queued message of this service (types in MESSAGES)."""
-        kind = body.get("type")
-        if kind == MSG_IMPORT_PARSE:
-            self.parse_import(str(body["import_id"]))
-        elif kind == MSG_IMPORT_CHUNK:
-            self.apply_chunk(str(body["import_id"]), int(body["chunk"]))
-        elif kind == MSG_REQUEST_CHANGE:
-            fields = {k: v for k, v in body.items() if k != "type"}
-            self.apply_request_change(RequestChange(**fields))
-        else:
-            raise ValueError(f"not a sasaran message: {kind!r}")
-
     def parse_import(self, import_id: str) -> None:
         """Judge every line once and store them as chunk files; then start chunk 0."""
         run = self.store.get_import(import_id)
@@ -306,7 +289,7 @@ class SasaranService(RequestObserver):
         run.ignored_columns = ignored
         self.store.save_import(run)
         log.info("sasaran import %s: %d lines in %d chunks", run.id, len(lines), len(chunks))
-        self.queue.send({"type": MSG_IMPORT_CHUNK, "import_id": run.id, "chunk": 0})
+        self.queue.send(SasaranImportChunk(run.id, 0).to_body())
 
     def _judge_file(self, run: ImportRun) -> tuple[list[JudgedLine], list[str]]:
         today = self.clock().date()
@@ -367,7 +350,7 @@ class SasaranService(RequestObserver):
         results = self.store.import_results(run.id, after_line=lines[0].line - 1, limit=len(lines))
         self.store.record_chunk(run.id, chunk, Counter(r.outcome for r in results))
         if chunk + 1 < run.chunks_total:
-            self.queue.send({"type": MSG_IMPORT_CHUNK, "import_id": run.id, "chunk": chunk + 1})
+            self.queue.send(SasaranImportChunk(run.id, chunk + 1).to_body())
         else:
             self._finish(run, IMPORT_DONE)
 
@@ -565,7 +548,7 @@ class SasaranService(RequestObserver):
             # The request itself is stored; its figures are retried by the worker.
             log.exception("coverage of request %s v%d deferred", after.id, after.version)
             try:
-                self.queue.send({"type": MSG_REQUEST_CHANGE, **change.to_record()})
+                self.queue.send(SasaranRequestChange(change).to_body())
             except Exception:
                 log.exception("coverage of request %s v%d lost", after.id, after.version)
 
@@ -636,5 +619,5 @@ class SasaranService(RequestObserver):
     # Helpers --------------------------------------------------------------------------
     @staticmethod
     def _require_dukcapil(actor: Actor) -> None:
-        if actor.role not in (Role.DUKCAPIL, Role.ADMIN):
+        if not actor.is_dukcapil_staff:
             raise Forbidden("Hanya petugas Dukcapil yang dapat mengimpor daftar sasaran.")

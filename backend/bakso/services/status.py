@@ -9,7 +9,7 @@ from ..domain.catalog import Catalog
 from ..domain.errors import NotFound
 from ..domain.regions import Regions
 from ..domain.resident import ResidentStatus, StatusTexts
-from ..ports import Records
+from ..ports import RequestStore
 from .throttle import Throttle
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -21,7 +21,7 @@ NO_MATCH = "Kode atau 4 angka terakhir nomor HP tidak cocok."
 class StatusService:
     def __init__(
         self,
-        records: Records,
+        records: RequestStore,
         catalog: Catalog,
         regions: Regions,
         texts: StatusTexts,

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from ..domain.errors import TooManyAttempts
 from ..domain.model import LoginAttempts
-from ..ports import Records
+from ..ports import LoginAttemptStore
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ class ThrottlePolicy:
 
 class Throttle:
     def __init__(
-        self, records: Records, policy: ThrottlePolicy, clock: Callable[[], datetime]
+        self, records: LoginAttemptStore, policy: ThrottlePolicy, clock: Callable[[], datetime]
     ) -> None:
         self.records = records
         self.policy = policy

@@ -5,42 +5,75 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
+from .. import messages
 from ..bootstrap import Services
+from ..messages import (
+    BatchAccept,
+    BatchBuildStep,
+    RequestSubmitted,
+    ReturnChunk,
+    ReturnPrepare,
+    SasaranImportChunk,
+    SasaranImportParse,
+    SasaranRequestChange,
+)
 from ..ports import Message
-from ..services.batches import MSG_ACCEPT, MSG_BUILD
-from ..services.requests import MSG_SUBMITTED
-from ..services.returns import MESSAGES as RETURN_MESSAGES
-from ..services.sasaran import MESSAGES as SASARAN_MESSAGES
 
 log = logging.getLogger(__name__)
 
 
-class UnknownMessage(Exception):
-    pass
+def _verify_submission(services: Services, message: RequestSubmitted) -> None:
+    services.requests.verify_submission(message.request_id, message.submission)
+
+
+def _build_step(services: Services, message: BatchBuildStep) -> None:
+    services.batches.build_step(message.batch_id, message.step)
+
+
+def _accept_chunk(services: Services, message: BatchAccept) -> None:
+    services.batches.accept_chunk(message.batch_id, message.volume, message.after, message.by)
+
+
+def _prepare_return(services: Services, message: ReturnPrepare) -> None:
+    services.returns.prepare(message.return_id)
+
+
+def _apply_return_chunk(services: Services, message: ReturnChunk) -> None:
+    services.returns.apply_chunk(message.return_id, message.chunk)
+
+
+def _parse_import(services: Services, message: SasaranImportParse) -> None:
+    services.sasaran.parse_import(message.import_id)
+
+
+def _apply_import_chunk(services: Services, message: SasaranImportChunk) -> None:
+    services.sasaran.apply_chunk(message.import_id, message.chunk)
+
+
+def _apply_request_change(services: Services, message: SasaranRequestChange) -> None:
+    services.sasaran.apply_request_change(message.change)
+
+
+# The one table of what each message means: every class of messages.MESSAGE_CLASSES.
+HANDLERS: dict[type[messages.Message], Callable[[Services, Any], None]] = {
+    RequestSubmitted: _verify_submission,
+    BatchBuildStep: _build_step,
+    BatchAccept: _accept_chunk,
+    ReturnPrepare: _prepare_return,
+    ReturnChunk: _apply_return_chunk,
+    SasaranImportParse: _parse_import,
+    SasaranImportChunk: _apply_import_chunk,
+    SasaranRequestChange: _apply_request_change,
+}
 
 
 def handle(services: Services, body: dict[str, Any]) -> None:
-    kind = body.get("type")
-    if kind == MSG_SUBMITTED:
-        services.requests.verify_submission(str(body["request_id"]), int(body["submission"]))
-    elif kind == MSG_BUILD:
-        services.batches.build_step(str(body["batch_id"]), int(body.get("step", 0)))
-    elif kind == MSG_ACCEPT:
-        after = body.get("after")
-        services.batches.accept_chunk(
-            str(body["batch_id"]),
-            int(body["volume"]),
-            str(after) if after is not None else None,
-            str(body.get("by") or "sistem"),
-        )
-    elif kind in SASARAN_MESSAGES:
-        services.sasaran.handle(body)
-    elif kind in RETURN_MESSAGES:
-        services.returns.handle(body)
-    else:
-        raise UnknownMessage(f"unknown message type {kind!r}")
+    """Decode a queued body and run its handler; UnknownMessage if it is no message."""
+    message = messages.decode(body)
+    HANDLERS[type(message)](services, message)
 
 
 def drain_once(services: Services, *, visibility_timeout: int = 120) -> int:

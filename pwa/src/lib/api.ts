@@ -69,7 +69,8 @@ export async function send(input: string, init: RequestInit & { timeoutMs?: numb
   }
 }
 
-async function errorFrom(response: Response): Promise<ApiError> {
+/** The server's error answer as an ApiError (problem+json detail, Retry-After). */
+export async function errorFrom(response: Response): Promise<ApiError> {
   let body: Record<string, unknown> = {};
   try {
     body = (await response.json()) as Record<string, unknown>;
@@ -101,6 +102,28 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   } catch (error) {
     throw new NetworkError(`unreadable answer: ${String(error)}`); // cut off mid-body
   }
+}
+
+/** Where and how to send a file's bytes (the answer to registering a scan or issued PDF). */
+export interface Upload {
+  method: 'PUT' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  fields: Record<string, string>;
+}
+
+/** Send the bytes to the upload URL (the local server, or S3's presigned PUT/POST). */
+export async function putBytes(upload: Upload, blob: Blob): Promise<void> {
+  let response: Response;
+  if (upload.method === 'POST') {
+    const form = new FormData();
+    for (const [key, value] of Object.entries(upload.fields ?? {})) form.append(key, value);
+    form.append('file', blob);
+    response = await send(upload.url, { method: 'POST', body: form, timeoutMs: 180_000 });
+  } else {
+    response = await send(upload.url, { method: 'PUT', headers: upload.headers, body: blob, timeoutMs: 180_000 });
+  }
+  if (!response.ok) throw await errorFrom(response);
 }
 
 export async function login(username: string, password: string): Promise<Session> {

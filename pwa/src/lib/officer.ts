@@ -1,19 +1,20 @@
 // Dukcapil and admin: the calls behind their screens (DESIGN §4), kept out of the operator's
 // first load (imported only by the lazily loaded screens, and by the operator's handover form).
-import { api, ApiError, send } from './api';
+import { api, ApiError, putBytes, type Upload } from './api';
 import { sha256 } from './images';
+import { movesOf, NEEDS_REASON, STATUSES } from './lifecycle';
 
-/** Statuses a Dukcapil officer may move a request to, by its current status (DESIGN §1). */
-export const DUKCAPIL_MOVES: Record<string, string[]> = {
-  DIAJUKAN: ['DIBATALKAN'],
-  DITERIMA: ['DIPROSES', 'PERLU_PERBAIKAN', 'DIBATALKAN'],
-  DIPROSES: ['SELESAI', 'PERLU_PERBAIKAN', 'DITOLAK', 'DIBATALKAN'],
-  PERLU_PERBAIKAN: ['DIBATALKAN'],
-  SELESAI: ['DIBATALKAN'],
-};
+/** Accepting (DIAJUKAN → DITERIMA) is the batch download's; no button offers it. */
+const BY_BATCH = new Set(['DIAJUKAN>DITERIMA']);
 
-/** These moves need a reason the desa can act on. */
-export const NEEDS_REASON = new Set(['PERLU_PERBAIKAN', 'DITOLAK']);
+/** Statuses a Dukcapil officer may move a request to, by its current status (lifecycle.json). */
+export const DUKCAPIL_MOVES: Record<string, string[]> = Object.fromEntries(
+  STATUSES.map((from) => [from, movesOf('dukcapil', from).filter((to) => !BY_BATCH.has(`${from}>${to}`))] as const).filter(
+    ([, moves]) => moves.length > 0,
+  ),
+);
+
+export { NEEDS_REASON };
 
 export function movesFrom(status: string): string[] {
   return DUKCAPIL_MOVES[status] ?? [];
@@ -149,26 +150,6 @@ export async function moveMany(
     }
   }
   return results;
-}
-
-interface Upload {
-  method: 'PUT' | 'POST';
-  url: string;
-  headers: Record<string, string>;
-  fields: Record<string, string>;
-}
-
-async function putBytes(upload: Upload, blob: Blob): Promise<void> {
-  let response: Response;
-  if (upload.method === 'POST') {
-    const form = new FormData();
-    for (const [key, value] of Object.entries(upload.fields ?? {})) form.append(key, value);
-    form.append('file', blob);
-    response = await send(upload.url, { method: 'POST', body: form, timeoutMs: 180_000 });
-  } else {
-    response = await send(upload.url, { method: 'PUT', headers: upload.headers, body: blob, timeoutMs: 180_000 });
-  }
-  if (!response.ok) throw new ApiError(response.status, `HTTP ${response.status}`);
 }
 
 /** Attach the issued PDF: register (sha256, size) → PUT the bytes → complete. */

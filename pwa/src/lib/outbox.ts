@@ -3,28 +3,18 @@
 // (tab closed, browser killed, network gone) and simply run again. Nothing local is deleted
 // before the server confirms DIAJUKAN with every scan. 4xx parks the item with the server's
 // message; 5xx and network errors retry with backoff; 401 waits for a fresh login.
-import { api, ApiError, checkSession, getSession, markExpired, NetworkError, notify, send } from './api';
+import { api, ApiError, getSession, notify, putBytes, type Upload } from './api';
 import { db, finishRequest, scansOf, type LocalRequest, type LocalScan, type ServerRequest } from './db';
+import { call as engineCall, drain, Park, settle, transient, type Outcome as EngineOutcome } from './engine';
+import { EDITABLE } from './lifecycle';
 import { syncFollowups } from './sasaran';
 
-export const BACKOFF_BASE_MS = 2_000;
-export const BACKOFF_MAX_MS = 5 * 60_000;
+export { AuthNeeded, backoff, BACKOFF_BASE_MS, BACKOFF_MAX_MS, Park } from './engine';
+
 /** How often one scan may fail its server-side check before the item is parked. */
 export const MAX_SCAN_FAILURES = 3;
-const EDITABLE = new Set(['DRAF', 'PERLU_PERBAIKAN']);
 
-/** Delay before the next attempt after `attempts` consecutive failures, with ±20% jitter. */
-export function backoff(attempts: number, random: () => number = Math.random): number {
-  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
-  return Math.round(base * (0.8 + 0.4 * random()));
-}
-
-/** A refusal the operator must look at: the item goes to "perlu perhatian". */
-export class Park extends Error {}
-/** The session is gone: stop, keep everything, continue after login. */
-export class AuthNeeded extends Error {}
-
-export type Outcome = 'sent' | 'parked' | 'retry' | 'auth' | 'skipped';
+export type Outcome = EngineOutcome | 'skipped';
 
 export interface Progress {
   done: number;
@@ -103,11 +93,6 @@ async function countScanFailure(scan: LocalScan): Promise<number> {
   return failures;
 }
 
-function transient(error: unknown): boolean {
-  if (error instanceof NetworkError) return true;
-  return error instanceof ApiError && (error.status >= 500 || error.status === 408 || error.status === 429);
-}
-
 /** Delays before retrying a failed step in place; the item's backoff takes over after that. */
 export let INLINE_RETRY_MS = [300, 1500];
 
@@ -136,57 +121,8 @@ async function retrying<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Run one API call; turn the server's answers into Park / AuthNeeded / transient errors. */
-async function call<T>(step: () => Promise<T>): Promise<T> {
-  const fn = () => retrying(step);
-  try {
-    return await fn();
-  } catch (error) {
-    if (!(error instanceof ApiError) || transient(error)) throw error;
-    if (error.status === 401) throw new AuthNeeded(error.detail);
-    if (error.status === 403) {
-      // Usually a CSRF token from an older session: ask the server, then try once more.
-      const session = await checkSession();
-      if (!session || session.expired) throw new AuthNeeded(error.detail);
-      try {
-        return await fn();
-      } catch (again) {
-        if (again instanceof ApiError && !transient(again)) throw new Park(again.detail);
-        throw again;
-      }
-    }
-    throw new Park(error.detail);
-  }
-}
-
-interface Upload {
-  method: 'PUT' | 'POST';
-  url: string;
-  headers: Record<string, string>;
-  fields: Record<string, string>;
-}
-
-async function putBytes(upload: Upload, blob: Blob): Promise<void> {
-  let response: Response;
-  if (upload.method === 'POST') {
-    const form = new FormData();
-    for (const [key, value] of Object.entries(upload.fields ?? {})) form.append(key, value);
-    form.append('file', blob);
-    response = await send(upload.url, { method: 'POST', body: form, timeoutMs: 180_000 });
-  } else {
-    response = await send(upload.url, { method: 'PUT', headers: upload.headers, body: blob, timeoutMs: 180_000 });
-  }
-  if (!response.ok) {
-    let detail = `HTTP ${response.status}`;
-    try {
-      const body = (await response.json()) as { detail?: string };
-      if (body.detail) detail = body.detail;
-    } catch {
-      // S3 answers XML
-    }
-    throw new ApiError(response.status, detail);
-  }
-}
+/** Run one API call, retrying transient errors in place; refusals become Park / AuthNeeded. */
+const call = <T>(step: () => Promise<T>): Promise<T> => engineCall(() => retrying(step));
 
 const same = (a: { requirement: string; sha256: string }, b: { requirement: string; sha256: string }) =>
   a.requirement === b.requirement && a.sha256 === b.sha256;
@@ -247,7 +183,7 @@ export function confirmed(server: ServerRequest, scans: LocalScan[]): boolean {
   return server.status === 'DIAJUKAN' && scans.every((scan) => ok.some((s) => same(s, scan)));
 }
 
-async function syncItem(start: LocalRequest): Promise<Outcome> {
+async function syncItem(start: LocalRequest): Promise<EngineOutcome> {
   const id = start.id;
   let item = start;
   let progressed = false;
@@ -290,24 +226,13 @@ async function syncItem(start: LocalRequest): Promise<Outcome> {
     return 'sent';
   } catch (error) {
     report(id, null);
-    if (error instanceof AuthNeeded) {
-      await markExpired();
-      if (progressed) await patch(id, { attempts: 0, nextAttemptAt: 0 });
-      return 'auth';
-    }
-    if (error instanceof Park) {
-      await patch(id, { state: 'attention', message: error.message, attempts: 0, nextAttemptAt: 0 });
-      return 'parked';
-    }
-    const attempts = progressed ? 1 : item.attempts + 1;
-    const retryAfter = error instanceof ApiError && error.retryAfter ? error.retryAfter * 1000 : 0;
-    await patch(id, {
-      attempts,
-      nextAttemptAt: Date.now() + Math.max(retryAfter, backoff(attempts)),
-      message: error instanceof ApiError ? error.detail : null,
+    return await settle(error, progressed ? 1 : item.attempts + 1, {
+      auth: async () => {
+        if (progressed) await patch(id, { attempts: 0, nextAttemptAt: 0 });
+      },
+      park: async (changes) => void (await patch(id, changes)),
+      retry: async (changes) => void (await patch(id, changes)),
     });
-    if (!(error instanceof ApiError) && !(error instanceof NetworkError)) throw error; // a bug: show it
-    return 'retry';
   } finally {
     notify('outbox');
   }
@@ -334,23 +259,7 @@ async function runOnce(force: boolean): Promise<SyncSummary> {
     summary.pending = queued.length;
     return summary;
   }
-  for (const item of mine) {
-    if (!force && item.nextAttemptAt > Date.now()) {
-      summary.pending++;
-      continue;
-    }
-    const outcome = await syncItem(item);
-    if (outcome === 'sent') summary.sent++;
-    else if (outcome === 'parked') summary.parked++;
-    else if (outcome === 'retry') {
-      summary.retry++;
-      summary.pending++;
-    } else if (outcome === 'auth') {
-      summary.waitingForLogin = true;
-      summary.pending = mine.length - summary.sent - summary.parked;
-      break;
-    }
-  }
+  Object.assign(summary, await drain(mine, force, syncItem));
   // Follow-ups of the desa worklist travel in the same pass (and under the same lock).
   if (!summary.waitingForLogin) {
     const followups = await syncFollowups(force);

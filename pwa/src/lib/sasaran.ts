@@ -2,9 +2,9 @@
 // If-None-Match, and follow-ups recorded on the device first, then sent like the outbox sends
 // requests: a device-made id (the server stores a replay once), 4xx parks the follow-up with the
 // server's message, 5xx and network errors retry with backoff, 401 waits for a fresh login.
-import { api, ApiError, checkSession, getSession, markExpired, NetworkError, notify, send } from './api';
+import { api, ApiError, errorFrom, getSession, markExpired, NetworkError, notify, send } from './api';
 import { db, getKv, setKv, type LocalFollowup, type SasaranRow } from './db';
-import { backoff } from './outbox';
+import { call, drain, settle, type DrainSummary, type Outcome } from './engine';
 import { uuid } from './uuid';
 
 export const OUTCOMES = ['DITEMUKAN', 'SUDAH_PUNYA', 'PINDAH', 'MENINGGAL', 'TIDAK_DITEMUKAN'] as const;
@@ -61,16 +61,7 @@ export async function refreshWorklist(desa: string): Promise<'changed' | 'unchan
         await setKv(etagKey(desa), { ...stored, at: new Date().toISOString() });
         return 'unchanged';
       }
-      if (!response.ok) {
-        let detail = `HTTP ${response.status}`;
-        try {
-          const body = (await response.json()) as { detail?: string };
-          if (body.detail) detail = body.detail;
-        } catch {
-          // not JSON
-        }
-        throw new ApiError(response.status, detail);
-      }
+      if (!response.ok) throw await errorFrom(response);
       if (!cursor) etag = response.headers.get('ETag');
       const page = (await response.json()) as Page;
       rows.push(...page.items);
@@ -149,28 +140,14 @@ export async function retryFollowup(id: string): Promise<void> {
   notify('outbox');
 }
 
-const transient = (error: unknown) =>
-  error instanceof NetworkError || (error instanceof ApiError && (error.status >= 500 || error.status === 408 || error.status === 429));
-
-type Result = 'sent' | 'parked' | 'retry' | 'auth';
-
 async function post(item: LocalFollowup): Promise<{ sasaran: ServerRow }> {
   return api<{ sasaran: ServerRow }>('POST', `/api/v1/sasaran/${item.sasaranId}/followup`, followupBody(item));
 }
 
-async function sendOne(item: LocalFollowup): Promise<Result> {
+async function sendOne(item: LocalFollowup): Promise<Outcome> {
   const database = await db();
   try {
-    let answer: { sasaran: ServerRow };
-    try {
-      answer = await post(item);
-    } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 403) throw error;
-      // Usually a CSRF token from an older session: ask the server, then try once more.
-      const session = await checkSession();
-      if (!session || session.expired) throw new ApiError(401, error.detail);
-      answer = await post(item);
-    }
+    const answer = await call(() => post(item));
     const tx = database.transaction(['followups', 'sasaran'], 'readwrite');
     const cached = await tx.objectStore('sasaran').get(item.sasaranId);
     await Promise.all([
@@ -180,67 +157,26 @@ async function sendOne(item: LocalFollowup): Promise<Result> {
     ]);
     return 'sent';
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      await markExpired();
-      return 'auth';
-    }
-    if (error instanceof ApiError && !transient(error)) {
-      await database.put('followups', { ...item, state: 'attention', message: error.detail, attempts: 0, nextAttemptAt: 0 });
-      return 'parked';
-    }
-    if (!transient(error)) throw error; // a bug: show it
-    const attempts = item.attempts + 1;
-    const retryAfter = error instanceof ApiError && error.retryAfter ? error.retryAfter * 1000 : 0;
-    await database.put('followups', {
-      ...item,
-      attempts,
-      nextAttemptAt: Date.now() + Math.max(retryAfter, backoff(attempts)),
-      message: error instanceof ApiError ? error.detail : null,
-    });
-    return 'retry';
+    const store = async (changes: Partial<LocalFollowup>) => void (await database.put('followups', { ...item, ...changes }));
+    return await settle(error, item.attempts + 1, { park: store, retry: store });
   } finally {
     notify('outbox');
   }
 }
 
-export interface FollowupSummary {
-  sent: number;
-  parked: number;
-  retry: number;
-  pending: number;
-  waitingForLogin: boolean;
-}
+export type FollowupSummary = DrainSummary;
 
 /** Send the queued follow-ups of the signed-in operator that are due (all of them when `force`). */
 export async function syncFollowups(force = false): Promise<FollowupSummary> {
-  const summary: FollowupSummary = { sent: 0, parked: 0, retry: 0, pending: 0, waitingForLogin: false };
   const session = await getSession();
   const queued = (await (await db()).getAllFromIndex('followups', 'state', 'queued')).sort((a, b) => a.at.localeCompare(b.at));
   const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
   if (!session || session.expired || offline) {
-    summary.pending = queued.length;
-    summary.waitingForLogin = queued.length > 0 && (!session || session.expired);
     waiting = queued.length;
-    return summary;
+    return { sent: 0, parked: 0, retry: 0, pending: queued.length, waitingForLogin: queued.length > 0 && (!session || session.expired) };
   }
   const mine = queued.filter((item) => item.owner === session.user.username);
-  for (const [index, item] of mine.entries()) {
-    if (!force && item.nextAttemptAt > Date.now()) {
-      summary.pending++;
-      continue;
-    }
-    const result = await sendOne(item);
-    if (result === 'sent') summary.sent++;
-    else if (result === 'parked') summary.parked++;
-    else if (result === 'retry') {
-      summary.retry++;
-      summary.pending++;
-    } else {
-      summary.waitingForLogin = true;
-      summary.pending += mine.length - index;
-      break;
-    }
-  }
+  const summary = await drain(mine, force, sendOne);
   waiting = summary.pending;
   return summary;
 }

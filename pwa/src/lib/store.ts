@@ -2,7 +2,7 @@
 import { useLayoutEffect, useState } from 'preact/hooks';
 import { api, checkSession, getSession, NetworkError, send, type Session } from './api';
 import { cachedCatalog, refreshCatalog, type Service } from './catalog';
-import { db, getKv, setKv, type LocalRequest, type ServerRequest } from './db';
+import { cachedServerList, mergeServerList, pendingLogout, setPendingLogout, type LocalRequest, type ServerRequest } from './storage';
 import { localItems, syncAll, type SyncSummary } from './outbox';
 
 export interface State {
@@ -98,9 +98,7 @@ export function onNewVersionActive(): void {
 export const unsaved = new Set<string>();
 
 export async function reloadLocal(): Promise<void> {
-  const database = await db();
-  const server = (await database.getAll('server')).sort((a, b) => b.created_at.localeCompare(a.created_at));
-  setState({ local: await localItems(), server, session: await getSession() });
+  setState({ local: await localItems(), server: await cachedServerList(), session: await getSession() });
 }
 
 /** Fetch the operator's recent requests into the offline cache. */
@@ -109,14 +107,8 @@ export async function refreshServerList(): Promise<void> {
   if (!session || session.expired || !navigator.onLine) return;
   try {
     const page = await api<{ items: ServerRequest[] }>('GET', '/api/v1/requests?limit=100');
-    const database = await db();
-    const tx = database.transaction('server', 'readwrite');
-    for (const item of page.items) {
-      const old = await tx.store.get(item.id);
-      // The list has no timeline or scans: keep those from an earlier detail fetch.
-      await tx.store.put({ ...old, ...item });
-    }
-    await tx.done;
+    // The list has no timeline or scans: those of an earlier detail fetch stay.
+    await mergeServerList(page.items);
     await reloadLocal();
   } catch (error) {
     if (!(error instanceof NetworkError)) console.warn('request list not refreshed', error);
@@ -148,14 +140,14 @@ export async function runSync(force = false): Promise<void> {
 
 /** A logout made offline: end the server's session (its cookie is HttpOnly) once online. */
 async function finishLogout(): Promise<void> {
-  const csrf = await getKv<string>('logoutPending');
+  const csrf = await pendingLogout();
   if (csrf === undefined || csrf === null) return;
   try {
     await send('/api/v1/auth/logout', { method: 'POST', headers: { 'X-CSRF-Token': csrf } });
   } catch {
     return; // still offline: try at the next start
   }
-  await setKv('logoutPending', null);
+  await setPendingLogout(null);
 }
 
 const LOCAL_READ_LIMIT_MS = 8000;

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getLang, t } from '../i18n';
 import type { Service } from '../lib/catalog';
-import type { LocalRequest, ServerRequest } from '../lib/db';
+import type { LocalRequest, ServerRequest } from '../lib/storage';
 
 export const LOCAL_STATUS: Record<LocalRequest['state'], string> = {
   draft: 'status.local.draft',

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { api, ApiError, NetworkError } from '../lib/api';
-import { db, type ServerRequest } from '../lib/db';
+import { cacheServerRequest, type ServerRequest } from '../lib/storage';
 import { reloadLocal, toast, useStore } from '../lib/store';
 
 type Via = 'LOKET' | 'KAWIL' | 'RT';
@@ -40,7 +40,7 @@ export function Handover(props: { item: ServerRequest & { issued?: { state?: str
         handover: { received_by: receivedBy.trim(), relation, via, via_name: via === 'LOKET' ? null : viaName.trim() || null },
       });
       const fresh = await api<ServerRequest>('GET', `/api/v1/requests/${item.id}`);
-      await (await db()).put('server', fresh);
+      await cacheServerRequest(fresh);
       await reloadLocal();
       toast(t('ho.done'));
     } catch (e) {

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { api, NetworkError } from '../lib/api';
 import { missing } from '../lib/catalog';
-import { db, deleteLocalRequest, saveRequestWithScans, scansOf, type LocalRequest, type LocalScan, type ServerRequest } from '../lib/db';
+import { cacheServerRequest, deleteLocalRequest, saveRequestWithScans, scansOf, type LocalRequest, type LocalScan, type ServerRequest } from '../lib/storage';
 import { enqueue } from '../lib/outbox';
 import { reloadLocal, runSync, toast, useStore } from '../lib/store';
 import { Badge, formatDate, personName, serviceLabel, Thumb } from './common';
@@ -298,7 +298,7 @@ export function Detail(props: { id: string }) {
     void (async () => {
       try {
         const detail = await api<ServerRequest>('GET', `/api/v1/requests/${props.id}`);
-        await (await db()).put('server', detail);
+        await cacheServerRequest(detail);
         setFresh(detail);
       } catch (error) {
         if (!(error instanceof NetworkError)) console.warn(error);

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { ApiError, login, NetworkError } from '../lib/api';
-import { db, setKv } from '../lib/db';
+import { forgetServerList, setPendingLogout } from '../lib/storage';
 import { forgetWorklists } from '../lib/sasaran';
 import { reloadLocal, refreshReference, refreshServerList, runSync, useStore } from '../lib/store';
 
@@ -19,9 +19,9 @@ export function Login() {
     setError(null);
     try {
       const session = await login(username.trim(), password);
-      await setKv('logoutPending', null); // the new login replaced the old session cookie
+      await setPendingLogout(null); // the new login replaced the old session cookie
       if (previous && previous !== session.user.username) {
-        await (await db()).clear('server');
+        await forgetServerList();
         await forgetWorklists();
       }
       await refreshReference(); // the catalog is needed offline: have it before going on

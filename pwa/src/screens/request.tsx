@@ -1,30 +1,16 @@
-import { useEffect, useState } from 'preact/hooks';
-import forms from '../data/forms.json';
+import { useEffect, useReducer, useState } from 'preact/hooks';
 import { t } from '../i18n';
-import { missing, type Service } from '../lib/catalog';
 import { prepareScan } from '../lib/compress';
-import { db, saveRequestWithScans, scansOf, type Applicant, type LocalRequest, type LocalScan, type Subject } from '../lib/db';
-import { parseNumber, type Parsed } from '../lib/identity';
 import { Refused } from '../lib/images';
 import { regions } from '../lib/regions';
-import { uuid } from '../lib/uuid';
+import { buildRequest, check, initialForm, reduce, STEPS, type Action, type Message } from '../lib/request-form';
+import { cachedSasaranRow, cachedServerRequest, localRequest, saveRequestWithScans, scansOf, type Applicant, type Subject } from '../lib/storage';
 import { reloadLocal, runSync, toast, unsaved, useStore } from '../lib/store';
+import { uuid } from '../lib/uuid';
 import { serviceLabel, Thumb } from './common';
+import { Field, idMessage, idWarnings } from './field';
 
-type Step = 'service' | 'data' | 'docs' | 'review';
-const STEPS: Step[] = ['service', 'data', 'docs', 'review'];
-const SUBJECT_FIELDS = forms.subject as Record<string, string[]>;
-const PHONE = /^\+?[0-9][0-9 -]{6,19}$/;
-
-function idMessage(parsed: Parsed | null, what: string): string | null {
-  if (!parsed || parsed.ok) return null;
-  return t(`id.error.${parsed.error}`, { what, ...parsed.detail });
-}
-
-function idWarnings(parsed: Parsed | null, what: string): string[] {
-  if (!parsed || !parsed.ok) return [];
-  return parsed.info.warnings.map((w) => t(`id.warn.${w.code}`, { what, kecamatan: w.kecamatan, kabupaten: w.kabupaten }));
-}
+const show = (message: Message) => ('text' in message ? message.text : t(message.key, message.vars));
 
 export async function requestBackgroundSync(): Promise<void> {
   try {
@@ -38,96 +24,21 @@ export async function requestBackgroundSync(): Promise<void> {
   }
 }
 
-interface FieldProps {
-  id: string;
-  label: string;
-  value: string;
-  onInput: (value: string) => void;
-  error?: string | null;
-  warnings?: string[];
-  required?: boolean;
-  type?: 'text' | 'tel' | 'date';
-  inputMode?: 'numeric' | 'tel' | 'text';
-  autoComplete?: string;
-  maxLength?: number;
-}
-
-function Field(props: FieldProps) {
-  const described = [props.error ? `${props.id}-err` : '', props.warnings?.length ? `${props.id}-warn` : ''].filter(Boolean).join(' ');
-  return (
-    <div class="field">
-      <label for={props.id}>
-        {props.label}
-        {props.required ? ' *' : ` (${t('form.optional')})`}
-      </label>
-      <input
-        id={props.id}
-        name={props.id}
-        {...({ type: props.type ?? 'text' } as { type: 'text' }) /* Preact 11 narrows per type */}
-        inputMode={props.inputMode}
-        autoComplete={props.autoComplete ?? 'off'}
-        required={props.required}
-        maxLength={props.maxLength}
-        value={props.value}
-        aria-invalid={props.error ? 'true' : undefined}
-        aria-describedby={described || undefined}
-        onInput={(e) => props.onInput(e.currentTarget.value)}
-      />
-      {props.error && (
-        <p id={`${props.id}-err`} class="error">
-          {props.error}
-        </p>
-      )}
-      {props.warnings && props.warnings.length > 0 && (
-        <p id={`${props.id}-warn`} class="warning">
-          {props.warnings.join(' ')}
-        </p>
-      )}
-    </div>
-  );
-}
-
-const EMPTY_APPLICANT: Applicant = { nik: '', name: '', kk: '', phone: '', address: '' };
-const EMPTY_SUBJECT: Subject = { name: '', nik: '', birth_date: '', birth_place: '', sex: null };
-
 export function NewRequest(props: { id?: string }) {
   const state = useStore();
   const user = state.session!.user;
   const [formId] = useState(() => props.id ?? uuid());
-  const [existing, setExisting] = useState<LocalRequest | null>(null);
-  const [loading, setLoading] = useState(Boolean(props.id));
-  const [step, setStep] = useState<Step>(props.id ? 'data' : 'service');
-  const [serviceCode, setServiceCode] = useState('');
-  const [applicant, setApplicant] = useState<Applicant>(EMPTY_APPLICANT);
-  const [subject, setSubject] = useState<Subject>(EMPTY_SUBJECT);
-  const [notes, setNotes] = useState('');
-  const [pages, setPages] = useState<LocalScan[]>([]);
-  const [preparing, setPreparing] = useState(0);
-  const [scanError, setScanError] = useState<string | null>(null);
-  const [saveError, setSaveError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
-  const [blurred, setBlurred] = useState<Record<string, boolean>>({});
-  const [onServer, setOnServer] = useState<{ requirement: string; sha256: string }[]>([]);
   // Started from the desa worklist: #/baru?sasaran=<row id>&layanan=<service code>
-  const [sasaranId, setSasaranId] = useState<string | null>(() =>
-    props.id ? null : new URLSearchParams(location.hash.split('?')[1] ?? '').get('sasaran'),
+  const [form, dispatch] = useReducer(reduce, undefined, () =>
+    initialForm(props.id, new URLSearchParams(location.hash.split('?')[1] ?? '').get('sasaran')),
   );
-  const [sasaranName, setSasaranName] = useState<string | null>(null);
-  const [jemputBola, setJemputBola] = useState(false);
+  const { step, existing, serviceCode, applicant, subject, notes, pages, preparing, scanError, saveError, saving, onServer, sasaranId, sasaranName, jemputBola } = form;
 
   useEffect(() => {
     if (props.id || !sasaranId) return undefined;
     void (async () => {
-      const row = await (await db()).get('sasaran', sasaranId);
-      if (!row) {
-        setSasaranId(null);
-        return;
-      }
-      const wanted = new URLSearchParams(location.hash.split('?')[1] ?? '').get('layanan');
-      setSasaranName(row.name);
-      setServiceCode(wanted ?? row.documents[0]?.service ?? '');
-      setApplicant({ ...EMPTY_APPLICANT, name: row.name, nik: row.nik ?? '' });
-      setJemputBola(row.category !== null);
+      const row = await cachedSasaranRow(sasaranId);
+      dispatch({ type: 'sasaran', row, service: new URLSearchParams(location.hash.split('?')[1] ?? '').get('layanan') });
     })();
     return undefined;
   }, [props.id, sasaranId]);
@@ -135,149 +46,74 @@ export function NewRequest(props: { id?: string }) {
   useEffect(() => {
     if (!props.id) return undefined;
     void (async () => {
-      const item = await (await db()).get('requests', props.id as string);
-      if (item) {
-        setExisting(item);
-        setServiceCode(item.service);
-        setApplicant({ ...EMPTY_APPLICANT, ...item.applicant });
-        setSubject({ ...EMPTY_SUBJECT, ...(item.subject ?? {}) });
-        setNotes(item.notes);
-        setSasaranId(item.sasaranId ?? null);
-        setJemputBola(item.jemputBola ?? false);
-        setPages(await scansOf(item.id));
-        if (item.fix) {
-          const server = await (await db()).get('server', item.id);
-          setOnServer((server?.scans ?? []).filter((sc) => sc.state === 'ok'));
-        }
-      }
-      setLoading(false);
+      const item = await localRequest(props.id as string);
+      const server = item?.fix ? await cachedServerRequest(item.id) : undefined;
+      dispatch({
+        type: 'loaded',
+        item,
+        pages: item ? await scansOf(item.id) : [],
+        onServer: (server?.scans ?? []).filter((sc) => sc.state === 'ok'),
+      });
     })();
     return undefined;
   }, [props.id]);
   useEffect(() => () => void unsaved.delete(formId), [formId]);
 
   if (!user.desa) return <p class="note">{t('form.operatorOnly')}</p>;
-  if (loading) return <p>{t('app.loading')}</p>;
+  if (form.loading) return <p>{t('app.loading')}</p>;
   if (props.id && !existing) return <p class="note">{t('detail.notFound')}</p>;
   if (existing && existing.state === 'queued') return <p class="note">{t('form.queuedLocked')}</p>;
 
-  const dirty = () => unsaved.add(formId);
-  const service: Service | undefined = state.catalog.find((s) => s.code === serviceCode);
-  const subjectFields = SUBJECT_FIELDS[serviceCode] ?? null;
-  const live = (key: string, value: string) => blurred[key] || value.replace(/\D/g, '').length >= 16;
-  const nik = applicant.nik ? parseNumber('nik', applicant.nik, regions, { desa: user.desa }) : null;
-  const kk = applicant.kk ? parseNumber('kk', applicant.kk, regions, { desa: user.desa }) : null;
-  const subjectNik = subjectFields?.includes('nik') && subject.nik ? parseNumber('nik', subject.nik, regions, { desa: user.desa }) : null;
-  const phoneOk = !applicant.phone || PHONE.test(applicant.phone.trim());
-  const dataOk =
-    nik?.ok === true &&
-    applicant.name.trim() !== '' &&
-    (!kk || kk.ok) &&
-    phoneOk &&
-    (!subjectFields || (subject.name.trim() !== '' && (!subjectNik || subjectNik.ok)));
-  const have = new Set([...pages.map((p) => p.requirement), ...onServer.map((p) => p.requirement)]);
-  const lacking = service ? missing(service, have) : [];
-
-  const setA = (key: keyof Applicant) => (value: string) => {
-    dirty();
-    setApplicant({ ...applicant, [key]: value });
+  /** An edit of the operator's: the form now holds input not yet saved. */
+  const edit = (action: Action) => {
+    unsaved.add(formId);
+    dispatch(action);
   };
-  const setS = (key: keyof Subject) => (value: string) => {
-    dirty();
-    setSubject({ ...subject, [key]: value || (key === 'sex' ? null : '') } as Subject);
-  };
+  const checked = check(form, state.catalog, regions, user.desa);
+  const { service, subjectFields, nik, kk, subjectNik, phoneOk, have, lacking, canNext, live } = checked;
+  const setA = (key: keyof Applicant) => (value: string) => edit({ type: 'applicant', key, value });
+  const setS = (key: keyof Subject) => (value: string) => edit({ type: 'subject', key, value });
 
   const addFiles = async (requirement: string, files: FileList | null) => {
     if (!files || files.length === 0) return;
-    dirty();
-    setScanError(null);
+    edit({ type: 'scanError', error: null });
     for (const file of Array.from(files)) {
-      setPreparing((n) => n + 1);
+      dispatch({ type: 'preparing', delta: 1 });
       try {
         const prepared = await prepareScan(file);
-        setPages((current) => {
-          if (current.some((p) => p.requirement === requirement && p.sha256 === prepared.sha256)) {
-            setScanError(t('scan.duplicate'));
-            return current;
-          }
-          const page = Math.max(0, ...current.filter((p) => p.requirement === requirement).map((p) => p.page)) + 1;
-          return [
-            ...current,
-            {
-              id: uuid(),
-              requestId: formId,
-              requirement,
-              page,
-              blob: prepared.blob,
-              name: file.name,
-              contentType: prepared.contentType,
-              size: prepared.size,
-              sha256: prepared.sha256,
-              done: false,
-              failures: 0,
-            },
-          ];
+        dispatch({
+          type: 'addPage',
+          scan: {
+            id: uuid(),
+            requestId: formId,
+            requirement,
+            blob: prepared.blob,
+            name: file.name,
+            contentType: prepared.contentType,
+            size: prepared.size,
+            sha256: prepared.sha256,
+            done: false,
+            failures: 0,
+          },
         });
       } catch (error) {
-        setScanError(error instanceof Refused ? t(`scan.refused.${error.reason}`, { name: file.name }) : String(error));
+        const problem = error instanceof Refused ? { key: `scan.refused.${error.reason}`, vars: { name: file.name } } : { text: String(error) };
+        dispatch({ type: 'scanError', error: problem });
       } finally {
-        setPreparing((n) => n - 1);
+        dispatch({ type: 'preparing', delta: -1 });
       }
     }
   };
 
-  const removePage = (id: string) => {
-    dirty();
-    setPages(pages.filter((p) => p.id !== id));
-  };
-
   const save = async (send: boolean) => {
-    if (!nik?.ok) return;
-    setSaving(true);
-    setSaveError(null);
-    const now = new Date().toISOString();
-    const trimmed = (v: string | null) => (v && v.trim() ? v.trim() : null);
-    const item: LocalRequest = {
-      ...(existing ?? {}),
-      id: formId,
-      owner: existing?.owner ?? user.username,
-      desa: existing?.desa ?? (user.desa as string),
-      service: serviceCode,
-      applicant: {
-        nik: nik.info.number,
-        name: applicant.name.trim(),
-        kk: kk?.ok ? kk.info.number : null,
-        phone: trimmed(applicant.phone),
-        address: trimmed(applicant.address),
-      },
-      subject: subjectFields
-        ? {
-            name: subject.name.trim(),
-            nik: subjectNik?.ok ? subjectNik.info.number : null,
-            birth_date: subjectFields.includes('birth_date') ? trimmed(subject.birth_date) : null,
-            birth_place: subjectFields.includes('birth_place') ? trimmed(subject.birth_place) : null,
-            sex: subjectFields.includes('sex') ? subject.sex : null,
-          }
-        : null,
-      notes: notes.trim(),
-      sasaranId,
-      jemputBola,
-      state: send ? 'queued' : 'draft',
-      createdAt: existing?.createdAt ?? now,
-      updatedAt: now,
-      serverVersion: existing?.serverVersion ?? 0,
-      code: existing?.code ?? null,
-      serverStatus: existing?.serverStatus ?? null,
-      attempts: 0,
-      nextAttemptAt: 0,
-      message: null,
-    };
+    const item = buildRequest(form, checked, { id: formId, username: user.username, desa: user.desa as string, send, now: new Date().toISOString() });
+    if (!item) return;
+    dispatch({ type: 'saving' });
     try {
       await saveRequestWithScans(item, pages.map((p) => ({ ...p, requestId: formId })));
     } catch (error) {
       const quota = error instanceof DOMException && error.name === 'QuotaExceededError';
-      setSaveError(t(quota ? 'save.quota' : 'save.failed'));
-      setSaving(false);
+      dispatch({ type: 'saveFailed', error: { key: quota ? 'save.quota' : 'save.failed' } });
       return;
     }
     unsaved.delete(formId);
@@ -293,7 +129,6 @@ export function NewRequest(props: { id?: string }) {
   };
 
   const index = STEPS.indexOf(step);
-  const canNext = step === 'service' ? Boolean(service) : step === 'data' ? dataOk : step === 'docs' ? preparing === 0 : false;
 
   return (
     <section class="wizard">
@@ -318,10 +153,7 @@ export function NewRequest(props: { id?: string }) {
                 name="service"
                 value={s.code}
                 checked={serviceCode === s.code}
-                onChange={() => {
-                  dirty();
-                  setServiceCode(s.code);
-                }}
+                onChange={() => edit({ type: 'service', code: s.code })}
               />
               <span>{serviceLabel(state.catalog, s.code)}</span>
             </label>
@@ -330,7 +162,7 @@ export function NewRequest(props: { id?: string }) {
       )}
 
       {step === 'data' && (
-        <div onFocusOut={(e) => setBlurred({ ...blurred, [(e.target as HTMLInputElement).name]: true })}>
+        <div onFocusOut={(e) => dispatch({ type: 'blur', name: (e.target as HTMLInputElement).name })}>
           <h2>{t('form.applicant')}</h2>
           <Field
             id="nik"
@@ -406,10 +238,7 @@ export function NewRequest(props: { id?: string }) {
               rows={2}
               maxLength={2000}
               value={notes}
-              onInput={(e) => {
-                dirty();
-                setNotes(e.currentTarget.value);
-              }}
+              onInput={(e) => edit({ type: 'notes', value: e.currentTarget.value })}
             />
           </div>
           <label class="check">
@@ -417,10 +246,7 @@ export function NewRequest(props: { id?: string }) {
               type="checkbox"
               id="jemput-bola"
               checked={jemputBola}
-              onChange={(e) => {
-                dirty();
-                setJemputBola(e.currentTarget.checked);
-              }}
+              onChange={(e) => edit({ type: 'jemputBola', value: e.currentTarget.checked })}
             />{' '}
             {t('sasaran.jemputBola')}
           </label>
@@ -448,7 +274,7 @@ export function NewRequest(props: { id?: string }) {
                     {mine.map((p) => (
                       <li>
                         <Thumb blob={p.blob} label={t('scan.page', { n: p.page, doc: r.label })} />
-                        <button type="button" class="btn btn-small btn-danger" onClick={() => removePage(p.id)}>
+                        <button type="button" class="btn btn-small btn-danger" onClick={() => edit({ type: 'removePage', id: p.id })}>
                           {t('scan.remove', { n: p.page })}
                         </button>
                       </li>
@@ -497,7 +323,7 @@ export function NewRequest(props: { id?: string }) {
           )}
           {scanError && (
             <p class="error" role="alert">
-              {scanError}
+              {show(scanError)}
             </p>
           )}
         </div>
@@ -536,7 +362,7 @@ export function NewRequest(props: { id?: string }) {
           )}
           {saveError && (
             <p class="error" role="alert">
-              {saveError}
+              {show(saveError)}
             </p>
           )}
           <div class="row">
@@ -552,12 +378,12 @@ export function NewRequest(props: { id?: string }) {
 
       <div class="row wizard-nav">
         {index > 0 && (
-          <button type="button" class="btn" onClick={() => setStep(STEPS[index - 1])}>
+          <button type="button" class="btn" onClick={() => dispatch({ type: 'step', step: STEPS[index - 1] })}>
             {t('form.back')}
           </button>
         )}
         {index < STEPS.length - 1 && (
-          <button type="button" class="btn btn-primary" disabled={!canNext} onClick={() => setStep(STEPS[index + 1])}>
+          <button type="button" class="btn btn-primary" disabled={!canNext} onClick={() => dispatch({ type: 'step', step: STEPS[index + 1] })}>
             {t('form.next')}
           </button>
         )}

@@ -2,7 +2,7 @@
 // Works offline from the cached rows; follow-ups are stored on the device and queued.
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
-import type { LocalFollowup, SasaranRow } from '../lib/db';
+import type { LocalFollowup, SasaranRow } from '../lib/storage';
 import { regionName } from '../lib/regions';
 import {
   cachedRows,

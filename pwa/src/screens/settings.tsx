@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { getLang, setLang, t, type Lang } from '../i18n';
 import { api, NetworkError, setSession } from '../lib/api';
-import { db, setKv } from '../lib/db';
+import { forgetServerList, saveLanguage, setPendingLogout } from '../lib/storage';
 import { reloadLocal, setState, useStore } from '../lib/store';
 import { formatBytes, useStorage } from './common';
 import { downloadOutbox } from './outbox';
@@ -18,9 +18,9 @@ export function Settings() {
       await api('POST', '/api/v1/auth/logout');
     } catch (error) {
       // Offline: end the server's session at the next start online (lib/store.ts boot).
-      if (error instanceof NetworkError) await setKv('logoutPending', state.session?.csrf ?? '');
+      if (error instanceof NetworkError) await setPendingLogout(state.session?.csrf ?? '');
     }
-    await (await db()).clear('server'); // the list is the server's; the outbox stays
+    await forgetServerList(); // the list is the server's; the outbox stays
     await setSession(undefined);
     setConfirming(false);
     await reloadLocal();
@@ -55,7 +55,7 @@ export function Settings() {
             const next = e.currentTarget.value as Lang;
             setLang(next);
             setLangState(next);
-            await setKv('lang', next);
+            await saveLanguage(next);
             setState({});
           }}
         >

@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from ...domain.errors import InvalidInput, NotFound
+from ...domain.refusals import BAD_BLOB_KEY, BAD_RANGE, BLOB_NOT_FOUND
 from ...ports import Blobs, BlobSink, UploadTarget
 from .errors import error_code, translated
 
@@ -31,7 +32,7 @@ CHUNK = 1 << 20
 # 16 MiB parts: a 1 GiB volume is 64 parts (S3 allows 10,000), and one part is
 # all a writer holds in memory.
 PART_SIZE = 16 << 20
-_MISSING = "Berkas tidak ditemukan."
+_MISSING = BLOB_NOT_FOUND
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -85,7 +86,7 @@ def _check_key(key: str) -> None:
         or "\0" in key
         or any(not part or part.startswith(".") for part in key.split("/"))
     ):
-        raise InvalidInput("Kunci berkas tidak valid.")
+        raise InvalidInput(BAD_BLOB_KEY)
 
 
 class S3Blobs(Blobs):
@@ -159,7 +160,7 @@ class S3Blobs(Blobs):
     def read_range(self, key: str, start: int, length: int) -> bytes:
         _check_key(key)
         if start < 0 or length < 0:
-            raise InvalidInput("Rentang baca tidak valid.")
+            raise InvalidInput(BAD_RANGE)
         if length == 0:
             return b""
         with translated("read blob range"):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
+from ...domain.refusals import STORE_BUSY
 from .errors import StoreUnavailable, error_code
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def batch_get(client: DynamoDBClient, table: str, keys: Sequence[Item]) -> list[
             if not request:
                 break
         else:
-            raise StoreUnavailable("Sistem sedang sibuk; coba lagi sebentar lagi.")
+            raise StoreUnavailable(STORE_BUSY)
     return found
 
 

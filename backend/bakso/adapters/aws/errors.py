@@ -8,19 +8,14 @@ from contextlib import contextmanager
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ...domain.errors import BaksoError
+from ...domain.errors import StoreUnavailable
+from ...domain.refusals import STORE_FAILING, STORE_UNREACHABLE
+
+# StoreUnavailable lives in domain.errors (both adapter sets raise it); it is
+# re-exported here for the code that imported it from this module.
+__all__ = ["StoreUnavailable", "error_code", "translated"]
 
 log = logging.getLogger(__name__)
-
-
-class StoreUnavailable(BaksoError):
-    """AWS refused or failed a call we cannot recover from here (throttled, down, misconfigured).
-
-    503 rather than 500: the device keeps the work in its outbox and retries.
-    """
-
-    status = 503
-    title = "Layanan sedang tidak tersedia"
 
 
 def error_code(error: ClientError) -> str:
@@ -37,11 +32,7 @@ def translated(what: str) -> Iterator[None]:
         yield
     except ClientError as error:
         log.error("%s failed: %s", what, error_code(error))
-        raise StoreUnavailable(
-            "Penyimpanan data sedang bermasalah; coba lagi sebentar lagi."
-        ) from None
+        raise StoreUnavailable(STORE_FAILING) from None
     except BotoCoreError as error:
         log.error("%s failed: %s", what, type(error).__name__)
-        raise StoreUnavailable(
-            "Penyimpanan data tidak dapat dihubungi; coba lagi sebentar lagi."
-        ) from None
+        raise StoreUnavailable(STORE_UNREACHABLE) from None

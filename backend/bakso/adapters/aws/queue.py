@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from ...domain.errors import PayloadTooLarge
+from ...domain.refusals import MESSAGE_TOO_LARGE
 from ...ports import Message, Queue
 from .errors import error_code, translated
 
@@ -109,7 +110,7 @@ class SqsQueue(Queue):
     def _send(self, url: str, body: dict[str, Any], *, origin: str | None) -> None:
         encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         if len(encoded.encode()) > MAX_BODY_BYTES:
-            raise PayloadTooLarge("Pesan antrean terlalu besar.")
+            raise PayloadTooLarge(MESSAGE_TOO_LARGE)
         with translated("send message"):
             if origin is None:
                 self.client.send_message(QueueUrl=url, MessageBody=encoded)

@@ -24,8 +24,6 @@ from the seq it read, and is retried when another append got there first.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import random
 import time
@@ -35,7 +33,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
-from ...domain.errors import Conflict, InvalidInput, NotFound
+from ...domain import paging
+from ...domain.errors import Conflict, NotFound
 from ...domain.lifecycle import Role, Status
 from ...domain.model import (
     GENESIS_HASH,
@@ -48,6 +47,14 @@ from ...domain.model import (
     User,
     audit_hash,
     event_audit_data,
+)
+from ...domain.refusals import (
+    BATCH_CHANGED,
+    BATCH_EXISTS,
+    CODE_FIXED,
+    SCAN_NOT_FOUND,
+    STALE_REQUEST,
+    STORE_BUSY,
 )
 from ...domain.returns import ReturnLine, ReturnRun
 from ...ports import (
@@ -106,32 +113,9 @@ LIST_INDEXES: dict[tuple[bool, bool], str] = {
 LOGIN_RECORD_TTL = 24 * 3600
 MAX_CONTENTION_RETRIES = 60
 
-_STALE = "Data permohonan sudah berubah; muat ulang lalu coba lagi."
-_BAD_CURSOR = "Kursor halaman tidak valid."
 _ENTRY_WIDTH = 12
 _LINE_WIDTH = 10
 _RETURN_CHUNK = "CHUNK#"
-
-
-def _encode_cursor(created_at: str, request_id: str) -> str:
-    raw = json.dumps([created_at, request_id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[str, str]:
-    # The same format as the SQLite adapter's: a cursor means the same in both.
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value = json.loads(raw)
-    except (binascii.Error, ValueError):
-        raise InvalidInput(_BAD_CURSOR) from None
-    if (
-        not isinstance(value, list)
-        or len(value) != 2
-        or not all(isinstance(part, str) for part in value)
-    ):
-        raise InvalidInput(_BAD_CURSOR)
-    return value[0], value[1]
 
 
 def _request_pk(request_id: str) -> str:
@@ -309,7 +293,7 @@ class DynamoRecords(Records):
                     reasons = _cancellation_reasons(error)
                     request_slots = {i for i, item in enumerate(items) if _is_request_put(item)}
                     if any(reasons[i] == _CHECK_FAILED for i in request_slots if i < len(reasons)):
-                        raise Conflict(_STALE) from None
+                        raise Conflict(STALE_REQUEST) from None
                     continue
                 return
 
@@ -318,10 +302,10 @@ class DynamoRecords(Records):
             # Some stores leave the old item out of the answer: read it.
             old = self._get({"PK": _s(_request_pk(request.id)), "SK": _s("REQ")})
         if old is None:
-            return Conflict(_STALE, current_version=None)
+            return Conflict(STALE_REQUEST, current_version=None)
         if _str(old, "code") != request.code:
-            return Conflict("Kode permohonan tidak dapat diubah.")
-        return Conflict(_STALE, current_version=_int(old, "version"))
+            return Conflict(CODE_FIXED)
+        return Conflict(STALE_REQUEST, current_version=_int(old, "version"))
 
     def get_request(self, request_id: str) -> Request | None:
         with translated("get_request"):
@@ -338,8 +322,7 @@ class DynamoRecords(Records):
     def list_requests(
         self, *, desa: str | None, status: Status | None, cursor: str | None, limit: int
     ) -> Page:
-        if limit < 1:
-            raise InvalidInput("Jumlah per halaman harus minimal 1.")
+        limit = paging.page_size(limit)
         index = LIST_INDEXES[(desa is not None, status is not None)]
         if desa is not None and status is not None:
             partition = f"{desa}#{status.value}"
@@ -452,7 +435,7 @@ class DynamoRecords(Records):
             except ClientError as error:
                 if error_code(error) != "ConditionalCheckFailedException":
                     raise
-                raise Conflict("Batch dengan id ini sudah ada.") from None
+                raise Conflict(BATCH_EXISTS) from None
 
     def save_batch(self, batch: Batch, expected_version: int) -> None:
         condition = "attribute_exists(PK) AND "
@@ -475,7 +458,7 @@ class DynamoRecords(Records):
             except ClientError as error:
                 if error_code(error) != "ConditionalCheckFailedException":
                     raise
-                raise Conflict("Batch sudah diubah proses lain.") from None
+                raise Conflict(BATCH_CHANGED) from None
 
     def get_batch(self, batch_id: str) -> Batch | None:
         with translated("get_batch"):
@@ -483,8 +466,7 @@ class DynamoRecords(Records):
         return Batch.from_record(json.loads(_str(item, "data"))) if item else None
 
     def list_batches(self, *, cursor: str | None, limit: int) -> tuple[list[Batch], str | None]:
-        if limit < 1:
-            raise InvalidInput("Jumlah per halaman harus minimal 1.")
+        limit = paging.page_size(limit)
         with translated("list_batches"):
             items, next_cursor = self._newest_page(
                 "all-newest", BATCH_KIND, "BATCH#", "BATCH", cursor=cursor, limit=limit
@@ -505,7 +487,7 @@ class DynamoRecords(Records):
             "ScanIndexForward": False,
         }
         if cursor is not None:
-            created_at, item_id = _decode_cursor(cursor)
+            created_at, item_id = paging.decode_position(cursor)
             query["ExclusiveStartKey"] = {
                 "PK": _s(f"{pk_prefix}{item_id}"),
                 "SK": _s(sk),
@@ -517,7 +499,7 @@ class DynamoRecords(Records):
         next_cursor = None
         if len(items) > limit:
             created_at, _, item_id = _str(items[limit - 1], SORT_ATTRIBUTE).rpartition("#")
-            next_cursor = _encode_cursor(created_at, item_id)
+            next_cursor = paging.encode_position(created_at, item_id)
         return items[:limit], next_cursor
 
     def timeline(self, request_id: str) -> list[Event]:
@@ -591,7 +573,7 @@ class DynamoRecords(Records):
             except ClientError as error:
                 if error_code(error) != "ConditionalCheckFailedException":
                     raise
-                raise NotFound("Berkas tidak ditemukan.") from None
+                raise NotFound(SCAN_NOT_FOUND) from None
 
     def delete_scan(self, request_id: str, scan_id: str) -> None:
         with translated("delete_scan"):
@@ -828,7 +810,7 @@ class DynamoRecords(Records):
                     ]
                     continue
                 return
-        raise StoreUnavailable("Sistem sedang sibuk; coba lagi sebentar lagi.")
+        raise StoreUnavailable(STORE_BUSY)
 
     def return_lines(self, return_id: str, *, after: int, limit: int) -> list[ReturnLine]:
         if limit < 1:
@@ -904,7 +886,7 @@ class DynamoRecords(Records):
                 # Jitter keeps appenders that collided from colliding again in step.
                 time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** min(attempt, 6))))  # noqa: S311
             yield self._audit_head()
-        raise StoreUnavailable("Sistem sedang sibuk; coba lagi sebentar lagi.")
+        raise StoreUnavailable(STORE_BUSY)
 
     def _audit_head(self) -> _Head:
         item = self._get({"PK": _s("AUDIT"), "SK": _s("HEAD")})

@@ -37,8 +37,6 @@ whole item, and the kabupaten's counter item is the largest there is.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,8 +45,18 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ...domain.errors import Conflict, InvalidInput
-from ...domain.sasaran import Followup, ImportResult, ImportRun, SasaranRow, scopes
+from ...domain import paging
+from ...domain.errors import Conflict
+from ...domain.refusals import NIK_TAKEN, STALE_SASARAN, STORE_BUSY
+from ...domain.sasaran import (
+    Followup,
+    ImportResult,
+    ImportRun,
+    SasaranRow,
+    ScopeDeltas,
+    rolled_up,
+    scopes,
+)
 from ...ports import ImportLineWrite, RowWrite, SasaranPage, SasaranStore
 from . import dynamo
 from .dynamo import (
@@ -85,10 +93,6 @@ TRANSACTION_MAX_ITEMS = 100  # DynamoDB's limit for TransactWriteItems
 APPLIED_TTL = 35 * 24 * 3600
 MAX_CONFLICT_RETRIES = 20
 
-_STALE = "Data sasaran sudah berubah; muat ulang lalu coba lagi."
-_NIK_TAKEN = "NIK ini sudah tercatat pada sasaran lain."
-_BAD_CURSOR = "Kursor halaman tidak valid."
-_BUSY = "Sistem sedang sibuk; coba lagi sebentar lagi."
 _LINE_WIDTH = 10
 _LAST_LINE = f"LINE#{'9' * _LINE_WIDTH}"
 _CHUNK = "CHUNK#"
@@ -137,39 +141,6 @@ def _counters(item: Item | None) -> dict[str, int]:
     return {name: value for name, value in found.items() if value}
 
 
-def _encode_cursor(sort_key: str) -> str:
-    # The SQLite store's format: a cursor means the same in both.
-    return base64.urlsafe_b64encode(sort_key.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> str:
-    try:
-        # validate: characters outside the alphabet are an error, not skipped.
-        decoded = base64.b64decode(
-            cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True
-        ).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidInput(_BAD_CURSOR) from None
-    if not decoded:
-        raise InvalidInput(_BAD_CURSOR)
-    return decoded
-
-
-def _summed(
-    deltas: Iterable[Mapping[str, Mapping[str, int]]],
-) -> dict[tuple[str, str], dict[str, int]]:
-    """Desa deltas spread over each desa's scopes and added up, zeros left out."""
-    total: dict[tuple[str, str], dict[str, int]] = {}
-    for item in deltas:
-        for desa, changes in item.items():
-            for scope in scopes(desa):
-                bucket = total.setdefault(scope, {})
-                for name, value in changes.items():
-                    bucket[name] = bucket.get(name, 0) + value
-    pruned = {scope: {k: v for k, v in c.items() if v} for scope, c in total.items()}
-    return {scope: changes for scope, changes in pruned.items() if changes}
-
-
 def _op_key(op: TransactWriteItemTypeDef) -> tuple[str, str]:
     body: Any = op.get("Put") or op.get("Update") or op.get("Delete") or op.get("ConditionCheck")
     key = body["Item"] if "Put" in op else body["Key"]
@@ -197,8 +168,8 @@ class _Transaction:
 def _row_conflict(failed: set[tuple[str, object]]) -> Conflict:
     kinds = {kind for kind, _ in failed}
     if kinds & {"row", "nik_old"} or "nik" not in kinds:
-        return Conflict(_STALE)
-    return Conflict(_NIK_TAKEN)
+        return Conflict(STALE_SASARAN)
+    return Conflict(NIK_TAKEN)
 
 
 class DynamoSasaranStore(SasaranStore):
@@ -232,12 +203,11 @@ class DynamoSasaranStore(SasaranStore):
         return found
 
     def list_rows(self, desa: str, *, cursor: str | None, limit: int) -> SasaranPage:
-        if limit < 1:
-            raise InvalidInput("Jumlah per halaman harus minimal 1.")
+        limit = paging.page_size(limit)
         values: dict[str, AttributeValueTypeDef] = {":pk": s(f"WORKLIST#{desa}")}
         condition = "PK = :pk"
         if cursor:
-            values[":after"] = s(_decode_cursor(cursor))
+            values[":after"] = s(paging.decode_key(cursor))
             condition += " AND SK > :after"
         query: QueryInputTypeDef = {
             "TableName": self.table,
@@ -248,7 +218,9 @@ class DynamoSasaranStore(SasaranStore):
         with translated("sasaran.list_rows"):
             # One extra item tells whether a next page exists without a second query.
             items = self._query(query, limit=limit + 1)
-        next_cursor = _encode_cursor(text(items[limit - 1], "SK")) if len(items) > limit else None
+        next_cursor = (
+            paging.encode_key(text(items[limit - 1], "SK")) if len(items) > limit else None
+        )
         return SasaranPage([_row(item) for item in items[:limit]], next_cursor)
 
     def save_row(self, write: RowWrite) -> None:
@@ -256,7 +228,7 @@ class DynamoSasaranStore(SasaranStore):
             stored = self._stored([write])
             tx = _Transaction()
             self._add_row(tx, write, stored.get(write.row.id))
-            self._add_counters(tx, _summed([write.deltas]))
+            self._add_counters(tx, rolled_up([write.deltas]))
             reasons = self._transact(tx)
         if reasons is not None:
             raise _row_conflict(tx.failed(reasons))
@@ -286,7 +258,7 @@ class DynamoSasaranStore(SasaranStore):
                 ),
             )
             self._add_row(tx, write, stored.get(write.row.id))
-            self._add_counters(tx, _summed([write.deltas]))
+            self._add_counters(tx, rolled_up([write.deltas]))
             reasons = self._transact(tx)
         if reasons is None:
             return True
@@ -395,7 +367,7 @@ class DynamoSasaranStore(SasaranStore):
                 if line.write is not None and line.write.expected_version:
                     current = stored.get(line.write.row.id)
                     if current is None or current.version != line.write.expected_version:
-                        raise Conflict(_STALE)
+                        raise Conflict(STALE_SASARAN)
             for group in self._groups(todo, stored):
                 self._write_lines(import_id, group, stored)
 
@@ -480,7 +452,7 @@ class DynamoSasaranStore(SasaranStore):
                 "attribute_not_exists(PK)",
             ),
         )
-        self._add_counters(tx, _summed([deltas]))
+        self._add_counters(tx, rolled_up([deltas]))
         with translated("sasaran.apply_once"):
             return self._transact(tx) is None
 
@@ -502,7 +474,7 @@ class DynamoSasaranStore(SasaranStore):
                     return reasons
                 continue
             return None
-        raise StoreUnavailable(_BUSY)
+        raise StoreUnavailable(STORE_BUSY)
 
     def _add_row(self, tx: _Transaction, write: RowWrite, stored: SasaranRow | None) -> None:
         """The row, its worklist copy and the pointer items that change with it.
@@ -577,9 +549,8 @@ class DynamoSasaranStore(SasaranStore):
                         },
                     )
 
-    def _add_counters(
-        self, tx: _Transaction, total: Mapping[tuple[str, str], Mapping[str, int]]
-    ) -> None:
+    def _add_counters(self, tx: _Transaction, total: ScopeDeltas) -> None:
+        """One ADD per scope of the per-scope deltas (domain.sasaran.rolled_up)."""
         for (level, code), changes in total.items():
             names: dict[str, str] = {}
             values: dict[str, AttributeValueTypeDef] = {}
@@ -662,7 +633,7 @@ class DynamoSasaranStore(SasaranStore):
                 part = self._line_transaction(line, stored)
                 for label, op in zip(part.labels, part.ops, strict=True):
                     tx.add(label, op)
-            self._add_counters(tx, _summed(line.write.deltas for line in pending if line.write))
+            self._add_counters(tx, rolled_up(line.write.deltas for line in pending if line.write))
             reasons = self._transact(tx)
             if reasons is None:
                 return
@@ -675,7 +646,7 @@ class DynamoSasaranStore(SasaranStore):
             pending = [line for line in pending if line.result.line not in done]
             if not pending:
                 return
-        raise Conflict(_STALE)
+        raise Conflict(STALE_SASARAN)
 
     # Reading --------------------------------------------------------------
     def _stored(self, writes: Iterable[RowWrite]) -> dict[str, SasaranRow]:

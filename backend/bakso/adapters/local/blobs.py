@@ -19,13 +19,24 @@ from typing import IO, Any
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ...domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from ...domain.refusals import (
+    BAD_BLOB_KEY,
+    BAD_DOWNLOAD_LINK,
+    BAD_RANGE,
+    BAD_UPLOAD_LINK,
+    BLOB_NOT_FOUND,
+    EXPIRED_DOWNLOAD_LINK,
+    EXPIRED_UPLOAD_LINK,
+    LARGER_THAN_REGISTERED,
+    WRONG_CONTENT_TYPE,
+)
 from ...ports import Blobs, BlobSink, UploadTarget
 
 UPLOAD_SALT = "bakso-blob-upload"
 DOWNLOAD_SALT = "bakso-blob-download"
 CHUNK = 1 << 20
 
-_MISSING = "Berkas tidak ditemukan."
+_MISSING = BLOB_NOT_FOUND
 
 
 class FolderBlobs(Blobs):
@@ -80,7 +91,7 @@ class FolderBlobs(Blobs):
 
     def read_range(self, key: str, start: int, length: int) -> bytes:
         if start < 0 or length < 0:
-            raise InvalidInput("Rentang baca tidak valid.")
+            raise InvalidInput(BAD_RANGE)
         try:
             with self._path(key).open("rb") as file:
                 file.seek(start)
@@ -132,14 +143,14 @@ class FolderBlobs(Blobs):
         claims = self._verify(
             self._upload_signer,
             token,
-            "Tautan unggah tidak sah.",
-            "Tautan unggah sudah kedaluwarsa; minta tautan baru.",
+            BAD_UPLOAD_LINK,
+            EXPIRED_UPLOAD_LINK,
         )
         key, size, signed_type = claims["k"], claims["s"], claims["t"]
         if (content_type or "").strip() != signed_type:
-            raise InvalidInput("Jenis berkas tidak sesuai dengan yang didaftarkan.")
+            raise InvalidInput(WRONG_CONTENT_TYPE)
         if content_length is not None and content_length > size:
-            raise PayloadTooLarge("Berkas lebih besar dari ukuran yang didaftarkan.")
+            raise PayloadTooLarge(LARGER_THAN_REGISTERED)
         self._write(self._path(key), stream, limit=size)
         return str(key)
 
@@ -148,8 +159,8 @@ class FolderBlobs(Blobs):
         claims = self._verify(
             self._download_signer,
             token,
-            "Tautan unduh tidak sah.",
-            "Tautan unduh sudah kedaluwarsa; minta tautan baru.",
+            BAD_DOWNLOAD_LINK,
+            EXPIRED_DOWNLOAD_LINK,
         )
         path = self._path(claims["k"])
         if not path.is_file():
@@ -182,7 +193,7 @@ class FolderBlobs(Blobs):
             # A leading dot also rules out "." and "..", and our ".*.part" temp files.
             or any(not part or part.startswith(".") for part in parts)
         ):
-            raise InvalidInput("Kunci berkas tidak valid.")
+            raise InvalidInput(BAD_BLOB_KEY)
         return self.root.joinpath(*parts)
 
     @staticmethod
@@ -201,7 +212,7 @@ class FolderBlobs(Blobs):
                         break
                     written += len(chunk)
                     if limit is not None and written > limit:
-                        raise PayloadTooLarge("Berkas lebih besar dari ukuran yang didaftarkan.")
+                        raise PayloadTooLarge(LARGER_THAN_REGISTERED)
                     temp.write(chunk)
                 temp.flush()
                 os.fsync(temp.fileno())

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from ...domain.errors import PayloadTooLarge
+from ...domain.refusals import MESSAGE_TOO_LARGE
 from ...ports import Message, Queue
-from .records import SqliteDatabase
+from .sqlite import SqliteDatabase
 
 # SQS's limit, kept here too so a message that works locally also fits there.
 MAX_BODY_BYTES = 1 << 20
@@ -65,7 +66,7 @@ class SqliteQueue(Queue):
     def send(self, body: dict[str, Any]) -> None:
         encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         if len(encoded.encode()) > MAX_BODY_BYTES:
-            raise PayloadTooLarge("Pesan antrean terlalu besar.")
+            raise PayloadTooLarge(MESSAGE_TOO_LARGE)
         now = self._now()
         self._db.connection().execute(
             "INSERT INTO messages (id, body, state, available_at, attempts, deliveries, sent_at)"

@@ -8,17 +8,14 @@ give the AWS adapter.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ...domain.errors import Conflict, InvalidInput, NotFound
+from ...domain import paging
+from ...domain.errors import Conflict, NotFound
 from ...domain.lifecycle import Role, Status
 from ...domain.model import (
     GENESIS_HASH,
@@ -32,6 +29,7 @@ from ...domain.model import (
     audit_hash,
     event_audit_data,
 )
+from ...domain.refusals import BATCH_CHANGED, CODE_TAKEN, SCAN_NOT_FOUND, STALE_REQUEST
 from ...domain.returns import ReturnLine, ReturnRun
 from ...ports import (
     MAX_REQUEST_WRITES,
@@ -41,106 +39,10 @@ from ...ports import (
     Records,
     RequestWrite,
 )
+from .sqlite import SqliteDatabase
 
-BUSY_TIMEOUT_MS = 10_000
-
-
-def _statements(script: str) -> list[str]:
-    """Split a migration script into statements (sqlite3.execute runs only one)."""
-    statements: list[str] = []
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            statements.append(buffer.strip())
-            buffer = ""
-    if buffer.strip():
-        raise ValueError("Migration ends with an incomplete SQL statement")
-    return statements
-
-
-class _Holder:
-    # threading.local drops its values when their thread ends; closing here
-    # keeps server threads from leaking file handles.
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self.connection = connection
-
-    def __del__(self) -> None:
-        self.connection.close()
-
-
-class _PerThread(threading.local):
-    holder: _Holder | None = None
-
-
-class SqliteDatabase:
-    """One connection per thread to one SQLite file, its schema migrated on first use.
-
-    `migrations` is append-only: script N brings the file to user_version N.
-    """
-
-    def __init__(self, path: Path, migrations: Sequence[str]) -> None:
-        self.path = path
-        self._migrations = list(migrations)
-        self._local = _PerThread()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._migrate()
-
-    def connection(self) -> sqlite3.Connection:
-        holder = self._local.holder
-        if holder is None:
-            # isolation_level=None: transactions are only the ones we BEGIN.
-            # check_same_thread=False only so _Holder may close from whichever
-            # thread collects it; each connection is still used by one thread.
-            db = sqlite3.connect(
-                self.path,
-                timeout=BUSY_TIMEOUT_MS / 1000,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA foreign_keys = ON")
-            holder = self._local.holder = _Holder(db)
-        return holder.connection
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction holding the write lock from its first statement."""
-        db = self.connection()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            # Some errors (e.g. a full disk) already rolled the transaction back.
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-
-    def close(self) -> None:
-        """Close this thread's connection; the next call opens a new one."""
-        holder = self._local.holder
-        if holder is not None:
-            self._local.holder = None
-            holder.connection.close()
-
-    def _migrate(self) -> None:
-        target = len(self._migrations)
-        if self.connection().execute("PRAGMA user_version").fetchone()[0] == target:
-            return
-        with self.transaction() as db:
-            # Re-read under the lock: another process may have migrated meanwhile.
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > target:
-                raise RuntimeError(
-                    f"{self.path} has schema version {version}; this code knows {target}"
-                )
-            for number in range(version + 1, target + 1):
-                for statement in _statements(self._migrations[number - 1]):
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number}")
-
+# SqliteDatabase moved to .sqlite; importing it from here still works.
+__all__ = ["MIGRATIONS", "SqliteDatabase", "SqliteRecords"]
 
 MIGRATIONS = [
     """
@@ -246,32 +148,10 @@ MIGRATIONS = [
 _SCAN_COLUMNS = "id, request_id, requirement, sha256, size, content_type, key, state, created_at"
 _USER_COLUMNS = "username, role, desa, password_hash, active, session_epoch, created_at"
 _AUDIT_COLUMNS = "seq, at, actor, action, target, data, prev_hash, hash"
-_STALE = "Data permohonan sudah berubah; muat ulang lalu coba lagi."
-_BAD_CURSOR = "Kursor halaman tidak valid."
 
 
 def _dump(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def _encode_cursor(created_at: str, request_id: str) -> str:
-    raw = json.dumps([created_at, request_id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[str, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value = json.loads(raw)
-    except (binascii.Error, ValueError):
-        raise InvalidInput(_BAD_CURSOR) from None
-    if (
-        not isinstance(value, list)
-        or len(value) != 2
-        or not all(isinstance(part, str) for part in value)
-    ):
-        raise InvalidInput(_BAD_CURSOR)
-    return value[0], value[1]
 
 
 def _scan(row: Sequence[Any]) -> Scan:
@@ -331,12 +211,12 @@ class SqliteRecords(Records):
                     (*self._request_row(request)[1:], request.id, expected_version),
                 ).rowcount
             except sqlite3.IntegrityError:
-                raise Conflict("Kode permohonan sudah dipakai permohonan lain.") from None
+                raise Conflict(CODE_TAKEN) from None
             if updated == 0:
                 row = db.execute(
                     "SELECT version FROM requests WHERE id = ?", (request.id,)
                 ).fetchone()
-                raise Conflict(_STALE, current_version=row[0] if row else None)
+                raise Conflict(STALE_REQUEST, current_version=row[0] if row else None)
             if event is not None:
                 self._add_event(db, event)
 
@@ -353,7 +233,7 @@ class SqliteRecords(Records):
                 ).rowcount
                 if updated == 0:
                     # Raising rolls back the whole transaction: none of the writes stays.
-                    raise Conflict(_STALE)
+                    raise Conflict(STALE_REQUEST)
                 if write.event is not None:
                     self._add_event(db, write.event)
 
@@ -372,8 +252,7 @@ class SqliteRecords(Records):
     def list_requests(
         self, *, desa: str | None, status: Status | None, cursor: str | None, limit: int
     ) -> Page:
-        if limit < 1:
-            raise InvalidInput("Jumlah per halaman harus minimal 1.")
+        limit = paging.page_size(limit)
         clauses: list[str] = []
         params: list[Any] = []
         if desa is not None:
@@ -384,7 +263,7 @@ class SqliteRecords(Records):
             params.append(status.value)
         if cursor is not None:
             clauses.append("(created_at, id) < (?, ?)")
-            params.extend(_decode_cursor(cursor))
+            params.extend(paging.decode_position(cursor))
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         # One extra row tells whether a next page exists without a second query.
         rows = (
@@ -400,7 +279,7 @@ class SqliteRecords(Records):
         items = [Request.from_record(json.loads(row[0])) for row in rows[:limit]]
         next_cursor = None
         if len(rows) > limit:
-            next_cursor = _encode_cursor(items[-1].created_at, items[-1].id)
+            next_cursor = paging.encode_position(items[-1].created_at, items[-1].id)
         return Page(items=items, cursor=next_cursor)
 
     def timeline(self, request_id: str) -> list[Event]:
@@ -480,7 +359,7 @@ class SqliteRecords(Records):
             .rowcount
         )
         if updated == 0:
-            raise NotFound("Berkas tidak ditemukan.")
+            raise NotFound(SCAN_NOT_FOUND)
 
     def delete_scan(self, request_id: str, scan_id: str) -> None:
         self._db.connection().execute(
@@ -538,6 +417,8 @@ class SqliteRecords(Records):
             return self._append_audit(db, at, actor, action, target, data)
 
     def audit_entries(self, after_seq: int = 0, limit: int = 1000) -> list[AuditEntry]:
+        if limit < 1:  # as on DynamoDB (SQLite would read LIMIT -1 as no limit)
+            return []
         rows = (
             self._db.connection()
             .execute(
@@ -559,6 +440,8 @@ class SqliteRecords(Records):
         before_seq: int | None,
         limit: int,
     ) -> list[AuditEntry]:
+        if limit < 1:  # as on DynamoDB (SQLite would read LIMIT -1 as no limit)
+            return []
         clauses, params = [], []
         for clause, value in (
             ("target = ?", target),
@@ -621,18 +504,19 @@ class SqliteRecords(Records):
                 (_dump(batch.to_record()), batch.id, expected_version),
             ).rowcount
             if updated == 0:
-                raise Conflict("Batch sudah diubah proses lain.")
+                raise Conflict(BATCH_CHANGED)
 
     def get_batch(self, batch_id: str) -> Batch | None:
         row = self._read_one("SELECT data FROM batches WHERE id = ?", batch_id)
         return Batch.from_record(json.loads(row[0])) if row else None
 
     def list_batches(self, *, cursor: str | None, limit: int) -> tuple[list[Batch], str | None]:
+        limit = paging.page_size(limit)
         params: list[Any] = []
         where = ""
         if cursor is not None:
             where = "WHERE (created_at, id) < (?, ?)"
-            params.extend(_decode_cursor(cursor))
+            params.extend(paging.decode_position(cursor))
         rows = (
             self._db.connection()
             .execute(
@@ -645,7 +529,7 @@ class SqliteRecords(Records):
         batches = [Batch.from_record(json.loads(row[0])) for row in rows[:limit]]
         next_cursor = None
         if len(rows) > limit:
-            next_cursor = _encode_cursor(batches[-1].created_at, batches[-1].id)
+            next_cursor = paging.encode_position(batches[-1].created_at, batches[-1].id)
         return batches, next_cursor
 
     # Bulk returns ---------------------------------------------------------

@@ -2,24 +2,32 @@
 
 Each write takes the write lock up front (BEGIN IMMEDIATE), so version checks
 and the writes they guard see one snapshot, as DynamoDB's conditional
-transactions do. Counter deltas of a batch of import lines are summed before
-they are written: one upsert per counter instead of one per line.
+transactions do. Counter deltas of a batch of import lines are rolled up to
+their scopes and summed (domain.sasaran.rolled_up) before they are written, in
+the transaction of the rows they count: one upsert per counter, not per line.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ...domain.errors import Conflict, InvalidInput
-from ...domain.sasaran import Followup, ImportResult, ImportRun, SasaranRow, scopes
+from ...domain import paging
+from ...domain.errors import Conflict
+from ...domain.refusals import NIK_TAKEN, STALE_SASARAN
+from ...domain.sasaran import (
+    Followup,
+    ImportResult,
+    ImportRun,
+    SasaranRow,
+    ScopeDeltas,
+    rolled_up,
+)
 from ...ports import ImportLineWrite, RowWrite, SasaranPage, SasaranStore
-from .records import SqliteDatabase
+from .sqlite import SqliteDatabase
 
 MIGRATIONS = [
     """
@@ -73,10 +81,6 @@ MIGRATIONS = [
     """,
 ]
 
-_STALE = "Data sasaran sudah berubah; muat ulang lalu coba lagi."
-_NIK_TAKEN = "NIK ini sudah tercatat pada sasaran lain."
-_BAD_CURSOR = "Kursor halaman tidak valid."
-
 
 def _dump(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -89,32 +93,6 @@ def _parts(values: Sequence[str], size: int = 500) -> list[Sequence[str]]:
 
 def _row(data: str) -> SasaranRow:
     return SasaranRow.from_record(json.loads(data))
-
-
-def _encode_cursor(sort_key: str) -> str:
-    return base64.urlsafe_b64encode(sort_key.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> str:
-    try:
-        # validate: characters outside the alphabet are an error, not skipped.
-        decoded = base64.b64decode(
-            cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True
-        ).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidInput(_BAD_CURSOR) from None
-    if not decoded:
-        raise InvalidInput(_BAD_CURSOR)
-    return decoded
-
-
-def _sum_deltas(
-    into: dict[tuple[str, str, str], int], deltas: Mapping[str, Mapping[str, int]]
-) -> None:
-    for desa, changes in deltas.items():
-        for level, code in scopes(desa):
-            for name, value in changes.items():
-                into[(level, code, name)] = into.get((level, code, name), 0) + value
 
 
 class SqliteSasaranStore(SasaranStore):
@@ -156,9 +134,8 @@ class SqliteSasaranStore(SasaranStore):
         return found
 
     def list_rows(self, desa: str, *, cursor: str | None, limit: int) -> SasaranPage:
-        if limit < 1:
-            raise InvalidInput("Jumlah per halaman harus minimal 1.")
-        after = _decode_cursor(cursor) if cursor else ""
+        limit = paging.page_size(limit)
+        after = paging.decode_key(cursor) if cursor else ""
         rows = self._all(
             "SELECT data, sort_key FROM rows WHERE desa = ? AND sort_key > ?"
             " ORDER BY sort_key LIMIT ?",
@@ -167,13 +144,13 @@ class SqliteSasaranStore(SasaranStore):
             limit + 1,
         )
         items = [_row(r[0]) for r in rows[:limit]]
-        next_cursor = _encode_cursor(rows[limit - 1][1]) if len(rows) > limit else None
+        next_cursor = paging.encode_key(rows[limit - 1][1]) if len(rows) > limit else None
         return SasaranPage(items, next_cursor)
 
     def save_row(self, write: RowWrite) -> None:
         with self._db.transaction() as db:
             self._write_row(db, write)
-            self._apply(db, self._summed([write.deltas]))
+            self._apply(db, rolled_up([write.deltas]))
 
     # Follow-ups -----------------------------------------------------------
     def record_followup(self, followup: Followup, write: RowWrite) -> bool:
@@ -185,7 +162,7 @@ class SqliteSasaranStore(SasaranStore):
                 (followup.id, followup.sasaran_id, followup.at, _dump(followup.to_record())),
             )
             self._write_row(db, write)
-            self._apply(db, self._summed([write.deltas]))
+            self._apply(db, rolled_up([write.deltas]))
             return True
 
     def get_followup(self, followup_id: str) -> Followup | None:
@@ -248,7 +225,7 @@ class SqliteSasaranStore(SasaranStore):
             )
             writes = [i.write for i in todo if i.write is not None]
             self._write_rows(db, writes)
-            self._apply(db, self._summed(w.deltas for w in writes))
+            self._apply(db, rolled_up(w.deltas for w in writes))
 
     def import_results(self, import_id: str, *, after_line: int, limit: int) -> list[ImportResult]:
         rows = self._all(
@@ -300,7 +277,7 @@ class SqliteSasaranStore(SasaranStore):
             if db.execute("SELECT 1 FROM applied_changes WHERE key = ?", (key,)).fetchone():
                 return False
             db.execute("INSERT INTO applied_changes (key) VALUES (?)", (key,))
-            self._apply(db, self._summed([deltas]))
+            self._apply(db, rolled_up([deltas]))
             return True
 
     # Helpers --------------------------------------------------------------
@@ -311,20 +288,16 @@ class SqliteSasaranStore(SasaranStore):
         return self._db.connection().execute(sql, params).fetchall()
 
     @staticmethod
-    def _summed(
-        deltas: Iterable[Mapping[str, Mapping[str, int]]],
-    ) -> dict[tuple[str, str, str], int]:
-        total: dict[tuple[str, str, str], int] = {}
-        for item in deltas:
-            _sum_deltas(total, item)
-        return total
-
-    @staticmethod
-    def _apply(db: sqlite3.Connection, total: Mapping[tuple[str, str, str], int]) -> None:
+    def _apply(db: sqlite3.Connection, total: ScopeDeltas) -> None:
+        """Add the per-scope deltas (domain.sasaran.rolled_up) in the caller's transaction."""
         db.executemany(
             "INSERT INTO counters (level, code, name, value) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (level, code, name) DO UPDATE SET value = value + excluded.value",
-            [(*key, value) for key, value in total.items() if value],
+            [
+                (level, code, name, value)
+                for (level, code), changes in total.items()
+                for name, value in changes.items()
+            ],
         )
 
     def _write_row(self, db: sqlite3.Connection, write: RowWrite) -> None:
@@ -359,6 +332,6 @@ class SqliteSasaranStore(SasaranStore):
                     ids,
                 ).fetchone()
             )
-            raise Conflict(_STALE if taken else _NIK_TAKEN) from None
+            raise Conflict(STALE_SASARAN if taken else NIK_TAKEN) from None
         if updates and updated != len(updates):
-            raise Conflict(_STALE)
+            raise Conflict(STALE_SASARAN)

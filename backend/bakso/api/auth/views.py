@@ -50,6 +50,6 @@ def logout() -> Response:
 @doc(summary="The logged-in officer, with a CSRF token", response=LoginOut)
 def me() -> Response:
     officer = actor()
-    user = services().records.get_user(officer.username)
-    assert user is not None
+    user = services().accounts.get(officer.username)
+    assert user is not None  # the session loader just read it
     return jsonify({"user": _user_json(user), "csrf_token": session.get("csrf", "")})

@@ -10,16 +10,16 @@ import mimetypes
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
-from ...adapters.local.blobs import FolderBlobs
+from ...services.local_blobs import LocalBlobService
 from ..common import services
 
 bp = Blueprint("local_blobs", __name__, url_prefix="/blobs")
 
 
-def _blobs() -> FolderBlobs:
-    blobs = services().blobs
-    assert isinstance(blobs, FolderBlobs)
-    return blobs
+def _blobs() -> LocalBlobService:
+    routes = services().local_blobs
+    assert routes is not None  # registered only with the local adapter set
+    return routes
 
 
 @bp.put("/upload/<token>")

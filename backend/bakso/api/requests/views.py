@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify, redirect, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ...domain.errors import InvalidInput
+from ...domain.model import Draft
 from ...public.receipt import render_receipt
 from ...schemas import (
     DraftIn,
@@ -31,10 +32,24 @@ bp = Blueprint("requests", __name__, url_prefix="/requests")
     status=201,
 )
 def put_request(request_id: object) -> tuple[Response, int]:
-    draft = parse(DraftIn)
+    draft = _draft(parse(DraftIn))
     svc = services().requests
     saved, created = svc.upsert_draft(actor(), str(request_id), draft)
     return jsonify(request_out(saved, svc.describe(saved))), 201 if created else 200
+
+
+def _draft(body: DraftIn) -> Draft:
+    """The validated body as the service takes it: plain values, dates as ISO text."""
+    return Draft(
+        service=body.service,
+        desa=body.desa,
+        applicant=body.applicant.model_dump(mode="json"),
+        subject=body.subject.model_dump(mode="json") if body.subject else None,
+        notes=body.notes,
+        version=body.version,
+        sasaran_id=body.sasaran_id,
+        jemput_bola=body.jemput_bola,
+    )
 
 
 @bp.get("")

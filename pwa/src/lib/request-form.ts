@@ -1,0 +1,229 @@
+// The new-request form (screens/request.tsx) as data: its state, a pure reducer over the
+// operator's edits, what the state allows (validity, missing documents, the next step) and
+// the LocalRequest it saves. No DOM, no storage, no translations: pwa/test/request-form.test.ts.
+import forms from '../data/forms.json';
+import { missing, type Service } from './catalog';
+import type { Applicant, LocalRequest, LocalScan, SasaranRow, Subject } from './db';
+import { parseNumber, type Parsed, type RegionData } from './identity';
+
+export type Step = 'service' | 'data' | 'docs' | 'review';
+export const STEPS: Step[] = ['service', 'data', 'docs', 'review'];
+const SUBJECT_FIELDS = forms.subject as Record<string, string[]>;
+const PHONE = /^\+?[0-9][0-9 -]{6,19}$/;
+
+export const EMPTY_APPLICANT: Applicant = { nik: '', name: '', kk: '', phone: '', address: '' };
+export const EMPTY_SUBJECT: Subject = { name: '', nik: '', birth_date: '', birth_place: '', sex: null };
+
+/** A message to show: an i18n key with its values, or a text as it came. */
+export type Message = { key: string; vars?: Record<string, string | number> } | { text: string };
+
+export interface FormState {
+  step: Step;
+  loading: boolean;
+  existing: LocalRequest | null;
+  serviceCode: string;
+  applicant: Applicant;
+  subject: Subject;
+  notes: string;
+  pages: LocalScan[];
+  preparing: number;
+  scanError: Message | null;
+  saveError: Message | null;
+  saving: boolean;
+  blurred: Record<string, boolean>;
+  onServer: { requirement: string; sha256: string }[];
+  sasaranId: string | null;
+  sasaranName: string | null;
+  jemputBola: boolean;
+}
+
+/** A new form (`sasaranId`: started from the worklist), or one loading the draft `id`. */
+export function initialForm(id: string | undefined, sasaranId: string | null): FormState {
+  return {
+    step: id ? 'data' : 'service',
+    loading: Boolean(id),
+    existing: null,
+    serviceCode: '',
+    applicant: EMPTY_APPLICANT,
+    subject: EMPTY_SUBJECT,
+    notes: '',
+    pages: [],
+    preparing: 0,
+    scanError: null,
+    saveError: null,
+    saving: false,
+    blurred: {},
+    onServer: [],
+    sasaranId: id ? null : sasaranId,
+    sasaranName: null,
+    jemputBola: false,
+  };
+}
+
+export type Action =
+  | { type: 'step'; step: Step }
+  | { type: 'service'; code: string }
+  | { type: 'applicant'; key: keyof Applicant; value: string }
+  | { type: 'subject'; key: keyof Subject; value: string }
+  | { type: 'notes'; value: string }
+  | { type: 'jemputBola'; value: boolean }
+  | { type: 'blur'; name: string }
+  | { type: 'preparing'; delta: 1 | -1 }
+  | { type: 'scanError'; error: Message | null }
+  | { type: 'addPage'; scan: Omit<LocalScan, 'page'> }
+  | { type: 'removePage'; id: string }
+  | { type: 'sasaran'; row: SasaranRow | undefined; service: string | null }
+  | { type: 'loaded'; item: LocalRequest | undefined; pages: LocalScan[]; onServer: { requirement: string; sha256: string }[] }
+  | { type: 'saving' }
+  | { type: 'saveFailed'; error: Message };
+
+export function reduce(state: FormState, action: Action): FormState {
+  switch (action.type) {
+    case 'step':
+      return { ...state, step: action.step };
+    case 'service':
+      return { ...state, serviceCode: action.code };
+    case 'applicant':
+      return { ...state, applicant: { ...state.applicant, [action.key]: action.value } };
+    case 'subject':
+      return { ...state, subject: { ...state.subject, [action.key]: action.value || (action.key === 'sex' ? null : '') } as Subject };
+    case 'notes':
+      return { ...state, notes: action.value };
+    case 'jemputBola':
+      return { ...state, jemputBola: action.value };
+    case 'blur':
+      return { ...state, blurred: { ...state.blurred, [action.name]: true } };
+    case 'preparing':
+      return { ...state, preparing: state.preparing + action.delta };
+    case 'scanError':
+      return { ...state, scanError: action.error };
+    case 'addPage': {
+      const { scan } = action;
+      if (state.pages.some((p) => p.requirement === scan.requirement && p.sha256 === scan.sha256)) {
+        return { ...state, scanError: { key: 'scan.duplicate' } };
+      }
+      const page = Math.max(0, ...state.pages.filter((p) => p.requirement === scan.requirement).map((p) => p.page)) + 1;
+      return { ...state, pages: [...state.pages, { ...scan, page }] };
+    }
+    case 'removePage':
+      return { ...state, pages: state.pages.filter((p) => p.id !== action.id) };
+    case 'sasaran': {
+      const { row } = action;
+      if (!row) return { ...state, sasaranId: null };
+      return {
+        ...state,
+        sasaranName: row.name,
+        serviceCode: action.service ?? row.documents[0]?.service ?? '',
+        applicant: { ...EMPTY_APPLICANT, name: row.name, nik: row.nik ?? '' },
+        jemputBola: row.category !== null,
+      };
+    }
+    case 'loaded': {
+      const { item } = action;
+      if (!item) return { ...state, loading: false };
+      return {
+        ...state,
+        loading: false,
+        existing: item,
+        serviceCode: item.service,
+        applicant: { ...EMPTY_APPLICANT, ...item.applicant },
+        subject: { ...EMPTY_SUBJECT, ...(item.subject ?? {}) },
+        notes: item.notes,
+        sasaranId: item.sasaranId ?? null,
+        jemputBola: item.jemputBola ?? false,
+        pages: action.pages,
+        onServer: action.onServer,
+      };
+    }
+    case 'saving':
+      return { ...state, saving: true, saveError: null };
+    case 'saveFailed':
+      return { ...state, saving: false, saveError: action.error };
+  }
+}
+
+/** What the state allows: parsed numbers, validity of the data step, documents still missing. */
+export interface Checked {
+  service: Service | undefined;
+  subjectFields: string[] | null;
+  nik: Parsed | null;
+  kk: Parsed | null;
+  subjectNik: Parsed | null;
+  phoneOk: boolean;
+  dataOk: boolean;
+  /** Requirements with at least one page (here or already on the server). */
+  have: Set<string>;
+  lacking: Service['requirements'];
+  canNext: boolean;
+  /** Show a number's error: once the field was left, or as soon as it has 16 digits. */
+  live: (key: string, value: string) => boolean;
+}
+
+export function check(state: FormState, catalog: Service[], regions: RegionData, desa: string): Checked {
+  const { applicant, subject, serviceCode } = state;
+  const service = catalog.find((s) => s.code === serviceCode);
+  const subjectFields = SUBJECT_FIELDS[serviceCode] ?? null;
+  const nik = applicant.nik ? parseNumber('nik', applicant.nik, regions, { desa }) : null;
+  const kk = applicant.kk ? parseNumber('kk', applicant.kk, regions, { desa }) : null;
+  const subjectNik = subjectFields?.includes('nik') && subject.nik ? parseNumber('nik', subject.nik, regions, { desa }) : null;
+  const phoneOk = !applicant.phone || PHONE.test(applicant.phone.trim());
+  const dataOk =
+    nik?.ok === true &&
+    applicant.name.trim() !== '' &&
+    (!kk || kk.ok) &&
+    phoneOk &&
+    (!subjectFields || (subject.name.trim() !== '' && (!subjectNik || subjectNik.ok)));
+  const have = new Set([...state.pages.map((p) => p.requirement), ...state.onServer.map((p) => p.requirement)]);
+  const lacking = service ? missing(service, have) : [];
+  const { step } = state;
+  const canNext = step === 'service' ? Boolean(service) : step === 'data' ? dataOk : step === 'docs' ? state.preparing === 0 : false;
+  const live = (key: string, value: string) => state.blurred[key] || value.replace(/\D/g, '').length >= 16;
+  return { service, subjectFields, nik, kk, subjectNik, phoneOk, dataOk, have, lacking, canNext, live };
+}
+
+/** The request to store (a draft, or queued when `send`); null while the NIK is not valid. */
+export function buildRequest(
+  state: FormState,
+  checked: Checked,
+  context: { id: string; username: string; desa: string; send: boolean; now: string },
+): LocalRequest | null {
+  const { nik, kk, subjectNik, subjectFields } = checked;
+  if (!nik?.ok) return null;
+  const { existing, applicant, subject } = state;
+  const trimmed = (v: string | null) => (v && v.trim() ? v.trim() : null);
+  return {
+    ...(existing ?? {}),
+    id: context.id,
+    owner: existing?.owner ?? context.username,
+    desa: existing?.desa ?? context.desa,
+    service: state.serviceCode,
+    applicant: {
+      nik: nik.info.number,
+      name: applicant.name.trim(),
+      kk: kk?.ok ? kk.info.number : null,
+      phone: trimmed(applicant.phone),
+      address: trimmed(applicant.address),
+    },
+    subject: subjectFields
+      ? {
+          name: subject.name.trim(),
+          nik: subjectNik?.ok ? subjectNik.info.number : null,
+          birth_date: subjectFields.includes('birth_date') ? trimmed(subject.birth_date) : null,
+          birth_place: subjectFields.includes('birth_place') ? trimmed(subject.birth_place) : null,
+          sex: subjectFields.includes('sex') ? subject.sex : null,
+        }
+      : null,
+    notes: state.notes.trim(),
+    sasaranId: state.sasaranId,
+    jemputBola: state.jemputBola,
+    state: context.send ? 'queued' : 'draft',
+    createdAt: existing?.createdAt ?? context.now,
+    updatedAt: context.now,
+    serverVersion: existing?.serverVersion ?? 0,
+    code: existing?.code ?? null,
+    serverStatus: existing?.serverStatus ?? null,
+    attempts: 0,
+    nextAttemptAt: 0,
+    message: null,
+  };
+}

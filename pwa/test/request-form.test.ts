@@ -1,0 +1,130 @@
+// The new-request form's state and rules, without a DOM (src/lib/request-form.ts).
+import regions from 'virtual:regions';
+import { describe, expect, it } from 'vitest';
+import type { Service } from '../src/lib/catalog';
+import type { LocalRequest, LocalScan, SasaranRow } from '../src/lib/db';
+import { buildRequest, check, initialForm, reduce, type Action, type FormState } from '../src/lib/request-form';
+
+const DESA = '52.03.01.2001';
+const NIK = '5203015708900001';
+const CATALOG: Service[] = [
+  {
+    code: 'KTP_BARU',
+    label: 'KTP-el baru',
+    label_en: 'New e-ID',
+    referral: null,
+    requirements: [
+      { code: 'KK', label: 'Kartu Keluarga', required: true, one_of: null },
+      { code: 'AKTA_LAHIR', label: 'Akta kelahiran', required: false, one_of: null },
+    ],
+  },
+  { code: 'AKTA_LAHIR', label: 'Akta kelahiran', label_en: 'Birth certificate', referral: null, requirements: [] },
+];
+
+const run = (state: FormState, ...actions: Action[]) => actions.reduce(reduce, state);
+const scan = (id: string, requirement: string, sha256: string): Omit<LocalScan, 'page'> => ({
+  id,
+  requestId: 'r1',
+  requirement,
+  blob: new Blob(['x']),
+  name: `${id}.jpg`,
+  contentType: 'image/jpeg',
+  size: 1,
+  sha256,
+  done: false,
+  failures: 0,
+});
+const fresh = () => initialForm(undefined, null);
+
+describe('request form', () => {
+  it('starts at the service step, or loading the draft at the data step', () => {
+    expect(fresh()).toMatchObject({ step: 'service', loading: false, sasaranId: null });
+    expect(initialForm('r1', 'ignored')).toMatchObject({ step: 'data', loading: true, sasaranId: null });
+    expect(initialForm(undefined, 's1').sasaranId).toBe('s1');
+  });
+
+  it('moves on only when the step allows it', () => {
+    let state = fresh();
+    expect(check(state, CATALOG, regions, DESA).canNext).toBe(false);
+    state = run(state, { type: 'service', code: 'KTP_BARU' });
+    expect(check(state, CATALOG, regions, DESA).canNext).toBe(true);
+    state = run(state, { type: 'step', step: 'data' }, { type: 'applicant', key: 'nik', value: NIK });
+    expect(check(state, CATALOG, regions, DESA).dataOk).toBe(false); // no name yet
+    state = run(state, { type: 'applicant', key: 'name', value: ' Siti ' });
+    expect(check(state, CATALOG, regions, DESA).canNext).toBe(true);
+    state = run(state, { type: 'applicant', key: 'phone', value: 'abc' });
+    expect(check(state, CATALOG, regions, DESA)).toMatchObject({ phoneOk: false, canNext: false });
+  });
+
+  it('shows a number error once the field was left or has 16 digits', () => {
+    let state = run(fresh(), { type: 'applicant', key: 'nik', value: '5203' });
+    expect(check(state, CATALOG, regions, DESA).live('nik', '5203')).toBe(false);
+    state = run(state, { type: 'blur', name: 'nik' });
+    expect(check(state, CATALOG, regions, DESA).live('nik', '5203')).toBe(true);
+    expect(check(fresh(), CATALOG, regions, DESA).live('kk', '5203011203180002')).toBe(true);
+  });
+
+  it('numbers pages per document, refuses the same photo twice, and tracks what is missing', () => {
+    let state = run(fresh(), { type: 'service', code: 'KTP_BARU' }, { type: 'addPage', scan: scan('a', 'KK', 'h1') });
+    state = run(state, { type: 'addPage', scan: scan('b', 'KK', 'h2' ) }, { type: 'addPage', scan: scan('c', 'AKTA_LAHIR', 'h3') });
+    expect(state.pages.map((p) => [p.id, p.page])).toEqual([['a', 1], ['b', 2], ['c', 1]]);
+    state = run(state, { type: 'addPage', scan: scan('d', 'KK', 'h1') });
+    expect(state.pages).toHaveLength(3);
+    expect(state.scanError).toEqual({ key: 'scan.duplicate' });
+    expect(check(state, CATALOG, regions, DESA).lacking).toEqual([]);
+    state = run(state, { type: 'removePage', id: 'a' }, { type: 'removePage', id: 'b' });
+    expect(check(state, CATALOG, regions, DESA).lacking.map((r) => r.code)).toEqual(['KK']);
+    state = run(state, { type: 'preparing', delta: 1 }, { type: 'step', step: 'docs' });
+    expect(check(state, CATALOG, regions, DESA).canNext).toBe(false);
+  });
+
+  it('takes name, NIK and service from a worklist row, and forgets a row that is gone', () => {
+    const row = { id: 's1', name: 'Budi', nik: NIK, category: 'RENTAN', documents: [{ service: 'AKTA_LAHIR' }] } as unknown as SasaranRow;
+    const state = run(initialForm(undefined, 's1'), { type: 'sasaran', row, service: null });
+    expect(state).toMatchObject({ sasaranName: 'Budi', serviceCode: 'AKTA_LAHIR', jemputBola: true });
+    expect(state.applicant).toMatchObject({ name: 'Budi', nik: NIK });
+    expect(run(state, { type: 'sasaran', row, service: 'KTP_BARU' }).serviceCode).toBe('KTP_BARU');
+    expect(run(initialForm(undefined, 's1'), { type: 'sasaran', row: undefined, service: null }).sasaranId).toBeNull();
+  });
+
+  it('loads a draft and saves it back with trimmed, compact numbers', () => {
+    const draft = {
+      id: 'r1',
+      owner: 'op',
+      desa: DESA,
+      service: 'AKTA_LAHIR',
+      applicant: { nik: NIK, name: 'Siti', kk: null, phone: null, address: null },
+      subject: { name: 'Bayi', nik: null, birth_date: '2026-01-02', birth_place: null, sex: 'P' },
+      notes: '',
+      state: 'draft',
+      createdAt: '2026-01-01T00:00:00Z',
+      serverVersion: 3,
+      code: 'ABC',
+    } as unknown as LocalRequest;
+    let state = run(initialForm('r1', null), { type: 'loaded', item: draft, pages: [], onServer: [{ requirement: 'KK', sha256: 'h' }] });
+    expect(state).toMatchObject({ loading: false, existing: draft, serviceCode: 'AKTA_LAHIR', onServer: [{ requirement: 'KK', sha256: 'h' }] });
+    state = run(state, { type: 'applicant', key: 'phone', value: ' 0812 3456 789 ' }, { type: 'subject', key: 'sex', value: '' }, { type: 'notes', value: ' cepat ' });
+    const checked = check(state, CATALOG, regions, DESA);
+    const item = buildRequest(state, checked, { id: 'r1', username: 'other', desa: 'x', send: true, now: '2026-02-01T00:00:00Z' });
+    expect(item).toMatchObject({
+      owner: 'op',
+      desa: DESA,
+      state: 'queued',
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt: '2026-02-01T00:00:00Z',
+      serverVersion: 3,
+      notes: 'cepat',
+      applicant: { nik: NIK, phone: '0812 3456 789', kk: null },
+      subject: { name: 'Bayi', birth_date: '2026-01-02', birth_place: null, sex: null, nik: null },
+      attempts: 0,
+    });
+    expect(run(initialForm('r1', null), { type: 'loaded', item: undefined, pages: [], onServer: [] })).toMatchObject({ loading: false, existing: null });
+    expect(buildRequest(fresh(), check(fresh(), CATALOG, regions, DESA), { id: 'x', username: 'op', desa: DESA, send: false, now: '' })).toBeNull();
+  });
+
+  it('records saving and a failed save', () => {
+    const saving = run(fresh(), { type: 'saveFailed', error: { key: 'save.failed' } }, { type: 'saving' });
+    expect(saving).toMatchObject({ saving: true, saveError: null });
+    expect(run(saving, { type: 'saveFailed', error: { key: 'save.quota' } })).toMatchObject({ saving: false, saveError: { key: 'save.quota' } });
+  });
+});

@@ -1,0 +1,968 @@
+"""In-memory fakes of every port: dicts behind one lock, with the adapters' semantics.
+
+Each fake passes the same contract suites as the SQLite and DynamoDB adapters
+(tests/contract, the `memory` set; tests/sasaran/test_store.py): conditional
+writes raise Conflict, transactions are all or nothing, orders and cursors are
+the same. Stored objects are copies, so a caller mutating what it passed in or
+got back changes nothing stored. `build_services` wires the use cases on them,
+as bakso.bootstrap.build_services does on an adapter set (tests/unit/services).
+
+A fake per port stands alone (FakeUserStore(), FakeCounterStore(), ...) where a
+port's writes reach another port, the fake carries that one too: a request's
+events go to its audit log (FakeRequestStore is a FakeAuditLog), rows and
+import lines apply counter deltas (FakeWorklistStore is a FakeCounterStore).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import copy
+import io
+import json
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import IO, Any, TypeVar
+
+from bakso.bootstrap import Services
+from bakso.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from bakso.domain.lifecycle import Status
+from bakso.domain.model import (
+    GENESIS_HASH,
+    AuditEntry,
+    Batch,
+    Event,
+    LoginAttempts,
+    Request,
+    Scan,
+    User,
+    audit_hash,
+    event_audit_data,
+)
+from bakso.domain.returns import ReturnLine, ReturnRun
+from bakso.domain.sasaran import Followup, ImportResult, ImportRun, SasaranRow, scopes
+from bakso.ports import (
+    MAX_REQUEST_WRITES,
+    RETURN_LINES_PER_WRITE,
+    AuditLog,
+    BatchStore,
+    Blobs,
+    BlobSink,
+    CodeTaken,
+    CounterStore,
+    ImportLineWrite,
+    ImportStore,
+    LoginAttemptStore,
+    Message,
+    Page,
+    Queue,
+    Records,
+    RequestStore,
+    RequestWrite,
+    ReturnStore,
+    RowWrite,
+    SasaranPage,
+    SasaranStore,
+    ScanStore,
+    UploadTarget,
+    UserStore,
+    WorklistStore,
+)
+
+T = TypeVar("T")
+
+_STALE = "Data permohonan sudah berubah; muat ulang lalu coba lagi."
+_CODE_TAKEN = "Kode permohonan sudah dipakai permohonan lain."
+_BATCH_STALE = "Batch sudah diubah proses lain."
+_ROW_STALE = "Data sasaran sudah berubah; muat ulang lalu coba lagi."
+_NIK_TAKEN = "NIK ini sudah tercatat pada sasaran lain."
+_BAD_CURSOR = "Kursor halaman tidak valid."
+_BAD_LIMIT = "Jumlah per halaman harus minimal 1."
+_MISSING = "Berkas tidak ditemukan."
+
+
+def _copy(value: T) -> T:
+    return copy.deepcopy(value)
+
+
+def _json(data: Any) -> Any:
+    """What a store gives back after JSON: tuples become lists, keys strings."""
+    return json.loads(json.dumps(data, ensure_ascii=False, sort_keys=True))
+
+
+def _encode_pair(first: str, second: str) -> str:
+    raw = json.dumps([first, second], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_pair(cursor: str) -> tuple[str, str]:
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError):
+        raise InvalidInput(_BAD_CURSOR) from None
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
+        raise InvalidInput(_BAD_CURSOR)
+    return value[0], value[1]
+
+
+class _Memory:
+    """The lock every fake holds for each call (re-entrant: one write may call another)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.RLock()
+
+
+# Records ----------------------------------------------------------------------
+
+
+class _AuditMemory(_Memory):
+    def __init__(self) -> None:
+        super().__init__()
+        self._audit: list[AuditEntry] = []
+
+    def append_audit(
+        self, *, at: str, actor: str, action: str, target: str, data: dict[str, Any]
+    ) -> AuditEntry:
+        with self._lock:
+            stored = _json(data)
+            seq = len(self._audit) + 1
+            prev = self._audit[-1].hash if self._audit else GENESIS_HASH
+            digest = audit_hash(seq, at, actor, action, target, stored, prev)
+            entry = AuditEntry(seq, at, actor, action, target, stored, prev, digest)
+            self._audit.append(entry)
+            return _copy(entry)
+
+    def audit_entries(self, after_seq: int = 0, limit: int = 1000) -> list[AuditEntry]:
+        with self._lock:
+            return _copy(self._audit[after_seq : after_seq + max(limit, 0)])
+
+    def audit_search(
+        self,
+        *,
+        target: str | None,
+        actor: str | None,
+        since: str | None,
+        until: str | None,
+        before_seq: int | None,
+        limit: int,
+    ) -> list[AuditEntry]:
+        with self._lock:
+            found = [
+                entry
+                for entry in reversed(self._audit)
+                if (target is None or entry.target == target)
+                and (actor is None or entry.actor == actor)
+                and (since is None or entry.at >= since)
+                and (until is None or entry.at < until)
+                and (before_seq is None or entry.seq < before_seq)
+            ]
+            return _copy(found[: max(limit, 0)])
+
+
+class _RequestMemory(_AuditMemory):
+    """Requests and their timelines; each event is also appended to this fake's audit log."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._requests: dict[str, Request] = {}
+        self._timelines: dict[str, list[Event]] = {}
+
+    def create_request(self, request: Request, event: Event) -> bool:
+        with self._lock:
+            if request.id in self._requests:
+                return False
+            if self._holder("code", request.code, request.id):
+                raise CodeTaken(request.code)
+            self._requests[request.id] = _copy(request)
+            self._add_event(event)
+            return True
+
+    def save_request(self, request: Request, expected_version: int, event: Event | None) -> None:
+        with self._lock:
+            current = self._requests.get(request.id)
+            if current is None or current.version != expected_version:
+                raise Conflict(_STALE, current_version=current.version if current else None)
+            self._check_unique(request)
+            self._requests[request.id] = _copy(request)
+            if event is not None:
+                self._add_event(event)
+
+    def save_requests(self, writes: Sequence[RequestWrite]) -> None:
+        if len(writes) > MAX_REQUEST_WRITES:
+            raise ValueError(f"at most {MAX_REQUEST_WRITES} writes in one transaction")
+        with self._lock:
+            for write in writes:  # every check before any write: all or none
+                current = self._requests.get(write.request.id)
+                if current is None or current.version != write.expected_version:
+                    raise Conflict(_STALE)
+                self._check_unique(write.request)
+            for write in writes:
+                self._requests[write.request.id] = _copy(write.request)
+                if write.event is not None:
+                    self._add_event(write.event)
+
+    def get_request(self, request_id: str) -> Request | None:
+        with self._lock:
+            return _copy(self._requests.get(request_id))
+
+    def get_request_by_code(self, code: str) -> Request | None:
+        with self._lock:
+            found = self._holder("code", code, None)
+            return _copy(self._requests[found]) if found else None
+
+    def get_request_by_token(self, token: str) -> Request | None:
+        with self._lock:
+            found = self._holder("token", token, None)
+            return _copy(self._requests[found]) if found else None
+
+    def list_requests(
+        self, *, desa: str | None, status: Status | None, cursor: str | None, limit: int
+    ) -> Page:
+        if limit < 1:
+            raise InvalidInput(_BAD_LIMIT)
+        before = _decode_pair(cursor) if cursor is not None else None
+        with self._lock:
+            found = sorted(
+                (
+                    r
+                    for r in self._requests.values()
+                    if (desa is None or r.desa == desa)
+                    and (status is None or r.status is status)
+                    and (before is None or (r.created_at, r.id) < before)
+                ),
+                key=lambda r: (r.created_at, r.id),
+                reverse=True,
+            )
+            items = _copy(found[:limit])
+        next_cursor = (
+            _encode_pair(items[-1].created_at, items[-1].id) if len(found) > limit else None
+        )
+        return Page(items=items, cursor=next_cursor)
+
+    def timeline(self, request_id: str) -> list[Event]:
+        with self._lock:
+            return list(self._timelines.get(request_id, []))
+
+    def requests_in_batch(
+        self,
+        batch_id: str,
+        *,
+        after: str | None = None,
+        through: str | None = None,
+        limit: int | None = None,
+    ) -> list[Request]:
+        low = tuple(after.rsplit("#", 1)) if after is not None else None
+        high = tuple(through.rsplit("#", 1)) if through is not None else None
+        with self._lock:
+            found = sorted(
+                (
+                    r
+                    for r in self._requests.values()
+                    if r.batch_id == batch_id
+                    and (low is None or (r.created_at, r.id) > low)
+                    and (high is None or (r.created_at, r.id) <= high)
+                ),
+                key=lambda r: (r.created_at, r.id),
+            )
+            return _copy(found if limit is None else found[: max(limit, 0)])
+
+    def get_requests_by_codes(self, codes: Sequence[str]) -> dict[str, Request]:
+        wanted = set(codes)
+        with self._lock:
+            return {r.code: _copy(r) for r in self._requests.values() if r.code in wanted}
+
+    def _holder(self, field: str, value: str | None, other_than: str | None) -> str | None:
+        """The id of the request (not `other_than`) holding this code or token."""
+        if value is None:
+            return None
+        for request_id, request in self._requests.items():
+            if request_id != other_than and getattr(request, field) == value:
+                return request_id
+        return None
+
+    def _check_unique(self, request: Request) -> None:
+        if self._holder("code", request.code, request.id) or self._holder(
+            "token", request.token, request.id
+        ):
+            raise Conflict(_CODE_TAKEN)
+
+    def _add_event(self, event: Event) -> None:
+        self._timelines.setdefault(event.request_id, []).append(event)
+        self.append_audit(
+            at=event.at,
+            actor=event.by,
+            action=event.action,
+            target=event.request_id,
+            data=event_audit_data(event),
+        )
+
+
+class _ScanMemory(_Memory):
+    def __init__(self) -> None:
+        super().__init__()
+        self._scans: dict[tuple[str, str], Scan] = {}
+
+    def add_scan(self, scan: Scan) -> Scan:
+        with self._lock:
+            stored = self._scans.setdefault((scan.request_id, scan.id), _copy(scan))
+            return _copy(stored)
+
+    def get_scan(self, request_id: str, scan_id: str) -> Scan | None:
+        with self._lock:
+            return _copy(self._scans.get((request_id, scan_id)))
+
+    def list_scans(self, request_id: str) -> list[Scan]:
+        with self._lock:
+            found = [s for (rid, _), s in self._scans.items() if rid == request_id]
+            return _copy(sorted(found, key=lambda s: (s.created_at, s.id)))
+
+    def set_scan_state(self, request_id: str, scan_id: str, state: str) -> None:
+        with self._lock:
+            scan = self._scans.get((request_id, scan_id))
+            if scan is None:
+                raise NotFound(_MISSING)
+            self._scans[(request_id, scan_id)] = replace(scan, state=state)
+
+    def delete_scan(self, request_id: str, scan_id: str) -> None:
+        with self._lock:
+            self._scans.pop((request_id, scan_id), None)
+
+
+class _BatchMemory(_Memory):
+    def __init__(self) -> None:
+        super().__init__()
+        self._batches: dict[str, Batch] = {}
+
+    def create_batch(self, batch: Batch) -> None:
+        with self._lock:
+            if batch.id in self._batches:
+                raise Conflict(_BATCH_STALE)
+            self._batches[batch.id] = _copy(batch)
+
+    def save_batch(self, batch: Batch, expected_version: int) -> None:
+        with self._lock:
+            current = self._batches.get(batch.id)
+            if current is None or current.version != expected_version:
+                raise Conflict(_BATCH_STALE)
+            self._batches[batch.id] = _copy(batch)
+
+    def get_batch(self, batch_id: str) -> Batch | None:
+        with self._lock:
+            return _copy(self._batches.get(batch_id))
+
+    def list_batches(self, *, cursor: str | None, limit: int) -> tuple[list[Batch], str | None]:
+        before = _decode_pair(cursor) if cursor is not None else None
+        with self._lock:
+            found = sorted(
+                (
+                    b
+                    for b in self._batches.values()
+                    if before is None or (b.created_at, b.id) < before
+                ),
+                key=lambda b: (b.created_at, b.id),
+                reverse=True,
+            )
+            items = _copy(found[: max(limit, 0)])
+        if len(found) > limit and items:
+            return items, _encode_pair(items[-1].created_at, items[-1].id)
+        return items, None
+
+
+class _UserMemory(_Memory):
+    def __init__(self) -> None:
+        super().__init__()
+        self._users: dict[str, User] = {}
+
+    def get_user(self, username: str) -> User | None:
+        with self._lock:
+            return _copy(self._users.get(username))
+
+    def save_user(self, user: User) -> None:
+        with self._lock:
+            self._users[user.username] = _copy(user)
+
+    def list_users(self) -> list[User]:
+        with self._lock:
+            return _copy([self._users[name] for name in sorted(self._users)])
+
+
+class _AttemptMemory(_Memory):
+    def __init__(self) -> None:
+        super().__init__()
+        self._attempts: dict[str, LoginAttempts] = {}
+
+    def get_login_attempts(self, key: str) -> LoginAttempts | None:
+        with self._lock:
+            return _copy(self._attempts.get(key))
+
+    def save_login_attempts(self, attempts: LoginAttempts) -> None:
+        with self._lock:
+            self._attempts[attempts.key] = _copy(attempts)
+
+
+class _ReturnMemory(_Memory):
+    def __init__(self) -> None:
+        super().__init__()
+        self._runs: dict[str, ReturnRun] = {}
+        self._lines: dict[str, dict[int, ReturnLine]] = {}
+        self._chunks: dict[str, dict[int, dict[str, int]]] = {}
+
+    def create_return(self, run: ReturnRun) -> bool:
+        with self._lock:
+            if run.id in self._runs:
+                return False
+            self._runs[run.id] = _copy(run)
+            return True
+
+    def save_return(self, run: ReturnRun) -> None:
+        with self._lock:
+            if run.id in self._runs:
+                self._runs[run.id] = _copy(run)
+
+    def get_return(self, return_id: str) -> ReturnRun | None:
+        with self._lock:
+            return _copy(self._runs.get(return_id))
+
+    def add_return_lines(self, return_id: str, lines: Sequence[ReturnLine]) -> None:
+        if len(lines) > RETURN_LINES_PER_WRITE:
+            raise ValueError(f"at most {RETURN_LINES_PER_WRITE} lines per write")
+        with self._lock:
+            stored = self._lines.setdefault(return_id, {})
+            for line in lines:
+                stored.setdefault(line.seq, _copy(line))
+
+    def return_lines(self, return_id: str, *, after: int, limit: int) -> list[ReturnLine]:
+        if limit < 1:
+            return []
+        with self._lock:
+            stored = self._lines.get(return_id, {})
+            return _copy([stored[seq] for seq in sorted(stored) if seq > after][:limit])
+
+    def record_return_chunk(self, return_id: str, chunk: int, counts: Mapping[str, int]) -> None:
+        with self._lock:
+            self._chunks.setdefault(return_id, {})[chunk] = dict(counts)
+
+    def return_chunk_counts(self, return_id: str) -> dict[int, dict[str, int]]:
+        with self._lock:
+            stored = self._chunks.get(return_id, {})
+            return {chunk: dict(stored[chunk]) for chunk in sorted(stored)}
+
+
+# The concrete mixins above hold the state; the fakes below declare the ports. (Protocols
+# come last in each class's bases: their __init__ would end the cooperative chain.)
+
+
+class FakeAuditLog(_AuditMemory, AuditLog):
+    pass
+
+
+class FakeRequestStore(_RequestMemory, RequestStore, AuditLog):
+    """Requests and timelines; each event is also in this fake's audit log."""
+
+
+class FakeScanStore(_ScanMemory, ScanStore):
+    pass
+
+
+class FakeBatchStore(_BatchMemory, BatchStore):
+    pass
+
+
+class FakeUserStore(_UserMemory, UserStore):
+    pass
+
+
+class FakeLoginAttemptStore(_AttemptMemory, LoginAttemptStore):
+    pass
+
+
+class FakeReturnStore(_ReturnMemory, ReturnStore):
+    pass
+
+
+class FakeRecords(
+    _RequestMemory,
+    _ScanMemory,
+    _BatchMemory,
+    _UserMemory,
+    _AttemptMemory,
+    _ReturnMemory,
+    Records,
+):
+    """Every records port over one lock, as one adapter object serves them all."""
+
+
+# Sasaran ----------------------------------------------------------------------
+
+
+class _CounterMemory(_Memory):
+    def __init__(self) -> None:
+        super().__init__()
+        self._counters: dict[tuple[str, str], dict[str, int]] = {}
+        self._applied: set[str] = set()
+
+    def counters(self, level: str, code: str) -> dict[str, int]:
+        with self._lock:
+            return {n: v for n, v in self._counters.get((level, code), {}).items() if v}
+
+    def counters_under(self, level: str, prefix: str) -> dict[str, dict[str, int]]:
+        with self._lock:
+            return {
+                code: {n: v for n, v in values.items() if v}
+                for (lvl, code), values in sorted(self._counters.items())
+                if lvl == level and code.startswith(prefix)
+            }
+
+    def apply_once(self, key: str, deltas: Mapping[str, Mapping[str, int]]) -> bool:
+        with self._lock:
+            if key in self._applied:
+                return False
+            self._applied.add(key)
+            self._apply(deltas)
+            return True
+
+    def _apply(self, deltas: Mapping[str, Mapping[str, int]]) -> None:
+        """Each desa's changes go to the desa, its kecamatan and its kabupaten."""
+        for desa, changes in deltas.items():
+            for scope in scopes(desa):
+                bucket = self._counters.setdefault(scope, {})
+                for name, value in changes.items():
+                    if value:
+                        bucket[name] = bucket.get(name, 0) + value
+
+
+class _WorklistMemory(_CounterMemory):
+    """Rows and follow-ups; row writes apply their deltas to this fake's counters."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: dict[str, SasaranRow] = {}
+        self._followups: dict[str, Followup] = {}
+
+    def get_row(self, sasaran_id: str) -> SasaranRow | None:
+        with self._lock:
+            return _copy(self._rows.get(sasaran_id))
+
+    def find_by_niks(self, niks: Sequence[str]) -> dict[str, SasaranRow]:
+        wanted = set(niks)
+        with self._lock:
+            return {r.nik: _copy(r) for r in self._rows.values() if r.nik and r.nik in wanted}
+
+    def find_by_name_keys(self, keys: Sequence[str]) -> dict[str, list[SasaranRow]]:
+        wanted = set(keys)
+        found: dict[str, list[SasaranRow]] = {}
+        with self._lock:
+            for row_id in sorted(self._rows):
+                row = self._rows[row_id]
+                if row.name_key in wanted:
+                    found.setdefault(row.name_key, []).append(_copy(row))
+        return found
+
+    def list_rows(self, desa: str, *, cursor: str | None, limit: int) -> SasaranPage:
+        if limit < 1:
+            raise InvalidInput(_BAD_LIMIT)
+        after = _decode_text(cursor) if cursor else ""
+        with self._lock:
+            found = sorted(
+                (r for r in self._rows.values() if r.desa == desa and r.sort_key > after),
+                key=lambda r: r.sort_key,
+            )
+            items = _copy(found[:limit])
+        return SasaranPage(items, _encode_text(items[-1].sort_key) if len(found) > limit else None)
+
+    def save_row(self, write: RowWrite) -> None:
+        with self._lock:
+            self._write_row(write)
+
+    def record_followup(self, followup: Followup, write: RowWrite) -> bool:
+        with self._lock:
+            if followup.id in self._followups:
+                return False
+            self._write_row(write)
+            self._followups[followup.id] = _copy(followup)
+            return True
+
+    def get_followup(self, followup_id: str) -> Followup | None:
+        with self._lock:
+            return _copy(self._followups.get(followup_id))
+
+    def list_followups(self, sasaran_id: str) -> list[Followup]:
+        with self._lock:
+            found = [f for f in self._followups.values() if f.sasaran_id == sasaran_id]
+            return _copy(sorted(found, key=lambda f: (f.at, f.id)))
+
+    def _write_row(self, write: RowWrite) -> None:
+        """Check, then write the row and apply its deltas; the caller holds the lock."""
+        row = write.row
+        current = self._rows.get(row.id)
+        if (
+            (current is not None)
+            if write.expected_version == 0
+            else (current is None or current.version != write.expected_version)
+        ):
+            raise Conflict(_ROW_STALE)
+        if row.nik and any(r.nik == row.nik and r.id != row.id for r in self._rows.values()):
+            raise Conflict(_NIK_TAKEN)
+        self._rows[row.id] = _copy(row)
+        self._apply(write.deltas)
+
+
+def _encode_text(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode_text(cursor: str) -> str:
+    try:
+        decoded = base64.b64decode(
+            cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True
+        ).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidInput(_BAD_CURSOR) from None
+    if not decoded:
+        raise InvalidInput(_BAD_CURSOR)
+    return decoded
+
+
+class _ImportMemory(_WorklistMemory):
+    """Import runs and results; an accepted line's row goes to this fake's worklist."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._imports: dict[str, ImportRun] = {}
+        self._results: dict[tuple[str, int], ImportResult] = {}
+        self._import_chunks: dict[str, dict[int, dict[str, int]]] = {}
+
+    def create_import(self, run: ImportRun) -> bool:
+        with self._lock:
+            if run.id in self._imports:
+                return False
+            self._imports[run.id] = _copy(run)
+            return True
+
+    def save_import(self, run: ImportRun) -> None:
+        with self._lock:
+            if run.id in self._imports:
+                self._imports[run.id] = _copy(run)
+
+    def get_import(self, import_id: str) -> ImportRun | None:
+        with self._lock:
+            return _copy(self._imports.get(import_id))
+
+    def list_imports(self, *, limit: int) -> list[ImportRun]:
+        with self._lock:
+            found = sorted(self._imports.values(), key=lambda r: (r.created_at, r.id), reverse=True)
+            return _copy(found[: max(limit, 0)])
+
+    def apply_import_lines(self, lines: Sequence[ImportLineWrite]) -> None:
+        with self._lock:
+            # All or none, as the SQLite store: keep what was there to put it back.
+            saved = (dict(self._rows), {k: dict(v) for k, v in self._counters.items()})
+            done = dict(self._results)
+            try:
+                for line in lines:
+                    key = (line.result.import_id, line.result.line)
+                    if key in self._results:
+                        continue
+                    if line.write is not None:
+                        self._write_row(line.write)
+                    self._results[key] = _copy(line.result)
+            except Conflict:
+                self._rows, self._counters = saved
+                self._results = done
+                raise
+
+    def import_results(self, import_id: str, *, after_line: int, limit: int) -> list[ImportResult]:
+        with self._lock:
+            found = sorted(
+                (r for (i, n), r in self._results.items() if i == import_id and n > after_line),
+                key=lambda r: r.line,
+            )
+            return _copy(found[: max(limit, 0)])
+
+    def record_chunk(self, import_id: str, chunk: int, counts: Mapping[str, int]) -> None:
+        with self._lock:
+            self._import_chunks.setdefault(import_id, {})[chunk] = dict(counts)
+
+    def chunk_counts(self, import_id: str) -> dict[int, dict[str, int]]:
+        with self._lock:
+            stored = self._import_chunks.get(import_id, {})
+            return {chunk: dict(stored[chunk]) for chunk in sorted(stored)}
+
+
+class FakeCounterStore(_CounterMemory, CounterStore):
+    pass
+
+
+class FakeWorklistStore(_WorklistMemory, WorklistStore, CounterStore):
+    """Rows and follow-ups; row writes apply their deltas to this fake's counters."""
+
+
+class FakeImportStore(_ImportMemory, ImportStore, WorklistStore, CounterStore):
+    """Import runs and results; an accepted line's row goes to this fake's worklist."""
+
+
+class FakeSasaranStore(_ImportMemory, SasaranStore):
+    """Every sasaran port over one lock."""
+
+
+# Blobs and queue --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Grant:
+    kind: str  # upload | download
+    key: str
+    expires: float
+    size: int = 0
+    content_type: str = ""
+    filename: str | None = None
+
+
+class _Sink(io.BytesIO):
+    pass
+
+
+class MemoryBlobs(_Memory, Blobs):
+    """Blobs in a dict; upload and download URLs are random tokens this fake remembers.
+
+    `accept_upload` and `resolve_download` play the device's PUT and GET: an
+    unknown (forged) token, an expired one, a larger body or another type are
+    refused as the folder's signed URLs are.
+    """
+
+    PREFIX = "memory://blobs"
+
+    def __init__(self, *, now: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        self._now = now
+        self._blobs: dict[str, tuple[bytes, str]] = {}
+        self._grants: dict[str, _Grant] = {}
+
+    def upload_target(
+        self, key: str, *, size: int, content_type: str, expires_in: int
+    ) -> UploadTarget:
+        token = self._grant(
+            _Grant("upload", _key(key), int(self._now()) + expires_in, size, content_type)
+        )
+        return UploadTarget(
+            "PUT", f"{self.PREFIX}/upload/{token}", headers={"Content-Type": content_type}
+        )
+
+    def download_url(self, key: str, *, expires_in: int, filename: str | None = None) -> str:
+        token = self._grant(
+            _Grant("download", _key(key), int(self._now()) + expires_in, filename=filename)
+        )
+        return f"{self.PREFIX}/download/{token}"
+
+    def size(self, key: str) -> int | None:
+        with self._lock:
+            stored = self._blobs.get(key)
+            return len(stored[0]) if stored else None
+
+    def read_head(self, key: str, length: int) -> bytes:
+        return self._data(key)[:length]
+
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        if start < 0 or length < 0:
+            raise InvalidInput("Rentang baca tidak valid.")
+        return self._data(key)[start : start + length]
+
+    def iter_chunks(self, key: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+        data = self._data(key)
+        for start in range(0, len(data), chunk_size):
+            yield data[start : start + chunk_size]
+
+    def put(self, key: str, data: IO[bytes], content_type: str) -> None:
+        body = data.read()
+        with self._lock:
+            self._blobs[_key(key)] = (body, content_type)
+
+    @contextlib.contextmanager
+    def writer(self, key: str, content_type: str) -> Iterator[BlobSink]:
+        key = _key(key)
+        sink = _Sink()
+        yield sink
+        with self._lock:
+            self._blobs[key] = (sink.getvalue(), content_type)
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._blobs.pop(key, None)
+
+    # The device's side ------------------------------------------------------------
+    def accept_upload(self, url: str, content_type: str | None, data: bytes) -> str:
+        grant = self._check(url, "upload")
+        if (content_type or "").strip() != grant.content_type:
+            raise InvalidInput("Jenis berkas tidak sesuai dengan yang didaftarkan.")
+        if len(data) > grant.size:
+            raise PayloadTooLarge("Berkas lebih besar dari ukuran yang didaftarkan.")
+        with self._lock:
+            self._blobs[grant.key] = (bytes(data), grant.content_type)
+        return grant.key
+
+    def resolve_download(self, url: str) -> tuple[bytes, str | None]:
+        grant = self._check(url, "download")
+        return self._data(grant.key), grant.filename
+
+    def content_type(self, key: str) -> str | None:
+        with self._lock:
+            stored = self._blobs.get(key)
+            return stored[1] if stored else None
+
+    def _grant(self, grant: _Grant) -> str:
+        token = secrets.token_urlsafe(16)
+        with self._lock:
+            self._grants[token] = grant
+        return token
+
+    def _check(self, url: str, kind: str) -> _Grant:
+        with self._lock:
+            grant = self._grants.get(url.rsplit("/", 1)[-1])
+        if grant is None or grant.kind != kind or not url.startswith(f"{self.PREFIX}/{kind}/"):
+            raise Forbidden(f"Tautan {'unggah' if kind == 'upload' else 'unduh'} tidak sah.")
+        if self._now() > grant.expires:
+            raise Forbidden("Tautan sudah kedaluwarsa; minta tautan baru.", reason="expired")
+        return grant
+
+    def _data(self, key: str) -> bytes:
+        with self._lock:
+            stored = self._blobs.get(key)
+        if stored is None:
+            raise NotFound(_MISSING)
+        return stored[0]
+
+
+def _key(key: str) -> str:
+    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in key.split("/")):
+        raise InvalidInput("Kunci berkas tidak valid.")
+    return key
+
+
+@dataclass
+class _Stored:
+    id: str
+    body: str
+    sent: int  # order of sending
+    available_at: float
+    attempts: int = 0
+    deliveries: int = 0  # never reset (not even by redrive): old receipts stay stale
+    dead: bool = False
+
+
+class FakeQueue(_Memory, Queue):
+    """SQS's visibility timeout, receive count and dead letters, on an injectable clock."""
+
+    def __init__(self, *, max_receives: int = 5, now: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        self._max_receives = max_receives
+        self._now = now
+        self._messages: dict[str, _Stored] = {}
+        self._sent = 0
+
+    def send(self, body: dict[str, Any]) -> None:
+        encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        if len(encoded.encode()) > 1 << 20:
+            raise PayloadTooLarge("Pesan antrean terlalu besar.")
+        with self._lock:
+            self._sent += 1
+            message_id = uuid.uuid4().hex
+            self._messages[message_id] = _Stored(message_id, encoded, self._sent, self._now())
+
+    def receive(self, *, max_messages: int = 10, visibility_timeout: int = 60) -> list[Message]:
+        now = self._now()
+        with self._lock:
+            due = [m for m in self._messages.values() if not m.dead and m.available_at <= now]
+            for message in due:
+                if message.attempts >= self._max_receives:
+                    message.dead = True
+            ready = sorted((m for m in due if not m.dead), key=lambda m: (m.available_at, m.sent))[
+                : max(max_messages, 0)
+            ]
+            for message in ready:
+                message.available_at = now + visibility_timeout
+                message.attempts += 1
+                message.deliveries += 1
+            return [self._message(m) for m in ready]
+
+    def ack(self, message: Message) -> None:
+        message_id, _, deliveries = message.receipt.rpartition(":")
+        with self._lock:
+            stored = self._messages.get(message_id)
+            if stored is not None and deliveries == str(stored.deliveries):
+                del self._messages[message_id]
+
+    def dead_letters(self) -> list[Message]:
+        with self._lock:
+            dead = sorted((m for m in self._messages.values() if m.dead), key=lambda m: m.sent)
+            return [self._message(m) for m in dead]
+
+    def redrive(self, message_id: str) -> bool:
+        with self._lock:
+            stored = self._messages.get(message_id)
+            if stored is None or not stored.dead:
+                return False
+            stored.dead, stored.attempts, stored.available_at = False, 0, self._now()
+            return True
+
+    # For tests ----------------------------------------------------------------------
+    def pending(self) -> list[dict[str, Any]]:
+        """Bodies of the live messages, in the order they were sent (nothing is received)."""
+        with self._lock:
+            live = sorted((m for m in self._messages.values() if not m.dead), key=lambda m: m.sent)
+            return [json.loads(m.body) for m in live]
+
+    @staticmethod
+    def _message(stored: _Stored) -> Message:
+        return Message(
+            stored.id, json.loads(stored.body), f"{stored.id}:{stored.deliveries}", stored.attempts
+        )
+
+
+# The use cases on the fakes ---------------------------------------------------
+
+FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+
+
+class FloatClock:
+    """Seconds since the epoch that a test moves (the fake queue's and blobs' clock)."""
+
+    def __init__(self, start: float = 1_767_225_600.0) -> None:  # 2026-01-01T00:00:00Z
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class FakeSet:
+    services: Services
+    records: FakeRecords
+    blobs: MemoryBlobs
+    queue: FakeQueue
+    sasaran: FakeSasaranStore
+    clock: FloatClock
+
+
+def build_services(**overrides: Any) -> FakeSet:
+    """bakso.bootstrap.build_services on fresh fakes: the local defaults, `overrides` on top."""
+    from bakso.bootstrap import build_services as wire
+    from bakso.config import LocalConfig
+
+    config = {key: getattr(LocalConfig, key) for key in dir(LocalConfig) if key.isupper()}
+    config.update(SECRET_KEY="fake-secret", ARGON2_PARAMS=FAST_ARGON2, DATA_DIR="unused")
+    config.update(overrides)
+    clock = FloatClock()
+    records, blobs = FakeRecords(), MemoryBlobs(now=clock)
+    queue = FakeQueue(max_receives=config["QUEUE_MAX_RECEIVES"], now=clock)
+    sasaran = FakeSasaranStore()
+    services = wire(config, (records, blobs, queue, sasaran))
+    return FakeSet(services, records, blobs, queue, sasaran, clock)
