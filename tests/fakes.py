@@ -3,20 +3,21 @@
 Each fake passes the same contract suites as the SQLite and DynamoDB adapters
 (tests/contract, the `memory` set; tests/sasaran/test_store.py): conditional
 writes raise Conflict, transactions are all or nothing, orders and cursors are
-the same. Stored objects are copies, so a caller mutating what it passed in or
-got back changes nothing stored. `build_services` wires the use cases on them,
-as bakso.bootstrap.build_services does on an adapter set (tests/unit/services).
+the same; refusals use the words of bakso.domain.refusals and cursors the codec
+of bakso.domain.paging, as the adapters do. Stored objects are copies, so a
+caller mutating what it passed in or got back changes nothing stored.
+`build_services` wires the use cases on them through
+bakso.bootstrap.build_services (tests/unit/services).
 
-A fake per port stands alone (FakeUserStore(), FakeCounterStore(), ...) where a
-port's writes reach another port, the fake carries that one too: a request's
-events go to its audit log (FakeRequestStore is a FakeAuditLog), rows and
-import lines apply counter deltas (FakeWorklistStore is a FakeCounterStore).
+Each port has a fake that stands alone (FakeUserStore(), FakeCounterStore(),
+...). Where a port's writes reach another port, its fake serves that one too: a
+request's events go to the audit log (FakeRequestStore is also an AuditLog),
+row writes and import lines apply counter deltas (FakeWorklistStore is also a
+CounterStore). FakeRecords and FakeSasaranStore are the unions, one lock each.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import copy
 import io
@@ -30,6 +31,7 @@ from dataclasses import dataclass, replace
 from typing import IO, Any, TypeVar
 
 from bakso.bootstrap import Services
+from bakso.domain import paging, refusals
 from bakso.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from bakso.domain.lifecycle import Status
 from bakso.domain.model import (
@@ -76,15 +78,6 @@ from bakso.ports import (
 
 T = TypeVar("T")
 
-_STALE = "Data permohonan sudah berubah; muat ulang lalu coba lagi."
-_CODE_TAKEN = "Kode permohonan sudah dipakai permohonan lain."
-_BATCH_STALE = "Batch sudah diubah proses lain."
-_ROW_STALE = "Data sasaran sudah berubah; muat ulang lalu coba lagi."
-_NIK_TAKEN = "NIK ini sudah tercatat pada sasaran lain."
-_BAD_CURSOR = "Kursor halaman tidak valid."
-_BAD_LIMIT = "Jumlah per halaman harus minimal 1."
-_MISSING = "Berkas tidak ditemukan."
-
 
 def _copy(value: T) -> T:
     return copy.deepcopy(value)
@@ -93,21 +86,6 @@ def _copy(value: T) -> T:
 def _json(data: Any) -> Any:
     """What a store gives back after JSON: tuples become lists, keys strings."""
     return json.loads(json.dumps(data, ensure_ascii=False, sort_keys=True))
-
-
-def _encode_pair(first: str, second: str) -> str:
-    raw = json.dumps([first, second], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_pair(cursor: str) -> tuple[str, str]:
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError):
-        raise InvalidInput(_BAD_CURSOR) from None
-    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
-        raise InvalidInput(_BAD_CURSOR)
-    return value[0], value[1]
 
 
 class _Memory:
@@ -187,7 +165,9 @@ class _RequestMemory(_AuditMemory):
         with self._lock:
             current = self._requests.get(request.id)
             if current is None or current.version != expected_version:
-                raise Conflict(_STALE, current_version=current.version if current else None)
+                raise Conflict(
+                    refusals.STALE_REQUEST, current_version=current.version if current else None
+                )
             self._check_unique(request)
             self._requests[request.id] = _copy(request)
             if event is not None:
@@ -200,7 +180,7 @@ class _RequestMemory(_AuditMemory):
             for write in writes:  # every check before any write: all or none
                 current = self._requests.get(write.request.id)
                 if current is None or current.version != write.expected_version:
-                    raise Conflict(_STALE)
+                    raise Conflict(refusals.STALE_REQUEST)
                 self._check_unique(write.request)
             for write in writes:
                 self._requests[write.request.id] = _copy(write.request)
@@ -224,9 +204,8 @@ class _RequestMemory(_AuditMemory):
     def list_requests(
         self, *, desa: str | None, status: Status | None, cursor: str | None, limit: int
     ) -> Page:
-        if limit < 1:
-            raise InvalidInput(_BAD_LIMIT)
-        before = _decode_pair(cursor) if cursor is not None else None
+        limit = paging.page_size(limit)
+        before = paging.decode_position(cursor) if cursor is not None else None
         with self._lock:
             found = sorted(
                 (
@@ -241,7 +220,9 @@ class _RequestMemory(_AuditMemory):
             )
             items = _copy(found[:limit])
         next_cursor = (
-            _encode_pair(items[-1].created_at, items[-1].id) if len(found) > limit else None
+            paging.encode_position(items[-1].created_at, items[-1].id)
+            if len(found) > limit
+            else None
         )
         return Page(items=items, cursor=next_cursor)
 
@@ -290,7 +271,7 @@ class _RequestMemory(_AuditMemory):
         if self._holder("code", request.code, request.id) or self._holder(
             "token", request.token, request.id
         ):
-            raise Conflict(_CODE_TAKEN)
+            raise Conflict(refusals.CODE_TAKEN)
 
     def _add_event(self, event: Event) -> None:
         self._timelines.setdefault(event.request_id, []).append(event)
@@ -326,7 +307,7 @@ class _ScanMemory(_Memory):
         with self._lock:
             scan = self._scans.get((request_id, scan_id))
             if scan is None:
-                raise NotFound(_MISSING)
+                raise NotFound(refusals.SCAN_NOT_FOUND)
             self._scans[(request_id, scan_id)] = replace(scan, state=state)
 
     def delete_scan(self, request_id: str, scan_id: str) -> None:
@@ -342,14 +323,14 @@ class _BatchMemory(_Memory):
     def create_batch(self, batch: Batch) -> None:
         with self._lock:
             if batch.id in self._batches:
-                raise Conflict(_BATCH_STALE)
+                raise Conflict(refusals.BATCH_EXISTS)
             self._batches[batch.id] = _copy(batch)
 
     def save_batch(self, batch: Batch, expected_version: int) -> None:
         with self._lock:
             current = self._batches.get(batch.id)
             if current is None or current.version != expected_version:
-                raise Conflict(_BATCH_STALE)
+                raise Conflict(refusals.BATCH_CHANGED)
             self._batches[batch.id] = _copy(batch)
 
     def get_batch(self, batch_id: str) -> Batch | None:
@@ -357,7 +338,8 @@ class _BatchMemory(_Memory):
             return _copy(self._batches.get(batch_id))
 
     def list_batches(self, *, cursor: str | None, limit: int) -> tuple[list[Batch], str | None]:
-        before = _decode_pair(cursor) if cursor is not None else None
+        limit = paging.page_size(limit)
+        before = paging.decode_position(cursor) if cursor is not None else None
         with self._lock:
             found = sorted(
                 (
@@ -370,7 +352,7 @@ class _BatchMemory(_Memory):
             )
             items = _copy(found[: max(limit, 0)])
         if len(found) > limit and items:
-            return items, _encode_pair(items[-1].created_at, items[-1].id)
+            return items, paging.encode_position(items[-1].created_at, items[-1].id)
         return items, None
 
 
@@ -565,16 +547,17 @@ class _WorklistMemory(_CounterMemory):
         return found
 
     def list_rows(self, desa: str, *, cursor: str | None, limit: int) -> SasaranPage:
-        if limit < 1:
-            raise InvalidInput(_BAD_LIMIT)
-        after = _decode_text(cursor) if cursor else ""
+        limit = paging.page_size(limit)
+        after = paging.decode_key(cursor) if cursor else ""
         with self._lock:
             found = sorted(
                 (r for r in self._rows.values() if r.desa == desa and r.sort_key > after),
                 key=lambda r: r.sort_key,
             )
             items = _copy(found[:limit])
-        return SasaranPage(items, _encode_text(items[-1].sort_key) if len(found) > limit else None)
+        return SasaranPage(
+            items, paging.encode_key(items[-1].sort_key) if len(found) > limit else None
+        )
 
     def save_row(self, write: RowWrite) -> None:
         with self._lock:
@@ -606,27 +589,11 @@ class _WorklistMemory(_CounterMemory):
             if write.expected_version == 0
             else (current is None or current.version != write.expected_version)
         ):
-            raise Conflict(_ROW_STALE)
+            raise Conflict(refusals.STALE_SASARAN)
         if row.nik and any(r.nik == row.nik and r.id != row.id for r in self._rows.values()):
-            raise Conflict(_NIK_TAKEN)
+            raise Conflict(refusals.NIK_TAKEN)
         self._rows[row.id] = _copy(row)
         self._apply(write.deltas)
-
-
-def _encode_text(text: str) -> str:
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-
-def _decode_text(cursor: str) -> str:
-    try:
-        decoded = base64.b64decode(
-            cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True
-        ).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidInput(_BAD_CURSOR) from None
-    if not decoded:
-        raise InvalidInput(_BAD_CURSOR)
-    return decoded
 
 
 class _ImportMemory(_WorklistMemory):
@@ -770,7 +737,7 @@ class MemoryBlobs(_Memory, Blobs):
 
     def read_range(self, key: str, start: int, length: int) -> bytes:
         if start < 0 or length < 0:
-            raise InvalidInput("Rentang baca tidak valid.")
+            raise InvalidInput(refusals.BAD_RANGE)
         return self._data(key)[start : start + length]
 
     def iter_chunks(self, key: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
@@ -799,9 +766,9 @@ class MemoryBlobs(_Memory, Blobs):
     def accept_upload(self, url: str, content_type: str | None, data: bytes) -> str:
         grant = self._check(url, "upload")
         if (content_type or "").strip() != grant.content_type:
-            raise InvalidInput("Jenis berkas tidak sesuai dengan yang didaftarkan.")
+            raise InvalidInput(refusals.WRONG_CONTENT_TYPE)
         if len(data) > grant.size:
-            raise PayloadTooLarge("Berkas lebih besar dari ukuran yang didaftarkan.")
+            raise PayloadTooLarge(refusals.LARGER_THAN_REGISTERED)
         with self._lock:
             self._blobs[grant.key] = (bytes(data), grant.content_type)
         return grant.key
@@ -825,22 +792,25 @@ class MemoryBlobs(_Memory, Blobs):
         with self._lock:
             grant = self._grants.get(url.rsplit("/", 1)[-1])
         if grant is None or grant.kind != kind or not url.startswith(f"{self.PREFIX}/{kind}/"):
-            raise Forbidden(f"Tautan {'unggah' if kind == 'upload' else 'unduh'} tidak sah.")
+            upload = kind == "upload"
+            raise Forbidden(refusals.BAD_UPLOAD_LINK if upload else refusals.BAD_DOWNLOAD_LINK)
         if self._now() > grant.expires:
-            raise Forbidden("Tautan sudah kedaluwarsa; minta tautan baru.", reason="expired")
+            upload = kind == "upload"
+            expired = refusals.EXPIRED_UPLOAD_LINK if upload else refusals.EXPIRED_DOWNLOAD_LINK
+            raise Forbidden(expired, reason="expired")
         return grant
 
     def _data(self, key: str) -> bytes:
         with self._lock:
             stored = self._blobs.get(key)
         if stored is None:
-            raise NotFound(_MISSING)
+            raise NotFound(refusals.BLOB_NOT_FOUND)
         return stored[0]
 
 
 def _key(key: str) -> str:
     if not key or key.startswith("/") or any(p in ("", ".", "..") for p in key.split("/")):
-        raise InvalidInput("Kunci berkas tidak valid.")
+        raise InvalidInput(refusals.BAD_BLOB_KEY)
     return key
 
 
@@ -868,7 +838,7 @@ class FakeQueue(_Memory, Queue):
     def send(self, body: dict[str, Any]) -> None:
         encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         if len(encoded.encode()) > 1 << 20:
-            raise PayloadTooLarge("Pesan antrean terlalu besar.")
+            raise PayloadTooLarge(refusals.MESSAGE_TOO_LARGE)
         with self._lock:
             self._sent += 1
             message_id = uuid.uuid4().hex

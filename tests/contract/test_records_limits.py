@@ -28,8 +28,6 @@ def test_audit_reads_of_no_entries_return_none(audit_log: Records, limit: int) -
 def test_pages_smaller_than_one_are_refused_in_the_domain_words(
     adapter_set: AdapterSet, records: Records, limit: int
 ) -> None:
-    if adapter_set.name == "memory":
-        pytest.xfail("tests/fakes.py list_batches does not call domain.paging.page_size yet")
     records.create_batch(make_batch("2026-01-01T00:00:00.000Z"))
     with pytest.raises(InvalidInput) as requests_refused:
         records.list_requests(desa=None, status=None, cursor=None, limit=limit)

@@ -11,7 +11,9 @@ from bakso.domain.refusals import BAD_CURSOR, PAGE_SIZE_TOO_SMALL
 CREATED = "2026-01-01T08:00:00.000Z"
 ID = "0b9c6a1e-5f7e-4a55-9d1c-3f1e2d4c5b6a"
 # Issued by the adapters before the codec moved to the domain: they must still decode.
-OLD_POSITION = "WyIyMDI2LTAxLTAxVDA4OjAwOjAwLjAwMFoiLCIwYjljNmExZS01ZjdlLTRhNTUtOWQxYy0zZjFlMmQ0YzViNmEiXQ"
+OLD_POSITION = (
+    "WyIyMDI2LTAxLTAxVDA4OjAwOjAwLjAwMFoiLCIwYjljNmExZS01ZjdlLTRhNTUtOWQxYy0zZjFlMmQ0YzViNmEiXQ"
+)
 OLD_KEY = "cGVuZGluZyPDgW1pbmEjMDAwMQ"
 
 

@@ -60,29 +60,54 @@ def translated() -> Iterator[None]:
 
 
 class _Cursor(sqlite3.Cursor):
+    # try/except inline rather than `translated()`: these run for every statement.
     def execute(self, sql: str, parameters: Any = (), /) -> Self:
-        with translated():
+        try:
             return super().execute(sql, parameters)
+        except _PASSED_THROUGH:
+            raise
+        except sqlite3.DatabaseError as error:
+            raise unavailable(error) from None
 
     def executemany(self, sql: str, seq_of_parameters: Iterable[Any], /) -> Self:
-        with translated():
+        try:
             return super().executemany(sql, seq_of_parameters)
+        except _PASSED_THROUGH:
+            raise
+        except sqlite3.DatabaseError as error:
+            raise unavailable(error) from None
 
     def fetchone(self) -> Any:
-        with translated():
+        try:
             return super().fetchone()
+        except _PASSED_THROUGH:
+            raise
+        except sqlite3.DatabaseError as error:
+            raise unavailable(error) from None
 
     def fetchmany(self, size: int | None = 1) -> list[Any]:
-        with translated():
+        try:
             return super().fetchmany(size)
+        except _PASSED_THROUGH:
+            raise
+        except sqlite3.DatabaseError as error:
+            raise unavailable(error) from None
 
     def fetchall(self) -> list[Any]:
-        with translated():
+        try:
             return super().fetchall()
+        except _PASSED_THROUGH:
+            raise
+        except sqlite3.DatabaseError as error:
+            raise unavailable(error) from None
 
     def __next__(self) -> Any:
-        with translated():
+        try:
             return super().__next__()
+        except _PASSED_THROUGH:
+            raise
+        except sqlite3.DatabaseError as error:
+            raise unavailable(error) from None
 
 
 class _Connection(sqlite3.Connection):
