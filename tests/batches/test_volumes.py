@@ -328,7 +328,8 @@ def _ready_batch(services: Services, count: int) -> Batch:
     services.records.create_batch(
         Batch(id=batch_id, created_by="dukcapil", created_at=now, filters={}, progress_at=now)
     )
-    services.batches.settings = replace(services.batches.settings, volume_requests=count)
+    builder = services.batches.builder
+    builder.settings = replace(builder.settings, volume_requests=count)
     batch = services.records.get_batch(batch_id)
     while batch is not None and batch.status == "BUILDING":
         services.batches.build_step(batch_id, batch.step)
