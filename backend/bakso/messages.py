@@ -8,7 +8,8 @@ no "step" and decodes as step 0). Bodies carry ids, numbers and statuses only,
 never personal data.
 
 Services send `queue.send(SomeMessage(...).to_body())`; the worker decodes each
-body with `decode` and looks up its handler in `workers/handlers.HANDLERS`. A
+body with `decode` (a kind's fields are read by their declared types: str, int,
+bool, `str | None`) and looks up its handler in `workers/handlers.HANDLERS`. A
 body of no known type, or with a field missing or of the wrong type, raises
 UnknownMessage: the worker leaves it unacked, so it ends as a dead letter.
 Keys a kind does not know are ignored.
@@ -17,8 +18,8 @@ Keys a kind does not know are ignored.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, ClassVar, TypeAlias
+from dataclasses import MISSING, dataclass, fields
+from typing import Any, ClassVar, Self, TypeAlias, TypeVar, get_type_hints
 
 from .domain.sasaran import RequestChange
 
@@ -34,6 +35,11 @@ class _Body:
     def to_body(self) -> dict[str, Any]:
         return {"type": self.TYPE, **vars(self)}
 
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> Self:
+        """The message a body of this kind holds, read field by field (`_decoded`)."""
+        return _decoded(cls, body)
+
 
 @dataclass(frozen=True)
 class RequestSubmitted(_Body):
@@ -43,10 +49,6 @@ class RequestSubmitted(_Body):
     request_id: str
     submission: int
 
-    @classmethod
-    def from_body(cls, body: Mapping[str, Any]) -> RequestSubmitted:
-        return cls(_str(body, "request_id"), _int(body, "submission"))
-
 
 @dataclass(frozen=True)
 class BatchBuildStep(_Body):
@@ -55,10 +57,6 @@ class BatchBuildStep(_Body):
     TYPE: ClassVar[str] = "batch.build"
     batch_id: str
     step: int = 0
-
-    @classmethod
-    def from_body(cls, body: Mapping[str, Any]) -> BatchBuildStep:
-        return cls(_str(body, "batch_id"), _int(body, "step", default=0))
 
 
 @dataclass(frozen=True)
@@ -71,15 +69,6 @@ class BatchAccept(_Body):
     after: str | None = None
     by: str = "sistem"
 
-    @classmethod
-    def from_body(cls, body: Mapping[str, Any]) -> BatchAccept:
-        return cls(
-            _str(body, "batch_id"),
-            _int(body, "volume"),
-            _optional_str(body, "after"),
-            _str(body, "by", default="sistem"),
-        )
-
 
 @dataclass(frozen=True)
 class ReturnPrepare(_Body):
@@ -87,10 +76,6 @@ class ReturnPrepare(_Body):
 
     TYPE: ClassVar[str] = "returns.prepare"
     return_id: str
-
-    @classmethod
-    def from_body(cls, body: Mapping[str, Any]) -> ReturnPrepare:
-        return cls(_str(body, "return_id"))
 
 
 @dataclass(frozen=True)
@@ -101,10 +86,6 @@ class ReturnChunk(_Body):
     return_id: str
     chunk: int
 
-    @classmethod
-    def from_body(cls, body: Mapping[str, Any]) -> ReturnChunk:
-        return cls(_str(body, "return_id"), _int(body, "chunk"))
-
 
 @dataclass(frozen=True)
 class SasaranImportParse(_Body):
@@ -112,10 +93,6 @@ class SasaranImportParse(_Body):
 
     TYPE: ClassVar[str] = "sasaran.import.parse"
     import_id: str
-
-    @classmethod
-    def from_body(cls, body: Mapping[str, Any]) -> SasaranImportParse:
-        return cls(_str(body, "import_id"))
 
 
 @dataclass(frozen=True)
@@ -125,10 +102,6 @@ class SasaranImportChunk(_Body):
     TYPE: ClassVar[str] = "sasaran.import.chunk"
     import_id: str
     chunk: int
-
-    @classmethod
-    def from_body(cls, body: Mapping[str, Any]) -> SasaranImportChunk:
-        return cls(_str(body, "import_id"), _int(body, "chunk"))
 
 
 @dataclass(frozen=True)
@@ -142,21 +115,8 @@ class SasaranRequestChange(_Body):
         return {"type": self.TYPE, **self.change.to_record()}  # flat, as it always was
 
     @classmethod
-    def from_body(cls, body: Mapping[str, Any]) -> SasaranRequestChange:
-        return cls(
-            RequestChange(
-                request_id=_str(body, "request_id"),
-                version=_int(body, "version"),
-                desa=_str(body, "desa"),
-                at=_str(body, "at"),
-                after_status=_str(body, "after_status"),
-                before_status=_optional_str(body, "before_status"),
-                before_since=_optional_str(body, "before_since"),
-                sasaran_id=_optional_str(body, "sasaran_id"),
-                jemput_bola=_bool(body, "jemput_bola", default=False),
-                before_jemput_bola=_bool(body, "before_jemput_bola", default=False),
-            )
-        )
+    def from_body(cls, body: Mapping[str, Any]) -> Self:
+        return cls(_decoded(RequestChange, body))
 
 
 Message: TypeAlias = (
@@ -193,6 +153,36 @@ def decode(body: object) -> Message:
     return cls.from_body(body)
 
 
+_D = TypeVar("_D")
+
+
+_KINDS: dict[type[Any], tuple[tuple[str, Any, Any], ...]] = {}
+
+
+def _field_kinds(cls: type[Any]) -> tuple[tuple[str, Any, Any], ...]:
+    """(name, type, default or None) of each field of a dataclass, worked out once."""
+    if cls not in _KINDS:
+        hints = get_type_hints(cls)
+        _KINDS[cls] = tuple(
+            (f.name, hints[f.name], None if f.default is MISSING else f.default)
+            for f in fields(cls)
+        )
+    return _KINDS[cls]
+
+
+def _decoded(cls: type[_D], body: Mapping[str, Any]) -> _D:
+    """A dataclass of str, int, bool and `str | None` fields, read from a body."""
+    values: dict[str, Any] = {}
+    for name, kind, default in _field_kinds(cls):
+        if kind == str | None:
+            values[name] = _optional_str(body, name)
+        elif kind in (str, int, bool):
+            values[name] = _field(body, name, (kind,), default)
+        else:
+            raise TypeError(f"{cls.__name__}.{name}: no reader for {kind!r}")
+    return cls(**values)
+
+
 # Field readers: the error names the field, never its value. A field with a default
 # may be absent (or null): it was added after messages without it were queued.
 def _field(body: Mapping[str, Any], name: str, kinds: tuple[type, ...], default: Any) -> Any:
@@ -205,20 +195,6 @@ def _field(body: Mapping[str, Any], name: str, kinds: tuple[type, ...], default:
     return value
 
 
-def _str(body: Mapping[str, Any], name: str, *, default: str | None = None) -> str:
-    value: str = _field(body, name, (str,), default)
-    return value
-
-
 def _optional_str(body: Mapping[str, Any], name: str) -> str | None:
-    return None if body.get(name) is None else _str(body, name)
-
-
-def _int(body: Mapping[str, Any], name: str, *, default: int | None = None) -> int:
-    value: int = _field(body, name, (int,), default)
-    return value
-
-
-def _bool(body: Mapping[str, Any], name: str, *, default: bool | None = None) -> bool:
-    value: bool = _field(body, name, (bool,), default)
+    value: str | None = None if body.get(name) is None else _field(body, name, (str,), None)
     return value

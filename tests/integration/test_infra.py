@@ -236,10 +236,9 @@ _TRANSACTION_ITEM_ACTIONS = {
 
 def _dynamodb_calls() -> set[str]:
     """The DynamoDB API actions the AWS adapters call (`client.<operation>(`) in their source."""
-    source = "\n".join(
-        (ROOT / "backend/bakso/adapters/aws" / name).read_text()
-        for name in ("records.py", "sasaran.py", "dynamo.py")
-    )
+    aws = ROOT / "backend/bakso/adapters/aws"
+    modules = [*aws.glob("records*.py"), *aws.glob("sasaran*.py"), aws / "dynamo.py"]
+    source = "\n".join(path.read_text() for path in sorted(modules))
     operations = set(re.findall(r"client\.([a-z_]+)\(", source))
     assert "transact_write_items" in operations and "query" in operations  # the regex works
     return {

@@ -44,6 +44,14 @@ def actor() -> Actor:
     return Actor(user.username, user.role, user.desa)
 
 
+def int_arg(name: str, default: int) -> int:
+    """A whole-number query parameter (`?limit=20`); 422 when it is not one."""
+    try:
+        return int(request.args.get(name, default))
+    except ValueError:
+        raise InvalidInput(f"Parameter {name} harus angka.") from None
+
+
 def parse(model: type[M]) -> M:
     """Validate the JSON body against `model`; a bad body changes nothing and says why."""
     if not request.is_json:

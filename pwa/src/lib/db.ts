@@ -6,6 +6,7 @@
 //   sasaran   the desa's worklist rows as the server last showed them (v2; offline worklist)
 //   followups follow-ups recorded on the device, waiting to be sent (v2; an outbox of their own)
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { RequestFields } from './wire';
 
 export const DB_NAME = 'bakso';
 export const DB_VERSION = 2;
@@ -74,24 +75,9 @@ export interface LocalScan {
 }
 
 /** A request as GET /api/v1/requests returns it (only the fields the PWA reads). */
-export interface ServerRequest {
-  id: string;
-  code: string;
-  status: string;
-  status_label: string;
-  version: number;
-  service: string;
-  desa: string;
-  applicant: Record<string, unknown>;
-  subject: Record<string, unknown> | null;
-  notes: string;
-  created_at: string;
-  updated_at: string;
+export interface ServerRequest extends RequestFields {
   token: string | null;
-  warnings: { code: string; message: string }[];
-  scans?: { id: string; requirement: string; sha256: string; size: number; content_type: string; state: string }[];
   requirements?: { code: string; label: string; required: boolean; one_of: string | null; satisfied: boolean }[];
-  timeline?: { status: string; label: string; at: string; by: string; note: string }[];
 }
 
 export interface SasaranDocument {

@@ -3,6 +3,7 @@
 import { api, ApiError, putBytes, type Upload } from './api';
 import { sha256 } from './images';
 import { movesOf, NEEDS_REASON, STATUSES } from './lifecycle';
+import type { RequestFields } from './wire';
 
 /** Accepting (DIAJUKAN → DITERIMA) is the batch download's; no button offers it. */
 const BY_BATCH = new Set(['DIAJUKAN>DITERIMA']);
@@ -44,29 +45,14 @@ export function query(params: Record<string, string | number | null | undefined>
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
-export interface OfficerRequest {
-  id: string;
-  code: string;
-  status: string;
-  status_label: string;
-  version: number;
-  service: string;
-  desa: string;
-  applicant: Record<string, unknown>;
-  subject: Record<string, unknown> | null;
-  notes: string;
-  created_at: string;
-  updated_at: string;
+export interface OfficerRequest extends RequestFields {
   ready: boolean;
   verify_problem: string | null;
-  warnings: { code: string; message: string }[];
   batch_id?: string | null;
   issued?: { sha256?: string; size?: number; state?: string } | null;
   handover?: Record<string, unknown> | null;
   purged_at?: string | null;
-  scans?: { id: string; requirement: string; sha256: string; size: number; content_type: string; state: string }[];
   requirements?: { code: string; label: string; required: boolean; satisfied: boolean }[];
-  timeline?: { status: string; label: string; at: string; by: string; note: string }[];
 }
 
 export interface BatchVolume {

@@ -8,22 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
-from ...domain.errors import InvalidInput
 from ...domain.returns import ReturnFile, ReturnLine
 from ...schemas import ReturnCreatedOut, ReturnIn, ReturnOut, ReturnRowOut, ReturnRowsOut
 from ...services.returns import ReturnSummary
-from ..common import actor, doc, parse, services, upload_json
+from ..common import actor, doc, int_arg, parse, services, upload_json
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
-
-
-def _int_arg(name: str, default: int) -> int:
-    try:
-        return int(request.args.get(name, default))
-    except ValueError:
-        raise InvalidInput(f"Parameter {name} harus angka.") from None
 
 
 def _return_out(summary: ReturnSummary) -> dict[str, Any]:
@@ -94,6 +86,6 @@ def get_return(return_id: object) -> Response:
 @doc(summary="The per-row report of a bulk return, ?after=&limit=", response=ReturnRowsOut)
 def return_rows(return_id: object) -> Response:
     lines, next_after = services().returns.rows(
-        actor(), str(return_id), after=_int_arg("after", 0), limit=_int_arg("limit", 200)
+        actor(), str(return_id), after=int_arg("after", 0), limit=int_arg("limit", 200)
     )
     return jsonify({"items": [_row_out(line) for line in lines], "next_after": next_after})

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from ...domain.errors import InvalidInput
 from ...domain.sasaran import (
     CATEGORY_LABELS,
     COLUMNS,
@@ -22,7 +21,7 @@ from ...domain.sasaran import (
 )
 from ...services.sasaran import ImportSummary
 from ...services.sasaran_files import XLSX_TYPE, csv_bytes, template_csv, template_xlsx
-from ..common import actor, doc, parse, services, upload_json
+from ..common import actor, doc, int_arg, parse, services, upload_json
 from .schemas import (
     FollowupIn,
     FollowupOut,
@@ -39,13 +38,6 @@ from .schemas import (
 )
 
 bp = Blueprint("sasaran", __name__, url_prefix="/sasaran")
-
-
-def _int_arg(name: str, default: int) -> int:
-    try:
-        return int(request.args.get(name, default))
-    except ValueError:
-        raise InvalidInput(f"Parameter {name} harus angka.") from None
 
 
 def _import_out(summary: ImportSummary) -> dict[str, Any]:
@@ -120,7 +112,7 @@ def start_import() -> tuple[Response, int]:
 @bp.get("/import")
 @doc(summary="Recent imports, newest first", response=ImportListOut)
 def list_imports() -> Response:
-    summaries = services().sasaran.list_imports(actor(), limit=_int_arg("limit", 20))
+    summaries = services().sasaran.list_imports(actor(), limit=int_arg("limit", 20))
     return jsonify({"items": [_import_out(s) for s in summaries]})
 
 
@@ -146,7 +138,7 @@ def get_import(import_id: object) -> Response:
 @doc(summary="The per-line report of an import, ?after=<line>&limit=", response=ImportRowsOut)
 def import_rows(import_id: object) -> Response:
     results, next_after = services().sasaran.import_report(
-        actor(), str(import_id), after_line=_int_arg("after", 0), limit=_int_arg("limit", 200)
+        actor(), str(import_id), after_line=int_arg("after", 0), limit=int_arg("limit", 200)
     )
     return jsonify({"items": [_result_out(r) for r in results], "next_after": next_after})
 
@@ -209,7 +201,7 @@ def list_rows() -> Response:
     if cursor is None and etag in request.if_none_match:
         response = Response(status=304)
     else:
-        page = svc.list_rows(who, desa, cursor=cursor, limit=_int_arg("limit", 200))
+        page = svc.list_rows(who, desa, cursor=cursor, limit=int_arg("limit", 200))
         response = jsonify(
             {
                 "desa": desa,

@@ -1,4 +1,5 @@
 // Officer accounts (admin): create, disable/enable, reset a password, assign a desa.
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import { api } from '../../lib/api';
@@ -6,6 +7,26 @@ import type { Account } from '../../lib/officer';
 import { regionName } from '../../lib/regions';
 import { toast } from '../../lib/store';
 import { DesaSelect, message, Problem, useLoad } from './common';
+
+/** One field of an account row (a new password, a desa) and its save button. */
+function RowForm(props: { id: string; label: string; onSubmit: () => void; children: ComponentChildren }) {
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit();
+      }}
+    >
+      <div class="field">
+        <label for={props.id}>{props.label}</label>
+        {props.children}
+      </div>
+      <button type="submit" class="btn btn-small btn-primary">
+        {t('dk.users.save')}
+      </button>
+    </form>
+  );
+}
 
 function AccountRow(props: { account: Account; onChange: () => void }) {
   const { account } = props;
@@ -59,36 +80,14 @@ function AccountRow(props: { account: Account; onChange: () => void }) {
         )}
       </div>
       {mode === 'password' && (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void act('/reset-password', { password }, t('dk.users.resetDone'));
-          }}
-        >
-          <div class="field">
-            <label for={`pw-${account.username}`}>{t('dk.users.newPassword')}</label>
-            <input id={`pw-${account.username}`} type="password" autoComplete="new-password" minLength={10} required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
-          </div>
-          <button type="submit" class="btn btn-small btn-primary">
-            {t('dk.users.save')}
-          </button>
-        </form>
+        <RowForm id={`pw-${account.username}`} label={t('dk.users.newPassword')} onSubmit={() => void act('/reset-password', { password }, t('dk.users.resetDone'))}>
+          <input id={`pw-${account.username}`} type="password" autoComplete="new-password" minLength={10} required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        </RowForm>
       )}
       {mode === 'desa' && (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void act('/desa', { desa }, t('dk.users.assignDone'));
-          }}
-        >
-          <div class="field">
-            <label for={`desa-${account.username}`}>{t('dk.desa')}</label>
-            <DesaSelect id={`desa-${account.username}`} value={desa} onChange={setDesa} required />
-          </div>
-          <button type="submit" class="btn btn-small btn-primary">
-            {t('dk.users.save')}
-          </button>
-        </form>
+        <RowForm id={`desa-${account.username}`} label={t('dk.desa')} onSubmit={() => void act('/desa', { desa }, t('dk.users.assignDone'))}>
+          <DesaSelect id={`desa-${account.username}`} value={desa} onChange={setDesa} required />
+        </RowForm>
       )}
       <Problem text={error} />
     </li>

@@ -1,0 +1,215 @@
+"""What the DynamoDB records mixins share: keys, item translations, the table.
+
+The item layout is in bakso.adapters.aws.records.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from botocore.exceptions import ClientError
+
+from ...domain import paging
+from ...domain.lifecycle import Role
+from ...domain.model import AuditEntry, Scan, User
+from . import dynamo
+from .dynamo import integer as _int
+from .dynamo import opt_text as _opt_str
+from .dynamo import s as _s
+from .dynamo import text as _str
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        QueryInputTypeDef,
+        TransactWriteItemTypeDef,
+    )
+
+    Item = Mapping[str, AttributeValueTypeDef]
+
+SORT_ATTRIBUTE = "newest"  # "<created_at>#<id>": newest first is a descending Query
+REQUEST_KIND = "request"
+BATCH_KIND = "batch"
+# Every global secondary index this adapter queries: name → (hash key, range key).
+# With the sasaran store's, exactly what infra/bakso.yaml defines (a test compares them).
+INDEXES: dict[str, tuple[str, str | None]] = {
+    "all-newest": ("kind", SORT_ATTRIBUTE),
+    "desa-newest": ("desa", SORT_ATTRIBUTE),
+    "status-newest": ("status", SORT_ATTRIBUTE),
+    "desa_status-newest": ("desa_status", SORT_ATTRIBUTE),
+    "token": ("token", None),
+    "batch-newest": ("batch_id", SORT_ATTRIBUTE),
+    "audit_target-seq": ("audit_target", "seq"),
+    "audit_actor-seq": ("audit_actor", "seq"),
+}
+# The request lists, by which filters a list has: (desa given, status given).
+LIST_INDEXES: dict[tuple[bool, bool], str] = {
+    (False, False): "all-newest",
+    (True, False): "desa-newest",
+    (False, True): "status-newest",
+    (True, True): "desa_status-newest",
+}
+# How long a login-throttling record outlives its lock: a day of quiet forgets failures.
+LOGIN_RECORD_TTL = 24 * 3600
+MAX_CONTENTION_RETRIES = 60
+
+_ENTRY_WIDTH = 12
+_LINE_WIDTH = 10
+_RETURN_CHUNK = "CHUNK#"
+
+
+def _request_pk(request_id: str) -> str:
+    return f"REQ#{request_id}"
+
+
+def _newest(created_at: str, request_id: str) -> str:
+    # "#" sorts below every character of an ISO timestamp, so this orders like
+    # the pair (created_at, id).
+    return f"{created_at}#{request_id}"
+
+
+def _return_pk(return_id: str) -> str:
+    return f"RETURN#{return_id}"
+
+
+def _return_line_sk(seq: int) -> str:
+    return f"LINE#{seq:0{_LINE_WIDTH}d}"
+
+
+def _entry_sk(seq: int) -> str:
+    return f"ENTRY#{seq:0{_ENTRY_WIDTH}d}"
+
+
+@dataclass(frozen=True)
+class _Head:
+    seq: int
+    hash: str
+    exists: bool
+
+
+class _Retry(Exception):
+    """The transaction lost a race that retrying can win (audit head moved, conflict)."""
+
+
+class DynamoTable:
+    """The table and the reads and writes every records mixin builds on."""
+
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
+        # Public so tests can hook the client's events (e.g. to count operations).
+        self.client = client
+        self.table = table
+
+    def _get(self, key: Mapping[str, AttributeValueTypeDef]) -> Item | None:
+        response = self.client.get_item(TableName=self.table, Key=key, ConsistentRead=True)
+        return response.get("Item")
+
+    def _query(
+        self, query: QueryInputTypeDef, *, limit: int, page: int | None = None
+    ) -> list[Item]:
+        return dynamo.query_up_to(self.client, query, limit=limit, page=page)
+
+    def _query_all(self, query: QueryInputTypeDef) -> list[Item]:
+        return dynamo.query_all(self.client, query)
+
+    def _query_prefix(self, pk: str, prefix: str) -> list[Item]:
+        """Every item of one partition whose sort key starts with `prefix`, in key order."""
+        return self._query_all(
+            {
+                "TableName": self.table,
+                "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+                "ExpressionAttributeValues": {":pk": _s(pk), ":prefix": _s(prefix)},
+                "ConsistentRead": True,
+            }
+        )
+
+    def _put(
+        self, item: Mapping[str, AttributeValueTypeDef], condition: str
+    ) -> TransactWriteItemTypeDef:
+        return {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": condition}}
+
+    def _newest_page(
+        self, index: str, partition: str, pk_prefix: str, sk: str, *, cursor: str | None, limit: int
+    ) -> tuple[list[Item], str | None]:
+        """One page of an index sorted by `newest`, newest first, and the next page's cursor."""
+        hash_key = INDEXES[index][0]
+        query: QueryInputTypeDef = {
+            "TableName": self.table,
+            "IndexName": index,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": hash_key},
+            "ExpressionAttributeValues": {":pk": _s(partition)},
+            "ScanIndexForward": False,
+        }
+        if cursor is not None:
+            created_at, item_id = paging.decode_position(cursor)
+            query["ExclusiveStartKey"] = {
+                "PK": _s(f"{pk_prefix}{item_id}"),
+                "SK": _s(sk),
+                hash_key: _s(partition),
+                SORT_ATTRIBUTE: _s(_newest(created_at, item_id)),
+            }
+        # One extra item tells whether a next page exists without a second query.
+        items = self._query(query, limit=limit + 1)
+        next_cursor = None
+        if len(items) > limit:
+            created_at, _, item_id = _str(items[limit - 1], SORT_ATTRIBUTE).rpartition("#")
+            next_cursor = paging.encode_position(created_at, item_id)
+        return items[:limit], next_cursor
+
+
+def _is_request_put(item: TransactWriteItemTypeDef) -> bool:
+    put = item.get("Put")
+    return put is not None and put["Item"].get("SK") == {"S": "REQ"}
+
+
+def _old_item(error: ClientError, *, reason: int | None = None) -> Item | None:
+    """The item as it was when a condition failed (ReturnValuesOnConditionCheckFailure)."""
+    response: dict[str, Any] = dict(error.response)
+    if reason is not None:
+        reasons = response.get("CancellationReasons", [])
+        response = reasons[reason] if reason < len(reasons) else {}
+    item = response.get("Item")
+    return cast("Item", item) if item else None
+
+
+def _scan(item: Item) -> Scan:
+    return Scan(
+        id=_str(item, "id"),
+        request_id=_str(item, "request_id"),
+        requirement=_str(item, "requirement"),
+        sha256=_str(item, "sha256"),
+        size=_int(item, "size"),
+        content_type=_str(item, "content_type"),
+        key=_str(item, "key"),
+        state=_str(item, "state"),
+        created_at=_str(item, "created_at"),
+    )
+
+
+def _audit_entry(item: Item) -> AuditEntry:
+    return AuditEntry(
+        seq=_int(item, "seq"),
+        at=_str(item, "at"),
+        actor=_str(item, "actor"),
+        action=_str(item, "action"),
+        target=_str(item, "target"),
+        data=json.loads(_str(item, "data")),
+        prev_hash=_str(item, "prev_hash"),
+        hash=_str(item, "hash"),
+    )
+
+
+def _user(item: Item) -> User:
+    return User(
+        username=_str(item, "username"),
+        role=Role(_str(item, "role")),
+        desa=_opt_str(item, "user_desa"),
+        password_hash=_str(item, "password_hash"),
+        active=bool(item["active"]["BOOL"]),
+        session_epoch=_int(item, "session_epoch"),
+        created_at=_str(item, "created_at"),
+    )

@@ -1,0 +1,87 @@
+"""Scans in DynamoDB: one item per scan under its request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+
+from ...domain.errors import NotFound
+from ...domain.model import Scan
+from ...domain.refusals import SCAN_NOT_FOUND
+from .dynamo import n as _n
+from .dynamo import s as _s
+from .errors import error_code, translated
+from .records_items import DynamoTable, _old_item, _request_pk, _scan
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+
+    Item = Mapping[str, AttributeValueTypeDef]
+
+
+class ScanRecords(DynamoTable):
+    # Scans ----------------------------------------------------------------
+    def add_scan(self, scan: Scan) -> Scan:
+        item: dict[str, AttributeValueTypeDef] = {
+            "PK": _s(_request_pk(scan.request_id)),
+            "SK": _s(f"SCAN#{scan.id}"),
+            "id": _s(scan.id),
+            "request_id": _s(scan.request_id),
+            "requirement": _s(scan.requirement),
+            "sha256": _s(scan.sha256),
+            "size": _n(scan.size),
+            "content_type": _s(scan.content_type),
+            "key": _s(scan.key),
+            "state": _s(scan.state),
+            "created_at": _s(scan.created_at),
+        }
+        with translated("add_scan"):
+            try:
+                self.client.put_item(
+                    TableName=self.table,
+                    Item=item,
+                    ConditionExpression="attribute_not_exists(PK)",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+            except ClientError as error:
+                if error_code(error) != "ConditionalCheckFailedException":
+                    raise
+                old = _old_item(error) or self._get({"PK": item["PK"], "SK": item["SK"]})
+                assert old is not None
+                return _scan(old)
+        return scan
+
+    def get_scan(self, request_id: str, scan_id: str) -> Scan | None:
+        with translated("get_scan"):
+            item = self._get({"PK": _s(_request_pk(request_id)), "SK": _s(f"SCAN#{scan_id}")})
+        return _scan(item) if item else None
+
+    def list_scans(self, request_id: str) -> list[Scan]:
+        with translated("list_scans"):
+            items = self._query_prefix(_request_pk(request_id), "SCAN#")
+        return sorted((_scan(item) for item in items), key=lambda s: (s.created_at, s.id))
+
+    def set_scan_state(self, request_id: str, scan_id: str, state: str) -> None:
+        with translated("set_scan_state"):
+            try:
+                self.client.update_item(
+                    TableName=self.table,
+                    Key={"PK": _s(_request_pk(request_id)), "SK": _s(f"SCAN#{scan_id}")},
+                    UpdateExpression="SET #state = :state",
+                    ConditionExpression="attribute_exists(PK)",
+                    ExpressionAttributeNames={"#state": "state"},
+                    ExpressionAttributeValues={":state": _s(state)},
+                )
+            except ClientError as error:
+                if error_code(error) != "ConditionalCheckFailedException":
+                    raise
+                raise NotFound(SCAN_NOT_FOUND) from None
+
+    def delete_scan(self, request_id: str, scan_id: str) -> None:
+        with translated("delete_scan"):
+            self.client.delete_item(
+                TableName=self.table,
+                Key={"PK": _s(_request_pk(request_id)), "SK": _s(f"SCAN#{scan_id}")},
+            )

@@ -1,0 +1,256 @@
+"""Import runs in DynamoDB: the run, each line's result with its row write, chunk counts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+
+from ...domain.errors import Conflict
+from ...domain.refusals import STALE_SASARAN
+from ...domain.sasaran import ImportResult, ImportRun, SasaranRow, rolled_up, scopes
+from ...ports import ImportLineWrite
+from .dynamo import batch_get, dump, s, text
+from .errors import error_code, translated
+from .sasaran_items import (
+    _CHUNK,
+    _LAST_LINE,
+    GROUP_LINES,
+    TRANSACTION_MAX_ITEMS,
+    SasaranTable,
+    _import_key,
+    _line_sk,
+    _row_conflict,
+    _Transaction,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+
+    Item = Mapping[str, AttributeValueTypeDef]
+
+
+class SasaranImports(SasaranTable):
+    # Imports --------------------------------------------------------------
+    def create_import(self, run: ImportRun) -> bool:
+        tx = _Transaction()
+        tx.add(
+            ("import", run.id),
+            self._put(
+                {**_import_key(run.id), "data": s(dump(run.to_record()))},
+                "attribute_not_exists(PK)",
+            ),
+        )
+        tx.add(
+            ("listing", run.id),
+            self._put(
+                {
+                    "PK": s("IMPORTS"),
+                    "SK": s(f"{run.created_at}#{run.id}"),
+                    "import_id": s(run.id),
+                },
+                "attribute_not_exists(PK)",
+            ),
+        )
+        with translated("sasaran.create_import"):
+            return self._transact(tx) is None
+
+    def save_import(self, run: ImportRun) -> None:
+        with translated("sasaran.save_import"):
+            try:
+                self.client.put_item(
+                    TableName=self.table,
+                    Item={**_import_key(run.id), "data": s(dump(run.to_record()))},
+                    ConditionExpression="attribute_exists(PK)",
+                )
+            except ClientError as error:
+                # Like the SQLite store: saving an import that does not exist changes nothing.
+                if error_code(error) != "ConditionalCheckFailedException":
+                    raise
+
+    def get_import(self, import_id: str) -> ImportRun | None:
+        with translated("sasaran.get_import"):
+            item = self._get(_import_key(import_id))
+        return ImportRun.from_record(json.loads(text(item, "data"))) if item else None
+
+    def list_imports(self, *, limit: int) -> list[ImportRun]:
+        if limit < 1:
+            return []
+        with translated("sasaran.list_imports"):
+            listed = self._query(
+                {
+                    "TableName": self.table,
+                    "KeyConditionExpression": "PK = :pk",
+                    "ExpressionAttributeValues": {":pk": s("IMPORTS")},
+                    "ScanIndexForward": False,
+                    "ConsistentRead": True,
+                },
+                limit=limit,
+            )
+            ids = [text(item, "import_id") for item in listed]
+            items = batch_get(self.client, self.table, [_import_key(i) for i in ids])
+        runs = {
+            run.id: run
+            for run in (ImportRun.from_record(json.loads(text(i, "data"))) for i in items)
+        }
+        return [runs[i] for i in ids if i in runs]
+
+    def apply_import_lines(self, lines: Sequence[ImportLineWrite]) -> None:
+        if not lines:
+            return
+        import_id = lines[0].result.import_id
+        numbers = [line.result.line for line in lines]
+        with translated("sasaran.apply_import_lines"):
+            done = self._stored_lines(import_id, min(numbers), max(numbers))
+            todo = [line for line in lines if line.result.line not in done]
+            stored = self._stored([line.write for line in todo if line.write is not None])
+            # Every row version is checked before anything is written, so a
+            # stale plan writes nothing (as the SQLite store rolls back all).
+            for line in todo:
+                if line.write is not None and line.write.expected_version:
+                    current = stored.get(line.write.row.id)
+                    if current is None or current.version != line.write.expected_version:
+                        raise Conflict(STALE_SASARAN)
+            for group in self._groups(todo, stored):
+                self._write_lines(import_id, group, stored)
+
+    def import_results(self, import_id: str, *, after_line: int, limit: int) -> list[ImportResult]:
+        if limit < 1:
+            return []
+        with translated("sasaran.import_results"):
+            items = self._query(
+                {
+                    "TableName": self.table,
+                    "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
+                    "ExpressionAttributeValues": {
+                        ":pk": s(f"IMPORT#{import_id}"),
+                        ":low": s(_line_sk(max(after_line, 0) + 1)),
+                        ":high": s(_LAST_LINE),
+                    },
+                    "ConsistentRead": True,
+                },
+                limit=limit,
+            )
+        return [ImportResult(**json.loads(text(item, "data"))) for item in items]
+
+    def record_chunk(self, import_id: str, chunk: int, counts: Mapping[str, int]) -> None:
+        with translated("sasaran.record_chunk"):
+            self.client.put_item(
+                TableName=self.table,
+                Item={
+                    "PK": s(f"IMPORT#{import_id}"),
+                    "SK": s(f"{_CHUNK}{chunk:06d}"),
+                    "counts": s(dump(dict(counts))),
+                },
+            )
+
+    def chunk_counts(self, import_id: str) -> dict[int, dict[str, int]]:
+        with translated("sasaran.chunk_counts"):
+            items = self._query_all(
+                {
+                    "TableName": self.table,
+                    "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+                    "ExpressionAttributeValues": {
+                        ":pk": s(f"IMPORT#{import_id}"),
+                        ":prefix": s(_CHUNK),
+                    },
+                    "ConsistentRead": True,
+                }
+            )
+        return {
+            int(text(item, "SK")[len(_CHUNK) :]): json.loads(text(item, "counts")) for item in items
+        }
+
+    def _line_transaction(
+        self, line: ImportLineWrite, stored: Mapping[str, SasaranRow]
+    ) -> _Transaction:
+        tx = _Transaction()
+        result = line.result
+        tx.add(
+            ("result", result.line),
+            self._put(
+                {
+                    "PK": s(f"IMPORT#{result.import_id}"),
+                    "SK": s(_line_sk(result.line)),
+                    "data": s(dump(result.to_record())),
+                },
+                "attribute_not_exists(PK)",
+            ),
+        )
+        if line.write is not None:
+            self._add_row(tx, line.write, stored.get(line.write.row.id))
+        return tx
+
+    def _groups(
+        self, lines: Sequence[ImportLineWrite], stored: Mapping[str, SasaranRow]
+    ) -> list[list[ImportLineWrite]]:
+        """Consecutive lines that fit one transaction: no item twice, at most 100 items."""
+        groups: list[list[ImportLineWrite]] = []
+        group: list[ImportLineWrite] = []
+        keys: set[tuple[str, str]] = set()
+        counted: set[tuple[str, str]] = set()
+        items = 0
+        for line in lines:
+            tx = self._line_transaction(line, stored)
+            line_keys = tx.keys()
+            line_scopes = {
+                scope
+                for desa in (line.write.deltas if line.write else {})
+                for scope in scopes(desa)
+            }
+            size = items + len(tx.ops) + len(counted | line_scopes)
+            if group and (
+                len(group) >= GROUP_LINES or keys & line_keys or size > TRANSACTION_MAX_ITEMS
+            ):
+                groups.append(group)
+                group, keys, counted, items = [], set(), set(), 0
+            group.append(line)
+            keys |= line_keys
+            counted |= line_scopes
+            items += len(tx.ops)
+        if group:
+            groups.append(group)
+        return groups
+
+    def _write_lines(
+        self, import_id: str, group: list[ImportLineWrite], stored: Mapping[str, SasaranRow]
+    ) -> None:
+        pending = group
+        for _ in range(GROUP_LINES + 1):
+            tx = _Transaction()
+            for line in pending:
+                part = self._line_transaction(line, stored)
+                for label, op in zip(part.labels, part.ops, strict=True):
+                    tx.add(label, op)
+            self._add_counters(tx, rolled_up(line.write.deltas for line in pending if line.write))
+            reasons = self._transact(tx)
+            if reasons is None:
+                return
+            failed = tx.failed(reasons)
+            if not any(kind == "result" for kind, _ in failed):
+                raise _row_conflict(failed)
+            # Another delivery of this chunk stored some of these lines meanwhile.
+            numbers = [line.result.line for line in pending]
+            done = self._stored_lines(import_id, min(numbers), max(numbers))
+            pending = [line for line in pending if line.result.line not in done]
+            if not pending:
+                return
+        raise Conflict(STALE_SASARAN)
+
+    def _stored_lines(self, import_id: str, low: int, high: int) -> set[int]:
+        items = self._query_all(
+            {
+                "TableName": self.table,
+                "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
+                "ExpressionAttributeValues": {
+                    ":pk": s(f"IMPORT#{import_id}"),
+                    ":low": s(_line_sk(low)),
+                    ":high": s(_line_sk(high)),
+                },
+                "ProjectionExpression": "SK",
+                "ConsistentRead": True,
+            }
+        )
+        return {int(text(item, "SK")[len("LINE#") :]) for item in items}

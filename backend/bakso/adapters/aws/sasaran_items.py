@@ -1,0 +1,266 @@
+"""What the DynamoDB sasaran mixins share: keys, transactions, the row write.
+
+The item layout is in bakso.adapters.aws.sasaran.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from ...domain.errors import Conflict
+from ...domain.refusals import NIK_TAKEN, STALE_SASARAN, STORE_BUSY
+from ...domain.sasaran import SasaranRow, ScopeDeltas
+from ...ports import RowWrite
+from . import dynamo
+from .dynamo import CHECK_FAILED, backoff, batch_get, cancellation_reasons, dump, n, s, text
+from .errors import StoreUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        QueryInputTypeDef,
+        TransactWriteItemTypeDef,
+    )
+
+    Item = Mapping[str, AttributeValueTypeDef]
+
+COUNTER_PREFIX = "c:"
+GROUP_LINES = 25  # import lines per transaction
+TRANSACTION_MAX_ITEMS = 100  # DynamoDB's limit for TransactWriteItems
+# A counted change is remembered longer than its message can live: 4 days in
+# the queue, then up to 14 in the dead-letter queue before a redrive.
+APPLIED_TTL = 35 * 24 * 3600
+MAX_CONFLICT_RETRIES = 20
+
+_LINE_WIDTH = 10
+_LAST_LINE = f"LINE#{'9' * _LINE_WIDTH}"
+_CHUNK = "CHUNK#"
+
+
+def _row_pk(sasaran_id: str) -> str:
+    return f"SASARAN#{sasaran_id}"
+
+
+def _row_key(sasaran_id: str) -> dict[str, AttributeValueTypeDef]:
+    return {"PK": s(_row_pk(sasaran_id)), "SK": s("ROW")}
+
+
+def _worklist_key(desa: str, sort_key: str) -> dict[str, AttributeValueTypeDef]:
+    return {"PK": s(f"WORKLIST#{desa}"), "SK": s(sort_key)}
+
+
+def _nik_key(nik: str) -> dict[str, AttributeValueTypeDef]:
+    return {"PK": s(f"NIK#{nik}"), "SK": s("NIK")}
+
+
+def _name_key(key: str) -> dict[str, AttributeValueTypeDef]:
+    return {"PK": s(f"NAMEKEY#{key}"), "SK": s("NAMEKEY")}
+
+
+def _import_key(import_id: str) -> dict[str, AttributeValueTypeDef]:
+    return {"PK": s(f"IMPORT#{import_id}"), "SK": s("IMPORT")}
+
+
+def _line_sk(line: int) -> str:
+    return f"LINE#{line:0{_LINE_WIDTH}d}"
+
+
+def _row(item: Item) -> SasaranRow:
+    return SasaranRow.from_record(json.loads(text(item, "data")))
+
+
+def _counters(item: Item | None) -> dict[str, int]:
+    if item is None:
+        return {}
+    found = {
+        name[len(COUNTER_PREFIX) :]: int(value["N"])
+        for name, value in item.items()
+        if name.startswith(COUNTER_PREFIX)
+    }
+    return {name: value for name, value in found.items() if value}
+
+
+def _op_key(op: TransactWriteItemTypeDef) -> tuple[str, str]:
+    body: Any = op.get("Put") or op.get("Update") or op.get("Delete") or op.get("ConditionCheck")
+    key = body["Item"] if "Put" in op else body["Key"]
+    return text(key, "PK"), text(key, "SK")
+
+
+@dataclass
+class _Transaction:
+    """Items of one TransactWriteItems, each labelled with what its condition failing means."""
+
+    ops: list[TransactWriteItemTypeDef] = field(default_factory=list)
+    labels: list[tuple[str, object]] = field(default_factory=list)
+
+    def add(self, label: tuple[str, object], op: TransactWriteItemTypeDef) -> None:
+        self.ops.append(op)
+        self.labels.append(label)
+
+    def keys(self) -> set[tuple[str, str]]:
+        return {_op_key(op) for op in self.ops}
+
+    def failed(self, reasons: Sequence[str]) -> set[tuple[str, object]]:
+        return {label for label, r in zip(self.labels, reasons, strict=False) if r == CHECK_FAILED}
+
+
+def _row_conflict(failed: set[tuple[str, object]]) -> Conflict:
+    kinds = {kind for kind, _ in failed}
+    if kinds & {"row", "nik_old"} or "nik" not in kinds:
+        return Conflict(STALE_SASARAN)
+    return Conflict(NIK_TAKEN)
+
+
+class SasaranTable:
+    """The table, its transactions and the row write every sasaran mixin builds on."""
+
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
+        self.client = client  # public so tests can hook the client's events
+        self.table = table
+
+    # Writing --------------------------------------------------------------
+    def _transact(self, tx: _Transaction) -> list[str] | None:
+        """Run the transaction: None once written, else each item's reason for refusing it.
+
+        Losing a race with another transaction on the same items is retried;
+        only failed conditions are returned.
+        """
+        for attempt in range(MAX_CONFLICT_RETRIES):
+            if attempt:
+                backoff(attempt)
+            try:
+                self.client.transact_write_items(TransactItems=tx.ops)
+            except ClientError as error:
+                reasons = cancellation_reasons(error)[: len(tx.ops)]
+                if CHECK_FAILED in reasons:
+                    return reasons
+                continue
+            return None
+        raise StoreUnavailable(STORE_BUSY)
+
+    def _add_row(self, tx: _Transaction, write: RowWrite, stored: SasaranRow | None) -> None:
+        """The row, its worklist copy and the pointer items that change with it.
+
+        `stored` is the row as read before; None for a new one.
+        """
+        row = write.row
+        data = s(dump(row.to_record()))
+        item = {**_row_key(row.id), "data": data, "version": n(row.version)}
+        if write.expected_version == 0:
+            tx.add(("row", row.id), self._put(item, "attribute_not_exists(PK)"))
+        else:
+            put = self._put(item, "#version = :expected")
+            put["Put"]["ExpressionAttributeNames"] = {"#version": "version"}
+            put["Put"]["ExpressionAttributeValues"] = {":expected": n(write.expected_version)}
+            tx.add(("row", row.id), put)
+        # The copies and pointers follow the stored row; if it changed since it
+        # was read, the version condition above cancels the whole transaction.
+        if stored is not None and (stored.desa, stored.sort_key) != (row.desa, row.sort_key):
+            tx.add(
+                ("worklist", row.id),
+                {
+                    "Delete": {
+                        "TableName": self.table,
+                        "Key": _worklist_key(stored.desa, stored.sort_key),
+                    }
+                },
+            )
+        tx.add(
+            ("worklist", row.id),
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": {**_worklist_key(row.desa, row.sort_key), "data": data},
+                }
+            },
+        )
+        before_nik = stored.nik if stored else None
+        if row.nik != before_nik:
+            if before_nik:
+                tx.add(
+                    ("nik_old", row.id),
+                    {
+                        "Delete": {
+                            "TableName": self.table,
+                            "Key": _nik_key(before_nik),
+                            "ConditionExpression": "sasaran_id = :id",
+                            "ExpressionAttributeValues": {":id": s(row.id)},
+                        }
+                    },
+                )
+            if row.nik:
+                tx.add(
+                    ("nik", row.id),
+                    self._put(
+                        {**_nik_key(row.nik), "sasaran_id": s(row.id)}, "attribute_not_exists(PK)"
+                    ),
+                )
+        before_key = stored.name_key if stored else ""
+        if row.name_key != before_key:
+            for key, action in ((before_key, "DELETE"), (row.name_key, "ADD")):
+                if key:
+                    tx.add(
+                        ("name", row.id),
+                        {
+                            "Update": {
+                                "TableName": self.table,
+                                "Key": _name_key(key),
+                                "UpdateExpression": f"{action} ids :ids",
+                                "ExpressionAttributeValues": {":ids": {"SS": [row.id]}},
+                            }
+                        },
+                    )
+
+    def _add_counters(self, tx: _Transaction, total: ScopeDeltas) -> None:
+        """One ADD per scope of the per-scope deltas (domain.sasaran.rolled_up)."""
+        for (level, code), changes in total.items():
+            names: dict[str, str] = {}
+            values: dict[str, AttributeValueTypeDef] = {}
+            adds: list[str] = []
+            for i, (name, value) in enumerate(sorted(changes.items())):
+                names[f"#c{i}"] = COUNTER_PREFIX + name
+                values[f":c{i}"] = n(value)
+                adds.append(f"#c{i} :c{i}")
+            tx.add(
+                ("counter", code),
+                {
+                    "Update": {
+                        "TableName": self.table,
+                        "Key": {"PK": s(f"COUNTERS#{level}"), "SK": s(code)},
+                        "UpdateExpression": "ADD " + ", ".join(adds),
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": values,
+                    }
+                },
+            )
+
+    # Reading --------------------------------------------------------------
+    def _stored(self, writes: Iterable[RowWrite]) -> dict[str, SasaranRow]:
+        """The stored rows these writes update (creates read nothing), by id."""
+        return self._rows({w.row.id for w in writes if w.expected_version})
+
+    def _rows(self, ids: Iterable[str]) -> dict[str, SasaranRow]:
+        items = batch_get(self.client, self.table, [_row_key(i) for i in sorted(set(ids))])
+        rows = (_row(item) for item in items)
+        return {row.id: row for row in rows}
+
+    def _get(self, key: Mapping[str, AttributeValueTypeDef]) -> Item | None:
+        response = self.client.get_item(TableName=self.table, Key=key, ConsistentRead=True)
+        return response.get("Item")
+
+    def _query(self, query: QueryInputTypeDef, *, limit: int) -> list[Item]:
+        return dynamo.query_up_to(self.client, query, limit=limit)
+
+    def _query_all(self, query: QueryInputTypeDef) -> list[Item]:
+        return dynamo.query_all(self.client, query)
+
+    def _put(
+        self, item: Mapping[str, AttributeValueTypeDef], condition: str
+    ) -> TransactWriteItemTypeDef:
+        return {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": condition}}

@@ -1,0 +1,58 @@
+"""Dukcapil batches in SQLite, saved over the version they were read at."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ...domain import paging
+from ...domain.errors import Conflict
+from ...domain.model import Batch
+from ...domain.refusals import BATCH_CHANGED
+from .records_rows import SqliteTable, _dump
+
+
+class BatchRecords(SqliteTable):
+    # Batches --------------------------------------------------------------
+    def create_batch(self, batch: Batch) -> None:
+        with self._db.transaction() as db:
+            db.execute(
+                "INSERT INTO batches (id, created_at, data) VALUES (?, ?, ?)",
+                (batch.id, batch.created_at, _dump(batch.to_record())),
+            )
+
+    def save_batch(self, batch: Batch, expected_version: int) -> None:
+        with self._db.transaction() as db:
+            updated = db.execute(
+                "UPDATE batches SET data = ? WHERE id = ?"
+                " AND coalesce(json_extract(data, '$.version'), 0) = ?",
+                (_dump(batch.to_record()), batch.id, expected_version),
+            ).rowcount
+            if updated == 0:
+                raise Conflict(BATCH_CHANGED)
+
+    def get_batch(self, batch_id: str) -> Batch | None:
+        row = self._read_one("SELECT data FROM batches WHERE id = ?", batch_id)
+        return Batch.from_record(json.loads(row[0])) if row else None
+
+    def list_batches(self, *, cursor: str | None, limit: int) -> tuple[list[Batch], str | None]:
+        limit = paging.page_size(limit)
+        params: list[Any] = []
+        where = ""
+        if cursor is not None:
+            where = "WHERE (created_at, id) < (?, ?)"
+            params.extend(paging.decode_position(cursor))
+        rows = (
+            self._db.connection()
+            .execute(
+                f"SELECT data FROM batches {where}"  # noqa: S608
+                " ORDER BY created_at DESC, id DESC LIMIT ?",
+                (*params, limit + 1),
+            )
+            .fetchall()
+        )
+        batches = [Batch.from_record(json.loads(row[0])) for row in rows[:limit]]
+        next_cursor = None
+        if len(rows) > limit:
+            next_cursor = paging.encode_position(batches[-1].created_at, batches[-1].id)
+        return batches, next_cursor

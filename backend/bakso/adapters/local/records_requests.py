@@ -1,0 +1,212 @@
+"""Requests in SQLite: the request, its timeline; lists and lookups."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from ...domain import paging
+from ...domain.errors import Conflict
+from ...domain.lifecycle import Status
+from ...domain.model import Event, Request, event_audit_data
+from ...domain.refusals import CODE_TAKEN, STALE_REQUEST
+from ...ports import MAX_REQUEST_WRITES, CodeTaken, Page, RequestWrite
+from .records_audit import AuditChain
+from .records_rows import _dump
+
+
+class RequestRecords(AuditChain):
+    # Requests -------------------------------------------------------------
+    def create_request(self, request: Request, event: Event) -> bool:
+        with self._db.transaction() as db:
+            if db.execute("SELECT 1 FROM requests WHERE id = ?", (request.id,)).fetchone():
+                return False
+            try:
+                db.execute(
+                    "INSERT INTO requests"
+                    " (id, code, desa, status, created_at, version, data, token, batch_id)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    self._request_row(request),
+                )
+            except sqlite3.IntegrityError:
+                # The id is free (checked under the lock), so the code is the clash.
+                raise CodeTaken(request.code) from None
+            self._add_event(db, event)
+            return True
+
+    def save_request(self, request: Request, expected_version: int, event: Event | None) -> None:
+        with self._db.transaction() as db:
+            try:
+                updated = db.execute(
+                    "UPDATE requests SET code = ?, desa = ?, status = ?, created_at = ?,"
+                    " version = ?, data = ?, token = ?, batch_id = ? WHERE id = ? AND version = ?",
+                    (*self._request_row(request)[1:], request.id, expected_version),
+                ).rowcount
+            except sqlite3.IntegrityError:
+                raise Conflict(CODE_TAKEN) from None
+            if updated == 0:
+                row = db.execute(
+                    "SELECT version FROM requests WHERE id = ?", (request.id,)
+                ).fetchone()
+                raise Conflict(STALE_REQUEST, current_version=row[0] if row else None)
+            if event is not None:
+                self._add_event(db, event)
+
+    def save_requests(self, writes: Sequence[RequestWrite]) -> None:
+        if len(writes) > MAX_REQUEST_WRITES:
+            raise ValueError(f"at most {MAX_REQUEST_WRITES} writes in one transaction")
+        with self._db.transaction() as db:
+            for write in writes:
+                request = write.request
+                updated = db.execute(
+                    "UPDATE requests SET code = ?, desa = ?, status = ?, created_at = ?,"
+                    " version = ?, data = ?, token = ?, batch_id = ? WHERE id = ? AND version = ?",
+                    (*self._request_row(request)[1:], request.id, write.expected_version),
+                ).rowcount
+                if updated == 0:
+                    # Raising rolls back the whole transaction: none of the writes stays.
+                    raise Conflict(STALE_REQUEST)
+                if write.event is not None:
+                    self._add_event(db, write.event)
+
+    def get_request(self, request_id: str) -> Request | None:
+        row = self._read_one("SELECT data FROM requests WHERE id = ?", request_id)
+        return Request.from_record(json.loads(row[0])) if row else None
+
+    def get_request_by_code(self, code: str) -> Request | None:
+        row = self._read_one("SELECT data FROM requests WHERE code = ?", code)
+        return Request.from_record(json.loads(row[0])) if row else None
+
+    def get_request_by_token(self, token: str) -> Request | None:
+        row = self._read_one("SELECT data FROM requests WHERE token = ?", token)
+        return Request.from_record(json.loads(row[0])) if row else None
+
+    def list_requests(
+        self, *, desa: str | None, status: Status | None, cursor: str | None, limit: int
+    ) -> Page:
+        limit = paging.page_size(limit)
+        clauses: list[str] = []
+        params: list[Any] = []
+        if desa is not None:
+            clauses.append("desa = ?")
+            params.append(desa)
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(status.value)
+        if cursor is not None:
+            clauses.append("(created_at, id) < (?, ?)")
+            params.extend(paging.decode_position(cursor))
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        # One extra row tells whether a next page exists without a second query.
+        rows = (
+            self._db.connection()
+            .execute(
+                # Only the constant clauses above are spliced in; values are bound.
+                f"SELECT data FROM requests {where}"  # noqa: S608
+                " ORDER BY created_at DESC, id DESC LIMIT ?",
+                (*params, limit + 1),
+            )
+            .fetchall()
+        )
+        items = [Request.from_record(json.loads(row[0])) for row in rows[:limit]]
+        next_cursor = None
+        if len(rows) > limit:
+            next_cursor = paging.encode_position(items[-1].created_at, items[-1].id)
+        return Page(items=items, cursor=next_cursor)
+
+    def timeline(self, request_id: str) -> list[Event]:
+        rows = (
+            self._db.connection()
+            .execute(
+                "SELECT request_id, at, actor, from_status, to_status, note, action"
+                " FROM timeline WHERE request_id = ? ORDER BY seq",
+                (request_id,),
+            )
+            .fetchall()
+        )
+        return [
+            Event(
+                request_id=row[0],
+                at=row[1],
+                by=row[2],
+                from_status=Status(row[3]) if row[3] is not None else None,
+                to_status=Status(row[4]),
+                note=row[5],
+                action=row[6],
+            )
+            for row in rows
+        ]
+
+    def requests_in_batch(
+        self,
+        batch_id: str,
+        *,
+        after: str | None = None,
+        through: str | None = None,
+        limit: int | None = None,
+    ) -> list[Request]:
+        clauses, params = ["batch_id = ?"], [batch_id]
+        if after is not None:
+            clauses.append("(created_at, id) > (?, ?)")
+            params.extend(after.rsplit("#", 1))
+        if through is not None:
+            clauses.append("(created_at, id) <= (?, ?)")
+            params.extend(through.rsplit("#", 1))
+        # Only the fixed clauses above are joined in; every value is a parameter.
+        where = " AND ".join(clauses)
+        sql = f"SELECT data FROM requests WHERE {where} ORDER BY created_at, id"  # noqa: S608
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = self._db.connection().execute(sql, params).fetchall()
+        return [Request.from_record(json.loads(row[0])) for row in rows]
+
+    def get_requests_by_codes(self, codes: Sequence[str]) -> dict[str, Request]:
+        found: dict[str, Request] = {}
+        unique = sorted(set(codes))
+        db = self._db.connection()
+        # SQLite binds at most 999 values per statement in older builds.
+        for start in range(0, len(unique), 500):
+            part = unique[start : start + 500]
+            rows = db.execute(
+                f"SELECT data FROM requests WHERE code IN ({', '.join('?' * len(part))})",  # noqa: S608
+                part,
+            ).fetchall()
+            for row in rows:
+                request = Request.from_record(json.loads(row[0]))
+                found[request.code] = request
+        return found
+
+    @staticmethod
+    def _request_row(request: Request) -> tuple[Any, ...]:
+        return (
+            request.id,
+            request.code,
+            request.desa,
+            request.status.value,
+            request.created_at,
+            request.version,
+            _dump(request.to_record()),
+            request.token,
+            request.batch_id,
+        )
+
+    def _add_event(self, db: sqlite3.Connection, event: Event) -> None:
+        """Timeline row and audit entry; the caller holds the write transaction."""
+        db.execute(
+            "INSERT INTO timeline (request_id, at, actor, from_status, to_status, note, action)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                event.request_id,
+                event.at,
+                event.by,
+                event.from_status.value if event.from_status is not None else None,
+                event.to_status.value,
+                event.note,
+                event.action,
+            ),
+        )
+        self._append_audit(
+            db, event.at, event.by, event.action, event.request_id, event_audit_data(event)
+        )

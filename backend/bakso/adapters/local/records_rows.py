@@ -1,0 +1,50 @@
+"""What the SQLite records mixins share: columns, row translations, the database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from ...domain.lifecycle import Role
+from ...domain.model import AuditEntry, Scan, User
+from .sqlite import SqliteDatabase
+
+_SCAN_COLUMNS = "id, request_id, requirement, sha256, size, content_type, key, state, created_at"
+_USER_COLUMNS = "username, role, desa, password_hash, active, session_epoch, created_at"
+_AUDIT_COLUMNS = "seq, at, actor, action, target, data, prev_hash, hash"
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _scan(row: Sequence[Any]) -> Scan:
+    return Scan(*row)
+
+
+def _user(row: Sequence[Any]) -> User:
+    username, role, desa, password_hash, active, session_epoch, created_at = row
+    return User(
+        username=username,
+        role=Role(role),
+        desa=desa,
+        password_hash=password_hash,
+        active=bool(active),
+        session_epoch=session_epoch,
+        created_at=created_at,
+    )
+
+
+def _audit_entry(row: Sequence[Any]) -> AuditEntry:
+    seq, at, actor, action, target, data, prev_hash, hash_ = row
+    return AuditEntry(seq, at, actor, action, target, json.loads(data), prev_hash, hash_)
+
+
+class SqliteTable:
+    """The database every records mixin reads and writes (SqliteRecords opens it)."""
+
+    _db: SqliteDatabase
+
+    def _read_one(self, sql: str, *params: Any) -> Any:
+        return self._db.connection().execute(sql, params).fetchone()

@@ -1,0 +1,126 @@
+"""A desa's worklist rows and their follow-ups, and which stored row an import line updates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .normalise import normalise_name
+
+
+@dataclass
+class SasaranRow:
+    """One resident on a desa's worklist."""
+
+    id: str
+    desa: str
+    name: str
+    address: str
+    documents: list[str]
+    nik: str | None = None
+    category: str | None = None
+    note: str = ""  # from Dukcapil, for the desa
+    name_key: str = ""
+    version: int = 1
+    created_at: str = ""
+    updated_at: str = ""
+    import_id: str = ""  # the import that last created or changed it
+    line: int = 0
+    followup: dict[str, Any] | None = None  # the latest: id, outcome, note, at, by
+    first_followup_at: str | None = None
+    followup_count: int = 0
+    request_id: str | None = None  # the request started from this row
+    request_status: str | None = None
+    request_version: int = 0  # of the request change last applied, so a late one is ignored
+    served_request_id: str | None = None
+    served_at: str | None = None
+
+    @property
+    def served(self) -> bool:
+        return self.served_request_id is not None
+
+    @property
+    def sort_key(self) -> str:
+        """The worklist order: rentan residents first, then by name."""
+        rank = 0 if self.category else 1
+        return f"{rank}|{normalise_name(self.name)}|{self.id}"
+
+    def content(self) -> dict[str, Any]:
+        """What an import sets: compared to tell an update from an unchanged line."""
+        return {
+            "desa": self.desa,
+            "name": self.name,
+            "address": self.address,
+            "documents": list(self.documents),
+            "nik": self.nik,
+            "category": self.category,
+            "note": self.note,
+        }
+
+    def to_record(self) -> dict[str, Any]:
+        # Shallow and by hand: asdict's deep copy dominated large imports.
+        record = dict(vars(self))
+        record["documents"] = list(self.documents)
+        if self.followup is not None:
+            record["followup"] = dict(self.followup)
+        return record
+
+    @classmethod
+    def from_record(cls, data: Mapping[str, Any]) -> SasaranRow:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Followup:
+    id: str  # made by the device, so a replayed outbox entry is recognised
+    sasaran_id: str
+    outcome: str
+    note: str
+    at: str  # when the officer recorded it (device clock, never later than the server's)
+    by: str
+    recorded_at: str  # when the server stored it
+
+    def same_as(self, other: Followup) -> bool:
+        return (self.sasaran_id, self.outcome, self.note) == (
+            other.sasaran_id,
+            other.outcome,
+            other.note,
+        )
+
+    def summary(self) -> dict[str, Any]:
+        return {"id": self.id, "outcome": self.outcome, "note": self.note, "at": self.at}
+
+    def to_record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def apply_followup(row: SasaranRow, followup: Followup, now: str) -> SasaranRow:
+    """The row after a follow-up: the latest by recording time is the row's current one."""
+    current = row.followup
+    newer = current is None or (followup.at, followup.id) >= (current["at"], current["id"])
+    first = row.first_followup_at
+    return SasaranRow(
+        **{
+            **row.to_record(),
+            "followup": {**followup.summary(), "by": followup.by} if newer else current,
+            "first_followup_at": min(first, followup.at) if first else followup.at,
+            "followup_count": row.followup_count + 1,
+            "version": row.version + 1,
+            "updated_at": now,
+        }
+    )
+
+
+def pick_match(
+    nik: str | None, by_nik: SasaranRow | None, by_name: Sequence[SasaranRow]
+) -> SasaranRow | None:
+    """The stored row a line updates: the one with its NIK, else one with its name key.
+
+    A name-key twin that carries a different NIK is another person.
+    """
+    if by_nik is not None:
+        return by_nik
+    candidates = [r for r in by_name if nik is None or r.nik is None]
+    candidates.sort(key=lambda r: (r.created_at, r.id))
+    return candidates[0] if candidates else None

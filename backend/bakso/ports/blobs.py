@@ -1,0 +1,65 @@
+"""The blob port: scans, batch volumes and return files, in a folder or S3."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import IO, Protocol
+
+
+class BlobSink(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+@dataclass(frozen=True)
+class UploadTarget:
+    method: str  # PUT or POST
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)  # presigned POST only
+
+
+class Blobs(ABC):
+    @abstractmethod
+    def upload_target(
+        self, key: str, *, size: int, content_type: str, expires_in: int
+    ) -> UploadTarget:
+        """Where the device sends the bytes; size and type are bound into the signature."""
+
+    @abstractmethod
+    def download_url(self, key: str, *, expires_in: int, filename: str | None = None) -> str: ...
+
+    @abstractmethod
+    def size(self, key: str) -> int | None:
+        """Stored size in bytes, or None if there is no such blob."""
+
+    @abstractmethod
+    def read_head(self, key: str, length: int) -> bytes: ...
+
+    @abstractmethod
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        """Up to `length` bytes from offset `start` (fewer at the end; b"" past it).
+
+        NotFound if there is no such blob. Random access into a large upload (the
+        bulk return's zip is read member by member, never downloaded whole).
+        """
+
+    @abstractmethod
+    def iter_chunks(self, key: str, chunk_size: int = 1 << 20) -> Iterator[bytes]: ...
+
+    @abstractmethod
+    def put(self, key: str, data: IO[bytes], content_type: str) -> None: ...
+
+    @abstractmethod
+    def writer(self, key: str, content_type: str) -> AbstractContextManager[BlobSink]:
+        """Write a blob in order as it is produced, never staged whole anywhere.
+
+        Stored on a clean exit, not at all if the block raises. The folder makes
+        a file beside the blob and renames it; S3 a multipart upload, one part
+        in memory at a time.
+        """
+
+    @abstractmethod
+    def delete(self, key: str) -> None: ...

@@ -1,0 +1,207 @@
+"""The records ports, one per aggregate, and `Records`, their union.
+
+Every method maps onto one DynamoDB Get/Query/conditional write, so that the
+SQLite adapter and the AWS adapter can serve the same contract. Adapters raise
+bakso.domain.errors, never their driver's errors.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..domain.lifecycle import Status
+from ..domain.model import AuditEntry, Batch, Event, LoginAttempts, Request, Scan, User
+from .returns import ReturnStore
+
+MAX_REQUEST_WRITES = 25
+
+
+@dataclass(frozen=True)
+class RequestWrite:
+    request: Request
+    expected_version: int
+    event: Event | None
+
+
+class CodeTaken(Exception):
+    """The human code is held by another request; try the next one."""
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Request]
+    cursor: str | None  # opaque; None when there is no next page
+
+
+# Records, one port per aggregate. A service declares the ports it uses (an
+# intersection of them is a Protocol in the service's module); one adapter
+# object (Records) serves them all, and tests/fakes.py fakes each in memory.
+
+
+class RequestStore(Protocol):
+    """Requests, their timeline (each event also goes to the audit log), batch membership."""
+
+    @abstractmethod
+    def create_request(self, request: Request, event: Event) -> bool:
+        """Insert if no request has this id; False if one does. Raises CodeTaken.
+
+        The event goes to the timeline and the audit log in the same write.
+        """
+
+    @abstractmethod
+    def save_request(self, request: Request, expected_version: int, event: Event | None) -> None:
+        """Replace the request if its stored version is `expected_version`, else raise Conflict."""
+
+    @abstractmethod
+    def get_request(self, request_id: str) -> Request | None: ...
+
+    @abstractmethod
+    def get_request_by_code(self, code: str) -> Request | None: ...
+
+    @abstractmethod
+    def get_request_by_token(self, token: str) -> Request | None:
+        """The request whose public status token this is (set on first submit)."""
+
+    @abstractmethod
+    def list_requests(
+        self, *, desa: str | None, status: Status | None, cursor: str | None, limit: int
+    ) -> Page:
+        """Newest first, optionally only one desa and/or one status."""
+
+    @abstractmethod
+    def timeline(self, request_id: str) -> list[Event]: ...
+
+    @abstractmethod
+    def save_requests(self, writes: Sequence[RequestWrite]) -> None:
+        """Several save_request writes in one transaction: all or none (Conflict).
+
+        At most MAX_REQUEST_WRITES writes (a DynamoDB transaction holds 100 items:
+        each write is the request, its timeline event and its audit entry).
+        """
+
+    @abstractmethod
+    def requests_in_batch(
+        self,
+        batch_id: str,
+        *,
+        after: str | None = None,
+        through: str | None = None,
+        limit: int | None = None,
+    ) -> list[Request]:
+        """The requests whose batch_id is this batch, in batch_position order.
+
+        Only those after `after` and up to `through` (positions), at most `limit`
+        (a GSI on batch_id sorted by position on DynamoDB: a range Query).
+        """
+
+    @abstractmethod
+    def get_requests_by_codes(self, codes: Sequence[str]) -> dict[str, Request]:
+        """The requests holding these codes, by code (a chunk of a return reads them at once:
+        BatchGetItem of the code claims, then of the requests, on DynamoDB)."""
+
+
+class BatchStore(Protocol):
+    """Dukcapil batches, saved over the version they were read at."""
+
+    @abstractmethod
+    def create_batch(self, batch: Batch) -> None: ...
+
+    @abstractmethod
+    def save_batch(self, batch: Batch, expected_version: int) -> None:
+        """Replace the batch if its stored version is `expected_version`, else raise Conflict.
+
+        The caller bumps `batch.version`; two workers running the same build step
+        (a redelivered message) cannot both record it.
+        """
+
+    @abstractmethod
+    def get_batch(self, batch_id: str) -> Batch | None: ...
+
+    @abstractmethod
+    def list_batches(self, *, cursor: str | None, limit: int) -> tuple[list[Batch], str | None]:
+        """Newest first."""
+
+
+class ScanStore(Protocol):
+    """The scans registered for a request (their bytes are in Blobs)."""
+
+    @abstractmethod
+    def add_scan(self, scan: Scan) -> Scan:
+        """Store the scan unless one with its id exists; return the stored one."""
+
+    @abstractmethod
+    def get_scan(self, request_id: str, scan_id: str) -> Scan | None: ...
+
+    @abstractmethod
+    def list_scans(self, request_id: str) -> list[Scan]: ...
+
+    @abstractmethod
+    def set_scan_state(self, request_id: str, scan_id: str, state: str) -> None: ...
+
+    @abstractmethod
+    def delete_scan(self, request_id: str, scan_id: str) -> None: ...
+
+
+class UserStore(Protocol):
+    """Officers' accounts."""
+
+    @abstractmethod
+    def get_user(self, username: str) -> User | None: ...
+
+    @abstractmethod
+    def save_user(self, user: User) -> None: ...
+
+    @abstractmethod
+    def list_users(self) -> list[User]: ...
+
+
+class LoginAttemptStore(Protocol):
+    """Failed attempts per key (login, the resident lookup), kept across restarts."""
+
+    @abstractmethod
+    def get_login_attempts(self, key: str) -> LoginAttempts | None: ...
+
+    @abstractmethod
+    def save_login_attempts(self, attempts: LoginAttempts) -> None: ...
+
+
+class AuditLog(Protocol):
+    """The hash-chained audit log (request events join it through RequestStore writes)."""
+
+    @abstractmethod
+    def append_audit(
+        self, *, at: str, actor: str, action: str, target: str, data: dict[str, Any]
+    ) -> AuditEntry: ...
+
+    @abstractmethod
+    def audit_entries(self, after_seq: int = 0, limit: int = 1000) -> list[AuditEntry]:
+        """Entries in seq order, starting after `after_seq`."""
+
+    @abstractmethod
+    def audit_search(
+        self,
+        *,
+        target: str | None,
+        actor: str | None,
+        since: str | None,
+        until: str | None,
+        before_seq: int | None,
+        limit: int,
+    ) -> list[AuditEntry]:
+        """Newest first, filtered by target and/or actor (GSIs on DynamoDB) and time."""
+
+
+class Records(
+    RequestStore,
+    ScanStore,
+    BatchStore,
+    UserStore,
+    LoginAttemptStore,
+    AuditLog,
+    ReturnStore,
+    ABC,
+):
+    """Every records port: what one adapter (SQLite, DynamoDB, tests' memory) implements."""

@@ -1,0 +1,57 @@
+"""What every sasaran use case shares: the ports, the settings, the clock, who may import.
+
+SasaranService (services/sasaran.py) is built from one class per use case —
+imports (sasaran_imports.py), the worklist and follow-ups
+(sasaran_worklist.py), requests started from a row (sasaran_requests.py) —
+each a SasaranCore, so they share one constructor and these helpers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..domain.errors import Forbidden
+from ..domain.model import Actor
+from ..domain.regions import Regions
+from ..ports import AuditLog, Blobs, Queue, SasaranStore
+
+WRITE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class SasaranSettings:
+    max_file_bytes: int = 10 * 1024 * 1024
+    max_rows: int = 100_000
+    chunk_rows: int = 1_000
+    upload_url_ttl: int = 15 * 60
+    page_size_max: int = 500
+
+
+class SasaranCore:
+    def __init__(
+        self,
+        store: SasaranStore,
+        records: AuditLog,
+        blobs: Blobs,
+        queue: Queue,
+        regions: Regions,
+        settings: SasaranSettings,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.store = store
+        self.records = records
+        self.blobs = blobs
+        self.queue = queue
+        self.regions = regions
+        self.settings = settings
+        self.clock = clock
+
+    def _now(self) -> str:
+        return self.clock().isoformat(timespec="milliseconds")
+
+    @staticmethod
+    def _require_dukcapil(actor: Actor) -> None:
+        if not actor.is_dukcapil_staff:
+            raise Forbidden("Hanya petugas Dukcapil yang dapat mengimpor daftar sasaran.")

@@ -1,0 +1,129 @@
+"""Requests started from a sasaran row: linking, coverage counts, and serving the row.
+
+Every stored request change is counted once (keyed by request and version)
+into its desa's coverage; one naming a row also moves that row — served when
+the request reaches SELESAI or DISERAHKAN, no longer when it is then cancelled.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import replace
+
+from ..domain.errors import Conflict, InvalidInput
+from ..domain.lifecycle import Status
+from ..domain.model import Request
+from ..domain.sasaran import SERVED_STATUSES, RequestChange, SasaranRow, request_deltas, row_deltas
+from ..messages import SasaranRequestChange
+from ..ports import RowWrite
+from .sasaran_core import WRITE_ATTEMPTS, SasaranCore
+
+log = logging.getLogger("bakso.services.sasaran")
+
+UNSERVED_STATUSES = frozenset({Status.DIBATALKAN, Status.DITOLAK})
+
+
+class RequestObserver(ABC):
+    """Told of every stored request change, after the write succeeded."""
+
+    @abstractmethod
+    def on_request_change(self, before: Request | None, after: Request, at: str) -> None:
+        """`before` is None when the request was just created. Must not raise."""
+
+
+class SasaranRequestLinks(SasaranCore, RequestObserver):
+    # Requests started from a row -------------------------------------------------------
+    def check_link(self, sasaran_id: str, desa: str) -> None:
+        """Refuse a draft naming a row that does not exist in its desa (call before saving)."""
+        row = self.store.get_row(sasaran_id)
+        if row is None or row.desa != desa:
+            raise InvalidInput("Sasaran yang ditautkan tidak ada di desa ini.")
+
+    def on_request_change(self, before: Request | None, after: Request, at: str) -> None:
+        change = RequestChange(
+            request_id=after.id,
+            version=after.version,
+            desa=after.desa,
+            at=at,
+            after_status=after.status.value,
+            before_status=before.status.value if before else None,
+            before_since=before.status_since if before else None,
+            sasaran_id=after.sasaran_id,
+            jemput_bola=after.jemput_bola,
+            before_jemput_bola=before.jemput_bola if before else False,
+        )
+        try:
+            self.apply_request_change(change)
+        except Exception:
+            # The request itself is stored; its figures are retried by the worker.
+            log.exception("coverage of request %s v%d deferred", after.id, after.version)
+            try:
+                self.queue.send(SasaranRequestChange(change).to_body())
+            except Exception:
+                log.exception("coverage of request %s v%d lost", after.id, after.version)
+
+    def apply_request_change(self, change: RequestChange) -> None:
+        """Count the change once (keyed by request and version) and update a linked row."""
+        self.store.apply_once(f"request:{change.key}", {change.desa: request_deltas(change)})
+        if change.sasaran_id:
+            self._follow_request(change)
+
+    def mark_served(self, sasaran_id: str, request_id: str, at: str | None = None) -> None:
+        """The row counts as served by this request (its document was issued). Idempotent."""
+        self._update_row(sasaran_id, lambda row: self._served(row, request_id, at or self._now()))
+
+    def _follow_request(self, change: RequestChange) -> None:
+        status = Status(change.after_status)
+
+        def update(row: SasaranRow) -> SasaranRow | None:
+            if row.desa != change.desa:
+                log.warning(
+                    "request %s names sasaran %s of another desa", change.request_id, row.id
+                )
+                return None
+            if row.served and row.served_request_id != change.request_id:
+                return None  # already served by another request
+            if row.request_id == change.request_id and change.version < row.request_version:
+                return None  # an older change arriving late
+            after = replace(
+                row,
+                request_id=change.request_id,
+                request_status=status.value,
+                request_version=change.version,
+            )
+            if status in SERVED_STATUSES:
+                after = self._served(after, change.request_id, change.at) or after
+            elif status in UNSERVED_STATUSES and row.served_request_id == change.request_id:
+                after = replace(after, served_request_id=None, served_at=None)
+            return after
+
+        self._update_row(change.sasaran_id or "", update)
+
+    @staticmethod
+    def _served(row: SasaranRow, request_id: str, at: str) -> SasaranRow | None:
+        if row.served_request_id == request_id:
+            return row
+        if row.served:
+            return None
+        return replace(row, served_request_id=request_id, served_at=at)
+
+    def _update_row(
+        self, sasaran_id: str, change: Callable[[SasaranRow], SasaranRow | None]
+    ) -> None:
+        for _ in range(WRITE_ATTEMPTS):
+            row = self.store.get_row(sasaran_id)
+            if row is None:
+                log.warning("sasaran %s not found for a linked request", sasaran_id)
+                return
+            after = change(row)
+            if after is None or after == row:
+                return
+            after = replace(after, version=row.version + 1, updated_at=self._now())
+            try:
+                self.store.save_row(RowWrite(after, row.version, row_deltas(row, after)))
+                return
+            except Conflict:
+                continue
+        raise Conflict("Sasaran sedang diubah; coba lagi.")

@@ -1,0 +1,111 @@
+"""A desa's worklist and the follow-ups its officers record."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..domain.lifecycle import Role
+from ..domain.model import Actor
+from ..domain.sasaran import Followup, Outcome, SasaranRow, apply_followup, row_deltas
+from ..ports import RowWrite, SasaranPage
+from .sasaran_core import WRITE_ATTEMPTS, SasaranCore
+
+log = logging.getLogger("bakso.services.sasaran")
+
+_NOT_FOUND = "Sasaran tidak ditemukan."
+
+
+class SasaranWorklist(SasaranCore):
+    # The worklist ------------------------------------------------------------------
+    def worklist_desa(self, actor: Actor, desa: str | None) -> str:
+        """The desa whose list this officer asks for: an operator's own, always."""
+        if actor.role is Role.OPERATOR:
+            if desa and desa != actor.desa:
+                raise NotFound("Desa tidak ditemukan.")
+            assert actor.desa is not None
+            return actor.desa
+        if not desa:
+            raise InvalidInput("Pilih desa (parameter desa).")
+        if not self.regions.is_desa(desa):
+            raise NotFound("Desa tidak ditemukan.")
+        return desa
+
+    def revision(self, desa: str) -> int:
+        """Bumped by every change to the desa's rows: a cached worklist is current while equal."""
+        return self.store.counters("desa", desa).get("revision", 0)
+
+    def list_rows(
+        self, actor: Actor, desa: str | None, *, cursor: str | None, limit: int
+    ) -> SasaranPage:
+        desa = self.worklist_desa(actor, desa)
+        limit = max(1, min(limit, self.settings.page_size_max))
+        return self.store.list_rows(desa, cursor=cursor, limit=limit)
+
+    def get_row(self, actor: Actor, sasaran_id: str) -> SasaranRow:
+        row = self.store.get_row(sasaran_id)
+        if row is None or not actor.can_see_desa(row.desa):
+            raise NotFound(_NOT_FOUND)
+        return row
+
+    def followups(self, actor: Actor, sasaran_id: str) -> list[Followup]:
+        return self.store.list_followups(self.get_row(actor, sasaran_id).id)
+
+    def record_followup(
+        self,
+        actor: Actor,
+        sasaran_id: str,
+        *,
+        followup_id: str,
+        outcome: str,
+        note: str,
+        at: datetime | None,
+    ) -> tuple[SasaranRow, Followup, bool]:
+        """Record what the desa found; (row, follow-up, created).
+
+        Keyed by the device's follow-up id: a replayed outbox entry returns what
+        was stored, once; the same id with other content is refused.
+        """
+        row = self.get_row(actor, sasaran_id)
+        if actor.role is not Role.OPERATOR:
+            raise Forbidden("Hanya operator desa yang dapat mencatat tindak lanjut.")
+        try:
+            outcome = Outcome(outcome).value
+        except ValueError:
+            raise InvalidInput(f"Hasil tindak lanjut '{outcome}' tidak dikenal.") from None
+        now = self.clock()
+        when = now if at is None else min(at.astimezone(UTC), now)
+        followup = Followup(
+            id=followup_id,
+            sasaran_id=row.id,
+            outcome=outcome,
+            note=note.strip(),
+            at=when.isoformat(timespec="milliseconds"),
+            by=actor.username,
+            recorded_at=now.isoformat(timespec="milliseconds"),
+        )
+        for _ in range(WRITE_ATTEMPTS):
+            stored = self.store.get_followup(followup_id)
+            if stored is not None:
+                if not stored.same_as(followup):
+                    raise Conflict("ID tindak lanjut ini sudah dipakai untuk catatan lain.")
+                return self.get_row(actor, sasaran_id), stored, False
+            after = apply_followup(row, followup, followup.recorded_at)
+            try:
+                if self.store.record_followup(
+                    followup, RowWrite(after, row.version, row_deltas(row, after))
+                ):
+                    self.records.append_audit(
+                        at=followup.recorded_at,
+                        actor=actor.username,
+                        action="sasaran.followup",
+                        target=row.id,
+                        data={"followup": followup.id, "outcome": outcome},
+                    )
+                    log.info("sasaran %s followed up: %s", row.id, outcome)
+                    return after, followup, True
+            except Conflict:
+                pass  # the row changed meanwhile (an import, a request): apply to the new one
+            row = self.get_row(actor, sasaran_id)
+        raise Conflict("Sasaran sedang diubah; coba lagi.")

@@ -1,0 +1,20 @@
+/** Shapes of the API's JSON read by more than one module (only the fields the PWA reads). */
+
+/** The fields of every request the API returns (`RequestOut` in backend/bakso/schemas.py). */
+export interface RequestFields {
+  id: string;
+  code: string;
+  status: string;
+  status_label: string;
+  version: number;
+  service: string;
+  desa: string;
+  applicant: Record<string, unknown>;
+  subject: Record<string, unknown> | null;
+  notes: string;
+  created_at: string;
+  updated_at: string;
+  warnings: { code: string; message: string }[];
+  scans?: { id: string; requirement: string; sha256: string; size: number; content_type: string; state: string }[];
+  timeline?: { status: string; label: string; at: string; by: string; note: string }[];
+}
