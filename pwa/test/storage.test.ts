@@ -41,6 +41,23 @@ describe('screens', () => {
   });
 });
 
+describe('storage layer', () => {
+  // Only lib/storage.ts (over lib/db.ts, the schema's owner) may open the database.
+  const LAYER = new Set(['lib/db.ts', 'lib/storage.ts']);
+  const modules = files(SRC).filter((path) => !LAYER.has(path.slice(SRC.length).split('\\').join('/')));
+
+  it('leaves only db.ts and storage.ts out', () => {
+    expect(files(SRC).length - modules.length).toBe(LAYER.size);
+    expect(modules.map((path) => path.slice(SRC.length))).toEqual(expect.arrayContaining(['lib/outbox.ts', 'lib/sasaran.ts', 'lib/api.ts']));
+  });
+
+  it.each(modules.map((path) => [path.slice(SRC.length), path]))('%s does not reach past lib/storage', (_, path) => {
+    const text = readFileSync(path, 'utf8');
+    expect(text).not.toMatch(/\bfrom\s+['"](\.{1,2}\/)+(lib\/)?db(\.ts)?['"]|\bimport\(\s*['"][^'"]*\/db(\.ts)?['"]/);
+    expect(text).not.toMatch(/\b(db|getKv|setKv)\(|\.transaction\(|\.objectStore\(|\bindexedDB\b|\bopenDB\b/);
+  });
+});
+
 const row = (id: string, extra: Partial<ServerRequest> = {}) =>
   ({ id, code: id, status: 'DIAJUKAN', status_label: 'Diajukan', created_at: `2026-01-0${id.length}T00:00:00Z`, ...extra }) as ServerRequest;
 

@@ -1,5 +1,5 @@
 // The HTTP contract (DESIGN §4): JSON, problem+json errors, the CSRF header on writes.
-import { getKv, setKv } from './db';
+import { storedSession, storeSession } from './storage';
 
 export interface User {
   username: string;
@@ -29,14 +29,12 @@ export class ApiError extends Error {
 /** No answer at all: offline, aborted, timed out. Always worth retrying. */
 export class NetworkError extends Error {}
 
-export const SESSION_KEY = 'session';
-
 export async function getSession(): Promise<Session | undefined> {
-  return getKv<Session>(SESSION_KEY);
+  return storedSession<Session>();
 }
 
 export async function setSession(session: Session | undefined): Promise<void> {
-  await setKv(SESSION_KEY, session);
+  await storeSession(session);
   notify('session');
 }
 

@@ -1,7 +1,7 @@
 // The service catalog: fetched from the server, cached for offline use. It is data Dukcapil
 // edits, so the PWA ships no copy of its own.
 import { api } from './api';
-import { getKv, setKv } from './db';
+import { storedCatalog, storeCatalog } from './storage';
 
 export interface Requirement {
   code: string;
@@ -19,12 +19,12 @@ export interface Service {
 }
 
 export async function cachedCatalog(): Promise<Service[]> {
-  return (await getKv<Service[]>('catalog')) ?? [];
+  return (await storedCatalog<Service[]>()) ?? [];
 }
 
 export async function refreshCatalog(): Promise<Service[]> {
   const { services } = await api<{ services: Service[] }>('GET', '/api/v1/catalog');
-  await setKv('catalog', services);
+  await storeCatalog(services);
   return services;
 }
 

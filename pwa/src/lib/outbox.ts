@@ -4,7 +4,18 @@
 // before the server confirms DIAJUKAN with every scan. 4xx parks the item with the server's
 // message; 5xx and network errors retry with backoff; 401 waits for a fresh login.
 import { api, ApiError, getSession, notify, putBytes, type Upload } from './api';
-import { db, finishRequest, scansOf, type LocalRequest, type LocalScan, type ServerRequest } from './db';
+import {
+  countScanFailure as countFailure,
+  finishRequest,
+  localRequests,
+  patchLocalRequest as patch,
+  patchScan,
+  queuedRequests,
+  scansOf,
+  type LocalRequest,
+  type LocalScan,
+  type ServerRequest,
+} from './storage';
 import { call as engineCall, drain, Park, settle, transient, type Outcome as EngineOutcome } from './engine';
 import { EDITABLE } from './lifecycle';
 import { syncFollowups } from './sasaran';
@@ -66,32 +77,9 @@ export function draftBody(item: LocalRequest): Record<string, unknown> {
   };
 }
 
-async function patch(id: string, changes: Partial<LocalRequest>): Promise<LocalRequest | undefined> {
-  const database = await db();
-  const tx = database.transaction('requests', 'readwrite');
-  const current = await tx.store.get(id);
-  if (current) await tx.store.put({ ...current, ...changes });
-  await tx.done;
-  return current ? { ...current, ...changes } : undefined;
-}
+const markScan = (scan: LocalScan, changes: Partial<LocalScan>): Promise<void> => patchScan(scan.id, changes);
 
-async function markScan(scan: LocalScan, changes: Partial<LocalScan>): Promise<void> {
-  const database = await db();
-  const tx = database.transaction('scans', 'readwrite');
-  const current = await tx.store.get(scan.id);
-  if (current) await tx.store.put({ ...current, ...changes });
-  await tx.done;
-}
-
-async function countScanFailure(scan: LocalScan): Promise<number> {
-  const database = await db();
-  const tx = database.transaction('scans', 'readwrite');
-  const current = await tx.store.get(scan.id);
-  const failures = (current?.failures ?? 0) + 1;
-  if (current) await tx.store.put({ ...current, failures });
-  await tx.done;
-  return failures;
-}
+const countScanFailure = (scan: LocalScan): Promise<number> => countFailure(scan.id);
 
 /** Delays before retrying a failed step in place; the item's backoff takes over after that. */
 export let INLINE_RETRY_MS = [300, 1500];
@@ -250,7 +238,7 @@ export interface SyncSummary {
 async function runOnce(force: boolean): Promise<SyncSummary> {
   const summary: SyncSummary = { sent: 0, parked: 0, retry: 0, waitingForLogin: false, busy: false, pending: 0 };
   const session = await getSession();
-  const queued = await (await db()).getAllFromIndex('requests', 'state', 'queued');
+  const queued = await queuedRequests();
   const mine = queued
     .filter((item) => session && item.owner === session.user.username)
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
@@ -302,10 +290,7 @@ export async function enqueue(id: string): Promise<void> {
 }
 
 /** Everything still on this device, newest first. */
-export async function localItems(): Promise<LocalRequest[]> {
-  const items = await (await db()).getAll('requests');
-  return items.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-}
+export const localItems = (): Promise<LocalRequest[]> => localRequests();
 
 function base64(buffer: ArrayBuffer): string {
   const bytes = new Uint8Array(buffer);

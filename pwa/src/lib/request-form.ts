@@ -3,7 +3,7 @@
 // the LocalRequest it saves. No DOM, no storage, no translations: pwa/test/request-form.test.ts.
 import forms from '../data/forms.json';
 import { missing, type Service } from './catalog';
-import type { Applicant, LocalRequest, LocalScan, SasaranRow, Subject } from './db';
+import type { Applicant, LocalRequest, LocalScan, SasaranRow, Subject } from './storage';
 import { parseNumber, type Parsed, type RegionData } from './identity';
 
 export type Step = 'service' | 'data' | 'docs' | 'review';

@@ -3,14 +3,29 @@
 // requests: a device-made id (the server stores a replay once), 4xx parks the follow-up with the
 // server's message, 5xx and network errors retry with backoff, 401 waits for a fresh login.
 import { api, ApiError, errorFrom, getSession, markExpired, NetworkError, notify, send } from './api';
-import { db, getKv, setKv, type LocalFollowup, type SasaranRow } from './db';
+import {
+  cachedRowCount,
+  deleteFollowup,
+  followupSent,
+  patchFollowup,
+  queuedFollowups,
+  replaceWorklist,
+  saveFollowup,
+  touchWorklistStamp,
+  worklistStamp,
+  type LocalFollowup,
+  type SasaranRow,
+  type ServerSasaranRow,
+} from './storage';
 import { call, drain, settle, type DrainSummary, type Outcome } from './engine';
 import { uuid } from './uuid';
 
 export const OUTCOMES = ['DITEMUKAN', 'SUDAH_PUNYA', 'PINDAH', 'MENINGGAL', 'TIDAK_DITEMUKAN'] as const;
 export type FollowupOutcome = (typeof OUTCOMES)[number];
 
-type ServerRow = Omit<SasaranRow, 'order'>;
+export { cachedRows, forgetWorklists, localFollowups } from './storage';
+
+type ServerRow = ServerSasaranRow;
 
 interface Page {
   desa: string;
@@ -19,8 +34,6 @@ interface Page {
   cursor: string | null;
 }
 
-const etagKey = (desa: string) => `sasaran-etag:${desa}`;
-
 /** Follow-ups known to wait (set by each sync pass and by recording): the foreground loop asks. */
 let waiting = 0;
 
@@ -28,15 +41,9 @@ export function followupsWaiting(): boolean {
   return waiting > 0;
 }
 
-/** The cached rows of a desa in the server's order (rentan first). */
-export async function cachedRows(desa: string): Promise<SasaranRow[]> {
-  const rows = await (await db()).getAllFromIndex('sasaran', 'desa', desa);
-  return rows.sort((a, b) => a.order - b.order);
-}
-
 /** When the cached list was last confirmed by the server (ISO), if ever. */
 export async function lastRefreshed(desa: string): Promise<string | undefined> {
-  return (await getKv<{ at: string }>(etagKey(desa)))?.at;
+  return (await worklistStamp(desa))?.at;
 }
 
 /**
@@ -44,9 +51,9 @@ export async function lastRefreshed(desa: string): Promise<string | undefined> {
  * 304 and no rows. Returns 'changed', 'unchanged', or 'offline' (the cache stays as it was).
  */
 export async function refreshWorklist(desa: string): Promise<'changed' | 'unchanged' | 'offline'> {
-  const stored = await getKv<{ etag: string; at: string }>(etagKey(desa));
+  const stored = await worklistStamp(desa);
   // Rows cleared (another officer logged in here): the ETag alone must not say "unchanged".
-  const haveRows = (await (await db()).countFromIndex('sasaran', 'desa', desa)) > 0;
+  const haveRows = (await cachedRowCount(desa)) > 0;
   const rows: ServerRow[] = [];
   let etag: string | null = null;
   let cursor: string | null = null;
@@ -58,7 +65,7 @@ export async function refreshWorklist(desa: string): Promise<'changed' | 'unchan
       if (!cursor && stored?.etag && haveRows) headers['If-None-Match'] = stored.etag;
       const response = await send(`/api/v1/sasaran?${query.toString()}`, { headers, cache: 'no-store' });
       if (response.status === 304) {
-        await setKv(etagKey(desa), { ...stored, at: new Date().toISOString() });
+        await touchWorklistStamp(desa, stored);
         return 'unchanged';
       }
       if (!response.ok) throw await errorFrom(response);
@@ -72,28 +79,8 @@ export async function refreshWorklist(desa: string): Promise<'changed' | 'unchan
     if (error instanceof ApiError && error.status === 401) await markExpired();
     throw error;
   }
-  const database = await db();
-  const tx = database.transaction(['sasaran', 'kv'], 'readwrite');
-  const keep = new Set(rows.map((r) => r.id));
-  const old = await tx.objectStore('sasaran').index('desa').getAllKeys(desa);
-  await Promise.all([
-    ...old.filter((key) => !keep.has(key)).map((key) => tx.objectStore('sasaran').delete(key)),
-    ...rows.map((row, order) => tx.objectStore('sasaran').put({ ...row, order })),
-    tx.objectStore('kv').put({ etag: etag ?? '', at: new Date().toISOString() }, etagKey(desa)),
-    tx.done,
-  ]);
+  await replaceWorklist(desa, rows, etag);
   return 'changed';
-}
-
-/** Another officer logs in on this device: drop the cached residents of the previous one. */
-export async function forgetWorklists(): Promise<void> {
-  await (await db()).clear('sasaran');
-}
-
-/** Follow-ups still on this device (queued or parked), oldest first. */
-export async function localFollowups(): Promise<LocalFollowup[]> {
-  const items = await (await db()).getAll('followups');
-  return items.sort((a, b) => a.at.localeCompare(b.at));
 }
 
 /** Save a follow-up on the device (it is queued at once); resolves when it is stored. */
@@ -116,7 +103,7 @@ export async function recordFollowup(
     nextAttemptAt: 0,
     message: null,
   };
-  await (await db()).put('followups', item);
+  await saveFollowup(item);
   waiting++;
   notify('outbox');
   return item;
@@ -128,15 +115,13 @@ export function followupBody(item: LocalFollowup): Record<string, string> {
 }
 
 export async function discardFollowup(id: string): Promise<void> {
-  await (await db()).delete('followups', id);
+  await deleteFollowup(id);
   notify('outbox');
 }
 
 /** Send a parked follow-up again (after the operator read the message). */
 export async function retryFollowup(id: string): Promise<void> {
-  const database = await db();
-  const item = await database.get('followups', id);
-  if (item) await database.put('followups', { ...item, state: 'queued', attempts: 0, nextAttemptAt: 0, message: null });
+  await patchFollowup(id, { state: 'queued', attempts: 0, nextAttemptAt: 0, message: null });
   notify('outbox');
 }
 
@@ -145,19 +130,12 @@ async function post(item: LocalFollowup): Promise<{ sasaran: ServerRow }> {
 }
 
 async function sendOne(item: LocalFollowup): Promise<Outcome> {
-  const database = await db();
   try {
     const answer = await call(() => post(item));
-    const tx = database.transaction(['followups', 'sasaran'], 'readwrite');
-    const cached = await tx.objectStore('sasaran').get(item.sasaranId);
-    await Promise.all([
-      tx.objectStore('followups').delete(item.id),
-      cached ? tx.objectStore('sasaran').put({ ...answer.sasaran, order: cached.order }) : Promise.resolve(),
-      tx.done,
-    ]);
+    await followupSent(item.id, item.sasaranId, answer.sasaran);
     return 'sent';
   } catch (error) {
-    const store = async (changes: Partial<LocalFollowup>) => void (await database.put('followups', { ...item, ...changes }));
+    const store = async (changes: Partial<LocalFollowup>) => void (await saveFollowup({ ...item, ...changes }));
     return await settle(error, item.attempts + 1, { park: store, retry: store });
   } finally {
     notify('outbox');
@@ -169,7 +147,7 @@ export type FollowupSummary = DrainSummary;
 /** Send the queued follow-ups of the signed-in operator that are due (all of them when `force`). */
 export async function syncFollowups(force = false): Promise<FollowupSummary> {
   const session = await getSession();
-  const queued = (await (await db()).getAllFromIndex('followups', 'state', 'queued')).sort((a, b) => a.at.localeCompare(b.at));
+  const queued = await queuedFollowups();
   const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
   if (!session || session.expired || offline) {
     waiting = queued.length;

@@ -1,16 +1,27 @@
-// The device's storage as the screens see it: named reads and writes over db.ts (which alone
-// owns the IndexedDB schema). Screens import this module, never db.ts
-// (pwa/test/storage.test.ts fails if one does); the outbox and the worklist keep their own
-// stores in lib/outbox.ts and lib/sasaran.ts.
+// The device's storage: named reads and writes over db.ts (which alone owns the IndexedDB
+// schema). This is the only module that imports db.ts; screens and the other lib modules
+// (the outbox, the worklist, the session and the catalog) go through it
+// (pwa/test/storage.test.ts fails if one imports db.ts or opens a store itself).
 import type { Lang } from '../i18n';
-import { db, getKv, setKv, type LocalRequest, type SasaranRow, type ServerRequest } from './db';
+import {
+  db,
+  getKv,
+  setKv,
+  type LocalFollowup,
+  type LocalRequest,
+  type LocalScan,
+  type SasaranRow,
+  type ServerRequest,
+} from './db';
 
 export {
   deleteLocalRequest,
+  finishRequest,
   saveRequestWithScans,
   SaveNotVerified,
   scansOf,
   type Applicant,
+  type FollowupState,
   type LocalFollowup,
   type LocalRequest,
   type LocalScan,
@@ -18,6 +29,8 @@ export {
   type ServerRequest,
   type Subject,
 } from './db';
+
+// --- server list cache ---------------------------------------------------------------------
 
 /** A request not yet confirmed by the server (the outbox's copy). */
 export async function localRequest(id: string): Promise<LocalRequest | undefined> {
@@ -54,9 +67,157 @@ export async function forgetServerList(): Promise<void> {
   await (await db()).clear('server');
 }
 
+// --- the request outbox (lib/outbox.ts) ----------------------------------------------------
+
+/** Change a local request in one transaction; resolves to the changed item (undefined: gone). */
+export async function patchLocalRequest(id: string, changes: Partial<LocalRequest>): Promise<LocalRequest | undefined> {
+  const tx = (await db()).transaction('requests', 'readwrite');
+  const current = await tx.store.get(id);
+  if (current) await tx.store.put({ ...current, ...changes });
+  await tx.done;
+  return current ? { ...current, ...changes } : undefined;
+}
+
+/** Change a stored scan in one transaction (nothing happens when it is gone). */
+export async function patchScan(id: string, changes: Partial<LocalScan>): Promise<void> {
+  const tx = (await db()).transaction('scans', 'readwrite');
+  const current = await tx.store.get(id);
+  if (current) await tx.store.put({ ...current, ...changes });
+  await tx.done;
+}
+
+/** Count one more failed server-side check of a scan, in one transaction; resolves to the count. */
+export async function countScanFailure(id: string): Promise<number> {
+  const tx = (await db()).transaction('scans', 'readwrite');
+  const current = await tx.store.get(id);
+  const failures = (current?.failures ?? 0) + 1;
+  if (current) await tx.store.put({ ...current, failures });
+  await tx.done;
+  return failures;
+}
+
+/** Local requests waiting to be sent (any owner, unordered). */
+export async function queuedRequests(): Promise<LocalRequest[]> {
+  return (await db()).getAllFromIndex('requests', 'state', 'queued');
+}
+
+/** Everything still on this device, newest first. */
+export async function localRequests(): Promise<LocalRequest[]> {
+  const items = await (await db()).getAll('requests');
+  return items.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+// --- the desa worklist and its follow-ups (lib/sasaran.ts) ---------------------------------
+
+/** A worklist row as the server sends it (the cache adds its position). */
+export type ServerSasaranRow = Omit<SasaranRow, 'order'>;
+
+/** The ETag of a desa's cached worklist and when the server last confirmed it. */
+export interface WorklistStamp {
+  etag: string;
+  at: string;
+}
+
+const etagKey = (desa: string) => `sasaran-etag:${desa}`;
+
 /** A row of the cached desa worklist. */
 export async function cachedSasaranRow(id: string): Promise<SasaranRow | undefined> {
   return (await db()).get('sasaran', id);
+}
+
+/** The cached rows of a desa in the server's order (rentan first). */
+export async function cachedRows(desa: string): Promise<SasaranRow[]> {
+  const rows = await (await db()).getAllFromIndex('sasaran', 'desa', desa);
+  return rows.sort((a, b) => a.order - b.order);
+}
+
+/** How many rows of a desa are cached. */
+export async function cachedRowCount(desa: string): Promise<number> {
+  return (await db()).countFromIndex('sasaran', 'desa', desa);
+}
+
+export async function worklistStamp(desa: string): Promise<WorklistStamp | undefined> {
+  return getKv<WorklistStamp>(etagKey(desa));
+}
+
+/** The server said the cached list is current (304): keep its ETag, move the time. */
+export async function touchWorklistStamp(desa: string, stored: WorklistStamp | undefined): Promise<void> {
+  await setKv(etagKey(desa), { ...stored, at: new Date().toISOString() });
+}
+
+/** Replace a desa's cached rows (in this order) and its ETag in one transaction. */
+export async function replaceWorklist(desa: string, rows: ServerSasaranRow[], etag: string | null): Promise<void> {
+  const tx = (await db()).transaction(['sasaran', 'kv'], 'readwrite');
+  const keep = new Set(rows.map((r) => r.id));
+  const old = await tx.objectStore('sasaran').index('desa').getAllKeys(desa);
+  await Promise.all([
+    ...old.filter((key) => !keep.has(key)).map((key) => tx.objectStore('sasaran').delete(key)),
+    ...rows.map((row, order) => tx.objectStore('sasaran').put({ ...row, order })),
+    tx.objectStore('kv').put({ etag: etag ?? '', at: new Date().toISOString() }, etagKey(desa)),
+    tx.done,
+  ]);
+}
+
+/** Drop every cached worklist row (another officer logs in on this device). */
+export async function forgetWorklists(): Promise<void> {
+  await (await db()).clear('sasaran');
+}
+
+/** Follow-ups still on this device (queued or parked), oldest first. */
+export async function localFollowups(): Promise<LocalFollowup[]> {
+  const items = await (await db()).getAll('followups');
+  return items.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+/** Queued follow-ups (any owner), oldest first. */
+export async function queuedFollowups(): Promise<LocalFollowup[]> {
+  return (await (await db()).getAllFromIndex('followups', 'state', 'queued')).sort((a, b) => a.at.localeCompare(b.at));
+}
+
+export async function saveFollowup(item: LocalFollowup): Promise<void> {
+  await (await db()).put('followups', item);
+}
+
+export async function deleteFollowup(id: string): Promise<void> {
+  await (await db()).delete('followups', id);
+}
+
+/** Change a stored follow-up (nothing happens when it is gone). */
+export async function patchFollowup(id: string, changes: Partial<LocalFollowup>): Promise<void> {
+  const database = await db();
+  const item = await database.get('followups', id);
+  if (item) await database.put('followups', { ...item, ...changes });
+}
+
+/** The server stored a follow-up: drop it and keep the row as the server now shows it, in one transaction. */
+export async function followupSent(id: string, sasaranId: string, row: ServerSasaranRow): Promise<void> {
+  const tx = (await db()).transaction(['followups', 'sasaran'], 'readwrite');
+  const cached = await tx.objectStore('sasaran').get(sasaranId);
+  await Promise.all([
+    tx.objectStore('followups').delete(id),
+    cached ? tx.objectStore('sasaran').put({ ...row, order: cached.order }) : Promise.resolve(),
+    tx.done,
+  ]);
+}
+
+// --- small settings (kv) -------------------------------------------------------------------
+
+/** The signed-in session as last stored (lib/api.ts owns its shape). */
+export async function storedSession<T>(): Promise<T | undefined> {
+  return getKv<T>('session');
+}
+
+export async function storeSession(session: unknown): Promise<void> {
+  await setKv('session', session);
+}
+
+/** The service catalog as last fetched (lib/catalog.ts owns its shape). */
+export async function storedCatalog<T>(): Promise<T | undefined> {
+  return getKv<T>('catalog');
+}
+
+export async function storeCatalog(services: unknown): Promise<void> {
+  await setKv('catalog', services);
 }
 
 /** The CSRF token of a logout made offline, to end the server's session once online (null: none). */

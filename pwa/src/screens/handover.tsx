@@ -3,10 +3,11 @@
 import { useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { api, ApiError, NetworkError } from '../lib/api';
+import { transition, type Handover as HandoverDetails } from '../lib/officer';
 import { cacheServerRequest, type ServerRequest } from '../lib/storage';
 import { reloadLocal, toast, useStore } from '../lib/store';
 
-type Via = 'LOKET' | 'KAWIL' | 'RT';
+type Via = HandoverDetails['via'];
 
 export function Handover(props: { item: ServerRequest & { issued?: { state?: string } | null } }) {
   const state = useStore();
@@ -33,11 +34,11 @@ export function Handover(props: { item: ServerRequest & { issued?: { state?: str
     setBusy(true);
     setError(null);
     try {
-      await api('POST', `/api/v1/requests/${item.id}/transition`, {
-        to: 'DISERAHKAN',
-        note: '',
-        version: item.version,
-        handover: { received_by: receivedBy.trim(), relation, via, via_name: via === 'LOKET' ? null : viaName.trim() || null },
+      await transition(item, 'DISERAHKAN', '', {
+        received_by: receivedBy.trim(),
+        relation,
+        via,
+        via_name: via === 'LOKET' ? null : viaName.trim() || null,
       });
       const fresh = await api<ServerRequest>('GET', `/api/v1/requests/${item.id}`);
       await cacheServerRequest(fresh);
