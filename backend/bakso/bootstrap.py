@@ -192,7 +192,7 @@ def build_services(
                 step_requests=config["BATCH_STEP_REQUESTS"],
                 download_url_ttl=config["DOWNLOAD_URL_TTL"],
             ),
-            send_back=getattr(requests, "send_back_for_repair", None),
+            send_back=requests.send_back_for_repair,
             observers=[sasaran],
         ),
         ReturnService(

@@ -137,25 +137,7 @@ class S3Blobs(Blobs):
         return head["ContentLength"]
 
     def read_head(self, key: str, length: int) -> bytes:
-        _check_key(key)
-        if length <= 0:
-            return b""
-        with translated("read blob head"):
-            try:
-                response = self.client.get_object(
-                    Bucket=self.bucket, Key=key, Range=f"bytes=0-{length - 1}"
-                )
-            except ClientError as error:
-                if error_code(error) in _NOT_FOUND:
-                    raise NotFound(_MISSING) from None
-                if error_code(error) == "InvalidRange":  # an empty object
-                    return b""
-                raise
-            body = response["Body"]
-            try:
-                return body.read()
-            finally:
-                body.close()
+        return self.read_range(key, 0, max(length, 0))
 
     def read_range(self, key: str, start: int, length: int) -> bytes:
         _check_key(key)

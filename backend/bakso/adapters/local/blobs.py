@@ -83,11 +83,7 @@ class FolderBlobs(Blobs):
             return None
 
     def read_head(self, key: str, length: int) -> bytes:
-        try:
-            with self._path(key).open("rb") as file:
-                return file.read(length)
-        except FileNotFoundError:
-            raise NotFound(_MISSING) from None
+        return self.read_range(key, 0, max(length, 0))
 
     def read_range(self, key: str, start: int, length: int) -> bytes:
         if start < 0 or length < 0:

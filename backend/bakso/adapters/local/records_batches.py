@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from ...domain import paging
 from ...domain.errors import Conflict
@@ -37,22 +36,6 @@ class BatchRecords(SqliteTable):
 
     def list_batches(self, *, cursor: str | None, limit: int) -> tuple[list[Batch], str | None]:
         limit = paging.page_size(limit)
-        params: list[Any] = []
-        where = ""
-        if cursor is not None:
-            where = "WHERE (created_at, id) < (?, ?)"
-            params.extend(paging.decode_position(cursor))
-        rows = (
-            self._db.connection()
-            .execute(
-                f"SELECT data FROM batches {where}"  # noqa: S608
-                " ORDER BY created_at DESC, id DESC LIMIT ?",
-                (*params, limit + 1),
-            )
-            .fetchall()
-        )
-        batches = [Batch.from_record(json.loads(row[0])) for row in rows[:limit]]
-        next_cursor = None
-        if len(rows) > limit:
-            next_cursor = paging.encode_position(batches[-1].created_at, batches[-1].id)
+        records, next_cursor = self._newest_page("batches", [], [], cursor, limit)
+        batches = [Batch.from_record(record) for record in records]
         return batches, next_cursor

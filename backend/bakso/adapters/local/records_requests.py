@@ -95,25 +95,8 @@ class RequestRecords(AuditChain):
         if status is not None:
             clauses.append("status = ?")
             params.append(status.value)
-        if cursor is not None:
-            clauses.append("(created_at, id) < (?, ?)")
-            params.extend(paging.decode_position(cursor))
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        # One extra row tells whether a next page exists without a second query.
-        rows = (
-            self._db.connection()
-            .execute(
-                # Only the constant clauses above are spliced in; values are bound.
-                f"SELECT data FROM requests {where}"  # noqa: S608
-                " ORDER BY created_at DESC, id DESC LIMIT ?",
-                (*params, limit + 1),
-            )
-            .fetchall()
-        )
-        items = [Request.from_record(json.loads(row[0])) for row in rows[:limit]]
-        next_cursor = None
-        if len(rows) > limit:
-            next_cursor = paging.encode_position(items[-1].created_at, items[-1].id)
+        records, next_cursor = self._newest_page("requests", clauses, params, cursor, limit)
+        items = [Request.from_record(record) for record in records]
         return Page(items=items, cursor=next_cursor)
 
     def timeline(self, request_id: str) -> list[Event]:

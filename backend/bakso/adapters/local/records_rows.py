@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from ...domain import paging
 from ...domain.lifecycle import Role
 from ...domain.model import AuditEntry, Scan, User
 from .sqlite import SqliteDatabase
@@ -48,3 +49,31 @@ class SqliteTable:
 
     def _read_one(self, sql: str, *params: Any) -> Any:
         return self._db.connection().execute(sql, params).fetchone()
+
+    def _newest_page(
+        self, table: str, clauses: list[str], params: list[Any], cursor: str | None, limit: int
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of `table`'s JSON records, newest first, and the next page's cursor.
+
+        `table` and `clauses` are constants of the caller; every value is bound.
+        """
+        clauses, params = list(clauses), list(params)
+        if cursor is not None:
+            clauses.append("(created_at, id) < (?, ?)")
+            params.extend(paging.decode_position(cursor))
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        # One extra row tells whether a next page exists without a second query.
+        rows = (
+            self._db.connection()
+            .execute(
+                f"SELECT data FROM {table} {where}"  # noqa: S608
+                " ORDER BY created_at DESC, id DESC LIMIT ?",
+                (*params, limit + 1),
+            )
+            .fetchall()
+        )
+        records = [json.loads(row[0]) for row in rows[:limit]]
+        next_cursor = None
+        if len(rows) > limit:
+            next_cursor = paging.encode_position(records[-1]["created_at"], records[-1]["id"])
+        return records, next_cursor
