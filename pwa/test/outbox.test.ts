@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { setFetcher, setSession, getSession } from '../src/lib/api';
 import { db, resetDbForTests, saveRequestWithScans, scansOf, type LocalRequest, type LocalScan } from '../src/lib/db';
-import { backoff, BACKOFF_MAX_MS, enqueue, exportOutbox, setInlineRetryForTests, syncAll } from '../src/lib/outbox';
+import { backoff, BACKOFF_MAX_MS, enqueue, exportOutbox, onProgress, sentRecently, setInlineRetryForTests, syncAll, type Progress } from '../src/lib/outbox';
 import { FakeServer } from './fake-server';
 
 let server: FakeServer;
@@ -86,6 +86,20 @@ describe('saving', () => {
 });
 
 describe('sync', () => {
+  it('tells the operator what was sent: photo counts while sending, then the code for the receipt', async () => {
+    const [{ item }] = await queued(1, ['F101', 'KK_LAMA', 'KTP']);
+    const seen: Progress[] = [];
+    const stop = onProgress((id, p) => {
+      if (id === item.id && p) seen.push({ ...p });
+    });
+    await syncAll();
+    stop();
+    expect(seen.filter((p) => p.phase === 'photos').map((p) => `${p.photosDone}/${p.photos}`)).toEqual(['0/3', '1/3', '2/3', '3/3']);
+    expect(seen.at(-1)?.phase).toBe('submit');
+    const code = server.requests.get(item.id)!.code;
+    expect(code).toBeTruthy();
+    expect(sentRecently[0]).toMatchObject({ id: item.id, code });
+  });
   it('sends request, scans and submit, then deletes the local copy', async () => {
     const [{ item, scans }] = await queued(1);
     const summary = await syncAll();

@@ -105,6 +105,19 @@ def test_offline_requests_survive_reload_and_restart_then_arrive_exactly_once(
     assert local_scans(page) == []  # deleted only after the server confirmed everything
     assert local_requests(page) == []
 
+    # The resident at the counter waits for the receipt: each sent request is named by its
+    # code, with its receipt one tap away.
+    sent = page.locator(".sent-item")
+    expect(sent).to_have_count(5)
+    codes = {r["code"] for r in dukcapil.requests()}
+    shown = {
+        text.split(" · ")[0].removeprefix("Terkirim ")
+        for text in sent.locator(".item-name").all_inner_texts()
+    }
+    assert shown == codes
+    sent.first.get_by_role("link", name="Buka tanda terima").click()
+    expect(page.get_by_role("heading", name="Tanda terima")).to_be_visible()
+
 
 def dukcapil_count(base: str) -> int:
     return len(Dukcapil(base).requests())

@@ -27,10 +27,23 @@ export const MAX_SCAN_FAILURES = 3;
 
 export type Outcome = EngineOutcome | 'skipped';
 
+/** Photos sent of this request's photos, and whether the request itself is being saved or submitted. */
 export interface Progress {
-  done: number;
-  total: number;
+  photosDone: number;
+  photos: number;
+  phase: 'data' | 'photos' | 'submit';
 }
+
+/** A request the server confirmed in this tab: the operator is shown its code and receipt. */
+export interface SentRecently {
+  id: string;
+  code: string;
+  at: number;
+}
+
+/** Newest first, this tab only: after a reload the list screen shows the same requests. */
+export const sentRecently: SentRecently[] = [];
+const SENT_KEPT = 20;
 
 type ProgressListener = (id: string, progress: Progress | null) => void;
 const progressListeners = new Set<ProgressListener>();
@@ -176,14 +189,14 @@ async function syncItem(start: LocalRequest): Promise<EngineOutcome> {
   let item = start;
   let progressed = false;
   const scans = await scansOf(id);
-  const total = scans.length + 2;
-  let done = scans.filter((s) => s.done).length;
-  report(id, { done, total });
+  const photos = scans.length;
+  let photosDone = scans.filter((s) => s.done).length;
+  report(id, { photosDone, photos, phase: 'data' });
   try {
     let server = await call(() => api<ServerRequest>('PUT', `/api/v1/requests/${id}`, draftBody(item)));
     progressed = true;
     item = (await patch(id, { serverVersion: server.version, code: server.code, serverStatus: server.status })) ?? item;
-    report(id, { done: ++done, total });
+    report(id, { photosDone, photos, phase: 'photos' });
 
     if (!confirmed(server, scans)) {
       if (!EDITABLE.has(server.status)) {
@@ -199,8 +212,10 @@ async function syncItem(start: LocalRequest): Promise<EngineOutcome> {
         if (scan.done && (server.scans ?? []).some((s) => s.state === 'ok' && same(s, scan))) continue;
         await sendScan(item, scan);
         progressed = true;
-        report(id, { done: ++done, total });
+        if (!scan.done) photosDone++;
+        report(id, { photosDone, photos, phase: 'photos' });
       }
+      report(id, { photosDone: photos, photos, phase: 'submit' });
       server = await call(() => api<ServerRequest>('POST', `/api/v1/requests/${id}/submit`));
       progressed = true;
     }
@@ -210,6 +225,8 @@ async function syncItem(start: LocalRequest): Promise<EngineOutcome> {
       if (!confirmed(server, scans)) throw new Park('Server belum mencatat semua pindaian permohonan ini.');
     }
     await finishRequest(id, server);
+    sentRecently.unshift({ id, code: server.code, at: Date.now() });
+    sentRecently.splice(SENT_KEPT);
     report(id, null);
     return 'sent';
   } catch (error) {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
-import { exportOutbox, onProgress, progress, type Progress } from '../lib/outbox';
+import { exportOutbox, onProgress, progress, sentRecently, type Progress } from '../lib/outbox';
 import { runSync, useStore } from '../lib/store';
 import { Badge, formatDate, personName, serviceLabel } from './common';
 
@@ -14,6 +14,40 @@ export async function downloadOutbox(): Promise<void> {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function progressText(p: Progress): string {
+  if (p.phase === 'data') return t('outbox.phaseData');
+  if (p.phase === 'submit') return t('outbox.phaseSubmit');
+  return t('outbox.photos', { done: p.photosDone, total: p.photos });
+}
+
+/** What the operator tells the waiting resident: sent, with its code and the receipt one tap away. */
+function SentList() {
+  const state = useStore();
+  if (sentRecently.length === 0) return null;
+  return (
+    <section class="card sent" aria-labelledby="sent-h">
+      <h2 id="sent-h">{t('outbox.sentTitle')}</h2>
+      <ul class="items">
+        {sentRecently.map((sent) => {
+          const server = state.server.find((s) => s.id === sent.id);
+          return (
+            <li class="item sent-item">
+              <span class="item-name">
+                {t('outbox.sentItem', { code: sent.code })}
+                {server && <> · {personName(server)}</>}
+              </span>
+              <span class="item-meta">{formatDate(new Date(sent.at).toISOString())}</span>
+              <a class="btn btn-primary" href={`#/permohonan/${sent.id}`}>
+                {t('outbox.openReceipt')}
+              </a>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
 }
 
 function useProgress(): Map<string, Progress> {
@@ -44,6 +78,7 @@ export function Outbox() {
           {t('outbox.export')}
         </button>
       </div>
+      <SentList />
       {items.length === 0 && <p class="muted">{t('outbox.empty')}</p>}
       {drafts > 0 && (
         <p>
@@ -62,11 +97,14 @@ export function Outbox() {
                 {serviceLabel(state.catalog, item.service)} · {formatDate(item.createdAt)}
                 {item.owner !== user.username && <> · {t('outbox.owner', { owner: item.owner })}</>}
               </span>
-              <Badge status={item.state} local />
+              {p ? <span class="badge badge-sending">{t('outbox.sendingBadge')}</span> : <Badge status={item.state} local />}
               {p && (
-                <progress max={p.total} value={p.done} aria-label={t('outbox.progress', { done: p.done, total: p.total })}>
-                  {p.done}/{p.total}
-                </progress>
+                <>
+                  <progress max={Math.max(p.photos, 1)} value={p.photosDone} aria-hidden="true" />
+                  <span class="progress-text" role="status">
+                    {progressText(p)}
+                  </span>
+                </>
               )}
               {item.state === 'queued' && item.message && <p class="muted">{t('outbox.retrying', { message: item.message })}</p>}
               {item.state === 'queued' && item.nextAttemptAt > Date.now() && !p && (
