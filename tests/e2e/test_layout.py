@@ -1,0 +1,101 @@
+"""No screen scrolls sideways at the sizes its users have (#14): the operator's 320/360 px
+phone, Dukcapil's 1366 px office PC (and a phone, when an officer checks from the field),
+the resident's 320 px low-end phone.
+
+A page wider than the screen hides its header and makes taps land on the wrong control, so
+every route is opened with real data in it (a submitted request with its long status link,
+a verified one in Dukcapil's list) and its document is measured.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from e2e.ui import E2E, login
+from helpers import PASSWORD, Api, draft, submit_ready
+
+pytestmark = E2E
+
+OPERATOR_ROUTES = ["#/", "#/baru", "#/daftar", "#/sasaran", "#/antrean", "#/pengaturan"]
+DUKCAPIL_ROUTES = [
+    "#/dukcapil",
+    "#/dukcapil/permohonan",
+    "#/dukcapil/kembali",
+    "#/dukcapil/audit",
+    "#/cakupan",
+    "#/pengaturan",
+]
+ADMIN_ROUTES = ["#/dukcapil/akun"]
+
+# What makes the page wider than the viewport, for the failure message.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll('body *')]
+    .filter((el) => el.getBoundingClientRect().right > width + 1)
+    .slice(0, 5)
+    .map((el) => {
+      const right = Math.round(el.getBoundingClientRect().right);
+      return `${el.tagName.toLowerCase()}.${el.className} ${right}px`;
+    });
+  return { scroll: document.documentElement.scrollWidth, width, wide };
+}"""
+
+
+@pytest.fixture
+def submitted(server) -> dict[str, Any]:
+    op = Api(server.app.test_client())
+    assert op.login("op.a").status_code == 200
+    return submit_ready(op, server.services, draft())
+
+
+def officer_login(page: Page, base: str, username: str) -> None:
+    """An officer lands on the Dukcapil screens, not the operator's home."""
+    page.goto(base + "/")
+    expect(page.locator("#username")).to_be_visible(timeout=30_000)
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.locator("#username")).to_have_count(0)
+
+
+def assert_fits(page: Page, route: str) -> None:
+    page.goto(page.url.split("#")[0] + route)
+    expect(page.locator("main h1, main h2").first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    measured = page.evaluate(OVERFLOW)
+    assert measured["scroll"] <= measured["width"], (route, measured)
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_operator_screens_fit_the_phone(server, launch, submitted, width: int) -> None:
+    page = launch(viewport={"width": width, "height": 640}).new_page()
+    login(page, server.url, "op.a")
+    for route in [*OPERATOR_ROUTES, f"#/permohonan/{submitted['id']}"]:
+        assert_fits(page, route)
+
+
+@pytest.mark.parametrize("width", [1366, 360])
+def test_dukcapil_screens_fit_the_office_pc_and_a_phone(
+    server, launch, submitted, width: int
+) -> None:
+    page = launch(viewport={"width": width, "height": 768}).new_page()
+    officer_login(page, server.url, "dukcapil")
+    for route in [*DUKCAPIL_ROUTES, f"#/dukcapil/p/{submitted['id']}"]:
+        assert_fits(page, route)
+
+
+def test_admin_screens_fit_the_office_pc(server, launch) -> None:
+    page = launch(viewport={"width": 1366, "height": 768}).new_page()
+    officer_login(page, server.url, "admin")
+    for route in ADMIN_ROUTES:
+        assert_fits(page, route)
+
+
+def test_resident_status_page_fits_a_low_end_phone(server, launch, submitted) -> None:
+    page = launch(viewport={"width": 320, "height": 640}).new_page()
+    page.goto(f"{server.url}/cek/{submitted['token']}")
+    measured = page.evaluate(OVERFLOW)
+    assert measured["scroll"] <= measured["width"], measured
