@@ -59,8 +59,8 @@ HANDOVER = {
 
 CASES = {
     "DIAJUKAN": ([], "Diajukan", "tidak perlu ke kantor Dukcapil"),
-    "DITERIMA": ([("DITERIMA", "")], "Diterima Dukcapil", "Tunggu kabar berikutnya"),
-    "DIPROSES": ([("DITERIMA", ""), ("DIPROSES", "")], "Diproses", "Tunggu kabar berikutnya"),
+    "DITERIMA": ([("DITERIMA", "")], "Diterima Dukcapil", "Buka lagi halaman ini nanti"),
+    "DIPROSES": ([("DITERIMA", ""), ("DIPROSES", "")], "Diproses", "Buka lagi halaman ini nanti"),
     "PERLU_PERBAIKAN": (
         [("DITERIMA", ""), ("PERLU_PERBAIKAN", "foto KK orang tua buram")],
         "Perlu perbaikan",
@@ -115,6 +115,31 @@ def test_a_request_the_system_sent_back_tells_the_resident_which_page(
         "Yang perlu diperbaiki: Berkas KK orang tua (halaman 1) tidak dapat dibaca; foto ulang "
         "dan ajukan kembali. Datanglah ke kantor desa"
     )
+
+
+def test_ktp_el_at_selesai_says_the_referral_is_ready_not_the_card(app, api_factory) -> None:
+    op = api_factory("op.a")
+    created = op.create(draft(service="KTP_BARU", subject=None))
+    op.attach(created["id"], "KK", fake_jpeg("kk"))
+    submitted = op.post(f"/api/v1/requests/{created['id']}/submit").get_json()
+    _move(api_factory, submitted, [("DITERIMA", ""), ("DIPROSES", ""), ("SELESAI", "")])
+
+    data = app.test_client().get(f"/api/v1/status/{submitted['token']}").get_json()
+
+    assert data["headline"] == "Surat rujukan sudah siap."
+    assert "Ambil surat rujukan di kantor desa Tanjung Luar" in data["next_step"]
+    assert "perekaman sidik jari" in data["next_step"]
+    assert "Dokumen sudah terbit" not in data["headline"] + data["next_step"]
+
+
+@pytest.mark.parametrize("status", list(CASES))
+def test_no_status_promises_a_notification_nobody_sends(app, api_factory, submitted, status):
+    """Nothing notifies residents yet (a later issue): the page must not say it will."""
+    _move(api_factory, submitted, CASES[status][0])
+    data = app.test_client().get(f"/api/v1/status/{submitted['token']}").get_json()
+    said = (data["headline"] + " " + data["next_step"]).lower()
+    for promise in ("beri tahu", "kabar", "diberitahu", "hubungi anda", "sms", "whatsapp"):
+        assert promise not in said, (status, promise)
 
 
 def test_handed_over_page_gives_the_date(app, api_factory, submitted) -> None:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from .lifecycle import LABELS, Status
+from .localtime import local, zone_label
 from .model import Event, Request, mask_name
 
-WITA = timezone(timedelta(hours=8), "WITA")  # Lombok's time zone
 MONTHS = [
     "Januari",
     "Februari",
@@ -34,9 +33,9 @@ MONTHS = [
 
 def indonesian_date(iso: str, *, with_time: bool = True) -> str:
     """'2026-11-27T06:05:00+00:00' → '27 November 2026, 14.05 WITA'."""
-    moment = datetime.fromisoformat(iso).astimezone(WITA)
+    moment = local(iso)
     text = f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
-    return f"{text}, {moment:%H.%M} WITA" if with_time else text
+    return f"{text}, {moment:%H.%M} {zone_label(moment)}" if with_time else text
 
 
 @dataclass(frozen=True)
@@ -83,8 +82,8 @@ class StatusTexts:
     def __init__(self, data: dict[str, Any]) -> None:
         self.free_notice: str = data["free_notice"]
         self.report_intro: str = data["report_intro"]
-        self.referral: str = data["referral"]
         self._statuses: dict[str, dict[str, str]] = data["statuses"]
+        self._referral_statuses: dict[str, dict[str, str]] = data.get("referral_statuses", {})
 
     @classmethod
     def from_json(cls, path: Path) -> StatusTexts:
@@ -100,6 +99,8 @@ class StatusTexts:
         needs_referral: bool,
     ) -> ResidentStatus:
         texts = self._statuses[request.status.value]
+        if needs_referral:
+            texts = self._referral_statuses.get(request.status.value, texts)
         # The reason shown is the one Dukcapil gave when moving to this status.
         last = next((e for e in reversed(events) if e.to_status is request.status), None)
         values = {
@@ -107,7 +108,6 @@ class StatusTexts:
             # The texts end the sentence themselves: "…: {note}. Datanglah…".
             "note": (last.note.strip().rstrip(".") if last else "") or "-",
             "date": indonesian_date(request.status_since, with_time=False),
-            "referral": self.referral if needs_referral else "",
         }
         return ResidentStatus(
             code=request.code,
