@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { t } from './i18n';
 import { regionName } from './lib/regions';
-import { applyUpdate, unsaved, useStore } from './lib/store';
+import { applyUpdate, leaveNeedsConfirm, unsaved, useStore } from './lib/store';
 import { Home } from './screens/home';
 import { Detail, List } from './screens/list';
 import { Login } from './screens/login';
@@ -16,7 +16,14 @@ function useRoute(): string[] {
   const [hash, setHash] = useState(location.hash);
   // Like useStore: subscribe in the commit, and catch a change made before subscribing.
   useLayoutEffect(() => {
+    let shown = location.hash;
     const changed = () => {
+      if (location.hash === shown) return; // the way back after a declined leave
+      if (leaveNeedsConfirm(shown, location.hash, unsaved.size) && !window.confirm(t('form.leaveUnsaved'))) {
+        location.hash = shown;
+        return;
+      }
+      shown = location.hash;
       setHash(location.hash);
       window.scrollTo(0, 0);
     };

@@ -3,7 +3,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { createHash, randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { setFetcher, setSession, getSession } from '../src/lib/api';
-import { db, resetDbForTests, saveRequestWithScans, scansOf, type LocalRequest, type LocalScan } from '../src/lib/db';
+import { db, EditConflict, finishRequest, resetDbForTests, saveRequestWithScans, scansOf, type LocalRequest, type LocalScan } from '../src/lib/db';
 import { backoff, BACKOFF_MAX_MS, enqueue, exportOutbox, onProgress, sentRecently, setInlineRetryForTests, syncAll, type Progress } from '../src/lib/outbox';
 import { FakeServer } from './fake-server';
 
@@ -82,6 +82,43 @@ describe('saving', () => {
     const [{ item, scans }] = await queued(1);
     await saveRequestWithScans({ ...item, updatedAt: new Date(Date.now() + 5).toISOString() }, scans.slice(0, 1));
     expect((await scansOf(item.id)).map((s) => s.id)).toEqual([scans[0].id]);
+  });
+});
+
+describe('two tabs on one request', () => {
+  it('refuses a save from a form that loaded an older version, and keeps what is stored', async () => {
+    const [{ item, scans }] = await queued(1);
+    const draft = { ...item, state: 'draft' as const };
+    await saveRequestWithScans(draft, scans);
+    // Tab B saves an edit; tab A, still on the version it loaded, then saves its own.
+    const editedInB = { ...draft, notes: 'dari tab B', updatedAt: new Date(Date.now() + 10).toISOString() };
+    await saveRequestWithScans(editedInB, scans, draft.updatedAt);
+    const fromA = { ...draft, notes: 'dari tab A', updatedAt: new Date(Date.now() + 20).toISOString() };
+    await expect(saveRequestWithScans(fromA, scans, draft.updatedAt)).rejects.toBeInstanceOf(EditConflict);
+    expect((await local())[0].notes).toBe('dari tab B');
+  });
+  it('refuses to change a request another tab has queued for sending', async () => {
+    const [{ item, scans }] = await queued(1); // state: queued
+    const edit = { ...item, notes: 'terlambat', updatedAt: new Date(Date.now() + 10).toISOString() };
+    await expect(saveRequestWithScans(edit, scans, item.updatedAt)).rejects.toBeInstanceOf(EditConflict);
+    expect((await local())[0].notes).toBe('');
+  });
+  it('refuses a save after the request was sent and its local copy removed', async () => {
+    const [{ item, scans }] = await queued(1);
+    await syncAll();
+    await expect(saveRequestWithScans({ ...item, state: 'draft' }, scans, item.updatedAt)).rejects.toBeInstanceOf(EditConflict);
+    expect(await local()).toEqual([]);
+  });
+  it('keeps an edit made while the send was under way instead of deleting it with the sent copy', async () => {
+    const [{ item }] = await queued(1);
+    const edited = { ...item, notes: 'diubah saat dikirim', updatedAt: new Date(Date.now() + 10).toISOString() };
+    await (await db()).put('requests', edited);
+    const finished = await finishRequest(item.id, { id: item.id, status: 'DIAJUKAN' } as never, item.updatedAt);
+    expect(finished).toBe(false);
+    const [kept] = await local();
+    expect(kept.notes).toBe('diubah saat dikirim');
+    expect(kept.state).toBe('attention');
+    expect(await scansOf(item.id)).toHaveLength(2);
   });
 });
 

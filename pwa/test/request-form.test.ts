@@ -128,3 +128,29 @@ describe('request form', () => {
     expect(run(saving, { type: 'saveFailed', error: { key: 'save.quota' } })).toMatchObject({ saving: false, saveError: { key: 'save.quota' } });
   });
 });
+
+describe('a form whose request changed in another tab', () => {
+  it('says so, then saves the same input as a new draft that owes nothing to the other copy', () => {
+    const loaded = reduce(fresh(), {
+      type: 'loaded',
+      item: { id: 'r1', service: 'KK_UBAH', applicant: { nik: '', name: 'Siti', kk: '', phone: '', address: '' }, subject: null, notes: 'x', serverVersion: 3, code: 'LT-AAAA-BBBB' } as unknown as LocalRequest,
+      pages: [],
+      onServer: [{ requirement: 'F101', sha256: 'ab' }],
+    });
+    const refused = reduce({ ...loaded, saving: true }, { type: 'conflict' });
+    expect(refused).toMatchObject({ saving: false, conflict: true, saveError: { key: 'save.conflict' } });
+    expect(refused.applicant.name).toBe('Siti'); // the input stays on screen
+
+    const detached = reduce(refused, { type: 'detach', pages: [] });
+    expect(detached).toMatchObject({ existing: null, onServer: [], conflict: false, saveError: null, notes: 'x' });
+  });
+});
+
+describe('leaving a form', () => {
+  it('asks only when input is unsaved and the screen changes', async () => {
+    const { leaveNeedsConfirm } = await import('../src/lib/store');
+    expect(leaveNeedsConfirm('#/baru', '#/daftar', 1)).toBe(true);
+    expect(leaveNeedsConfirm('#/baru', '#/daftar', 0)).toBe(false);
+    expect(leaveNeedsConfirm('#/baru?sasaran=1', '#/baru?sasaran=1&layanan=KK', 1)).toBe(false);
+  });
+});

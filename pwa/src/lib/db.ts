@@ -200,13 +200,33 @@ export async function scansOf(requestId: string): Promise<LocalScan[]> {
 
 export class SaveNotVerified extends Error {}
 
+/** The stored request is not the one the form loaded: another tab changed or sent it. */
+export class EditConflict extends Error {}
+
 /**
  * Write a request and exactly these scans in one transaction, then read them back.
  * Resolves only when what is stored matches what was asked: then the UI may say "tersimpan".
+ *
+ * `loadedUpdatedAt` is the version the form started from (null: a new request). The write
+ * happens only if the store still holds that version and it is not queued: checked inside
+ * the transaction, so a second tab that sent or saved it meanwhile is never overwritten
+ * (and never deletes this tab's edit when its send completes).
  */
-export async function saveRequestWithScans(request: LocalRequest, scans: LocalScan[]): Promise<void> {
+export async function saveRequestWithScans(
+  request: LocalRequest,
+  scans: LocalScan[],
+  loadedUpdatedAt?: string | null,
+): Promise<void> {
   const database = await db();
   const tx = database.transaction(['requests', 'scans'], 'readwrite');
+  if (loadedUpdatedAt !== undefined) {
+    const current = await tx.objectStore('requests').get(request.id);
+    if ((current?.updatedAt ?? null) !== loadedUpdatedAt || current?.state === 'queued') {
+      tx.abort();
+      await tx.done.catch(() => undefined);
+      throw new EditConflict(request.id);
+    }
+  }
   const scanStore = tx.objectStore('scans');
   const keep = new Set(scans.map((s) => s.id));
   const existing = await scanStore.index('requestId').getAllKeys(request.id);
@@ -238,9 +258,20 @@ export async function saveRequestWithScans(request: LocalRequest, scans: LocalSc
  * The server has confirmed DIAJUKAN with every scan: drop the local copy (personal data and
  * photos) and keep the server's view for the list, in one transaction.
  */
-export async function finishRequest(id: string, server: ServerRequest): Promise<void> {
+export async function finishRequest(id: string, server: ServerRequest, sentUpdatedAt?: string): Promise<boolean> {
   const database = await db();
   const tx = database.transaction(['requests', 'scans', 'server'], 'readwrite');
+  const current = await tx.objectStore('requests').get(id);
+  if (current && sentUpdatedAt !== undefined && current.updatedAt !== sentUpdatedAt) {
+    // Edited after this send began (an older tab without the save check): keep the edit,
+    // and say why it is not on its way.
+    await Promise.all([
+      tx.objectStore('server').put(server),
+      tx.objectStore('requests').put({ ...current, state: 'attention', message: EDITED_WHILE_SENDING }),
+      tx.done,
+    ]);
+    return false;
+  }
   const keys = await tx.objectStore('scans').index('requestId').getAllKeys(id);
   await Promise.all([
     ...keys.map((key) => tx.objectStore('scans').delete(key)),
@@ -248,7 +279,11 @@ export async function finishRequest(id: string, server: ServerRequest): Promise<
     tx.objectStore('server').put(server),
     tx.done,
   ]);
+  return true;
 }
+
+const EDITED_WHILE_SENDING =
+  'Diubah saat sedang dikirim: Dukcapil menerima versi sebelumnya. Perubahan ini masih tersimpan di perangkat.';
 
 export async function deleteLocalRequest(id: string): Promise<void> {
   const database = await db();

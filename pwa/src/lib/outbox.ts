@@ -224,7 +224,10 @@ async function syncItem(start: LocalRequest): Promise<EngineOutcome> {
       server = await call(() => api<ServerRequest>('GET', `/api/v1/requests/${id}`));
       if (!confirmed(server, scans)) throw new Park('Server belum mencatat semua pindaian permohonan ini.');
     }
-    await finishRequest(id, server);
+    if (!(await finishRequest(id, server, start.updatedAt))) {
+      report(id, null);
+      return 'parked';
+    }
     sentRecently.unshift({ id, code: server.code, at: Date.now() });
     sentRecently.splice(SENT_KEPT);
     report(id, null);

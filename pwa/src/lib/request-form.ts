@@ -30,6 +30,8 @@ export interface FormState {
   scanError: Message | null;
   saveError: Message | null;
   saving: boolean;
+  /** The stored request changed under this form (another tab): offer to save as a new draft. */
+  conflict: boolean;
   blurred: Record<string, boolean>;
   onServer: { requirement: string; sha256: string }[];
   sasaranId: string | null;
@@ -52,6 +54,7 @@ export function initialForm(id: string | undefined, sasaranId: string | null): F
     scanError: null,
     saveError: null,
     saving: false,
+    conflict: false,
     blurred: {},
     onServer: [],
     sasaranId: id ? null : sasaranId,
@@ -75,7 +78,9 @@ export type Action =
   | { type: 'sasaran'; row: SasaranRow | undefined; service: string | null }
   | { type: 'loaded'; item: LocalRequest | undefined; pages: LocalScan[]; onServer: { requirement: string; sha256: string }[] }
   | { type: 'saving' }
-  | { type: 'saveFailed'; error: Message };
+  | { type: 'saveFailed'; error: Message }
+  | { type: 'conflict' }
+  | { type: 'detach'; pages: LocalScan[] };
 
 export function reduce(state: FormState, action: Action): FormState {
   switch (action.type) {
@@ -139,6 +144,11 @@ export function reduce(state: FormState, action: Action): FormState {
       return { ...state, saving: true, saveError: null };
     case 'saveFailed':
       return { ...state, saving: false, saveError: action.error };
+    case 'conflict':
+      return { ...state, saving: false, conflict: true, saveError: { key: 'save.conflict' } };
+    case 'detach':
+      // Nothing of the other copy carries over: no server version, code or pages on the server.
+      return { ...state, existing: null, onServer: [], pages: action.pages, conflict: false, saveError: null };
   }
 }
 

@@ -19,6 +19,7 @@ export {
   finishRequest,
   saveRequestWithScans,
   SaveNotVerified,
+  EditConflict,
   scansOf,
   type Applicant,
   type FollowupState,

@@ -71,13 +71,25 @@ export function setUpdater(fn: () => void): void {
 
 let updateConsented = false;
 
-/** Activate the waiting service worker and reload: only ever on the operator's request. */
+/**
+ * Activate the waiting service worker and reload: only ever on the operator's request.
+ * When nothing is waiting, another tab already activated the new version and only this
+ * page runs the old code: a plain reload is the update (waiting for a `controllerchange`
+ * that already happened would do nothing).
+ */
 export function applyUpdate(): void {
   updateConsented = true;
-  // workbox-window reports the takeover only when the page was controlled at load time;
-  // the first session after install is not, so listen for it here.
-  navigator.serviceWorker?.addEventListener('controllerchange', reloadOnce, { once: true });
-  updater();
+  void (async () => {
+    const registration = await navigator.serviceWorker?.getRegistration().catch(() => undefined);
+    if (!registration?.waiting) {
+      reloadOnce();
+      return;
+    }
+    // workbox-window reports the takeover only when the page was controlled at load time;
+    // the first session after install is not, so listen for it here.
+    navigator.serviceWorker.addEventListener('controllerchange', reloadOnce, { once: true });
+    updater();
+  })();
 }
 
 let reloading = false;
@@ -96,6 +108,12 @@ export function onNewVersionActive(): void {
 
 /** Forms with input not yet saved register here; the update banner and logout respect them. */
 export const unsaved = new Set<string>();
+
+/** Leaving a form with unsaved input (a tap on the menu, the back button) asks first. */
+export function leaveNeedsConfirm(from: string, to: string, unsavedForms: number): boolean {
+  const screen = (hash: string) => hash.replace(/^#\/?/, '').split('?')[0];
+  return unsavedForms > 0 && screen(from) !== screen(to);
+}
 
 export async function reloadLocal(): Promise<void> {
   setState({ local: await localItems(), server: await cachedServerList(), session: await getSession() });
@@ -205,4 +223,17 @@ export function toast(message: string): void {
   setTimeout(() => {
     if (state.toast === message) setState({ toast: null });
   }, 4000);
+}
+
+/** Ask the service worker to send the outbox even if this tab closes (Background Sync). */
+export async function requestBackgroundSync(): Promise<void> {
+  try {
+    if (!navigator.serviceWorker?.controller) return;
+    const registration = (await navigator.serviceWorker.ready) as ServiceWorkerRegistration & {
+      sync?: { register(tag: string): Promise<void> };
+    };
+    await registration.sync?.register('bakso-outbox');
+  } catch {
+    // Background Sync is a bonus; the foreground loop sends anyway.
+  }
 }

@@ -1,23 +1,68 @@
 // Screens fetched on first use with import(): they stay out of the first load (DESIGN §6).
-import { useEffect, useState } from 'preact/hooks';
+// A failed import has two causes an operator must tell apart: no signal (wait for it), or a
+// tab left open across an update whose old chunk the server no longer has (reload: any
+// retry of the same URL fails again).
 import type { FunctionComponent } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
 
-let coverage: FunctionComponent | null = null;
+export type LoadFailure = 'offline' | 'stale';
+
+/** Why import() failed: offline when the browser says so, else this page's build is gone. */
+export function failureOf(online: boolean): LoadFailure {
+  return online ? 'stale' : 'offline';
+}
+
+/** Load a screen module once per page; `cache` keeps it across mounts. */
+export function useLazyScreen<P>(
+  cache: { screen: FunctionComponent<P> | null },
+  load: () => Promise<FunctionComponent<P>>,
+): { Screen: FunctionComponent<P> | null; failure: LoadFailure | null } {
+  const [Screen, setScreen] = useState<FunctionComponent<P> | null>(() => cache.screen);
+  const [failure, setFailure] = useState<LoadFailure | null>(null);
+  useEffect(() => {
+    if (Screen) return undefined;
+    let live = true;
+    const attempt = () => {
+      setFailure(null);
+      load()
+        .then((screen) => {
+          cache.screen = screen;
+          if (live) setScreen(() => screen);
+        })
+        .catch(() => {
+          if (live) setFailure(failureOf(navigator.onLine !== false));
+        });
+    };
+    attempt();
+    // Offline now, maybe not in a minute: try again when the signal comes back.
+    window.addEventListener('online', attempt);
+    return () => {
+      live = false;
+      window.removeEventListener('online', attempt);
+    };
+  }, []);
+  return { Screen, failure };
+}
+
+/** What a screen that could not load says, with the way out. */
+export function LoadFailed(props: { failure: LoadFailure; offlineText: string }) {
+  if (props.failure === 'offline') return <p class="note note-warn">{props.offlineText}</p>;
+  return (
+    <div class="note note-warn" role="alert">
+      <p>{t('app.staleChunk')}</p>
+      <button type="button" class="btn btn-primary" onClick={() => location.reload()}>
+        {t('update.reload')}
+      </button>
+    </div>
+  );
+}
+
+const coverage: { screen: FunctionComponent | null } = { screen: null };
 
 export function LazyCoverage() {
-  const [, loaded] = useState(0);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    if (coverage) return;
-    import('./coverage')
-      .then((module) => {
-        coverage = module.Coverage;
-        loaded((n) => n + 1);
-      })
-      .catch(() => setFailed(true));
-  }, []);
-  if (failed) return <p class="warning">{t('coverage.offline')}</p>;
-  const Screen = coverage;
-  return Screen ? <Screen /> : <p>{t('app.loading')}</p>;
+  const { Screen, failure } = useLazyScreen(coverage, () => import('./coverage').then((m) => m.Coverage));
+  if (Screen) return <Screen />;
+  if (failure) return <LoadFailed failure={failure} offlineText={t('coverage.offline')} />;
+  return <p>{t('app.loading')}</p>;
 }

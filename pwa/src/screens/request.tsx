@@ -4,30 +4,19 @@ import { prepareScan } from '../lib/compress';
 import { Refused } from '../lib/images';
 import { regions } from '../lib/regions';
 import { buildRequest, check, initialForm, reduce, STEPS, type Action, type Message } from '../lib/request-form';
-import { cachedSasaranRow, cachedServerRequest, localRequest, saveRequestWithScans, scansOf, type Applicant, type Subject } from '../lib/storage';
-import { reloadLocal, runSync, toast, unsaved, useStore } from '../lib/store';
+import { cachedSasaranRow, cachedServerRequest, EditConflict, localRequest, saveRequestWithScans, scansOf, type Applicant, type Subject } from '../lib/storage';
+import { reloadLocal, requestBackgroundSync, runSync, toast, unsaved, useStore } from '../lib/store';
 import { uuid } from '../lib/uuid';
-import { serviceLabel, Thumb } from './common';
+import { serviceLabel } from './common';
 import { Field, idMessage, idWarnings } from './field';
+import { RequirementCard } from './requirement-card';
 
 const show = (message: Message) => ('text' in message ? message.text : t(message.key, message.vars));
-
-export async function requestBackgroundSync(): Promise<void> {
-  try {
-    if (!navigator.serviceWorker?.controller) return;
-    const registration = (await navigator.serviceWorker.ready) as ServiceWorkerRegistration & {
-      sync?: { register(tag: string): Promise<void> };
-    };
-    await registration.sync?.register('bakso-outbox');
-  } catch {
-    // Background Sync is a bonus; the foreground loop sends anyway.
-  }
-}
 
 export function NewRequest(props: { id?: string }) {
   const state = useStore();
   const user = state.session!.user;
-  const [formId] = useState(() => props.id ?? uuid());
+  const [formId, setFormId] = useState(() => props.id ?? uuid());
   // Started from the desa worklist: #/baru?sasaran=<row id>&layanan=<service code>
   const [form, dispatch] = useReducer(reduce, undefined, () =>
     initialForm(props.id, new URLSearchParams(location.hash.split('?')[1] ?? '').get('sasaran')),
@@ -61,7 +50,7 @@ export function NewRequest(props: { id?: string }) {
 
   if (!user.desa) return <p class="note">{t('form.operatorOnly')}</p>;
   if (form.loading) return <p>{t('app.loading')}</p>;
-  if (props.id && !existing) return <p class="note">{t('detail.notFound')}</p>;
+  if (props.id && !existing && formId === props.id) return <p class="note">{t('detail.notFound')}</p>;
   if (existing && existing.state === 'queued') return <p class="note">{t('form.queuedLocked')}</p>;
 
   /** An edit of the operator's: the form now holds input not yet saved. */
@@ -110,8 +99,12 @@ export function NewRequest(props: { id?: string }) {
     if (!item) return;
     dispatch({ type: 'saving' });
     try {
-      await saveRequestWithScans(item, pages.map((p) => ({ ...p, requestId: formId })));
+      await saveRequestWithScans(item, pages.map((p) => ({ ...p, requestId: formId })), existing?.updatedAt ?? null);
     } catch (error) {
+      if (error instanceof EditConflict) {
+        dispatch({ type: 'conflict' });
+        return;
+      }
       const quota = error instanceof DOMException && error.name === 'QuotaExceededError';
       dispatch({ type: 'saveFailed', error: { key: quota ? 'save.quota' : 'save.failed' } });
       return;
@@ -126,6 +119,15 @@ export function NewRequest(props: { id?: string }) {
     } else {
       location.hash = `#/permohonan/${formId}`;
     }
+  };
+
+  /** After a conflict: the same input becomes a new draft of its own (new ids, new photos' ids). */
+  const saveAsNew = () => {
+    const id = uuid();
+    unsaved.delete(formId);
+    unsaved.add(id);
+    setFormId(id);
+    dispatch({ type: 'detach', pages: pages.map((p) => ({ ...p, id: uuid(), requestId: id, done: false, failures: 0 })) });
   };
 
   const index = STEPS.indexOf(step);
@@ -256,66 +258,15 @@ export function NewRequest(props: { id?: string }) {
       {step === 'docs' && service && (
         <div>
           <p class="lead">{t('form.docsHelp')}</p>
-          {service.requirements.map((r) => {
-            const mine = pages.filter((p) => p.requirement === r.code);
-            const kind = !r.required ? 'optional' : r.one_of ? 'oneOf' : 'required';
-            return (
-              <section class={`req ${mine.length ? 'req-ok' : ''}`} aria-labelledby={`req-${r.code}`}>
-                <h3 id={`req-${r.code}`}>
-                  {(mine.length > 0 || onServer.some((p) => p.requirement === r.code)) && <span aria-hidden="true">✓ </span>}
-                  {r.label}
-                </h3>
-                <p class={`req-kind req-${kind}`}>{t(`req.${kind}`)}</p>
-                {onServer.some((p) => p.requirement === r.code) && (
-                  <p class="muted">{t('scan.onServer', { n: onServer.filter((p) => p.requirement === r.code).length })}</p>
-                )}
-                {mine.length > 0 && (
-                  <ul class="thumbs">
-                    {mine.map((p) => (
-                      <li>
-                        <Thumb blob={p.blob} label={t('scan.page', { n: p.page, doc: r.label })} />
-                        <button type="button" class="btn btn-small btn-danger" onClick={() => edit({ type: 'removePage', id: p.id })}>
-                          {t('scan.remove', { n: p.page })}
-                        </button>
-                      </li>
-                    ))}
-                  </ul>
-                )}
-                <div class="row">
-                  <label class="btn btn-file">
-                    <span>{mine.length ? t('scan.cameraMore') : t('scan.camera')}</span>
-                    <input
-                      type="file"
-                      class="sr-only"
-                      accept="image/*"
-                      capture="environment"
-                      data-req={r.code}
-                      data-mode="camera"
-                      onChange={(e) => {
-                        void addFiles(r.code, e.currentTarget.files);
-                        e.currentTarget.value = '';
-                      }}
-                    />
-                  </label>
-                  <label class="btn btn-file">
-                    <span>{t('scan.pick')}</span>
-                    <input
-                      type="file"
-                      class="sr-only"
-                      accept="image/*,application/pdf"
-                      multiple
-                      data-req={r.code}
-                      data-mode="file"
-                      onChange={(e) => {
-                        void addFiles(r.code, e.currentTarget.files);
-                        e.currentTarget.value = '';
-                      }}
-                    />
-                  </label>
-                </div>
-              </section>
-            );
-          })}
+          {service.requirements.map((r) => (
+            <RequirementCard
+              requirement={r}
+              pages={pages.filter((p) => p.requirement === r.code)}
+              onServer={onServer.filter((p) => p.requirement === r.code).length}
+              onRemove={(id) => edit({ type: 'removePage', id })}
+              onFiles={(files) => void addFiles(r.code, files)}
+            />
+          ))}
           {preparing > 0 && (
             <p class="note" role="status">
               {t('scan.preparing', { n: preparing })}
@@ -364,6 +315,16 @@ export function NewRequest(props: { id?: string }) {
             <p class="error" role="alert">
               {show(saveError)}
             </p>
+          )}
+          {form.conflict && (
+            <div class="row">
+              <button type="button" class="btn" onClick={saveAsNew}>
+                {t('save.asNew')}
+              </button>
+              <a class="btn" href={`#/permohonan/${formId}`}>
+                {t('save.openOther')}
+              </a>
+            </div>
           )}
           <div class="row">
             <button type="button" class="btn" disabled={saving} onClick={() => void save(false)}>

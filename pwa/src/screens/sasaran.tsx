@@ -15,9 +15,8 @@ import {
   retryFollowup,
   type FollowupOutcome,
 } from '../lib/sasaran';
-import { runSync, toast, useStore } from '../lib/store';
+import { requestBackgroundSync, runSync, toast, useStore } from '../lib/store';
 import { formatDate } from './common';
-import { requestBackgroundSync } from './request';
 import './sasaran.css';
 
 function FollowupForm(props: { row: SasaranRow; onDone: () => void }) {

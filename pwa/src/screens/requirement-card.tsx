@@ -1,0 +1,57 @@
+// One document the service asks for, in the new-request form: its pages, and the two ways
+// to add one (camera, or a file already on the device).
+import { t } from '../i18n';
+import type { Service } from '../lib/catalog';
+import type { LocalScan } from '../lib/storage';
+import { Thumb } from './common';
+
+type Requirement = Service['requirements'][number];
+
+export function RequirementCard(props: {
+  requirement: Requirement;
+  pages: LocalScan[];
+  /** Pages of this document the server already holds (a correction keeps them). */
+  onServer: number;
+  onRemove: (id: string) => void;
+  onFiles: (files: FileList | null) => void;
+}) {
+  const { requirement: r, pages: mine, onServer } = props;
+  const kind = !r.required ? 'optional' : r.one_of ? 'oneOf' : 'required';
+  const picked = (e: Event) => {
+    const input = e.currentTarget as HTMLInputElement;
+    props.onFiles(input.files);
+    input.value = '';
+  };
+  return (
+    <section class={`req ${mine.length ? 'req-ok' : ''}`} aria-labelledby={`req-${r.code}`}>
+      <h3 id={`req-${r.code}`}>
+        {(mine.length > 0 || onServer > 0) && <span aria-hidden="true">✓ </span>}
+        {r.label}
+      </h3>
+      <p class={`req-kind req-${kind}`}>{t(`req.${kind}`)}</p>
+      {onServer > 0 && <p class="muted">{t('scan.onServer', { n: onServer })}</p>}
+      {mine.length > 0 && (
+        <ul class="thumbs">
+          {mine.map((p) => (
+            <li>
+              <Thumb blob={p.blob} label={t('scan.page', { n: p.page, doc: r.label })} />
+              <button type="button" class="btn btn-small btn-danger" onClick={() => props.onRemove(p.id)}>
+                {t('scan.remove', { n: p.page })}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div class="row">
+        <label class="btn btn-file">
+          <span>{mine.length ? t('scan.cameraMore') : t('scan.camera')}</span>
+          <input type="file" class="sr-only" accept="image/*" capture="environment" data-req={r.code} data-mode="camera" onChange={picked} />
+        </label>
+        <label class="btn btn-file">
+          <span>{t('scan.pick')}</span>
+          <input type="file" class="sr-only" accept="image/*,application/pdf" multiple data-req={r.code} data-mode="file" onChange={picked} />
+        </label>
+      </div>
+    </section>
+  );
+}
