@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getLang, t } from '../i18n';
+import { formatBytes as bytesText, formatDateTime } from '../lib/locale';
 import type { Service } from '../lib/catalog';
 import type { LocalRequest, ServerRequest } from '../lib/storage';
 
@@ -25,16 +26,12 @@ export function Badge(props: { status: string; local?: boolean }) {
 }
 
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+  return bytesText(bytes, getLang());
 }
 
+/** A time for people: Indonesian style, on the kabupaten's clock (lib/locale). */
 export function formatDate(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString(getLang() === 'en' ? 'en-GB' : 'id-ID', { dateStyle: 'medium', timeStyle: 'short' });
+  return formatDateTime(iso, getLang());
 }
 
 export function useStorage(): { usage: number; quota: number; persisted: boolean | null; refresh: () => void } {
@@ -51,6 +48,7 @@ export function useStorage(): { usage: number; quota: number; persisted: boolean
 }
 
 export function personName(item: LocalRequest | ServerRequest): string {
+  if ((item as { purged_at?: string | null }).purged_at) return t('purged.name');
   const subject = item.subject as { name?: string } | null;
   const applicant = item.applicant as { name?: string };
   return subject?.name || applicant.name || '—';

@@ -1,7 +1,8 @@
 // Coverage dashboard (DESIGN §2: served ÷ target). Loaded lazily with import() from app.tsx so
 // the operator's first load does not carry it. Plain SVG, no chart library.
 import { useEffect, useState } from 'preact/hooks';
-import { t } from '../i18n';
+import { getLang, t } from '../i18n';
+import { formatPercent, formatWeek } from '../lib/locale';
 import { api, ApiError, NetworkError } from '../lib/api';
 import { useStore } from '../lib/store';
 
@@ -40,7 +41,7 @@ interface Report {
   items: Item[];
 }
 
-const pct = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)}%`);
+const pct = (value: number | null) => formatPercent(value, getLang());
 
 /** Horizontal bars: one per scope, the served share of the target; a click drills down. */
 function Bars(props: { items: Item[]; onPick?: (item: Item) => void }) {
@@ -108,10 +109,10 @@ function Trend(props: { weeks: Figures['trend'] }) {
         <polyline points={line('followed_up')} fill="none" stroke="#b26b00" stroke-width="2" />
         <polyline points={line('served')} fill="none" stroke="#0b5d3b" stroke-width="2" />
         <text x={10} y={height - 4} font-size="11">
-          {weeks[0].week}
+          {formatWeek(weeks[0].week, getLang())}
         </text>
         <text x={width - 10} y={height - 4} font-size="11" text-anchor="end">
-          {weeks[weeks.length - 1].week}
+          {formatWeek(weeks[weeks.length - 1].week, getLang())}
         </text>
       </svg>
       <figcaption class="meta">
