@@ -17,3 +17,16 @@ describe('string catalogs', () => {
     setLang('id');
   });
 });
+
+describe('audit entries in words', () => {
+  it('names the action and writes statuses and known keys in Indonesian, no JSON', async () => {
+    const { actionText, actorText, detailsText } = await import('../src/lib/audit-text');
+    const entry = { seq: 1, at: '', actor: 'system', action: 'request.transition', target: 'x', data: { from: 'DIAJUKAN', to: 'DITERIMA', note: 'lengkap' } };
+    expect(actionText(entry.action)).toBe('Status permohonan diubah');
+    expect(detailsText(entry)).toBe('Diajukan → Diterima Dukcapil · catatan: lengkap');
+    expect(actorText('system')).toBe('sistem');
+    expect(detailsText({ ...entry, action: 'batch.download', data: { volume: 2, count: 250 } })).toBe('jilid: 2 · jumlah: 250');
+    expect(actionText('something.new')).toBe('something.new');
+    expect(detailsText(entry)).not.toContain('{');
+  });
+});

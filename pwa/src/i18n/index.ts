@@ -5,11 +5,15 @@ import dukcapilEn from './dukcapil.en.json';
 import dukcapilId from './dukcapil.id.json';
 import sasaranEn from './sasaran.en.json';
 import sasaranId from './sasaran.id.json';
+import importEn from './import.en.json';
+import importId from './import.id.json';
+import auditEn from './audit.en.json';
+import auditId from './audit.id.json';
 
 export type Lang = 'id' | 'en';
 export const CATALOGS: Record<Lang, Record<string, string>> = {
-  id: { ...id, ...sasaranId, ...dukcapilId },
-  en: { ...en, ...sasaranEn, ...dukcapilEn },
+  id: { ...id, ...sasaranId, ...dukcapilId, ...importId, ...auditId },
+  en: { ...en, ...sasaranEn, ...dukcapilEn, ...importEn, ...auditEn },
 };
 
 let current: Lang = 'id';

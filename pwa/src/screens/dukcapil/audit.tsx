@@ -2,18 +2,11 @@
 import { useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import { api } from '../../lib/api';
+import { actionText, actorText, detailsText, type AuditEntry } from '../../lib/audit-text';
 import { query } from '../../lib/officer';
 import { formatDate } from '../common';
 import { Problem, usePages } from './common';
 
-interface AuditEntry {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string;
-  data: Record<string, unknown>;
-}
 
 export function Audit() {
   const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
@@ -85,10 +78,10 @@ export function Audit() {
                 <tr>
                   <td>{e.seq}</td>
                   <td>{formatDate(e.at)}</td>
-                  <td>{e.actor}</td>
-                  <td>{e.action}</td>
+                  <td>{actorText(e.actor)}</td>
+                  <td>{actionText(e.action)}</td>
                   <td class="dk-mono">{e.target}</td>
-                  <td class="dk-mono">{Object.keys(e.data ?? {}).length ? JSON.stringify(e.data) : ''}</td>
+                  <td>{detailsText(e)}</td>
                 </tr>
               ))}
             </tbody>
