@@ -56,6 +56,25 @@ describe('request form', () => {
     expect(check(state, CATALOG, regions, DESA)).toMatchObject({ phoneOk: false, canNext: false });
   });
 
+  it('says in words why it cannot move on', () => {
+    const keys = (state: FormState) => check(state, CATALOG, regions, DESA).blocked.map((m) => ('key' in m ? m.key : m.text));
+    let state = fresh();
+    expect(keys(state)).toEqual(['why.service']);
+    state = run(state, { type: 'service', code: 'KTP_BARU' }, { type: 'step', step: 'data' });
+    expect(keys(state)).toEqual(['why.nik', 'why.name']);
+    state = run(state, { type: 'applicant', key: 'nik', value: '1234' }, { type: 'applicant', key: 'phone', value: 'abc' });
+    expect(keys(state)).toEqual(['why.nikInvalid', 'why.name', 'why.phone']);
+    state = run(state, { type: 'applicant', key: 'nik', value: NIK }, { type: 'applicant', key: 'name', value: 'Siti' }, { type: 'applicant', key: 'phone', value: '' });
+    expect(keys(state)).toEqual([]);
+  });
+
+  it('shows a duplicate page error on the card of its document', () => {
+    const page = { id: 'p1', requestId: 'r', requirement: 'KK', blob: new Blob(['x']), name: 'a.jpg', contentType: 'image/jpeg', size: 1, sha256: 'aa', done: false, failures: 0 };
+    const state = run(fresh(), { type: 'addPage', scan: page }, { type: 'addPage', scan: { ...page, id: 'p2' } });
+    expect(state.pages).toHaveLength(1);
+    expect(state).toMatchObject({ scanError: { key: 'scan.duplicate' }, scanErrorFor: 'KK' });
+  });
+
   it('shows a number error once the field was left or has 16 digits', () => {
     let state = run(fresh(), { type: 'applicant', key: 'nik', value: '5203' });
     expect(check(state, CATALOG, regions, DESA).live('nik', '5203')).toBe(false);

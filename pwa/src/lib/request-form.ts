@@ -28,6 +28,8 @@ export interface FormState {
   pages: LocalScan[];
   preparing: number;
   scanError: Message | null;
+  /** The document the scan error is about, so it shows on that document's card. */
+  scanErrorFor: string | null;
   saveError: Message | null;
   saving: boolean;
   /** The stored request changed under this form (another tab): offer to save as a new draft. */
@@ -52,6 +54,7 @@ export function initialForm(id: string | undefined, sasaranId: string | null): F
     pages: [],
     preparing: 0,
     scanError: null,
+    scanErrorFor: null,
     saveError: null,
     saving: false,
     conflict: false,
@@ -72,7 +75,7 @@ export type Action =
   | { type: 'jemputBola'; value: boolean }
   | { type: 'blur'; name: string }
   | { type: 'preparing'; delta: 1 | -1 }
-  | { type: 'scanError'; error: Message | null }
+  | { type: 'scanError'; error: Message | null; requirement?: string }
   | { type: 'addPage'; scan: Omit<LocalScan, 'page'> }
   | { type: 'removePage'; id: string }
   | { type: 'sasaran'; row: SasaranRow | undefined; service: string | null }
@@ -101,11 +104,11 @@ export function reduce(state: FormState, action: Action): FormState {
     case 'preparing':
       return { ...state, preparing: state.preparing + action.delta };
     case 'scanError':
-      return { ...state, scanError: action.error };
+      return { ...state, scanError: action.error, scanErrorFor: action.requirement ?? null };
     case 'addPage': {
       const { scan } = action;
       if (state.pages.some((p) => p.requirement === scan.requirement && p.sha256 === scan.sha256)) {
-        return { ...state, scanError: { key: 'scan.duplicate' } };
+        return { ...state, scanError: { key: 'scan.duplicate' }, scanErrorFor: scan.requirement };
       }
       const page = Math.max(0, ...state.pages.filter((p) => p.requirement === scan.requirement).map((p) => p.page)) + 1;
       return { ...state, pages: [...state.pages, { ...scan, page }] };
@@ -165,6 +168,8 @@ export interface Checked {
   have: Set<string>;
   lacking: Service['requirements'];
   canNext: boolean;
+  /** Why "Lanjut" is disabled, in words: empty when it is not. */
+  blocked: Message[];
   /** Show a number's error: once the field was left, or as soon as it has 16 digits. */
   live: (key: string, value: string) => boolean;
 }
@@ -188,7 +193,18 @@ export function check(state: FormState, catalog: Service[], regions: RegionData,
   const { step } = state;
   const canNext = step === 'service' ? Boolean(service) : step === 'data' ? dataOk : step === 'docs' ? state.preparing === 0 : false;
   const live = (key: string, value: string) => state.blurred[key] || value.replace(/\D/g, '').length >= 16;
-  return { service, subjectFields, nik, kk, subjectNik, phoneOk, dataOk, have, lacking, canNext, live };
+  const blocked: Message[] = [];
+  if (step === 'service' && !service) blocked.push({ key: 'why.service' });
+  if (step === 'data') {
+    if (nik?.ok !== true) blocked.push({ key: nik ? 'why.nikInvalid' : 'why.nik' });
+    if (applicant.name.trim() === '') blocked.push({ key: 'why.name' });
+    if (kk && !kk.ok) blocked.push({ key: 'why.kk' });
+    if (!phoneOk) blocked.push({ key: 'why.phone' });
+    if (subjectFields && subject.name.trim() === '') blocked.push({ key: 'why.subjectName' });
+    if (subjectNik && !subjectNik.ok) blocked.push({ key: 'why.subjectNik' });
+  }
+  if (step === 'docs' && state.preparing > 0) blocked.push({ key: 'why.preparing' });
+  return { service, subjectFields, nik, kk, subjectNik, phoneOk, dataOk, have, lacking, canNext, blocked, live };
 }
 
 /** The request to store (a draft, or queued when `send`); null while the NIK is not valid. */

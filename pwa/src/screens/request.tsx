@@ -59,7 +59,7 @@ export function NewRequest(props: { id?: string }) {
     dispatch(action);
   };
   const checked = check(form, state.catalog, regions, user.desa);
-  const { service, subjectFields, nik, kk, subjectNik, phoneOk, have, lacking, canNext, live } = checked;
+  const { service, subjectFields, nik, kk, subjectNik, phoneOk, have, lacking, canNext, blocked, live } = checked;
   const setA = (key: keyof Applicant) => (value: string) => edit({ type: 'applicant', key, value });
   const setS = (key: keyof Subject) => (value: string) => edit({ type: 'subject', key, value });
 
@@ -87,7 +87,7 @@ export function NewRequest(props: { id?: string }) {
         });
       } catch (error) {
         const problem = error instanceof Refused ? { key: `scan.refused.${error.reason}`, vars: { name: file.name } } : { text: String(error) };
-        dispatch({ type: 'scanError', error: problem });
+        dispatch({ type: 'scanError', error: problem, requirement });
       } finally {
         dispatch({ type: 'preparing', delta: -1 });
       }
@@ -261,8 +261,11 @@ export function NewRequest(props: { id?: string }) {
           {service.requirements.map((r) => (
             <RequirementCard
               requirement={r}
+              group={service.requirements.filter((o) => r.one_of && o.one_of === r.one_of && o.code !== r.code)}
+              have={have}
               pages={pages.filter((p) => p.requirement === r.code)}
               onServer={onServer.filter((p) => p.requirement === r.code).length}
+              error={form.scanErrorFor === r.code && scanError ? show(scanError) : null}
               onRemove={(id) => edit({ type: 'removePage', id })}
               onFiles={(files) => void addFiles(r.code, files)}
             />
@@ -272,7 +275,7 @@ export function NewRequest(props: { id?: string }) {
               {t('scan.preparing', { n: preparing })}
             </p>
           )}
-          {scanError && (
+          {scanError && !form.scanErrorFor && (
             <p class="error" role="alert">
               {show(scanError)}
             </p>
@@ -344,11 +347,22 @@ export function NewRequest(props: { id?: string }) {
           </button>
         )}
         {index < STEPS.length - 1 && (
-          <button type="button" class="btn btn-primary" disabled={!canNext} onClick={() => dispatch({ type: 'step', step: STEPS[index + 1] })}>
+          <button
+            type="button"
+            class="btn btn-primary"
+            disabled={!canNext}
+            aria-describedby={blocked.length ? 'why-next' : undefined}
+            onClick={() => dispatch({ type: 'step', step: STEPS[index + 1] })}
+          >
             {t('form.next')}
           </button>
         )}
       </div>
+      {!canNext && blocked.length > 0 && (
+        <p id="why-next" class="hint">
+          {blocked.map(show).join(' ')}
+        </p>
+      )}
     </section>
   );
 }

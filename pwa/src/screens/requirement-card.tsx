@@ -9,14 +9,30 @@ type Requirement = Service['requirements'][number];
 
 export function RequirementCard(props: {
   requirement: Requirement;
+  /** The other documents of its "one of" group: any one of them is enough. */
+  group: Requirement[];
+  /** Documents with a page, here or on the server. */
+  have: Set<string>;
+  /** A problem with the page just added to this document (duplicate, unreadable). */
+  error: string | null;
   pages: LocalScan[];
   /** Pages of this document the server already holds (a correction keeps them). */
   onServer: number;
   onRemove: (id: string) => void;
   onFiles: (files: FileList | null) => void;
 }) {
-  const { requirement: r, pages: mine, onServer } = props;
-  const kind = !r.required ? 'optional' : r.one_of ? 'oneOf' : 'required';
+  const { requirement: r, pages: mine, onServer, group } = props;
+  const done = mine.length > 0 || onServer > 0;
+  const instead = group.find((o) => props.have.has(o.code));
+  const kind = done ? 'done' : !r.required ? 'optional' : instead ? 'covered' : r.one_of ? 'oneOf' : 'required';
+  const kindText =
+    kind === 'done'
+      ? t('req.done', { n: mine.length + onServer })
+      : kind === 'covered'
+        ? t('req.covered', { other: instead!.label })
+        : kind === 'oneOf'
+          ? t('req.oneOfWith', { others: group.map((o) => o.label).join(t('req.or')) })
+          : t(`req.${kind}`);
   const picked = (e: Event) => {
     const input = e.currentTarget as HTMLInputElement;
     props.onFiles(input.files);
@@ -25,10 +41,10 @@ export function RequirementCard(props: {
   return (
     <section class={`req ${mine.length ? 'req-ok' : ''}`} aria-labelledby={`req-${r.code}`}>
       <h3 id={`req-${r.code}`}>
-        {(mine.length > 0 || onServer > 0) && <span aria-hidden="true">✓ </span>}
+        {done && <span aria-hidden="true">✓ </span>}
         {r.label}
       </h3>
-      <p class={`req-kind req-${kind}`}>{t(`req.${kind}`)}</p>
+      <p class={`req-kind req-${kind}`}>{kindText}</p>
       {onServer > 0 && <p class="muted">{t('scan.onServer', { n: onServer })}</p>}
       {mine.length > 0 && (
         <ul class="thumbs">
@@ -41,6 +57,11 @@ export function RequirementCard(props: {
             </li>
           ))}
         </ul>
+      )}
+      {props.error && (
+        <p class="error" role="alert">
+          {props.error}
+        </p>
       )}
       <div class="row">
         <label class="btn btn-file">
