@@ -94,9 +94,14 @@ export function Handover(props: { item: ServerRequest & { issued?: { state?: str
             {error}
           </p>
         )}
-        <button type="submit" class="btn btn-primary" disabled={busy || !state.online || !receivedBy.trim()}>
+        <button type="submit" class="btn btn-primary" disabled={busy || !state.online || !receivedBy.trim()} aria-describedby="ho-why">
           {t('ho.submit')}
         </button>
+        {state.online && !receivedBy.trim() && (
+          <p id="ho-why" class="hint">
+            {t('ho.whyName')}
+          </p>
+        )}
         {!state.online && <p class="muted">{t('ho.offline')}</p>}
       </form>
     </section>
