@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.test_sasaran import seed
 from e2e.ui import E2E, login
 from helpers import PASSWORD, Api, draft, submit_ready
 
@@ -44,6 +45,23 @@ OVERFLOW = """() => {
 }"""
 
 
+# Controls a thumb must hit (WCAG 2.5.5: 44 × 44 CSS px). Links inside running text are
+# exempt (2.5.5's "inline" exception); hidden and off-screen controls are not measured.
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'button, input:not([type=hidden]):not(.sr-only):not(label input), select, textarea, ' +
+    'label.btn, a.btn, nav a, label.choice, a:not(p a):not(td a):not(dd a)'
+  )]
+  .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
+  .map((el) => ({ el, box: el.getBoundingClientRect() }))
+  .filter(({ box }) => box.width > 0 && (box.height < 44 || box.width < 44))
+  .map(({ el, box }) => {
+    const text = (el.textContent || el.id || '').trim().slice(0, 30);
+    const size = `${Math.round(box.width)}x${Math.round(box.height)}`;
+    return `${el.tagName.toLowerCase()} "${text}" ${size}`;
+  })
+"""
+
+
 @pytest.fixture
 def submitted(server) -> dict[str, Any]:
     op = Api(server.app.test_client())
@@ -67,10 +85,13 @@ def assert_fits(page: Page, route: str) -> None:
     page.wait_for_load_state("networkidle")
     measured = page.evaluate(OVERFLOW)
     assert measured["scroll"] <= measured["width"], (route, measured)
+    small = page.evaluate(SMALL_TARGETS)
+    assert small == [], (route, small)
 
 
 @pytest.mark.parametrize("width", [320, 360])
 def test_operator_screens_fit_the_phone(server, launch, submitted, width: int) -> None:
+    seed(server)  # the worklist with its cards and follow-up buttons
     page = launch(viewport={"width": width, "height": 640}).new_page()
     login(page, server.url, "op.a")
     for route in [*OPERATOR_ROUTES, f"#/permohonan/{submitted['id']}"]:

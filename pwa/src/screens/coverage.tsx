@@ -45,7 +45,9 @@ const pct = (value: number | null) => formatPercent(value, getLang());
 
 /** Horizontal bars: one per scope, the served share of the target; a click drills down. */
 function Bars(props: { items: Item[]; onPick?: (item: Item) => void }) {
-  const rowH = 28;
+  // 52 units a row: at a 320–360 px phone's scale (~0.87) a row, the drill-down's tap
+  // target, is still 44 px tall.
+  const rowH = 52;
   const labelW = 120;
   const width = 340;
   const barW = width - labelW - 50;
@@ -65,12 +67,13 @@ function Bars(props: { items: Item[]; onPick?: (item: Item) => void }) {
         const bar = (
           <g>
             <title>{`${item.name}: ${item.served}/${item.target} (${pct(item.pct_served)})`}</title>
-            <text x={0} y={y + 17} font-size="12">
+            <rect x={0} y={y} width={width} height={rowH - 2} fill="transparent" />
+            <text x={0} y={y + 30} font-size="13">
               {item.name.length > 17 ? `${item.name.slice(0, 16)}…` : item.name}
             </text>
-            <rect x={labelW} y={y + 4} width={barW} height={rowH - 10} fill="#e5ece8" />
-            <rect x={labelW} y={y + 4} width={(barW * Math.min(100, share)) / 100} height={rowH - 10} fill="#0b5d3b" />
-            <text x={labelW + barW + 4} y={y + 17} font-size="12">
+            <rect x={labelW} y={y + 14} width={barW} height={22} fill="#e5ece8" />
+            <rect x={labelW} y={y + 14} width={(barW * Math.min(100, share)) / 100} height={22} fill="#0b5d3b" />
+            <text x={labelW + barW + 4} y={y + 30} font-size="13">
               {pct(item.pct_served)}
             </text>
           </g>
