@@ -3,9 +3,12 @@ g. A session that expires while offline: after a fresh login everything arrives,
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
+import zxingcpp
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from e2e.ui import (
@@ -117,6 +120,14 @@ def test_offline_requests_survive_reload_and_restart_then_arrive_exactly_once(
     assert shown == codes
     sent.first.get_by_role("link", name="Buka tanda terima").click()
     expect(page.get_by_role("heading", name="Tanda terima")).to_be_visible()
+    # The resident scans the QR on the operator's screen with their own phone.
+    qr = page.locator(".receipt .qr")
+    expect(qr).to_be_visible()
+    scanned = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())))
+    assert [r.text for r in scanned] == [
+        page.locator(".receipt a[href*='/cek/']").first.get_attribute("href")
+    ]
+    assert scanned[0].text.startswith(server.url + "/cek/")
 
 
 def dukcapil_count(base: str) -> int:

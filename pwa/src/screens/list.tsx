@@ -7,6 +7,8 @@ import { enqueue } from '../lib/outbox';
 import { reloadLocal, runSync, toast, useStore } from '../lib/store';
 import { Badge, formatDate, personName, serviceLabel, Thumb } from './common';
 import { Handover } from './handover';
+import { isPurged, purgeWarningDate } from '../lib/retention';
+import { QrCode } from './qr';
 
 const FILTERS = ['', 'local', 'DIAJUKAN', 'DITERIMA', 'DIPROSES', 'PERLU_PERBAIKAN', 'SELESAI', 'DISERAHKAN', 'DITOLAK', 'DIBATALKAN'];
 
@@ -64,12 +66,19 @@ export function List() {
                 {item.code} · {serviceLabel(state.catalog, item.service)} · {formatDate(item.created_at)}
               </span>
               <Badge status={item.status} />
+              <PurgeBadge item={item} />
             </a>
           </li>
         ))}
       </ul>
     </>
   );
+}
+
+/** "Akan dihapus <tanggal>": an untouched draft its desa must finish or lose. */
+function PurgeBadge(props: { item: ServerRequest }) {
+  const due = purgeWarningDate(props.item);
+  return due ? <span class="badge badge-purge">{t('purge.soon', { date: formatDate(due) })}</span> : null;
 }
 
 function LocalDetail(props: { item: LocalRequest }) {
@@ -178,6 +187,7 @@ function Receipt(props: { item: ServerRequest }) {
     <section class="card receipt" aria-labelledby="receipt-h">
       <h2 id="receipt-h">{t('receipt.title')}</h2>
       <p class="code">{item.code}</p>
+      <QrCode text={link} label={t('receipt.qr')} />
       <p>
         {t('receipt.link')}{' '}
         <a href={link} target="_blank" rel="noopener">
@@ -259,6 +269,16 @@ function ServerDetail(props: { item: ServerRequest; stale: boolean }) {
         <Badge status={item.status} /> {serviceLabel(state.catalog, item.service)}
       </p>
       {props.stale && <p class="muted">{t('detail.cached')}</p>}
+      {isPurged(item) && (
+        <div class="note" role="status">
+          {t('purged.detail')}
+        </div>
+      )}
+      {purgeWarningDate(item) && (
+        <div class="note note-warn" role="status">
+          {t('purge.detail', { date: formatDate(purgeWarningDate(item)!) })}
+        </div>
+      )}
       {fix && (item.status === 'PERLU_PERBAIKAN' || item.status === 'DITOLAK') && (
         <div class="note note-warn" role="status">
           <strong>{item.status === 'DITOLAK' ? t('detail.rejected') : t('detail.toFix')}</strong> {fix.note}
