@@ -85,5 +85,9 @@ LAMBDA_PYTHON ?= python3.11
 deploy-venv: ## .venv-deploy for `zappa deploy`: BAKSO, Zappa, wheels for the Lambda runtime (docs/deploy-aws.md)
 	$(LAMBDA_PYTHON) infra/lambda_venv.py .venv-deploy
 
+.PHONY: deploy-limits
+deploy-limits: ## after `zappa deploy web`: WAF rate limits on its API stage, then show them and the concurrency
+	$(PYTHON) infra/deploy_limits.py $(if $(STACK),--stack $(STACK))
+
 clean: ## remove local data, the venvs and the PWA build
 	rm -rf var $(VENV) .venv-zappa .venv-deploy pwa/dist pwa/node_modules

@@ -127,7 +127,9 @@ def run_weight(work: Path, *, runs: int) -> list[Figure]:
 def time_to_form(page: Any, url: str, timeout: float = 60_000) -> float:
     """Navigate and return ms from the navigation's start until the login form is usable."""
     page.goto(url, wait_until="commit", timeout=timeout)
-    page.wait_for_function("window.__benchInteractive !== undefined", timeout=timeout)
+    # A function, not an expression: Playwright evaluates an expression string with eval,
+    # which the app's CSP (no 'unsafe-eval') refuses.
+    page.wait_for_function("() => window.__benchInteractive !== undefined", timeout=timeout)
     return float(page.evaluate("window.__benchInteractive"))
 
 

@@ -235,6 +235,8 @@ def aws_app_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
         monkeypatch.setenv("BAKSO_CONFIG", "aws")
         for key, value in resources.config().items():
             monkeypatch.setattr(config.AwsConfig, key, value)
+        # What step 4 of docs/deploy-aws.md sets on the functions.
+        monkeypatch.setattr(config.AwsConfig, "AUDIT_KEY", "aws-test-audit-key")
         with dynamodb_operations() as operations:
             yield operations
 

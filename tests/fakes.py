@@ -18,8 +18,10 @@ CounterStore). FakeRecords and FakeSasaranStore are the unions, one lock each.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import copy
+import hashlib
 import io
 import json
 import secrets
@@ -31,21 +33,22 @@ from dataclasses import dataclass, replace
 from typing import IO, Any, TypeVar
 
 from bakso.bootstrap import Services
-from bakso.domain import paging, refusals
+from bakso.domain import due, paging, refusals
+from bakso.domain.audit_chain import AuditHead, AuditKeys
 from bakso.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from bakso.domain.lifecycle import Status
 from bakso.domain.model import (
-    GENESIS_HASH,
     AuditEntry,
     Batch,
     Event,
     LoginAttempts,
+    OfficerSession,
     Request,
     Scan,
     User,
-    audit_hash,
     event_audit_data,
 )
+from bakso.domain.retention import retention_clock
 from bakso.domain.returns import ReturnLine, ReturnRun
 from bakso.domain.sasaran import Followup, ImportResult, ImportRun, SasaranRow, scopes
 from bakso.ports import (
@@ -57,6 +60,7 @@ from bakso.ports import (
     BlobSink,
     CodeTaken,
     CounterStore,
+    DuePage,
     ImportLineWrite,
     ImportStore,
     LoginAttemptStore,
@@ -71,6 +75,7 @@ from bakso.ports import (
     SasaranPage,
     SasaranStore,
     ScanStore,
+    SessionStore,
     UploadTarget,
     UserStore,
     WorklistStore,
@@ -96,29 +101,55 @@ class _Memory:
         self._lock = threading.RLock()
 
 
+def _due_page(
+    found: Iterator[tuple[str | None, T]], before: str, cursor: str | None, limit: int
+) -> DuePage[T]:
+    """The retention index (bakso.ports.due) read as the stores read it: positions below
+    `before`, after the cursor's, oldest first; the caller holds the lock."""
+    after = due.position_after(cursor) if cursor else ""
+    ranked = sorted(
+        ((p, item) for p, item in found if p is not None and after < p < before),
+        key=lambda pair: pair[0],
+    )
+    items = ranked[:limit]
+    next_cursor = due.cursor_after(items[-1][0]) if len(ranked) > limit else None
+    return DuePage(_copy([item for _, item in items]), next_cursor)
+
+
 # Records ----------------------------------------------------------------------
 
 
 class _AuditMemory(_Memory):
+    """The rows in a list, the sealed head apart (tests tamper with either, like a table)."""
+
+    # The adapters' default when given no keys; set on an instance to use others.
+    audit_keys = AuditKeys.from_settings(None)
+
     def __init__(self) -> None:
         super().__init__()
         self._audit: list[AuditEntry] = []
+        self._audit_head: AuditHead | None = None
 
     def append_audit(
         self, *, at: str, actor: str, action: str, target: str, data: dict[str, Any]
     ) -> AuditEntry:
         with self._lock:
             stored = _json(data)
-            seq = len(self._audit) + 1
-            prev = self._audit[-1].hash if self._audit else GENESIS_HASH
-            digest = audit_hash(seq, at, actor, action, target, stored, prev)
-            entry = AuditEntry(seq, at, actor, action, target, stored, prev, digest)
+            last = (self._audit[-1].seq, self._audit[-1].hash) if self._audit else None
+            seq, prev = self.audit_keys.start(self._audit_head, last)
+            entry = self.audit_keys.entry(seq + 1, at, actor, action, target, stored, prev)
             self._audit.append(entry)
+            self._audit_head = self.audit_keys.seal(entry.seq, entry.hash)
             return _copy(entry)
 
     def audit_entries(self, after_seq: int = 0, limit: int = 1000) -> list[AuditEntry]:
         with self._lock:
-            return _copy(self._audit[after_seq : after_seq + max(limit, 0)])
+            start = bisect.bisect_right([e.seq for e in self._audit], after_seq)
+            return _copy(self._audit[start : start + max(limit, 0)])
+
+    def audit_head(self) -> AuditHead | None:
+        with self._lock:
+            return self._audit_head
 
     def audit_search(
         self,
@@ -258,6 +289,31 @@ class _RequestMemory(_AuditMemory):
         with self._lock:
             return {r.code: _copy(r) for r in self._requests.values() if r.code in wanted}
 
+    def list_retention_due(
+        self, *, desa: str, clock: str, until: str, cursor: str | None, limit: int
+    ) -> Page:
+        limit = paging.page_size(limit)
+        after = paging.decode_position(cursor) if cursor is not None else ("", "")
+        with self._lock:
+            found = []
+            for r in self._requests.values():
+                running = retention_clock(r)
+                if r.desa != desa or running is None or running.name != clock:
+                    continue
+                if running.since <= until and (running.since, r.id) > after:
+                    found.append((running.since, r))
+            found.sort(key=lambda pair: (pair[0], pair[1].id))
+            items = _copy([r for _, r in found[:limit]])
+        next_cursor = None
+        if len(found) > limit:
+            next_cursor = paging.encode_position(found[limit - 1][0], items[-1].id)
+        return Page(items=items, cursor=next_cursor)
+
+    def clear_timeline_notes(self, request_id: str) -> None:
+        with self._lock:
+            events = self._timelines.get(request_id, [])
+            self._timelines[request_id] = [replace(e, note="") for e in events]
+
     def _holder(self, field: str, value: str | None, other_than: str | None) -> str | None:
         """The id of the request (not `other_than`) holding this code or token."""
         if value is None:
@@ -314,6 +370,11 @@ class _ScanMemory(_Memory):
         with self._lock:
             self._scans.pop((request_id, scan_id), None)
 
+    def pending_scans(self, *, before: str, cursor: str | None, limit: int) -> DuePage[Scan]:
+        with self._lock:
+            found = ((due.scan_position(s), s) for s in self._scans.values())
+            return _due_page(found, before, cursor, limit)
+
 
 class _BatchMemory(_Memory):
     def __init__(self) -> None:
@@ -355,6 +416,11 @@ class _BatchMemory(_Memory):
             return items, paging.encode_position(items[-1].created_at, items[-1].id)
         return items, None
 
+    def unpurged_batches(self, *, before: str, cursor: str | None, limit: int) -> DuePage[Batch]:
+        with self._lock:
+            found = ((due.batch_position(b), b) for b in self._batches.values())
+            return _due_page(found, before, cursor, limit)
+
 
 class _UserMemory(_Memory):
     def __init__(self) -> None:
@@ -379,13 +445,69 @@ class _AttemptMemory(_Memory):
         super().__init__()
         self._attempts: dict[str, LoginAttempts] = {}
 
-    def get_login_attempts(self, key: str) -> LoginAttempts | None:
+    def get_login_attempts(self, key: str, now: float) -> LoginAttempts | None:
         with self._lock:
-            return _copy(self._attempts.get(key))
+            stored = self._attempts.get(key)
+            return _copy(stored) if stored and stored.expires_at > now else None
 
-    def save_login_attempts(self, attempts: LoginAttempts) -> None:
+    def swap_login_attempts(
+        self, attempts: LoginAttempts, expected: LoginAttempts | None, now: float
+    ) -> bool:
         with self._lock:
+            stored = self._attempts.get(attempts.key)
+            live = stored if stored and stored.expires_at > now else None
+            if expected is None:
+                if live is not None:
+                    return False
+                # Like the SQLite sweep: expired keys go, so unknown names do not pile up.
+                for key in [k for k, v in self._attempts.items() if v.expires_at <= now]:
+                    del self._attempts[key]
+            elif live is None or (live.failures, live.locked_until) != (
+                expected.failures,
+                expected.locked_until,
+            ):
+                return False
             self._attempts[attempts.key] = _copy(attempts)
+            return True
+
+    def delete_login_attempts(self, key: str) -> None:
+        with self._lock:
+            self._attempts.pop(key, None)
+
+    def login_attempt_count(self) -> int:
+        """How many throttle records are stored (tests: keys must not pile up)."""
+        with self._lock:
+            return len(self._attempts)
+
+
+class _SessionMemory(_Memory):
+    def __init__(self) -> None:
+        super().__init__()
+        self._sessions: dict[str, OfficerSession] = {}
+
+    def create_session(self, session: OfficerSession, now: float) -> None:
+        with self._lock:
+            for key in [k for k, v in self._sessions.items() if v.expires_at <= now]:
+                del self._sessions[key]
+            self._sessions[session.id_hash] = session
+
+    def get_session(self, id_hash: str) -> OfficerSession | None:
+        with self._lock:
+            return self._sessions.get(id_hash)
+
+    def touch_session(self, id_hash: str, last_seen: float, expires_at: float) -> None:
+        with self._lock:
+            stored = self._sessions.get(id_hash)
+            if stored is not None:
+                self._sessions[id_hash] = replace(
+                    stored, last_seen=last_seen, expires_at=expires_at
+                )
+
+    def revoke_session(self, id_hash: str) -> None:
+        with self._lock:
+            stored = self._sessions.get(id_hash)
+            if stored is not None:
+                self._sessions[id_hash] = replace(stored, revoked=True)
 
 
 class _ReturnMemory(_Memory):
@@ -435,6 +557,13 @@ class _ReturnMemory(_Memory):
             stored = self._chunks.get(return_id, {})
             return {chunk: dict(stored[chunk]) for chunk in sorted(stored)}
 
+    def unfinished_returns(
+        self, *, before: str, cursor: str | None, limit: int
+    ) -> DuePage[ReturnRun]:
+        with self._lock:
+            found = ((due.return_position(r), r) for r in self._runs.values())
+            return _due_page(found, before, cursor, limit)
+
 
 # The concrete mixins above hold the state; the fakes below declare the ports. (Protocols
 # come last in each class's bases: their __init__ would end the cooperative chain.)
@@ -464,6 +593,10 @@ class FakeLoginAttemptStore(_AttemptMemory, LoginAttemptStore):
     pass
 
 
+class FakeSessionStore(_SessionMemory, SessionStore):
+    pass
+
+
 class FakeReturnStore(_ReturnMemory, ReturnStore):
     pass
 
@@ -474,6 +607,7 @@ class FakeRecords(
     _BatchMemory,
     _UserMemory,
     _AttemptMemory,
+    _SessionMemory,
     _ReturnMemory,
     Records,
 ):
@@ -551,7 +685,11 @@ class _WorklistMemory(_CounterMemory):
         after = paging.decode_key(cursor) if cursor else ""
         with self._lock:
             found = sorted(
-                (r for r in self._rows.values() if r.desa == desa and r.sort_key > after),
+                (
+                    r
+                    for r in self._rows.values()
+                    if r.desa == desa and r.sort_key > after and not r.purged_at
+                ),
                 key=lambda r: r.sort_key,
             )
             items = _copy(found[:limit])
@@ -579,6 +717,17 @@ class _WorklistMemory(_CounterMemory):
         with self._lock:
             found = [f for f in self._followups.values() if f.sasaran_id == sasaran_id]
             return _copy(sorted(found, key=lambda f: (f.at, f.id)))
+
+    def closed_rows(self, *, before: str, cursor: str | None, limit: int) -> DuePage[SasaranRow]:
+        with self._lock:
+            found = ((due.row_position(r), r) for r in self._rows.values())
+            return _due_page(found, before, cursor, limit)
+
+    def erase_followup_notes(self, sasaran_id: str) -> None:
+        with self._lock:
+            for key, followup in list(self._followups.items()):
+                if followup.sasaran_id == sasaran_id:
+                    self._followups[key] = replace(followup, note="")
 
     def _write_row(self, write: RowWrite) -> None:
         """Check, then write the row and apply its deltas; the caller holds the lock."""
@@ -661,6 +810,13 @@ class _ImportMemory(_WorklistMemory):
             stored = self._import_chunks.get(import_id, {})
             return {chunk: dict(stored[chunk]) for chunk in sorted(stored)}
 
+    def unfinished_imports(
+        self, *, before: str, cursor: str | None, limit: int
+    ) -> DuePage[ImportRun]:
+        with self._lock:
+            found = ((due.import_position(r), r) for r in self._imports.values())
+            return _due_page(found, before, cursor, limit)
+
 
 class FakeCounterStore(_CounterMemory, CounterStore):
     pass
@@ -689,6 +845,7 @@ class _Grant:
     size: int = 0
     content_type: str = ""
     filename: str | None = None
+    sha256: str | None = None
 
 
 class _Sink(io.BytesIO):
@@ -712,11 +869,16 @@ class MemoryBlobs(_Memory, Blobs):
         self._grants: dict[str, _Grant] = {}
 
     def upload_target(
-        self, key: str, *, size: int, content_type: str, expires_in: int
+        self,
+        key: str,
+        *,
+        size: int,
+        content_type: str,
+        expires_in: int,
+        sha256: str | None = None,
     ) -> UploadTarget:
-        token = self._grant(
-            _Grant("upload", _key(key), int(self._now()) + expires_in, size, content_type)
-        )
+        expires = int(self._now()) + expires_in
+        token = self._grant(_Grant("upload", _key(key), expires, size, content_type, sha256=sha256))
         return UploadTarget(
             "PUT", f"{self.PREFIX}/upload/{token}", headers={"Content-Type": content_type}
         )
@@ -762,6 +924,15 @@ class MemoryBlobs(_Memory, Blobs):
         with self._lock:
             self._blobs.pop(key, None)
 
+    def erase_prefix(self, prefix: str) -> int:
+        if not prefix.endswith("/"):
+            raise InvalidInput(refusals.BAD_BLOB_KEY)
+        with self._lock:
+            keys = [key for key in self._blobs if key.startswith(prefix)]
+            for key in keys:
+                del self._blobs[key]
+            return len(keys)
+
     # The device's side ------------------------------------------------------------
     def accept_upload(self, url: str, content_type: str | None, data: bytes) -> str:
         grant = self._check(url, "upload")
@@ -769,6 +940,8 @@ class MemoryBlobs(_Memory, Blobs):
             raise InvalidInput(refusals.WRONG_CONTENT_TYPE)
         if len(data) > grant.size:
             raise PayloadTooLarge(refusals.LARGER_THAN_REGISTERED)
+        if grant.sha256 is not None and hashlib.sha256(data).hexdigest() != grant.sha256:
+            raise Conflict(refusals.OTHER_BYTES_THAN_REGISTERED)
         with self._lock:
             self._blobs[grant.key] = (bytes(data), grant.content_type)
         return grant.key

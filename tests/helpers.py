@@ -7,6 +7,7 @@ import hashlib
 import io
 import random
 import struct
+import threading
 import uuid
 import zlib
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
@@ -226,3 +228,17 @@ def bomb_png(width: int = 50_000, height: int = 50_000) -> bytes:
         + chunk(b"IDAT", b"".join(parts))
         + chunk(b"IEND", b"")
     )
+
+
+class CountingHasher(PasswordHasher):
+    """Counts password checks: what a guess costs the attacker is one of these."""
+
+    def __init__(self) -> None:
+        super().__init__(**FAST_ARGON2)
+        self.verified = 0
+        self._count_lock = threading.Lock()
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+        with self._count_lock:
+            self.verified += 1
+        return bool(super().verify(hash, password))

@@ -31,10 +31,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .api import init_api
     from .public import init_public
     from .public.pwa import init_pwa
+    from .security_headers import init_security_headers
 
     init_api(app)
     init_public(app)
     init_pwa(app)
+    init_security_headers(app)
     if services.adapters == "local":
         from .api.blobs import bp as local_blobs
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
 
+from .domain import localtime
+from .domain.audit_chain import AuditKeys
 from .domain.catalog import Catalog
 from .domain.regions import Regions
 from .domain.resident import StatusTexts
+from .domain.retention import RetentionPolicy
+from .domain.unpacking import XlsxLimits, ZipLimits
 from .ports import Blobs, Queue, Records, SasaranStore
 from .services.accounts import AccountService, LoginPolicy
 from .services.audit import AuditService
@@ -22,8 +26,10 @@ from .services.dead_letters import DeadLetterService
 from .services.local_blobs import LocalBlobService, SignedUrlBlobs
 from .services.requests import RequestService, RequestSettings
 from .services.retention import RetentionService
+from .services.retention_files import FileRetentionService, FileRetentionSettings
 from .services.returns import ReturnService, ReturnSettings
 from .services.sasaran import SasaranService, SasaranSettings
+from .services.sessions import SessionPolicy, SessionService
 from .services.status import StatusService
 from .services.throttle import Throttle, ThrottlePolicy
 
@@ -50,11 +56,13 @@ class Services:
     batches: BatchService
     returns: ReturnService
     retention: RetentionService
+    retention_files: FileRetentionService  # batches, unfinished uploads, sasaran rows
     sasaran: SasaranService
     coverage: CoverageService
     audit: AuditService
     dead_letters: DeadLetterService
     local_blobs: LocalBlobService | None  # the local set's signed-URL routes; None on AWS
+    sessions: SessionService
 
 
 def build_adapters(config: Mapping[str, Any]) -> tuple[Records, Blobs, Queue]:
@@ -65,7 +73,7 @@ def build_adapters(config: Mapping[str, Any]) -> tuple[Records, Blobs, Queue]:
         data_dir = Path(config["DATA_DIR"])
         data_dir.mkdir(parents=True, exist_ok=True)
         return (
-            SqliteRecords(data_dir / "records.sqlite3"),
+            SqliteRecords(data_dir / "records.sqlite3", AuditKeys.from_config(config)),
             FolderBlobs(data_dir / "blobs", config["SECRET_KEY"]),
             SqliteQueue(data_dir / "queue.sqlite3", max_receives=config["QUEUE_MAX_RECEIVES"]),
         )
@@ -106,6 +114,16 @@ def build_sasaran(
         chunk_rows=config["SASARAN_CHUNK_ROWS"],
         upload_url_ttl=config["UPLOAD_URL_TTL"],
         page_size_max=config["SASARAN_PAGE_SIZE_MAX"],
+        xlsx=XlsxLimits(
+            zip=ZipLimits(
+                max_entries=config["UNPACK_MAX_ENTRIES"],
+                max_entry_bytes=config["UNPACK_MAX_XLSX_BYTES"],
+                max_total_bytes=config["UNPACK_MAX_XLSX_BYTES"],
+                max_ratio=config["UNPACK_MAX_RATIO"],
+            ),
+            max_part_bytes=config["UNPACK_MAX_XLSX_STRINGS_BYTES"],
+            max_run_bytes=config["UNPACK_MAX_CELL_BYTES"],
+        ),
     )
     sasaran = SasaranService(store, records, blobs, queue, regions, settings, utc_now)
     return sasaran, CoverageService(store, regions, utc_now)
@@ -116,6 +134,7 @@ def build_services(
     adapters: tuple[Records, Blobs, Queue, SasaranStore] | None = None,
 ) -> Services:
     """The use cases on the configured adapter set, or on `adapters` (tests' fakes)."""
+    localtime.use_zone(config.get("TIMEZONE") or localtime.DEFAULT_ZONE)
     if adapters is None:
         records, blobs, queue = build_adapters(config)
         store = None
@@ -143,6 +162,7 @@ def build_services(
         observers=[sasaran],
         sasaran_links=sasaran,
     )
+    forget = config["THROTTLE_FORGET_SECONDS"]
     accounts = AccountService(
         records,
         regions,
@@ -151,11 +171,19 @@ def build_services(
                 config["LOGIN_MAX_FAILURES"],
                 config["LOGIN_LOCKOUT_SECONDS"],
                 config["LOGIN_LOCKOUT_MAX_SECONDS"],
+                forget,
             ),
             password_min_length=config["PASSWORD_MIN_LENGTH"],
+            client_throttle=ThrottlePolicy(
+                config["LOGIN_CLIENT_MAX_FAILURES"],
+                config["LOGIN_LOCKOUT_SECONDS"],
+                config["LOGIN_LOCKOUT_MAX_SECONDS"],
+                forget,
+            ),
         ),
         utc_now,
         PasswordHasher(**config["ARGON2_PARAMS"]) if config.get("ARGON2_PARAMS") else None,
+        throttle_secret=config["SECRET_KEY"],
     )
     status = StatusService(
         records,
@@ -164,8 +192,18 @@ def build_services(
         StatusTexts.from_json(PACKAGE_DATA / "status_texts.json"),
         Throttle(
             records,
-            ThrottlePolicy(config["LOOKUP_MAX_FAILURES"], config["LOOKUP_LOCKOUT_SECONDS"]),
+            ThrottlePolicy(
+                config["LOOKUP_MAX_FAILURES"],
+                config["LOOKUP_LOCKOUT_SECONDS"],
+                forget_after_seconds=forget,
+            ),
             utc_now,
+            config["SECRET_KEY"],
+        ),
+        client_policy=ThrottlePolicy(
+            config["LOOKUP_CLIENT_MAX_FAILURES"],
+            config["LOOKUP_LOCKOUT_SECONDS"],
+            forget_after_seconds=forget,
         ),
     )
     return Services(
@@ -207,13 +245,56 @@ def build_services(
                 max_pdfs_bytes=config["RETURN_MAX_PDFS_BYTES"],
                 max_pdf_bytes=config["RETURN_MAX_PDF_BYTES"],
                 upload_url_ttl=config["UPLOAD_URL_TTL"],
+                unpack=ZipLimits(
+                    max_entries=config["UNPACK_MAX_ENTRIES"],
+                    max_entry_bytes=config["UNPACK_MAX_BYTES"],
+                    max_total_bytes=config["UNPACK_MAX_BYTES"],
+                    max_ratio=config["UNPACK_MAX_RATIO"],
+                ),
             ),
             utc_now,
         ),
-        RetentionService(records, blobs, utc_now, config["RETENTION_DAYS"]),
+        RetentionService(
+            records,
+            blobs,
+            regions,
+            utc_now,
+            RetentionPolicy(
+                retention_days=config["RETENTION_DAYS"],
+                uncollected_days=config["UNCOLLECTED_DAYS"],
+                abandoned_days=config["ABANDONED_DAYS"],
+            ),
+            cancel=requests.cancel_abandoned,
+        ),
+        FileRetentionService(
+            records,
+            sasaran.store,
+            blobs,
+            utc_now,
+            FileRetentionSettings(
+                batch_days=config["BATCH_RETENTION_DAYS"],
+                upload_days=config["UPLOAD_RETENTION_DAYS"],
+                sasaran_days=config["RETENTION_DAYS"],
+                build_deadline=config["BATCH_BUILD_DEADLINE"],
+            ),
+        ),
         sasaran,
         coverage,
-        audit=AuditService(records),
+        audit=AuditService(records, AuditKeys.from_config(config)),
         dead_letters=DeadLetterService(queue),
         local_blobs=LocalBlobService(blobs) if isinstance(blobs, SignedUrlBlobs) else None,
+        sessions=SessionService(
+            records,
+            SessionPolicy(
+                idle_seconds=config["SESSION_IDLE_SECONDS"],
+                lifetime_seconds=int(_seconds(config["PERMANENT_SESSION_LIFETIME"])),
+                touch_seconds=config["SESSION_TOUCH_SECONDS"],
+            ),
+            utc_now,
+        ),
     )
+
+
+def _seconds(value: Any) -> float:
+    """A lifetime as seconds: create_app turns PERMANENT_SESSION_LIFETIME into a timedelta."""
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

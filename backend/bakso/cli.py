@@ -12,6 +12,7 @@ from . import create_app
 from .bootstrap import Services, build_services
 from .config import load
 from .domain.errors import BaksoError
+from .services import audit as chain
 
 DEMO_PASSWORD = "bakso-demo-2026"  # noqa: S105 - printed by `make run`; demo data only
 DEMO_USERS = [
@@ -98,11 +99,38 @@ def worker(once: bool) -> None:
 
 @main.command()
 def cleanup() -> None:
-    """Delete scans and files of requests final for longer than RETENTION_DAYS."""
-    report = _services().retention.purge()
+    """Erase what is kept past its time (docs/retention.md): requests, files, sasaran."""
+    services = _services()
+    report = services.retention.purge()
     click.echo(
-        f"{report.requests} permohonan, {report.blobs} berkas dan {report.batches} batch dihapus."
+        f"{report.requests} permohonan dihapus data pribadinya ({report.cancelled} dibatalkan"
+        f" otomatis karena terbengkalai), {report.blobs} berkasnya dihapus."
     )
+    files = services.retention_files.purge()
+    click.echo(
+        f"{files.batches} batch, {files.uploads} unggahan pindaian, {files.returns} pengembalian"
+        f" dan {files.imports} impor tak selesai, {files.sasaran_rows} baris sasaran dihapus."
+    )
+
+
+@main.group()
+def retention() -> None:
+    """Keeping personal data no longer than needed (docs/retention.md)."""
+
+
+@retention.command("backfill")
+@click.option("--cursor", default=None, help="Go on from where the last run stopped.")
+@click.option("--pages", default=50, show_default=True, type=click.IntRange(1, 10_000))
+def retention_backfill(cursor: str | None, pages: int) -> None:
+    """Index requests stored before #13 for the purge (once, after upgrading on AWS)."""
+    written, next_cursor = _services().retention.backfill(cursor, pages)
+    click.echo(f"{written} permohonan diindeks ulang.")
+    if next_cursor is not None:
+        click.echo(
+            f"Belum selesai; lanjutkan dengan: bakso retention backfill --cursor {next_cursor}"
+        )
+    else:
+        click.echo("Selesai: semua permohonan terindeks.")
 
 
 @main.group()
@@ -133,13 +161,34 @@ def queue_redrive(message_ids: tuple[str, ...], redrive_all: bool) -> None:
 
 @main.group()
 def audit() -> None:
-    """The hash-chained audit log."""
+    """The keyed, hash-chained audit log."""
 
 
 @audit.command("verify")
 def audit_verify() -> None:
-    """Check the whole chain; name the first broken link."""
+    """Check the whole chain and its sealed head; name the first broken link."""
     check = _services().audit.verify()
-    if check.broken is not None:
-        raise click.ClickException(f"Rantai audit rusak mulai entri #{check.broken}.")
-    click.echo(f"Rantai audit utuh: {check.checked} entri.")
+    n, m = check.checked, check.recorded
+    broken = {
+        chain.LINK: f"Rantai audit rusak mulai entri #{check.broken}.",
+        chain.MISSING: f"Rantai audit rusak: log berisi {n} entri, kepala rantai mencatat {m} "
+        f"(entri #{check.broken} dan sesudahnya hilang).",
+        chain.EXTRA: f"Rantai audit rusak: log berisi {n} entri, kepala rantai mencatat {m} "
+        f"(entri #{check.broken} dan sesudahnya tidak tercatat di kepala).",
+        chain.HEAD_MISMATCH: f"Rantai audit rusak: entri #{check.broken} tidak sama dengan "
+        "tautan terakhir di kepala rantai.",
+        chain.HEAD_FORGED: "Rantai audit rusak: kepala rantai tidak disegel dengan kunci audit "
+        "(BAKSO_AUDIT_KEY atau BAKSO_AUDIT_OLD_KEYS).",
+        chain.HEAD_MISSING: f"Rantai audit rusak: log berisi {n} entri, kepala rantai hilang.",
+    }
+    if check.problem is not None:
+        raise click.ClickException(broken[check.problem])
+    click.echo(f"Rantai audit utuh: {n} entri.")
+    if check.head is not None:
+        # Worth writing down: a head rolled back to an older one is only caught by comparing.
+        click.echo(
+            f"Kepala rantai: {check.head.length} entri, tautan terakhir {check.head.link[:16]}, "
+            f"kunci {check.head.key_id or 'lama'}."
+        )
+    if check.legacy:
+        click.echo(f"{check.legacy} entri pertama dari sebelum log audit berkunci (SHA-256 saja).")

@@ -15,12 +15,14 @@ import json
 import math
 import os
 import re
-import secrets
 import types
 import typing
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+from . import config_secrets
+from .domain.localtime import is_zone
 
 REPO_DATA_DIR = Path(__file__).resolve().parents[2] / "var"
 
@@ -34,23 +36,42 @@ class Config:
     # (one machine); False refuses to start, because every process must share
     # one key (sessions, signed URLs) and a Lambda's disk is neither shared nor kept.
     SECRET_KEY_FILE = True
+    # The key of the audit chain's links and head (docs/security.md, "Audit log"): never
+    # in the store it protects. Without it: made beside the local data like SECRET_KEY
+    # when SECRET_KEY_FILE, else refused (on AWS it comes from the functions' environment).
+    AUDIT_KEY: str | None = None
+    AUDIT_OLD_KEYS: tuple[str, ...] = ()  # earlier keys verify still accepts (rotation)
+    AUDIT_LEGACY_UNTIL = 0  # entries 1..N predate keyed links: checked the old way (cut-over)
     REGIONS_FILE: str | None = None  # defaults to the packaged Lombok Timur file
     CATALOG_FILE: str | None = None
     CODE_PREFIX = "LT"
+    TIMEZONE = "Asia/Makassar"  # the kabupaten's local time, of every date people read (WITA)
 
     MAX_CONTENT_LENGTH = 256 * 1024  # JSON bodies; scans never pass through the API
     MAX_SCAN_BYTES = 10 * 1024 * 1024
-    RETENTION_DAYS = 90  # scans and files kept after a request is final (DESIGN §3)
+    # How long a request's personal data and files are kept (docs/retention.md): after a
+    # final status; after SELESAI when never handed over; after the last change of a
+    # DRAF or PERLU_PERBAIKAN, which the system then cancels (the desa is warned 7 days before).
+    RETENTION_DAYS = 90
+    UNCOLLECTED_DAYS = 365
+    ABANDONED_DAYS = 60
+    # Batch zips; unfinished uploads (docs/retention.md; BatchRetentionDays in infra/ matches).
+    BATCH_RETENTION_DAYS = 30
+    UPLOAD_RETENTION_DAYS = 1
     UPLOAD_URL_TTL = 15 * 60
     DOWNLOAD_URL_TTL = 5 * 60
     PAGE_SIZE_MAX = 100
 
-    LOGIN_MAX_FAILURES = 5
+    # Throttling (docs/security.md): each attempt is counted before it is checked.
+    LOGIN_MAX_FAILURES = 5  # per username
+    LOGIN_CLIENT_MAX_FAILURES = 30  # per client address (a desa office shares one)
     LOGIN_LOCKOUT_SECONDS = 60  # doubled for every failure past the maximum
     LOGIN_LOCKOUT_MAX_SECONDS = 3600
     PASSWORD_MIN_LENGTH = 10
-    LOOKUP_MAX_FAILURES = 10  # the resident's "lost my link" form, per device and per code
+    LOOKUP_MAX_FAILURES = 10  # the resident's "lost my link" form, per request code
+    LOOKUP_CLIENT_MAX_FAILURES = 30  # ... and per client address
     LOOKUP_LOCKOUT_SECONDS = 300
+    THROTTLE_FORGET_SECONDS = 24 * 3600  # a record is deleted this long after its last lock
     ARGON2_PARAMS: dict[str, int] | None = None  # argon2-cffi's defaults (RFC 9106 low-memory)
 
     SESSION_COOKIE_NAME = "bakso_session"
@@ -58,7 +79,16 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
-    PERMANENT_SESSION_LIFETIME = 12 * 3600
+    PERMANENT_SESSION_LIFETIME = 12 * 3600  # absolute: from login, however busy
+    SESSION_IDLE_SECONDS = 8 * 3600  # unused this long, a session ends (docs/security.md)
+    SESSION_TOUCH_SECONDS = 300  # last use is written at most this often
+    # Strict-Transport-Security max-age (bakso/security_headers.py); 0 = not sent. Only
+    # where BAKSO is reached over HTTPS: a browser that saw it refuses plain HTTP for a year.
+    HSTS_SECONDS = 365 * 86400
+    # The origin the PWA sends signed uploads to, for its CSP connect-src. None: derived
+    # (on AWS the bucket's virtual-host origin from BUCKET_NAME and AWS_REGION; locally
+    # this server). Set it when S3 is reached through another host (an endpoint override).
+    BLOB_ORIGIN: str | None = None
 
     # Where the status page and receipt tell residents to report a demand for money.
     REPORT_CHANNELS = (
@@ -94,6 +124,16 @@ class Config:
     RETURN_MAX_PDFS_BYTES = 2 * 1024**3  # the zip of issued PDFs
     RETURN_MAX_PDF_BYTES = 20 * 1024 * 1024  # one issued PDF inside it
 
+    # Unpacking uploaded archives (domain/unpacking.py): a return's zip and an XLSX
+    # are judged by their central directory before a member is opened, and counted
+    # while read (docs/security.md "Uploads and unpacking").
+    UNPACK_MAX_ENTRIES = 20_000  # members of one zip or XLSX (a return: <= 5,000 PDFs)
+    UNPACK_MAX_RATIO = 200  # uncompressed/compressed per member over 1 MiB (zeros: ~1000)
+    UNPACK_MAX_BYTES = 4 * 1024**3  # a return zip's members, uncompressed, together
+    UNPACK_MAX_XLSX_BYTES = 512 * 1024 * 1024  # an XLSX's parts (100k rows: ~45 MB)
+    UNPACK_MAX_XLSX_STRINGS_BYTES = 32 * 1024 * 1024  # xl/sharedStrings.xml, read whole
+    UNPACK_MAX_CELL_BYTES = 256 * 1024  # one text run in an XLSX part (a cell: 32,767 chars)
+
     RUN_WORKER = False  # start the in-process worker thread (bakso serve)
     QUEUE_MAX_RECEIVES = 5
     WORKER_VISIBILITY_TIMEOUT = 120
@@ -111,6 +151,7 @@ class LocalConfig(Config):
     NAME = "local"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    HSTS_SECONDS = 0  # plain HTTP on localhost: HSTS would lock the browser out of it
 
 
 class AwsConfig(Config):
@@ -133,6 +174,13 @@ MIB = 1024 * 1024
 # Whole-number settings are at least 1 (other numbers > 0) unless listed: (smallest, largest).
 RANGES: dict[str, tuple[int, int | None]] = {
     "BATCH_VOLUME_BYTES": (MIB, None),
+    # 0 erases at the next run (a test, or a deployment that keeps nothing after the fact).
+    "RETENTION_DAYS": (0, None),
+    "UNCOLLECTED_DAYS": (0, None),
+    "BATCH_RETENTION_DAYS": (0, None),
+    "UPLOAD_RETENTION_DAYS": (0, None),
+    "HSTS_SECONDS": (0, None),
+    "AUDIT_LEGACY_UNTIL": (0, None),
     "MAX_CONTENT_LENGTH": (1024, None),
     "PASSWORD_MIN_LENGTH": (8, None),
     "QUEUE_MAX_RECEIVES": (1, 1000),  # SQS's range for maxReceiveCount
@@ -143,6 +191,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "SESSION_COOKIE_SAMESITE": ("Strict", "Lax", "None"),
 }
 ARGON2_KEYS = frozenset({"time_cost", "memory_cost", "parallelism", "hash_len", "salt_len"})
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 
@@ -172,19 +221,9 @@ def load(
     values.update(_from_environment(cls, values, env))
     values.update(overrides or {})
     _check_deadline(values)
+    _check_sessions(values)
     values["DATA_DIR"] = str(values.get("DATA_DIR") or REPO_DATA_DIR)
-    secret = values.get("SECRET_KEY") or ""
-    if secret.strip():
-        values["SECRET_KEY"] = secret
-    elif values["SECRET_KEY_FILE"]:
-        values["SECRET_KEY"] = _local_secret(Path(values["DATA_DIR"]))
-    else:
-        raise ConfigError(
-            f"BAKSO_SECRET_KEY is not set (BAKSO_CONFIG={name}). Set it in the configuration of "
-            "every function that runs BAKSO, the same value everywhere (docs/deploy-aws.md, "
-            "step 4): sessions and signed links made by one must be valid in the others. "
-            "No key is made up here."
-        )
+    config_secrets.settle(values, name)
     return values
 
 
@@ -315,8 +354,12 @@ def _check(key: str, value: Any) -> Any:
         raise _Unusable(f"one of {', '.join(CHOICES[key])}")
     elif key == "CODE_PREFIX" and not re.fullmatch(r"[A-Z0-9]{1,8}", value):
         raise _Unusable("1 to 8 capital letters or digits, e.g. LT")
+    elif key == "TIMEZONE" and not is_zone(value):
+        raise _Unusable("an IANA time zone: Asia/Makassar (WITA), Asia/Jakarta (WIB), ...")
     elif key == "PUBLIC_BASE_URL" and value is not None and not re.match(r"https?://.", value):
         raise _Unusable("an address starting with https:// (or http://)")
+    elif key == "BLOB_ORIGIN" and value is not None and not _ORIGIN.fullmatch(value):
+        raise _Unusable("an origin without a path, e.g. https://bucket.s3.example.com")
     elif key == "REPORT_CHANNELS" and not value:
         raise _Unusable("at least one place where residents can report a demand for money")
     elif key == "ARGON2_PARAMS" and value is not None:
@@ -329,6 +372,15 @@ def _check(key: str, value: Any) -> Any:
             names = ", ".join(sorted(ARGON2_KEYS))
             raise _Unusable(f"an object of whole numbers >= 1 with keys among {names}")
     return value
+
+
+def _check_sessions(values: Mapping[str, Any]) -> None:
+    """Last use is written more often than a session may sit idle (docs/security.md)."""
+    if values["SESSION_TOUCH_SECONDS"] >= values["SESSION_IDLE_SECONDS"]:
+        raise ConfigError(
+            f"BAKSO_SESSION_TOUCH_SECONDS={values['SESSION_TOUCH_SECONDS']} must be less than "
+            f"BAKSO_SESSION_IDLE_SECONDS={values['SESSION_IDLE_SECONDS']}."
+        )
 
 
 def _check_deadline(values: Mapping[str, Any]) -> None:
@@ -344,17 +396,3 @@ def _check_deadline(values: Mapping[str, Any]) -> None:
             "is still being retried would already read as FAILED. Raise the deadline or "
             "shorten the window."
         )
-
-
-def _local_secret(data_dir: Path) -> str:
-    """A secret kept beside the local data, so sessions and signed URLs survive restarts."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / "secret_key"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass  # made earlier, or by a process starting at the same time
-    else:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from .domain.text import CONTROL_MESSAGE, has_control
 
 
 class Out(BaseModel):
@@ -20,11 +23,33 @@ class Out(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
 
-class _In(BaseModel):
+# Marks a text field that may hold tab and line breaks (a note): `notes: Multiline = ...`.
+MULTILINE = "multiline"
+Multiline = Annotated[str, MULTILINE]
+
+
+class TextChecked(BaseModel):
+    """Refuses control characters in every text field (domain/text.py says why)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str) and value:
+            field = cls.model_fields.get(info.field_name or "")
+            multiline = field is not None and MULTILINE in field.metadata
+            if has_control(value, multiline=multiline):
+                raise PydanticCustomError("control_character", CONTROL_MESSAGE)
+        return value
+
+
+class _In(TextChecked):
     # defer_build: validators are built on first use, not at import (Lambda cold start).
     model_config = ConfigDict(
         extra="forbid", strict=True, str_strip_whitespace=True, defer_build=True
     )
+
+
+In = _In  # the base of every request body (api/*/schemas.py, api/users)
 
 
 class LoginIn(_In):
@@ -57,7 +82,7 @@ class DraftIn(_In):
     )
     applicant: ApplicantIn
     subject: SubjectIn | None = None
-    notes: str = Field(default="", max_length=2000)
+    notes: Multiline = Field(default="", max_length=2000)
     version: int = Field(default=0, ge=0, description="the version the client last saw; 0 = new")
     sasaran_id: str | None = Field(
         default=None, max_length=64, description="the worklist row this request serves"
@@ -83,7 +108,7 @@ class HandoverIn(_In):
 
 class TransitionIn(_In):
     to: str
-    note: str = Field(default="", max_length=2000)
+    note: Multiline = Field(default="", max_length=2000)
     version: int = Field(ge=1)
     handover: HandoverIn | None = Field(default=None, description="required for DISERAHKAN")
 
@@ -187,7 +212,15 @@ class RequestOut(Out):
     batch_id: str | None = None
     issued: dict[str, object] | None = None
     handover: dict[str, object] | None = None
-    purged_at: str | None = None
+    purged_at: str | None = Field(
+        default=None, description="set once the personal data was erased (docs/retention.md)"
+    )
+    purge_due: str | None = Field(
+        default=None, description="when the personal data will be erased, if a clock runs"
+    )
+    purge_warning: bool = Field(
+        default=False, description="an untouched draft the system will cancel and delete soon"
+    )
     sasaran_id: str | None = None
     jemput_bola: bool = False
     scans: list[ScanOut] | None = None

@@ -6,14 +6,18 @@ a test whose request paths issued a Scan fails (DESIGN §3: Get and Query only).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, Response
+from flask import request as flask_request
 
 import aws_env
+from bakso.api.meta.views import build_openapi
 from helpers import PASSWORD, USERS, close_app, make_app, services_of
 
 # API tests that cannot run on the AWS set, and why. Those checking what the blob
@@ -25,13 +29,58 @@ LOCAL_ONLY = {
     "test_expired_upload_url_is_refused_and_a_new_one_works": _MOTO_ACCEPTS,
     "test_forged_upload_signature_is_refused": _MOTO_ACCEPTS,
     "test_upload_larger_than_registered_is_refused": _MOTO_ACCEPTS,
+    # moto does not verify x-amz-checksum-sha256; tests/contract/test_blobs.py checks it is signed.
+    "test_a_second_put_of_other_bytes_after_complete_is_refused": _MOTO_ACCEPTS,
+    "test_other_bytes_before_complete_are_refused_and_the_right_ones_then_land": _MOTO_ACCEPTS,
     "test_healthz_names_the_adapter_set": "expects the local set by name",
 }
 
 
+# (route, method) -> every status the API suite saw it answer; checked against the
+# OpenAPI document when the session ends (test_meta checks the document's rules too).
+Answered = dict[tuple[str, str], set[int]]
+_DOCUMENT: list[dict[str, Any]] = []  # /api/openapi.json, built from the first app
+
+
+@pytest.fixture(scope="session")
+def answered_statuses() -> Iterator[Answered]:
+    answered: Answered = {}
+    yield answered
+    if not _DOCUMENT:
+        return
+    paths = _DOCUMENT[0]["paths"]
+    undocumented = sorted(
+        f"{method.upper()} {path}: {status}"
+        for (path, method), statuses in answered.items()
+        for status in statuses
+        if str(status) not in paths.get(path, {}).get(method, {}).get("responses", {})
+    )
+    assert not undocumented, f"answered but not in /api/openapi.json: {undocumented}"
+
+
+def record_statuses(app: Flask, answered: Answered) -> None:
+    """Note what each documented API route answers (for the session's check)."""
+    if not _DOCUMENT:
+        with app.app_context():
+            _DOCUMENT.append(build_openapi())
+
+    @app.after_request
+    def note(response: Response) -> Response:
+        rule = flask_request.url_rule
+        if rule is not None and rule.rule.startswith("/api/"):
+            path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
+            answered.setdefault((path, flask_request.method.lower()), set()).add(
+                response.status_code
+            )
+        return response
+
+
 @pytest.fixture(params=["local", "aws"])
 def app(
-    request: pytest.FixtureRequest, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    answered_statuses: Answered,
 ) -> Iterator[Flask]:
     with ExitStack() as stack:
         operations = None
@@ -41,6 +90,7 @@ def app(
                 pytest.skip(reason)
             operations = stack.enter_context(aws_env.aws_app_settings(monkeypatch))
         app = make_app(data_dir)
+        record_statuses(app, answered_statuses)
         accounts = services_of(app).accounts
         for username, role, desa in USERS:
             accounts.create_user(username, role, desa, PASSWORD)

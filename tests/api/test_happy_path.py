@@ -7,7 +7,6 @@ import uuid
 import requests
 from flask import Flask
 
-from bakso.domain.model import first_broken_link
 from bakso.workers.handlers import drain_once
 from helpers import PASSWORD, draft, fake_jpeg, services_of, sha
 
@@ -120,7 +119,7 @@ def test_request_goes_from_desa_to_dukcapil_and_back_to_the_resident(
     assert [t["by"] for t in final["timeline"]][-2:] == ["dukcapil", "op.a"]
 
     audit = services_of(app).records.audit_entries()
-    assert first_broken_link(audit) is None
+    assert services_of(app).audit.verify().problem is None
     assert [e.data.get("to") for e in audit if e.target == request_id and "to" in e.data] == [
         "DRAF",
         "DIAJUKAN",

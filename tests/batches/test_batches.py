@@ -74,10 +74,10 @@ def test_zip_holds_every_request_with_files_matching_manifest_and_sums(
 
     raw = archive.read("manifest.csv")
     assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    evil_row = next(r for r in rows if r["kode"] == first["code"])
-    assert evil_row["nama_pemohon"] == '\'=HYPERLINK("http://x")'
-    assert evil_row["no_hp"] == "'+6281234"
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    evil_row = next(r for r in rows if r["Kode permohonan"] == first["code"])
+    assert evil_row["Nama pemohon"] == '\'=HYPERLINK("http://x")'
+    assert evil_row["No. HP"] == "'+6281234"
 
 
 def test_scans_are_stored_unchanged_in_berkas_pdf(api_factory, services) -> None:

@@ -297,9 +297,9 @@ def test_a_chunk_also_stops_at_its_share_of_pdf_bytes(
 
 
 # Rows refused, with their reasons ---------------------------------------------------------
-def _bomb(code: str) -> tuple[str, bytes]:
-    # Deflated zeros: a few KB in the zip, 50 MB once read (the limit here is 1 MB).
-    return f"{code}.pdf", b"%PDF-1.4\n" + bytes(50 * 1024 * 1024)
+def _oversized(code: str) -> tuple[str, bytes]:
+    # Over the PDF limit here (1 MB) but not a bomb: it refuses its row, not the zip.
+    return f"{code}.pdf", b"%PDF-1.4\n" + random.Random(code).randbytes(PDF_LIMIT + 4096)
 
 
 def _lying_zip(members: dict[str, bytes], liar: str, declared: int) -> bytes:
@@ -330,7 +330,7 @@ def test_bad_rows_are_refused_with_their_reasons_and_the_rest_applied(
     walk(dk, to_fix["id"], to_fix["version"], "DITERIMA")
     waiting = submit_ready(op, services)  # still DIAJUKAN: cannot become SELESAI
     bombed, lied, not_pdf, rejected, odd = processing_requests(services, 5)
-    member, bomb = _bomb(bombed.code)
+    member, bomb = _oversized(bombed.code)
     members = {
         f"{processing['code']}.pdf": issued_pdf("Akta"),
         f"{waiting['code']}.pdf": issued_pdf("Belum"),
@@ -435,7 +435,11 @@ def test_a_zip_that_differs_from_its_sha256_fails_before_any_row(api_factory, se
     assert len(other) == len(zip_bytes)
     dk = api_factory("dukcapil")
     created = register(dk, csv_bytes, zip_bytes).get_json()
-    upload_all(dk, created, csv_bytes, other)
+    assert dk.upload(created["uploads"]["pdfs"], other).status_code == 409  # the URL refuses it
+    upload_all(dk, created, csv_bytes, None)
+    # Bytes that reached the store otherwise: the worker's SHA-256 check still fails the run.
+    pdfs_key = returns_service.pdfs_key(created["id"])
+    services.blobs.put(pdfs_key, io.BytesIO(other), "application/zip")
     assert dk.post(f"/api/v1/returns/{created['id']}/start").status_code == 202
     drain(services)
     failed = dk.get(f"/api/v1/returns/{created['id']}").get_json()
@@ -489,7 +493,10 @@ def test_start_checks_the_uploads_and_a_bad_one_can_be_sent_again(api_factory, s
     response = dk.post(start)
     assert response.status_code == 422 and "belum diunggah" in response.get_json()["detail"]
     wrong = csv_bytes.replace(b"2222", b"3333")
-    assert dk.upload(created["uploads"]["table"], wrong).status_code == 200
+    # The upload URL takes only the registered bytes (#13 item 3) ...
+    assert dk.upload(created["uploads"]["table"], wrong).status_code == 409
+    # ... and bytes that reached the store otherwise are still caught by start.
+    services.blobs.put(returns_service.table_key(created["id"]), io.BytesIO(wrong), "text/csv")
     response = dk.post(start)
     assert response.status_code == 422 and "SHA-256" in response.get_json()["detail"]
     assert drain(services) == 0  # nothing was queued

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from bakso.cli import main
+from bakso.domain.audit_chain import key_id_of
 
 
 @pytest.fixture
@@ -79,6 +80,50 @@ def test_audit_verify_names_the_first_broken_link(
     result = runner.invoke(main, ["audit", "verify"])
     assert result.exit_code != 0
     assert "#2" in result.output
+
+
+def test_audit_verify_finds_rows_cut_off_the_end(runner: CliRunner, tmp_path: Path) -> None:
+    # #13: deleting every row after #k used to verify as intact.
+    runner.invoke(main, ["seed-demo"])  # four user.create entries
+    intact = runner.invoke(main, ["audit", "verify"])
+    assert "Kepala rantai: 4 entri" in intact.output
+    # Linked with the key kept beside the data, which is not in the database file.
+    key = (tmp_path / "data" / "audit_key").read_text().strip()
+    db = sqlite3.connect(tmp_path / "data" / "records.sqlite3")
+    assert {row[0] for row in db.execute("select key_id from audit")} == {key_id_of(key)}
+    db.close()
+    assert key.encode() not in (tmp_path / "data" / "records.sqlite3").read_bytes()
+
+    _tamper(tmp_path, "delete from audit where seq > 2")
+
+    result = runner.invoke(main, ["audit", "verify"])
+    assert result.exit_code != 0
+    assert "log berisi 2 entri, kepala rantai mencatat 4" in result.output
+    assert "#3" in result.output
+
+
+def test_audit_verify_refuses_a_row_rehashed_without_the_key(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from bakso.domain.model import audit_hash
+
+    runner.invoke(main, ["seed-demo"])
+    db = sqlite3.connect(tmp_path / "data" / "records.sqlite3")
+    seq, at, actor, action, target, prev = db.execute(
+        "select seq, at, actor, action, target, prev_hash from audit where seq = 4"
+    ).fetchone()
+    forged = audit_hash(seq, at, actor, action, target, {"role": "admin"}, prev)
+    with db:
+        db.execute(
+            "update audit set data = ?, hash = ?, key_id = '' where seq = 4",
+            ('{"role":"admin"}', forged),
+        )
+        db.execute("update audit_head set link = ?", (forged,))
+    db.close()
+
+    result = runner.invoke(main, ["audit", "verify"])
+    assert result.exit_code != 0
+    assert "#4" in result.output
 
 
 def test_queue_dead_lists_and_redrive_sends_back(runner: CliRunner, tmp_path: Path) -> None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import hashlib
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from bakso.adapters.local import FolderBlobs
-from bakso.domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from bakso.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from bakso.ports import Blobs
 
 if TYPE_CHECKING:
@@ -124,6 +126,58 @@ def test_upload_with_other_content_type_is_refused(adapter_set: AdapterSet) -> N
         adapter_set.upload(target, DATA, "text/html")
 
     assert adapter_set.blobs.size(KEY) is None
+
+
+def test_upload_bound_to_a_sha256_refuses_other_bytes_before_and_after(
+    adapter_set: AdapterSet,
+) -> None:
+    adapter_set.require_url_policy()
+    other = DATA[:-1] + b"\x00"  # the same size and type, other bytes
+    target = adapter_set.blobs.upload_target(
+        KEY,
+        size=len(DATA),
+        content_type="image/jpeg",
+        expires_in=300,
+        sha256=hashlib.sha256(DATA).hexdigest(),
+    )
+
+    with pytest.raises(Conflict):
+        adapter_set.upload(target, other, "image/jpeg")
+    assert adapter_set.blobs.size(KEY) is None
+
+    adapter_set.upload(target, DATA, "image/jpeg")
+    adapter_set.upload(target, DATA, "image/jpeg")  # the same bytes again: harmless
+    with pytest.raises(Conflict):
+        adapter_set.upload(target, other, "image/jpeg")
+    assert b"".join(adapter_set.blobs.iter_chunks(KEY)) == DATA
+
+
+def test_s3_upload_url_signs_the_checksum_and_says_which_headers_to_send(
+    adapter_set: AdapterSet,
+) -> None:
+    # moto does not verify x-amz-checksum-sha256; S3 does, for a signed header it
+    # must receive as signed. So: it is signed, and the device is told to send it.
+    if adapter_set.name != "aws":
+        pytest.skip("presigned S3 URLs")
+    digest = hashlib.sha256(DATA).digest()
+    target = adapter_set.blobs.upload_target(
+        KEY,
+        size=len(DATA),
+        content_type="image/jpeg",
+        expires_in=300,
+        sha256=digest.hex(),
+    )
+
+    query = parse_qs(urlsplit(target.url).query)
+    signed = query["X-Amz-SignedHeaders"][0].split(";")
+    assert {"x-amz-checksum-sha256", "content-type", "content-length"} <= set(signed)
+    assert "x-amz-checksum-sha256" not in {k.lower() for k in query}  # a header, not a param
+    assert target.headers == {
+        "Content-Type": "image/jpeg",
+        "x-amz-checksum-sha256": base64.b64encode(digest).decode(),
+    }
+    adapter_set.upload(target, DATA, "image/jpeg")  # the headers as given are accepted
+    assert adapter_set.blobs.size(KEY) == len(DATA)
 
 
 def test_put_then_download_url_serves_the_bytes(adapter_set: AdapterSet) -> None:

@@ -15,15 +15,14 @@ from bakso.domain.lifecycle import Role, Status
 from bakso.domain.model import (
     GENESIS_HASH,
     Event,
-    LoginAttempts,
     Request,
     Scan,
     User,
     event_audit_data,
-    first_broken_link,
     request_code,
 )
 from bakso.ports import CodeTaken, Records
+from bakso.services.audit import AuditService
 
 if TYPE_CHECKING:
     from conftest import AdapterSet
@@ -368,7 +367,7 @@ def test_audit_chain_over_appends_and_events_verifies(records: Records) -> None:
 
     entries = records.audit_entries()
 
-    assert first_broken_link(entries) is None
+    assert AuditService(records).verify().problem is None
     assert [e.seq for e in entries] == [1, 2, 3, 4]
     assert entries[0].prev_hash == GENESIS_HASH
     transition = entries[2]
@@ -424,7 +423,7 @@ def test_concurrent_audit_appends_keep_one_unbroken_chain(adapter_set: AdapterSe
 
     entries = records.audit_entries()
     assert len(entries) == 40
-    assert first_broken_link(entries) is None
+    assert AuditService(records).verify().problem is None
 
 
 # Scans ----------------------------------------------------------------------
@@ -526,16 +525,3 @@ def test_list_users_sorted_by_username(records: Records) -> None:
 
     assert [u.username for u in records.list_users()] == ["admin", "op.a", "zainal"]
     assert records.get_user("nobody") is None
-
-
-def test_login_attempts_roundtrip_and_overwrite(records: Records) -> None:
-    assert records.get_login_attempts("op.a|10.0.0.1") is None
-    records.save_login_attempts(LoginAttempts("op.a|10.0.0.1", failures=2, locked_until=0))
-
-    records.save_login_attempts(
-        LoginAttempts("op.a|10.0.0.1", failures=5, locked_until=1_767_226_500.5)
-    )
-
-    assert records.get_login_attempts("op.a|10.0.0.1") == LoginAttempts(
-        "op.a|10.0.0.1", failures=5, locked_until=1_767_226_500.5
-    )

@@ -15,9 +15,9 @@ from bakso.domain.model import (
     Request,
     Volume,
     batch_position,
-    first_broken_link,
 )
 from bakso.ports import MAX_REQUEST_WRITES, Records, RequestWrite
+from bakso.services.audit import AuditService
 from contract.test_records import DESA_A, created, make_request, moved, store
 
 
@@ -145,7 +145,7 @@ def test_save_requests_writes_all_with_their_events_or_none(records: Records) ->
         assert records.get_request(request.id) == after
         assert records.timeline(request.id)[-1].to_status is Status.DITERIMA
     entries = records.audit_entries(limit=1000)
-    assert first_broken_link(entries) is None
+    assert AuditService(records).verify().problem is None
     assert len(entries) == 2 * MAX_REQUEST_WRITES  # created + moved, chained in order
 
     # One stale version among them: nothing of the chunk is written.

@@ -34,7 +34,8 @@ def serious_violations(page: Page) -> list[str]:
 def test_main_screens_have_no_serious_axe_violations(
     server, launch, tmp_path: Path, viewport
 ) -> None:
-    context = launch(viewport=viewport, service_workers="block")
+    # bypass_csp only so axe itself may be injected (test_csp checks the app under the CSP).
+    context = launch(viewport=viewport, service_workers="block", bypass_csp=True)
     page = first_page(context)
     page.goto(server.url + "/")
     expect(page.locator("#username")).to_be_visible()

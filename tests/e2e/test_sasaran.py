@@ -50,7 +50,7 @@ def card(page: Page, name: str) -> Any:
 
 def test_followup_recorded_offline_syncs_exactly_once(server: Server, launch: Launcher) -> None:
     rows = seed(server)
-    context = launch()
+    context = launch(bypass_csp=True)  # only so axe itself may be injected
     page = context.pages[0] if context.pages else context.new_page()
     login(page, server.url)
     expect(page.locator("#username")).to_have_count(0)  # logged in
@@ -159,7 +159,7 @@ def test_followup_recorded_offline_syncs_exactly_once(server: Server, launch: La
 
 def test_dukcapil_sees_every_kecamatan_and_drills_down(server: Server, launch: Launcher) -> None:
     seed(server)
-    context = launch()
+    context = launch(bypass_csp=True)  # only so axe itself may be injected
     page = context.pages[0] if context.pages else context.new_page()
     page.goto(server.url + "/")
     page.fill("#username", "dukcapil")

@@ -19,4 +19,5 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[aws_env.Stack]:
         for key, value in resources.config().items():
             monkeypatch.setattr(config.AwsConfig, key, value)
         monkeypatch.setattr(config.AwsConfig, "SECRET_KEY", "integration-test-secret")
+        monkeypatch.setattr(config.AwsConfig, "AUDIT_KEY", "integration-test-audit-key")
         yield resources

@@ -90,6 +90,7 @@ def test_worker_under_a_file_size_limit_below_a_volume_builds_the_batch(
         "BAKSO_BUCKET": stack.bucket,
         "BAKSO_QUEUE_URL": stack.queue_url,
         "BAKSO_SECRET_KEY": "test-secret-key",
+        "BAKSO_AUDIT_KEY": "test-audit-key",
     }
     for name, value in settings.items():
         monkeypatch.setenv(name, value)

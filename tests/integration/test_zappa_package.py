@@ -167,6 +167,7 @@ def test_packaged_entry_points_start_with_only_what_lambda_provides(
         **package.env,
         "BAKSO_CONFIG": "aws",
         "BAKSO_SECRET_KEY": "package-test-secret",
+        "BAKSO_AUDIT_KEY": "package-test-audit-key",
         "BAKSO_QUEUE_URL": "bakso-work",
         "AWS_DEFAULT_REGION": "ap-southeast-3",
     }

@@ -126,7 +126,12 @@ def test_every_setting_passed_to_lambda_is_read_by_the_code(tmp_path: Path) -> N
     for name in STAGES:
         env = stage(name)["aws_environment_variables"]
         values = bakso_config.load(
-            environ={**env, "BAKSO_SECRET_KEY": "k", "BAKSO_DATA_DIR": str(tmp_path)}
+            environ={
+                **env,
+                "BAKSO_SECRET_KEY": "k",
+                "BAKSO_AUDIT_KEY": "a",
+                "BAKSO_DATA_DIR": str(tmp_path),
+            }
         )
         for variable, value in env.items():
             assert variable.startswith("BAKSO_"), variable
@@ -145,7 +150,12 @@ def test_functions_know_the_queues_redelivery_window_infra_creates(
     queue = template["Resources"]["WorkQueue"]["Properties"]
     env = stage(name)["aws_environment_variables"]
     values = bakso_config.load(
-        environ={**env, "BAKSO_SECRET_KEY": "k", "BAKSO_DATA_DIR": str(tmp_path)}
+        environ={
+            **env,
+            "BAKSO_SECRET_KEY": "k",
+            "BAKSO_AUDIT_KEY": "a",
+            "BAKSO_DATA_DIR": str(tmp_path),
+        }
     )
 
     assert values["WORKER_VISIBILITY_TIMEOUT"] == queue["VisibilityTimeout"]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
+from bakso.security_headers import shell_csp
 from helpers import close_app, make_app
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -90,5 +96,70 @@ def test_missing_build_explains_how_to_build_instead_of_failing(tmp_path: Path) 
         assert response.status_code == 503
         assert "make pwa" in response.get_data(as_text=True)
         assert "GRATIS" in response.get_data(as_text=True)
+    finally:
+        close_app(app)
+
+
+def directives(response: TestResponse) -> dict[str, list[str]]:
+    policy = response.headers["Content-Security-Policy"]
+    parsed = (part.split() for part in policy.split(";") if part.strip())
+    return {name: values for name, *values in parsed}
+
+
+def test_the_shell_and_its_service_worker_carry_a_strict_csp(tmp_path: Path, dist: Path) -> None:
+    app, client = client_for(tmp_path, dist)
+    try:
+        for path in ("/", "/index.html", "/sw.js"):
+            response = client.get(path)
+            assert directives(response) == {
+                "default-src": ["'self'"],
+                "script-src": ["'self'"],
+                "style-src": ["'self'"],
+                "img-src": ["'self'", "blob:", "data:"],
+                "connect-src": ["'self'"],  # the local set's signed URLs are on this server
+                "worker-src": ["'self'"],
+                "object-src": ["'none'"],
+                "frame-ancestors": ["'none'"],
+                "base-uri": ["'none'"],
+                "form-action": ["'self'"],
+            }, path
+            assert response.headers["X-Frame-Options"] == "DENY"
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+            assert response.headers["Referrer-Policy"] == "strict-origin"
+        for path in ("/assets/index-abc123.js", "/manifest.webmanifest", "/icons/icon-192.png"):
+            assert client.get(path).headers["X-Content-Type-Options"] == "nosniff", path
+    finally:
+        close_app(app)
+
+
+def test_on_aws_the_shell_may_send_uploads_to_its_bucket_only() -> None:
+    settings = {"ADAPTERS": "aws", "BUCKET_NAME": "bakso-blobs", "AWS_REGION": "ap-southeast-3"}
+    assert "connect-src 'self' https://bakso-blobs.s3.ap-southeast-3.amazonaws.com;" in (
+        shell_csp(settings)
+    )
+    moved = shell_csp({**settings, "BLOB_ORIGIN": "https://blobs.example.org"})
+    assert "connect-src 'self' https://blobs.example.org;" in moved
+
+
+def test_the_shell_source_needs_nothing_the_csp_refuses() -> None:
+    # Inline scripts, inline style attributes and <style> blocks would all be blocked.
+    for index in (REPO / "pwa" / "index.html", REPO / "pwa" / "dist" / "index.html"):
+        if not index.is_file():
+            continue
+        html = index.read_text(encoding="utf-8")
+        assert " style=" not in html and "<style" not in html, index
+        for script in re.findall(r"<script[^>]*>", html):
+            assert "src=" in script, (index, script)
+
+
+def test_the_fallback_page_is_styled_under_its_own_policy(tmp_path: Path) -> None:
+    app, client = client_for(tmp_path, tmp_path / "no-dist")
+    try:
+        response = client.get("/")
+        style = re.search(r"<style>(.*?)</style>", response.get_data(as_text=True), re.S)
+        assert style is not None
+        digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+        assert directives(response)["style-src"] == [f"'sha256-{digest}'"]
+        assert directives(response)["frame-ancestors"] == ["'none'"]
     finally:
         close_app(app)

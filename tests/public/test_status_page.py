@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+
 import pytest
 
 from helpers import draft, fake_jpeg
@@ -180,6 +184,22 @@ def test_public_responses_are_uncached_unindexed_and_locked_down(app, submitted)
         assert "noindex" in headers["X-Robots-Tag"]
         csp = headers["Content-Security-Policy"]
         assert "default-src 'none'" in csp and "script-src" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_resident_answers_that_are_not_found_or_refused_are_locked_down_too(app) -> None:
+    client = app.test_client()
+    for response in (
+        client.get("/cek/" + "x" * 32),
+        client.get("/api/v1/status/" + "x" * 32),
+        client.post("/cek", data={"code": "LT-XXXX-XXXX", "phone": "1234"}),
+    ):
+        assert response.status_code == 404
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["X-Frame-Options"] == "DENY"
 
 
 @pytest.mark.parametrize("token", ["x" * 32, "short", "a.b.c-d_e~f", "A" * 200])
@@ -204,6 +224,28 @@ def test_lookup_with_code_and_phone_digits_leads_to_the_status(app, submitted) -
     )
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/cek/{submitted['token']}")
+
+
+def test_a_request_without_a_phone_is_found_by_the_niks_last_digits(app, api_factory) -> None:
+    op = api_factory("op.a")
+    body = draft(applicant={"nik": PERSONAL["nik"], "name": PERSONAL["name"]})
+    created = op.create(body)
+    op.attach_mandatory(created["id"])
+    submitted = op.post(f"/api/v1/requests/{created['id']}/submit").get_json()
+    client = app.test_client()
+
+    found = client.post("/cek", data={"code": submitted["code"], "phone": PERSONAL["nik"][-4:]})
+
+    assert found.status_code == 303
+    assert found.headers["Location"].endswith(f"/cek/{submitted['token']}")
+
+
+def test_with_a_phone_the_nik_digits_do_not_also_open_it(app, submitted) -> None:
+    """One second factor per request: offering both would double a guesser's chances."""
+    response = app.test_client().post(
+        "/cek", data={"code": submitted["code"], "phone": PERSONAL["nik"][-4:]}
+    )
+    assert response.status_code == 404
 
 
 def test_wrong_second_factor_reveals_nothing(app, submitted) -> None:
@@ -258,6 +300,28 @@ def test_receipt_carries_code_link_and_free_notice(api_factory, submitted, layou
     assert "<svg" in html and "Layanan ini GRATIS" in html
     assert "https://wa.me/?text=" in html
     assert PERSONAL["nik"] not in html and PERSONAL["phone"] not in html
+
+
+def test_receipt_prints_with_one_button_and_names_the_lookup_address(
+    api_factory, submitted
+) -> None:
+    response = api_factory("op.a").get(f"/api/v1/requests/{submitted['id']}/receipt")
+    html = response.get_data(as_text=True)
+    assert '<button type="button" id="print">Cetak</button>' in html
+    # Its one script runs because the CSP names its hash, and nothing else could.
+    script = re.search(r"<script>(.*?)</script>", html, re.S)
+    assert script is not None and "window.print()" in script.group(1)
+    digest = base64.b64encode(hashlib.sha256(script.group(1).encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in response.headers["Content-Security-Policy"]
+    # Paper has no links: the lookup address is printed whole, with its host.
+    assert 'Buka <span class="url">http://localhost/cek</span>' in html
+
+
+def test_report_channels_are_links_a_resident_can_tap(app, submitted) -> None:
+    html = app.test_client().get(f"/cek/{submitted['token']}").get_data(as_text=True)
+    assert '<a href="https://www.lapor.go.id">www.lapor.go.id</a>' in html
+    assert '<a href="sms:1708">SMS 1708</a>' in html
+    assert "<script" not in html
 
 
 def test_receipt_of_a_draft_is_refused(api_factory) -> None:

@@ -8,10 +8,12 @@ days in each status and the weeks of the trend are known exactly.
 from __future__ import annotations
 
 import dataclasses
+import io
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import openpyxl
 import pytest
 
 from bakso.domain.errors import InvalidInput
@@ -341,14 +343,19 @@ def test_coverage_exports_as_csv_and_xlsx(scenario, api_factory) -> None:
     dukcapil = api_factory("dukcapil")
     as_csv = dukcapil.get("/api/v1/stats/coverage.csv?level=kecamatan")
     assert as_csv.status_code == 200
+    assert as_csv.data.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8
     lines = as_csv.data.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("kode,nama,tingkat,sasaran,ditindaklanjuti,terlayani,persen,")
+    # Excel with Indonesian settings: ';' between cells, ',' as the decimal mark.
+    assert lines[0].startswith("kode;nama;tingkat;sasaran;ditindaklanjuti;terlayani;persen;")
     assert len(lines) == 1 + 21 + 1  # header, every kecamatan, the total
-    assert lines[1].startswith("52.03.01,Keruak,kecamatan,5,2,1,20,")
-    assert lines[-1].startswith(",JUMLAH,kecamatan,7,4,2,28.6,")
+    assert lines[1].startswith("52.03.01;Keruak;kecamatan;5;2;1;20;")
+    assert lines[-1].startswith(";JUMLAH;kecamatan;7;4;2;28,6;")
     as_xlsx = dukcapil.get("/api/v1/stats/coverage.xlsx?level=kecamatan")
     assert as_xlsx.status_code == 200
-    assert as_xlsx.data[:4] == b"PK\x03\x04"
+    sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx.data)).active
+    total = [c.value for c in list(sheet.iter_rows())[-1]]
+    assert total[:7] == [None, "JUMLAH", "kecamatan", 7, 4, 2, 28.6]
+    assert sheet["A2"].value == "52.03.01" and sheet["A2"].data_type == "s"
 
 
 def test_unknown_level_is_refused(api_factory) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import uuid
@@ -214,7 +215,11 @@ def test_upload_that_differs_from_its_sha256_is_refused_and_can_be_sent_again(
         "content_type": "text/csv",
     }
     registered = dukcapil.post("/api/v1/sasaran/import", json=body).get_json()
-    dukcapil.upload(registered["upload"], data.replace(b"A", b"Z"))
+    wrong = data.replace(b"A", b"Z")
+    # The upload URL takes only the registered bytes (#13 item 3) ...
+    assert dukcapil.upload(registered["upload"], wrong).status_code == 409
+    # ... and bytes that reached the store otherwise are still caught when it starts.
+    services.blobs.put(f"sasaran-imports/{body['id']}/source", io.BytesIO(wrong), "text/csv")
     started = dukcapil.post(f"/api/v1/sasaran/import/{body['id']}/start")
     assert started.status_code == 422
     assert "SHA-256" in started.get_json()["detail"]
@@ -263,11 +268,28 @@ def test_report_csv_lists_every_line_with_its_reason(importer) -> None:
     response = importer.api.get(f"/api/v1/sasaran/import/{done['id']}/report.csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    lines = response.data.decode("utf-8-sig").splitlines()
-    assert lines[0] == "baris,hasil,alasan,keterangan,sasaran_id"
-    assert [line.split(",")[:3] for line in lines[1:]] == [
-        [str(n), outcome, reason or ""] for n, outcome, reason in MIXED_REPORT
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Baris", "Hasil", "Keterangan", "Kode alasan", "ID sasaran"]
+    words = {"accepted": "diterima", "updated": "diperbarui", "refused": "ditolak"}
+    words["unchanged"] = "tidak berubah"
+    assert [[r[0], r[1], r[3]] for r in rows[1:]] == [
+        [str(n), words[outcome], reason or ""] for n, outcome, reason in MIXED_REPORT
     ]
+    assert all(r[2] for r in rows[1:] if r[1] == "ditolak")  # the reason, in words
+
+
+def test_report_xlsx_has_the_same_lines_in_words(importer) -> None:
+    done = importer.run(MIXED)
+    response = importer.api.get(f"/api/v1/sasaran/import/{done['id']}/report.xlsx")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Baris", "Hasil", "Keterangan", "Kode alasan", "ID sasaran")
+    assert [(r[0], r[3] or "") for r in rows[1:]] == [
+        (n, reason or "") for n, _, reason in MIXED_REPORT
+    ]
+    assert {r[1] for r in rows[1:]} <= {"diterima", "diperbarui", "tidak berubah", "ditolak"}
 
 
 def test_uploaded_file_is_deleted_once_imported(importer, services) -> None:

@@ -91,6 +91,28 @@ def test_line_with_impossible_nik_date_is_refused() -> None:
     assert judged.reason == "BAD_NIK"
 
 
+def test_control_characters_in_cells_never_reach_the_row() -> None:
+    # They would be printed into a desa's worklist, berkas.pdf and manifest.csv.
+    cells = {
+        "nama": "Amaq\x00Saleh\u202e",
+        "kode_desa": DESA_A,
+        "alamat": "Dusun\x1b[2J Lendang\x7f",
+        "keterangan": "catatan\x85lagi",
+        "dokumen": "KK",
+    }
+    fields = judge_line(2, cells, REGIONS).fields
+    assert fields is not None
+    assert (fields.name, fields.address, fields.note) == (
+        "Amaq Saleh",
+        "Dusun [2J Lendang",
+        "catatan lagi",
+    )
+    unknown = judge_line(3, {**cells, "dokumen": "KK, SIM\x00X"}, REGIONS)
+    assert unknown.reason == "UNKNOWN_DOCUMENT" and "\x00" not in unknown.message
+    _, ignored, _ = map_header(["nama", "kode_desa", "alamat", "dokumen", "lain\x00nya"])
+    assert ignored == ["lain nya"]
+
+
 def _line(n: int, nik: str | None, name: str = "Amaq Saleh") -> JudgedLine:
     cells = {"nik": nik or "", "nama": name, "kode_desa": DESA_A, "alamat": "Dusun Lendang"}
     return judge_line(n, {**cells, "dokumen": "KK"}, REGIONS)

@@ -52,7 +52,12 @@ def test_worklist_pages_follow_the_cursor(importer, api_factory) -> None:
 def test_csv_template_has_the_documented_columns(api_factory) -> None:
     response = api_factory("dukcapil").get("/api/v1/sasaran/template.csv")
     assert response.status_code == 200
-    assert response.data.decode("utf-8-sig").strip() == HEADER
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    header, example = response.data.decode("utf-8-sig").strip().split("\r\n")
+    assert header == HEADER.replace(",", ";")
+    cells = dict(zip(HEADER.split(","), example.split(";"), strict=True))
+    assert cells["nik"] == "5203015708900001" and cells["dokumen"] == "KTP_EL,KK"
+    assert cells["nama"].startswith("CONTOH")
     assert "attachment" in response.headers["Content-Disposition"]
 
 
@@ -61,7 +66,9 @@ def test_xlsx_template_has_the_columns_a_text_nik_column_and_a_guide(api_factory
     workbook = openpyxl.load_workbook(io.BytesIO(response.data))
     sheet = workbook["sasaran"]
     assert [c.value for c in sheet[1]] == HEADER.split(",")
-    assert sheet.column_dimensions["A"].number_format == "@"
+    example = sheet[2]
+    assert example[0].value == "5203015708900001" and example[0].data_type == "s"
+    assert example[0].number_format == "@"
     guide = [row[0] for row in workbook["petunjuk"].iter_rows(values_only=True)]
     assert {d.code for d in rules.DOCUMENTS} <= set(guide)
     assert {c.value for c in rules.Category} <= set(guide)

@@ -1,4 +1,4 @@
-"""AuditService: Dukcapil's search, and a verify that walks the chain in keyed pages."""
+"""AuditService: Dukcapil's search, and a verify of the keyed chain and its sealed head."""
 
 from __future__ import annotations
 
@@ -7,17 +7,31 @@ from typing import Any
 
 import pytest
 
-from bakso.domain.errors import Forbidden
+from bakso.domain.audit_chain import AuditHead, AuditKeys
+from bakso.domain.errors import Forbidden, StoreUnavailable
 from bakso.domain.lifecycle import Role
-from bakso.domain.model import GENESIS_HASH, Actor, AuditEntry, audit_hash, first_broken_link
-from bakso.services.audit import SEARCH_LIMIT_MAX, AuditService
+from bakso.domain.model import GENESIS_HASH, Actor, AuditEntry, audit_hash
+from bakso.services.audit import (
+    EXTRA,
+    HEAD_FORGED,
+    HEAD_MISSING,
+    LINK,
+    MISSING,
+    SEARCH_LIMIT_MAX,
+    AuditService,
+    ChainCheck,
+)
 
 OPERATOR = Actor("op.a", Role.OPERATOR, "52.03.01.2001")
 DUKCAPIL = Actor("dukcapil", Role.DUKCAPIL, None)
 ADMIN = Actor("admin", Role.ADMIN, None)
 
 
-def chain(count: int) -> list[AuditEntry]:
+KEYS = AuditKeys("unit-test-audit-key")
+
+
+def legacy_chain(count: int) -> list[AuditEntry]:
+    """Entries as the unkeyed code wrote them: plain SHA-256 links."""
     entries, prev = [], GENESIS_HASH
     for seq in range(1, count + 1):
         at, data = f"2026-01-01T00:00:{seq % 60:02d}", {"n": seq}
@@ -27,11 +41,26 @@ def chain(count: int) -> list[AuditEntry]:
     return entries
 
 
-class PagedLog:
-    """Just the reads AuditService makes, recording each call."""
+def extend(entries: list[AuditEntry], count: int, keys: AuditKeys = KEYS) -> list[AuditEntry]:
+    entries = list(entries)
+    prev = entries[-1].hash if entries else GENESIS_HASH
+    for seq in range(len(entries) + 1, len(entries) + count + 1):
+        at, data = f"2026-01-01T00:01:{seq % 60:02d}", {"n": seq}
+        entries.append(keys.entry(seq, at, "admin", "user.create", f"u{seq}", data, prev))
+        prev = entries[-1].hash
+    return entries
 
-    def __init__(self, entries: list[AuditEntry]) -> None:
+
+def chain(count: int) -> list[AuditEntry]:
+    return extend([], count)
+
+
+class PagedLog:
+    """Just the reads AuditService makes, recording each call; the head is sealed at build."""
+
+    def __init__(self, entries: list[AuditEntry], keys: AuditKeys | None = KEYS) -> None:
         self.entries = entries
+        self.head = keys.seal(entries[-1].seq, entries[-1].hash) if keys and entries else None
         self.pages: list[tuple[int, int]] = []
         self.searches: list[dict[str, Any]] = []
 
@@ -42,46 +71,167 @@ class PagedLog:
         self.pages.append((after_seq, limit))
         return [e for e in self.entries if e.seq > after_seq][:limit]
 
+    def audit_head(self) -> AuditHead | None:
+        return self.head
+
     def audit_search(self, **query: Any) -> list[AuditEntry]:
         self.searches.append(query)
         return sorted(self.entries, key=lambda e: -e.seq)[: query["limit"]]
 
 
+def verify(log: PagedLog, keys: AuditKeys = KEYS, page_size: int = 10) -> ChainCheck:
+    return AuditService(log, keys, page_size=page_size).verify()
+
+
 def test_verify_walks_the_log_in_keyed_pages() -> None:
     log = PagedLog(chain(25))
-    check = AuditService(log, page_size=10).verify()
-    assert (check.broken, check.checked) == (None, 25)
+    check = verify(log)
+    assert (check.problem, check.broken, check.checked, check.recorded) == (None, None, 25, 25)
     # Keyed by the last seq seen, never an offset, never more than a page at once.
     assert log.pages == [(0, 10), (10, 10), (20, 10), (25, 10)]
 
 
 def test_verify_of_an_empty_log_holds() -> None:
-    check = AuditService(PagedLog([])).verify()
-    assert (check.broken, check.checked) == (None, 0)
+    check = verify(PagedLog([]))
+    assert (check.broken, check.checked, check.problem) == (None, 0, None)
 
 
 @pytest.mark.parametrize("seq", [1, 10, 11, 25])
-def test_verify_names_an_altered_entry_like_first_broken_link(seq: int) -> None:
+def test_verify_names_an_altered_entry(seq: int) -> None:
     entries = chain(25)
     entries[seq - 1] = replace(entries[seq - 1], data={"role": "admin"})
-    check = AuditService(PagedLog(entries), page_size=10).verify()
-    assert check.broken == first_broken_link(entries) == seq
-    assert check.checked == seq - 1
+    check = verify(PagedLog(entries))
+    assert (check.problem, check.broken, check.checked) == (LINK, seq, seq - 1)
 
 
-@pytest.mark.parametrize("seq", [1, 10, 11, 25])
+@pytest.mark.parametrize("seq", [1, 10, 11, 24])
 def test_verify_names_a_deleted_entry(seq: int) -> None:
-    entries = [e for e in chain(25) if e.seq != seq]
-    check = AuditService(PagedLog(entries), page_size=10).verify()
-    expected = None if seq == 25 else seq  # the newest entry removed leaves a shorter chain
-    assert check.broken == first_broken_link(entries) == expected
+    log = PagedLog(chain(25))
+    log.entries = [e for e in log.entries if e.seq != seq]
+    check = verify(log)
+    assert (check.problem, check.broken) == (LINK, seq)
+
+
+@pytest.mark.parametrize("kept", [0, 1, 10, 24])
+def test_verify_finds_entries_cut_off_the_end(kept: int) -> None:
+    # What #13 found: deleting every row after #k verified as intact.
+    log = PagedLog(chain(25))
+    log.entries = log.entries[:kept]
+    check = verify(log)
+    assert (check.problem, check.broken, check.checked, check.recorded) == (
+        MISSING,
+        kept + 1,
+        kept,
+        25,
+    )
+
+
+def test_verify_refuses_a_rewritten_row_with_a_recomputed_unkeyed_hash() -> None:
+    # Whoever can write the table rewrites entry 3 and every link after it the old way.
+    entries = chain(6)
+    forged = legacy_chain(6)
+    forged[2] = replace(forged[2], actor="someone")
+    prev = forged[1].hash
+    for i in range(2, 6):
+        e = forged[i]
+        forged[i] = replace(
+            e,
+            prev_hash=prev,
+            hash=audit_hash(e.seq, e.at, e.actor, e.action, e.target, e.data, prev),
+        )
+        prev = forged[i].hash
+    log = PagedLog(entries)
+    log.entries = entries[:2] + forged[2:]
+    assert (verify(log).problem, verify(log).broken) == (LINK, 3)
+
+
+def test_verify_refuses_a_head_not_sealed_by_our_key() -> None:
+    log = PagedLog(chain(25))
+    log.entries = log.entries[:10]
+    log.head = replace(log.head, length=10, link=log.entries[-1].hash) if log.head else None
+    assert verify(log).problem == HEAD_FORGED  # the MAC covers (length, link)
+    log.head = AuditKeys("the attacker's own key").seal(10, log.entries[-1].hash)
+    assert verify(log).problem == HEAD_FORGED
+
+
+def test_verify_refuses_a_chain_rebuilt_with_another_key() -> None:
+    other = AuditKeys("the attacker's own key")
+    log = PagedLog(chain(5))
+    log.entries = extend([], 5, other)
+    assert (verify(log).problem, verify(log).broken) == (LINK, 1)
+
+
+def test_verify_refuses_entries_without_a_head() -> None:
+    log = PagedLog(chain(5))
+    log.head = None
+    check = verify(log)
+    assert (check.problem, check.checked) == (HEAD_MISSING, 5)
+
+
+def test_verify_refuses_entries_past_the_head() -> None:
+    entries = chain(7)
+    log = PagedLog(entries[:5])
+    log.entries = entries
+    check = verify(log)
+    assert (check.problem, check.broken, check.recorded) == (EXTRA, 6, 5)
+
+
+def test_verify_follows_a_head_that_moved_while_it_walked() -> None:
+    entries = chain(30)
+    log = PagedLog(entries[:20])
+    log.entries = entries  # appended between reading the head and the walk
+    newer = KEYS.seal(30, entries[-1].hash)
+    reads = iter([log.head, newer])
+    log.audit_head = lambda: next(reads)  # type: ignore[method-assign]
+    check = verify(log)
+    assert (check.problem, check.checked, check.recorded) == (None, 30, 30)
+
+
+def test_old_keys_still_verify_after_a_rotation() -> None:
+    old = AuditKeys("first-key")
+    rotated = AuditKeys("second-key", previous=("first-key",))
+    entries = extend(extend([], 4, old), 3, rotated)
+    log = PagedLog(entries, rotated)
+    assert [e.key_id for e in entries] == [old.key_id] * 4 + [rotated.key_id] * 3
+    assert verify(log, rotated).problem is None
+    assert verify(log, AuditKeys("second-key")).broken == 1  # the old key dropped too soon
+    assert verify(log, old).broken == 5  # entries of a key it does not hold
+
+
+def test_legacy_entries_verify_up_to_the_cut_over_only() -> None:
+    keys = AuditKeys("unit-test-audit-key", legacy_until=5)
+    entries = extend(legacy_chain(5), 3, keys)
+    check = verify(PagedLog(entries, keys), keys)
+    assert (check.problem, check.checked, check.legacy) == (None, 8, 5)
+    # Without the cut-over setting the old entries count for nothing...
+    assert verify(PagedLog(entries, keys), KEYS).broken == 1
+    # ...and an unkeyed entry after it is refused.
+    forged = legacy_chain(8)
+    assert verify(PagedLog(forged[:5] + entries[5:], keys), keys).problem is None
+    assert verify(PagedLog(forged, keys), keys).broken == 6
+
+
+def test_a_legacy_log_at_its_cut_over_holds_without_a_head() -> None:
+    keys = AuditKeys("unit-test-audit-key", legacy_until=5)
+    assert verify(PagedLog(legacy_chain(5), None), keys).problem is None
+    check = verify(PagedLog(legacy_chain(4), None), keys)
+    assert (check.problem, check.broken, check.recorded) == (MISSING, 5, 5)
+
+
+def test_appending_refuses_to_build_on_a_head_it_did_not_seal() -> None:
+    with pytest.raises(StoreUnavailable):
+        KEYS.start(AuditKeys("another").seal(3, "ab" * 32), None)
+    with pytest.raises(StoreUnavailable):  # a lost head is never rebuilt from the rows
+        KEYS.start(None, (3, "ab" * 32))
+    assert KEYS.start(None, None) == (0, GENESIS_HASH)
+    assert KEYS.start(KEYS.seal(3, "ab" * 32), None) == (3, "ab" * 32)
 
 
 def test_verify_stops_at_the_first_break() -> None:
     entries = chain(25)
     entries[2] = replace(entries[2], actor="someone")
     log = PagedLog(entries)
-    assert AuditService(log, page_size=10).verify().broken == 3
+    assert verify(log).broken == 3
     assert log.pages == [(0, 10)]
 
 

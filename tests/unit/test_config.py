@@ -21,6 +21,7 @@ from helpers import close_app, make_app, services_of
 @pytest.fixture
 def no_secret(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.delenv("BAKSO_SECRET_KEY", raising=False)
+    monkeypatch.delenv("BAKSO_AUDIT_KEY", raising=False)
     data_dir = tmp_path / "data"
     monkeypatch.setenv("BAKSO_DATA_DIR", str(data_dir))
     return data_dir
@@ -58,9 +59,41 @@ def test_aws_reads_the_secret_key_from_the_environment(
 ) -> None:
     monkeypatch.setenv("BAKSO_CONFIG", "aws")
     monkeypatch.setenv("BAKSO_SECRET_KEY", "from-lambda-configuration")
+    monkeypatch.setenv("BAKSO_AUDIT_KEY", "audit-key-from-lambda-configuration")
 
-    assert config.load()["SECRET_KEY"] == "from-lambda-configuration"
+    values = config.load()
+    assert values["SECRET_KEY"] == "from-lambda-configuration"
+    assert values["AUDIT_KEY"] == "audit-key-from-lambda-configuration"
     assert not no_secret.exists()
+
+
+@pytest.mark.parametrize("audit_key", [None, "", "   "])
+def test_aws_without_audit_key_refuses_to_start_and_writes_no_key_file(
+    no_secret: Path, monkeypatch: pytest.MonkeyPatch, audit_key: str | None
+) -> None:
+    # A key made up on a Lambda's disk would differ per instance and die with it.
+    monkeypatch.setenv("BAKSO_CONFIG", "aws")
+    monkeypatch.setenv("BAKSO_SECRET_KEY", "from-lambda-configuration")
+    if audit_key is not None:
+        monkeypatch.setenv("BAKSO_AUDIT_KEY", audit_key)
+
+    with pytest.raises(config.ConfigError, match="BAKSO_AUDIT_KEY is not set"):
+        config.load()
+    assert not no_secret.exists()
+
+
+def test_one_machine_keeps_its_own_audit_key_beside_the_data(
+    no_secret: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BAKSO_CONFIG", "local")
+
+    values = config.load()
+
+    assert len(values["AUDIT_KEY"]) >= 32 and values["AUDIT_KEY"] != values["SECRET_KEY"]
+    assert (no_secret / "audit_key").read_text().strip() == values["AUDIT_KEY"]
+    assert (no_secret / "audit_key").stat().st_mode & 0o077 == 0  # the owner's only
+    assert config.load()["AUDIT_KEY"] == values["AUDIT_KEY"]
+    assert sorted(p.name for p in no_secret.iterdir()) == ["audit_key", "secret_key"]
 
 
 def test_one_machine_without_secret_key_makes_one_and_keeps_it(
@@ -85,6 +118,7 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
         monkeypatch.delenv(name)
     monkeypatch.setenv("BAKSO_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("BAKSO_SECRET_KEY", "test-secret")
+    monkeypatch.setenv("BAKSO_AUDIT_KEY", "test-audit-key")
     return monkeypatch
 
 
@@ -162,6 +196,20 @@ def test_a_variable_is_typed_like_the_default_of_its_setting(
     env.setenv(variable, value)
 
     assert config.load()[key] == expected
+
+
+def test_retention_of_zero_days_is_accepted_but_abandoned_drafts_keep_a_day(
+    env: pytest.MonkeyPatch,
+) -> None:
+    env.setenv("BAKSO_RETENTION_DAYS", "0")
+    env.setenv("BAKSO_UNCOLLECTED_DAYS", "0")
+    loaded = config.load()
+    assert (loaded["RETENTION_DAYS"], loaded["UNCOLLECTED_DAYS"]) == (0, 0)
+    assert loaded["ABANDONED_DAYS"] == 60
+    # A draft being typed must not be cancelled by the next run.
+    env.setenv("BAKSO_ABANDONED_DAYS", "0")
+    with pytest.raises(config.ConfigError, match="BAKSO_ABANDONED_DAYS"):
+        config.load()
 
 
 def test_a_float_setting_reads_a_number(env: pytest.MonkeyPatch) -> None:
@@ -396,3 +444,13 @@ def test_the_app_takes_its_settings_from_the_environment(
         assert (settings.max_scan_bytes, settings.page_size_max) == (4 * 1024 * 1024, 20)
     finally:
         close_app(app)
+
+
+def test_a_session_touch_interval_not_below_the_idle_timeout_is_refused(
+    env: pytest.MonkeyPatch,
+) -> None:
+    env.setenv("BAKSO_SESSION_IDLE_SECONDS", "300")
+    with pytest.raises(config.ConfigError, match="SESSION_TOUCH_SECONDS"):
+        config.load()
+    env.setenv("BAKSO_SESSION_TOUCH_SECONDS", "60")
+    assert config.load()["SESSION_IDLE_SECONDS"] == 300

@@ -280,3 +280,43 @@ def test_send_back_for_repair_reads_again_once_on_a_version_conflict(
         with pytest.raises(Conflict):
             send_back(submitted["id"], "Berkas rusak; foto ulang.")
         assert records.get_request(submitted["id"]).status is Status.DIAJUKAN
+
+
+def _pdf_scan(text: str) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="mm", format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 12)
+    pdf.cell(0, 10, text)
+    return bytes(pdf.output())
+
+
+def test_every_printed_page_of_berkas_says_whose_it_is_and_what_it_is(
+    api_factory, services
+) -> None:
+    """Loose printed pages can be matched again: each carries the code and the document."""
+    from pypdf import PdfReader
+
+    op = api_factory("op.a")
+    created = op.create()
+    op.attach_mandatory(created["id"])
+    pdf = _pdf_scan("isi SPTJM")
+    registered = op.register(created["id"], "SPTJM_LAHIR", pdf, "application/pdf").get_json()
+    assert op.upload(registered["upload"], pdf).status_code == 200
+    done = op.post(f"/api/v1/requests/{created['id']}/scans/{registered['scan_id']}/complete")
+    assert done.status_code == 200, done.get_json()
+    submitted = op.post(f"/api/v1/requests/{created['id']}/submit").get_json()
+    drain_once(services)
+
+    request = services.records.get_request(submitted["id"])
+    assert request.berkas_key is not None
+    reader = PdfReader(io.BytesIO(b"".join(services.blobs.iter_chunks(request.berkas_key))))
+    cover, *pages = [page.extract_text() for page in reader.pages]
+    # The cover names a "one of" group by its documents, not by its code.
+    assert "salah satu dari: Surat keterangan lahir / SPTJM" in cover
+    assert "bukti_lahir" not in cover
+    assert len(pages) == 6
+    for text in pages:
+        assert request.code in text and "(halaman 1)" in text, text
+    assert any("isi SPTJM" in text and "SPTJM kebenaran data" in text for text in pages)

@@ -74,11 +74,9 @@ def _init_login(app: Flask) -> None:
 
     @manager.user_loader  # type: ignore[untyped-decorator]
     def load_user(session_id: str) -> SessionUser | None:
-        username, _, epoch = session_id.rpartition("|")
-        if not username or not epoch.isdigit():
-            return None
-        user = services().accounts.load(username, int(epoch))
-        return SessionUser(user) if user else None
+        # Checked against the store on every request: a cookie alone opens nothing.
+        user = services().sessions.resolve(session_id)
+        return SessionUser(user, session_id) if user else None
 
     @manager.unauthorized_handler  # type: ignore[untyped-decorator]
     def unauthorized() -> Response:

@@ -22,14 +22,16 @@ PROBLEM_TYPE = "application/problem+json"
 
 
 class SessionUser(UserMixin):  # type: ignore[misc]
-    """The Flask-Login view of an officer. The id carries the session epoch, so a
-    password reset or a disabled account ends every existing session."""
+    """The Flask-Login view of an officer. Its id is the server-side session's random
+    id (services/sessions.py), which every request resolves again, so logout,
+    a password reset, disabling or "end all sessions" end it everywhere."""
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, session_id: str) -> None:
         self.user = user
+        self.session_id = session_id
 
     def get_id(self) -> str:
-        return f"{self.user.username}|{self.user.session_epoch}"
+        return self.session_id
 
 
 def services() -> Services:
@@ -44,12 +46,8 @@ def actor() -> Actor:
     return Actor(user.username, user.role, user.desa)
 
 
-def int_arg(name: str, default: int) -> int:
-    """A whole-number query parameter (`?limit=20`); 422 when it is not one."""
-    try:
-        return int(request.args.get(name, default))
-    except ValueError:
-        raise InvalidInput(f"Parameter {name} harus angka.") from None
+# Errors of our own validators, whose message is already Indonesian: shown in the detail.
+_SAID_IN_INDONESIAN = frozenset({"control_character"})
 
 
 def parse(model: type[M]) -> M:
@@ -59,12 +57,38 @@ def parse(model: type[M]) -> M:
     try:
         return model.model_validate_json(request.get_data())
     except ValidationError as exc:
-        errors = [
-            {"field": ".".join(str(p) for p in err["loc"]), "message": err["msg"]}
-            for err in exc.errors(include_url=False, include_input=False)
-        ]
-        fields = ", ".join(e["field"] or "body" for e in errors)
-        raise InvalidInput(f"Data tidak valid pada: {fields}.", errors=errors) from None
+        raise _invalid(exc, "Data tidak valid pada") from None
+
+
+def query(model: type[M]) -> M:
+    """Validate the query string against `model` (api/queries.py), as `parse` does a body.
+
+    An empty value (`?cursor=`) is as if the parameter were absent; a repeated one counts
+    once (its first value). A bad value is a 422 naming the parameter, never a 500.
+    """
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "openapi", {}).get("query") is not model:
+        # A programming error, caught by the tests: the document must show these parameters.
+        raise RuntimeError(f"{request.endpoint}: declare doc(query={model.__name__})")
+    values = {key: value for key, value in request.args.items() if value.strip()}
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise _invalid(exc, "Parameter tidak valid") from None
+
+
+def _invalid(exc: ValidationError, lead: str) -> InvalidInput:
+    errors = [
+        {"field": ".".join(str(p) for p in err["loc"]), "message": err["msg"], "type": err["type"]}
+        for err in exc.errors(include_url=False, include_input=False)
+    ]
+    named = ", ".join(
+        (e["field"] or "body") + (f" ({e['message']})" if e["type"] in _SAID_IN_INDONESIAN else "")
+        for e in errors
+    )
+    for e in errors:
+        del e["type"]
+    return InvalidInput(f"{lead}: {named}.", errors=errors)
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
@@ -79,18 +103,30 @@ def doc(
     *,
     summary: str,
     body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None,
     status: int = 200,
+    also: tuple[int, ...] = (),
+    errors: tuple[int, ...] = (),
     public: bool = False,
 ) -> Callable[[F], F]:
-    """Describe a view for the OpenAPI document; `body` is also what the view parses."""
+    """Describe a view for the OpenAPI document; `body` and `query` are also what it parses.
+
+    `status` is its usual answer and `also` its other successes (200 for a replayed
+    create, 304); the problem statuses that follow from the rest (401/403 unless public,
+    404 with a path parameter, 413/422 with a body, ...) are added by api/meta, `errors`
+    adds any other (429).
+    """
 
     def mark(view: F) -> F:
         view.openapi = {  # type: ignore[attr-defined]
             "summary": summary,
             "body": body,
+            "query": query,
             "response": response,
             "status": status,
+            "also": also,
+            "errors": errors,
             "public": public,
         }
         return view

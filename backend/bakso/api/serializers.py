@@ -7,6 +7,7 @@ from typing import Any
 
 from ..domain.lifecycle import LABELS
 from ..domain.model import Request, Scan
+from ..domain.retention import RetentionNote
 from ..schemas import RequestOut, ScanOut
 from ..services.requests import RequestDetail
 
@@ -16,12 +17,17 @@ def scan_out(scan: Scan) -> dict[str, Any]:
     return ScanOut.model_validate(data).model_dump(mode="json")
 
 
-def request_out(request: Request, detail: RequestDetail | None = None) -> dict[str, Any]:
+def request_out(
+    request: Request, detail: RequestDetail | None = None, retention: RetentionNote | None = None
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         **request.to_record(),
         "status_label": LABELS[request.status],
         "ready": request.ready,
     }
+    if retention is not None:
+        data["purge_due"] = retention.purge_due
+        data["purge_warning"] = retention.purge_warning
     if detail is not None:
         data["scans"] = [asdict(s) for s in detail.scans]
         data["requirements"] = [

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from .fields import known_fields
 from .lifecycle import Role, Status
 
 # No 0/O, 1/I: the code is read aloud at the loket and typed from paper.
@@ -124,7 +125,7 @@ class Request:
 
     @classmethod
     def from_record(cls, data: dict[str, Any]) -> Request:
-        return cls(**{**data, "status": Status(data["status"])})
+        return cls(**known_fields(cls, {**data, "status": Status(data["status"])}))
 
 
 BATCH_BUILDING = "BUILDING"
@@ -200,7 +201,7 @@ class Batch:
 
     @classmethod
     def from_record(cls, data: dict[str, Any]) -> Batch:
-        volumes = [Volume(**v) for v in data.get("volumes", [])]
+        volumes = [Volume(**known_fields(Volume, v)) for v in data.get("volumes", [])]
         if not volumes and data.get("key"):
             # Built before volumes: its one zip is volume 1 of the whole batch.
             volumes = [
@@ -217,7 +218,7 @@ class Batch:
                     downloads=data.get("downloads", 0),
                 )
             ]
-        return cls(**{**data, "volumes": volumes})
+        return cls(**known_fields(cls, {**data, "volumes": volumes}))
 
     def reads_failed(self, now: str, deadline_seconds: int) -> bool:
         """FAILED when marked so, or BUILDING with no progress for the deadline."""
@@ -279,9 +280,27 @@ class User:
 
 @dataclass
 class LoginAttempts:
+    """Attempts counted against one throttle key (a hashed username, code or client)."""
+
     key: str
-    failures: int
+    failures: int  # attempts counted (each reserved before it was checked)
     locked_until: float  # unix time; 0 = not locked
+    # Unix time after which the record is forgotten (DynamoDB's TTL; swept locally);
+    # 0 only in records from before #13, read as already forgotten.
+    expires_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class OfficerSession:
+    """One login on one device, stored server-side; the cookie holds only its random id."""
+
+    id_hash: str  # SHA-256 of the id in the cookie: the store never sees the id itself
+    username: str
+    epoch: int  # the account's session_epoch at login: bumping it ends every session
+    created_at: float  # unix times
+    last_seen: float
+    expires_at: float  # when it dies at the latest (idle or absolute lifetime)
+    revoked: bool = False
 
 
 @dataclass(frozen=True)
@@ -293,7 +312,8 @@ class AuditEntry:
     target: str
     data: dict[str, Any]
     prev_hash: str
-    hash: str
+    hash: str  # the link: HMAC under key `key_id` (domain/audit_chain.py); legacy: SHA-256
+    key_id: str = ""  # "" on entries written before the log was keyed
 
 
 GENESIS_HASH = "0" * 64
@@ -309,7 +329,10 @@ def audit_hash(
 
 
 def first_broken_link(entries: list[AuditEntry]) -> int | None:
-    """The seq of the first entry whose chain does not hold, or None if all do.
+    """The seq of the first entry whose unkeyed chain does not hold, or None if all do.
+
+    The rule of entries written before the log was keyed (#13): new entries are
+    HMAC-linked and checked by `domain.audit_chain.AuditKeys` with the chain's head.
 
     Entries must be in seq order from 1; a removed row shows as a gap in seq
     or a prev_hash that no longer matches.
@@ -331,8 +354,14 @@ def link_holds(entry: AuditEntry, expected_seq: int, prev: str) -> bool:
 
 
 def event_audit_data(event: Event) -> dict[str, Any]:
+    """What the audit log keeps of a timeline event: the move, never the note's text.
+
+    A note can carry personal values (a handover names who received the document,
+    an officer's reason is free text), and the chained log cannot be erased when
+    the request is (docs/retention.md): the note lives in the timeline only.
+    """
     return {
         "from": event.from_status.value if event.from_status else None,
         "to": event.to_status.value,
-        "note": event.note,
+        "noted": bool(event.note.strip()),
     }

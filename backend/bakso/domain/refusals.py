@@ -36,6 +36,12 @@ BAD_DOWNLOAD_LINK = "Tautan unduh tidak sah."
 EXPIRED_DOWNLOAD_LINK = "Tautan unduh sudah kedaluwarsa; minta tautan baru."
 WRONG_CONTENT_TYPE = "Jenis berkas tidak sesuai dengan yang didaftarkan."
 LARGER_THAN_REGISTERED = "Berkas lebih besar dari ukuran yang didaftarkan."
+# The bytes of an upload URL are bound to the SHA-256 registered with it: a second
+# PUT of other bytes (even after `complete`) must never replace a checked scan.
+OTHER_BYTES_THAN_REGISTERED = (
+    "Isi berkas berbeda dari sidik SHA-256 yang didaftarkan; berkas tidak disimpan. "
+    "Daftarkan berkas ini sebagai pindaian baru."
+)
 MESSAGE_TOO_LARGE = "Pesan antrean terlalu besar."
 
 # The store itself (StoreUnavailable, 503: the device keeps its outbox and retries)
@@ -43,3 +49,7 @@ STORE_BUSY = "Sistem sedang sibuk; coba lagi sebentar lagi."
 STORE_FAILING = "Penyimpanan data sedang bermasalah; coba lagi sebentar lagi."
 STORE_UNREACHABLE = "Penyimpanan data tidak dapat dihubungi; coba lagi sebentar lagi."
 STORE_FULL = "Penyimpanan data penuh; coba lagi nanti atau hubungi admin."
+# The audit log's head is missing or not sealed by our key: never build on it.
+AUDIT_CHAIN_UNUSABLE = (
+    "Log audit tidak dapat dilanjutkan karena rantainya rusak; hubungi admin (bakso audit verify)."
+)

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .fields import known_fields
+
 RETURN_WAITING_UPLOAD = "WAITING_UPLOAD"
 RETURN_QUEUED = "QUEUED"
 RETURN_RUNNING = "RUNNING"
@@ -69,9 +71,10 @@ class ReturnRun:
 
     @classmethod
     def from_record(cls, data: Mapping[str, Any]) -> ReturnRun:
-        values = dict(data)
-        values["table"] = ReturnFile(**values["table"])
-        values["pdfs"] = ReturnFile(**values["pdfs"]) if values.get("pdfs") else None
+        values = known_fields(cls, data)
+        values["table"] = ReturnFile(**known_fields(ReturnFile, values["table"]))
+        pdfs = values.get("pdfs")
+        values["pdfs"] = ReturnFile(**known_fields(ReturnFile, pdfs)) if pdfs else None
         return cls(**values)
 
     def same_files(self, table: ReturnFile, pdfs: ReturnFile | None) -> bool:
@@ -94,7 +97,7 @@ class ReturnLine:
 
     @classmethod
     def from_record(cls, data: Mapping[str, Any]) -> ReturnLine:
-        return cls(**data)
+        return cls(**known_fields(cls, data))
 
 
 def counts_of(lines: Mapping[str, int] | None = None) -> dict[str, int]:

@@ -13,6 +13,7 @@ name is importable from `bakso.ports` itself.
 from __future__ import annotations
 
 from .blobs import Blobs, BlobSink, UploadTarget
+from .due import DuePage
 from .queue import Message, Queue
 from .records import (
     MAX_REQUEST_WRITES,
@@ -25,6 +26,7 @@ from .records import (
     RequestStore,
     RequestWrite,
     ScanStore,
+    SessionStore,
     UserStore,
 )
 from .returns import RETURN_LINES_PER_WRITE, ReturnStore
@@ -47,6 +49,7 @@ __all__ = [
     "Blobs",
     "CodeTaken",
     "CounterStore",
+    "DuePage",
     "ImportLineWrite",
     "ImportStore",
     "LoginAttemptStore",
@@ -61,6 +64,7 @@ __all__ = [
     "SasaranPage",
     "SasaranStore",
     "ScanStore",
+    "SessionStore",
     "UploadTarget",
     "UserStore",
     "WorklistStore",

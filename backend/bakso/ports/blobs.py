@@ -24,9 +24,21 @@ class UploadTarget:
 class Blobs(ABC):
     @abstractmethod
     def upload_target(
-        self, key: str, *, size: int, content_type: str, expires_in: int
+        self,
+        key: str,
+        *,
+        size: int,
+        content_type: str,
+        expires_in: int,
+        sha256: str | None = None,
     ) -> UploadTarget:
-        """Where the device sends the bytes; size and type are bound into the signature."""
+        """Where the device sends the bytes; size and type are bound into the signature.
+
+        With `sha256` (hex) the bytes are bound too: a PUT of anything else is
+        refused (Conflict), before or after the server checked the upload, so a
+        URL still valid after `complete` cannot replace a checked file. The
+        target's headers are the ones the device must send as given.
+        """
 
     @abstractmethod
     def download_url(self, key: str, *, expires_in: int, filename: str | None = None) -> str: ...
@@ -63,3 +75,12 @@ class Blobs(ABC):
 
     @abstractmethod
     def delete(self, key: str) -> None: ...
+
+    @abstractmethod
+    def erase_prefix(self, prefix: str) -> int:
+        """Delete every blob whose key starts with `prefix` (ending in "/"), for good.
+
+        Personal data: where the store keeps older versions (S3 versioning) every
+        version and delete marker goes too, and half-written files with them.
+        Reads the listing page by page. Returns how many keys were removed.
+        """

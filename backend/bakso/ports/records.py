@@ -12,8 +12,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ..domain.audit_chain import AuditHead
 from ..domain.lifecycle import Status
-from ..domain.model import AuditEntry, Batch, Event, LoginAttempts, Request, Scan, User
+from ..domain.model import (
+    AuditEntry,
+    Batch,
+    Event,
+    LoginAttempts,
+    OfficerSession,
+    Request,
+    Scan,
+    User,
+)
+from .due import DuePage
 from .returns import ReturnStore
 
 MAX_REQUEST_WRITES = 25
@@ -102,6 +113,21 @@ class RequestStore(Protocol):
         """The requests holding these codes, by code (a chunk of a return reads them at once:
         BatchGetItem of the code claims, then of the requests, on DynamoDB)."""
 
+    @abstractmethod
+    def list_retention_due(
+        self, *, desa: str, clock: str, until: str, cursor: str | None, limit: int
+    ) -> Page:
+        """Requests of `desa` whose retention clock `clock` started at or before `until`.
+
+        Oldest start first. The store indexes every request by
+        `domain.retention.retention_clock` as it writes it (a sparse GSI on
+        DynamoDB, a partial index in SQLite), so only those requests are read.
+        """
+
+    @abstractmethod
+    def clear_timeline_notes(self, request_id: str) -> None:
+        """Blank the note of every timeline event of the request (statuses and times stay)."""
+
 
 class BatchStore(Protocol):
     """Dukcapil batches, saved over the version they were read at."""
@@ -124,6 +150,10 @@ class BatchStore(Protocol):
     def list_batches(self, *, cursor: str | None, limit: int) -> tuple[list[Batch], str | None]:
         """Newest first."""
 
+    @abstractmethod
+    def unpurged_batches(self, *, before: str, cursor: str | None, limit: int) -> DuePage[Batch]:
+        """Batches created before `before` and not marked purged, oldest first (ports.due)."""
+
 
 class ScanStore(Protocol):
     """The scans registered for a request (their bytes are in Blobs)."""
@@ -144,6 +174,13 @@ class ScanStore(Protocol):
     @abstractmethod
     def delete_scan(self, request_id: str, scan_id: str) -> None: ...
 
+    @abstractmethod
+    def pending_scans(self, *, before: str, cursor: str | None, limit: int) -> DuePage[Scan]:
+        """Scans still `pending` (never completed) registered before `before`, oldest first.
+
+        From an index (ports.due) that a scan leaves when it is completed or deleted.
+        """
+
 
 class UserStore(Protocol):
     """Officers' accounts."""
@@ -159,13 +196,50 @@ class UserStore(Protocol):
 
 
 class LoginAttemptStore(Protocol):
-    """Failed attempts per key (login, the resident lookup), kept across restarts."""
+    """Attempts per throttle key (login, the resident lookup), kept across restarts.
+
+    A record whose `expires_at` has passed is forgotten: never returned, replaced
+    by a fresh one, and deleted (DynamoDB's TTL; swept on writes locally), so keys
+    that are tried once do not pile up.
+    """
 
     @abstractmethod
-    def get_login_attempts(self, key: str) -> LoginAttempts | None: ...
+    def get_login_attempts(self, key: str, now: float) -> LoginAttempts | None:
+        """The live record of `key`, or None (none, or expired by `now`)."""
 
     @abstractmethod
-    def save_login_attempts(self, attempts: LoginAttempts) -> None: ...
+    def swap_login_attempts(
+        self, attempts: LoginAttempts, expected: LoginAttempts | None, now: float
+    ) -> bool:
+        """Write `attempts` if the stored record is still `expected`, in one conditional write.
+
+        `expected` is what get_login_attempts returned: None means "no live
+        record", else its failures and locked_until must be unchanged. False
+        (nothing written) when another writer got there first: read again.
+        """
+
+    @abstractmethod
+    def delete_login_attempts(self, key: str) -> None: ...
+
+
+class SessionStore(Protocol):
+    """Officers' sessions, keyed by the hash of their id (one Get per request)."""
+
+    @abstractmethod
+    def create_session(self, session: OfficerSession, now: float) -> None:
+        """Store a new session; sessions whose expires_at passed by `now` may be deleted."""
+
+    @abstractmethod
+    def get_session(self, id_hash: str) -> OfficerSession | None:
+        """The stored session, revoked or not; None if unknown (or already deleted)."""
+
+    @abstractmethod
+    def touch_session(self, id_hash: str, last_seen: float, expires_at: float) -> None:
+        """Move last_seen and expires_at; nothing if the session is gone. Keeps `revoked`."""
+
+    @abstractmethod
+    def revoke_session(self, id_hash: str) -> None:
+        """Mark the session revoked (kept until it expires); nothing if it is gone."""
 
 
 class AuditLog(Protocol):
@@ -179,6 +253,13 @@ class AuditLog(Protocol):
     @abstractmethod
     def audit_entries(self, after_seq: int = 0, limit: int = 1000) -> list[AuditEntry]:
         """Entries in seq order, starting after `after_seq`."""
+
+    @abstractmethod
+    def audit_head(self) -> AuditHead | None:
+        """The chain's sealed head (length, last link), kept apart from the rows; None if new.
+
+        Every append advances it in the same write as the entry.
+        """
 
     @abstractmethod
     def audit_search(
@@ -200,6 +281,7 @@ class Records(
     BatchStore,
     UserStore,
     LoginAttemptStore,
+    SessionStore,
     AuditLog,
     ReturnStore,
     ABC,

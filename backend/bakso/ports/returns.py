@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from ..domain.returns import ReturnLine, ReturnRun
+from .due import DuePage
 
 RETURN_LINES_PER_WRITE = 100  # a DynamoDB transaction holds 100 items
 
@@ -42,3 +43,10 @@ class ReturnStore(Protocol):
 
     @abstractmethod
     def return_chunk_counts(self, return_id: str) -> dict[int, dict[str, int]]: ...
+
+    @abstractmethod
+    def unfinished_returns(
+        self, *, before: str, cursor: str | None, limit: int
+    ) -> DuePage[ReturnRun]:
+        """Runs neither DONE nor FAILED (their uploads may be stored) created before
+        `before`, oldest first (ports.due)."""

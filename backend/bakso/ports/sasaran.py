@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..domain.sasaran import Followup, ImportResult, ImportRun, SasaranRow
+from .due import DuePage
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,18 @@ class WorklistStore(Protocol):
     def list_followups(self, sasaran_id: str) -> list[Followup]:
         """Oldest first, by the time the officer recorded them."""
 
+    @abstractmethod
+    def closed_rows(self, *, before: str, cursor: str | None, limit: int) -> DuePage[SasaranRow]:
+        """Rows whose `closed_at` (domain.sasaran) is before `before`, oldest first.
+
+        From an index (ports.due) that a row leaves when it is reopened or purged;
+        a purged row is also left out of `list_rows`.
+        """
+
+    @abstractmethod
+    def erase_followup_notes(self, sasaran_id: str) -> None:
+        """Blank the note of every follow-up of the row (outcome and times stay). Repeatable."""
+
 
 class ImportStore(Protocol):
     """Import runs, each line's result (stored with its row write), chunk counts."""
@@ -111,6 +124,13 @@ class ImportStore(Protocol):
 
     @abstractmethod
     def chunk_counts(self, import_id: str) -> dict[int, dict[str, int]]: ...
+
+    @abstractmethod
+    def unfinished_imports(
+        self, *, before: str, cursor: str | None, limit: int
+    ) -> DuePage[ImportRun]:
+        """Imports neither DONE nor FAILED (their files may be stored) created before
+        `before`, oldest first (ports.due)."""
 
 
 class CounterStore(Protocol):

@@ -15,8 +15,10 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from ..client_address import client_address
 from ..domain.errors import NotFound, TooManyAttempts
 from ..domain.model import Request
+from .links import channel_parts
 
 CSS = (Path(__file__).parent / "templates" / "_public.css").read_text(encoding="utf-8").strip()
 CSS_HASH = base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
@@ -34,6 +36,12 @@ def status_url(request_: Request) -> str:
     return f"{base.rstrip('/')}/cek/{request_.token}"
 
 
+def lookup_url() -> str:
+    """Where a resident who lost the link looks it up, with the host: printed on paper."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    return f"{base.rstrip('/')}/cek"
+
+
 def _page(template: str, status: int = 200, **context: Any) -> Response:
     texts = current_app.extensions["bakso"].status.texts
     html = render_template(
@@ -41,22 +49,14 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
         css=CSS,
         free_notice=texts.free_notice,
         report_intro=texts.report_intro,
-        report_channels=current_app.config["REPORT_CHANNELS"],
+        report_channels=[channel_parts(c) for c in current_app.config["REPORT_CHANNELS"]],
+        lookup_url=lookup_url(),
         **context,
     )
     return Response(html, status=status, mimetype="text/html")
 
 
-def private_headers(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    return response
-
-
-bp.after_request(private_headers)
+# Uncached, unindexed, no referrer, this CSP: bakso/security_headers.py (resident family).
 
 
 @bp.get("/cek/<token>")
@@ -78,7 +78,7 @@ def lookup() -> Response | WerkzeugResponse:
     code = request.form.get("code", "")[:20]
     try:
         token = current_app.extensions["bakso"].status.lookup(
-            code, request.form.get("phone", "")[:8], request.remote_addr or "unknown"
+            code, request.form.get("phone", "")[:8], client_address(request)
         )
     except (NotFound, TooManyAttempts) as exc:
         status = 429 if isinstance(exc, TooManyAttempts) else 404

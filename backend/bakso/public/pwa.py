@@ -8,7 +8,10 @@ over (only when the operator presses "Muat ulang").
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import mimetypes
+import re
 from pathlib import Path
 
 from flask import Flask, Response, abort, render_template, send_from_directory
@@ -22,6 +25,19 @@ REVALIDATE = "no-cache"
 
 mimetypes.add_type("application/manifest+json", ".webmanifest")
 
+_FALLBACK_STYLE = re.search(
+    r"<style>(.*?)</style>",
+    (Path(__file__).parent / "templates" / "index.html").read_text(encoding="utf-8"),
+    re.S,
+)
+FALLBACK_CSP = (
+    "default-src 'none'; style-src 'sha256-"
+    + base64.b64encode(
+        hashlib.sha256((_FALLBACK_STYLE.group(1) if _FALLBACK_STYLE else "").encode()).digest()
+    ).decode()
+    + "'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+
 
 def init_pwa(app: Flask) -> None:
     dist = Path(app.config.get("PWA_DIST") or DEFAULT_DIST)  # BAKSO_PWA_DIST, read by config.load()
@@ -34,6 +50,8 @@ def init_pwa(app: Flask) -> None:
             response = Response(
                 render_template("index.html", version=__version__, dist=str(dist)), status=503
             )
+            # Its one inline <style>, which the shell's policy (security_headers) would block.
+            response.headers["Content-Security-Policy"] = FALLBACK_CSP
         else:
             response = send_from_directory(dist, "index.html", max_age=0)
         response.headers["Cache-Control"] = REVALIDATE

@@ -13,10 +13,15 @@ from flask import Response, current_app, render_template
 from ..domain.errors import Conflict
 from ..domain.resident import indonesian_date
 from ..services.requests import RequestDetail
-from . import status_url
+from . import lookup_url, status_url
+from .links import channel_parts
 
 LAYOUTS = {"a4": "A4", "thermal": "58mm 297mm"}
 CSS = (Path(__file__).parent / "templates" / "_receipt.css").read_text(encoding="utf-8").strip()
+# The one script of the receipt: its print button (allowed by hash, nothing else runs).
+PRINT_SCRIPT = (
+    "document.getElementById('print').addEventListener('click',function(){window.print()});"
+)
 
 
 def _hash(text: str) -> str:
@@ -56,13 +61,16 @@ def render_receipt(detail: RequestDetail, layout: str) -> Response:
         whatsapp_url=whatsapp_link(request.code, view.service_label, url),
         free_notice=svc.status.texts.free_notice,
         report_intro=svc.status.texts.report_intro,
-        report_channels=current_app.config["REPORT_CHANNELS"],
+        report_channels=[channel_parts(c) for c in current_app.config["REPORT_CHANNELS"]],
+        lookup_url=lookup_url(),
+        print_script=PRINT_SCRIPT,
     )
     page_style = f"@page {{ size: {page_size}; margin: 0 }}"
     response = Response(html, mimetype="text/html")
     response.headers["Content-Security-Policy"] = (
         f"default-src 'none'; style-src {_hash(CSS)} {_hash(page_style)}; img-src 'self' data:; "
-        "base-uri 'none'; form-action 'none'"
+        f"script-src {_hash(PRINT_SCRIPT)}; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"

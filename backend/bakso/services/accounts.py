@@ -26,8 +26,14 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
 @dataclass(frozen=True)
 class LoginPolicy:
-    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
+    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)  # per username
     password_min_length: int = 10
+    # Per client address: looser than per username (a desa office shares one address),
+    # and what stops one client spraying guesses over many usernames.
+    client_throttle: ThrottlePolicy = field(default_factory=lambda: ThrottlePolicy(30))
+
+
+TOO_MANY_LOGINS = "Terlalu banyak percobaan masuk."
 
 
 class AccountRecords(UserStore, LoginAttemptStore, AuditLog, Protocol):
@@ -42,15 +48,16 @@ class AccountService:
         policy: LoginPolicy,
         clock: Callable[[], datetime],
         hasher: PasswordHasher | None = None,
+        throttle_secret: str = "",
     ) -> None:
         self.records = records
         self.regions = regions
         self.policy = policy
         self.clock = clock
         self.hasher = hasher or PasswordHasher()
-        self.throttle = Throttle(records, policy.throttle, clock)
-        # Verified against when the username does not exist, so that a miss
-        # takes as long as a wrong password and does not reveal who exists.
+        self.throttle = Throttle(records, policy.throttle, clock, throttle_secret)
+        # Verified against when the account does not exist or is disabled, so that
+        # every wrong login costs one verify and the time taken reveals neither.
         self._decoy_hash = self.hasher.hash("bakso-decoy-password")
 
     def create_user(
@@ -141,9 +148,18 @@ class AccountService:
             user, password_hash=self.hasher.hash(password), session_epoch=user.session_epoch + 1
         )
         self.records.save_user(user)
-        self.throttle.succeeded(f"user:{user.username}")
+        self.throttle.clear(self.throttle.key("login-user", user.username))
         self._audit(actor, "user.reset_password", user.username, {})
         log.info("password of %s reset by %s", user.username, actor)
+        return user
+
+    def end_sessions(self, username: str, actor: str) -> User:
+        """End every session of the account, on every device (its epoch moves on)."""
+        user = self._existing(username)
+        user = replace(user, session_epoch=user.session_epoch + 1)
+        self.records.save_user(user)
+        self._audit(actor, "user.end_sessions", user.username, {})
+        log.info("sessions of %s ended by %s", user.username, actor)
         return user
 
     def assign_desa(self, username: str, desa: str, actor: str) -> User:
@@ -163,22 +179,26 @@ class AccountService:
         if len(password) < self.policy.password_min_length:
             raise InvalidInput(f"Kata sandi minimal {self.policy.password_min_length} karakter.")
 
-    def authenticate(self, username: str, password: str) -> User:
-        """The user, if the password is right and the account is not locked out.
+    def authenticate(self, username: str, password: str, client: str) -> User:
+        """The user, if the password is right and neither the name nor the client is locked.
 
-        Failures are counted per username in the records store, so a restart
-        does not reset them; each failure past the maximum doubles the wait.
+        The attempt is counted per client address, then per username, before the
+        password is checked (services/throttle.py), so parallel guesses cannot
+        outrun the count. Unknown, disabled and existing accounts cost the same:
+        one read and one argon2 verify.
         """
         username = username.strip().lower()
-        key = f"user:{username}"
-        self.throttle.check(key, "Terlalu banyak percobaan masuk.")
+        client_key = self.throttle.key("login-client", client)
+        self.throttle.reserve(client_key, TOO_MANY_LOGINS, self.policy.client_throttle)
+        user_key = self.throttle.key("login-user", username)
+        self.throttle.reserve(user_key, TOO_MANY_LOGINS)
         user = self.records.get_user(username)
-        if user is None or not user.active or not self._verify(user.password_hash, password):
-            if user is None:
-                self._verify(self._decoy_hash, password)
-            self.throttle.failed(key)
+        usable = user is not None and user.active
+        right = self._verify(user.password_hash if user and usable else self._decoy_hash, password)
+        if user is None or not usable or not right:
             raise NotAuthenticated("Nama pengguna atau kata sandi salah.")
-        self.throttle.succeeded(key)
+        self.throttle.clear(user_key)
+        self.throttle.release(client_key, self.policy.client_throttle)
         if self.hasher.check_needs_rehash(user.password_hash):
             user = replace(user, password_hash=self.hasher.hash(password))
             self.records.save_user(user)
@@ -189,10 +209,3 @@ class AccountService:
             return bool(self.hasher.verify(password_hash, password))
         except (VerificationError, InvalidHashError):
             return False
-
-    def load(self, username: str, epoch: int) -> User | None:
-        """The user for a session cookie, unless disabled or the session predates a reset."""
-        user = self.records.get_user(username)
-        if user is None or not user.active or user.session_epoch != epoch:
-            return None
-        return user

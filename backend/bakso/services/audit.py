@@ -1,11 +1,12 @@
-"""The hash-chained audit log: Dukcapil's search, and the chain check of `bakso audit verify`."""
+"""The keyed audit chain: Dukcapil's search, and the chain check of `bakso audit verify`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..domain.audit_chain import AuditHead, AuditKeys
 from ..domain.errors import Forbidden
-from ..domain.model import GENESIS_HASH, Actor, AuditEntry, link_holds
+from ..domain.model import GENESIS_HASH, Actor, AuditEntry
 from ..ports import AuditLog
 
 SEARCH_LIMIT_MAX = 500
@@ -18,15 +19,32 @@ class AuditPage:
     before: int | None  # pass as `before` for the next (older) page; None when this is the last
 
 
+# What verify found wrong, if anything (ChainCheck.problem).
+LINK = "link"  # entry `broken` does not follow the previous link, or its link is not ours
+MISSING = "missing"  # fewer entries than the head records: `broken` is the first one gone
+EXTRA = "extra"  # entries past the head's length: `broken` is the first one past it
+HEAD_MISMATCH = "head_mismatch"  # the head's last link is not entry `broken`'s
+HEAD_FORGED = "head_forged"  # the head is not sealed by any of our keys
+HEAD_MISSING = "head_missing"  # entries but no head (and not a legacy log at its cut-over)
+
+
 @dataclass(frozen=True)
 class ChainCheck:
-    broken: int | None  # the seq of the first entry whose link does not hold, or None
+    broken: int | None  # the seq of the first entry that does not hold, or None
     checked: int  # entries whose link holds, before the broken one if any
+    problem: str | None = None  # one of the constants above; None when intact
+    recorded: int | None = None  # the length the head records (None: no head)
+    head: AuditHead | None = None
+    legacy: int = 0  # entries checked by the old unkeyed rule (before the cut-over)
 
 
 class AuditService:
-    def __init__(self, store: AuditLog, *, page_size: int = VERIFY_PAGE) -> None:
+    def __init__(
+        self, store: AuditLog, keys: AuditKeys | None = None, *, page_size: int = VERIFY_PAGE
+    ) -> None:
         self.store = store
+        # The keys the store links with (bootstrap passes the configured ones to both).
+        self.keys = keys or AuditKeys.from_settings(None)
         self.page_size = page_size
 
     def search(
@@ -56,18 +74,53 @@ class AuditService:
         return AuditPage(entries, cursor)
 
     def verify(self) -> ChainCheck:
-        """Walk the whole chain page by page (keyed by seq), keeping only the previous hash.
+        """Walk the chain page by page (keyed by seq), keeping only the running link.
 
-        Memory stays flat whatever the log's size. The rule is
-        `domain.model.first_broken_link`'s: entries numbered from 1 without a gap,
-        each linked to the previous hash and hashing to what it stores.
+        Memory stays flat whatever the log's size. Entries are numbered from 1
+        without a gap, each linked to the previous link with one of our keys (the
+        old unkeyed rule up to the cut-over); then the walk must end exactly at the
+        sealed head: its length and last link. The head is read first, so entries
+        appended meanwhile are checked against a head read again.
         """
-        prev = GENESIS_HASH
-        checked = 0
-        while page := self.store.audit_entries(after_seq=checked, limit=self.page_size):
-            for entry in page:
-                if not link_holds(entry, checked + 1, prev):
-                    return ChainCheck(broken=checked + 1, checked=checked)
-                prev = entry.hash
-                checked += 1
-        return ChainCheck(broken=None, checked=checked)
+        keys = self.keys
+        head = self.store.audit_head()
+        prev, checked = GENESIS_HASH, 0
+
+        def result(
+            problem: str | None, broken: int | None, length: int | None = None
+        ) -> ChainCheck:
+            recorded = head.length if head is not None else length
+            legacy = min(checked, keys.legacy_until)
+            return ChainCheck(broken, checked, problem, recorded, head, legacy)
+
+        while True:
+            # The rows are walked even under a head we did not seal: a broken row is
+            # the more useful thing to name.
+            while page := self.store.audit_entries(after_seq=checked, limit=self.page_size):
+                for entry in page:
+                    if not keys.entry_holds(entry, checked + 1, prev):
+                        return result(LINK, checked + 1)
+                    prev = entry.hash
+                    checked += 1
+            if head is not None and not keys.head_holds(head):
+                return result(HEAD_FORGED, None)
+            if head is None:
+                # A new log, or a legacy one not yet extended, has no head: the cut-over
+                # setting says how long it must be.
+                if checked == keys.legacy_until:
+                    return result(None, None)
+                if checked < keys.legacy_until:
+                    return result(MISSING, checked + 1, keys.legacy_until)
+            elif checked < head.length:
+                return result(MISSING, checked + 1)
+            elif checked == head.length:
+                if prev != head.link:
+                    return result(HEAD_MISMATCH, checked)
+                return result(None, None)
+            # Past the head (or no head): real only if a newer head covers them.
+            newer = self.store.audit_head()
+            if newer is None or (head is not None and newer.length <= head.length):
+                if head is None:
+                    return result(HEAD_MISSING, None)
+                return result(EXTRA, head.length + 1)
+            head = newer

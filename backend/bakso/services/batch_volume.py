@@ -8,15 +8,13 @@ without that request.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import logging
 import zipfile
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from ..domain.catalog import Catalog
 from ..domain.errors import NotFound
@@ -32,6 +30,7 @@ from ..ports import (
     ScanStore,
 )
 from .berkas import ordered_scans
+from .spreadsheets import Column, Sheet, csv_bytes, time_header, xlsx_file
 
 log = logging.getLogger(__name__)
 
@@ -41,30 +40,51 @@ EXTENSIONS = {
     "image/webp": "webp",
     "application/pdf": "pdf",
 }
-CSV_COLUMNS = [
-    "kode",
-    "layanan",
-    "desa",
-    "kecamatan",
-    "nik_pemohon",
-    "nama_pemohon",
-    "no_kk",
-    "no_hp",
-    "nama_subjek",
-    "tanggal_lahir_subjek",
-    "diajukan",
-    "jumlah_berkas",
-]
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # What a volume holds besides the files themselves, counted when volumes are cut
 # so that BATCH_VOLUME_BYTES is an upper bound: zip headers per entry (zip64
 # local header, data descriptor, central directory) and a manifest row per request.
 
 
-def neutralise(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+def manifest_columns() -> list[Column]:
+    """The manifest's columns, for people (docs/batches.md): identity numbers are text."""
+    return [
+        Column("Kode permohonan", width=16),
+        Column("Layanan", width=30),
+        Column("Desa", width=20),
+        Column("Kecamatan", width=16),
+        Column("NIK pemohon", width=20),
+        Column("Nama pemohon", width=28),
+        Column("No. KK", width=20),
+        Column("No. HP", width=16),
+        Column("Alamat", width=40),
+        Column("Nama subjek", width=28),
+        Column("NIK subjek", width=20),
+        Column("Tanggal lahir subjek", "date", width=14),
+        Column(time_header("Diajukan"), "time", width=18),
+        Column("Jemput bola", width=12),
+        Column("Jumlah berkas", "number", width=10),
+    ]
+
+
+def manifest_cells(row: dict[str, Any]) -> list[Any]:
+    applicant, subject = row["applicant"], row["subject"] or {}
+    return [
+        row["code"],
+        row["service_label"],
+        row["desa_name"],
+        row["kecamatan_name"],
+        applicant.get("nik"),
+        applicant.get("name"),
+        applicant.get("kk"),
+        applicant.get("phone"),
+        applicant.get("address"),
+        subject.get("name"),
+        subject.get("nik"),
+        subject.get("birth_date"),
+        row["submitted_at"],
+        bool(row["jemput_bola"]),
+        len(row["files"]),
+    ]
 
 
 class BrokenFiles(Exception):
@@ -152,7 +172,12 @@ class VolumeWriter:
                 sums,
                 stamp,
             )
-            self._write_bytes(zf, "manifest.csv", self._manifest_csv(manifest_rows), sums, stamp)
+            columns = manifest_columns()
+            cells = [manifest_cells(row) for row in manifest_rows]
+            self._write_bytes(zf, "manifest.csv", csv_bytes(columns, cells), sums, stamp)
+            sheet = Sheet("manifest", columns, cells)
+            with xlsx_file([sheet], stamp=datetime.fromisoformat(batch.created_at)) as workbook:
+                self._write_file(zf, "manifest.xlsx", workbook, sums, stamp)
             lines = "".join(f"{digest}  {name}\n" for name, digest in sums)
             zf.writestr(_entry("SHA256SUMS", stamp), lines.encode())
 
@@ -236,6 +261,20 @@ class VolumeWriter:
         return {"path": name, "sha256": digest, "size": writer.size}
 
     @staticmethod
+    def _write_file(
+        zf: zipfile.ZipFile,
+        name: str,
+        source: IO[bytes],
+        sums: list[tuple[str, str]],
+        stamp: tuple[int, int, int, int, int, int],
+    ) -> None:
+        with zf.open(_entry(name, stamp), "w", force_zip64=True) as entry:
+            writer = HashingSink(entry)
+            while chunk := source.read(64 * 1024):
+                writer.write(chunk)
+        sums.append((name, writer.digest.hexdigest()))
+
+    @staticmethod
     def _write_bytes(
         zf: zipfile.ZipFile,
         name: str,
@@ -267,33 +306,6 @@ class VolumeWriter:
             "submitted_at": request.status_since,
             "files": files,
         }
-
-    @staticmethod
-    def _manifest_csv(rows: list[dict[str, Any]]) -> bytes:
-        text = io.StringIO()
-        writer = csv.writer(text)
-        writer.writerow(CSV_COLUMNS)
-        for row in rows:
-            applicant, subject = row["applicant"], row["subject"] or {}
-            writer.writerow(
-                neutralise(v)
-                for v in (
-                    row["code"],
-                    row["service_label"],
-                    row["desa_name"],
-                    row["kecamatan_name"],
-                    applicant.get("nik"),
-                    applicant.get("name"),
-                    applicant.get("kk"),
-                    applicant.get("phone"),
-                    subject.get("name"),
-                    subject.get("birth_date"),
-                    row["submitted_at"],
-                    len(row["files"]),
-                )
-            )
-        # The BOM makes spreadsheet programs read the file as UTF-8.
-        return ("\ufeff" + text.getvalue()).encode("utf-8")
 
 
 def _zip_time(created_at: str) -> tuple[int, int, int, int, int, int]:

@@ -116,7 +116,8 @@ def _cover(request: Request, service: Service, regions: Regions, scans: list[Sca
         pages = have.get(req.code, 0)
         mark = f"[x] {pages} hlm" if pages else "[  ]"
         kind = "wajib" if req.required else "bila ada"
-        alt = f", salah satu: {req.one_of}" if req.one_of else ""
+        others = [r.label for r in service.requirements if req.one_of and r.one_of == req.one_of]
+        alt = f", salah satu dari: {' / '.join(others)}" if req.one_of else ""
         pdf.multi_cell(
             0, 6, _latin1(f"{mark}  {req.label} ({kind}{alt})"), new_x="LMARGIN", new_y="NEXT"
         )
@@ -145,13 +146,17 @@ def _too_large(page: str, size: str = "") -> str:
     return f"Foto {page} terlalu besar untuk dicetak{size}, paling besar {limit} megapiksel; {REDO}"
 
 
-def _image_page(data: bytes, page: str) -> bytes:
+def _image_page(data: bytes, page: str, caption: str = "") -> bytes:
     from fpdf import FPDF
 
     _check_pixels(data, page)  # before fpdf2 decodes it
     pdf = FPDF(unit="mm", format="A4")
     pdf.set_auto_page_break(auto=False)
     pdf.add_page()
+    # A printed page that falls out of its folder still says whose it is and what it is.
+    pdf.set_font("Helvetica", "", 8)
+    pdf.set_xy(MARGIN, 3)
+    pdf.cell(0, 5, _latin1(caption or page))
     # Fit inside the margins, keeping the aspect ratio.
     pdf.image(
         io.BytesIO(data),
@@ -161,6 +166,19 @@ def _image_page(data: bytes, page: str) -> bytes:
         h=A4_HEIGHT - 2 * MARGIN,
         keep_aspect_ratio=True,
     )
+    return bytes(pdf.output())
+
+
+def _stamp(width_pt: float, height_pt: float, caption: str) -> bytes:
+    """A transparent page of the given size carrying the caption in its top margin."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format=(width_pt, height_pt))
+    pdf.set_auto_page_break(auto=False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 8)
+    pdf.set_xy(20, 6)
+    pdf.cell(0, 10, _latin1(caption))
     return bytes(pdf.output())
 
 
@@ -183,6 +201,7 @@ def build_berkas(
     writer.append(io.BytesIO(_cover(request, service, regions, in_order)))
     for scan in in_order:
         page = names[scan.id]
+        caption = f"{request.code} - {page}"
         data = b"".join(blobs.iter_chunks(scan.key))
         try:
             if scan.content_type == "application/pdf":
@@ -192,9 +211,18 @@ def build_berkas(
                         f"PDF {page} terkunci kata sandi; unggah tanpa kata sandi dan ajukan "
                         "kembali."
                     )
+                first = len(writer.pages)
                 writer.append(reader)
+                for number, added in enumerate(writer.pages[first:], start=1):
+                    box = added.mediabox
+                    overlay = PdfReader(
+                        io.BytesIO(
+                            _stamp(float(box.width), float(box.height), f"{caption}, {number}")
+                        )
+                    ).pages[0]
+                    added.merge_page(overlay)
             else:
-                writer.append(io.BytesIO(_image_page(data, page)))
+                writer.append(io.BytesIO(_image_page(data, page, caption)))
         except (PdfReadError, OSError, ValueError) as exc:
             raise BerkasProblem(f"Berkas {page} tidak dapat dibaca; {REDO}") from exc
     pages = len(writer.pages)

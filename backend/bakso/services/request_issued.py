@@ -37,7 +37,11 @@ class RequestIssued(RequestBase):
         pending = {"key": key, "sha256": sha256, "size": size, "state": "pending"}
         self._note(request, issued=pending)
         return self.blobs.upload_target(
-            key, size=size, content_type=content_type, expires_in=self.settings.upload_url_ttl
+            key,
+            size=size,
+            content_type=content_type,
+            expires_in=self.settings.upload_url_ttl,
+            sha256=sha256,
         )
 
     def complete_issued(self, actor: Actor, request_id: str) -> Request:

@@ -54,8 +54,14 @@ class RequestScans(RequestBase):
             raise Conflict("Pindaian ini sudah terdaftar dengan ukuran atau jenis lain.")
         if scan.state == "ok":
             return scan, None
+        # Bound to the registered SHA-256: the URL outlives `complete`, and must never
+        # let other bytes replace the checked scan (nor land before it is checked).
         target = self.blobs.upload_target(
-            scan.key, size=size, content_type=content_type, expires_in=self.settings.upload_url_ttl
+            scan.key,
+            size=size,
+            content_type=content_type,
+            expires_in=self.settings.upload_url_ttl,
+            sha256=scan.sha256,
         )
         return scan, target
 

@@ -19,6 +19,7 @@ from ..domain.errors import Conflict, InvalidInput, NotFound
 from ..domain.identity import NumberInfo, parse_kk, parse_nik
 from ..domain.lifecycle import EDITABLE, LABELS, Role, Status, check_transition, parse_status
 from ..domain.model import Actor, Draft, Event, Request, request_code
+from ..domain.retention import ABANDONED
 from ..ports import CodeTaken, Page
 from .request_base import (
     RequestDetail,
@@ -29,7 +30,7 @@ from .request_base import (
 )
 from .request_issued import RequestIssued
 from .request_scans import RequestScans
-from .request_verification import RequestVerification
+from .request_verification import SYSTEM_ACTOR, RequestVerification
 
 __all__ = [
     "RequestDetail",
@@ -258,3 +259,16 @@ class RequestService(RequestScans, RequestIssued, RequestVerification):
             changes["handover"] = handover
             note = note.strip() or handover_note(handover)
         return self._move(actor, request, target, note.strip(), **changes)
+
+    def cancel_abandoned(self, request: Request, note: str) -> Request | None:
+        """The system cancels a DRAF or PERLU_PERBAIKAN left untouched (retention).
+
+        Conditional on the version the retention run read: None, and nothing
+        changed, if the desa touched the request meanwhile.
+        """
+        if request.status not in ABANDONED:
+            return None
+        try:
+            return self._move(SYSTEM_ACTOR, request, Status.DIBATALKAN, note)
+        except Conflict:
+            return None

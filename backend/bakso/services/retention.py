@@ -1,10 +1,18 @@
-"""Keeping personal data no longer than needed (DESIGN §3).
+"""Keeping a request's personal data no longer than needed (DESIGN §3, docs/retention.md).
 
-A set time after a request reaches a final status, its scans, printable file
-and issued document are deleted; the request keeps its skeleton and timeline,
-and the audit log stays whole. Batch zips go the same time after they were
-built. Locally a job runs this; on AWS an S3 lifecycle rule does the same for
-batches, and the worker's scheduled run for the rest.
+The daily run asks the records store, per desa and retention clock
+(domain.retention), for the requests whose clock ran out, and erases each: every
+blob the request ever had (all scans, every berkas.pdf, every issued PDF, each
+version of them), its scan records, the notes of its timeline, and every
+personal field of the request itself, keeping the skeleton for statistics. An
+abandoned DRAF or PERLU_PERBAIKAN is first cancelled by the system.
+
+Nothing else is read: what is erased leaves the index, so a rerun finds nothing
+more (idempotent) and a run cut short is simply run again (resumable). A
+request changed while it is being handled fails its conditional write and is
+left to the next run.
+
+Batch volumes, unfinished uploads and sasaran data are services/retention_files.py.
 """
 
 from __future__ import annotations
@@ -12,103 +20,170 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from ..domain.errors import Conflict
-from ..domain.lifecycle import FINAL
-from ..domain.model import Batch, Request
-from ..ports import AuditLog, BatchStore, Blobs, RequestStore, ScanStore
+from ..domain.model import Request
+from ..domain.regions import Regions
+from ..domain.retention import (
+    ABANDONED_CLOCK,
+    CLOCKS,
+    RetentionNote,
+    RetentionPolicy,
+    blob_prefixes,
+    erased,
+    retention_clock,
+    retention_note,
+)
+from ..ports import AuditLog, Blobs, RequestStore, ScanStore
 
 log = logging.getLogger(__name__)
+
+PAGE = 100
+BACKFILL_PAGE = 100
+
+# The system cancels an abandoned request (RequestService.cancel_abandoned): the
+# request moved, or None if it changed meanwhile.
+Cancel = Callable[[Request, str], Request | None]
 
 
 @dataclass(frozen=True)
 class PurgeReport:
-    requests: int
-    blobs: int
-    batches: int
+    requests: int  # erased
+    blobs: int  # blobs deleted (each with every stored version)
+    cancelled: int  # abandoned requests the system cancelled before erasing them
+
+    def to_dict(self) -> dict[str, int]:
+        return {"requests": self.requests, "blobs": self.blobs, "cancelled": self.cancelled}
 
 
-class RetentionRecords(RequestStore, ScanStore, BatchStore, AuditLog, Protocol):
+class RetentionRecords(RequestStore, ScanStore, AuditLog, Protocol):
     """The records ports RetentionService uses (one Records adapter serves them all)."""
 
 
 class RetentionService:
     def __init__(
-        self, records: RetentionRecords, blobs: Blobs, clock: Callable[[], datetime], days: int
+        self,
+        records: RetentionRecords,
+        blobs: Blobs,
+        regions: Regions,
+        clock: Callable[[], datetime],
+        policy: RetentionPolicy,
+        cancel: Cancel,
     ) -> None:
         self.records = records
         self.blobs = blobs
+        self.regions = regions
         self.clock = clock
-        self.days = days
+        self.policy = policy
+        self.cancel = cancel
+
+    def note(self, request: Request) -> RetentionNote:
+        """When the request's personal data goes, and whether its desa must be warned."""
+        return retention_note(request, self.policy, self.clock())
 
     def purge(self) -> PurgeReport:
         now = self.clock()
-        cutoff = (now - timedelta(days=self.days)).isoformat(timespec="milliseconds")
         at = now.isoformat(timespec="milliseconds")
-        requests = blobs = 0
-        for request in self._final_requests():
-            if request.purged_at or request.status_since >= cutoff:
-                continue
-            blobs += self._purge_request(request, at)
-            requests += 1
-        batches = 0
-        for batch in self._batches():
-            if batch.volumes and not batch.purged_at and batch.created_at < cutoff:
-                for volume in batch.volumes:
-                    if volume.key:
-                        self.blobs.delete(volume.key)
-                try:
-                    self.records.save_batch(
-                        replace(batch, purged_at=at, version=batch.version + 1), batch.version
-                    )
-                except Conflict:
-                    continue  # changed meanwhile: the next run marks it
-                batches += 1
-        if requests or batches:
+        requests = blobs = cancelled = 0
+        for clock in CLOCKS:
+            until = self.policy.cutoff(clock, now)
+            for desa in self.regions.desa():
+                for request in self._due(desa.code, clock, until):
+                    running = retention_clock(request)
+                    if running is None or running.name != clock or running.since > until:
+                        continue  # changed since the index was read: no longer due
+                    if clock == ABANDONED_CLOCK:
+                        moved = self.cancel(request, self._cancel_note())
+                        if moved is None:
+                            continue  # touched meanwhile: the desa still works on it
+                        cancelled += 1
+                        request = moved
+                    deleted = self._erase(request, at)
+                    if deleted is not None:
+                        requests += 1
+                        blobs += deleted
+        if requests or cancelled:
             log.info(
-                "retention: %d requests, %d blobs, %d batches purged", requests, blobs, batches
+                "retention: %d requests erased (%d cancelled first), %d blobs deleted",
+                requests,
+                cancelled,
+                blobs,
             )
-        return PurgeReport(requests, blobs, batches)
+        return PurgeReport(requests, blobs, cancelled)
 
-    def _purge_request(self, request: Request, at: str) -> int:
-        keys = {s.key for s in self.records.list_scans(request.id)}
-        if request.berkas_key:
-            keys.add(request.berkas_key)
-        if request.issued:
-            keys.add(str(request.issued["key"]))
-        for key in keys:
-            self.blobs.delete(key)
+    def backfill(self, cursor: str | None = None, pages: int = 10) -> tuple[int, str | None]:
+        """Write requests stored before the retention index existed again, so it holds them.
+
+        Once, after upgrading a DynamoDB deployment (SQLite's migration fills its
+        index itself). Reads at most `pages` pages of every request, newest
+        first; returns how many were written and the cursor to go on from (None:
+        done). Each write is conditional on the version read: a request written
+        meanwhile was indexed by that write.
+        """
+        written = 0
+        for _ in range(pages):
+            page = self.records.list_requests(
+                desa=None, status=None, cursor=cursor, limit=BACKFILL_PAGE
+            )
+            for request in page.items:
+                try:
+                    self.records.save_request(request, request.version, None)
+                except Conflict:
+                    continue
+                written += 1
+            cursor = page.cursor
+            if cursor is None:
+                break
+        return written, cursor
+
+    def _due(self, desa: str, clock: str, until: str) -> Iterator[Request]:
+        cursor: str | None = None
+        while True:
+            page = self.records.list_retention_due(
+                desa=desa, clock=clock, until=until, cursor=cursor, limit=PAGE
+            )
+            yield from page.items
+            if page.cursor is None:
+                return
+            cursor = page.cursor
+
+    def _erase(self, request: Request, at: str) -> int | None:
+        """Erase one request; the blobs deleted, or None if it changed meanwhile.
+
+        Blobs, scan records and notes go first: each step is idempotent, and the
+        request leaves the index only with the last write, so a run stopped
+        half-way is finished by the next.
+        """
+        # Never before the status it erases (the cancellation, or a clock behind the
+        # request service's): an erased request must read as erased since its status.
+        at = max(at, request.status_since)
+        prefixes = blob_prefixes(request.id)
+        deleted = sum(self.blobs.erase_prefix(prefix) for prefix in prefixes)
+        for scan in self.records.list_scans(request.id):
+            if not scan.key.startswith(tuple(prefixes)):
+                self.blobs.delete(scan.key)
+                deleted += 1
+            self.records.delete_scan(request.id, scan.id)
+        self.records.clear_timeline_notes(request.id)
+        skeleton = replace(erased(request, at), version=request.version + 1, updated_at=at)
         try:
-            self.records.save_request(replace(request, purged_at=at), request.version, None)
+            self.records.save_request(skeleton, request.version, None)
         except Conflict:
-            return len(keys)  # changed meanwhile: the next run marks it
+            return None
         self.records.append_audit(
             at=at,
             actor="system",
             action="request.purged",
             target=request.id,
-            data={"blobs": len(keys)},
+            data={"blobs": deleted, "status": request.status.value},
         )
-        return len(keys)
+        return deleted
 
-    def _final_requests(self) -> Iterator[Request]:
-        for status in sorted(FINAL):
-            cursor: str | None = None
-            while True:
-                page = self.records.list_requests(
-                    desa=None, status=status, cursor=cursor, limit=100
-                )
-                yield from page.items
-                if page.cursor is None:
-                    break
-                cursor = page.cursor
-
-    def _batches(self) -> Iterator[Batch]:
-        cursor: str | None = None
-        while True:
-            items, cursor = self.records.list_batches(cursor=cursor, limit=100)
-            yield from items
-            if cursor is None:
-                return
+    def _cancel_note(self) -> str:
+        days = self.policy.abandoned_days
+        return (
+            f"Dibatalkan otomatis oleh sistem: tidak ada perubahan selama {days} hari. "
+            "Data pribadi dan berkasnya dihapus."
+        )

@@ -11,7 +11,7 @@ from ..domain.returns import APPLIED, REFUSED, UNCHANGED, ReturnLine, ReturnRun,
 from ..ports import RETURN_LINES_PER_WRITE
 from .requests import StaleRequest
 from .return_base import ReturnBase
-from .return_files import Entry, IssuedZip
+from .return_files import Entry, IssuedZip, duplicate_pdfs
 
 
 class ReturnApply(ReturnBase):
@@ -98,10 +98,9 @@ class ReturnApply(ReturnBase):
         if pdfs is not None and info is not None:
             if target is not Status.SELESAI:
                 ignored = " PDF tidak dipakai karena status bukan SELESAI."
-            elif pdfs.duplicated(entry.code):
-                raise InvalidInput(
-                    "Zip berisi lebih dari satu PDF untuk kode ini; baris tidak diterapkan."
-                )
+            elif names := pdfs.duplicates(entry.code):
+                # Never pick one of them: which is the issued document is the officer's call.
+                raise InvalidInput(duplicate_pdfs(entry.code, names))
             else:
                 before = (request.issued or {}).get("sha256")
                 request = self.requests.attach_issued_stream(actor, request, pdfs.opener(info))

@@ -15,6 +15,7 @@ from typing import Protocol
 from ..domain.errors import Forbidden, NotFound
 from ..domain.model import Actor
 from ..domain.returns import ReturnRun
+from ..domain.unpacking import RETURN_ZIP_LIMITS, ZipLimits
 from ..ports import AuditLog, Blobs, Queue, RequestStore, ReturnStore
 from .requests import RequestService
 
@@ -30,6 +31,7 @@ class ReturnSettings:
     max_pdf_bytes: int = 20 * 1024 * 1024
     upload_url_ttl: int = 15 * 60
     page_size_max: int = 500
+    unpack: ZipLimits = RETURN_ZIP_LIMITS  # what the zip may unpack to (domain/unpacking.py)
 
 
 @dataclass(frozen=True)

@@ -2,26 +2,35 @@
 
 The zip is never downloaded whole nor staged on disk: zipfile reads it through
 ranged reads of the blob (Blobs.read_range) behind a small buffer, so a worker
-chunk reads the central directory and then only the members it uses. A member
-whose declared size is above the limit is refused before it is opened, and
-every member is read through a byte limit, so a header that lies about the
-size cannot make it larger (a zip bomb). A refused member refuses its row, with
-the reason; the other rows go on.
+chunk reads the central directory and then only the members it uses. The
+central directory is judged first (services/unpacking.py: entries, sizes,
+compression ratio): a zip bomb refuses the whole zip, with the reason. A
+member whose declared size is above the PDF limit refuses its row before it is
+opened, and every member is read through a byte limit and counted against its
+declared size, so a header that lies cannot make it larger. A refused member
+refuses its row, with the reason; the other rows go on.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
 
-from ..domain.errors import InvalidInput, NotFound
+from ..domain.errors import InvalidInput
+from ..domain.unpacking import RETURN_ZIP_LIMITS, ZipLimits, read_past_declared, size_text
 from ..ports import Blobs
-from .sasaran_files import FileProblem, read_lines
+from .sasaran_files import read_lines
+from .unpacking import (
+    MEMBER_ERRORS,
+    ZIP_ERRORS,
+    BlobRangeReader,
+    FileProblem,
+    check_zip,
+)
 
 ZIP_BUFFER = 64 * 1024  # bytes per ranged read of the zip (a small PDF and its neighbours)
 PDF_IN_MEMORY = 1024 * 1024  # a PDF up to this size is read once and kept while it is stored
@@ -33,83 +42,25 @@ COLUMN_NAMES = {
 }
 ORPHAN_PDF = "PDF tanpa baris di CSV; tidak dipakai."
 DUPLICATE_CODE = "Kode muncul lebih dari sekali di berkas ini."
-# What zipfile and zlib raise for a member they cannot read (bad CRC, a compression
-# method it lacks, encryption, a cut-off stream).
-_MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError)
-
-
-def size_text(size: int) -> str:
-    """'5 MB', '2 GB': a limit as the officer reads it."""
-    if size >= 1024**3 and size % 1024**3 == 0:
-        return f"{size // 1024**3} GB"
-    return f"{size / 1024 / 1024:.0f} MB"
-
-
-class BlobGone(OSError):
-    """The blob disappeared while it was read (a finished run removes its files)."""
+ZIP_WHAT = "Zip dokumen terbit"
+_MEMBER_ERRORS = MEMBER_ERRORS
 
 
 class PdfProblem(InvalidInput):
     """One issued PDF in the zip cannot be used; the row naming it is refused with this."""
 
 
-class BlobRangeReader(io.RawIOBase):
-    """A blob as a seekable raw file: every read is one ranged read of the store."""
-
-    def __init__(self, blobs: Blobs, key: str, size: int) -> None:
-        super().__init__()
-        self._blobs = blobs
-        self._key = key
-        self._size = size
-        self._pos = 0
-        self.reads = 0  # ranged reads made, for tests and logs
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        if whence == io.SEEK_SET:
-            position = offset
-        elif whence == io.SEEK_CUR:
-            position = self._pos + offset
-        elif whence == io.SEEK_END:
-            position = self._size + offset
-        else:
-            raise ValueError(f"invalid whence {whence}")
-        if position < 0:
-            raise OSError("negative seek position")
-        self._pos = position
-        return position
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        view = memoryview(buffer).cast("B")
-        want = min(len(view), self._size - self._pos)
-        if want <= 0:
-            return 0
-        try:
-            data = self._blobs.read_range(self._key, self._pos, want)
-        except NotFound:
-            raise BlobGone(self._key) from None
-        self.reads += 1
-        view[: len(data)] = data
-        self._pos += len(data)
-        return len(data)
-
-
 class _Limited(io.RawIOBase):
     """A zip member read through a byte limit, whatever its header declared."""
 
-    def __init__(self, source: IO[bytes], limit: int, name: str) -> None:
+    def __init__(
+        self, source: IO[bytes], limit: int, name: str, declared: int | None = None
+    ) -> None:
         super().__init__()
         self._source = source
         self._limit = limit
         self._name = name
+        self._declared = declared  # the central directory's size: more is a lie
         self._count = 0
 
     def readable(self) -> bool:
@@ -126,6 +77,8 @@ class _Limited(io.RawIOBase):
         self._count += len(data)
         if self._count > self._limit:
             raise PdfProblem(too_large_pdf(self._name, self._limit))
+        if self._declared is not None and self._count > self._declared:
+            raise PdfProblem(read_past_declared(ZIP_WHAT, self._name))
         view[: len(data)] = data
         return len(data)
 
@@ -140,6 +93,14 @@ def broken_pdf(name: str) -> str:
     return f"PDF {name} di zip rusak atau tidak dapat dibaca; baris tidak diterapkan."
 
 
+def duplicate_pdfs(code: str, names: list[str]) -> str:
+    shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+    return (
+        f"Zip berisi {len(names)} PDF untuk kode {code} ({shown}); baris tidak "
+        "diterapkan. Sisakan satu PDF per kode lalu kirim ulang baris ini."
+    )
+
+
 def too_large_pdf(name: str, limit: int) -> str:
     return f"PDF {name} lebih besar dari batas {size_text(limit)}; baris tidak diterapkan."
 
@@ -148,15 +109,29 @@ class IssuedZip:
     """The uploaded zip's PDFs by request code (file name without folder and .pdf)."""
 
     def __init__(
-        self, blobs: Blobs, key: str, size: int, *, max_pdfs: int, max_pdf_bytes: int
+        self,
+        blobs: Blobs,
+        key: str,
+        size: int,
+        *,
+        max_pdfs: int,
+        max_pdf_bytes: int,
+        limits: ZipLimits = RETURN_ZIP_LIMITS,
     ) -> None:
         self.raw = BlobRangeReader(blobs, key, size)
         self._file = io.BufferedReader(self.raw, buffer_size=ZIP_BUFFER)
         self._max_pdf_bytes = max_pdf_bytes
         try:
             self._zip = zipfile.ZipFile(self._file)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError):
+        except ZIP_ERRORS:
+            self._file.close()
             raise FileProblem("Berkas zip dokumen terbit rusak atau bukan zip.") from None
+        try:
+            # Before any member is opened: a bomb refuses the whole zip, with the reason.
+            check_zip(self._zip, limits, ZIP_WHAT)
+        except FileProblem:
+            self.close()
+            raise
         self._members: dict[str, list[zipfile.ZipInfo]] = {}
         for info in self._zip.infolist():
             code = _code_of(info)
@@ -173,8 +148,10 @@ class IssuedZip:
         found = self._members.get(code)
         return found[0] if found else None
 
-    def duplicated(self, code: str) -> bool:
-        return len(self._members.get(code, ())) > 1
+    def duplicates(self, code: str) -> list[str]:
+        """The members' names when more than one PDF is named after `code`, else []."""
+        found = self._members.get(code, [])
+        return [info.filename for info in found] if len(found) > 1 else []
 
     def opener(self, info: zipfile.ZipInfo) -> Callable[[], IO[bytes]]:
         """Opens the member afresh each call, bounded: refused (PdfProblem) if too large."""
@@ -187,7 +164,9 @@ class IssuedZip:
                 source = self._zip.open(info)
             except _MEMBER_ERRORS:
                 raise PdfProblem(broken_pdf(name)) from None
-            return io.BufferedReader(_Limited(source, self._max_pdf_bytes, name))
+            return io.BufferedReader(
+                _Limited(source, self._max_pdf_bytes, name, declared=info.file_size)
+            )
 
         if info.file_size > PDF_IN_MEMORY:
             return open_member  # read from the zip each time, a chunk at a time
@@ -221,9 +200,17 @@ def _code_of(info: zipfile.ZipInfo) -> str | None:
 
 @contextmanager
 def issued_zip(
-    blobs: Blobs, key: str, size: int, *, max_pdfs: int, max_pdf_bytes: int
+    blobs: Blobs,
+    key: str,
+    size: int,
+    *,
+    max_pdfs: int,
+    max_pdf_bytes: int,
+    limits: ZipLimits = RETURN_ZIP_LIMITS,
 ) -> Iterator[IssuedZip]:
-    pdfs = IssuedZip(blobs, key, size, max_pdfs=max_pdfs, max_pdf_bytes=max_pdf_bytes)
+    pdfs = IssuedZip(
+        blobs, key, size, max_pdfs=max_pdfs, max_pdf_bytes=max_pdf_bytes, limits=limits
+    )
     try:
         yield pdfs
     finally:

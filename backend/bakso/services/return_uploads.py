@@ -15,11 +15,13 @@ from ..domain.returns import (
     ReturnFile,
     ReturnRun,
 )
+from ..domain.unpacking import size_text
 from ..messages import ReturnChunk, ReturnPrepare
 from ..ports import UploadTarget
 from .return_base import ReturnBase, pdfs_key, table_key
-from .return_files import ZIP_MAGICS, size_text
+from .return_files import ZIP_MAGICS, ZIP_WHAT
 from .sasaran_files import CSV_TYPES
+from .unpacking import blob_zip_problem
 
 log = logging.getLogger("bakso.services.returns")
 
@@ -58,12 +60,20 @@ class ReturnUploads(ReturnBase):
             return run, None, None
         ttl = self.settings.upload_url_ttl
         table_target = self.blobs.upload_target(
-            table_key(run.id), size=table.size, content_type=table.content_type, expires_in=ttl
+            table_key(run.id),
+            size=table.size,
+            content_type=table.content_type,
+            expires_in=ttl,
+            sha256=table.sha256,
         )
         pdfs_target = None
         if pdfs is not None:
             pdfs_target = self.blobs.upload_target(
-                pdfs_key(run.id), size=pdfs.size, content_type=pdfs.content_type, expires_in=ttl
+                pdfs_key(run.id),
+                size=pdfs.size,
+                content_type=pdfs.content_type,
+                expires_in=ttl,
+                sha256=pdfs.sha256,
             )
         log.info(
             "return %s registered (%d + %d bytes)", run.id, table.size, pdfs.size if pdfs else 0
@@ -151,6 +161,12 @@ class ReturnUploads(ReturnBase):
         problem = self._check_size(key, run.pdfs.size, "zip")
         if problem is None and self.blobs.read_head(key, 4) not in ZIP_MAGICS:
             problem = "Berkas dokumen terbit bukan zip. Unggah ulang."
+        if problem is None:
+            # The central directory only (a few ranged reads): a bomb is refused here, to
+            # the officer's screen, before the worker opens a member.
+            problem = blob_zip_problem(
+                self.blobs, key, run.pdfs.size, self.settings.unpack, ZIP_WHAT
+            )
         if problem:
             self.blobs.delete(key)
         return problem

@@ -47,7 +47,7 @@ from .return_base import (
 )
 from .return_files import Entry, IssuedZip, issued_zip, plan_entries, read_table
 from .return_uploads import ReturnUploads
-from .sasaran_files import FileProblem
+from .unpacking import FileProblem
 
 __all__ = [
     "ReturnRecords",
@@ -162,6 +162,7 @@ class ReturnService(ReturnUploads, ReturnApply):
             run.pdfs.size,
             max_pdfs=self.settings.max_rows,
             max_pdf_bytes=self.settings.max_pdf_bytes,
+            limits=self.settings.unpack,
         )
 
     def apply_chunk(self, return_id: str, chunk: int) -> None:

@@ -15,6 +15,7 @@ from datetime import datetime
 from ..domain.errors import Forbidden
 from ..domain.model import Actor
 from ..domain.regions import Regions
+from ..domain.unpacking import XLSX_LIMITS, XlsxLimits
 from ..ports import AuditLog, Blobs, Queue, SasaranStore
 
 WRITE_ATTEMPTS = 5
@@ -27,6 +28,7 @@ class SasaranSettings:
     chunk_rows: int = 1_000
     upload_url_ttl: int = 15 * 60
     page_size_max: int = 500
+    xlsx: XlsxLimits = XLSX_LIMITS  # what an XLSX may unpack to (domain/unpacking.py)
 
 
 class SasaranCore:

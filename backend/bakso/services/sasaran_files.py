@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
 from ..domain.sasaran import CATEGORY_LABELS, COLUMNS, DOCUMENTS, Category
+from ..domain.unpacking import XLSX_LIMITS, XlsxLimits
+from .unpacking import FileProblem, check_xlsx
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv"
@@ -24,10 +26,6 @@ CSV_TYPES = frozenset(
 ZIP_MAGIC = b"PK\x03\x04"
 SHEET_NAME = "sasaran"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class FileProblem(Exception):
-    """The file as a whole cannot be read; the message is for the officer (Indonesian)."""
 
 
 def kind_of(filename: str) -> str | None:
@@ -56,9 +54,15 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def read_lines(kind: str, source: IO[bytes], *, max_lines: int) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) of every non-blank line; raises FileProblem on an unreadable file."""
-    lines = _read_xlsx(source) if kind == "xlsx" else _read_csv(source)
+def read_lines(
+    kind: str, source: IO[bytes], *, max_lines: int, xlsx: XlsxLimits = XLSX_LIMITS
+) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of every non-blank line; raises FileProblem on an unreadable file.
+
+    An XLSX is checked against `xlsx` (entries, sizes, ratio, cell length) before
+    openpyxl opens it.
+    """
+    lines = _read_xlsx(source, xlsx) if kind == "xlsx" else _read_csv(source)
     for count, (number, cells) in enumerate(
         ((n, c) for n, c in lines if any(x.strip() for x in c)), start=1
     ):
@@ -92,12 +96,13 @@ def _read_csv(source: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
         raise FileProblem("Berkas CSV tidak dapat dibaca (tanda kutip tidak seimbang?).") from None
 
 
-def _read_xlsx(source: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+def _read_xlsx(source: IO[bytes], limits: XlsxLimits) -> Iterator[tuple[int, list[str]]]:
     import zipfile
 
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_xlsx(source, limits)
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):

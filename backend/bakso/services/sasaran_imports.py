@@ -47,7 +47,8 @@ from ..domain.sasaran import (
 from ..messages import SasaranImportChunk, SasaranImportParse
 from ..ports import ImportLineWrite, RowWrite, UploadTarget
 from .sasaran_core import WRITE_ATTEMPTS, SasaranCore
-from .sasaran_files import CSV_TYPES, XLSX_TYPE, ZIP_MAGIC, FileProblem, kind_of, read_lines
+from .sasaran_files import CSV_TYPES, XLSX_TYPE, ZIP_MAGIC, kind_of, read_lines
+from .unpacking import XLSX, FileProblem, blob_zip_problem
 
 log = logging.getLogger("bakso.services.sasaran")
 
@@ -117,6 +118,7 @@ class SasaranImports(SasaranCore):
             size=size,
             content_type=content_type,
             expires_in=self.settings.upload_url_ttl,
+            sha256=sha256,
         )
         log.info("sasaran import %s registered (%d bytes, %s)", run.id, size, kind)
         return run, target
@@ -159,6 +161,8 @@ class SasaranImports(SasaranCore):
         is_zip = self.blobs.read_head(key, len(ZIP_MAGIC)) == ZIP_MAGIC
         if (run.kind == "xlsx") != is_zip:
             return "Isi berkas tidak sesuai dengan jenisnya (.csv atau .xlsx)."
+        if is_zip:  # the central directory only; the worker scans the parts as they stream
+            return blob_zip_problem(self.blobs, key, stored, self.settings.xlsx.zip, XLSX)
         return None
 
     # Importing: reading runs and reports ------------------------------------------
@@ -238,7 +242,9 @@ class SasaranImports(SasaranCore):
             for part in self.blobs.iter_chunks(_source_key(run.id)):
                 spool.write(part)
             spool.seek(0)
-            lines = read_lines(run.kind, spool, max_lines=self.settings.max_rows)
+            lines = read_lines(
+                run.kind, spool, max_lines=self.settings.max_rows, xlsx=self.settings.xlsx
+            )
             header = next(lines, None)
             if header is None:
                 raise FileProblem("Berkas kosong: tidak ada baris judul kolom.")

@@ -45,7 +45,8 @@ class SasaranWorklist(SasaranCore):
 
     def get_row(self, actor: Actor, sasaran_id: str) -> SasaranRow:
         row = self.store.get_row(sasaran_id)
-        if row is None or not actor.can_see_desa(row.desa):
+        # A purged row (retention) has nothing left to show or follow up: as if gone.
+        if row is None or row.purged_at or not actor.can_see_desa(row.desa):
             raise NotFound(_NOT_FOUND)
         return row
 

@@ -10,12 +10,26 @@ from ..domain.errors import NotFound
 from ..domain.regions import Regions
 from ..domain.resident import ResidentStatus, StatusTexts
 from ..ports import RequestStore
-from .throttle import Throttle
+from .throttle import Throttle, ThrottlePolicy
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 CODE_SHAPE = re.compile(r"^[A-Z]{2}-[0-9A-Z]{4}-[0-9A-Z]{4}$")
 NOT_FOUND = "Permohonan tidak ditemukan. Periksa kembali tautan atau kode pada tanda terima."
-NO_MATCH = "Kode atau 4 angka terakhir nomor HP tidak cocok."
+NO_MATCH = "Kode atau 4 angka terakhir nomor HP (atau NIK) tidak cocok."
+
+
+def second_factor(applicant: dict[str, object]) -> str:
+    """The 4 digits a resident proves the request is theirs with: the phone's last four, or
+    the NIK's when the request has no phone (one of the two, never either: no more guesses).
+    Empty after retention erased them: the lookup then finds nothing."""
+    phone = re.sub(r"\D", "", str(applicant.get("phone") or ""))
+    if len(phone) >= 4:
+        return phone[-4:]
+    nik = re.sub(r"\D", "", str(applicant.get("nik") or ""))
+    return nik[-4:] if len(nik) >= 4 else ""
+
+
+TOO_MANY = "Terlalu banyak percobaan."
 
 
 class StatusService:
@@ -26,12 +40,14 @@ class StatusService:
         regions: Regions,
         texts: StatusTexts,
         throttle: Throttle,
+        client_policy: ThrottlePolicy | None = None,
     ) -> None:
         self.records = records
         self.catalog = catalog
         self.regions = regions
         self.texts = texts
-        self.throttle = throttle
+        self.throttle = throttle  # its policy is the per-code one
+        self.client_policy = client_policy or throttle.policy
 
     def by_token(self, token: str) -> ResidentStatus:
         """Unknown and malformed tokens get the same answer, which reveals nothing."""
@@ -52,29 +68,30 @@ class StatusService:
         """The status token for a resident who lost the link.
 
         The second factor is the last 4 digits of the phone number given at
-        the loket. Failures are throttled per client and per code, so neither
-        one device nor many can walk through codes or digits.
+        the loket, or of the applicant's NIK when no phone was given (the
+        phone is optional; a request without one must still be found). Each
+        try is counted per client and per code before it is checked
+        (services/throttle.py), so neither one device nor many, nor many at
+        once, can walk through codes or digits.
         """
         code = code.strip().upper()
-        keys = (f"cek-client:{client}", f"cek-code:{code}")
-        for key in keys:
-            self.throttle.check(key, "Terlalu banyak percobaan.")
+        client_key = self.throttle.key("cek-client", client)
+        code_key = self.throttle.key("cek-code", code)
+        self.throttle.reserve(client_key, TOO_MANY, self.client_policy)
+        self.throttle.reserve(code_key, TOO_MANY)
         request = self.records.get_request_by_code(code) if CODE_SHAPE.match(code) else None
-        phone_digits = (
-            re.sub(r"\D", "", str(request.applicant.get("phone") or "")) if request else ""
-        )
+        expected = second_factor(request.applicant) if request else ""
         given = re.sub(r"\D", "", phone_last4)
         matches = (
             request is not None
             and request.token is not None
             and len(given) == 4
-            and len(phone_digits) >= 4
-            and hmac.compare_digest(phone_digits[-4:], given)
+            and len(expected) == 4
+            and hmac.compare_digest(expected, given)
         )
         if not matches:
-            for key in keys:
-                self.throttle.failed(key)
             raise NotFound(NO_MATCH)
         assert request is not None and request.token is not None
-        self.throttle.succeeded(keys[0])
+        self.throttle.clear(code_key)
+        self.throttle.release(client_key, self.client_policy)
         return request.token

@@ -144,6 +144,7 @@ class LocalWorker(threading.Thread):
                 busy = drain_once(self.services, visibility_timeout=self.visibility_timeout)
                 if time.monotonic() >= next_cleanup:
                     self.services.retention.purge()
+                    self.services.retention_files.purge()
                     next_cleanup = time.monotonic() + self.cleanup_every
             except Exception:
                 log.exception("worker loop error")

@@ -93,7 +93,13 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   } catch (error) {
     throw error instanceof NetworkError ? error : new NetworkError(String(error));
   }
-  if (!response.ok) throw await errorFrom(response);
+  if (!response.ok) {
+    const error = await errorFrom(response);
+    // The server ended the session (logout elsewhere, idle timeout, the admin): every
+    // screen, not only the outbox, then offers to log in again. A wrong password is not that.
+    if (response.status === 401 && path !== '/api/v1/auth/login') await markExpired();
+    throw error;
+  }
   if (response.status === 204) return undefined as T;
   try {
     return (await response.json()) as T;

@@ -17,4 +17,8 @@ export interface RequestFields {
   warnings: { code: string; message: string }[];
   scans?: { id: string; requirement: string; sha256: string; size: number; content_type: string; state: string }[];
   timeline?: { status: string; label: string; at: string; by: string; note: string }[];
+  // Retention (lib/retention.ts): set once the personal data was erased; when it will be.
+  purged_at?: string | null;
+  purge_due?: string | null;
+  purge_warning?: boolean;
 }

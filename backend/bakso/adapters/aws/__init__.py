@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from ...domain.audit_chain import AuditKeys
 from .blobs import S3Blobs
 from .errors import StoreUnavailable
 from .queue import SqsQueue
@@ -44,7 +45,8 @@ _S3 = _API.merge(Config(signature_version="s3v4", s3={"addressing_style": "virtu
 
 
 def build(config: Mapping[str, Any]) -> tuple[DynamoRecords, S3Blobs, SqsQueue]:
-    """The three adapters for `config` (AWS_REGION, TABLE_NAME, BUCKET_NAME, QUEUE_URL).
+    """The three adapters for `config` (AWS_REGION, TABLE_NAME, BUCKET_NAME, QUEUE_URL,
+    and the audit key settings, AUDIT_KEY...).
 
     Builds clients only (no network call): safe in a Lambda's cold start.
     QUEUE_URL may be the queue's name, resolved on first use.
@@ -53,7 +55,11 @@ def build(config: Mapping[str, Any]) -> tuple[DynamoRecords, S3Blobs, SqsQueue]:
         raise ValueError("QUEUE_URL (BAKSO_QUEUE_URL) must name the work queue")
     session = boto3.session.Session(region_name=config["AWS_REGION"])
     return (
-        DynamoRecords(session.client("dynamodb", config=_API), config["TABLE_NAME"]),
+        DynamoRecords(
+            session.client("dynamodb", config=_API),
+            config["TABLE_NAME"],
+            AuditKeys.from_config(config),
+        ),
         S3Blobs(session.client("s3", config=_S3), config["BUCKET_NAME"]),
         SqsQueue(session.client("sqs", config=_API), config["QUEUE_URL"]),
     )

@@ -1,8 +1,10 @@
 """Blobs in one S3 bucket, reached by devices through presigned URLs.
 
 Uploads are presigned PUTs that sign Content-Type and Content-Length, so S3
-refuses any other type or size (the URL only works for the bytes the server
-registered). Encryption is the bucket's default, SSE-KMS with the stack's key
+refuses any other type or size, and, when the server knows the bytes' SHA-256,
+`x-amz-checksum-sha256`, so S3 itself refuses any other bytes (BadDigest): the
+URL only works for the bytes the server registered, even after `complete`.
+Encryption is the bucket's default, SSE-KMS with the stack's key
 (infra/bakso.yaml); the bucket policy refuses any other encryption.
 
 A presigned URL dies with the credentials that signed it: on Lambda those are
@@ -12,6 +14,8 @@ an expired URL is simply asked for again.
 
 from __future__ import annotations
 
+import base64
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -19,14 +23,16 @@ from typing import IO, TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from ...domain.errors import InvalidInput, NotFound
-from ...domain.refusals import BAD_BLOB_KEY, BAD_RANGE, BLOB_NOT_FOUND
+from ...domain.errors import InvalidInput, NotFound, StoreUnavailable
+from ...domain.refusals import BAD_BLOB_KEY, BAD_RANGE, BLOB_NOT_FOUND, STORE_FAILING
 from ...ports import Blobs, BlobSink, UploadTarget
 from .errors import error_code, translated
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import CompletedPartTypeDef
+
+log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 # 16 MiB parts: a 1 GiB volume is 64 parts (S3 allows 10,000), and one part is
@@ -77,6 +83,17 @@ class _MultipartSink:
         self.parts.append({"ETag": response["ETag"], "PartNumber": number})
 
 
+def checksum_header(sha256: str) -> str:
+    """S3's x-amz-checksum-sha256: the digest in base64, where BAKSO registers it in hex."""
+    try:
+        digest = bytes.fromhex(sha256)
+    except ValueError:
+        digest = b""
+    if len(digest) != 32:
+        raise InvalidInput("Sidik SHA-256 tidak valid.")
+    return base64.b64encode(digest).decode("ascii")
+
+
 def _check_key(key: str) -> None:
     # The same keys as the folder adapter accepts, so both stores hold the same names.
     if (
@@ -96,23 +113,32 @@ class S3Blobs(Blobs):
         self.bucket = bucket
 
     def upload_target(
-        self, key: str, *, size: int, content_type: str, expires_in: int
+        self,
+        key: str,
+        *,
+        size: int,
+        content_type: str,
+        expires_in: int,
+        sha256: str | None = None,
     ) -> UploadTarget:
         _check_key(key)
+        params: dict[str, str | int] = {
+            "Bucket": self.bucket,
+            "Key": key,
+            "ContentType": content_type,
+            "ContentLength": size,
+        }
+        headers = {"Content-Type": content_type}
+        if sha256 is not None:
+            checksum = checksum_header(sha256)
+            params["ChecksumSHA256"] = checksum  # signed: x-amz-checksum-sha256
+            headers["x-amz-checksum-sha256"] = checksum
         with translated("presign upload"):
             url = self.client.generate_presigned_url(
-                "put_object",
-                Params={
-                    "Bucket": self.bucket,
-                    "Key": key,
-                    "ContentType": content_type,
-                    "ContentLength": size,
-                },
-                ExpiresIn=expires_in,
-                HttpMethod="PUT",
+                "put_object", Params=params, ExpiresIn=expires_in, HttpMethod="PUT"
             )
         # Content-Length is signed too; every HTTP client sets it from the body.
-        return UploadTarget("PUT", url, headers={"Content-Type": content_type})
+        return UploadTarget("PUT", url, headers=headers)
 
     def download_url(self, key: str, *, expires_in: int, filename: str | None = None) -> str:
         _check_key(key)
@@ -209,3 +235,43 @@ class S3Blobs(Blobs):
         _check_key(key)
         with translated("delete blob"):
             self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def erase_prefix(self, prefix: str) -> int:
+        """Every version and delete marker under the prefix, and unfinished multipart uploads.
+
+        A plain delete on a versioned bucket only hides the object behind a
+        delete marker (the lifecycle rule would expire it days later): personal
+        data goes now, version by version, a listing page (1000) at a time.
+        """
+        if not prefix.endswith("/"):
+            raise InvalidInput(BAD_BLOB_KEY)
+        _check_key(prefix.rstrip("/"))
+        keys: set[str] = set()
+        with translated("erase blobs"):
+            pages = self.client.get_paginator("list_object_versions")
+            for page in pages.paginate(Bucket=self.bucket, Prefix=prefix):
+                versions = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+                if not versions:
+                    continue
+                answer = self.client.delete_objects(
+                    Bucket=self.bucket,
+                    Delete={
+                        "Objects": [
+                            {"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions
+                        ],
+                        "Quiet": True,
+                    },
+                )
+                if answer.get("Errors"):
+                    # Quiet mode lists only failures; the next run tries again.
+                    log.error("erase blobs failed: %s", answer["Errors"][0].get("Code"))
+                    raise StoreUnavailable(STORE_FAILING)
+                keys.update(v["Key"] for v in page.get("Versions", []))
+            uploads = self.client.get_paginator("list_multipart_uploads")
+            for listing in uploads.paginate(Bucket=self.bucket, Prefix=prefix):
+                for upload in listing.get("Uploads", []):
+                    with suppress(ClientError):  # finished or aborted meanwhile
+                        self.client.abort_multipart_upload(
+                            Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                        )
+        return len(keys)

@@ -3,12 +3,14 @@
 Items, by (PK, SK):
 
     REQ#<id>       REQ             the request (JSON in `data`) plus the keys of its indexes
+                                   (retention-due: records_retention)
     REQ#<id>       EVT#<seq>       one timeline event; <seq> is its audit entry's, so it orders them
     REQ#<id>       SCAN#<scan id>  one scan
     CODE#<code>    CODE            claims a human code for one request (codes are unique)
     USERS          USER#<name>     one officer; the partition is the list of officers
-    LOGIN#<key>    LOGIN           login throttling; DynamoDB's TTL removes it once stale
-    AUDIT          HEAD            seq and hash of the last audit entry
+    LOGIN#<key>    LOGIN           login throttling (key: a hash); DynamoDB's TTL removes it
+    SESSION#<hash> SESSION         one officer's session, by the SHA-256 of its id; TTL likewise
+    AUDIT          HEAD            the audit chain's length (seq), last link (hash), seal (mac)
     AUDIT          ENTRY#<seq>     one audit entry, indexed by target and by actor
     BATCH#<id>     BATCH           one Dukcapil batch (JSON in `data`)
     RETURN#<id>    RUN             one bulk return run (JSON in `data`)
@@ -23,13 +25,16 @@ from the seq it read, and is retried when another append got there first.
 
 The adapter is composed of one mixin per aggregate: records_requests (requests,
 their timeline, code claims), records_scans, records_batches, records_users
-(officers, login throttling), records_audit (the chain, append and search) and
+(officers, login throttling), records_sessions, records_audit (the chain, append and search) and
 records_returns (bulk returns); records_items holds the keys, item translations
 and the table they share.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from ...domain.audit_chain import AuditKeys
 from ...ports import Records
 from .records_audit import AuditRecords
 from .records_batches import BatchRecords
@@ -37,35 +42,47 @@ from .records_items import (
     BATCH_KIND,
     INDEXES,
     LIST_INDEXES,
-    LOGIN_RECORD_TTL,
     MAX_CONTENTION_RETRIES,
     REQUEST_KIND,
     SORT_ATTRIBUTE,
 )
 from .records_requests import RequestRecords
+from .records_retention import RetentionRecords
 from .records_returns import ReturnRecords
 from .records_scans import ScanRecords
+from .records_sessions import SessionRecords
 from .records_users import UserRecords
 
 __all__ = [
     "BATCH_KIND",
     "INDEXES",
     "LIST_INDEXES",
-    "LOGIN_RECORD_TTL",
     "MAX_CONTENTION_RETRIES",
     "REQUEST_KIND",
     "SORT_ATTRIBUTE",
     "DynamoRecords",
 ]
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
 
 class DynamoRecords(
+    RetentionRecords,
     RequestRecords,
     ScanRecords,
     BatchRecords,
     UserRecords,
+    SessionRecords,
     AuditRecords,
     ReturnRecords,
     Records,
 ):
     """Every records port on one table; built with `DynamoRecords(client, table)`."""
+
+    def __init__(
+        self, client: DynamoDBClient, table: str, audit_keys: AuditKeys | None = None
+    ) -> None:
+        super().__init__(client, table)
+        # bootstrap passes the configured key; without one (tests) a fixed test key.
+        self.audit_keys = audit_keys or AuditKeys.from_settings(None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -10,12 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ...domain.model import GENESIS_HASH, AuditEntry, audit_hash
+from ...domain.audit_chain import AuditHead, AuditKeys
+from ...domain.model import AuditEntry
 from ...domain.refusals import STORE_BUSY
 from .dynamo import cancellation_reasons as _cancellation_reasons
 from .dynamo import dump as _dump
 from .dynamo import integer as _int
 from .dynamo import n as _n
+from .dynamo import opt_text as _opt_str
 from .dynamo import s as _s
 from .dynamo import text as _str
 from .errors import StoreUnavailable, translated
@@ -28,6 +31,8 @@ from .records_items import (
     _Head,
 )
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import (
         AttributeValueTypeDef,
@@ -39,7 +44,13 @@ if TYPE_CHECKING:
 
 
 class AuditChain(DynamoTable):
-    """Extends the chain: the HEAD item advanced conditionally, retried on contention."""
+    """Extends the chain: the HEAD item advanced conditionally, retried on contention.
+
+    HEAD holds the chain's length (`seq`), last link (`hash`), and the seal over both
+    (`key_id`, `mac`): the same one item, rewritten by every append as before (#16).
+    """
+
+    audit_keys: AuditKeys
 
     def _contended(self) -> Iterator[_Head]:
         """The audit head to build on, once per attempt; backs off between attempts."""
@@ -50,21 +61,36 @@ class AuditChain(DynamoTable):
             yield self._audit_head()
         raise StoreUnavailable(STORE_BUSY)
 
-    def _audit_head(self) -> _Head:
+    def _read_head(self) -> AuditHead | None:
         item = self._get({"PK": _s("AUDIT"), "SK": _s("HEAD")})
         if item is None:
-            return _Head(0, GENESIS_HASH, exists=False)
-        return _Head(_int(item, "seq"), _str(item, "hash"), exists=True)
+            return None
+        return AuditHead(
+            length=_int(item, "seq"),
+            link=_str(item, "hash"),
+            key_id=_opt_str(item, "key_id") or "",
+            mac=_opt_str(item, "mac") or "",
+        )
 
-    @staticmethod
+    def _audit_head(self) -> _Head:
+        """The head to chain onto; refused if its seal does not hold (never rebuilt from rows)."""
+        head = self._read_head()
+        try:
+            seq, link = self.audit_keys.start(head, None)
+        except StoreUnavailable:
+            log.error(
+                "audit append refused: the chain head is missing or not sealed by the audit key"
+                " (bakso audit verify; docs/security.md, Audit log)"
+            )
+            raise
+        return _Head(seq, link, exists=head is not None)
+
     def _entry(
-        head: _Head, at: str, actor: str, action: str, target: str, data: dict[str, Any]
+        self, head: _Head, at: str, actor: str, action: str, target: str, data: dict[str, Any]
     ) -> AuditEntry:
-        # Hash what a reader gets back from JSON, so re-verification agrees.
+        # Link what a reader gets back from JSON, so re-verification agrees.
         data = json.loads(_dump(data))
-        seq = head.seq + 1
-        digest = audit_hash(seq, at, actor, action, target, data, head.hash)
-        return AuditEntry(seq, at, actor, action, target, data, head.hash, digest)
+        return self.audit_keys.entry(head.seq + 1, at, actor, action, target, data, head.hash)
 
     def _audit_writes(self, head: _Head, entry: AuditEntry) -> Sequence[TransactWriteItemTypeDef]:
         stored: dict[str, AttributeValueTypeDef] = {
@@ -78,17 +104,21 @@ class AuditChain(DynamoTable):
             "data": _s(_dump(entry.data)),
             "prev_hash": _s(entry.prev_hash),
             "hash": _s(entry.hash),
+            "key_id": _s(entry.key_id),
             "audit_target": _s(entry.target),
             "audit_actor": _s(entry.actor),
         }
+        sealed = self.audit_keys.seal(entry.seq, entry.hash)
         advance: TransactWriteItemTypeDef = {
             "Put": {
                 "TableName": self.table,
                 "Item": {
                     "PK": _s("AUDIT"),
                     "SK": _s("HEAD"),
-                    "seq": _n(entry.seq),
-                    "hash": _s(entry.hash),
+                    "seq": _n(sealed.length),
+                    "hash": _s(sealed.link),
+                    "key_id": _s(sealed.key_id),
+                    "mac": _s(sealed.mac),
                 },
             }
         }
@@ -135,6 +165,10 @@ class AuditRecords(AuditChain):
         with translated("audit_entries"):
             items = self._query(query, limit=limit)
         return [_audit_entry(item) for item in items]
+
+    def audit_head(self) -> AuditHead | None:
+        with translated("audit_head"):
+            return self._read_head()
 
     def audit_search(
         self,

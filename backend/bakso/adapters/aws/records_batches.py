@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
+from ...domain import due as positions
 from ...domain import paging
 from ...domain.errors import Conflict
 from ...domain.model import Batch
 from ...domain.refusals import BATCH_CHANGED, BATCH_EXISTS
+from ...ports import DuePage
+from . import due
 from .dynamo import dump as _dump
 from .dynamo import n as _n
 from .dynamo import s as _s
@@ -84,4 +87,19 @@ class BatchRecords(DynamoTable):
             "kind": _s(BATCH_KIND),
             "version": _n(batch.version),
             SORT_ATTRIBUTE: _s(_newest(batch.created_at, batch.id)),
+            **due.attributes(due.BATCH, positions.batch_position(batch)),
         }
+
+    def unpurged_batches(self, *, before: str, cursor: str | None, limit: int) -> DuePage[Batch]:
+        with translated("unpurged_batches"):
+            items, next_cursor = due.query(
+                self.client,
+                self.table,
+                due.BATCH,
+                before=before,
+                cursor=cursor,
+                limit=limit,
+                key_of=lambda ref: {"PK": _s(f"BATCH#{ref}"), "SK": _s("BATCH")},
+            )
+        batches = [Batch.from_record(json.loads(_str(item, "data"))) for item in items]
+        return DuePage(batches, next_cursor)

@@ -14,7 +14,8 @@ from botocore.exceptions import ClientError
 
 from ...domain import paging
 from ...domain.lifecycle import Role
-from ...domain.model import AuditEntry, Scan, User
+from ...domain.model import AuditEntry, Request, Scan, User
+from ...domain.retention import retention_clock
 from . import dynamo
 from .dynamo import integer as _int
 from .dynamo import opt_text as _opt_str
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 
     Item = Mapping[str, AttributeValueTypeDef]
 
+RETENTION_INDEX = "retention-due"
+RETENTION_KEY = "retention_key"  # "<desa>#<clock>"
+RETENTION_SINCE = "retention_since"  # "<clock started>#<request id>"
 SORT_ATTRIBUTE = "newest"  # "<created_at>#<id>": newest first is a descending Query
 REQUEST_KIND = "request"
 BATCH_KIND = "batch"
@@ -45,6 +49,8 @@ INDEXES: dict[str, tuple[str, str | None]] = {
     "batch-newest": ("batch_id", SORT_ATTRIBUTE),
     "audit_target-seq": ("audit_target", "seq"),
     "audit_actor-seq": ("audit_actor", "seq"),
+    # Requests whose retention clock runs, by desa and clock (records_retention).
+    RETENTION_INDEX: (RETENTION_KEY, RETENTION_SINCE),
 }
 # The request lists, by which filters a list has: (desa given, status given).
 LIST_INDEXES: dict[tuple[bool, bool], str] = {
@@ -53,8 +59,6 @@ LIST_INDEXES: dict[tuple[bool, bool], str] = {
     (False, True): "status-newest",
     (True, True): "desa_status-newest",
 }
-# How long a login-throttling record outlives its lock: a day of quiet forgets failures.
-LOGIN_RECORD_TTL = 24 * 3600
 MAX_CONTENTION_RETRIES = 60
 
 _ENTRY_WIDTH = 12
@@ -64,6 +68,18 @@ _RETURN_CHUNK = "CHUNK#"
 
 def _request_pk(request_id: str) -> str:
     return f"REQ#{request_id}"
+
+
+def retention_attributes(request: Request) -> dict[str, AttributeValueTypeDef]:
+    """A request item's keys in `retention-due` (records_retention); none once erased."""
+    clock = retention_clock(request)
+    if clock is None:
+        return {}
+    return {
+        RETENTION_KEY: _s(f"{request.desa}#{clock.name}"),
+        # "#" sorts below every character of an ISO time: ordered like (since, id).
+        RETENTION_SINCE: _s(f"{clock.since}#{request.id}"),
+    }
 
 
 def _newest(created_at: str, request_id: str) -> str:
@@ -200,6 +216,7 @@ def _audit_entry(item: Item) -> AuditEntry:
         data=json.loads(_str(item, "data")),
         prev_hash=_str(item, "prev_hash"),
         hash=_str(item, "hash"),
+        key_id=_opt_str(item, "key_id") or "",
     )
 
 

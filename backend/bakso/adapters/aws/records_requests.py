@@ -35,6 +35,7 @@ from .records_items import (
     _newest,
     _old_item,
     _request_pk,
+    retention_attributes,
 )
 
 if TYPE_CHECKING:
@@ -364,6 +365,7 @@ class RequestRecords(AuditChain):
             item["token"] = _s(request.token)
         if request.batch_id is not None:
             item["batch_id"] = _s(request.batch_id)
+        item.update(retention_attributes(request))
         return item
 
     @staticmethod

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
+from ...domain import due as positions
 from ...domain.refusals import STORE_BUSY
 from ...domain.returns import ReturnLine, ReturnRun
-from ...ports import RETURN_LINES_PER_WRITE
-from . import dynamo
+from ...ports import RETURN_LINES_PER_WRITE, DuePage
+from . import due, dynamo
 from .dynamo import CHECK_FAILED as _CHECK_FAILED
 from .dynamo import cancellation_reasons as _cancellation_reasons
 from .dynamo import dump as _dump
@@ -141,4 +142,21 @@ class ReturnRecords(DynamoTable):
             "PK": _s(_return_pk(run.id)),
             "SK": _s("RUN"),
             "data": _s(_dump(run.to_record())),
+            **due.attributes(due.RETURN, positions.return_position(run)),
         }
+
+    def unfinished_returns(
+        self, *, before: str, cursor: str | None, limit: int
+    ) -> DuePage[ReturnRun]:
+        with translated("unfinished_returns"):
+            items, next_cursor = due.query(
+                self.client,
+                self.table,
+                due.RETURN,
+                before=before,
+                cursor=cursor,
+                limit=limit,
+                key_of=lambda ref: {"PK": _s(_return_pk(ref)), "SK": _s("RUN")},
+            )
+        runs = [ReturnRun.from_record(json.loads(_str(item, "data"))) for item in items]
+        return DuePage(runs, next_cursor)

@@ -7,9 +7,12 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
+from ...domain import due as positions
 from ...domain.errors import NotFound
 from ...domain.model import Scan
 from ...domain.refusals import SCAN_NOT_FOUND
+from ...ports import DuePage
+from . import due
 from .dynamo import n as _n
 from .dynamo import s as _s
 from .errors import error_code, translated
@@ -36,6 +39,7 @@ class ScanRecords(DynamoTable):
             "key": _s(scan.key),
             "state": _s(scan.state),
             "created_at": _s(scan.created_at),
+            **due.attributes(due.SCAN, positions.scan_position(scan)),
         }
         with translated("add_scan"):
             try:
@@ -69,7 +73,9 @@ class ScanRecords(DynamoTable):
                 self.client.update_item(
                     TableName=self.table,
                     Key={"PK": _s(_request_pk(request_id)), "SK": _s(f"SCAN#{scan_id}")},
-                    UpdateExpression="SET #state = :state",
+                    # A completed scan leaves the index of never-completed uploads.
+                    UpdateExpression="SET #state = :state"
+                    + ("" if state == "pending" else f" {due.REMOVE}"),
                     ConditionExpression="attribute_exists(PK)",
                     ExpressionAttributeNames={"#state": "state"},
                     ExpressionAttributeValues={":state": _s(state)},
@@ -85,3 +91,20 @@ class ScanRecords(DynamoTable):
                 TableName=self.table,
                 Key={"PK": _s(_request_pk(request_id)), "SK": _s(f"SCAN#{scan_id}")},
             )
+
+    def pending_scans(self, *, before: str, cursor: str | None, limit: int) -> DuePage[Scan]:
+        def key_of(ref: str) -> dict[str, AttributeValueTypeDef]:
+            request_id, _, scan_id = ref.partition("/")
+            return {"PK": _s(_request_pk(request_id)), "SK": _s(f"SCAN#{scan_id}")}
+
+        with translated("pending_scans"):
+            items, next_cursor = due.query(
+                self.client,
+                self.table,
+                due.SCAN,
+                before=before,
+                cursor=cursor,
+                limit=limit,
+                key_of=key_of,
+            )
+        return DuePage([_scan(item) for item in items], next_cursor)

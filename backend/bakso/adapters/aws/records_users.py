@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import time
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
 
 from ...domain.model import LoginAttempts, User
 from .dynamo import TTL_ATTRIBUTE
 from .dynamo import integer as _int
 from .dynamo import n as _n
 from .dynamo import s as _s
-from .errors import translated
-from .records_items import LOGIN_RECORD_TTL, DynamoTable, _user
+from .errors import error_code, translated
+from .records_items import DynamoTable, _user
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
@@ -48,25 +50,72 @@ class UserRecords(DynamoTable):
             items = self._query_prefix("USERS", "USER#")
         return [_user(item) for item in items]
 
-    def get_login_attempts(self, key: str) -> LoginAttempts | None:
+    # One conditional write per change, so no two writers can both count from the same
+    # value (the #13 race); DynamoDB's TTL deletes a record some time after expires_at.
+    def get_login_attempts(self, key: str, now: float) -> LoginAttempts | None:
         with translated("get_login_attempts"):
-            item = self._get({"PK": _s(f"LOGIN#{key}"), "SK": _s("LOGIN")})
-        if item is None:
-            return None
+            item = self._get(_login_key(key))
+        if item is None or float(item[TTL_ATTRIBUTE]["N"]) <= now:
+            return None  # the TTL deletes lazily (up to days late): expired is gone
         return LoginAttempts(
-            key=key, failures=_int(item, "failures"), locked_until=float(item["locked_until"]["N"])
+            key=key,
+            failures=_int(item, "failures"),
+            locked_until=float(item["locked_until"]["N"]),
+            expires_at=float(item[TTL_ATTRIBUTE]["N"]),
         )
 
-    def save_login_attempts(self, attempts: LoginAttempts) -> None:
-        expires = int(max(attempts.locked_until, time.time())) + LOGIN_RECORD_TTL
-        with translated("save_login_attempts"):
-            self.client.put_item(
-                TableName=self.table,
-                Item={
-                    "PK": _s(f"LOGIN#{attempts.key}"),
-                    "SK": _s("LOGIN"),
-                    "failures": _n(attempts.failures),
-                    "locked_until": _n(float(attempts.locked_until)),
-                    TTL_ATTRIBUTE: _n(expires),
-                },
-            )
+    def swap_login_attempts(
+        self, attempts: LoginAttempts, expected: LoginAttempts | None, now: float
+    ) -> bool:
+        values: dict[str, AttributeValueTypeDef] = {
+            ":locked": _n(float(attempts.locked_until)),
+            ":expires": _n(math.ceil(attempts.expires_at)),
+            ":now": _n(float(now)),
+        }
+        with translated("swap_login_attempts"):
+            try:
+                if expected is None:
+                    self.client.put_item(
+                        TableName=self.table,
+                        Item={
+                            **_login_key(attempts.key),
+                            "failures": _n(attempts.failures),
+                            "locked_until": values[":locked"],
+                            TTL_ATTRIBUTE: values[":expires"],
+                        },
+                        ConditionExpression="attribute_not_exists(PK) OR #ttl <= :now",
+                        ExpressionAttributeNames={"#ttl": TTL_ATTRIBUTE},
+                        ExpressionAttributeValues={":now": values[":now"]},
+                    )
+                else:
+                    self.client.update_item(
+                        TableName=self.table,
+                        Key=_login_key(attempts.key),
+                        UpdateExpression=(
+                            "ADD failures :delta SET locked_until = :locked, #ttl = :expires"
+                        ),
+                        ConditionExpression=(
+                            "failures = :failures AND locked_until = :was_locked AND #ttl > :now"
+                        ),
+                        ExpressionAttributeNames={"#ttl": TTL_ATTRIBUTE},
+                        ExpressionAttributeValues={
+                            **values,
+                            ":delta": _n(attempts.failures - expected.failures),
+                            ":failures": _n(expected.failures),
+                            ":was_locked": _n(float(expected.locked_until)),
+                        },
+                    )
+            except ClientError as error:
+                if error_code(error) == "ConditionalCheckFailedException":
+                    return False
+                raise
+        return True
+
+    def delete_login_attempts(self, key: str) -> None:
+        with translated("delete_login_attempts"):
+            self.client.delete_item(TableName=self.table, Key=_login_key(key))
+
+
+def _login_key(key: str) -> dict[str, AttributeValueTypeDef]:
+    # The key is a hash (services.throttle), so the partitions spread with the keys.
+    return {"PK": _s(f"LOGIN#{key}"), "SK": _s("LOGIN")}

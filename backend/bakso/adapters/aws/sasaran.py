@@ -15,7 +15,7 @@ Items, by (PK, SK):
     COUNTERS#<level>  <code>              one scope's counters, a number attribute "c:<name>" each
     APPLIED#<key>     APPLIED             a change already counted; DynamoDB's TTL removes it
 
-No read goes through an index, because every one must be consistent: a chunk
+No read of the use cases goes through an index, because every one must be consistent: a chunk
 of an import looks up a thousand NIKs and name keys at once (pointer items,
 BatchGetItem, 100 keys a call) and must see the rows the chunk before it has
 just written; and a desa's worklist is served with its revision counter as
@@ -24,7 +24,10 @@ worklist is therefore kept by hand, a copy of each row under WORKLIST#<desa>,
 read by a consistent Query. The records indexes key on attribute names (desa,
 status, desa_status, kind, newest, token, batch_id, seq, audit_target,
 audit_actor) that no item here carries, so sasaran never shows up in a request
-list.
+list. Only retention reads an index: `retention-due` (adapters/aws/due.py, in the
+records' INDEXES), which ROW items enter while closed and not purged, and
+IMPORT items while unfinished; it acts through conditional writes, so a lagging
+index changes nothing it should not. A purged row leaves its desa's worklist.
 
 A row write is one transaction: the row, conditional on its version; its
 worklist copy (moved when its desa or sort key changes); its pointer items when
@@ -43,6 +46,7 @@ from __future__ import annotations
 
 from ...ports import SasaranStore
 from .sasaran_counters import SasaranCounters
+from .sasaran_due import SasaranDue
 from .sasaran_imports import SasaranImports
 from .sasaran_items import (
     APPLIED_TTL,
@@ -68,5 +72,7 @@ __all__ = [
 INDEXES: dict[str, tuple[str, str | None]] = {}
 
 
-class DynamoSasaranStore(SasaranWorklist, SasaranImports, SasaranCounters, SasaranStore):
+class DynamoSasaranStore(
+    SasaranWorklist, SasaranImports, SasaranCounters, SasaranDue, SasaranStore
+):
     """Every sasaran port on the records table; built with `DynamoSasaranStore(client, table)`."""

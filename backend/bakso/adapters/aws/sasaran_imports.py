@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
+from ...domain import due as positions
 from ...domain.errors import Conflict
 from ...domain.refusals import STALE_SASARAN
 from ...domain.sasaran import ImportResult, ImportRun, SasaranRow, rolled_up, scopes
 from ...ports import ImportLineWrite
+from . import due
 from .dynamo import batch_get, dump, s, text
 from .errors import error_code, translated
 from .sasaran_items import (
@@ -38,10 +40,7 @@ class SasaranImports(SasaranTable):
         tx = _Transaction()
         tx.add(
             ("import", run.id),
-            self._put(
-                {**_import_key(run.id), "data": s(dump(run.to_record()))},
-                "attribute_not_exists(PK)",
-            ),
+            self._put(self._import_item(run), "attribute_not_exists(PK)"),
         )
         tx.add(
             ("listing", run.id),
@@ -62,13 +61,20 @@ class SasaranImports(SasaranTable):
             try:
                 self.client.put_item(
                     TableName=self.table,
-                    Item={**_import_key(run.id), "data": s(dump(run.to_record()))},
+                    Item=self._import_item(run),
                     ConditionExpression="attribute_exists(PK)",
                 )
             except ClientError as error:
                 # Like the SQLite store: saving an import that does not exist changes nothing.
                 if error_code(error) != "ConditionalCheckFailedException":
                     raise
+
+    def _import_item(self, run: ImportRun) -> dict[str, AttributeValueTypeDef]:
+        return {
+            **_import_key(run.id),
+            "data": s(dump(run.to_record())),
+            **due.attributes(due.IMPORT, positions.import_position(run)),
+        }
 
     def get_import(self, import_id: str) -> ImportRun | None:
         with translated("sasaran.get_import"):
@@ -133,7 +139,7 @@ class SasaranImports(SasaranTable):
                 },
                 limit=limit,
             )
-        return [ImportResult(**json.loads(text(item, "data"))) for item in items]
+        return [ImportResult.from_record(json.loads(text(item, "data"))) for item in items]
 
     def record_chunk(self, import_id: str, chunk: int, counts: Mapping[str, int]) -> None:
         with translated("sasaran.record_chunk"):

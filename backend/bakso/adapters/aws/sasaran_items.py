@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from ...domain import due as positions
 from ...domain.errors import Conflict
 from ...domain.refusals import NIK_TAKEN, STALE_SASARAN, STORE_BUSY
 from ...domain.sasaran import SasaranRow, ScopeDeltas
 from ...ports import RowWrite
-from . import dynamo
+from . import due, dynamo
 from .dynamo import CHECK_FAILED, backoff, batch_get, cancellation_reasons, dump, n, s, text
 from .errors import StoreUnavailable
 
@@ -151,7 +152,12 @@ class SasaranTable:
         """
         row = write.row
         data = s(dump(row.to_record()))
-        item = {**_row_key(row.id), "data": data, "version": n(row.version)}
+        item = {
+            **_row_key(row.id),
+            "data": data,
+            "version": n(row.version),
+            **due.attributes(due.SASARAN, positions.row_position(row)),
+        }
         if write.expected_version == 0:
             tx.add(("row", row.id), self._put(item, "attribute_not_exists(PK)"))
         else:
@@ -161,7 +167,9 @@ class SasaranTable:
             tx.add(("row", row.id), put)
         # The copies and pointers follow the stored row; if it changed since it
         # was read, the version condition above cancels the whole transaction.
-        if stored is not None and (stored.desa, stored.sort_key) != (row.desa, row.sort_key):
+        # A purged row leaves the desa's worklist: nothing is left there to act on.
+        moved = stored is not None and (stored.desa, stored.sort_key) != (row.desa, row.sort_key)
+        if stored is not None and (moved or row.purged_at):
             tx.add(
                 ("worklist", row.id),
                 {
@@ -171,15 +179,16 @@ class SasaranTable:
                     }
                 },
             )
-        tx.add(
-            ("worklist", row.id),
-            {
-                "Put": {
-                    "TableName": self.table,
-                    "Item": {**_worklist_key(row.desa, row.sort_key), "data": data},
-                }
-            },
-        )
+        if not row.purged_at:
+            tx.add(
+                ("worklist", row.id),
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": {**_worklist_key(row.desa, row.sort_key), "data": data},
+                    }
+                },
+            )
         before_nik = stored.nik if stored else None
         if row.nik != before_nik:
             if before_nik:

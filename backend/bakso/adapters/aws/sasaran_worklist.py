@@ -122,7 +122,7 @@ class SasaranWorklist(SasaranTable):
     def get_followup(self, followup_id: str) -> Followup | None:
         with translated("sasaran.get_followup"):
             item = self._get({"PK": s(f"FOLLOWUP#{followup_id}"), "SK": s("FOLLOWUP")})
-        return Followup(**json.loads(text(item, "data"))) if item else None
+        return Followup.from_record(json.loads(text(item, "data"))) if item else None
 
     def list_followups(self, sasaran_id: str) -> list[Followup]:
         # "at" has one width (UTC, milliseconds), so key order is (at, id) order.
@@ -138,4 +138,4 @@ class SasaranWorklist(SasaranTable):
                     "ConsistentRead": True,
                 }
             )
-        return [Followup(**json.loads(text(item, "data"))) for item in items]
+        return [Followup.from_record(json.loads(text(item, "data"))) for item in items]

@@ -9,6 +9,7 @@ itsdangerous' timed serializer, so tests can move time.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 import time
@@ -18,7 +19,7 @@ from typing import IO, Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from ...domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from ...domain.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from ...domain.refusals import (
     BAD_BLOB_KEY,
     BAD_DOWNLOAD_LINK,
@@ -28,6 +29,7 @@ from ...domain.refusals import (
     EXPIRED_DOWNLOAD_LINK,
     EXPIRED_UPLOAD_LINK,
     LARGER_THAN_REGISTERED,
+    OTHER_BYTES_THAN_REGISTERED,
     WRONG_CONTENT_TYPE,
 )
 from ...ports import Blobs, BlobSink, UploadTarget
@@ -57,12 +59,19 @@ class FolderBlobs(Blobs):
 
     # Port -----------------------------------------------------------------
     def upload_target(
-        self, key: str, *, size: int, content_type: str, expires_in: int
+        self,
+        key: str,
+        *,
+        size: int,
+        content_type: str,
+        expires_in: int,
+        sha256: str | None = None,
     ) -> UploadTarget:
         self._path(key)
-        token = self._upload_signer.dumps(
-            {"k": key, "s": size, "t": content_type, "e": int(self._now()) + expires_in}
-        )
+        claims = {"k": key, "s": size, "t": content_type, "e": int(self._now()) + expires_in}
+        if sha256 is not None:
+            claims["h"] = sha256
+        token = self._upload_signer.dumps(claims)
         return UploadTarget(
             "PUT",
             f"{self._url_prefix}/upload/{token}",
@@ -127,6 +136,26 @@ class FolderBlobs(Blobs):
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
+    def erase_prefix(self, prefix: str) -> int:
+        """Every file under the prefix's folder, half-written `.part` files included."""
+        if not prefix.endswith("/"):
+            raise InvalidInput(BAD_BLOB_KEY)
+        folder = self._path(prefix.rstrip("/"))
+        if not folder.is_dir():
+            return 0
+        removed = 0
+        # Deepest first, so each folder is empty by the time it is removed.
+        for current, folders, files in os.walk(folder, topdown=False):
+            for name in files:
+                Path(current, name).unlink(missing_ok=True)
+                removed += not name.startswith(".")
+            for name in folders:
+                with contextlib.suppress(FileNotFoundError, OSError):
+                    Path(current, name).rmdir()
+        with contextlib.suppress(FileNotFoundError, OSError):
+            folder.rmdir()
+        return removed
+
     # What the Flask blob routes call ------------------------------------------
     def accept_upload(
         self,
@@ -147,7 +176,10 @@ class FolderBlobs(Blobs):
             raise InvalidInput(WRONG_CONTENT_TYPE)
         if content_length is not None and content_length > size:
             raise PayloadTooLarge(LARGER_THAN_REGISTERED)
-        self._write(self._path(key), stream, limit=size)
+        sha256 = claims.get("h")
+        self._write(
+            self._path(key), stream, limit=size, sha256=sha256 if isinstance(sha256, str) else None
+        )
         return str(key)
 
     def resolve_download(self, token: str) -> tuple[Path, str | None]:
@@ -193,11 +225,18 @@ class FolderBlobs(Blobs):
         return self.root.joinpath(*parts)
 
     @staticmethod
-    def _write(path: Path, source: IO[bytes], *, limit: int | None) -> None:
-        """Copy into a temp file beside `path`, then rename: readers never see half a blob."""
+    def _write(
+        path: Path, source: IO[bytes], *, limit: int | None, sha256: str | None = None
+    ) -> None:
+        """Copy into a temp file beside `path`, then rename: readers never see half a blob.
+
+        With `sha256`, bytes that hash otherwise are never renamed into place: the
+        blob already there (a checked scan) stays as it was.
+        """
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
         try:
+            digest = hashlib.sha256()
             with os.fdopen(fd, "wb") as temp:
                 written = 0
                 while True:
@@ -209,9 +248,12 @@ class FolderBlobs(Blobs):
                     written += len(chunk)
                     if limit is not None and written > limit:
                         raise PayloadTooLarge(LARGER_THAN_REGISTERED)
+                    digest.update(chunk)
                     temp.write(chunk)
                 temp.flush()
                 os.fsync(temp.fileno())
+            if sha256 is not None and digest.hexdigest() != sha256:
+                raise Conflict(OTHER_BYTES_THAN_REGISTERED)
             os.replace(temp_name, path)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):

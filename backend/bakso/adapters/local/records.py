@@ -7,7 +7,8 @@ give the AWS adapter.
 
 The adapter is composed of one mixin per aggregate: records_requests (requests,
 their timeline), records_scans, records_batches, records_users (officers, login
-throttling), records_audit (the chain, append and search) and records_returns
+throttling), records_sessions (officers' sessions), records_audit (the chain,
+append and search) and records_returns
 (bulk returns); records_rows holds the columns and row translations they share.
 """
 
@@ -15,12 +16,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...domain.audit_chain import AuditKeys
 from ...ports import Records
 from .records_audit import AuditRecords
 from .records_batches import BatchRecords
+from .records_due import DueRecords
 from .records_requests import RequestRecords
 from .records_returns import ReturnRecords
 from .records_scans import ScanRecords
+from .records_sessions import SessionRecords
 from .records_users import UserRecords
 from .sqlite import SqliteDatabase
 
@@ -126,6 +130,71 @@ MIGRATIONS = [
         PRIMARY KEY (return_id, chunk)
     );
     """,
+    # #13: throttle records expire (so keys tried once do not pile up), and officers'
+    # sessions live here, so that logging out ends them.
+    """
+    ALTER TABLE login_attempts ADD COLUMN expires_at REAL NOT NULL DEFAULT 0;
+    UPDATE login_attempts
+        SET expires_at = max(locked_until, CAST(strftime('%s', 'now') AS REAL)) + 86400;
+    CREATE INDEX login_attempts_expiry ON login_attempts (expires_at);
+    CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        username TEXT NOT NULL,
+        epoch INTEGER NOT NULL,
+        created_at REAL NOT NULL,
+        last_seen REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX sessions_expiry ON sessions (expires_at);
+    """,
+    # #13: keyed audit links name their key; the chain's sealed head lives apart from the rows.
+    """
+    ALTER TABLE audit ADD COLUMN key_id TEXT NOT NULL DEFAULT '';
+    CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        link TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        mac TEXT NOT NULL
+    );
+    """,
+    # #13: what retention cleans up is found through an index on time (domain.due):
+    # never-completed scans, batches not yet purged, unfinished bulk returns.
+    """
+    ALTER TABLE scans ADD COLUMN retain_from TEXT;
+    UPDATE scans SET retain_from = created_at || '#' || request_id || '/' || id
+        WHERE state = 'pending';
+    CREATE INDEX scans_retain ON scans (retain_from) WHERE retain_from IS NOT NULL;
+    ALTER TABLE batches ADD COLUMN retain_from TEXT;
+    UPDATE batches SET retain_from = created_at || '#' || id
+        WHERE json_extract(data, '$.purged_at') IS NULL;
+    CREATE INDEX batches_retain ON batches (retain_from) WHERE retain_from IS NOT NULL;
+    ALTER TABLE return_runs ADD COLUMN retain_from TEXT;
+    UPDATE return_runs SET retain_from = json_extract(data, '$.created_at') || '#' || id
+        WHERE json_extract(data, '$.status') NOT IN ('DONE', 'FAILED');
+    CREATE INDEX return_runs_retain ON return_runs (retain_from) WHERE retain_from IS NOT NULL;
+    """,
+    # #13: each request's retention clock (domain.retention.retention_clock), indexed
+    # per desa by when it started. Rows from before were never erased, so every
+    # final, SELESAI or editable one has its clock running; the rest have none.
+    """
+    ALTER TABLE requests ADD COLUMN retention_clock TEXT;
+    ALTER TABLE requests ADD COLUMN retention_since TEXT;
+    UPDATE requests SET
+        retention_clock = CASE
+            WHEN status IN ('DITOLAK', 'DISERAHKAN', 'DIBATALKAN') THEN 'final'
+            WHEN status = 'SELESAI' THEN 'uncollected'
+            WHEN status IN ('DRAF', 'PERLU_PERBAIKAN') THEN 'abandoned'
+        END,
+        retention_since = CASE
+            WHEN status IN ('DRAF', 'PERLU_PERBAIKAN') THEN json_extract(data, '$.updated_at')
+            WHEN status IN ('DITOLAK', 'DISERAHKAN', 'DIBATALKAN', 'SELESAI')
+                THEN json_extract(data, '$.status_since')
+        END;
+    CREATE INDEX requests_retention ON requests (desa, retention_clock, retention_since, id)
+        WHERE retention_clock IS NOT NULL;
+    """,
 ]
 
 
@@ -134,14 +203,18 @@ class SqliteRecords(
     ScanRecords,
     BatchRecords,
     UserRecords,
+    SessionRecords,
     AuditRecords,
     ReturnRecords,
+    DueRecords,
     Records,
 ):
     """Every records port in one SQLite file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, audit_keys: AuditKeys | None = None) -> None:
         self._db = SqliteDatabase(path, MIGRATIONS)
+        # bootstrap passes the configured key; without one (tests) a fixed test key.
+        self._audit_keys = audit_keys or AuditKeys.from_settings(None)
 
     def close(self) -> None:
         """Close the calling thread's connection (others close when their thread ends)."""

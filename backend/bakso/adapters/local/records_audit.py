@@ -3,33 +3,66 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from typing import Any
 
-from ...domain.model import GENESIS_HASH, AuditEntry, audit_hash
+from ...domain.audit_chain import AuditHead, AuditKeys
+from ...domain.errors import StoreUnavailable
+from ...domain.model import AuditEntry
 from .records_rows import _AUDIT_COLUMNS, SqliteTable, _audit_entry, _dump
+
+_HEAD_COLUMNS = "seq, link, key_id, mac"
+log = logging.getLogger(__name__)
+
+
+def _head(row: Any) -> AuditHead | None:
+    return AuditHead(row[0], row[1], row[2], row[3]) if row else None
 
 
 class AuditChain(SqliteTable):
-    """Extends the chain inside the caller's write transaction."""
+    """Extends the chain and its head (table audit_head) inside the caller's write transaction."""
 
-    @staticmethod
+    _audit_keys: AuditKeys
+
     def _append_audit(
-        db: sqlite3.Connection, at: str, actor: str, action: str, target: str, data: dict[str, Any]
+        self,
+        db: sqlite3.Connection,
+        at: str,
+        actor: str,
+        action: str,
+        target: str,
+        data: dict[str, Any],
     ) -> AuditEntry:
-        """Chain one entry onto the last; the caller holds the write transaction."""
-        # Hash what a reader will get back from JSON, so re-verification agrees
+        """Chain one entry onto the head; the caller holds the write transaction."""
+        # Link what a reader will get back from JSON, so re-verification agrees
         # (a tuple in `data` would otherwise come back as a list).
         stored = _dump(data)
         data = json.loads(stored)
-        last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-        seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
-        digest = audit_hash(seq, at, actor, action, target, data, prev_hash)
+        head = _head(db.execute(f"SELECT {_HEAD_COLUMNS} FROM audit_head").fetchone())  # noqa: S608
+        last = None
+        if head is None:  # a new log, or one written before the head existed
+            last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        try:
+            seq, prev = self._audit_keys.start(head, tuple(last) if last else None)
+        except StoreUnavailable:
+            log.error(
+                "audit append refused: the chain head is missing or not sealed by the audit key"
+                " (bakso audit verify; docs/security.md, Audit log)"
+            )
+            raise
+        entry = self._audit_keys.entry(seq + 1, at, actor, action, target, data, prev)
         db.execute(
-            f"INSERT INTO audit ({_AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
-            (seq, at, actor, action, target, stored, prev_hash, digest),
+            f"INSERT INTO audit ({_AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
+            (entry.seq, at, actor, action, target, stored, prev, entry.hash, entry.key_id),
         )
-        return AuditEntry(seq, at, actor, action, target, data, prev_hash, digest)
+        sealed = self._audit_keys.seal(entry.seq, entry.hash)
+        db.execute(
+            f"INSERT OR REPLACE INTO audit_head (id, {_HEAD_COLUMNS})"  # noqa: S608
+            " VALUES (1, ?, ?, ?, ?)",
+            (sealed.length, sealed.link, sealed.key_id, sealed.mac),
+        )
+        return entry
 
 
 class AuditRecords(AuditChain):
@@ -53,6 +86,9 @@ class AuditRecords(AuditChain):
             .fetchall()
         )
         return [_audit_entry(row) for row in rows]
+
+    def audit_head(self) -> AuditHead | None:
+        return _head(self._read_one(f"SELECT {_HEAD_COLUMNS} FROM audit_head"))  # noqa: S608
 
     def audit_search(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ...domain import paging
+from ...domain import due, paging
 from ...domain.errors import Conflict
 from ...domain.model import Batch
 from ...domain.refusals import BATCH_CHANGED
@@ -16,16 +16,21 @@ class BatchRecords(SqliteTable):
     def create_batch(self, batch: Batch) -> None:
         with self._db.transaction() as db:
             db.execute(
-                "INSERT INTO batches (id, created_at, data) VALUES (?, ?, ?)",
-                (batch.id, batch.created_at, _dump(batch.to_record())),
+                "INSERT INTO batches (id, created_at, data, retain_from) VALUES (?, ?, ?, ?)",
+                (batch.id, batch.created_at, _dump(batch.to_record()), due.batch_position(batch)),
             )
 
     def save_batch(self, batch: Batch, expected_version: int) -> None:
         with self._db.transaction() as db:
             updated = db.execute(
-                "UPDATE batches SET data = ? WHERE id = ?"
+                "UPDATE batches SET data = ?, retain_from = ? WHERE id = ?"
                 " AND coalesce(json_extract(data, '$.version'), 0) = ?",
-                (_dump(batch.to_record()), batch.id, expected_version),
+                (
+                    _dump(batch.to_record()),
+                    due.batch_position(batch),
+                    batch.id,
+                    expected_version,
+                ),
             ).rowcount
             if updated == 0:
                 raise Conflict(BATCH_CHANGED)

@@ -12,9 +12,17 @@ from ...domain.errors import Conflict
 from ...domain.lifecycle import Status
 from ...domain.model import Event, Request, event_audit_data
 from ...domain.refusals import CODE_TAKEN, STALE_REQUEST
+from ...domain.retention import retention_clock
 from ...ports import MAX_REQUEST_WRITES, CodeTaken, Page, RequestWrite
 from .records_audit import AuditChain
 from .records_rows import _dump
+
+# The index columns come from the request itself (domain.retention), like the others.
+_UPDATE_REQUEST = (
+    "UPDATE requests SET code = ?, desa = ?, status = ?, created_at = ?, version = ?, data = ?,"
+    " token = ?, batch_id = ?, retention_clock = ?, retention_since = ?"
+    " WHERE id = ? AND version = ?"
+)
 
 
 class RequestRecords(AuditChain):
@@ -25,9 +33,9 @@ class RequestRecords(AuditChain):
                 return False
             try:
                 db.execute(
-                    "INSERT INTO requests"
-                    " (id, code, desa, status, created_at, version, data, token, batch_id)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO requests (id, code, desa, status, created_at, version, data,"
+                    " token, batch_id, retention_clock, retention_since)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     self._request_row(request),
                 )
             except sqlite3.IntegrityError:
@@ -40,9 +48,7 @@ class RequestRecords(AuditChain):
         with self._db.transaction() as db:
             try:
                 updated = db.execute(
-                    "UPDATE requests SET code = ?, desa = ?, status = ?, created_at = ?,"
-                    " version = ?, data = ?, token = ?, batch_id = ? WHERE id = ? AND version = ?",
-                    (*self._request_row(request)[1:], request.id, expected_version),
+                    _UPDATE_REQUEST, (*self._request_row(request)[1:], request.id, expected_version)
                 ).rowcount
             except sqlite3.IntegrityError:
                 raise Conflict(CODE_TAKEN) from None
@@ -61,8 +67,7 @@ class RequestRecords(AuditChain):
             for write in writes:
                 request = write.request
                 updated = db.execute(
-                    "UPDATE requests SET code = ?, desa = ?, status = ?, created_at = ?,"
-                    " version = ?, data = ?, token = ?, batch_id = ? WHERE id = ? AND version = ?",
+                    _UPDATE_REQUEST,
                     (*self._request_row(request)[1:], request.id, write.expected_version),
                 ).rowcount
                 if updated == 0:
@@ -161,8 +166,37 @@ class RequestRecords(AuditChain):
                 found[request.code] = request
         return found
 
+    def list_retention_due(
+        self, *, desa: str, clock: str, until: str, cursor: str | None, limit: int
+    ) -> Page:
+        limit = paging.page_size(limit)
+        after = paging.decode_position(cursor) if cursor is not None else ("", "")
+        rows = (
+            self._db.connection()
+            .execute(
+                "SELECT data, retention_since FROM requests"
+                " WHERE desa = ? AND retention_clock = ? AND retention_since <= ?"
+                " AND (retention_since, id) > (?, ?)"
+                " ORDER BY retention_since, id LIMIT ?",
+                (desa, clock, until, *after, limit + 1),
+            )
+            .fetchall()
+        )
+        items = [Request.from_record(json.loads(row[0])) for row in rows[:limit]]
+        next_cursor = None
+        if len(rows) > limit:
+            next_cursor = paging.encode_position(rows[limit - 1][1], items[-1].id)
+        return Page(items=items, cursor=next_cursor)
+
+    def clear_timeline_notes(self, request_id: str) -> None:
+        with self._db.transaction() as db:
+            db.execute(
+                "UPDATE timeline SET note = '' WHERE request_id = ? AND note != ''", (request_id,)
+            )
+
     @staticmethod
     def _request_row(request: Request) -> tuple[Any, ...]:
+        clock = retention_clock(request)
         return (
             request.id,
             request.code,
@@ -173,6 +207,8 @@ class RequestRecords(AuditChain):
             _dump(request.to_record()),
             request.token,
             request.batch_id,
+            clock.name if clock else None,
+            clock.since if clock else None,
         )
 
     def _add_event(self, db: sqlite3.Connection, event: Event) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 
+from ...domain import due
 from ...domain.returns import ReturnLine, ReturnRun
 from ...ports import RETURN_LINES_PER_WRITE
 from .records_rows import SqliteTable, _dump
@@ -15,15 +16,16 @@ class ReturnRecords(SqliteTable):
     def create_return(self, run: ReturnRun) -> bool:
         with self._db.transaction() as db:
             inserted = db.execute(
-                "INSERT OR IGNORE INTO return_runs (id, data) VALUES (?, ?)",
-                (run.id, _dump(run.to_record())),
+                "INSERT OR IGNORE INTO return_runs (id, data, retain_from) VALUES (?, ?, ?)",
+                (run.id, _dump(run.to_record()), due.return_position(run)),
             ).rowcount
         return bool(inserted)
 
     def save_return(self, run: ReturnRun) -> None:
         with self._db.transaction() as db:
             db.execute(
-                "UPDATE return_runs SET data = ? WHERE id = ?", (_dump(run.to_record()), run.id)
+                "UPDATE return_runs SET data = ?, retain_from = ? WHERE id = ?",
+                (_dump(run.to_record()), due.return_position(run), run.id),
             )
 
     def get_return(self, return_id: str) -> ReturnRun | None:

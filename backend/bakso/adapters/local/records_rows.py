@@ -13,7 +13,7 @@ from .sqlite import SqliteDatabase
 
 _SCAN_COLUMNS = "id, request_id, requirement, sha256, size, content_type, key, state, created_at"
 _USER_COLUMNS = "username, role, desa, password_hash, active, session_epoch, created_at"
-_AUDIT_COLUMNS = "seq, at, actor, action, target, data, prev_hash, hash"
+_AUDIT_COLUMNS = "seq, at, actor, action, target, data, prev_hash, hash, key_id"
 
 
 def _dump(data: Any) -> str:
@@ -38,8 +38,8 @@ def _user(row: Sequence[Any]) -> User:
 
 
 def _audit_entry(row: Sequence[Any]) -> AuditEntry:
-    seq, at, actor, action, target, data, prev_hash, hash_ = row
-    return AuditEntry(seq, at, actor, action, target, json.loads(data), prev_hash, hash_)
+    seq, at, actor, action, target, data, prev_hash, hash_, key_id = row
+    return AuditEntry(seq, at, actor, action, target, json.loads(data), prev_hash, hash_, key_id)
 
 
 class SqliteTable:

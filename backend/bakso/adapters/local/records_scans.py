@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...domain import due
 from ...domain.errors import NotFound
 from ...domain.model import Scan
 from ...domain.refusals import SCAN_NOT_FOUND
@@ -13,8 +14,8 @@ class ScanRecords(SqliteTable):
     def add_scan(self, scan: Scan) -> Scan:
         with self._db.transaction() as db:
             db.execute(
-                f"INSERT OR IGNORE INTO scans ({_SCAN_COLUMNS})"  # noqa: S608 - constant columns
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT OR IGNORE INTO scans ({_SCAN_COLUMNS}, retain_from)"  # noqa: S608
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     scan.id,
                     scan.request_id,
@@ -25,6 +26,7 @@ class ScanRecords(SqliteTable):
                     scan.key,
                     scan.state,
                     scan.created_at,
+                    due.scan_position(scan),
                 ),
             )
             row = db.execute(
@@ -57,8 +59,11 @@ class ScanRecords(SqliteTable):
         updated = (
             self._db.connection()
             .execute(
-                "UPDATE scans SET state = ? WHERE request_id = ? AND id = ?",
-                (state, request_id, scan_id),
+                # A completed scan leaves the index of never-completed uploads.
+                "UPDATE scans SET state = ?,"
+                " retain_from = CASE WHEN ? = 'pending' THEN retain_from END"
+                " WHERE request_id = ? AND id = ?",
+                (state, state, request_id, scan_id),
             )
             .rowcount
         )

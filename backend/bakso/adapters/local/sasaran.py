@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ...domain import paging
+from ...domain import due, paging
 from ...domain.errors import Conflict
 from ...domain.refusals import NIK_TAKEN, STALE_SASARAN
 from ...domain.sasaran import (
@@ -27,6 +27,7 @@ from ...domain.sasaran import (
     rolled_up,
 )
 from ...ports import ImportLineWrite, RowWrite, SasaranPage, SasaranStore
+from .sasaran_due import SasaranDue
 from .sqlite import SqliteDatabase
 
 MIGRATIONS = [
@@ -79,6 +80,16 @@ MIGRATIONS = [
         key TEXT PRIMARY KEY
     );
     """,
+    # #13: closed rows and unfinished imports, by time, for retention (domain.due).
+    # Rows stored before are indexed at their next write.
+    """
+    ALTER TABLE rows ADD COLUMN retain_from TEXT;
+    CREATE INDEX rows_retain ON rows (retain_from) WHERE retain_from IS NOT NULL;
+    ALTER TABLE imports ADD COLUMN retain_from TEXT;
+    UPDATE imports SET retain_from = created_at || '#' || id
+        WHERE json_extract(data, '$.status') NOT IN ('DONE', 'FAILED');
+    CREATE INDEX imports_retain ON imports (retain_from) WHERE retain_from IS NOT NULL;
+    """,
 ]
 
 
@@ -95,7 +106,7 @@ def _row(data: str) -> SasaranRow:
     return SasaranRow.from_record(json.loads(data))
 
 
-class SqliteSasaranStore(SasaranStore):
+class SqliteSasaranStore(SasaranDue, SasaranStore):
     def __init__(self, path: Path) -> None:
         self._db = SqliteDatabase(path, MIGRATIONS)
 
@@ -137,8 +148,9 @@ class SqliteSasaranStore(SasaranStore):
         limit = paging.page_size(limit)
         after = paging.decode_key(cursor) if cursor else ""
         rows = self._all(
+            # A purged row has nothing left for the desa to act on.
             "SELECT data, sort_key FROM rows WHERE desa = ? AND sort_key > ?"
-            " ORDER BY sort_key LIMIT ?",
+            " AND json_extract(data, '$.purged_at') IS NULL ORDER BY sort_key LIMIT ?",
             desa,
             after,
             limit + 1,
@@ -167,13 +179,13 @@ class SqliteSasaranStore(SasaranStore):
 
     def get_followup(self, followup_id: str) -> Followup | None:
         found = self._one("SELECT data FROM followups WHERE id = ?", followup_id)
-        return Followup(**json.loads(found[0])) if found else None
+        return Followup.from_record(json.loads(found[0])) if found else None
 
     def list_followups(self, sasaran_id: str) -> list[Followup]:
         rows = self._all(
             "SELECT data FROM followups WHERE sasaran_id = ? ORDER BY at, id", sasaran_id
         )
-        return [Followup(**json.loads(r[0])) for r in rows]
+        return [Followup.from_record(json.loads(r[0])) for r in rows]
 
     # Imports --------------------------------------------------------------
     def create_import(self, run: ImportRun) -> bool:
@@ -181,14 +193,15 @@ class SqliteSasaranStore(SasaranStore):
             if db.execute("SELECT 1 FROM imports WHERE id = ?", (run.id,)).fetchone():
                 return False
             db.execute(
-                "INSERT INTO imports (id, created_at, data) VALUES (?, ?, ?)",
-                (run.id, run.created_at, _dump(run.to_record())),
+                "INSERT INTO imports (id, created_at, data, retain_from) VALUES (?, ?, ?, ?)",
+                (run.id, run.created_at, _dump(run.to_record()), due.import_position(run)),
             )
             return True
 
     def save_import(self, run: ImportRun) -> None:
         self._db.connection().execute(
-            "UPDATE imports SET data = ? WHERE id = ?", (_dump(run.to_record()), run.id)
+            "UPDATE imports SET data = ?, retain_from = ? WHERE id = ?",
+            (_dump(run.to_record()), due.import_position(run), run.id),
         )
 
     def get_import(self, import_id: str) -> ImportRun | None:
@@ -235,7 +248,7 @@ class SqliteSasaranStore(SasaranStore):
             after_line,
             limit,
         )
-        return [ImportResult(**json.loads(r[0])) for r in rows]
+        return [ImportResult.from_record(json.loads(r[0])) for r in rows]
 
     def record_chunk(self, import_id: str, chunk: int, counts: Mapping[str, int]) -> None:
         self._db.connection().execute(
@@ -307,19 +320,29 @@ class SqliteSasaranStore(SasaranStore):
     def _write_rows(db: sqlite3.Connection, writes: Sequence[RowWrite]) -> None:
         def values(row: SasaranRow) -> tuple[Any, ...]:
             record = _dump(row.to_record())
-            return (row.desa, row.sort_key, row.nik, row.name_key, row.version, record, row.id)
+            position = due.row_position(row)
+            return (
+                row.desa,
+                row.sort_key,
+                row.nik,
+                row.name_key,
+                row.version,
+                record,
+                position,
+                row.id,
+            )
 
         creates = [values(w.row) for w in writes if w.expected_version == 0]
         updates = [(*values(w.row), w.expected_version) for w in writes if w.expected_version]
         try:
             db.executemany(
-                "INSERT INTO rows (desa, sort_key, nik, name_key, version, data, id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO rows (desa, sort_key, nik, name_key, version, data, retain_from, id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 creates,
             )
             updated = db.executemany(
                 "UPDATE rows SET desa = ?, sort_key = ?, nik = ?, name_key = ?, version = ?,"
-                " data = ? WHERE id = ? AND version = ?",
+                " data = ?, retain_from = ? WHERE id = ? AND version = ?",
                 updates,
             ).rowcount
         except sqlite3.IntegrityError:

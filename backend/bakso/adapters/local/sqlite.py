@@ -182,6 +182,9 @@ class SqliteDatabase:
                 db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("PRAGMA foreign_keys = ON")
+                # Deleted and overwritten content is zeroed in the file, not left in
+                # free pages: an erased NIK must not survive in the database file.
+                db.execute("PRAGMA secure_delete = ON")
             except BaseException:
                 db.close()
                 raise

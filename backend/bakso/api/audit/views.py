@@ -4,30 +4,26 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
-from ...domain.errors import InvalidInput
-from ..common import actor, doc, services
+from ..common import actor, doc, query, services
+from ..queries import AuditQuery
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
 @bp.get("")
-@doc(summary="Audit entries newest first; ?request=&user=&from=&to=&before=")
+@doc(summary="Audit entries newest first; ?request=&user=&from=&to=&before=", query=AuditQuery)
 def search() -> Response:
     who = actor()
-    try:
-        before = int(request.args["before"]) if request.args.get("before") else None
-        limit = int(request.args.get("limit", "100"))
-    except ValueError:
-        raise InvalidInput("Parameter before dan limit harus angka.") from None
+    q = query(AuditQuery)  # ?limit=0 or -1 is a 422, never the whole log
     page = services().audit.search(
         who,
-        target=request.args.get("request") or None,
-        user=request.args.get("user") or None,
-        since=request.args.get("from") or None,
-        until=request.args.get("to") or None,
-        before=before,
-        limit=limit,
+        target=q.request,
+        user=q.user,
+        since=q.from_,
+        until=q.to,
+        before=q.before,
+        limit=q.limit,
     )
     return jsonify({"items": [asdict(e) for e in page.items], "before": page.before})

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Blueprint, Response, jsonify, session
-from flask_login import login_user, logout_user
+from flask import Blueprint, Response, jsonify, request, session
+from flask_login import current_user, login_user, logout_user
 
+from ...client_address import client_address
 from ...domain.model import User
 from ...schemas import LoginIn, LoginOut
 from ..common import SessionUser, actor, doc, parse, services
@@ -25,22 +26,24 @@ def _user_json(user: User) -> dict[str, object]:
     summary="Log in; returns the CSRF token for later writes",
     body=LoginIn,
     response=LoginOut,
+    errors=(401, 429),  # a wrong password; too many of them
     public=True,
 )
 def login() -> Response:
     body = parse(LoginIn)
-    user = services().accounts.authenticate(body.username, body.password)
+    user = services().accounts.authenticate(body.username, body.password, client_address(request))
     session.clear()  # a fresh session on login: no fixation
     session.permanent = True
-    login_user(SessionUser(user))
+    login_user(SessionUser(user, services().sessions.start(user)))
     session["csrf"] = secrets.token_urlsafe(32)
     log.info("officer logged in (role %s)", user.role.value)
     return jsonify({"user": _user_json(user), "csrf_token": session["csrf"]})
 
 
 @bp.post("/logout")
-@doc(summary="Log out")
+@doc(summary="Log out: the session ends on the server, so no copy of its cookie works")
 def logout() -> Response:
+    services().sessions.end(current_user.session_id)
     logout_user()
     session.clear()
     return jsonify({"status": "ok"})

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, redirect, request
+from flask import Blueprint, Response, jsonify, redirect
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from ...domain.errors import InvalidInput
 from ...domain.model import Batch
 from ...schemas import BatchIn, BatchOut, BatchPageOut
 from ...services.batches import BatchFilters
-from ..common import absolute, actor, doc, parse, services
+from ..common import absolute, actor, doc, parse, query, services
+from ..queries import BatchListQuery, VolumeQuery
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
 
@@ -37,11 +37,10 @@ def create() -> tuple[Response, int]:
 
 
 @bp.get("")
-@doc(summary="Batches, newest first", response=BatchPageOut)
+@doc(summary="Batches, newest first", query=BatchListQuery, response=BatchPageOut)
 def list_batches() -> Response:
-    items, cursor = services().batches.list_batches(
-        actor(), request.args.get("cursor") or None, int(request.args.get("limit", "50") or 50)
-    )
+    q = query(BatchListQuery)
+    items, cursor = services().batches.list_batches(actor(), q.cursor, q.limit)
     return jsonify({"items": [batch_out(b) for b in items], "cursor": cursor})
 
 
@@ -65,11 +64,10 @@ def rebuild(batch_id: str) -> tuple[Response, int]:
 @bp.get("/<batch_id>/download")
 @doc(
     summary="Short-lived URL of one volume (?volume=N, default 1); its first download "
-    "queues marking its requests DITERIMA"
+    "queues marking its requests DITERIMA",
+    query=VolumeQuery,
+    status=302,
 )
 def download(batch_id: str) -> WerkzeugResponse:
-    raw = request.args.get("volume", "1") or "1"
-    if not raw.isdigit():
-        raise InvalidInput("Nomor jilid harus angka.")
-    url = services().batches.download_url(actor(), batch_id, int(raw))
+    url = services().batches.download_url(actor(), batch_id, query(VolumeQuery).volume)
     return redirect(absolute(url), code=302)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, redirect, request
+from flask import Blueprint, Response, jsonify, redirect
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from ...domain.errors import InvalidInput
 from ...domain.model import Draft
 from ...public.receipt import render_receipt
 from ...schemas import (
@@ -18,7 +17,8 @@ from ...schemas import (
     ScanRegisteredOut,
     TransitionIn,
 )
-from ..common import absolute, actor, doc, parse, services, upload_json
+from ..common import absolute, actor, doc, parse, query, services, upload_json
+from ..queries import ReceiptQuery, RequestListQuery
 from ..serializers import request_out, scan_out
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
@@ -30,6 +30,7 @@ bp = Blueprint("requests", __name__, url_prefix="/requests")
     body=DraftIn,
     response=RequestOut,
     status=201,
+    also=(200,),  # an update, or a replay of the create
 )
 def put_request(request_id: object) -> tuple[Response, int]:
     draft = _draft(parse(DraftIn))
@@ -56,32 +57,32 @@ def _draft(body: DraftIn) -> Draft:
 @doc(
     summary="List requests, newest first (operators: own desa only);"
     " ?status=&desa=&kecamatan=&service=&older_than_days=&cursor=",
+    query=RequestListQuery,
     response=RequestPageOut,
 )
 def list_requests() -> Response:
-    try:
-        limit = int(request.args.get("limit", "50"))
-        age = int(request.args["older_than_days"]) if request.args.get("older_than_days") else None
-    except ValueError:
-        raise InvalidInput("Parameter limit dan older_than_days harus angka.") from None
+    q = query(RequestListQuery)
     page = services().requests.list_requests(
         actor(),
-        status=request.args.get("status") or None,
-        desa=request.args.get("desa") or None,
-        cursor=request.args.get("cursor") or None,
-        limit=limit,
-        kecamatan=request.args.get("kecamatan") or None,
-        service=request.args.get("service") or None,
-        older_than_days=age,
+        status=q.status,
+        desa=q.desa,
+        cursor=q.cursor,
+        limit=q.limit,
+        kecamatan=q.kecamatan,
+        service=q.service,
+        older_than_days=q.older_than_days,
     )
-    return jsonify({"items": [request_out(r) for r in page.items], "cursor": page.cursor})
+    retention = services().retention
+    items = [request_out(r, retention=retention.note(r)) for r in page.items]
+    return jsonify({"items": items, "cursor": page.cursor})
 
 
 @bp.get("/<uuid:request_id>")
 @doc(summary="A request with its scans, requirements and timeline", response=RequestOut)
 def get_request(request_id: object) -> Response:
     detail = services().requests.detail(actor(), str(request_id))
-    return jsonify(request_out(detail.request, detail))
+    note = services().retention.note(detail.request)
+    return jsonify(request_out(detail.request, detail, note))
 
 
 @bp.post("/<uuid:request_id>/scans")
@@ -113,14 +114,14 @@ def complete_scan(request_id: object, scan_id: str) -> Response:
 
 
 @bp.delete("/<uuid:request_id>/scans/<scan_id>")
-@doc(summary="Remove a scan from a draft (idempotent)")
+@doc(summary="Remove a scan from a draft (idempotent)", status=204)
 def delete_scan(request_id: object, scan_id: str) -> tuple[str, int]:
     services().requests.delete_scan(actor(), str(request_id), scan_id)
     return "", 204
 
 
 @bp.get("/<uuid:request_id>/scans/<scan_id>")
-@doc(summary="Redirect to a short-lived download URL of the scan")
+@doc(summary="Redirect to a short-lived download URL of the scan", status=302)
 def download_scan(request_id: object, scan_id: str) -> WerkzeugResponse:
     url = services().requests.scan_download_url(actor(), str(request_id), scan_id)
     return redirect(absolute(url), code=302)
@@ -158,14 +159,18 @@ def transition(request_id: object) -> Response:
 
 
 @bp.get("/<uuid:request_id>/receipt")
-@doc(summary="Printable receipt (tanda terima), ?layout=a4|thermal, with the status QR")
+@doc(
+    summary="Printable receipt (tanda terima), ?layout=a4|thermal, with the status QR",
+    query=ReceiptQuery,
+)
 def receipt(request_id: object) -> Response:
+    layout = query(ReceiptQuery).layout
     detail = services().requests.detail(actor(), str(request_id))
-    return render_receipt(detail, request.args.get("layout", "a4"))
+    return render_receipt(detail, layout)
 
 
 @bp.get("/<uuid:request_id>/berkas")
-@doc(summary="Redirect to the printable berkas.pdf the worker built")
+@doc(summary="Redirect to the printable berkas.pdf the worker built", status=302)
 def berkas(request_id: object) -> WerkzeugResponse:
     url = services().requests.berkas_download_url(actor(), str(request_id))
     return redirect(absolute(url), code=302)
@@ -198,7 +203,7 @@ def complete_issued(request_id: object) -> Response:
 
 
 @bp.get("/<uuid:request_id>/issued")
-@doc(summary="Redirect to a short-lived URL of the issued document (audited)")
+@doc(summary="Redirect to a short-lived URL of the issued document (audited)", status=302)
 def download_issued(request_id: object) -> WerkzeugResponse:
     url = services().requests.issued_download_url(actor(), str(request_id))
     return redirect(absolute(url), code=302)

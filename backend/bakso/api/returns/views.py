@@ -13,7 +13,8 @@ from flask import Blueprint, Response, jsonify
 from ...domain.returns import ReturnFile, ReturnLine
 from ...schemas import ReturnCreatedOut, ReturnIn, ReturnOut, ReturnRowOut, ReturnRowsOut
 from ...services.returns import ReturnSummary
-from ..common import actor, doc, int_arg, parse, services, upload_json
+from ..common import actor, doc, parse, query, services, upload_json
+from ..queries import RowsQuery
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 
@@ -83,9 +84,14 @@ def get_return(return_id: object) -> Response:
 
 
 @bp.get("/<uuid:return_id>/rows")
-@doc(summary="The per-row report of a bulk return, ?after=&limit=", response=ReturnRowsOut)
+@doc(
+    summary="The per-row report of a bulk return, ?after=&limit=",
+    query=RowsQuery,
+    response=ReturnRowsOut,
+)
 def return_rows(return_id: object) -> Response:
+    q = query(RowsQuery)
     lines, next_after = services().returns.rows(
-        actor(), str(return_id), after=int_arg("after", 0), limit=int_arg("limit", 200)
+        actor(), str(return_id), after=q.after, limit=q.limit
     )
     return jsonify({"items": [_row_out(line) for line in lines], "next_after": next_after})

@@ -7,10 +7,10 @@ from typing import Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field
 
-from ...schemas import Out, UploadOut
+from ...schemas import In, Multiline, Out, UploadOut
 
 
-class _In(Out):
+class _In(In):
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
 
 
@@ -135,7 +135,7 @@ class FollowupIn(_In):
         description="made by the device; a replay with the same id is stored once"
     )
     outcome: Literal["DITEMUKAN", "SUDAH_PUNYA", "PINDAH", "MENINGGAL", "TIDAK_DITEMUKAN"]
-    note: str = Field(default="", max_length=500)
+    note: Multiline = Field(default="", max_length=500)
     at: AwareDatetime | None = Field(
         default=None, description="when it was recorded on the device; default: now"
     )

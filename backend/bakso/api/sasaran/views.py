@@ -20,8 +20,10 @@ from ...domain.sasaran import (
     SasaranRow,
 )
 from ...services.sasaran import ImportSummary
-from ...services.sasaran_files import XLSX_TYPE, csv_bytes, template_csv, template_xlsx
-from ..common import actor, doc, int_arg, parse, services, upload_json
+from ...services.sasaran_exports import report_csv, report_xlsx, template_csv, template_xlsx
+from ...services.spreadsheets import CSV_MIMETYPE, XLSX_TYPE
+from ..common import actor, doc, parse, query, services, upload_json
+from ..queries import ImportListQuery, RowsQuery, WorklistQuery
 from .schemas import (
     FollowupIn,
     FollowupOut,
@@ -110,9 +112,9 @@ def start_import() -> tuple[Response, int]:
 
 
 @bp.get("/import")
-@doc(summary="Recent imports, newest first", response=ImportListOut)
+@doc(summary="Recent imports, newest first", query=ImportListQuery, response=ImportListOut)
 def list_imports() -> Response:
-    summaries = services().sasaran.list_imports(actor(), limit=int_arg("limit", 20))
+    summaries = services().sasaran.list_imports(actor(), limit=query(ImportListQuery).limit)
     return jsonify({"items": [_import_out(s) for s in summaries]})
 
 
@@ -135,35 +137,43 @@ def get_import(import_id: object) -> Response:
 
 
 @bp.get("/import/<uuid:import_id>/rows")
-@doc(summary="The per-line report of an import, ?after=<line>&limit=", response=ImportRowsOut)
+@doc(
+    summary="The per-line report of an import, ?after=<line>&limit=",
+    query=RowsQuery,
+    response=ImportRowsOut,
+)
 def import_rows(import_id: object) -> Response:
+    q = query(RowsQuery)
     results, next_after = services().sasaran.import_report(
-        actor(), str(import_id), after_line=int_arg("after", 0), limit=int_arg("limit", 200)
+        actor(), str(import_id), after_line=q.after, limit=q.limit
     )
     return jsonify({"items": [_result_out(r) for r in results], "next_after": next_after})
 
 
 @bp.get("/import/<uuid:import_id>/report.csv")
-@doc(summary="The per-line report of an import as CSV")
+@doc(summary="The per-line report of an import as CSV (';', UTF-8 with BOM, for Excel)")
 def import_report_csv(import_id: object) -> Response:
     results = services().sasaran.iter_report(actor(), str(import_id))
-    rows = ([r.line, r.outcome, r.reason or "", r.message, r.sasaran_id or ""] for r in results)
-    header = ["baris", "hasil", "alasan", "keterangan", "sasaran_id"]
-    return _download(
-        csv_bytes(header, rows), "text/csv; charset=utf-8", f"laporan-impor-{import_id}.csv"
-    )
+    return _download(report_csv(results), CSV_MIMETYPE, f"laporan-impor-{import_id}.csv")
+
+
+@bp.get("/import/<uuid:import_id>/report.xlsx")
+@doc(summary="The per-line report of an import as XLSX")
+def import_report_xlsx(import_id: object) -> Response:
+    results = services().sasaran.iter_report(actor(), str(import_id))
+    return _download(report_xlsx(results), XLSX_TYPE, f"laporan-impor-{import_id}.xlsx")
 
 
 @bp.get("/template.csv")
-@doc(summary="An empty import file with the documented columns (CSV)")
+@doc(summary="The import file's columns and one example line (CSV, ';', UTF-8 with BOM)")
 def template_as_csv() -> Response:
-    return _download(template_csv(), "text/csv; charset=utf-8", "templat-sasaran.csv")
+    return _download(template_csv(services().regions), CSV_MIMETYPE, "templat-sasaran.csv")
 
 
 @bp.get("/template.xlsx")
-@doc(summary="An empty import file with the documented columns and a guide sheet (XLSX)")
+@doc(summary="The import file's columns, one example line and a guide sheet (XLSX)")
 def template_as_xlsx() -> Response:
-    return _download(template_xlsx(), XLSX_TYPE, "templat-sasaran.xlsx")
+    return _download(template_xlsx(services().regions), XLSX_TYPE, "templat-sasaran.xlsx")
 
 
 @bp.get("/vocabulary")
@@ -189,19 +199,22 @@ def vocabulary() -> Response:
 @bp.get("")
 @doc(
     summary="A desa's worklist, rentan residents first (operators: own desa); ETag per revision",
+    query=WorklistQuery,
     response=SasaranPageOut,
+    also=(304,),
 )
 def list_rows() -> Response:
     svc = services().sasaran
     who = actor()
-    desa = svc.worklist_desa(who, request.args.get("desa") or None)
+    q = query(WorklistQuery)
+    desa = svc.worklist_desa(who, q.desa)
     revision = svc.revision(desa)
-    cursor = request.args.get("cursor") or None
+    cursor = q.cursor
     etag = f"sasaran-{desa}-{revision}"
     if cursor is None and etag in request.if_none_match:
         response = Response(status=304)
     else:
-        page = svc.list_rows(who, desa, cursor=cursor, limit=int_arg("limit", 200))
+        page = svc.list_rows(who, desa, cursor=cursor, limit=q.limit)
         response = jsonify(
             {
                 "desa": desa,
@@ -210,8 +223,10 @@ def list_rows() -> Response:
                 "cursor": page.cursor,
             }
         )
+    # no-store (security_headers), not no-cache: the PWA sends If-None-Match itself from its
+    # own copy, and a fetch with that header bypasses the HTTP cache (Fetch standard), so a
+    # cached body would only leave residents' names on disk after logout clears the app's data.
     response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 
@@ -229,6 +244,7 @@ def get_row(sasaran_id: object) -> Response:
     body=FollowupIn,
     response=FollowupResultOut,
     status=201,
+    also=(200,),  # a replay of the same follow-up id
 )
 def followup(sasaran_id: object) -> tuple[Response, int]:
     body = parse(FollowupIn)

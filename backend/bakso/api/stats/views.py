@@ -4,24 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
 from ...services.coverage import coverage_table
-from ...services.sasaran_files import XLSX_TYPE, csv_bytes, xlsx_bytes
-from ..common import actor, doc, services
+from ...services.spreadsheets import CSV_MIMETYPE, XLSX_TYPE, Column, Sheet, csv_stream, xlsx_bytes
+from ..common import actor, doc, query, services
+from ..queries import CoverageQuery
 from .schemas import CoverageOut
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 
 
 def _report() -> dict[str, Any]:
+    q = query(CoverageQuery)
     report = services().coverage.coverage(
-        actor(),
-        level=request.args.get("level") or None,
-        kecamatan=request.args.get("kecamatan") or None,
-        desa=request.args.get("desa") or None,
+        actor(), level=q.level, kecamatan=q.kecamatan, desa=q.desa
     )
     return CoverageOut.model_validate(report).model_dump(mode="json")
+
+
+def _table() -> tuple[dict[str, Any], list[Column], list[list[Any]]]:
+    """The report and its table; the code, name and level are text, every figure a number."""
+    report = _report()
+    header, rows = coverage_table(report)
+    columns = [Column(name, "text" if i < 3 else "number") for i, name in enumerate(header)]
+    return report, columns, rows
 
 
 def _download(body: Any, mimetype: str, filename: str) -> Response:
@@ -34,6 +41,7 @@ def _download(body: Any, mimetype: str, filename: str) -> Response:
 @bp.get("/coverage")
 @doc(
     summary="Coverage per ?level=kabupaten|kecamatan|desa (&kecamatan=, &desa=); operator: own",
+    query=CoverageQuery,
     response=CoverageOut,
 )
 def coverage() -> Response:
@@ -43,20 +51,19 @@ def coverage() -> Response:
 
 
 @bp.get("/coverage.csv")
-@doc(summary="The coverage figures as CSV (same parameters)")
+@doc(
+    summary="The coverage figures as CSV (';', decimal ',', UTF-8 with BOM; same parameters)",
+    query=CoverageQuery,
+)
 def coverage_csv() -> Response:
-    report = _report()
-    header, rows = coverage_table(report)
-    return _download(
-        csv_bytes(header, rows), "text/csv; charset=utf-8", f"cakupan-{report['level']}.csv"
-    )
+    report, columns, rows = _table()
+    return _download(csv_stream(columns, rows), CSV_MIMETYPE, f"cakupan-{report['level']}.csv")
 
 
 @bp.get("/coverage.xlsx")
-@doc(summary="The coverage figures as XLSX (same parameters)")
+@doc(summary="The coverage figures as XLSX (same parameters)", query=CoverageQuery)
 def coverage_xlsx() -> Response:
-    report = _report()
-    header, rows = coverage_table(report)
+    report, columns, rows = _table()
     return _download(
-        xlsx_bytes([("cakupan", header, rows)]), XLSX_TYPE, f"cakupan-{report['level']}.xlsx"
+        xlsx_bytes([Sheet("cakupan", columns, rows)]), XLSX_TYPE, f"cakupan-{report['level']}.xlsx"
     )

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from ...public import private_headers
 from ...schemas import ResidentStatusOut
 from ..common import doc, services
 
+# Headers as on /cek (no-store, no-referrer, noindex): bakso/security_headers.py.
 bp = Blueprint("status", __name__, url_prefix="/status")
-bp.after_request(private_headers)
 
 
 @bp.get("/<token>")

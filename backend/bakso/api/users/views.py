@@ -10,12 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from ...domain.errors import Forbidden
 from ...domain.lifecycle import Role
 from ...domain.model import User
+from ...schemas import In
 from ..common import actor, doc, parse, services
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
 
-class _In(BaseModel):
+class _In(In):  # control characters refused like every body (schemas.TextChecked)
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
 
 
@@ -110,6 +111,16 @@ def reset_password(username: str) -> Response:
     admin = _admin()
     body = parse(PasswordIn)
     return jsonify(account_out(services().accounts.reset_password(username, body.password, admin)))
+
+
+@bp.post("/<username>/sessions/revoke")
+@doc(
+    summary="End every session of the account, on every device (admin only)",
+    response=AccountOut,
+)
+def end_sessions(username: str) -> Response:
+    admin = _admin()
+    return jsonify(account_out(services().accounts.end_sessions(username, admin)))
 
 
 @bp.post("/<username>/desa")

@@ -17,7 +17,6 @@ from __future__ import annotations
 from .counters import (
     MAX_DWELL_DAYS,
     SERVED_STATUSES,
-    WITA,
     Deltas,
     RequestChange,
     ScopeDeltas,
@@ -74,7 +73,15 @@ from .normalise import (
     normalise_desa_code,
     normalise_name,
 )
-from .rows import Followup, SasaranRow, apply_followup, pick_match
+from .rows import (
+    CLOSING_OUTCOMES,
+    Followup,
+    SasaranRow,
+    apply_followup,
+    closed_at,
+    erased,
+    pick_match,
+)
 from .vocabulary import (
     ADDRESS_WORDS,
     CATEGORY_ALIASES,
@@ -98,6 +105,7 @@ __all__ = [
     "BAD_NIK",
     "CATEGORY_ALIASES",
     "CATEGORY_LABELS",
+    "CLOSING_OUTCOMES",
     "COLUMNS",
     "DOCUMENTS",
     "DOCUMENTS_BY_CODE",
@@ -127,7 +135,6 @@ __all__ = [
     "UNKNOWN_DESA",
     "UNKNOWN_DOCUMENT",
     "UPDATED",
-    "WITA",
     "Category",
     "Column",
     "Deltas",
@@ -143,8 +150,10 @@ __all__ = [
     "ScopeDeltas",
     "apply_followup",
     "clean_text",
+    "closed_at",
     "code_token",
     "days_between",
+    "erased",
     "figures",
     "fold",
     "iso_week",

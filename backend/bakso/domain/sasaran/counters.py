@@ -11,16 +11,15 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from ..lifecycle import LABELS, Status
+from ..localtime import local
 from .rows import SasaranRow
 from .vocabulary import CATEGORY_LABELS, Category, Outcome
 
 SERVED_STATUSES = frozenset({Status.SELESAI, Status.DISERAHKAN})
-# Lombok is on WITA; weeks of the trend start on Monday 00:00 there.
-WITA = timezone(timedelta(hours=8))
 MAX_DWELL_DAYS = 365  # stays longer than a year share the last bucket
 
 
@@ -57,11 +56,8 @@ Deltas = dict[str, dict[str, int]]  # desa → counter name → change
 
 
 def iso_week(at: str) -> str:
-    """'2026-W03': the ISO week, in Lombok's time, of a stored UTC timestamp."""
-    moment = datetime.fromisoformat(at)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    year, week, _ = moment.astimezone(WITA).isocalendar()
+    """'2026-W03': the ISO week, in the kabupaten's time (weeks start Monday 00:00 there)."""
+    year, week, _ = local(at).isocalendar()
     return f"{year}-W{week:02d}"
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from ..errors import InvalidInput
+from ..fields import known_fields
 from ..identity import parse_nik
 from ..regions import Regions
 from .normalise import clean_text, code_token, fold, name_key, normalise_desa_code
@@ -94,9 +95,9 @@ class JudgedLine:
         fields = data["fields"]
         return cls(
             data["line"],
-            LineFields(**fields) if fields else None,
-            data["reason"],
-            data["message"],
+            LineFields(**known_fields(LineFields, fields)) if fields else None,
+            data.get("reason"),
+            data.get("message", ""),
         )
 
 
@@ -111,7 +112,7 @@ def map_header(cells: Sequence[str]) -> tuple[dict[str, int], list[str], list[st
         if name is not None and name not in index:
             index[name] = position
         elif (cell or "").strip():
-            ignored.append(cell.strip())
+            ignored.append(clean_text(cell))
     missing = [c.name for c in COLUMNS if c.required and c.name not in index]
     return index, ignored, missing
 
@@ -128,7 +129,7 @@ def parse_documents(value: str) -> tuple[list[str], list[str]]:
         if code is None:
             code = next((d.code for d in DOCUMENTS if code_token(d.code) == token), None)
         if code is None:
-            unknown.append(part.strip())
+            unknown.append(clean_text(part))
         else:
             codes.add(code)
     return [d.code for d in DOCUMENTS if d.code in codes], unknown
@@ -260,6 +261,10 @@ class ImportResult:
     def to_record(self) -> dict[str, Any]:
         return dict(vars(self))
 
+    @classmethod
+    def from_record(cls, data: Mapping[str, Any]) -> ImportResult:
+        return cls(**known_fields(cls, data))
+
 
 @dataclass
 class ImportRun:
@@ -283,4 +288,4 @@ class ImportRun:
 
     @classmethod
     def from_record(cls, data: Mapping[str, Any]) -> ImportRun:
-        return cls(**data)
+        return cls(**known_fields(cls, data))

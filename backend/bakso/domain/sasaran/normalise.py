@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 
+from ..text import strip_control
 from .vocabulary import ADDRESS_WORDS, TOKEN_SPELLINGS
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -28,8 +29,12 @@ def code_token(value: str) -> str:
 
 
 def clean_text(value: str) -> str:
-    """What is shown and stored: the text as typed, whitespace collapsed."""
-    return " ".join(value.split())
+    """What is shown and stored: the text as typed, whitespace collapsed.
+
+    Control characters a spreadsheet cell can hold (a NUL, an escape, a bidi override)
+    become spaces, so they never reach a desa's worklist, berkas.pdf or manifest.csv.
+    """
+    return " ".join(strip_control(value).split())
 
 
 def normalise_name(name: str) -> str:

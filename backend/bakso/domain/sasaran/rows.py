@@ -6,7 +6,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ..fields import known_fields
 from .normalise import normalise_name
+from .vocabulary import Outcome
+
+# A follow-up with one of these outcomes means the desa need not look for the resident again.
+CLOSING_OUTCOMES = frozenset({Outcome.SUDAH_PUNYA, Outcome.PINDAH, Outcome.MENINGGAL})
 
 
 @dataclass
@@ -35,6 +40,7 @@ class SasaranRow:
     request_version: int = 0  # of the request change last applied, so a late one is ignored
     served_request_id: str | None = None
     served_at: str | None = None
+    purged_at: str | None = None  # personal values erased, RETENTION_DAYS after closed_at
 
     @property
     def served(self) -> bool:
@@ -68,7 +74,7 @@ class SasaranRow:
 
     @classmethod
     def from_record(cls, data: Mapping[str, Any]) -> SasaranRow:
-        return cls(**data)
+        return cls(**known_fields(cls, data))
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,10 @@ class Followup:
 
     def to_record(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_record(cls, data: Mapping[str, Any]) -> Followup:
+        return cls(**known_fields(cls, data))
 
 
 def apply_followup(row: SasaranRow, followup: Followup, now: str) -> SasaranRow:
@@ -124,3 +134,42 @@ def pick_match(
     candidates = [r for r in by_name if nik is None or r.nik is None]
     candidates.sort(key=lambda r: (r.created_at, r.id))
     return candidates[0] if candidates else None
+
+
+def closed_at(row: SasaranRow) -> str | None:
+    """When the row stopped needing the desa: served, or followed up as moved, deceased or
+    already holding the document (the earliest of these); None while open or once purged.
+
+    Derived from the row, so a later follow-up (found after all) reopens it. The
+    stores index rows by it, and retention purges a row RETENTION_DAYS after it.
+    """
+    if row.purged_at:
+        return None
+    times = [row.served_at] if row.served and row.served_at else []
+    if row.followup is not None and row.followup.get("outcome") in CLOSING_OUTCOMES:
+        times.append(str(row.followup["at"]))
+    return min(times) if times else None
+
+
+def erased(row: SasaranRow, at: str) -> SasaranRow:
+    """The row without the resident's personal values: what is kept after retention.
+
+    Desa, documents, category, the follow-up's outcome and times and the served
+    request stay, so the coverage counters still equal a recount (row_deltas
+    of the erasure is only the desa's revision).
+    """
+    followup = dict(row.followup, note="") if row.followup is not None else None
+    return SasaranRow(
+        **{
+            **row.to_record(),
+            "name": "",
+            "address": "",
+            "nik": None,
+            "note": "",
+            "name_key": "",
+            "followup": followup,
+            "purged_at": at,
+            "version": row.version + 1,
+            "updated_at": at,
+        }
+    )

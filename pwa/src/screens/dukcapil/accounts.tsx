@@ -1,4 +1,5 @@
-// Officer accounts (admin): create, disable/enable, reset a password, assign a desa.
+// Officer accounts (admin): create, disable/enable, end all sessions, reset a password,
+// assign a desa.
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { t } from '../../i18n';
@@ -70,6 +71,17 @@ function AccountRow(props: { account: Account; onChange: () => void }) {
             {t('dk.users.enable')}
           </button>
         )}
+        <button
+          type="button"
+          class="btn btn-small"
+          data-action="end-sessions"
+          onClick={() =>
+            window.confirm(t('dk.users.confirmEndSessions', { name: account.username })) &&
+            void act('/sessions/revoke', undefined, t('dk.users.endSessionsDone', { name: account.username }))
+          }
+        >
+          {t('dk.users.endSessions')}
+        </button>
         <button type="button" class="btn btn-small" aria-expanded={mode === 'password'} onClick={() => setMode(mode === 'password' ? '' : 'password')}>
           {t('dk.users.reset')}
         </button>

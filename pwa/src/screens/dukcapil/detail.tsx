@@ -5,6 +5,7 @@ import { t } from '../../i18n';
 import { api, ApiError } from '../../lib/api';
 import { movesFrom, NEEDS_REASON, transition, uploadIssued, type OfficerRequest } from '../../lib/officer';
 import { regionName } from '../../lib/regions';
+import { isPurged } from '../../lib/retention';
 import { toast, useStore } from '../../lib/store';
 import { Badge, formatBytes, formatDate, personName, serviceLabel } from '../common';
 import { message, Problem, useLoad } from './common';
@@ -126,6 +127,7 @@ export function RequestDetail(props: { id: string }) {
       <p>
         <Badge status={item.status} /> {serviceLabel(state.catalog, item.service)}
       </p>
+      {isPurged(item) && <p class="note">{t('purged.detail')}</p>}
       {item.verify_problem && <p class="note note-warn">{item.verify_problem}</p>}
       {item.warnings.map((w) => (
         <p class="note note-warn">{w.message}</p>

@@ -1,5 +1,6 @@
 // Dukcapil and admin screens (a lazily loaded chunk): batches, the requests to process, a
-// request with its scans and transitions, bulk return, the audit log, officer accounts.
+// request with its scans and transitions, bulk return, the sasaran import, the audit log,
+// officer accounts.
 import { t } from '../../i18n';
 import { useStore } from '../../lib/store';
 import { Returns } from '../returns';
@@ -8,12 +9,14 @@ import { Audit } from './audit';
 import { Batches } from './batches';
 import { RequestDetail } from './detail';
 import { Queue } from './queue';
+import { SasaranImport } from './sasaran-import';
 import '../dukcapil.css';
 
 const TABS = [
   { path: 'batch', key: 'dk.tab.batches' },
   { path: 'permohonan', key: 'dk.tab.requests' },
   { path: 'kembali', key: 'dk.tab.returns' },
+  { path: 'sasaran', key: 'dk.tab.sasaranImport' },
   { path: 'audit', key: 'dk.tab.audit' },
   { path: 'akun', key: 'dk.tab.users', admin: true },
 ];
@@ -32,6 +35,9 @@ export function Dukcapil(props: { route: string[] }) {
       break;
     case 'kembali':
       screen = <Returns />;
+      break;
+    case 'sasaran':
+      screen = <SasaranImport />;
       break;
     case 'audit':
       screen = <Audit key={location.hash} />;

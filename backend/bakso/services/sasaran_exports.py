@@ -1,0 +1,118 @@
+"""The sasaran files Dukcapil downloads: the import template and an import's per-line report.
+
+Both are written by `spreadsheets` (`;` CSV with BOM, or XLSX with text cells).
+The template's columns, document codes and categories come from the vocabulary
+data file (`data/sasaran_vocabulary.json`), so a change of format changes it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from ..domain.regions import Regions
+from ..domain.sasaran import CATEGORY_LABELS, COLUMNS, DOCUMENTS, Category, ImportResult
+from .spreadsheets import (
+    Column,
+    Sheet,
+    csv_bytes,
+    csv_stream,
+    file_chunks,
+    xlsx_bytes,
+    xlsx_file,
+)
+
+# What the per-line report says in words, for people (the API keeps the codes).
+RESULT_WORDS = {
+    "accepted": "diterima",
+    "updated": "diperbarui",
+    "unchanged": "tidak berubah",
+    "refused": "ditolak",
+}
+TEMPLATE_SHEET = "sasaran"
+EXAMPLE_NAME = "CONTOH - hapus baris ini"
+
+REPORT_COLUMNS = [
+    Column("Baris", "number", width=8),
+    Column("Hasil", width=14),
+    Column("Keterangan", width=60),
+    Column("Kode alasan", width=18),
+    Column("ID sasaran", width=36),
+]
+
+
+def report_cells(results: Iterable[ImportResult]) -> Iterator[list[Any]]:
+    for result in results:
+        yield [
+            result.line,
+            RESULT_WORDS.get(result.outcome, result.outcome),
+            result.message,
+            result.reason or "",
+            result.sasaran_id or "",
+        ]
+
+
+def report_csv(results: Iterable[ImportResult]) -> Iterator[bytes]:
+    return csv_stream(REPORT_COLUMNS, report_cells(results))
+
+
+def report_xlsx(results: Iterable[ImportResult]) -> Iterator[bytes]:
+    """The workbook's bytes, built in a temporary file (flat memory for 100,000 lines)."""
+    return file_chunks(xlsx_file([Sheet("laporan", REPORT_COLUMNS, report_cells(results))]))
+
+
+def template_columns() -> list[Column]:
+    return [Column(c.name, width=20 if c.name != "alamat" else 36) for c in COLUMNS]
+
+
+def example_row(regions: Regions) -> list[str]:
+    """One filled-in line showing each column's shape (a NIK as 16 digits of text)."""
+    desa = regions.desa()
+    values = {
+        "nik": "5203015708900001",
+        "nama": EXAMPLE_NAME,
+        "kode_desa": desa[0].code if desa else "",
+        "alamat": "Dusun Contoh RT 01 RW 02",
+        "dokumen": ",".join(d.code for d in DOCUMENTS[:2]),
+        "kategori_rentan": Category.LANSIA.value,
+        "keterangan": "Contoh catatan untuk desa",
+    }
+    return [values.get(c.name, "") for c in COLUMNS]
+
+
+def _guide() -> tuple[list[Column], list[Sequence[str]]]:
+    rows: list[Sequence[str]] = [
+        [c.name, "wajib" if c.required else "opsional", c.description] for c in COLUMNS
+    ]
+    rows.append(["", "", ""])
+    rows += [[d.code, "dokumen", d.label] for d in DOCUMENTS]
+    rows += [[c.value, "kategori rentan", CATEGORY_LABELS[c]] for c in Category]
+    rows.append(["", "", ""])
+    rows.append(
+        [
+            "",
+            "",
+            f"Hapus baris contoh ({EXAMPLE_NAME}) sebelum mengunggah; "
+            "berkas .csv boleh dipisah ';' atau ','.",
+        ]
+    )
+    columns = [
+        Column("kolom/kode", width=20),
+        Column("sifat", width=16),
+        Column("keterangan", width=60),
+    ]
+    return columns, rows
+
+
+def template_csv(regions: Regions) -> bytes:
+    return csv_bytes(template_columns(), [example_row(regions)])
+
+
+def template_xlsx(regions: Regions) -> bytes:
+    guide_columns, guide_rows = _guide()
+    return xlsx_bytes(
+        [
+            Sheet(TEMPLATE_SHEET, template_columns(), [example_row(regions)]),
+            Sheet("petunjuk", guide_columns, guide_rows),
+        ]
+    )
