@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
 
+ACCOUNT_DISABLED = "Akun ini dinonaktifkan. Hubungi admin Dukcapil untuk mengaktifkannya kembali."
+
+
 @dataclass(frozen=True)
 class LoginPolicy:
     throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)  # per username
@@ -193,10 +196,13 @@ class AccountService:
         user_key = self.throttle.key("login-user", username)
         self.throttle.reserve(user_key, TOO_MANY_LOGINS)
         user = self.records.get_user(username)
-        usable = user is not None and user.active
-        right = self._verify(user.password_hash if user and usable else self._decoy_hash, password)
-        if user is None or not usable or not right:
+        right = self._verify(user.password_hash if user else self._decoy_hash, password)
+        if user is None or not right:
             raise NotAuthenticated("Nama pengguna atau kata sandi salah.")
+        if not user.active:
+            # Said only to whoever knows the password: a guesser learns nothing more, and the
+            # officer learns why, instead of retyping a right password.
+            raise NotAuthenticated(ACCOUNT_DISABLED)
         self.throttle.clear(user_key)
         self.throttle.release(client_key, self.policy.client_throttle)
         if self.hasher.check_needs_rehash(user.password_hash):

@@ -32,9 +32,11 @@ def test_a_wrong_password_costs_one_verify_for_disabled_unknown_and_existing(
         assert hasher.verified == before + 1, username
         assert caught.value.detail == "Nama pengguna atau kata sandi salah."
     before = hasher.verified
-    with pytest.raises(NotAuthenticated):  # the right password of a disabled account
+    with pytest.raises(NotAuthenticated) as caught:  # the right password of a disabled account
         accounts.authenticate("op.mati", PASSWORD, "10.0.0.1")
     assert hasher.verified == before + 1
+    # Only whoever knows the password learns why, instead of "wrong password" (#14).
+    assert "dinonaktifkan" in caught.value.detail
 
 
 def test_one_client_spraying_many_usernames_is_stopped_by_its_own_limit(fakes: FakeSet) -> None:
