@@ -240,7 +240,7 @@ def test_admin_returns_accounts_and_audit(
         assert Api(server.app.test_client()).login("op.b").status_code == 401
 
         # The audit log, filtered by officer.
-        page.get_by_role("link", name="Log audit").click()
+        page.get_by_role("link", name="Catatan audit").click()
         page.fill("#audit-user", "admin")
         page.get_by_role("button", name="Saring").click()
         rows = page.locator(".dk-table tbody tr")
