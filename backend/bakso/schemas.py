@@ -128,6 +128,7 @@ class UserOut(Out):
 class LoginOut(Out):
     user: UserOut
     csrf_token: str
+    timezone: str = Field(description="the kabupaten's IANA zone: every time people read")
 
 
 class RequirementOut(Out):

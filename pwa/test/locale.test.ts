@@ -26,3 +26,15 @@ describe('Indonesian formats', () => {
     expect(formatWeek('2026-W01')).toBe('pekan 29 Des 2025');
   });
 });
+
+describe("the kabupaten's clock comes with the session", () => {
+  it('takes the zone the server sent and keeps it for offline starts', async () => {
+    await import('fake-indexeddb/auto');
+    const { setSession, getSession } = await import('../src/lib/api');
+    await setSession({ user: { username: 'op.a', role: 'operator', desa: '52.03.01.2001' }, csrf: 'c', timezone: 'Asia/Jakarta', expired: false });
+    setTimeZone('Asia/Makassar'); // a fresh start of the app: the default again
+    await getSession();
+    expect(formatDateTime('2026-12-01T06:05:00Z')).toMatch(/13\.05 WIB$/);
+    setTimeZone('Asia/Makassar');
+  });
+});

@@ -19,7 +19,10 @@ def test_login_returns_role_desa_and_csrf_token(app: Flask) -> None:
     body = api.login("op.a").get_json()
     assert body["user"] == {"username": "op.a", "role": "operator", "desa": "52.03.01.2001"}
     assert len(body["csrf_token"]) >= 32
-    assert api.get("/api/v1/auth/me").get_json()["user"]["username"] == "op.a"
+    me = api.get("/api/v1/auth/me").get_json()
+    assert me["user"]["username"] == "op.a"
+    # The kabupaten's clock, for every time the PWA writes (one setting, #14).
+    assert body["timezone"] == me["timezone"] == "Asia/Makassar"
 
 
 def test_wrong_password_is_401_with_a_generic_message(app: Flask) -> None:

@@ -1,5 +1,6 @@
 // The HTTP contract (DESIGN §4): JSON, problem+json errors, the CSRF header on writes.
 import { storedSession, storeSession } from './storage';
+import { setTimeZone } from './locale';
 
 export interface User {
   username: string;
@@ -10,6 +11,8 @@ export interface User {
 export interface Session {
   user: User;
   csrf: string;
+  /** The kabupaten's zone (lib/locale): sent with the session, kept for offline starts. */
+  timezone?: string;
   /** The server said 401: the operator keeps working offline; sending waits for a login. */
   expired: boolean;
 }
@@ -30,10 +33,13 @@ export class ApiError extends Error {
 export class NetworkError extends Error {}
 
 export async function getSession(): Promise<Session | undefined> {
-  return storedSession<Session>();
+  const session = await storedSession<Session>();
+  setTimeZone(session?.timezone);
+  return session;
 }
 
 export async function setSession(session: Session | undefined): Promise<void> {
+  setTimeZone(session?.timezone);
   await storeSession(session);
   notify('session');
 }
@@ -131,8 +137,8 @@ export async function putBytes(upload: Upload, blob: Blob): Promise<void> {
 }
 
 export async function login(username: string, password: string): Promise<Session> {
-  const answer = await api<{ user: User; csrf_token: string }>('POST', '/api/v1/auth/login', { username, password });
-  const session = { user: answer.user, csrf: answer.csrf_token, expired: false };
+  const answer = await api<{ user: User; csrf_token: string; timezone?: string }>('POST', '/api/v1/auth/login', { username, password });
+  const session = { user: answer.user, csrf: answer.csrf_token, timezone: answer.timezone, expired: false };
   await setSession(session);
   return session;
 }
@@ -142,11 +148,11 @@ export async function checkSession(): Promise<Session | undefined> {
   const session = await getSession();
   if (!session) return undefined;
   try {
-    const me = await api<{ user: User; csrf_token: string }>('GET', '/api/v1/auth/me');
+    const me = await api<{ user: User; csrf_token: string; timezone?: string }>('GET', '/api/v1/auth/me');
     if (me.user.username !== session.user.username) {
       await markExpired();
-    } else if (session.expired || session.csrf !== me.csrf_token) {
-      await setSession({ user: me.user, csrf: me.csrf_token, expired: false });
+    } else if (session.expired || session.csrf !== me.csrf_token || session.timezone !== me.timezone) {
+      await setSession({ user: me.user, csrf: me.csrf_token, timezone: me.timezone, expired: false });
     }
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) await markExpired();

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Blueprint, Response, jsonify, request, session
+from flask import Blueprint, Response, current_app, jsonify, request, session
 from flask_login import current_user, login_user, logout_user
 
 from ...client_address import client_address
@@ -19,6 +19,11 @@ log = logging.getLogger(__name__)
 
 def _user_json(user: User) -> dict[str, object]:
     return {"username": user.username, "role": user.role.value, "desa": user.desa}
+
+
+def _session_json(user: User) -> dict[str, object]:
+    # The PWA writes times on the kabupaten's clock, whatever the device's zone says.
+    return {"user": _user_json(user), "timezone": current_app.config["TIMEZONE"]}
 
 
 @bp.post("/login")
@@ -37,7 +42,7 @@ def login() -> Response:
     login_user(SessionUser(user, services().sessions.start(user)))
     session["csrf"] = secrets.token_urlsafe(32)
     log.info("officer logged in (role %s)", user.role.value)
-    return jsonify({"user": _user_json(user), "csrf_token": session["csrf"]})
+    return jsonify({**_session_json(user), "csrf_token": session["csrf"]})
 
 
 @bp.post("/logout")
@@ -55,4 +60,4 @@ def me() -> Response:
     officer = actor()
     user = services().accounts.get(officer.username)
     assert user is not None  # the session loader just read it
-    return jsonify({"user": _user_json(user), "csrf_token": session.get("csrf", "")})
+    return jsonify({**_session_json(user), "csrf_token": session.get("csrf", "")})
