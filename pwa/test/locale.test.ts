@@ -1,3 +1,4 @@
+import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatDateTime, formatPercent, formatWeek, setTimeZone } from '../src/lib/locale';
 
@@ -29,7 +30,6 @@ describe('Indonesian formats', () => {
 
 describe("the kabupaten's clock comes with the session", () => {
   it('takes the zone the server sent and keeps it for offline starts', async () => {
-    await import('fake-indexeddb/auto');
     const { setSession, getSession } = await import('../src/lib/api');
     await setSession({ user: { username: 'op.a', role: 'operator', desa: '52.03.01.2001' }, csrf: 'c', timezone: 'Asia/Jakarta', expired: false });
     setTimeZone('Asia/Makassar'); // a fresh start of the app: the default again
