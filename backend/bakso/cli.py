@@ -180,6 +180,8 @@ def audit_verify() -> None:
         chain.HEAD_FORGED: "Rantai audit rusak: kepala rantai tidak disegel dengan kunci audit "
         "(BAKSO_AUDIT_KEY atau BAKSO_AUDIT_OLD_KEYS).",
         chain.HEAD_MISSING: f"Rantai audit rusak: log berisi {n} entri, kepala rantai hilang.",
+        chain.WIPED: "Rantai audit rusak: log dan kepala rantai kosong, padahal sudah ada akun "
+        "(setiap akun dibuat dengan entri audit): log telah dihapus seluruhnya.",
     }
     if check.problem is not None:
         raise click.ClickException(broken[check.problem])

@@ -131,7 +131,7 @@ class Config:
     UNPACK_MAX_RATIO = 200  # uncompressed/compressed per member over 1 MiB (zeros: ~1000)
     UNPACK_MAX_BYTES = 4 * 1024**3  # a return zip's members, uncompressed, together
     UNPACK_MAX_XLSX_BYTES = 512 * 1024 * 1024  # an XLSX's parts (100k rows: ~45 MB)
-    UNPACK_MAX_XLSX_STRINGS_BYTES = 32 * 1024 * 1024  # xl/sharedStrings.xml, read whole
+    UNPACK_MAX_XLSX_STRINGS_BYTES = 8 * 1024 * 1024  # sharedStrings.xml, read whole (~8×)
     UNPACK_MAX_CELL_BYTES = 256 * 1024  # one text run in an XLSX part (a cell: 32,767 chars)
 
     RUN_WORKER = False  # start the in-process worker thread (bakso serve)

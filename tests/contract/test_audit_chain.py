@@ -16,9 +16,9 @@ import pytest
 
 from bakso.domain.audit_chain import AuditHead, AuditKeys
 from bakso.domain.errors import StoreUnavailable
-from bakso.domain.model import AuditEntry, audit_hash
+from bakso.domain.model import AuditEntry, Role, User, audit_hash
 from bakso.ports import Records
-from bakso.services.audit import HEAD_FORGED, HEAD_MISSING, LINK, MISSING, AuditService
+from bakso.services.audit import HEAD_FORGED, HEAD_MISSING, LINK, MISSING, WIPED, AuditService
 
 if TYPE_CHECKING:
     from conftest import AdapterSet
@@ -223,6 +223,21 @@ def test_an_empty_log_has_no_head_and_holds(records: Records) -> None:
     assert records.audit_head() is None
     check = verify(records)
     assert (check.problem, check.checked) == (None, 0)
+
+
+def test_a_log_wiped_whole_with_its_head_is_detected_once_accounts_exist(
+    records: Records, table: Table
+) -> None:
+    """Deleting every row and the head looked like a new log (the #13 review)."""
+    records.save_user(User("admin", Role.ADMIN, None, "hash"))
+    fill(records, 5)
+    for seq in range(1, 6):
+        table.delete(seq)
+    table.delete_head()
+
+    check = AuditService(records, KEYS, page_size=4, users=records).verify()
+
+    assert (check.problem, check.checked) == (WIPED, 0)
 
 
 @pytest.mark.parametrize("kept", [0, 3, 9])

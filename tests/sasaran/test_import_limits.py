@@ -192,3 +192,59 @@ def test_a_text_run_split_across_chunks_is_still_counted() -> None:
     split = XmlTextScan("p", 10)
     assert split.feed(b"<a/><!DOC") is None
     assert split.feed(b"TYPE x>") is not None
+
+
+def workbook_with_a_wide_row(cells: int) -> bytes:
+    """A few MB on disk (a ratio ~4), one row of `cells` cells:
+    openpyxl builds a row whole, ~450 bytes a cell (the review's 2.5M cells: +1.1 GB)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in PARTS.items():
+            archive.writestr(name, text)
+        info = zipfile.ZipInfo("xl/worksheets/sheet1.xml")
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with archive.open(info, "w") as sheet:
+            sheet.write(f'<?xml version="1.0"?><worksheet {NS}><sheetData><row r="1">'.encode())
+            rng = random.Random(7)  # varied numbers: a ratio far below the zip limit
+            for start in range(0, cells, 10_000):
+                count = min(10_000, cells - start)
+                sheet.write(
+                    b"".join(b"<c><v>%d</v></c>" % rng.randrange(10**6) for _ in range(count))
+                )
+            sheet.write(b"</row></sheetData></worksheet>")
+    return out.getvalue()
+
+
+def test_a_row_of_a_million_cells_is_refused_before_openpyxl_builds_it(dukcapil, services) -> None:
+    data = workbook_with_a_wide_row(1_000_000)
+    import_id = _register(dukcapil, data)
+    assert dukcapil.post(f"/api/v1/sasaran/import/{import_id}/start").status_code == 202
+
+    with peak_growth() as grown:
+        drain(services)
+
+    assert grown.mib < 50
+    done = dukcapil.get(f"/api/v1/sasaran/import/{import_id}").get_json()
+    assert done["status"] == "FAILED"
+    assert "lebih dari 1000 sel" in done["error"]
+
+
+def test_cells_split_across_chunks_are_counted_once() -> None:
+    scan = XmlTextScan("xl/worksheets/sheet1.xml", max_run=100, max_row_cells=3)
+    assert scan.feed(b'<row r="1"><c><v>1</v></c><c') is None  # 2 cells
+    assert scan.feed(b"><v>2</v></c>") is None  # the split one: 2, not 3, until here
+    assert scan.feed(b"<row><c/><c/><c/>") is None  # a new row starts over at 3
+    assert scan.feed(b"<c/>") is not None  # 4 in one row
+
+
+def test_shared_strings_past_the_default_limit_are_refused() -> None:
+    """openpyxl holds shared strings at ~8× their XML size: 32 MB of them was +254 MB."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in PARTS.items():
+            archive.writestr(name, content)
+        strings = "".join(f"<si><t>w{i}</t></si>" for i in range(600_000))  # ~9 MB
+        archive.writestr("xl/sharedStrings.xml", f"<sst {NS}>{strings}</sst>")
+
+    with pytest.raises(FileProblem, match="simpan sebagai CSV"):
+        check_xlsx(out, XLSX_LIMITS)

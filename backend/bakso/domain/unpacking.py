@@ -12,6 +12,7 @@ sentence for the officer, in Indonesian.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -87,6 +88,9 @@ def read_past_declared(what: str, name: str) -> str:
 # What no XLSX writer puts in its parts: a DTD (entity expansion) or CDATA (text with '<').
 _FORBIDDEN = (b"<!DOCTYPE", b"<!ENTITY", b"<![CDATA[")
 _KEEP = max(len(marker) for marker in _FORBIDDEN) - 1
+# A row's start and its cells in a worksheet (<row …>, <c …>, <c/>): openpyxl builds a whole
+# row at once, so a row of millions of cells is a bomb however small each cell is.
+_ROW_OR_CELL = re.compile(rb"<(row|c)[\s>/]")
 
 
 class XmlTextScan:
@@ -96,9 +100,11 @@ class XmlTextScan:
     its attributes. Bounding every run bounds what the parser must hold at once.
     """
 
-    def __init__(self, part: str, max_run: int) -> None:
+    def __init__(self, part: str, max_run: int, max_row_cells: int | None = None) -> None:
         self.part = part
         self.max_run = max_run
+        self.max_row_cells = max_row_cells  # worksheets only
+        self._cells = 0  # cells since the last <row>
         self._run = 0  # bytes since the last delimiter
         self._tail = b""  # the end of the previous chunk, for markers split across chunks
 
@@ -109,6 +115,8 @@ class XmlTextScan:
                 f"Bagian {self.part} di berkas XLSX memuat DOCTYPE atau CDATA, yang tidak "
                 "dibuat oleh program lembar kerja; simpan ulang sebagai .xlsx."
             )
+        if self.max_row_cells is not None and (problem := self._count_cells(window)):
+            return problem
         self._tail = window[-_KEEP:]
         # Split, not a regex: a counted repetition rescans each run from every byte of it.
         pieces = chunk.replace(b">", b"<").split(b"<")
@@ -123,6 +131,23 @@ class XmlTextScan:
             return self._refusal()
         return None
 
+    def _count_cells(self, window: bytes) -> str | None:
+        seen = len(self._tail)  # markers ending inside the tail were counted last time
+        for match in _ROW_OR_CELL.finditer(window):
+            if match.end() <= seen:
+                continue
+            if match.group(1) == b"row":
+                self._cells = 0
+                continue
+            self._cells += 1
+            if self.max_row_cells is not None and self._cells > self.max_row_cells:
+                return (
+                    f"Berkas XLSX memuat satu baris dengan lebih dari {self.max_row_cells} sel "
+                    f"(di {self.part}); ditolak. Hapus kolom kosong di ujung kanan atau simpan "
+                    "sebagai CSV."
+                )
+        return None
+
     def _refusal(self) -> str:
         return (
             f"Berkas XLSX memuat satu sel atau tag lebih dari {size_text(self.max_run)} "
@@ -135,6 +160,7 @@ class XlsxLimits:
     zip: ZipLimits
     max_part_bytes: int  # any part but a worksheet: openpyxl reads those whole
     max_run_bytes: int  # one text run (a cell's text, a tag) in any XML part
+    max_row_cells: int = 1000  # cells in one worksheet row (a list has a dozen columns)
 
 
 # The defaults of config.py, for services built without a config (tests, tools).
@@ -145,6 +171,6 @@ XLSX_LIMITS = XlsxLimits(
     zip=ZipLimits(
         max_entries=20_000, max_entry_bytes=512 * MIB, max_total_bytes=512 * MIB, max_ratio=200
     ),
-    max_part_bytes=32 * MIB,
+    max_part_bytes=8 * MIB,
     max_run_bytes=256 * 1024,
 )

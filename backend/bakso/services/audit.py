@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..domain.audit_chain import AuditHead, AuditKeys
 from ..domain.errors import Forbidden
 from ..domain.model import GENESIS_HASH, Actor, AuditEntry
-from ..ports import AuditLog
+from ..ports import AuditLog, UserStore
 
 SEARCH_LIMIT_MAX = 500
 VERIFY_PAGE = 1000
@@ -26,6 +26,7 @@ EXTRA = "extra"  # entries past the head's length: `broken` is the first one pas
 HEAD_MISMATCH = "head_mismatch"  # the head's last link is not entry `broken`'s
 HEAD_FORGED = "head_forged"  # the head is not sealed by any of our keys
 HEAD_MISSING = "head_missing"  # entries but no head (and not a legacy log at its cut-over)
+WIPED = "wiped"  # no entries and no head, yet accounts exist: each was created with an entry
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,17 @@ class ChainCheck:
 
 class AuditService:
     def __init__(
-        self, store: AuditLog, keys: AuditKeys | None = None, *, page_size: int = VERIFY_PAGE
+        self,
+        store: AuditLog,
+        keys: AuditKeys | None = None,
+        *,
+        page_size: int = VERIFY_PAGE,
+        users: UserStore | None = None,
     ) -> None:
         self.store = store
+        # An empty log is a new one only while no account exists (creating one is audited):
+        # without this, deleting every row and the head would read as a fresh log.
+        self.users = users
         # The keys the store links with (bootstrap passes the configured ones to both).
         self.keys = keys or AuditKeys.from_settings(None)
         self.page_size = page_size
@@ -108,6 +117,8 @@ class AuditService:
                 # A new log, or a legacy one not yet extended, has no head: the cut-over
                 # setting says how long it must be.
                 if checked == keys.legacy_until:
+                    if checked == 0 and self.users is not None and self.users.list_users():
+                        return result(WIPED, None)
                     return result(None, None)
                 if checked < keys.legacy_until:
                     return result(MISSING, checked + 1, keys.legacy_until)

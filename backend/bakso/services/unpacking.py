@@ -128,9 +128,11 @@ def check_xlsx(source: IO[bytes], limits: XlsxLimits) -> None:
                 if name not in streamed and info.file_size > limits.max_part_bytes:
                     raise FileProblem(
                         f"{XLSX}: bagian {name} membesar menjadi {size_text(info.file_size)}, "
-                        f"lebih dari batas {size_text(limits.max_part_bytes)}; ditolak."
+                        f"lebih dari batas {size_text(limits.max_part_bytes)}; ditolak. Untuk "
+                        "daftar sebesar itu, simpan sebagai CSV."
                     )
-                _scan_part(archive, info, limits.max_run_bytes)
+                rows = limits.max_row_cells if name in streamed else None
+                _scan_part(archive, info, limits.max_run_bytes, rows)
     except ZIP_ERRORS:
         raise FileProblem("Berkas XLSX tidak dapat dibuka; simpan ulang sebagai .xlsx.") from None
     source.seek(0)
@@ -157,8 +159,10 @@ def _worksheets(archive: zipfile.ZipFile) -> set[str]:
     }
 
 
-def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_run: int) -> None:
-    scan = XmlTextScan(info.filename, max_run)
+def _scan_part(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_run: int, max_row_cells: int | None = None
+) -> None:
+    scan = XmlTextScan(info.filename, max_run, max_row_cells)
     read = 0
     try:
         with archive.open(info) as part:
