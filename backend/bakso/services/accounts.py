@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ..domain.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from ..domain.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
 from ..domain.lifecycle import Role
 from ..domain.model import User
 from ..domain.regions import Regions
@@ -194,7 +194,13 @@ class AccountService:
         client_key = self.throttle.key("login-client", client)
         self.throttle.reserve(client_key, TOO_MANY_LOGINS, self.policy.client_throttle)
         user_key = self.throttle.key("login-user", username)
-        self.throttle.reserve(user_key, TOO_MANY_LOGINS)
+        try:
+            self.throttle.reserve(user_key, TOO_MANY_LOGINS)
+        except TooManyAttempts:
+            # Nothing was checked: the office's shared address keeps its slot, so one locked
+            # username does not spend the budget of every officer behind that address.
+            self.throttle.release(client_key, self.policy.client_throttle)
+            raise
         user = self.records.get_user(username)
         right = self._verify(user.password_hash if user else self._decoy_hash, password)
         if user is None or not right:

@@ -51,6 +51,19 @@ def test_one_client_spraying_many_usernames_is_stopped_by_its_own_limit(fakes: F
     assert accounts.authenticate("op.aktif", PASSWORD, "10.0.0.3").username == "op.aktif"
 
 
+def test_a_locked_username_does_not_spend_its_offices_client_budget(fakes: FakeSet) -> None:
+    """The review of #13: 50 tries at one locked name locked out the whole desa office."""
+    accounts = fakes.services.accounts
+    accounts.create_user("op.satu", "operator", DESA_A, PASSWORD)
+    accounts.create_user("op.dua", "operator", DESA_A, PASSWORD)
+    limit = accounts.policy.client_throttle.max_failures
+    for _ in range(limit + 20):
+        with pytest.raises((NotAuthenticated, TooManyAttempts)):
+            accounts.authenticate("op.satu", "kata-sandi-salah", "10.0.0.9")
+    # Only the 5 checked guesses count against the office; a colleague still logs in.
+    assert accounts.authenticate("op.dua", PASSWORD, "10.0.0.9").username == "op.dua"
+
+
 def test_right_logins_give_their_client_slot_back(fakes: FakeSet) -> None:
     accounts = fakes.services.accounts
     accounts.create_user("op.aktif", "operator", DESA_A, PASSWORD)
