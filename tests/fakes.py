@@ -227,6 +227,15 @@ class _RequestMemory(_AuditMemory):
             found = self._holder("code", code, None)
             return _copy(self._requests[found]) if found else None
 
+    def requests_by_nik(self, nik_key: str, *, limit: int) -> list[Request]:
+        with self._lock:
+            found = sorted(
+                (r for r in self._requests.values() if r.nik_key == nik_key),
+                key=lambda r: (r.created_at, r.id),
+                reverse=True,
+            )
+            return _copy(found[: max(1, limit)])
+
     def get_request_by_token(self, token: str) -> Request | None:
         with self._lock:
             found = self._holder("token", token, None)
@@ -846,6 +855,7 @@ class _Grant:
     content_type: str = ""
     filename: str | None = None
     sha256: str | None = None
+    inline: bool = False
 
 
 class _Sink(io.BytesIO):
@@ -883,9 +893,17 @@ class MemoryBlobs(_Memory, Blobs):
             "PUT", f"{self.PREFIX}/upload/{token}", headers={"Content-Type": content_type}
         )
 
-    def download_url(self, key: str, *, expires_in: int, filename: str | None = None) -> str:
+    def download_url(
+        self, key: str, *, expires_in: int, filename: str | None = None, inline: bool = False
+    ) -> str:
         token = self._grant(
-            _Grant("download", _key(key), int(self._now()) + expires_in, filename=filename)
+            _Grant(
+                "download",
+                _key(key),
+                int(self._now()) + expires_in,
+                filename=filename,
+                inline=inline,
+            )
         )
         return f"{self.PREFIX}/download/{token}"
 
@@ -949,6 +967,9 @@ class MemoryBlobs(_Memory, Blobs):
     def resolve_download(self, url: str) -> tuple[bytes, str | None]:
         grant = self._check(url, "download")
         return self._data(grant.key), grant.filename
+
+    def download_is_inline(self, url: str) -> bool:
+        return self._check(url, "download").inline
 
     def content_type(self, key: str) -> str | None:
         with self._lock:

@@ -84,6 +84,20 @@ def build_adapters(config: Mapping[str, Any]) -> tuple[Records, Blobs, Queue]:
     raise ValueError(f"unknown adapter set {kind!r}")
 
 
+def xlsx_limits(config: Mapping[str, Any]) -> XlsxLimits:
+    """What an uploaded XLSX (a sasaran list, a return table) may unpack to."""
+    return XlsxLimits(
+        zip=ZipLimits(
+            max_entries=config["UNPACK_MAX_ENTRIES"],
+            max_entry_bytes=config["UNPACK_MAX_XLSX_BYTES"],
+            max_total_bytes=config["UNPACK_MAX_XLSX_BYTES"],
+            max_ratio=config["UNPACK_MAX_RATIO"],
+        ),
+        max_part_bytes=config["UNPACK_MAX_XLSX_STRINGS_BYTES"],
+        max_run_bytes=config["UNPACK_MAX_CELL_BYTES"],
+    )
+
+
 def build_sasaran_store(config: Mapping[str, Any], records: Records | None = None) -> SasaranStore:
     """The sasaran store beside the adapter set: its own SQLite file, or the records table."""
     kind = config["ADAPTERS"]
@@ -114,16 +128,7 @@ def build_sasaran(
         chunk_rows=config["SASARAN_CHUNK_ROWS"],
         upload_url_ttl=config["UPLOAD_URL_TTL"],
         page_size_max=config["SASARAN_PAGE_SIZE_MAX"],
-        xlsx=XlsxLimits(
-            zip=ZipLimits(
-                max_entries=config["UNPACK_MAX_ENTRIES"],
-                max_entry_bytes=config["UNPACK_MAX_XLSX_BYTES"],
-                max_total_bytes=config["UNPACK_MAX_XLSX_BYTES"],
-                max_ratio=config["UNPACK_MAX_RATIO"],
-            ),
-            max_part_bytes=config["UNPACK_MAX_XLSX_STRINGS_BYTES"],
-            max_run_bytes=config["UNPACK_MAX_CELL_BYTES"],
-        ),
+        xlsx=xlsx_limits(config),
     )
     sasaran = SasaranService(store, records, blobs, queue, regions, settings, utc_now)
     return sasaran, CoverageService(store, regions, utc_now)
@@ -157,6 +162,7 @@ def build_services(
             download_url_ttl=config["DOWNLOAD_URL_TTL"],
             code_prefix=config["CODE_PREFIX"],
             page_size_max=config["PAGE_SIZE_MAX"],
+            search_secret=config["SECRET_KEY"],
         ),
         utc_now,
         observers=[sasaran],
@@ -251,6 +257,7 @@ def build_services(
                     max_total_bytes=config["UNPACK_MAX_BYTES"],
                     max_ratio=config["UNPACK_MAX_RATIO"],
                 ),
+                xlsx=xlsx_limits(config),
             ),
             utc_now,
         ),
@@ -280,7 +287,7 @@ def build_services(
         ),
         sasaran,
         coverage,
-        audit=AuditService(records, AuditKeys.from_config(config)),
+        audit=AuditService(records, AuditKeys.from_config(config), users=records),
         dead_letters=DeadLetterService(queue),
         local_blobs=LocalBlobService(blobs) if isinstance(blobs, SignedUrlBlobs) else None,
         sessions=SessionService(

@@ -95,6 +95,7 @@ class ScanIn(_In):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     size: int = Field(gt=0)
     content_type: str = Field(max_length=100)
+    replaces: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")  # a page sent back
 
 
 class HandoverIn(_In):
@@ -104,6 +105,8 @@ class HandoverIn(_In):
     relation: Literal["PEMOHON", "KELUARGA"]
     via: Literal["LOKET", "KAWIL", "RT"]
     via_name: str | None = Field(default=None, max_length=120)
+    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")  # not before SELESAI
+    photo_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")  # signed receipt
 
 
 class TransitionIn(_In):
@@ -170,6 +173,10 @@ class ScanOut(Out):
     size: int
     content_type: str
     state: Literal["pending", "ok"]
+    created_at: str = ""
+    replaces: str | None = None  # the scan this photo replaced; it sorts at placed_at
+    placed_at: str = ""
+    submission: int = 0  # the submission it first went out with
 
 
 class RequirementStateOut(Out):
@@ -206,6 +213,7 @@ class RequestOut(Out):
     notes: str
     created_at: str
     updated_at: str
+    status_since: str | None = Field(default=None, description="when it entered its status")
     ready: bool
     verify_problem: str | None
     warnings: list[WarningOut]
@@ -224,6 +232,7 @@ class RequestOut(Out):
     )
     sasaran_id: str | None = None
     jemput_bola: bool = False
+    submission: int = 0  # times submitted
     scans: list[ScanOut] | None = None
     requirements: list[RequirementStateOut] | None = None
     timeline: list[TimelineOut] | None = None

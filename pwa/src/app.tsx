@@ -134,7 +134,10 @@ export function App() {
           </a>
         </div>
       )}
-      <main id="main">{screen}</main>
+      {/* Dukcapil's screens are for an office PC: the desktop width (dukcapil.css). */}
+      <main id="main" class={route[0] === 'dukcapil' || (!route[0] && state.session.user.role !== 'operator') ? 'main-wide' : undefined}>
+        {screen}
+      </main>
       <nav class="tabbar" aria-label={t('nav.label')}>
         {NAV.filter((item) => !item.operatorOnly || state.session?.user.role === 'operator').map((item) => {
           const current = (route[0] ?? '') === item.match;

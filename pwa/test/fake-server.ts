@@ -13,6 +13,7 @@ interface Scan {
   size: number;
   content_type: string;
   state: 'pending' | 'ok';
+  replaces?: string | null;
 }
 
 interface Req {
@@ -134,7 +135,7 @@ export class FakeServer {
     const scanId = createHash('sha256').update(`${body.requirement}:${body.sha256}`).digest('hex').slice(0, 32);
     let scan = r.scans.find((s) => s.id === scanId);
     if (!scan) {
-      scan = { id: scanId, requirement: String(body.requirement), sha256: String(body.sha256), size: Number(body.size), content_type: String(body.content_type), state: 'pending' };
+      scan = { id: scanId, requirement: String(body.requirement), sha256: String(body.sha256), size: Number(body.size), content_type: String(body.content_type), state: 'pending', replaces: (body.replaces as string | undefined) ?? null };
       r.scans.push(scan);
     }
     if (scan.state === 'ok') return this.json(201, { scan_id: scanId, state: 'ok', upload: null });
@@ -164,6 +165,8 @@ export class FakeServer {
       this.blobs.delete(scan.sha256);
       return this.problem(422, 'Isi berkas berbeda dari sidik SHA-256 yang didaftarkan. Unggah ulang.');
     }
+    // As the server: the replaced page leaves once its replacement is checked.
+    if (scan.replaces) r.scans = r.scans.filter((s) => s.id !== scan.replaces);
     scan.state = 'ok';
     return this.json(200, { status: 'ok', scan });
   }

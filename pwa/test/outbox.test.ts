@@ -321,6 +321,28 @@ describe('sync', () => {
   });
 });
 
+describe('a correction replacing a page', () => {
+  it('sends the new photo as a replacement: the server holds it and not the old page, and keeps the others', async () => {
+    const [{ item }] = await queued(1, ['F101', 'KK_LAMA']);
+    await syncAll();
+    const held = server.requests.get(item.id)!;
+    const [oldF101, kk] = ['F101', 'KK_LAMA'].map((req) => held.scans.find((s) => s.requirement === req)!);
+    held.status = 'PERLU_PERBAIKAN';
+    held.status_label = 'Perlu perbaikan';
+    const fix = request({ id: item.id, fix: true, serverVersion: held.version, updatedAt: new Date().toISOString() });
+    const replacement = { ...scan(item.id, 'F101', 'foto ulang'), replaces: oldF101.id };
+    await saveRequestWithScans(fix, [replacement]);
+
+    expect((await syncAll()).sent).toBe(1);
+
+    const after = server.requests.get(item.id)!;
+    expect(after.status).toBe('DIAJUKAN');
+    expect(after.scans.map((s) => s.sha256).sort()).toEqual([kk.sha256, replacement.sha256].sort());
+    expect(after.scans.find((s) => s.sha256 === replacement.sha256)?.replaces).toBe(oldF101.id);
+    expect(await local()).toEqual([]);
+  });
+});
+
 describe('inline retries', () => {
   it('retry a failed step in place before the item backs off', async () => {
     setInlineRetryForTests([1, 1]);

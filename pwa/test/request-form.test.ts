@@ -97,11 +97,11 @@ describe('request form', () => {
     expect(check(state, CATALOG, regions, DESA).canNext).toBe(false);
   });
 
-  it('takes name, NIK and service from a worklist row, and forgets a row that is gone', () => {
-    const row = { id: 's1', name: 'Budi', nik: NIK, category: 'RENTAN', documents: [{ service: 'AKTA_LAHIR' }] } as unknown as SasaranRow;
+  it('takes name, NIK, address and service from a worklist row, and forgets a row that is gone', () => {
+    const row = { id: 's1', name: 'Budi', nik: NIK, address: 'Dusun Lendang RT 2', category: 'RENTAN', documents: [{ service: 'AKTA_LAHIR' }] } as unknown as SasaranRow;
     const state = run(initialForm(undefined, 's1'), { type: 'sasaran', row, service: null });
     expect(state).toMatchObject({ sasaranName: 'Budi', serviceCode: 'AKTA_LAHIR', jemputBola: true });
-    expect(state.applicant).toMatchObject({ name: 'Budi', nik: NIK });
+    expect(state.applicant).toMatchObject({ name: 'Budi', nik: NIK, address: 'Dusun Lendang RT 2' });
     expect(run(state, { type: 'sasaran', row, service: 'KTP_BARU' }).serviceCode).toBe('KTP_BARU');
     expect(run(initialForm(undefined, 's1'), { type: 'sasaran', row: undefined, service: null }).sasaranId).toBeNull();
   });
@@ -120,8 +120,8 @@ describe('request form', () => {
       serverVersion: 3,
       code: 'ABC',
     } as unknown as LocalRequest;
-    let state = run(initialForm('r1', null), { type: 'loaded', item: draft, pages: [], onServer: [{ requirement: 'KK', sha256: 'h' }] });
-    expect(state).toMatchObject({ loading: false, existing: draft, serviceCode: 'AKTA_LAHIR', onServer: [{ requirement: 'KK', sha256: 'h' }] });
+    let state = run(initialForm('r1', null), { type: 'loaded', item: draft, pages: [], onServer: [{ id: 's1', requirement: 'KK', sha256: 'h' }] });
+    expect(state).toMatchObject({ loading: false, existing: draft, serviceCode: 'AKTA_LAHIR', onServer: [{ id: 's1', requirement: 'KK', sha256: 'h' }] });
     state = run(state, { type: 'applicant', key: 'phone', value: ' 0812 3456 789 ' }, { type: 'subject', key: 'sex', value: '' }, { type: 'notes', value: ' cepat ' });
     const checked = check(state, CATALOG, regions, DESA);
     const item = buildRequest(state, checked, { id: 'r1', username: 'other', desa: 'x', send: true, now: '2026-02-01T00:00:00Z' });
@@ -154,7 +154,7 @@ describe('a form whose request changed in another tab', () => {
       type: 'loaded',
       item: { id: 'r1', service: 'KK_UBAH', applicant: { nik: '', name: 'Siti', kk: '', phone: '', address: '' }, subject: null, notes: 'x', serverVersion: 3, code: 'LT-AAAA-BBBB' } as unknown as LocalRequest,
       pages: [],
-      onServer: [{ requirement: 'F101', sha256: 'ab' }],
+      onServer: [{ id: 's1', requirement: 'F101', sha256: 'ab' }],
     });
     const refused = reduce({ ...loaded, saving: true }, { type: 'conflict' });
     expect(refused).toMatchObject({ saving: false, conflict: true, saveError: { key: 'save.conflict' } });
@@ -171,5 +171,35 @@ describe('leaving a form', () => {
     expect(leaveNeedsConfirm('#/baru', '#/daftar', 1)).toBe(true);
     expect(leaveNeedsConfirm('#/baru', '#/daftar', 0)).toBe(false);
     expect(leaveNeedsConfirm('#/baru?sasaran=1', '#/baru?sasaran=1&layanan=KK', 1)).toBe(false);
+  });
+});
+
+describe('a correction replacing a page Dukcapil sent back', () => {
+  const server = [
+    { id: 'old2', requirement: 'KK', sha256: 'b', created_at: '2026-01-01T00:00:02Z' },
+    { id: 'old1', requirement: 'KK', sha256: 'a', created_at: '2026-01-01T00:00:01Z' },
+    // A page that replaced another sorts in the replaced page's place.
+    { id: 'old0', requirement: 'KK', sha256: 'c', created_at: '2026-01-05T00:00:00Z', placed_at: '2026-01-01T00:00:00Z|zz' },
+  ];
+  const loaded = () => reduce(initialForm('r1', null), { type: 'loaded', item: { id: 'r1', service: 'KTP_BARU', applicant: { nik: NIK, name: 'Siti' }, subject: null, notes: '', fix: true } as unknown as LocalRequest, pages: [], onServer: server });
+
+  it('numbers the pages on the server as Dukcapil does', async () => {
+    const { serverPages } = await import('../src/lib/request-form');
+    expect(serverPages(server, 'KK').map((p) => [p.id, p.page])).toEqual([['old0', 1], ['old1', 2], ['old2', 3]]);
+    expect(serverPages(server, 'AKTA_LAHIR')).toEqual([]);
+  });
+
+  it('keeps one new photo per replaced page, refuses the old photo again, and still counts the document as present', () => {
+    let state = run(loaded(), { type: 'addPage', scan: { ...scan('n1', 'KK', 'new1'), replaces: 'old1' } });
+    state = run(state, { type: 'addPage', scan: { ...scan('n2', 'KK', 'new2'), replaces: 'old1' } });
+    expect(state.pages.map((p) => [p.id, p.replaces])).toEqual([['n2', 'old1']]);
+    const again = run(state, { type: 'addPage', scan: { ...scan('n3', 'KK', 'b'), replaces: 'old2' } });
+    expect(again.scanError).toEqual({ key: 'scan.duplicate' });
+    expect(again.pages).toHaveLength(1);
+    const checked = check(state, CATALOG, regions, DESA);
+    expect(checked.have.has('KK')).toBe(true);
+    expect(checked.lacking).toEqual([]);
+    const item = buildRequest(state, checked, { id: 'r1', username: 'op', desa: DESA, send: true, now: '2026-02-01T00:00:00Z' });
+    expect(item?.fix).toBe(true);
   });
 });

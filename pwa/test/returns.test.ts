@@ -4,7 +4,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { setFetcher, setSession } from '../src/lib/api';
 import { resetDbForTests } from '../src/lib/db';
-import { finished, returnRows, startReturn, type ReturnPhase } from '../src/lib/returns';
+import { finished, returnRows, returnTargets, startReturn, XLSX_TYPE, type ReturnPhase } from '../src/lib/returns';
 import { Sha256, sha256File } from '../src/lib/sha256';
 
 function bytes(n: number, seed = 1): Uint8Array<ArrayBuffer> {
@@ -113,6 +113,30 @@ describe('startReturn', () => {
     setFetcher(async () => new Response(JSON.stringify({ detail: 'Berkas CSV terlalu besar; batasnya 5 MB.' }), { status: 413 }));
     const csv = new File(['x'], 'hasil.csv', { type: 'text/csv' });
     await expect(startReturn(csv, null, () => undefined)).rejects.toMatchObject({ status: 413, detail: 'Berkas CSV terlalu besar; batasnya 5 MB.' });
+  });
+});
+
+describe('the table as Excel saves it', () => {
+  it('registers an .xlsx without a browser type as a workbook, not as CSV', async () => {
+    const bodies: { table: { filename: string; content_type: string } }[] = [];
+    setFetcher(async (input, init = {}) => {
+      if (input === '/api/v1/returns') bodies.push(JSON.parse(String(init.body)));
+      return new Response(JSON.stringify({ detail: 'cukup' }), { status: 422 });
+    });
+    await expect(startReturn(new File(['PK'], 'hasil.xlsx'), null, () => undefined)).rejects.toMatchObject({ status: 422 });
+    await expect(startReturn(new File(['PK'], 'Hasil.XLSX', { type: XLSX_TYPE }), null, () => undefined)).rejects.toMatchObject({ status: 422 });
+    expect(bodies.map((b) => b.table.content_type)).toEqual(['application/octet-stream', XLSX_TYPE]);
+  });
+
+  it('lists the statuses Dukcapil may set, from the lifecycle, with those needing a reason', () => {
+    expect(returnTargets()).toEqual([
+      { status: 'DITERIMA', needsReason: false },
+      { status: 'DIPROSES', needsReason: false },
+      { status: 'PERLU_PERBAIKAN', needsReason: true },
+      { status: 'DITOLAK', needsReason: true },
+      { status: 'SELESAI', needsReason: false },
+      { status: 'DIBATALKAN', needsReason: false },
+    ]);
   });
 });
 

@@ -126,8 +126,13 @@ def test_filters_pick_only_matching_requests(api_factory, services) -> None:
 def test_a_request_goes_into_one_batch_only(api_factory, services) -> None:
     submit_ready(api_factory("op.a"), services)
     dk = api_factory("dukcapil")
-    assert build_batch(dk, services)["count"] == 1
-    assert build_batch(dk, services)["count"] == 0
+    first = build_batch(dk, services)
+    assert first["count"] == 1
+    again = dk.post("/api/v1/batches", json={})
+    assert again.status_code == 409
+    assert again.mimetype == "application/problem+json"
+    assert again.get_json()["detail"].startswith("Belum ada permohonan siap")
+    assert [b["id"] for b in dk.get("/api/v1/batches").get_json()["items"]] == [first["id"]]
 
 
 def test_build_message_delivered_three_times_builds_one_zip(api_factory, services) -> None:

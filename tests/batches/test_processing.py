@@ -53,6 +53,9 @@ def test_issued_pdf_reaches_the_desa_and_each_download_is_audited(api_factory, s
     path = link.headers["Location"].split("://", 1)[-1].split("/", 1)[1]
     with op.client.get("/" + path) as response:
         assert response.get_data() == pdf
+        # Opened in a tab to print, not saved away into Downloads.
+        assert response.headers["Content-Disposition"].startswith("inline")
+        assert response.mimetype == "application/pdf"
     downloads = [e for e in services.records.audit_entries() if e.action == "issued.download"]
     assert [(e.actor, e.target) for e in downloads] == [("op.a", submitted["id"])]
     assert api_factory("op.b").get(f"/api/v1/requests/{submitted['id']}/issued").status_code == 404

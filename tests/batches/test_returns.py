@@ -413,7 +413,7 @@ def test_a_member_is_read_through_its_byte_limit_whatever_it_declares() -> None:
 @pytest.mark.parametrize(
     ("csv_bytes", "problem"),
     [
-        (b"kode,catatan\nLT-2222-2222,x\n", "Kolom 'status' tidak ada"),
+        (b"kode,catatan\nLT-2222-2222,x\n", "Kolom 'Status' tidak ada"),
         (b"kode,status,catatan\n", "tidak berisi baris data"),
     ],
 )
@@ -463,8 +463,10 @@ def test_files_over_the_limits_or_of_another_kind_are_refused_when_registered(
     response = dk.post("/api/v1/returns", json={"table": small, "pdfs": too_big_zip})
     assert response.status_code == 413
     assert response.get_json()["detail"] == "Berkas zip terlalu besar; batasnya 2 GB."
-    xlsx = {**small, "filename": "hasil.xlsx"}
-    assert dk.post("/api/v1/returns", json={"table": xlsx}).status_code == 422
+    ods = {**small, "filename": "hasil.ods"}
+    assert dk.post("/api/v1/returns", json={"table": ods}).status_code == 422
+    xlsx_named_csv = {**small, "filename": "hasil.xlsx"}  # a CSV's type under an XLSX name
+    assert dk.post("/api/v1/returns", json={"table": xlsx_named_csv}).status_code == 422
     rar = {**zip_meta, "filename": "terbit.rar"}
     assert dk.post("/api/v1/returns", json={"table": small, "pdfs": rar}).status_code == 422
     largest = {**zip_meta, "size": app.config["RETURN_MAX_PDFS_BYTES"]}

@@ -188,6 +188,24 @@ def test_put_then_download_url_serves_the_bytes(adapter_set: AdapterSet) -> None
     assert adapter_set.download(url) == b"PK\x03\x04zip"
 
 
+def test_an_inline_download_url_asks_to_show_the_file_and_a_plain_one_to_save_it(
+    adapter_set: AdapterSet,
+) -> None:
+    adapter_set.blobs.put("issued/r-1/a", io.BytesIO(b"%PDF-1.4"), "application/pdf")
+    blobs = adapter_set.blobs
+
+    def disposition(inline: bool) -> str:
+        url = blobs.download_url("issued/r-1/a", expires_in=60, filename="x.pdf", inline=inline)
+        if adapter_set.name == "aws":  # S3 answers with what the URL asks for
+            query = parse_qs(urlsplit(url).query)
+            return query["response-content-disposition"][0].split(";")[0]
+        token = url if adapter_set.name == "memory" else url.rsplit("/", 1)[1]
+        return "inline" if blobs.download_is_inline(token) else "attachment"  # type: ignore[attr-defined]
+
+    assert disposition(inline=True) == "inline"
+    assert disposition(inline=False) == "attachment"
+
+
 def test_download_after_expiry_is_refused(adapter_set: AdapterSet) -> None:
     adapter_set.require_url_policy()
     adapter_set.blobs.put("batches/b-1.zip", io.BytesIO(b"zip"), "application/zip")

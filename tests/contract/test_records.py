@@ -464,6 +464,26 @@ def test_list_scans_orders_by_creation_then_id_and_only_that_request(records: Re
     assert records.list_scans(request.id) == [early_a, early_b, late]
 
 
+def test_a_replacing_scan_keeps_what_it_replaces_its_place_and_submission(
+    records: Records,
+) -> None:
+    request = store(records, make_request())
+    plain = records.add_scan(make_scan(request.id, "s1"))
+    replacing = dataclasses.replace(
+        make_scan(request.id, "s2", sha="b"),
+        replaces="s1",
+        placed_at=_at(0),
+        submission=2,
+    )
+
+    assert records.add_scan(replacing) == replacing
+    records.set_scan_state(request.id, "s2", "ok")
+
+    assert records.get_scan(request.id, "s2") == dataclasses.replace(replacing, state="ok")
+    stored = records.get_scan(request.id, "s1")
+    assert stored == plain and stored.replaces is None and stored.submission == 0
+
+
 def test_set_scan_state_changes_only_the_state(records: Records) -> None:
     request = store(records, make_request())
     scan = records.add_scan(make_scan(request.id, "s1"))

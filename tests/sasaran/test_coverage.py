@@ -76,13 +76,20 @@ def days(**given: tuple[int, int, int]) -> dict[str, Any]:
 class Lifecycle:
     """A request moved through its statuses, telling the observer as RequestService does."""
 
-    def __init__(self, services, desa: str, sasaran_id: str | None = None, jemput_bola=False):
+    def __init__(
+        self,
+        services,
+        desa: str,
+        sasaran_id: str | None = None,
+        jemput_bola=False,
+        service: str = "KTP_BARU",
+    ):
         self.observer = services.sasaran
         request_id = str(uuid.uuid4())
         self.request = Request(
             id=request_id,
             code="LT-TEST-0000",
-            service="KTP_BARU",
+            service=service,
             desa=desa,
             applicant={},
             subject=None,
@@ -149,7 +156,7 @@ def scenario(importer, api_factory, services) -> dict[str, str]:
     follow_up(op_b, rows["b2"], "DITEMUKAN", 8)
 
     (
-        Lifecycle(services, DESA_A, rows["a1"])  # r1: served a1 on day 10
+        Lifecycle(services, DESA_A, rows["a1"], service="KK_BARU")  # r1: served a1 on day 10
         .create(0)
         .move(Status.DIAJUKAN, 2)
         .move(Status.DITERIMA, 3)
@@ -285,7 +292,7 @@ def test_cancelling_a_served_request_takes_the_row_out_of_served(
 ) -> None:
     op_a = api_factory("op.a")
     baiq = next(r for r in worklist(op_a) if r["name"] == "Baiq Nur")
-    life = Lifecycle(services, DESA_A, baiq["id"]).create(20)
+    life = Lifecycle(services, DESA_A, baiq["id"], service="AKTA_LAHIR").create(20)
     for step, status in enumerate((Status.DIAJUKAN, Status.DITERIMA, Status.DIPROSES)):
         life.move(status, 20 + step)
     life.move(Status.SELESAI, 24)
@@ -295,17 +302,24 @@ def test_cancelling_a_served_request_takes_the_row_out_of_served(
     life.move(Status.DIBATALKAN, 25)  # Dukcapil found a duplicate in SIAK
 
     row = op_a.get(f"/api/v1/sasaran/{baiq['id']}").get_json()
-    assert (row["served"], row["request"]["status"]) == (False, "DIBATALKAN")
+    assert row["served"] is False
+    assert [(r["document"], r["status"], r["live"]) for r in row["requests"]] == [
+        ("AKTA_LAHIR", "DIBATALKAN", False)
+    ]
     assert op_a.get("/api/v1/stats/coverage").get_json()["total"]["served"] == 1
 
 
 def test_worklist_shows_the_linked_request_and_served_state(scenario, api_factory) -> None:
     rows = {r["name"]: r for r in worklist(api_factory("op.a"))}
     assert rows["Amaq Saleh"]["served"] is True
-    assert rows["Amaq Saleh"]["request"]["status"] == "SELESAI"
+    assert [(r["document"], r["status"]) for r in rows["Amaq Saleh"]["requests"]] == [
+        ("KK", "SELESAI")
+    ]
     assert rows["Lalu Ahmad"]["served"] is False
-    assert rows["Lalu Ahmad"]["request"]["status"] == "DIBATALKAN"
-    assert rows["Baiq Nur"]["request"] is None
+    assert [(r["document"], r["status"]) for r in rows["Lalu Ahmad"]["requests"]] == [
+        ("KTP_EL", "DIBATALKAN")
+    ]
+    assert rows["Baiq Nur"]["requests"] == []
 
 
 def test_a_change_is_counted_once_even_when_told_twice(scenario, api_factory, services) -> None:

@@ -52,7 +52,10 @@ def test_closed_rows_are_listed_by_close_time_until_reopened_or_purged(
     moved = followed(store, made["moved"], "PINDAH", 3)
     followed(store, made["found"], "DITEMUKAN", 1)
     served = dataclasses.replace(
-        made["served"], served_request_id="req", served_at=at(2), version=2
+        made["served"],
+        requests={"KTP_EL": {"id": "req", "status": "SELESAI", "version": 5}},
+        served_at=at(2),
+        version=2,
     )
     store.save_row(RowWrite(served, 1, {}))
 

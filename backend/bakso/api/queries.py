@@ -27,6 +27,10 @@ Word = Annotated[str, Field(max_length=40, pattern=r"^[A-Za-z0-9_]+$")]
 Moment = Annotated[str, Field(max_length=40, pattern=r"^\d{4}-\d{2}-\d{2}([T ][0-9:.+ Z-]*)?$")]
 
 
+# Sequence numbers are stored as SQLite INTEGER / DynamoDB numbers: beyond this is no row.
+SEQ_MAX = 2**63 - 1
+
+
 def limit(default: int) -> Any:
     return Field(default=default, ge=1, description="page size; the service clamps the top")
 
@@ -37,8 +41,20 @@ class RequestListQuery(Query):
     kecamatan: RegionCode | None = None
     service: Word | None = None
     older_than_days: int | None = Field(default=None, ge=0, le=36500)
+    q: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=120,
+        description="a request code or a 16-digit NIK (exact), else a name (word prefix)",
+    )
     cursor: Cursor | None = None
     limit: int = limit(50)
+
+
+class RequestCountsQuery(Query):
+    desa: RegionCode | None = None
+    kecamatan: RegionCode | None = None
+    service: Word | None = None
 
 
 class ReceiptQuery(Query):
@@ -59,14 +75,16 @@ class AuditQuery(Query):
     user: str | None = Field(default=None, max_length=64)
     from_: Moment | None = Field(default=None, alias="from")
     to: Moment | None = None
-    before: int | None = Field(default=None, ge=1, description="the seq to page back from")
+    before: int | None = Field(
+        default=None, ge=1, le=SEQ_MAX, description="the seq to page back from"
+    )
     limit: int = limit(100)
 
 
 class RowsQuery(Query):
     """A per-line report (bulk return, sasaran import), paged by line number."""
 
-    after: int = Field(default=0, ge=0)
+    after: int = Field(default=0, ge=0, le=SEQ_MAX)
     limit: int = limit(200)
 
 

@@ -101,6 +101,8 @@ class Request:
     purged_at: str | None = None  # scans and files deleted after the retention period
     sasaran_id: str | None = None  # the worklist row this request serves
     jemput_bola: bool = False  # taken at the resident's home
+    # The applicant's NIK as the search index holds it (domain.search.nik_index_key).
+    nik_key: str | None = None
 
     @property
     def ready(self) -> bool:
@@ -248,6 +250,22 @@ class Scan:
     key: str
     state: str  # pending | ok
     created_at: str
+    # A photo taken again for a page Dukcapil sent back: the id of the scan it replaces
+    # (removed once this one is checked), and where it sorts: the old page's place,
+    # "<created_at>|<id>" of the page first in that place.
+    replaces: str | None = None
+    placed_at: str = ""
+    # The submission this scan first went out with (request.submission + 1 when it was
+    # registered): a page with the request's current number > 1 is new for Dukcapil.
+    submission: int = 0
+
+    @property
+    def order_key(self) -> tuple[str, str]:
+        """Where the page sorts among its document's pages (berkas.pdf, Dukcapil's screen)."""
+        if self.placed_at:
+            at, _, first = self.placed_at.partition("|")
+            return at, first
+        return self.created_at, self.id
 
     def to_record(self) -> dict[str, Any]:
         return asdict(self)

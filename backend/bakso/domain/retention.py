@@ -140,6 +140,7 @@ def erased(request: Request, at: str) -> Request:
         issued=_kept(issued, _ISSUED_KEPT) if issued else None,
         handover=_kept(handover, _HANDOVER_KEPT) if handover else None,
         purged_at=at,
+        nik_key=None,  # out of the NIK search index with the NIK itself
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .fields import known_fields
+from .lifecycle import LABELS, NEEDS_REASON, TRANSITIONS, Role, Status
 
 RETURN_WAITING_UPLOAD = "WAITING_UPLOAD"
 RETURN_QUEUED = "QUEUED"
@@ -106,3 +107,30 @@ def counts_of(lines: Mapping[str, int] | None = None) -> dict[str, int]:
     for outcome, value in (lines or {}).items():
         counts[outcome] = counts.get(outcome, 0) + value
     return counts
+
+
+def target_statuses() -> list[Status]:
+    """The statuses a bulk return's row may name: where Dukcapil may move a request."""
+    reachable = {to for (_, to), roles in TRANSITIONS.items() if Role.DUKCAPIL in roles}
+    return [status for status in Status if status in reachable]
+
+
+def target_guide() -> list[tuple[str, str, str]]:
+    """(status code, its Indonesian label, when a note is needed) for the template and the PWA."""
+    return [
+        (
+            status.value,
+            LABELS[status],
+            "alasan wajib diisi" if status in NEEDS_REASON else "catatan boleh kosong",
+        )
+        for status in target_statuses()
+    ]
+
+
+def parse_target(text: str) -> Status | None:
+    """A row's status cell: the code (any case, spaces for '_') or its Indonesian label."""
+    wanted = " ".join(text.replace("_", " ").split()).lower()
+    for status in Status:
+        if wanted in (status.value.replace("_", " ").lower(), LABELS[status].lower()):
+            return status
+    return None

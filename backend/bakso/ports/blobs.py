@@ -41,7 +41,11 @@ class Blobs(ABC):
         """
 
     @abstractmethod
-    def download_url(self, key: str, *, expires_in: int, filename: str | None = None) -> str: ...
+    def download_url(
+        self, key: str, *, expires_in: int, filename: str | None = None, inline: bool = False
+    ) -> str:
+        """A short-lived GET URL, offered as `filename`; `inline`: for the browser to show
+        (a PDF opened in a tab to print) rather than save."""
 
     @abstractmethod
     def size(self, key: str) -> int | None:

@@ -114,6 +114,14 @@ class RequestStore(Protocol):
         BatchGetItem of the code claims, then of the requests, on DynamoDB)."""
 
     @abstractmethod
+    def requests_by_nik(self, nik_key: str, *, limit: int) -> list[Request]:
+        """At most `limit` requests whose `nik_key` is this, newest first.
+
+        An index on the key (a sparse GSI on DynamoDB, a partial index in SQLite): a
+        request without one (erased, or written before the index) is not in it.
+        """
+
+    @abstractmethod
     def list_retention_due(
         self, *, desa: str, clock: str, until: str, cursor: str | None, limit: int
     ) -> Page:

@@ -184,7 +184,7 @@ class BatchBuilder:
             if request.batch_id == batch.id:
                 claimed += 1  # taken by an earlier delivery of this step
                 continue
-            if request.batch_id and not self._is_free(request.batch_id, free):
+            if request.batch_id and not self.is_free(request.batch_id, free):
                 continue
             try:
                 # Conditional on the version: a request claimed by a concurrent
@@ -205,7 +205,7 @@ class BatchBuilder:
             gathered_at=self._now(),
         )
 
-    def _is_free(self, batch_id: str, cache: dict[str, bool]) -> bool:
+    def is_free(self, batch_id: str, cache: dict[str, bool]) -> bool:
         """A request held by a batch that reads FAILED may be taken by another."""
         if batch_id not in cache:
             holder = self.records.get_batch(batch_id)

@@ -65,6 +65,12 @@ log = logging.getLogger(__name__)
 
 __all__ = ["BatchFilters", "BatchService", "BatchSettings", "StepNotYet"]
 
+READY_CHECK_PAGES = 5
+NOTHING_READY = (
+    "Belum ada permohonan siap untuk batch dengan pilihan ini: tunggu permohonan yang"
+    " diajukan desa selesai diperiksa, atau ubah pilihan kecamatan, desa atau layanan."
+)
+
 
 class BatchService:
     def __init__(
@@ -121,11 +127,37 @@ class BatchService:
             raise InvalidInput(f"Kecamatan '{filters.kecamatan}' tidak dikenal.")
         if filters.service and self.catalog.get(filters.service) is None:
             raise InvalidInput(f"Layanan '{filters.service}' tidak dikenal.")
+        if not self._any_ready(filters):
+            raise Conflict(NOTHING_READY)
         return self._start(
             actor,
             {"kecamatan": filters.kecamatan, "desa": filters.desa, "service": filters.service},
             rebuild_of=None,
         )
+
+    def _any_ready(self, filters: BatchFilters) -> bool:
+        """Whether a request waits for this batch: one a build would claim.
+
+        Reads at most READY_CHECK_PAGES pages of DIAJUKAN requests; past them it
+        cannot tell cheaply, and the build itself decides.
+        """
+        cursor: str | None = None
+        free: dict[str, bool] = {}
+        for _ in range(READY_CHECK_PAGES):
+            page = self.records.list_requests(
+                desa=filters.desa, status=Status.DIAJUKAN, cursor=cursor, limit=100
+            )
+            for request in page.items:
+                if (
+                    request.ready
+                    and filters.matches(request, self.regions)
+                    and (not request.batch_id or self.builder.is_free(request.batch_id, free))
+                ):
+                    return True
+            cursor = page.cursor
+            if cursor is None:
+                return False
+        return True
 
     def rebuild(self, actor: Actor, batch_id: str) -> Batch:
         """A new batch of the failed batch's requests that no newer batch has taken."""

@@ -41,11 +41,12 @@ def _latin1(text: object) -> str:
 
 
 def ordered_scans(service: Service, scans: Iterable[Scan]) -> list[Scan]:
-    """Scans in the catalog's requirement order, pages in the order they were added."""
+    """Scans in the catalog's requirement order, pages in the order they were added
+    (a replacing photo in the place of the page it replaced)."""
     rank = {r.code: i for i, r in enumerate(service.requirements)}
     return sorted(
         (s for s in scans if s.state == "ok"),
-        key=lambda s: (rank.get(s.requirement, len(rank)), s.created_at, s.id),
+        key=lambda s: (rank.get(s.requirement, len(rank)), *s.order_key),
     )
 
 

@@ -23,6 +23,9 @@ class SignedUrlBlobs(Protocol):
     def resolve_download(self, token: str) -> tuple[Path, str | None]:
         """The file a download URL points at and the name to offer it under."""
 
+    def download_is_inline(self, token: str) -> bool:
+        """Whether the URL asks for the file to be shown rather than saved."""
+
 
 class LocalBlobService:
     def __init__(self, blobs: SignedUrlBlobs) -> None:
@@ -37,3 +40,6 @@ class LocalBlobService:
 
     def resolve_download(self, token: str) -> tuple[Path, str | None]:
         return self.blobs.resolve_download(token)
+
+    def download_is_inline(self, token: str) -> bool:
+        return self.blobs.download_is_inline(token)

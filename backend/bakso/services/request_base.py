@@ -21,6 +21,7 @@ from ..domain.filetypes import SNIFF_BYTES, sniff
 from ..domain.lifecycle import Role, Status, check_transition
 from ..domain.model import Actor, Event, Request, Scan
 from ..domain.regions import Regions
+from ..domain.search import nik_key_of
 from ..ports import AuditLog, Blobs, Queue, RequestStore, ScanStore
 from .sasaran import RequestObserver
 
@@ -34,6 +35,8 @@ class RequestSettings:
     download_url_ttl: int
     code_prefix: str = "LT"
     page_size_max: int = 100
+    # The key of the NIK search index (domain.search.nik_index_key); the app's secret key.
+    search_secret: str = ""
 
 
 class SasaranLinks(Protocol):
@@ -117,6 +120,8 @@ class RequestBase:
     ) -> Request:
         check_transition(request.status, target, actor.role, note)
         now = self._now()
+        # A request written before the NIK index joins it at its next move.
+        changes.setdefault("nik_key", nik_key_of(request.applicant, self.settings.search_secret))
         moved = replace(
             request,
             status=target,

@@ -121,6 +121,8 @@ class RequestIssued(RequestBase):
             issued["key"],
             expires_in=self.settings.download_url_ttl,
             filename=f"{request.code}-dokumen.pdf",
+            # The operator opens it in a tab to print it for the resident.
+            inline=True,
         )
 
     def _note(self, request: Request, **changes: Any) -> Request:

@@ -26,8 +26,13 @@ class RequestScans(RequestBase):
         sha256: str,
         size: int,
         content_type: str,
+        replaces: str | None = None,
     ) -> tuple[Scan, UploadTarget | None]:
-        """Register a scan and say where to upload it. Idempotent for the same bytes."""
+        """Register a scan and say where to upload it. Idempotent for the same bytes.
+
+        `replaces` names a page already sent (a photo Dukcapil asked to take again):
+        the new scan takes that page's place, and the old one goes once this is checked.
+        """
         request = self._editable(actor, request_id)
         if self._service(request.service).requirement(requirement) is None:
             raise InvalidInput(f"Persyaratan '{requirement}' tidak ada pada layanan ini.")
@@ -37,6 +42,7 @@ class RequestScans(RequestBase):
             limit_mb = self.settings.max_scan_bytes / 1024 / 1024
             raise PayloadTooLarge(f"Berkas terlalu besar; batasnya {limit_mb:.0f} MB.")
         scan_id = hashlib.sha256(f"{requirement}:{sha256}".encode()).hexdigest()[:32]
+        placed_at = self._replaced_place(request, scan_id, requirement, replaces)
         scan = self.records.add_scan(
             Scan(
                 id=scan_id,
@@ -48,11 +54,17 @@ class RequestScans(RequestBase):
                 key=f"scans/{request.id}/{sha256}",
                 state="pending",
                 created_at=self._now(),
+                replaces=replaces,
+                placed_at=placed_at,
+                submission=request.submission + 1,
             )
         )
         if (scan.size, scan.content_type) != (size, content_type):
             raise Conflict("Pindaian ini sudah terdaftar dengan ukuran atau jenis lain.")
+        if scan.replaces != replaces and scan.state == "ok":
+            raise Conflict("Foto ini sudah ada pada permohonan; pilih foto lain sebagai pengganti.")
         if scan.state == "ok":
+            self._drop_replaced(scan)  # a replay after a lost answer finishes the swap
             return scan, None
         # Bound to the registered SHA-256: the URL outlives `complete`, and must never
         # let other bytes replace the checked scan (nor land before it is checked).
@@ -72,23 +84,51 @@ class RequestScans(RequestBase):
         if scan is None:
             raise NotFound("Pindaian tidak ditemukan.")
         if scan.state == "ok":
+            self._drop_replaced(scan)
             return scan
         problem = self._check_blob(scan.key, scan.size, scan.sha256, scan.content_type)
         if problem:
             self.blobs.delete(scan.key)
             raise InvalidInput(problem)
+        # The old page goes before the new one counts: a crash between the two leaves a
+        # pending scan that the device's replay completes, never both pages at once.
+        self._drop_replaced(scan)
         self.records.set_scan_state(request_id, scan_id, "ok")
         log.info("scan %s of request %s stored", scan_id, request_id)
         return replace(scan, state="ok")
 
     def delete_scan(self, actor: Actor, request_id: str, scan_id: str) -> None:
         self._editable(actor, request_id)
+        self._remove_scan(request_id, scan_id)
+
+    def _remove_scan(self, request_id: str, scan_id: str) -> None:
         scan = self.records.get_scan(request_id, scan_id)
         if scan is None:
             return  # already gone: deleting is idempotent
         self.records.delete_scan(request_id, scan_id)
         if not any(s.key == scan.key for s in self.records.list_scans(request_id)):
             self.blobs.delete(scan.key)
+
+    def _replaced_place(
+        self, request: Request, scan_id: str, requirement: str, replaces: str | None
+    ) -> str:
+        """Where a replacing photo sorts: the place of the page it replaces."""
+        if replaces is None:
+            return ""
+        if replaces == scan_id:
+            raise InvalidInput("Foto pengganti sama dengan foto lama; ambil foto baru.")
+        old = self.records.get_scan(request.id, replaces)
+        if old is None:
+            # Already swapped by a replay, or removed: the new photo is simply a page.
+            return ""
+        if old.requirement != requirement:
+            raise InvalidInput("Foto pengganti harus untuk dokumen yang sama.")
+        return "|".join(old.order_key)
+
+    def _drop_replaced(self, scan: Scan) -> None:
+        if scan.replaces:
+            self._remove_scan(scan.request_id, scan.replaces)
+            log.info("scan %s of request %s replaced", scan.replaces, scan.request_id)
 
     def scan_download_url(self, actor: Actor, request_id: str, scan_id: str) -> str:
         request = self.get(actor, request_id)

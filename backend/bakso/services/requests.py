@@ -20,6 +20,7 @@ from ..domain.identity import NumberInfo, parse_kk, parse_nik
 from ..domain.lifecycle import EDITABLE, LABELS, Role, Status, check_transition, parse_status
 from ..domain.model import Actor, Draft, Event, Request, request_code
 from ..domain.retention import ABANDONED
+from ..domain.search import name_matches
 from ..ports import CodeTaken, Page
 from .request_base import (
     RequestDetail,
@@ -28,8 +29,10 @@ from .request_base import (
     SasaranLinks,
     StaleRequest,
 )
+from .request_handover import RequestHandover, handover_note
 from .request_issued import RequestIssued
 from .request_scans import RequestScans
+from .request_search import RequestSearch
 from .request_verification import SYSTEM_ACTOR, RequestVerification
 
 __all__ = [
@@ -43,17 +46,11 @@ __all__ = [
 ]
 
 FILTERED_PAGES_PER_CALL = 10
-VIA_LABELS = {"LOKET": "loket desa", "KAWIL": "Kawil/Kadus", "RT": "RT"}
 
 
-def handover_note(handover: dict[str, Any]) -> str:
-    via = VIA_LABELS.get(str(handover.get("via")), str(handover.get("via")))
-    through = f"{via} ({handover['via_name']})" if handover.get("via_name") else via
-    relation = str(handover["relation"]).lower()
-    return f"Diterima oleh {handover['received_by']} ({relation}) melalui {through}."
-
-
-class RequestService(RequestScans, RequestIssued, RequestVerification):
+class RequestService(
+    RequestScans, RequestIssued, RequestHandover, RequestVerification, RequestSearch
+):
     # Reading ------------------------------------------------------------------
     def detail(self, actor: Actor, request_id: str) -> RequestDetail:
         return self.describe(self.get(actor, request_id))
@@ -69,33 +66,48 @@ class RequestService(RequestScans, RequestIssued, RequestVerification):
         kecamatan: str | None = None,
         service: str | None = None,
         older_than_days: int | None = None,
+        q: str | None = None,
     ) -> Page:
         """Newest first. desa and status are served by the store's indexes; kecamatan,
-        service and age narrow what the store returns, reading at most a few pages
-        per call so a rare match cannot turn one call into a walk of everything."""
+        service, age and a name narrow what the store returns, reading at most a few
+        pages per call so a rare match cannot turn one call into a walk of everything.
+        A code or NIK in `q` is an exact lookup (request_search.py)."""
         if actor.role is Role.OPERATOR:
             if desa and desa != actor.desa:
                 raise NotFound("Desa tidak ditemukan.")
             desa = actor.desa
         limit = max(1, min(limit, self.settings.page_size_max))
         wanted = parse_status(status) if status else None
-        if kecamatan is None and service is None and older_than_days is None:
+        search = self.parse_query(q) if q else None
+        if search is None and kecamatan is None and service is None and older_than_days is None:
             return self.records.list_requests(desa=desa, status=wanted, cursor=cursor, limit=limit)
         cutoff = None
         if older_than_days is not None:
             cutoff = (self.clock() - timedelta(days=older_than_days)).isoformat()
+
+        def keep(r: Request) -> bool:
+            return (
+                (desa is None or r.desa == desa)
+                and (wanted is None or r.status is wanted)
+                and (kecamatan is None or self.regions.kecamatan_of(r.desa) == kecamatan)
+                and (service is None or r.service == service)
+                and (cutoff is None or r.status_since < cutoff)
+                and (
+                    search is None
+                    or search.kind != "name"
+                    or name_matches(r.applicant.get("name"), search.value)
+                    or name_matches((r.subject or {}).get("name"), search.value)
+                )
+            )
+
+        if search is not None and search.kind != "name":
+            return self.find_exact(actor, search, limit, keep)
         items: list[Request] = []
         for _ in range(FILTERED_PAGES_PER_CALL):
             page = self.records.list_requests(
                 desa=desa, status=wanted, cursor=cursor, limit=limit - len(items)
             )
-            items += [
-                r
-                for r in page.items
-                if (kecamatan is None or self.regions.kecamatan_of(r.desa) == kecamatan)
-                and (service is None or r.service == service)
-                and (cutoff is None or r.status_since < cutoff)
-            ]
+            items += [r for r in page.items if keep(r)]
             cursor = page.cursor
             if cursor is None or len(items) >= limit:
                 break
@@ -144,6 +156,7 @@ class RequestService(RequestScans, RequestIssued, RequestVerification):
             version=existing.version + 1,
             updated_at=self._now(),
         )
+        updated = self.with_nik_key(updated)
         self._save(updated, existing, None)
         return updated, False
 
@@ -164,6 +177,7 @@ class RequestService(RequestScans, RequestIssued, RequestVerification):
                 warnings=warnings,
                 **content,
             )
+            request = self.with_nik_key(request)
             event = Event(request_id, now, actor.username, None, Status.DRAF, "", "request.create")
             try:
                 if not self.records.create_request(request, event):
@@ -256,8 +270,7 @@ class RequestService(RequestScans, RequestIssued, RequestVerification):
         if target is Status.DISERAHKAN:
             if not handover:
                 raise InvalidInput("Isi siapa yang menerima dokumen dan melalui siapa.")
-            changes["handover"] = handover
-            note = note.strip() or handover_note(handover)
+            changes["handover"], note = self._handover(request, handover, note)
         return self._move(actor, request, target, note.strip(), **changes)
 
     def cancel_abandoned(self, request: Request, note: str) -> Request | None:

@@ -7,7 +7,16 @@ from collections import Counter
 from ..domain.errors import BaksoError, InvalidInput
 from ..domain.lifecycle import Role, Status, check_transition
 from ..domain.model import Actor, Request
-from ..domain.returns import APPLIED, REFUSED, UNCHANGED, ReturnLine, ReturnRun, counts_of
+from ..domain.returns import (
+    APPLIED,
+    REFUSED,
+    UNCHANGED,
+    ReturnLine,
+    ReturnRun,
+    counts_of,
+    parse_target,
+    target_statuses,
+)
 from ..ports import RETURN_LINES_PER_WRITE
 from .requests import StaleRequest
 from .return_base import ReturnBase
@@ -63,10 +72,12 @@ class ReturnApply(ReturnBase):
             return line(REFUSED, entry.problem)
         if request is None:
             return line(REFUSED, "Kode permohonan tidak dikenal.")
-        try:
-            target = Status(entry.status.upper())
-        except ValueError:
-            return line(REFUSED, f"Status '{entry.status}' tidak dikenal.")
+        target = parse_target(entry.status)
+        if target is None:
+            known = ", ".join(status.value for status in target_statuses())
+            return line(
+                REFUSED, f"Status '{entry.status}' tidak dikenal. Pilih salah satu: {known}."
+            )
         for attempt in range(2):
             try:
                 outcome, detail = self._apply_row(actor, request, target, entry, pdfs)

@@ -15,7 +15,7 @@ from typing import Protocol
 from ..domain.errors import Forbidden, NotFound
 from ..domain.model import Actor
 from ..domain.returns import ReturnRun
-from ..domain.unpacking import RETURN_ZIP_LIMITS, ZipLimits
+from ..domain.unpacking import RETURN_ZIP_LIMITS, XLSX_LIMITS, XlsxLimits, ZipLimits
 from ..ports import AuditLog, Blobs, Queue, RequestStore, ReturnStore
 from .requests import RequestService
 
@@ -32,6 +32,7 @@ class ReturnSettings:
     upload_url_ttl: int = 15 * 60
     page_size_max: int = 500
     unpack: ZipLimits = RETURN_ZIP_LIMITS  # what the zip may unpack to (domain/unpacking.py)
+    xlsx: XlsxLimits = XLSX_LIMITS  # what a table sent as XLSX may unpack to
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,14 @@ from dataclasses import dataclass
 from typing import IO
 
 from ..domain.errors import InvalidInput
-from ..domain.unpacking import RETURN_ZIP_LIMITS, ZipLimits, read_past_declared, size_text
+from ..domain.unpacking import (
+    RETURN_ZIP_LIMITS,
+    XLSX_LIMITS,
+    XlsxLimits,
+    ZipLimits,
+    read_past_declared,
+    size_text,
+)
 from ..ports import Blobs
 from .sasaran_files import read_lines
 from .unpacking import (
@@ -35,11 +42,14 @@ from .unpacking import (
 ZIP_BUFFER = 64 * 1024  # bytes per ranged read of the zip (a small PDF and its neighbours)
 PDF_IN_MEMORY = 1024 * 1024  # a PDF up to this size is read once and kept while it is stored
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip, or an empty one
+# Header names, compared lower-case with '_' as a space: the template's first, then what an
+# officer or SIAK's export may call the same column.
 COLUMN_NAMES = {
-    "code": ("kode", "code"),
-    "status": ("status",),
-    "note": ("catatan", "note", "alasan"),
+    "code": ("kode permohonan", "kode", "code", "kode pengajuan", "no permohonan"),
+    "status": ("status", "status baru", "status akhir", "hasil"),
+    "note": ("catatan", "alasan", "keterangan", "note"),
 }
+TEMPLATE_HEADER = ("Kode permohonan", "Status", "Catatan")
 ORPHAN_PDF = "PDF tanpa baris di CSV; tidak dipakai."
 DUPLICATE_CODE = "Kode muncul lebih dari sekali di berkas ini."
 ZIP_WHAT = "Zip dokumen terbit"
@@ -229,27 +239,54 @@ class Entry:
     problem: str | None = None  # refused before anything is looked up
 
 
+def _normalised(name: str) -> str:
+    return " ".join(name.lstrip("\ufeff").replace("_", " ").replace(".", " ").split()).lower()
+
+
 def _columns(header: list[str]) -> dict[str, int]:
-    normalised = [h.strip().lower().lstrip("\ufeff") for h in header]
+    normalised = [_normalised(h) for h in header]
     found: dict[str, int] = {}
+    missing: list[str] = []
     for field, names in COLUMN_NAMES.items():
         index = next((normalised.index(n) for n in names if n in normalised), None)
-        if index is None and field != "note":
-            raise FileProblem(f"Kolom '{names[0]}' tidak ada di baris judul CSV.")
         if index is not None:
             found[field] = index
+        elif field != "note":
+            missing.append(field)
+    if missing:
+        wanted = {
+            "code": "'Kode permohonan' (atau 'Kode')",
+            "status": "'Status'",
+        }
+        shown = ", ".join(f"'{h.strip()}'" for h in header if h.strip()) or "(kosong)"
+        raise FileProblem(
+            f"Kolom {' dan '.join(wanted[f] for f in missing)} tidak ada di baris judul. "
+            f"Kolom yang ditemukan: {shown}. Kolom yang diharapkan: Kode permohonan, Status, "
+            "Catatan (atau Alasan; boleh kosong kecuali untuk PERLU_PERBAIKAN dan DITOLAK). "
+            "Gunakan templat dari BAKSO; CSV boleh dipisah ';' atau ','."
+        )
     return found
 
 
-def read_table(data: bytes, *, max_rows: int) -> tuple[list[Entry], int]:
-    """The CSV's data rows as entries, and the number of its last line.
+def table_kind(filename: str) -> str:
+    """How the table is read, from its registered name: 'xlsx', else 'csv'."""
+    return "xlsx" if filename.lower().endswith(".xlsx") else "csv"
 
+
+def read_table(
+    data: bytes, *, max_rows: int, kind: str = "csv", xlsx: XlsxLimits = XLSX_LIMITS
+) -> tuple[list[Entry], int]:
+    """The table's data rows as entries, and the number of its last line.
+
+    A CSV may be ';', ',' or tab separated, UTF-8 (BOM or not), UTF-16 or the
+    Windows code page; an XLSX is checked against `xlsx` before openpyxl opens
+    it and its first sheet is read (the same reader as the sasaran import).
     A code that comes again later in the file is refused on its later rows.
     """
-    lines = read_lines("csv", io.BytesIO(data), max_lines=max_rows)
+    lines = read_lines(kind, io.BytesIO(data), max_lines=max_rows, xlsx=xlsx)
     header = next(lines, None)
     if header is None:
-        raise FileProblem("CSV kosong.")
+        raise FileProblem("Tabel hasil kosong: tidak ada baris judul kolom.")
     columns = _columns(header[1])
     last = header[0]
     entries: list[Entry] = []
@@ -266,7 +303,7 @@ def read_table(data: bytes, *, max_rows: int) -> tuple[list[Entry], int]:
         seen.add(code)
         entries.append(Entry(number, number, code, cell("status"), cell("note"), problem))
     if not entries:
-        raise FileProblem("CSV tidak berisi baris data di bawah baris judul.")
+        raise FileProblem("Tabel hasil tidak berisi baris data di bawah baris judul.")
     return entries, last
 
 

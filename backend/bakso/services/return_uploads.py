@@ -19,15 +19,16 @@ from ..domain.unpacking import size_text
 from ..messages import ReturnChunk, ReturnPrepare
 from ..ports import UploadTarget
 from .return_base import ReturnBase, pdfs_key, table_key
-from .return_files import ZIP_MAGICS, ZIP_WHAT
-from .sasaran_files import CSV_TYPES
-from .unpacking import blob_zip_problem
+from .return_files import ZIP_MAGICS, ZIP_WHAT, table_kind
+from .sasaran_files import CSV_TYPES, XLSX_TYPE
+from .unpacking import XLSX, blob_zip_problem
 
 log = logging.getLogger("bakso.services.returns")
 
 ZIP_TYPES = frozenset(
     {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
 )
+XLSX_TYPES = frozenset({XLSX_TYPE, "application/octet-stream"})
 
 
 class ReturnUploads(ReturnBase):
@@ -81,11 +82,19 @@ class ReturnUploads(ReturnBase):
         return run, table_target, pdfs_target
 
     def _check_files(self, table: ReturnFile, pdfs: ReturnFile | None) -> None:
-        if not table.filename.lower().endswith(".csv") or table.content_type not in CSV_TYPES:
-            raise InvalidInput("Tabel hasil harus berkas .csv.")
+        name = table.filename.lower()
+        if name.endswith(".xlsx"):
+            allowed = XLSX_TYPES
+        elif name.endswith(".csv"):
+            allowed = CSV_TYPES
+        else:
+            raise InvalidInput("Tabel hasil harus berkas .csv (dipisah ';' atau ',') atau .xlsx.")
+        if table.content_type not in allowed:
+            raise InvalidInput("Jenis berkas tabel hasil tidak sesuai dengan namanya.")
         if table.size > self.settings.max_table_bytes:
             limit = size_text(self.settings.max_table_bytes)
-            raise PayloadTooLarge(f"Berkas CSV terlalu besar; batasnya {limit}.")
+            what = "XLSX" if name.endswith(".xlsx") else "CSV"
+            raise PayloadTooLarge(f"Berkas {what} terlalu besar; batasnya {limit}.")
         if pdfs is None:
             return
         if not pdfs.filename.lower().endswith(".zip") or pdfs.content_type not in ZIP_TYPES:
@@ -138,7 +147,9 @@ class ReturnUploads(ReturnBase):
         magic here, its SHA-256 by the worker while it streams it once.
         """
         key = table_key(run.id)
-        problem = self._check_size(key, run.table.size, "CSV")
+        is_xlsx = table_kind(run.table.filename) == "xlsx"
+        what = "XLSX" if is_xlsx else "CSV"
+        problem = self._check_size(key, run.table.size, what)
         if problem is None:
             digest = hashlib.sha256()
             head = b""
@@ -148,10 +159,17 @@ class ReturnUploads(ReturnBase):
                 digest.update(chunk)
             if digest.hexdigest() != run.table.sha256:
                 problem = (
-                    "Isi berkas CSV berbeda dari sidik SHA-256 yang didaftarkan. Unggah ulang."
+                    f"Isi berkas {what} berbeda dari sidik SHA-256 yang didaftarkan. Unggah ulang."
                 )
-            elif head in ZIP_MAGICS:
-                problem = "Berkas CSV ternyata zip/XLSX; simpan sebagai CSV lalu unggah ulang."
+            elif not is_xlsx and head in ZIP_MAGICS:
+                problem = "Berkas CSV ternyata zip/XLSX; beri nama .xlsx atau simpan sebagai CSV."
+            elif is_xlsx and head not in ZIP_MAGICS:
+                problem = "Berkas .xlsx ini bukan XLSX; simpan ulang dari Excel sebagai .xlsx."
+            elif is_xlsx:
+                # The central directory only; the worker scans the parts as they stream.
+                problem = blob_zip_problem(
+                    self.blobs, key, run.table.size, self.settings.xlsx.zip, XLSX
+                )
         if problem:
             self.blobs.delete(key)
             return problem

@@ -45,7 +45,7 @@ from .return_base import (
     pdfs_key,
     table_key,
 )
-from .return_files import Entry, IssuedZip, issued_zip, plan_entries, read_table
+from .return_files import Entry, IssuedZip, issued_zip, plan_entries, read_table, table_kind
 from .return_uploads import ReturnUploads
 from .unpacking import FileProblem
 
@@ -145,8 +145,13 @@ class ReturnService(ReturnUploads, ReturnApply):
         data = b"".join(self.blobs.iter_chunks(table_key(run.id)))
         if hashlib.sha256(data).hexdigest() != run.table.sha256:
             # Its upload URL still works for a while: every step reads the same table.
-            raise FileProblem("Berkas CSV diganti setelah pengembalian dimulai; buat yang baru.")
-        rows, last_line = read_table(data, max_rows=self.settings.max_rows)
+            raise FileProblem("Tabel hasil diganti setelah pengembalian dimulai; buat yang baru.")
+        rows, last_line = read_table(
+            data,
+            max_rows=self.settings.max_rows,
+            kind=table_kind(run.table.filename),
+            xlsx=self.settings.xlsx,
+        )
         if run.pdfs is None:
             return rows
         if pdfs is not None:

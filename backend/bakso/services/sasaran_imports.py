@@ -43,6 +43,7 @@ from ..domain.sasaran import (
     pick_match,
     refuse_duplicates,
     row_deltas,
+    with_served,
 )
 from ..messages import SasaranImportChunk, SasaranImportParse
 from ..ports import ImportLineWrite, RowWrite, UploadTarget
@@ -353,6 +354,8 @@ class SasaranImports(SasaranCore):
             import_id=run.id,
             line=line.line,
         )
+        if updated.documents != existing.documents and updated.requests:
+            updated = with_served(updated, now)  # served only while every document is issued
         return ImportLineWrite(
             ImportResult(run.id, line.line, UPDATED, sasaran_id=existing.id),
             RowWrite(updated, existing.version, row_deltas(existing, updated)),

@@ -1,8 +1,9 @@
 """Requests started from a sasaran row: linking, coverage counts, and serving the row.
 
 Every stored request change is counted once (keyed by request and version)
-into its desa's coverage; one naming a row also moves that row — served when
-the request reaches SELESAI or DISERAHKAN, no longer when it is then cancelled.
+into its desa's coverage; one naming a row also moves that row's link for the
+document the request's service issues (domain/sasaran/links.py) — the row is
+served when every document it lacks is issued, no longer when one is then cancelled.
 """
 
 from __future__ import annotations
@@ -13,16 +14,13 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..domain.errors import Conflict, InvalidInput
-from ..domain.lifecycle import Status
 from ..domain.model import Request
-from ..domain.sasaran import SERVED_STATUSES, RequestChange, SasaranRow, request_deltas, row_deltas
+from ..domain.sasaran import RequestChange, SasaranRow, link_request, request_deltas, row_deltas
 from ..messages import SasaranRequestChange
 from ..ports import RowWrite
 from .sasaran_core import WRITE_ATTEMPTS, SasaranCore
 
 log = logging.getLogger("bakso.services.sasaran")
-
-UNSERVED_STATUSES = frozenset({Status.DIBATALKAN, Status.DITOLAK})
 
 
 class RequestObserver(ABC):
@@ -53,6 +51,7 @@ class SasaranRequestLinks(SasaranCore, RequestObserver):
             sasaran_id=after.sasaran_id,
             jemput_bola=after.jemput_bola,
             before_jemput_bola=before.jemput_bola if before else False,
+            service=after.service,
         )
         try:
             self.apply_request_change(change)
@@ -70,44 +69,23 @@ class SasaranRequestLinks(SasaranCore, RequestObserver):
         if change.sasaran_id:
             self._follow_request(change)
 
-    def mark_served(self, sasaran_id: str, request_id: str, at: str | None = None) -> None:
-        """The row counts as served by this request (its document was issued). Idempotent."""
-        self._update_row(sasaran_id, lambda row: self._served(row, request_id, at or self._now()))
-
     def _follow_request(self, change: RequestChange) -> None:
-        status = Status(change.after_status)
-
         def update(row: SasaranRow) -> SasaranRow | None:
             if row.desa != change.desa:
                 log.warning(
                     "request %s names sasaran %s of another desa", change.request_id, row.id
                 )
                 return None
-            if row.served and row.served_request_id != change.request_id:
-                return None  # already served by another request
-            if row.request_id == change.request_id and change.version < row.request_version:
-                return None  # an older change arriving late
-            after = replace(
+            return link_request(
                 row,
                 request_id=change.request_id,
-                request_status=status.value,
-                request_version=change.version,
+                service=change.service,
+                status=change.after_status,
+                version=change.version,
+                at=change.at,
             )
-            if status in SERVED_STATUSES:
-                after = self._served(after, change.request_id, change.at) or after
-            elif status in UNSERVED_STATUSES and row.served_request_id == change.request_id:
-                after = replace(after, served_request_id=None, served_at=None)
-            return after
 
         self._update_row(change.sasaran_id or "", update)
-
-    @staticmethod
-    def _served(row: SasaranRow, request_id: str, at: str) -> SasaranRow | None:
-        if row.served_request_id == request_id:
-            return row
-        if row.served:
-            return None
-        return replace(row, served_request_id=request_id, served_at=at)
 
     def _update_row(
         self, sasaran_id: str, change: Callable[[SasaranRow], SasaranRow | None]

@@ -72,6 +72,8 @@ export interface LocalScan {
   /** The bytes were PUT once: after a crash, ask the server to check before sending again. */
   uploaded?: boolean;
   failures: number;
+  /** A correction: the id of the page on the server this photo replaces ("Ganti foto ini"). */
+  replaces?: string;
 }
 
 /** A request as GET /api/v1/requests returns it (only the fields the PWA reads). */
@@ -84,6 +86,15 @@ export interface SasaranDocument {
   code: string;
   label: string;
   service: string;
+}
+
+export interface SasaranLink {
+  /** The document code it issues; '?' for a link kept from before links were per document. */
+  document: string;
+  id: string;
+  status: string | null;
+  /** False once DITOLAK or DIBATALKAN: another request for the document may be started. */
+  live: boolean;
 }
 
 export interface SasaranFollowup {
@@ -109,7 +120,10 @@ export interface SasaranRow {
   note: string;
   followup: SasaranFollowup | null;
   followup_count: number;
-  request: { id: string; status: string | null } | null;
+  /** One per document, the request last linked for it (the server since #14). */
+  requests?: SasaranLink[];
+  /** A row cached before links were per document: its one linked request. */
+  request?: { id: string; status: string | null } | null;
   served: boolean;
   served_at: string | null;
   version: number;

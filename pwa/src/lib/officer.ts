@@ -97,6 +97,10 @@ export interface Handover {
   relation: 'PEMOHON' | 'KELUARGA';
   via: 'LOKET' | 'KAWIL' | 'RT';
   via_name?: string | null;
+  /** YYYY-MM-DD, when handed over earlier than now (not before SELESAI). */
+  date?: string;
+  /** The photo of the signed receipt, uploaded first (lib/handover.ts). */
+  photo_sha256?: string;
 }
 
 export function transition(

@@ -141,6 +141,8 @@ async function sendScan(item: LocalRequest, scan: LocalScan): Promise<void> {
         sha256: scan.sha256,
         size: scan.size,
         content_type: scan.contentType,
+        // Left out when unset: older items replay byte for byte.
+        ...(scan.replaces ? { replaces: scan.replaces } : {}),
       }),
     );
     const skipUpload = trustUpload;
@@ -178,10 +180,15 @@ async function sendScan(item: LocalRequest, scan: LocalScan): Promise<void> {
   throw new Park(lastProblem);
 }
 
-/** Everything the server must show before the local copy may go. */
+/** Everything the server must show before the local copy may go (and no page replaced). */
 export function confirmed(server: ServerRequest, scans: LocalScan[]): boolean {
   const ok = (server.scans ?? []).filter((s) => s.state === 'ok');
-  return server.status === 'DIAJUKAN' && scans.every((scan) => ok.some((s) => same(s, scan)));
+  const replaced = new Set(scans.map((scan) => scan.replaces).filter(Boolean));
+  return (
+    server.status === 'DIAJUKAN' &&
+    scans.every((scan) => ok.some((s) => same(s, scan))) &&
+    !(server.scans ?? []).some((s) => replaced.has(s.id))
+  );
 }
 
 async function syncItem(start: LocalRequest): Promise<EngineOutcome> {
@@ -203,7 +210,8 @@ async function syncItem(start: LocalRequest): Promise<EngineOutcome> {
         throw new Park(`Permohonan sudah berstatus ${server.status_label} di server.`);
       }
       // Pages the operator removed while the item was parked: remove them on the server too
-      // (a correction keeps the pages Dukcapil already has).
+      // (a correction keeps the pages Dukcapil already has, but for those it replaces,
+      // which the server removes itself once their replacement is checked).
       const extras = item.fix ? [] : (server.scans ?? []).filter((s) => !scans.some((local) => same(s, local)));
       for (const extra of extras) {
         await call(() => api('DELETE', `/api/v1/requests/${id}/scans/${extra.id}`));

@@ -14,6 +14,27 @@ const PHONE = /^\+?[0-9][0-9 -]{6,19}$/;
 export const EMPTY_APPLICANT: Applicant = { nik: '', name: '', kk: '', phone: '', address: '' };
 export const EMPTY_SUBJECT: Subject = { name: '', nik: '', birth_date: '', birth_place: '', sex: null };
 
+/** A page Dukcapil already holds (a correction): shown with "Ganti foto ini". */
+export interface ServerPage {
+  id: string;
+  requirement: string;
+  sha256: string;
+  content_type?: string;
+  created_at?: string;
+  placed_at?: string;
+}
+
+// As the server sorts them (Scan.order_key): a replacing page in its predecessor's place.
+const order = (p: ServerPage) => p.placed_at || `${p.created_at ?? ''}|${p.id}`;
+
+/** The server's pages of one document, numbered as Dukcapil and berkas.pdf number them. */
+export function serverPages(pages: ServerPage[], requirement: string): (ServerPage & { page: number })[] {
+  return pages
+    .filter((p) => p.requirement === requirement)
+    .sort((a, b) => order(a).localeCompare(order(b)))
+    .map((p, i) => ({ ...p, page: i + 1 }));
+}
+
 /** A message to show: an i18n key with its values, or a text as it came. */
 export type Message = { key: string; vars?: Record<string, string | number> } | { text: string };
 
@@ -35,7 +56,7 @@ export interface FormState {
   /** The stored request changed under this form (another tab): offer to save as a new draft. */
   conflict: boolean;
   blurred: Record<string, boolean>;
-  onServer: { requirement: string; sha256: string }[];
+  onServer: ServerPage[];
   sasaranId: string | null;
   sasaranName: string | null;
   jemputBola: boolean;
@@ -79,7 +100,7 @@ export type Action =
   | { type: 'addPage'; scan: Omit<LocalScan, 'page'> }
   | { type: 'removePage'; id: string }
   | { type: 'sasaran'; row: SasaranRow | undefined; service: string | null }
-  | { type: 'loaded'; item: LocalRequest | undefined; pages: LocalScan[]; onServer: { requirement: string; sha256: string }[] }
+  | { type: 'loaded'; item: LocalRequest | undefined; pages: LocalScan[]; onServer: ServerPage[] }
   | { type: 'saving' }
   | { type: 'saveFailed'; error: Message }
   | { type: 'conflict' }
@@ -110,8 +131,13 @@ export function reduce(state: FormState, action: Action): FormState {
       if (state.pages.some((p) => p.requirement === scan.requirement && p.sha256 === scan.sha256)) {
         return { ...state, scanError: { key: 'scan.duplicate' }, scanErrorFor: scan.requirement };
       }
-      const page = Math.max(0, ...state.pages.filter((p) => p.requirement === scan.requirement).map((p) => p.page)) + 1;
-      return { ...state, pages: [...state.pages, { ...scan, page }] };
+      if (scan.replaces && state.onServer.some((p) => p.sha256 === scan.sha256 && p.requirement === scan.requirement)) {
+        return { ...state, scanError: { key: 'scan.duplicate' }, scanErrorFor: scan.requirement };
+      }
+      // A second replacement of the same server page takes the place of the first.
+      const kept = scan.replaces ? state.pages.filter((p) => p.replaces !== scan.replaces) : state.pages;
+      const page = Math.max(0, ...kept.filter((p) => p.requirement === scan.requirement).map((p) => p.page)) + 1;
+      return { ...state, pages: [...kept, { ...scan, page }] };
     }
     case 'removePage':
       return { ...state, pages: state.pages.filter((p) => p.id !== action.id) };
@@ -122,7 +148,7 @@ export function reduce(state: FormState, action: Action): FormState {
         ...state,
         sasaranName: row.name,
         serviceCode: action.service ?? row.documents[0]?.service ?? '',
-        applicant: { ...EMPTY_APPLICANT, name: row.name, nik: row.nik ?? '' },
+        applicant: { ...EMPTY_APPLICANT, name: row.name, nik: row.nik ?? '', address: row.address ?? '' },
         jemputBola: row.category !== null,
       };
     }

@@ -1,6 +1,7 @@
-// Bulk return (DESIGN §4): register the CSV and the zip of issued PDFs with their SHA-256,
+// Bulk return (DESIGN §4): register the table (CSV ';' or ',', or XLSX) and the zip of issued PDFs with their SHA-256,
 // upload them straight to the blob store (with progress), start, then follow the worker.
 import { api, ApiError, NetworkError, send } from './api';
+import { NEEDS_REASON, STATUSES, TRANSITIONS } from './lifecycle';
 import { sha256File } from './sha256';
 import { uuid } from './uuid';
 
@@ -29,8 +30,27 @@ interface Upload {
 
 export type ReturnPhase = { phase: 'hash'; done: number; total: number } | { phase: 'upload'; done: number; total: number };
 
+export const TEMPLATE_XLSX = '/api/v1/returns/template.xlsx';
+export const TEMPLATE_CSV = '/api/v1/returns/template.csv';
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** What the table input offers: a CSV (';' or ',') or an XLSX. */
+export const TABLE_ACCEPT = `.csv,.xlsx,text/csv,${XLSX_TYPE}`;
+
+/** The statuses a row may name: where Dukcapil may move a request (lifecycle.json). */
+export function returnTargets(): { status: string; needsReason: boolean }[] {
+  const reachable = new Set(TRANSITIONS.filter((m) => m.by.includes('dukcapil')).map((m) => m.to));
+  return STATUSES.filter((s) => reachable.has(s)).map((status) => ({ status, needsReason: NEEDS_REASON.has(status) }));
+}
+
 function described(file: Blob, name: string, sha256: string, fallbackType: string) {
   return { filename: name, sha256, size: file.size, content_type: file.type || fallbackType };
+}
+
+/** Some systems give an .xlsx or .csv no type (or a generic one): name its kind from the name. */
+function tableType(file: File): string {
+  const name = file.name.toLowerCase();
+  if (name.endsWith('.xlsx')) return file.type === XLSX_TYPE ? XLSX_TYPE : 'application/octet-stream';
+  return file.type || 'text/csv';
 }
 
 function detailOf(text: string, status: number): string {
@@ -92,7 +112,7 @@ export async function startReturn(csv: File, zip: File | null, onPhase: (phase: 
   const zipSha = zip ? await sha256File(zip, (done) => onPhase({ phase: 'hash', done: csv.size + done, total: hashTotal })) : null;
   const created = await api<ReturnStatus & { uploads: { table: Upload | null; pdfs: Upload | null } }>('POST', '/api/v1/returns', {
     id: uuid(),
-    table: described(csv, csv.name || 'kembali.csv', tableSha, 'text/csv'),
+    table: { ...described(csv, csv.name || 'kembali.csv', tableSha, 'text/csv'), content_type: tableType(csv) },
     pdfs: zip && zipSha ? described(zip, zip.name || 'dokumen.zip', zipSha, 'application/zip') : null,
   });
   const total = csv.size + (zip?.size ?? 0);

@@ -14,8 +14,24 @@ export interface RequestFields {
   notes: string;
   created_at: string;
   updated_at: string;
+  /** When it entered its current status (the desk's age column). */
+  status_since?: string;
   warnings: { code: string; message: string }[];
-  scans?: { id: string; requirement: string; sha256: string; size: number; content_type: string; state: string }[];
+  scans?: {
+    id: string;
+    requirement: string;
+    sha256: string;
+    size: number;
+    content_type: string;
+    state: string;
+    created_at?: string;
+    /** The page this photo replaced, and where it sorts (the replaced page's place). */
+    replaces?: string | null;
+    placed_at?: string;
+    /** The submission it first went out with: the request's current one (> 1) means new. */
+    submission?: number;
+  }[];
+  submission?: number;
   timeline?: { status: string; label: string; at: string; by: string; note: string }[];
   // Retention (lib/retention.ts): set once the personal data was erased; when it will be.
   purged_at?: string | null;

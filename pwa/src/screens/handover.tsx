@@ -3,28 +3,44 @@
 import { useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { api, ApiError, NetworkError } from '../lib/api';
+import { prepareScan } from '../lib/compress';
+import { dayProblem, handoverDays, sendReceiptPhoto } from '../lib/handover';
+import { Refused, type Prepared } from '../lib/images';
 import { transition, type Handover as HandoverDetails } from '../lib/officer';
 import { cacheServerRequest, type ServerRequest } from '../lib/storage';
 import { reloadLocal, toast, useStore } from '../lib/store';
 
 type Via = HandoverDetails['via'];
 
-export function Handover(props: { item: ServerRequest & { issued?: { state?: string } | null } }) {
+type Item = ServerRequest & { issued?: { state?: string } | null; handover?: { photo?: unknown } | null };
+
+export function Handover(props: { item: Item }) {
   const state = useStore();
   const { item } = props;
   const [receivedBy, setReceivedBy] = useState('');
   const [relation, setRelation] = useState<'PEMOHON' | 'KELUARGA'>('PEMOHON');
   const [via, setVia] = useState<Via>('LOKET');
   const [viaName, setViaName] = useState('');
+  const range = handoverDays(item);
+  const [day, setDay] = useState(range.max);
+  const [photo, setPhoto] = useState<Prepared | null>(null);
+  const [preparing, setPreparing] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const issued = item.issued?.state === 'ok';
-  if (item.status === 'DISERAHKAN' && issued) {
+  if (item.status === 'DISERAHKAN' && (issued || item.handover?.photo)) {
     return (
-      <p>
-        <a class="btn" href={`/api/v1/requests/${item.id}/issued`} target="_blank" rel="noopener">
-          {t('ho.issued')}
-        </a>
+      <p class="row">
+        {issued && (
+          <a class="btn" href={`/api/v1/requests/${item.id}/issued`} target="_blank" rel="noopener">
+            {t('ho.issued')}
+          </a>
+        )}
+        {Boolean(item.handover?.photo) && (
+          <a class="btn" href={`/api/v1/requests/${item.id}/handover-photo`} target="_blank" rel="noopener">
+            {t('ho.photoOpen')}
+          </a>
+        )}
       </p>
     );
   }
@@ -34,11 +50,15 @@ export function Handover(props: { item: ServerRequest & { issued?: { state?: str
     setBusy(true);
     setError(null);
     try {
+      const photoSha = photo ? await sendReceiptPhoto(item.id, photo) : null;
       await transition(item, 'DISERAHKAN', '', {
         received_by: receivedBy.trim(),
         relation,
         via,
         via_name: via === 'LOKET' ? null : viaName.trim() || null,
+        // Left out when it is today: the server records the moment itself.
+        ...(day !== range.max ? { date: day } : {}),
+        ...(photoSha ? { photo_sha256: photoSha } : {}),
       });
       const fresh = await api<ServerRequest>('GET', `/api/v1/requests/${item.id}`);
       await cacheServerRequest(fresh);
@@ -50,6 +70,21 @@ export function Handover(props: { item: ServerRequest & { issued?: { state?: str
       setBusy(false);
     }
   };
+  const pickPhoto = async (input: HTMLInputElement) => {
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    setPreparing(true);
+    setError(null);
+    try {
+      setPhoto(await prepareScan(file));
+    } catch (e) {
+      setError(e instanceof Refused ? t(`scan.refused.${e.reason}`, { name: file.name }) : String(e));
+    } finally {
+      setPreparing(false);
+    }
+  };
+  const problem = dayProblem(day, range);
   return (
     <section class="card" aria-labelledby="ho-h">
       <h2 id="ho-h">{t('ho.title')}</h2>
@@ -89,12 +124,25 @@ export function Handover(props: { item: ServerRequest & { issued?: { state?: str
             <input id="ho-via-name" maxLength={120} value={viaName} onInput={(e) => setViaName(e.currentTarget.value)} />
           </div>
         )}
+        <div class="field">
+          <label for="ho-date">{t('ho.date')}</label>
+          <input id="ho-date" type="date" required min={range.min ?? undefined} max={range.max} value={day} onInput={(e) => setDay(e.currentTarget.value)} />
+          {problem && <p class="error">{t(problem)}</p>}
+        </div>
+        <div class="field">
+          <p>{t('ho.photo')}</p>
+          {photo && <p class="muted">{t('ho.photoReady', { size: Math.ceil(photo.size / 1024) })}</p>}
+          <label class="btn btn-file">
+            <span>{photo ? t('ho.photoAgain') : t('ho.photoTake')}</span>
+            <input id="ho-photo" type="file" class="sr-only" accept="image/*,application/pdf" onChange={(e) => void pickPhoto(e.currentTarget)} />
+          </label>
+        </div>
         {error && (
           <p class="note note-warn" role="alert">
             {error}
           </p>
         )}
-        <button type="submit" class="btn btn-primary" disabled={busy || !state.online || !receivedBy.trim()} aria-describedby="ho-why">
+        <button type="submit" class="btn btn-primary" disabled={busy || preparing || !state.online || !receivedBy.trim() || problem !== null} aria-describedby="ho-why">
           {t('ho.submit')}
         </button>
         {state.online && !receivedBy.trim() && (

@@ -60,7 +60,8 @@ export function List() {
         ))}
         {server.map((item) => (
           <li>
-            <a class="item" href={`#/permohonan/${item.id}`}>
+            {/* An officer opens Dukcapil's view of the request, with its status moves. */}
+            <a class="item" href={state.session?.user.role === 'operator' ? `#/permohonan/${item.id}` : `#/dukcapil/p/${item.id}`}>
               <span class="item-name">{personName(item)}</span>
               <span class="item-meta">
                 {item.code} · {serviceLabel(state.catalog, item.service)} · {formatDate(item.created_at)}

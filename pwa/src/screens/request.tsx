@@ -3,7 +3,7 @@ import { t } from '../i18n';
 import { prepareScan } from '../lib/compress';
 import { Refused } from '../lib/images';
 import { regions } from '../lib/regions';
-import { buildRequest, check, initialForm, reduce, STEPS, type Action, type Message } from '../lib/request-form';
+import { buildRequest, check, initialForm, reduce, serverPages, STEPS, type Action, type Message } from '../lib/request-form';
 import { cachedSasaranRow, cachedServerRequest, EditConflict, localRequest, saveRequestWithScans, scansOf, type Applicant, type Subject } from '../lib/storage';
 import { reloadLocal, requestBackgroundSync, runSync, toast, unsaved, useStore } from '../lib/store';
 import { uuid } from '../lib/uuid';
@@ -63,10 +63,11 @@ export function NewRequest(props: { id?: string }) {
   const setA = (key: keyof Applicant) => (value: string) => edit({ type: 'applicant', key, value });
   const setS = (key: keyof Subject) => (value: string) => edit({ type: 'subject', key, value });
 
-  const addFiles = async (requirement: string, files: FileList | null) => {
+  const addFiles = async (requirement: string, files: FileList | null, replaces?: string) => {
     if (!files || files.length === 0) return;
     edit({ type: 'scanError', error: null });
-    for (const file of Array.from(files)) {
+    // A replacement is one photo for one page.
+    for (const file of Array.from(files).slice(0, replaces ? 1 : undefined)) {
       dispatch({ type: 'preparing', delta: 1 });
       try {
         const prepared = await prepareScan(file);
@@ -83,6 +84,7 @@ export function NewRequest(props: { id?: string }) {
             sha256: prepared.sha256,
             done: false,
             failures: 0,
+            ...(replaces ? { replaces } : {}),
           },
         });
       } catch (error) {
@@ -264,10 +266,12 @@ export function NewRequest(props: { id?: string }) {
               group={service.requirements.filter((o) => r.one_of && o.one_of === r.one_of && o.code !== r.code)}
               have={have}
               pages={pages.filter((p) => p.requirement === r.code)}
-              onServer={onServer.filter((p) => p.requirement === r.code).length}
+              onServer={serverPages(onServer, r.code)}
+              requestId={formId}
               error={form.scanErrorFor === r.code && scanError ? show(scanError) : null}
               onRemove={(id) => edit({ type: 'removePage', id })}
               onFiles={(files) => void addFiles(r.code, files)}
+              onReplace={(serverId, files) => void addFiles(r.code, files, serverId)}
             />
           ))}
           {preparing > 0 && (

@@ -2,6 +2,7 @@
 // to add one (camera, or a file already on the device).
 import { t } from '../i18n';
 import type { Service } from '../lib/catalog';
+import type { ServerPage } from '../lib/request-form';
 import type { LocalScan } from '../lib/storage';
 import { Thumb } from './common';
 
@@ -16,18 +17,24 @@ export function RequirementCard(props: {
   /** A problem with the page just added to this document (duplicate, unreadable). */
   error: string | null;
   pages: LocalScan[];
-  /** Pages of this document the server already holds (a correction keeps them). */
-  onServer: number;
+  /** Pages of this document the server already holds (a correction keeps them), numbered. */
+  onServer: (ServerPage & { page: number })[];
+  /** The request on the server, for the pages' pictures. */
+  requestId: string;
   onRemove: (id: string) => void;
   onFiles: (files: FileList | null) => void;
+  /** A new photo for a page the server holds (Dukcapil asked for it again). */
+  onReplace: (serverId: string, files: FileList | null) => void;
 }) {
-  const { requirement: r, pages: mine, onServer, group } = props;
+  const { requirement: r, pages: mine, group } = props;
+  const added = mine.filter((p) => !p.replaces);
+  const onServer = props.onServer.length;
   const done = mine.length > 0 || onServer > 0;
   const instead = group.find((o) => props.have.has(o.code));
   const kind = done ? 'done' : !r.required ? 'optional' : instead ? 'covered' : r.one_of ? 'oneOf' : 'required';
   const kindText =
     kind === 'done'
-      ? t('req.done', { n: mine.length + onServer })
+      ? t('req.done', { n: added.length + onServer })
       : kind === 'covered'
         ? t('req.covered', { other: instead!.label })
         : kind === 'oneOf'
@@ -46,9 +53,52 @@ export function RequirementCard(props: {
       </h3>
       <p class={`req-kind req-${kind}`}>{kindText}</p>
       {onServer > 0 && <p class="muted">{t('scan.onServer', { n: onServer })}</p>}
-      {mine.length > 0 && (
+      {onServer > 0 && (
+        <ul class="thumbs server-pages">
+          {props.onServer.map((s) => {
+            const replacement = mine.find((p) => p.replaces === s.id);
+            const name = t('scan.page', { n: s.page, doc: r.label });
+            return (
+              <li data-server-page={s.id}>
+                {replacement ? (
+                  <>
+                    <Thumb blob={replacement.blob} label={t('scan.replacing', { n: s.page, doc: r.label })} />
+                    <span class="item-meta">{t('scan.replacing', { n: s.page, doc: r.label })}</span>
+                    <button type="button" class="btn btn-small" onClick={() => props.onRemove(replacement.id)}>
+                      {t('scan.keepOld', { n: s.page })}
+                    </button>
+                  </>
+                ) : (
+                  <>
+                    {s.content_type?.startsWith('image/') ? (
+                      <img class="server-thumb" src={`/api/v1/requests/${props.requestId}/scans/${s.id}`} alt={name} loading="lazy" />
+                    ) : null}
+                    <span class="item-meta">{name}</span>
+                  </>
+                )}
+                <label class="btn btn-small btn-file">
+                  <span>{t('scan.replace')}</span>
+                  <input
+                    type="file"
+                    class="sr-only"
+                    accept="image/*,application/pdf"
+                    aria-label={t('scan.replaceLabel', { n: s.page, doc: r.label })}
+                    data-replace={s.id}
+                    onChange={(e) => {
+                      const input = e.currentTarget as HTMLInputElement;
+                      props.onReplace(s.id, input.files);
+                      input.value = '';
+                    }}
+                  />
+                </label>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {added.length > 0 && (
         <ul class="thumbs">
-          {mine.map((p) => (
+          {added.map((p) => (
             <li>
               <Thumb blob={p.blob} label={t('scan.page', { n: p.page, doc: r.label })} />
               <button type="button" class="btn btn-small btn-danger" onClick={() => props.onRemove(p.id)}>
@@ -65,7 +115,7 @@ export function RequirementCard(props: {
       )}
       <div class="row">
         <label class="btn btn-file">
-          <span>{mine.length ? t('scan.cameraMore') : t('scan.camera')}</span>
+          <span>{added.length || onServer ? t('scan.cameraMore') : t('scan.camera')}</span>
           <input type="file" class="sr-only" accept="image/*" capture="environment" data-req={r.code} data-mode="camera" onChange={picked} />
         </label>
         <label class="btn btn-file">

@@ -1,10 +1,22 @@
-// Bulk return (part of the Dukcapil chunk): hash and upload the CSV and the zip of issued PDFs
+// Bulk return (part of the Dukcapil chunk): hash and upload the table (CSV or XLSX) and the zip
 // straight to the blob store with progress, start, follow the worker, then the per-row report.
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { ApiError, NetworkError } from '../lib/api';
 import { poll } from '../lib/officer';
-import { finished, getReturn, returnRows, startReturn, type ReturnPhase, type ReturnRow, type ReturnStatus } from '../lib/returns';
+import {
+  finished,
+  getReturn,
+  returnRows,
+  returnTargets,
+  startReturn,
+  TABLE_ACCEPT,
+  TEMPLATE_CSV,
+  TEMPLATE_XLSX,
+  type ReturnPhase,
+  type ReturnRow,
+  type ReturnStatus,
+} from '../lib/returns';
 
 const LAST_RETURN = 'bakso.return.last'; // reopening the screen shows the return still running
 const PAGE = 200;
@@ -101,9 +113,31 @@ export function Returns() {
       <h1>{t('dk.return.title')}</h1>
       <form class="card" onSubmit={(e) => void send(e)}>
         <p class="muted">{t('dk.return.hint')}</p>
+        <p class="imp-downloads">
+          <a class="btn" href={TEMPLATE_XLSX} download>
+            {t('dk.return.templateXlsx')}
+          </a>
+          <a class="btn" href={TEMPLATE_CSV} download>
+            {t('dk.return.templateCsv')}
+          </a>
+        </p>
+        <details class="ret-statuses">
+          <summary>{t('dk.return.statuses')}</summary>
+          <ul>
+            {returnTargets().map(({ status, needsReason }) => (
+              <li key={status}>
+                <code>{status}</code> — {t(`status.${status}`)}
+                {needsReason ? ` (${t('dk.return.needsReason')})` : ''}
+              </li>
+            ))}
+          </ul>
+        </details>
         <div class="field">
           <label for="ret-csv">{t('dk.return.csv')}</label>
-          <input id="ret-csv" type="file" accept=".csv,text/csv" required onChange={(e) => setCsv(e.currentTarget.files?.[0] ?? null)} />
+          <input id="ret-csv" type="file" accept={TABLE_ACCEPT} required aria-describedby="ret-formats" onChange={(e) => setCsv(e.currentTarget.files?.[0] ?? null)} />
+          <p id="ret-formats" class="muted">
+            {t('dk.return.formats')}
+          </p>
         </div>
         <div class="field">
           <label for="ret-zip">{t('dk.return.zip')}</label>

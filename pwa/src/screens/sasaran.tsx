@@ -2,7 +2,8 @@
 // Works offline from the cached rows; follow-ups are stored on the device and queued.
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
-import type { LocalFollowup, SasaranRow } from '../lib/storage';
+import type { LocalFollowup, LocalRequest, SasaranRow } from '../lib/storage';
+import { rowLinks } from '../lib/sasaran-links';
 import { regionName } from '../lib/regions';
 import {
   cachedRows,
@@ -79,8 +80,11 @@ function FollowupForm(props: { row: SasaranRow; onDone: () => void }) {
   );
 }
 
-function Row(props: { row: SasaranRow; pending: LocalFollowup[]; localRequest: string | null; onChange: () => void }) {
+const statusLabel = (status: string | null) => (status ? t(`status.${status}`) : '—');
+
+function Row(props: { row: SasaranRow; pending: LocalFollowup[]; local: LocalRequest[]; onChange: () => void }) {
   const { row, pending } = props;
+  const links = rowLinks(row, props.local);
   const [open, setOpen] = useState(false);
   const latestLocal = pending[pending.length - 1];
   const headingId = `sasaran-${row.id}`;
@@ -128,16 +132,35 @@ function Row(props: { row: SasaranRow; pending: LocalFollowup[]; localRequest: s
       ) : (
         <p class="note">{t('sasaran.noFollowup')}</p>
       )}
-      {props.localRequest && !row.request && (
-        <p class="meta">
-          <a href={`#/permohonan/${props.localRequest}`}>{t('sasaran.localRequest')}</a>
-        </p>
-      )}
-      {row.request && (
-        <p class="meta">
-          <a href={`#/permohonan/${row.request.id}`}>{t('sasaran.linkedRequest', { status: row.request.status ?? '—' })}</a>
-        </p>
-      )}
+      <ul class="sasaran-docs">
+        {links.documents.map((link) => (
+          <li data-document={link.document.code} key={link.document.code}>
+            <span>{link.document.label}</span>
+            {link.server && (
+              <a class="tap-link" href={`#/permohonan/${link.server.id}`} data-status={link.server.status ?? ''}>
+                {t('sasaran.requestStatus', { status: statusLabel(link.server.status) })}
+              </a>
+            )}
+            {link.local && (
+              <a class="tap-link" href={`#/permohonan/${link.local}`}>
+                {t('sasaran.localRequest')}
+              </a>
+            )}
+            {link.canStart && (
+              <button type="button" class="btn btn-small btn-secondary" onClick={() => startRequest(link.document.service)}>
+                {t('sasaran.startRequest', { doc: link.document.label })}
+              </button>
+            )}
+          </li>
+        ))}
+        {links.other.map((link) => (
+          <li key={link.id}>
+            <a class="tap-link" href={`#/permohonan/${link.id}`} data-status={link.status ?? ''}>
+              {t('sasaran.linkedRequest', { status: statusLabel(link.status) })}
+            </a>
+          </li>
+        ))}
+      </ul>
       {open ? (
         <FollowupForm
           row={row}
@@ -151,14 +174,6 @@ function Row(props: { row: SasaranRow; pending: LocalFollowup[]; localRequest: s
           <button type="button" class="btn btn-small" onClick={() => setOpen(true)}>
             {t('sasaran.recordFollowup')}
           </button>
-          {!row.served &&
-            !row.request &&
-            !props.localRequest &&
-            row.documents.map((d) => (
-              <button type="button" class="btn btn-small btn-secondary" onClick={() => startRequest(d.service)}>
-                {t('sasaran.startRequest', { doc: d.label })}
-              </button>
-            ))}
         </div>
       )}
     </li>
@@ -238,7 +253,7 @@ export function Worklist() {
             <Row
               row={row}
               pending={byRow.get(row.id) ?? []}
-              localRequest={state.local.find((item) => item.sasaranId === row.id)?.id ?? null}
+              local={state.local}
               onChange={() => void reload()}
               key={row.id}
             />

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import zipfile
 
+import pytest
+
+from bakso.domain.errors import Conflict
 from bakso.domain.lifecycle import Status
 from bakso.domain.model import BATCH_READY, VOLUME_READY
 from bakso.services.batches import BatchFilters
@@ -49,13 +53,32 @@ def test_a_batch_is_built_in_volumes_and_a_request_with_a_lost_scan_goes_back(
     assert fakes.queue.pending() == []
 
 
-def test_a_second_batch_finds_nothing_left_to_take(fakes: FakeSet) -> None:
+def test_a_second_batch_with_nothing_left_to_take_is_refused_not_made_empty(
+    fakes: FakeSet,
+) -> None:
     seed_requests(fakes.services, 2, scans=1, scan_bytes=500, berkas_bytes=500)
     first = fakes.services.batches.create(DUKCAPIL, BatchFilters())
     drain_until_idle(fakes.services)
 
-    second = fakes.services.batches.create(DUKCAPIL, BatchFilters())
-    drain_until_idle(fakes.services)
+    with pytest.raises(Conflict, match="Belum ada permohonan siap"):
+        fakes.services.batches.create(DUKCAPIL, BatchFilters())
 
     assert fakes.records.get_batch(first.id).count == 2  # type: ignore[union-attr]
-    assert fakes.records.get_batch(second.id).count == 0  # type: ignore[union-attr]
+    batches, _ = fakes.records.list_batches(cursor=None, limit=10)
+    assert [b.id for b in batches] == [first.id]
+    assert fakes.queue.pending() == []
+
+
+def test_a_batch_whose_filters_match_no_ready_request_is_refused(fakes: FakeSet) -> None:
+    (waiting,) = seed_requests(fakes.services, 1, scans=1, scan_bytes=500, berkas_bytes=500)
+    # Another desa, and a service nobody asked for: nothing to take.
+    with pytest.raises(Conflict, match="Belum ada permohonan siap"):
+        fakes.services.batches.create(DUKCAPIL, BatchFilters(desa="52.03.01.2002"))
+    with pytest.raises(Conflict, match="Belum ada permohonan siap"):
+        fakes.services.batches.create(DUKCAPIL, BatchFilters(service="KK_BARU"))
+    # Submitted but not yet checked by the worker: not ready either.
+    unchecked = dataclasses.replace(waiting, ready_submission=0, version=waiting.version + 1)
+    fakes.records.save_request(unchecked, waiting.version, None)
+    with pytest.raises(Conflict, match="Belum ada permohonan siap"):
+        fakes.services.batches.create(DUKCAPIL, BatchFilters())
+    assert fakes.records.list_batches(cursor=None, limit=10) == ([], None)

@@ -140,12 +140,15 @@ class S3Blobs(Blobs):
         # Content-Length is signed too; every HTTP client sets it from the body.
         return UploadTarget("PUT", url, headers=headers)
 
-    def download_url(self, key: str, *, expires_in: int, filename: str | None = None) -> str:
+    def download_url(
+        self, key: str, *, expires_in: int, filename: str | None = None, inline: bool = False
+    ) -> str:
         _check_key(key)
         params = {"Bucket": self.bucket, "Key": key}
         if filename:
             safe = _UNSAFE_FILENAME.sub("_", filename)
-            params["ResponseContentDisposition"] = f'attachment; filename="{safe}"'
+            disposition = "inline" if inline else "attachment"
+            params["ResponseContentDisposition"] = f'{disposition}; filename="{safe}"'
         with translated("presign download"):
             return self.client.generate_presigned_url(
                 "get_object", Params=params, ExpiresIn=expires_in, HttpMethod="GET"

@@ -37,6 +37,7 @@ RETENTION_KEY = "retention_key"  # "<desa>#<clock>"
 RETENTION_SINCE = "retention_since"  # "<clock started>#<request id>"
 SORT_ATTRIBUTE = "newest"  # "<created_at>#<id>": newest first is a descending Query
 REQUEST_KIND = "request"
+NIK_INDEX = "nik-newest"
 BATCH_KIND = "batch"
 # Every global secondary index this adapter queries: name → (hash key, range key).
 # With the sasaran store's, exactly what infra/bakso.yaml defines (a test compares them).
@@ -51,6 +52,8 @@ INDEXES: dict[str, tuple[str, str | None]] = {
     "audit_actor-seq": ("audit_actor", "seq"),
     # Requests whose retention clock runs, by desa and clock (records_retention).
     RETENTION_INDEX: (RETENTION_KEY, RETENTION_SINCE),
+    # Requests by the keyed hash of the applicant's NIK (domain.search; keys only).
+    NIK_INDEX: ("nik_key", SORT_ATTRIBUTE),
 }
 # The request lists, by which filters a list has: (desa given, status given).
 LIST_INDEXES: dict[tuple[bool, bool], str] = {
@@ -80,6 +83,11 @@ def retention_attributes(request: Request) -> dict[str, AttributeValueTypeDef]:
         # "#" sorts below every character of an ISO time: ordered like (since, id).
         RETENTION_SINCE: _s(f"{clock.since}#{request.id}"),
     }
+
+
+def search_attributes(request: Request) -> dict[str, AttributeValueTypeDef]:
+    """A request item's key in `nik-newest`: none once erased (domain.search)."""
+    return {"nik_key": _s(request.nik_key)} if request.nik_key is not None else {}
 
 
 def _newest(created_at: str, request_id: str) -> str:
@@ -203,6 +211,9 @@ def _scan(item: Item) -> Scan:
         key=_str(item, "key"),
         state=_str(item, "state"),
         created_at=_str(item, "created_at"),
+        replaces=_opt_str(item, "replaces"),
+        placed_at=_opt_str(item, "placed_at") or "",
+        submission=_int(item, "submission") if "submission" in item else 0,
     )
 
 

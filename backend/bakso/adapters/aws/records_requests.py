@@ -28,6 +28,7 @@ from .records_audit import AuditChain
 from .records_items import (
     _ENTRY_WIDTH,
     LIST_INDEXES,
+    NIK_INDEX,
     REQUEST_KIND,
     SORT_ATTRIBUTE,
     _Head,
@@ -36,6 +37,7 @@ from .records_items import (
     _old_item,
     _request_pk,
     retention_attributes,
+    search_attributes,
 )
 
 if TYPE_CHECKING:
@@ -251,6 +253,20 @@ class RequestRecords(AuditChain):
             return None
         return Request.from_record(json.loads(_str(item, "data")))
 
+    def requests_by_nik(self, nik_key: str, *, limit: int) -> list[Request]:
+        query: QueryInputTypeDef = {
+            "TableName": self.table,
+            "IndexName": NIK_INDEX,
+            "KeyConditionExpression": "#key = :key",
+            "ExpressionAttributeNames": {"#key": "nik_key"},
+            "ExpressionAttributeValues": {":key": _s(nik_key)},
+            "ScanIndexForward": False,
+        }
+        with translated("requests_by_nik"):  # the index may lag a write: read, check again
+            keys = self._query(query, limit=max(1, limit))
+            found = self._requests_by_ids([_str(key, "PK")[len("REQ#") :] for key in keys])
+        return [r for r in found if r.nik_key == nik_key]
+
     def requests_in_batch(
         self,
         batch_id: str,
@@ -365,7 +381,7 @@ class RequestRecords(AuditChain):
             item["token"] = _s(request.token)
         if request.batch_id is not None:
             item["batch_id"] = _s(request.batch_id)
-        item.update(retention_attributes(request))
+        item.update(retention_attributes(request) | search_attributes(request))
         return item
 
     @staticmethod

@@ -39,6 +39,9 @@ class ScanRecords(DynamoTable):
             "key": _s(scan.key),
             "state": _s(scan.state),
             "created_at": _s(scan.created_at),
+            "placed_at": _s(scan.placed_at),
+            "submission": _n(scan.submission),
+            **({"replaces": _s(scan.replaces)} if scan.replaces else {}),
             **due.attributes(due.SCAN, positions.scan_position(scan)),
         }
         with translated("add_scan"):

@@ -78,11 +78,14 @@ class FolderBlobs(Blobs):
             headers={"Content-Type": content_type},
         )
 
-    def download_url(self, key: str, *, expires_in: int, filename: str | None = None) -> str:
+    def download_url(
+        self, key: str, *, expires_in: int, filename: str | None = None, inline: bool = False
+    ) -> str:
         self._path(key)
-        token = self._download_signer.dumps(
-            {"k": key, "e": int(self._now()) + expires_in, "n": filename}
-        )
+        claims: dict[str, Any] = {"k": key, "e": int(self._now()) + expires_in, "n": filename}
+        if inline:
+            claims["i"] = 1  # older tokens lack it: attachment, as before
+        token = self._download_signer.dumps(claims)
         return f"{self._url_prefix}/download/{token}"
 
     def size(self, key: str) -> int | None:
@@ -195,6 +198,13 @@ class FolderBlobs(Blobs):
             raise NotFound(_MISSING)
         name = claims.get("n")
         return path, name if isinstance(name, str) else None
+
+    def download_is_inline(self, token: str) -> bool:
+        """Whether a download URL asks the browser to show the file rather than save it."""
+        claims = self._verify(
+            self._download_signer, token, BAD_DOWNLOAD_LINK, EXPIRED_DOWNLOAD_LINK
+        )
+        return bool(claims.get("i"))
 
     # Helpers --------------------------------------------------------------
     def _verify(

@@ -195,6 +195,18 @@ MIGRATIONS = [
     CREATE INDEX requests_retention ON requests (desa, retention_clock, retention_since, id)
         WHERE retention_clock IS NOT NULL;
     """,
+    # #14: a photo taken again replaces a page sent back (services/request_scans.py).
+    """
+    ALTER TABLE scans ADD COLUMN replaces TEXT;
+    ALTER TABLE scans ADD COLUMN placed_at TEXT NOT NULL DEFAULT '';
+    ALTER TABLE scans ADD COLUMN submission INTEGER NOT NULL DEFAULT 0;
+    """,
+    # #14: the NIK search index (domain.search): a keyed hash of the applicant's NIK, set
+    # by the service on every write; older rows have none until they are next saved.
+    """
+    ALTER TABLE requests ADD COLUMN nik_key TEXT;
+    CREATE INDEX requests_nik ON requests (nik_key, created_at, id) WHERE nik_key IS NOT NULL;
+    """,
 ]
 
 

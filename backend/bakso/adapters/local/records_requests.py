@@ -20,7 +20,7 @@ from .records_rows import _dump
 # The index columns come from the request itself (domain.retention), like the others.
 _UPDATE_REQUEST = (
     "UPDATE requests SET code = ?, desa = ?, status = ?, created_at = ?, version = ?, data = ?,"
-    " token = ?, batch_id = ?, retention_clock = ?, retention_since = ?"
+    " token = ?, batch_id = ?, retention_clock = ?, retention_since = ?, nik_key = ?"
     " WHERE id = ? AND version = ?"
 )
 
@@ -34,8 +34,8 @@ class RequestRecords(AuditChain):
             try:
                 db.execute(
                     "INSERT INTO requests (id, code, desa, status, created_at, version, data,"
-                    " token, batch_id, retention_clock, retention_since)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " token, batch_id, retention_clock, retention_since, nik_key)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     self._request_row(request),
                 )
             except sqlite3.IntegrityError:
@@ -166,6 +166,18 @@ class RequestRecords(AuditChain):
                 found[request.code] = request
         return found
 
+    def requests_by_nik(self, nik_key: str, *, limit: int) -> list[Request]:
+        rows = (
+            self._db.connection()
+            .execute(
+                "SELECT data FROM requests WHERE nik_key = ?"
+                " ORDER BY created_at DESC, id DESC LIMIT ?",
+                (nik_key, max(1, limit)),
+            )
+            .fetchall()
+        )
+        return [Request.from_record(json.loads(row[0])) for row in rows]
+
     def list_retention_due(
         self, *, desa: str, clock: str, until: str, cursor: str | None, limit: int
     ) -> Page:
@@ -209,6 +221,7 @@ class RequestRecords(AuditChain):
             request.batch_id,
             clock.name if clock else None,
             clock.since if clock else None,
+            request.nik_key,
         )
 
     def _add_event(self, db: sqlite3.Connection, event: Event) -> None:

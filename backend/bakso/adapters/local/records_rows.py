@@ -11,7 +11,10 @@ from ...domain.lifecycle import Role
 from ...domain.model import AuditEntry, Scan, User
 from .sqlite import SqliteDatabase
 
-_SCAN_COLUMNS = "id, request_id, requirement, sha256, size, content_type, key, state, created_at"
+_SCAN_COLUMNS = (
+    "id, request_id, requirement, sha256, size, content_type, key, state, created_at,"
+    " replaces, placed_at, submission"
+)
 _USER_COLUMNS = "username, role, desa, password_hash, active, session_epoch, created_at"
 _AUDIT_COLUMNS = "seq, at, actor, action, target, data, prev_hash, hash, key_id"
 

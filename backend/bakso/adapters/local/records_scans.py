@@ -15,7 +15,7 @@ class ScanRecords(SqliteTable):
         with self._db.transaction() as db:
             db.execute(
                 f"INSERT OR IGNORE INTO scans ({_SCAN_COLUMNS}, retain_from)"  # noqa: S608
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     scan.id,
                     scan.request_id,
@@ -26,6 +26,9 @@ class ScanRecords(SqliteTable):
                     scan.key,
                     scan.state,
                     scan.created_at,
+                    scan.replaces,
+                    scan.placed_at,
+                    scan.submission,
                     due.scan_position(scan),
                 ),
             )

@@ -37,11 +37,15 @@ def upload(token: str) -> tuple[Response, int]:
 @bp.get("/download/<token>")
 def download(token: str) -> Response:
     path, filename = _blobs().resolve_download(token)
+    inline = _blobs().download_is_inline(token)
     mimetype = (
         mimetypes.guess_type(filename)[0] if filename else None
     ) or "application/octet-stream"
     response = send_file(
-        path, mimetype=mimetype, as_attachment=bool(filename), download_name=filename
+        path,
+        mimetype=mimetype,
+        as_attachment=bool(filename) and not inline,
+        download_name=filename,
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, redirect
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from ...domain.lifecycle import LABELS
 from ...domain.model import Draft
+from ...ports import UploadTarget
 from ...public.receipt import render_receipt
 from ...schemas import (
     DraftIn,
@@ -17,9 +19,12 @@ from ...schemas import (
     ScanRegisteredOut,
     TransitionIn,
 )
+from ...services.request_search import COUNT_CAP
 from ..common import absolute, actor, doc, parse, query, services, upload_json
-from ..queries import ReceiptQuery, RequestListQuery
+from ..queries import ReceiptQuery, RequestCountsQuery, RequestListQuery
 from ..serializers import request_out, scan_out
+from .handover_schemas import HandoverPhotoIn
+from .schemas import RequestCountsOut
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 
@@ -56,7 +61,7 @@ def _draft(body: DraftIn) -> Draft:
 @bp.get("")
 @doc(
     summary="List requests, newest first (operators: own desa only);"
-    " ?status=&desa=&kecamatan=&service=&older_than_days=&cursor=",
+    " ?status=&desa=&kecamatan=&service=&older_than_days=&q=&cursor=",
     query=RequestListQuery,
     response=RequestPageOut,
 )
@@ -71,10 +76,37 @@ def list_requests() -> Response:
         kecamatan=q.kecamatan,
         service=q.service,
         older_than_days=q.older_than_days,
+        q=q.q,
     )
     retention = services().retention
     items = [request_out(r, retention=retention.note(r)) for r in page.items]
     return jsonify({"items": items, "cursor": page.cursor})
+
+
+@bp.get("/counts")
+@doc(
+    summary="How many requests wait in each open status, and for over 7 / 14 days"
+    " (operators: own desa); each status read up to a cap",
+    query=RequestCountsQuery,
+    response=RequestCountsOut,
+)
+def request_counts() -> Response:
+    q = query(RequestCountsQuery)
+    counts = services().requests.counts(
+        actor(), desa=q.desa, kecamatan=q.kecamatan, service=q.service
+    )
+    items = [
+        {
+            "status": c.status.value,
+            "label": LABELS[c.status],
+            "count": c.count,
+            "older_than_7": c.older[7],
+            "older_than_14": c.older[14],
+            "capped": c.capped,
+        }
+        for c in counts
+    ]
+    return jsonify({"items": items, "cap": COUNT_CAP})
 
 
 @bp.get("/<uuid:request_id>")
@@ -101,6 +133,7 @@ def register_scan(request_id: object) -> tuple[Response, int]:
         sha256=body.sha256,
         size=body.size,
         content_type=body.content_type,
+        replaces=body.replaces,
     )
     upload = upload_json(target)
     return jsonify({"scan_id": scan.id, "state": scan.state, "upload": upload}), 201
@@ -153,7 +186,7 @@ def transition(request_id: object) -> Response:
         to=body.to,
         note=body.note,
         version=body.version,
-        handover=body.handover.model_dump() if body.handover else None,
+        handover=body.handover.model_dump(mode="json") if body.handover else None,
     )
     return jsonify(request_out(moved, svc.describe(moved)))
 
@@ -188,9 +221,14 @@ def register_issued(request_id: object) -> tuple[Response, int]:
     target = services().requests.register_issued(
         actor(), str(request_id), sha256=body.sha256, size=body.size, content_type=body.content_type
     )
+    return _registered("issued", target)
+
+
+def _registered(scan_id: str, target: UploadTarget | None) -> tuple[Response, int]:
+    """The answer to registering a single file of a request (issued PDF, handover photo)."""
     upload = upload_json(target)
     return jsonify(
-        {"scan_id": "issued", "state": "ok" if upload is None else "pending", "upload": upload}
+        {"scan_id": scan_id, "state": "ok" if upload is None else "pending", "upload": upload}
     ), 201
 
 
@@ -206,4 +244,26 @@ def complete_issued(request_id: object) -> Response:
 @doc(summary="Redirect to a short-lived URL of the issued document (audited)", status=302)
 def download_issued(request_id: object) -> WerkzeugResponse:
     url = services().requests.issued_download_url(actor(), str(request_id))
+    return redirect(absolute(url), code=302)
+
+
+@bp.post("/<uuid:request_id>/handover-photo")
+@doc(
+    summary="Desa: register the photo of the signed handover receipt and get an upload URL",
+    body=HandoverPhotoIn,
+    response=ScanRegisteredOut,
+    status=201,
+)
+def register_handover_photo(request_id: object) -> tuple[Response, int]:
+    body = parse(HandoverPhotoIn)
+    target = services().requests.register_handover_photo(
+        actor(), str(request_id), sha256=body.sha256, size=body.size, content_type=body.content_type
+    )
+    return _registered("handover", target)
+
+
+@bp.get("/<uuid:request_id>/handover-photo")
+@doc(summary="Redirect to a short-lived URL of the handover receipt's photo", status=302)
+def download_handover_photo(request_id: object) -> WerkzeugResponse:
+    url = services().requests.handover_photo_url(actor(), str(request_id))
     return redirect(absolute(url), code=302)

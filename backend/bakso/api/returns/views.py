@@ -12,7 +12,9 @@ from flask import Blueprint, Response, jsonify
 
 from ...domain.returns import ReturnFile, ReturnLine
 from ...schemas import ReturnCreatedOut, ReturnIn, ReturnOut, ReturnRowOut, ReturnRowsOut
+from ...services.return_template import template_csv, template_xlsx
 from ...services.returns import ReturnSummary
+from ...services.spreadsheets import CSV_MIMETYPE, XLSX_TYPE
 from ..common import actor, doc, parse, query, services, upload_json
 from ..queries import RowsQuery
 
@@ -43,9 +45,29 @@ def _row_out(line: ReturnLine) -> dict[str, Any]:
     return ReturnRowOut.model_validate(data).model_dump(mode="json")
 
 
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/template.csv")
+@doc(summary="The return table's columns and one example row (CSV, ';', UTF-8 with BOM)")
+def template_as_csv() -> Response:
+    return _download(template_csv(), CSV_MIMETYPE, "templat-pengembalian.csv")
+
+
+@bp.get("/template.xlsx")
+@doc(summary="The return table's columns, one example row and a sheet of valid statuses (XLSX)")
+def template_as_xlsx() -> Response:
+    return _download(template_xlsx(), XLSX_TYPE, "templat-pengembalian.xlsx")
+
+
 @bp.post("")
 @doc(
-    summary="Register a bulk return (CSV kode,status,catatan and a zip of issued PDFs) "
+    summary="Register a bulk return (a CSV ';' or ',' or XLSX table: Kode permohonan, Status, "
+    "Catatan; and a zip of issued PDFs) "
     "and get its upload URLs (idempotent by the client's id)",
     body=ReturnIn,
     response=ReturnCreatedOut,

@@ -98,8 +98,10 @@ class FollowupOut(Out):
 
 
 class LinkedRequestOut(Out):
+    document: str = Field(description='the document it issues; "?" for a link kept from before')
     id: str
     status: str | None
+    live: bool = Field(description="false once DITOLAK or DIBATALKAN: another may be started")
 
 
 class SasaranOut(Out):
@@ -115,7 +117,7 @@ class SasaranOut(Out):
     note: str
     followup: FollowupOut | None
     followup_count: int
-    request: LinkedRequestOut | None
+    requests: list[LinkedRequestOut] = Field(description="one per document, the latest linked")
     served: bool
     served_at: str | None
     version: int

@@ -18,6 +18,7 @@ from ...domain.sasaran import (
     ImportResult,
     Outcome,
     SasaranRow,
+    is_live,
 )
 from ...services.sasaran import ImportSummary
 from ...services.sasaran_exports import report_csv, report_xlsx, template_csv, template_xlsx
@@ -67,7 +68,10 @@ def _row_out(row: SasaranRow, followups: list[Followup] | None = None) -> dict[s
         ],
         "category_label": CATEGORY_LABELS[Category(row.category)] if row.category else None,
         "followup": _followup_out(row.followup) if row.followup else None,
-        "request": {"id": row.request_id, "status": row.request_status} if row.request_id else None,
+        "requests": [
+            {**link, "document": document, "live": is_live(link.get("status"))}
+            for document, link in row.requests.items()
+        ],
         "served": row.served,
         "followups": [_followup_out(f.to_record()) for f in followups]
         if followups is not None

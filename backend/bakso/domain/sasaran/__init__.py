@@ -8,6 +8,7 @@ One module per concern, every public name re-exported here
 - normalise: names and addresses folded into a natural key, desa codes;
 - rows: a worklist row and its follow-ups, and which row an import line updates;
 - imports: an import run, how a line is judged, the per-line report;
+- links: the requests started from a row, one per document, and when it is served;
 - counters: the coverage counters a row or a request change adds to its desa,
   kecamatan and kabupaten, and the figures read from them.
 """
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 from .counters import (
     MAX_DWELL_DAYS,
-    SERVED_STATUSES,
     Deltas,
     RequestChange,
     ScopeDeltas,
@@ -64,6 +64,16 @@ from .imports import (
     parse_documents,
     refuse_duplicates,
 )
+from .links import (
+    DEAD_STATUSES,
+    SERVED_STATUSES,
+    UNKNOWN_DOCUMENT_KEY,
+    all_issued,
+    document_for,
+    is_live,
+    link_request,
+    with_served,
+)
 from .normalise import (
     clean_text,
     code_token,
@@ -107,6 +117,7 @@ __all__ = [
     "CATEGORY_LABELS",
     "CLOSING_OUTCOMES",
     "COLUMNS",
+    "DEAD_STATUSES",
     "DOCUMENTS",
     "DOCUMENTS_BY_CODE",
     "DOCUMENT_ALIASES",
@@ -134,6 +145,7 @@ __all__ = [
     "UNKNOWN_CATEGORY",
     "UNKNOWN_DESA",
     "UNKNOWN_DOCUMENT",
+    "UNKNOWN_DOCUMENT_KEY",
     "UPDATED",
     "Category",
     "Column",
@@ -148,16 +160,20 @@ __all__ = [
     "RequestChange",
     "SasaranRow",
     "ScopeDeltas",
+    "all_issued",
     "apply_followup",
     "clean_text",
     "closed_at",
     "code_token",
     "days_between",
+    "document_for",
     "erased",
     "figures",
     "fold",
+    "is_live",
     "iso_week",
     "judge_line",
+    "link_request",
     "map_header",
     "merge_counters",
     "name_key",
@@ -174,4 +190,5 @@ __all__ = [
     "row_counters",
     "row_deltas",
     "scopes",
+    "with_served",
 ]

@@ -19,7 +19,6 @@ from ..localtime import local
 from .rows import SasaranRow
 from .vocabulary import CATEGORY_LABELS, Category, Outcome
 
-SERVED_STATUSES = frozenset({Status.SELESAI, Status.DISERAHKAN})
 MAX_DWELL_DAYS = 365  # stays longer than a year share the last bucket
 
 
@@ -119,6 +118,7 @@ class RequestChange:
     sasaran_id: str | None = None
     jemput_bola: bool = False
     before_jemput_bola: bool = False
+    service: str | None = None  # the document it issues; None when queued by older code
 
     @property
     def key(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..fields import known_fields
@@ -35,16 +35,15 @@ class SasaranRow:
     followup: dict[str, Any] | None = None  # the latest: id, outcome, note, at, by
     first_followup_at: str | None = None
     followup_count: int = 0
-    request_id: str | None = None  # the request started from this row
-    request_status: str | None = None
-    request_version: int = 0  # of the request change last applied, so a late one is ignored
-    served_request_id: str | None = None
-    served_at: str | None = None
+    # The requests started from this row, by document code: {"id", "status", "version"}
+    # (the version of the change last applied, so a late one is ignored). See links.py.
+    requests: dict[str, dict[str, Any]] = field(default_factory=dict)
+    served_at: str | None = None  # set while every document it lacks is issued
     purged_at: str | None = None  # personal values erased, RETENTION_DAYS after closed_at
 
     @property
     def served(self) -> bool:
-        return self.served_request_id is not None
+        return self.served_at is not None
 
     @property
     def sort_key(self) -> str:
@@ -70,11 +69,31 @@ class SasaranRow:
         record["documents"] = list(self.documents)
         if self.followup is not None:
             record["followup"] = dict(self.followup)
+        record["requests"] = {k: dict(v) for k, v in self.requests.items()}
         return record
 
     @classmethod
     def from_record(cls, data: Mapping[str, Any]) -> SasaranRow:
-        return cls(**known_fields(cls, data))
+        return cls(**known_fields(cls, _migrated(data)))
+
+
+def _migrated(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A row stored before links were per document: one `request_id` (and
+    `served_request_id` with `served_at` once served). The link goes under its
+    row's only document, or under "?" until that request's next change names its
+    service (links.link_request moves it). `served_at` stays: the counters
+    counted the row as served, and the next change re-judges it by the new rule.
+    """
+    if "requests" in data or not data.get("request_id"):
+        return data
+    documents = data.get("documents") or []
+    key = documents[0] if len(documents) == 1 else "?"
+    link = {
+        "id": data["request_id"],
+        "status": data.get("request_status"),
+        "version": int(data.get("request_version") or 0),
+    }
+    return {**data, "requests": {key: link}}
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ export function Batches() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [tick, setTick] = useState(0);
+  // The batch just asked for: its "sedang disusun" toast is replaced once it is built.
+  const [pending, setPending] = useState<string | null>(null);
   const building = items.some((b) => b.status === 'BUILDING');
   useEffect(
     () =>
@@ -25,17 +27,27 @@ export function Batches() {
       ),
     [tick],
   );
+  useEffect(() => {
+    const made = pending ? items.find((b) => b.id === pending) : undefined;
+    if (!made || made.status === 'BUILDING') return;
+    setPending(null);
+    if (made.status === 'READY') toast(made.count > 0 ? t('dk.batch.ready', { n: made.count }) : t('dk.batch.nothingReady'));
+    else toast(t('dk.batch.failed'));
+  }, [items, pending]);
+  // A batch that found nothing to take (made before creating one was refused) is not listed.
+  const shown = items.filter((b) => !(b.status === 'READY' && b.count === 0));
   const create = async (event: Event) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      await api<Batch>('POST', '/api/v1/batches', {
+      const made = await api<Batch>('POST', '/api/v1/batches', {
         kecamatan: filters.kecamatan || null,
         desa: filters.desa || null,
         service: filters.service || null,
       });
       toast(t('dk.batch.created'));
+      setPending(made.id);
       setTick((n) => n + 1);
     } catch (e) {
       setError(message(e));
@@ -47,8 +59,9 @@ export function Batches() {
     setBusy(true);
     setError(null);
     try {
-      await api<Batch>('POST', `/api/v1/batches/${b.id}/rebuild`);
+      const made = await api<Batch>('POST', `/api/v1/batches/${b.id}/rebuild`);
       toast(t('dk.batch.created'));
+      setPending(made.id);
       setTick((n) => n + 1);
     } catch (e) {
       setError(message(e));
@@ -77,9 +90,9 @@ export function Batches() {
       <p class="muted" role="status">
         {building ? t('dk.batch.building') : ''}
       </p>
-      {items.length === 0 && <p class="muted">{t('dk.batch.empty')}</p>}
+      {shown.length === 0 && <p class="muted">{t('dk.batch.empty')}</p>}
       <ul class="items">
-        {items.map((b) => (
+        {shown.map((b) => (
           <li class="item dk-batch" data-batch={b.id}>
             <span class="item-name">
               {formatDate(b.created_at)} — {describe(b)}

@@ -16,15 +16,31 @@ function Scans(props: { item: OfficerRequest }) {
   if (item.purged_at) return <p class="muted">{t('dk.detail.purged')}</p>;
   if (scans.length === 0) return null;
   const label = (code: string) => item.requirements?.find((r) => r.code === code)?.label ?? code;
+  // Numbered per document in berkas.pdf's order: a replacing photo has the replaced page's number.
+  const order = (s: (typeof scans)[number]) => s.placed_at || `${s.created_at ?? ''}|${s.id}`;
+  const rank = (code: string) => item.requirements?.findIndex((r) => r.code === code) ?? 0;
+  const sorted = [...scans].sort((a, b) => rank(a.requirement) - rank(b.requirement) || order(a).localeCompare(order(b)));
+  const counts = new Map<string, number>();
+  const numbered = sorted.map((s) => {
+    const n = (counts.get(s.requirement) ?? 0) + 1;
+    counts.set(s.requirement, n);
+    return { s, n };
+  });
+  // New since the submission before: pages that first went out with the current one.
+  const submission = item.submission ?? 0;
+  const isNew = (s: (typeof scans)[number]) => submission > 1 && s.submission === submission;
   return (
     <section class="card" aria-labelledby="scans-h">
       <h2 id="scans-h">{t('dk.detail.scans')}</h2>
       <ul class="dk-scans">
-        {scans.map((s, i) => {
+        {numbered.map(({ s, n }) => {
           const url = `/api/v1/requests/${item.id}/scans/${s.id}`;
-          const name = `${label(s.requirement)} (${i + 1})`;
+          const name = t('dk.detail.page', { doc: label(s.requirement), n });
           return (
-            <li>
+            <li data-scan={s.id}>
+              {isNew(s) && (
+                <span class="badge badge-selesai">{s.replaces ? t('dk.detail.replaces', { n }) : t('dk.detail.new')}</span>
+              )}
               {s.content_type.startsWith('image/') ? (
                 <a href={url} target="_blank" rel="noopener">
                   <img src={url} alt={name} loading="lazy" />
