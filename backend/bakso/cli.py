@@ -108,7 +108,7 @@ def cleanup() -> None:
     )
     files = services.retention_files.purge()
     click.echo(
-        f"{files.batches} batch, {files.uploads} unggahan pindaian, {files.returns} pengembalian"
+        f"{files.batches} paket, {files.uploads} unggahan pindaian, {files.returns} pengembalian"
         f" dan {files.imports} impor tak selesai, {files.sasaran_rows} baris sasaran dihapus."
     )
 

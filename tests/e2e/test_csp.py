@@ -76,7 +76,7 @@ def test_no_csp_violation_on_login_new_request_and_dukcapil_screens(
         officer.fill("#username", "dukcapil")
         officer.fill("#password", PASSWORD)
         officer.get_by_role("button", name="Masuk").click()
-        expect(officer.get_by_role("heading", level=1)).to_have_text("Batch berkas")
+        expect(officer.get_by_role("heading", level=1)).to_have_text("Paket berkas")
         assert violations(officer, console) == []
     finally:
         browser.close()

@@ -49,7 +49,7 @@ def _officer_login(page: Page, base: str) -> None:
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     # An officer lands on the Dukcapil screens (a lazily loaded chunk), not the operator home.
-    expect(page.get_by_role("heading", level=1)).to_have_text("Batch berkas")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Paket berkas")
     _after_login(page)
 
 
@@ -82,7 +82,7 @@ def test_dukcapil_batch_process_finish_and_operator_handover(
         assert _axe(page) == []
 
         # Batch: create, the worker builds it step by step, the screen polls to READY.
-        page.get_by_role("button", name="Buat batch").click()
+        page.get_by_role("button", name="Buat paket").click()
         batch = page.locator(".dk-batch").first
         expect(batch).to_be_visible()
         expect(batch.locator(".dk-progress")).to_contain_text("Mengumpulkan permohonan")
@@ -192,7 +192,7 @@ def test_admin_returns_accounts_and_audit(
         page.fill("#username", "admin")
         page.fill("#password", PASSWORD)
         page.get_by_role("button", name="Masuk").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Batch berkas")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Paket berkas")
         _after_login(page)
 
         # Bulk return: both files go to the blob store, the worker applies the rows; the

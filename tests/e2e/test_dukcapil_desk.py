@@ -27,7 +27,7 @@ def _office(launch: Any, base: str) -> Page:
     page.fill("#username", "dukcapil")
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Masuk").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Batch berkas")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Paket berkas")
     expect(page.locator("#username")).to_have_count(0)
     return page
 
@@ -120,7 +120,7 @@ def test_desk_table_counts_nik_search_and_a_move_from_the_list(server: Any, laun
 
 def test_no_empty_batch_and_the_building_notice_goes_when_ready(server: Any, launch: Any) -> None:
     page = _office(launch, server.url)
-    page.get_by_role("button", name="Buat batch").click()
+    page.get_by_role("button", name="Buat paket").click()
     expect(page.get_by_role("alert")).to_contain_text("Belum ada permohonan siap")
     expect(page.locator(".dk-batch")).to_have_count(0)
     assert server.services.records.list_batches(cursor=None, limit=10) == ([], None)
@@ -128,10 +128,10 @@ def test_no_empty_batch_and_the_building_notice_goes_when_ready(server: Any, lau
     op = Api(server.app.test_client())
     assert op.login("op.a").status_code == 200
     submit_ready(op, server.services)
-    page.get_by_role("button", name="Buat batch").click()
+    page.get_by_role("button", name="Buat paket").click()
     expect(page.locator(".dk-batch")).to_have_count(1)
     expect(page.get_by_role("alert")).to_have_count(0)
     drain_until_idle(server.services)
     expect(page.locator(".dk-batch .badge")).to_have_text("Siap")
-    expect(page.locator(".toast")).to_have_text("Batch siap: 1 permohonan.")
-    expect(page.get_by_text("Batch sedang disusun")).to_have_count(0)
+    expect(page.locator(".toast")).to_have_text("Paket siap: 1 permohonan.")
+    expect(page.get_by_text("Paket sedang disusun")).to_have_count(0)

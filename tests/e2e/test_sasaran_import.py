@@ -72,7 +72,7 @@ def test_dukcapil_imports_the_sasaran_list_from_the_screen(
         page.fill("#username", "dukcapil")
         page.fill("#password", PASSWORD)
         page.get_by_role("button", name="Masuk").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Batch berkas")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Paket berkas")
         expect(page.locator("#username")).to_have_count(0)
 
         # Reached from Dukcapil's navigation.

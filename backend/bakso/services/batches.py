@@ -67,7 +67,7 @@ __all__ = ["BatchFilters", "BatchService", "BatchSettings", "StepNotYet"]
 
 READY_CHECK_PAGES = 5
 NOTHING_READY = (
-    "Belum ada permohonan siap untuk batch dengan pilihan ini: tunggu permohonan yang"
+    "Belum ada permohonan siap untuk paket dengan pilihan ini: tunggu permohonan yang"
     " diajukan desa selesai diperiksa, atau ubah pilihan kecamatan, desa atau layanan."
 )
 
@@ -111,7 +111,7 @@ class BatchService:
     @staticmethod
     def _require_dukcapil(actor: Actor) -> None:
         if not actor.is_dukcapil_staff:
-            raise Forbidden("Hanya petugas Dukcapil yang dapat mengelola batch.")
+            raise Forbidden("Hanya petugas Dukcapil yang dapat mengelola paket berkas.")
 
     def _read(self, batch: Batch) -> Batch:
         return batch.as_read(self._now(), self.settings.build_deadline)
