@@ -17,7 +17,8 @@ from dataclasses import replace
 import pytest
 
 from bakso.domain.unpacking import XLSX_LIMITS, XmlTextScan
-from bakso.services.sasaran_files import read_lines, xlsx_bytes
+from bakso.services.sasaran_files import read_lines
+from bakso.services.spreadsheets import Column, Sheet, xlsx_bytes
 from bakso.services.unpacking import FileProblem, check_xlsx
 from helpers import DESA_A
 from rss import peak_growth
@@ -174,7 +175,7 @@ def test_a_real_workbook_reads_as_before() -> None:
     rows = [
         [f"5203015708900{i:03d}", f"Warga {i}", DESA_A, "Dusun", "KK", "", ""] for i in range(50)
     ]
-    data = xlsx_bytes([("sasaran", HEADER.split(","), rows)])
+    data = xlsx_bytes([Sheet("sasaran", [Column(name) for name in HEADER.split(",")], rows)])
 
     lines = list(read_lines("xlsx", io.BytesIO(data), max_lines=100))
 

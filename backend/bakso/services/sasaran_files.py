@@ -1,6 +1,6 @@
-"""The sasaran spreadsheet on disk: reading CSV/XLSX lines, writing templates and reports.
+"""The sasaran spreadsheet on disk: reading CSV/XLSX lines (writing: services/spreadsheets.py).
 
-openpyxl is imported only where a workbook is read or written, so the web
+openpyxl is imported only where a workbook is read, so the web
 Lambda's cold start does not pay for it.
 """
 
@@ -10,10 +10,9 @@ import codecs
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from typing import IO, Any
 
-from ..domain.sasaran import CATEGORY_LABELS, COLUMNS, DOCUMENTS, Category
 from ..domain.unpacking import XLSX_LIMITS, XlsxLimits
 from .unpacking import FileProblem, check_xlsx
 
@@ -25,7 +24,6 @@ CSV_TYPES = frozenset(
 )
 ZIP_MAGIC = b"PK\x03\x04"
 SHEET_NAME = "sasaran"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def kind_of(filename: str) -> str | None:
@@ -121,79 +119,3 @@ def _read_xlsx(source: IO[bytes], limits: XlsxLimits) -> Iterator[tuple[int, lis
             yield number, [cell_text(v) for v in values]
     finally:
         workbook.close()
-
-
-def neutralise(value: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
-    """A UTF-8 CSV with BOM (so Excel reads it as UTF-8), streamed line by line."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    yield codecs.BOM_UTF8
-    for row in _chain(header, rows):
-        writer.writerow([neutralise(cell_text(v)) for v in row])
-        yield buffer.getvalue().encode()
-        buffer.seek(0)
-        buffer.truncate()
-
-
-def _chain(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
-    yield header
-    yield from rows
-
-
-def xlsx_bytes(
-    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
-    *,
-    text_columns: Sequence[int] = (),
-) -> bytes:
-    """A workbook, one sheet per (title, header, rows); `text_columns` are text, not numbers."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title)
-        sheet.append(list(header))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append([neutralise(v) if isinstance(v, str) else v for v in row])
-        for index in text_columns:
-            # Excel keeps only 15 significant digits of a number: a NIK must be text.
-            letter = get_column_letter(index + 1)
-            sheet.column_dimensions[letter].number_format = "@"
-        for index, name in enumerate(header, start=1):
-            width = max(12, min(40, len(str(name)) + 4))
-            sheet.column_dimensions[get_column_letter(index)].width = width
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-TEMPLATE_HEADER = [c.name for c in COLUMNS]
-
-
-def template_csv() -> bytes:
-    return b"".join(csv_bytes(TEMPLATE_HEADER, []))
-
-
-def template_xlsx() -> bytes:
-    guide: list[list[str]] = [
-        [c.name, "wajib" if c.required else "opsional", c.description] for c in COLUMNS
-    ]
-    guide.append(["", "", ""])
-    guide += [[d.code, "dokumen", d.label] for d in DOCUMENTS]
-    guide += [[c.value, "kategori rentan", CATEGORY_LABELS[c]] for c in Category]
-    return xlsx_bytes(
-        [
-            (SHEET_NAME, TEMPLATE_HEADER, []),
-            ("petunjuk", ["kolom/kode", "sifat", "keterangan"], guide),
-        ],
-        text_columns=[0, 2],
-    )
