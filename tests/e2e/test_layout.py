@@ -62,6 +62,32 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
 """
 
 
+# A label wider than its box, or a word broken across lines by the page's
+# `overflow-wrap: anywhere` ("Pengatura/n" in a 53 px tab at 320 px): counted by the line
+# boxes of its text, which a word that fits never has more of than its words.
+CLIPPED_LABELS = """() => [...document.querySelectorAll('nav a > span, button, .btn')]
+  .filter((el) => el.getClientRects().length > 0 && el.textContent.trim() !== '')
+  .filter((el) => {
+    const text = document.createRange();
+    text.selectNodeContents(el);
+    const box = (el.closest('nav a') || el).getBoundingClientRect();
+    const ink = text.getBoundingClientRect();
+    // Rows of text: a box that starts below every box so far begins a new one (a number
+    // and its label side by side, in two sizes, are one row).
+    let lines = 0;
+    let bottom = -Infinity;
+    for (const r of [...text.getClientRects()].sort((a, b) => a.top - b.top)) {
+      if (r.width === 0) continue;
+      if (r.top >= bottom - 1) lines += 1;
+      bottom = Math.max(bottom, r.bottom);
+    }
+    const words = el.innerText.trim().split(/\\s+/).length;
+    return ink.left < box.left - 1 || ink.right > box.right + 1 || lines > words;
+  })
+  .map((el) => `${el.tagName.toLowerCase()} "${(el.textContent || '').trim().slice(0, 30)}"`)
+"""
+
+
 @pytest.fixture
 def submitted(server) -> dict[str, Any]:
     op = Api(server.app.test_client())
@@ -87,6 +113,8 @@ def assert_fits(page: Page, route: str) -> None:
     assert measured["scroll"] <= measured["width"], (route, measured)
     small = page.evaluate(SMALL_TARGETS)
     assert small == [], (route, small)
+    clipped = page.evaluate(CLIPPED_LABELS)
+    assert clipped == [], (route, clipped)
 
 
 @pytest.mark.parametrize("width", [320, 360])
