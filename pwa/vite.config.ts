@@ -32,11 +32,58 @@ function regions(): Plugin {
   };
 }
 
+/**
+ * The chunks the service worker does not precache: those only the given lazy screens load.
+ * Dukcapil's screens (an office PC, always online) and the coverage dashboard (its figures
+ * come from the API, so offline it says "needs signal" with or without its code) are no
+ * offline job of the operator's, and the precache is part of every operator's first visit
+ * (DESIGN §6). Found from the bundle's import graph, so a renamed or split chunk stays out,
+ * and a chunk the operator's screens also import stays in. Loaded when opened, they are
+ * kept by the HTTP cache like any hashed asset (public/pwa.py: a year, immutable).
+ */
+function onlineOnlyChunks(screens: string[]): Plugin & { files: Set<string> } {
+  const files = new Set<string>();
+  const lazy = new Set(screens.map((screen) => fileURLToPath(new URL(screen, import.meta.url))));
+  return {
+    name: 'bakso-online-only-chunks',
+    apply: 'build',
+    files,
+    generateBundle(_options, bundle) {
+      const chunks = Object.values(bundle).flatMap((file) => (file.type === 'chunk' ? [file] : []));
+      // Only the app's own build (vite builds the compression worker on its own).
+      if (!chunks.some((chunk) => chunk.isEntry && chunk.facadeModuleId?.endsWith('/index.html'))) return;
+      const isLazy = (name: string) => lazy.has((bundle[name] as { facadeModuleId?: string | null }).facadeModuleId ?? '');
+      const reach = (start: string[], skip: (name: string) => boolean) => {
+        const seen = new Set<string>();
+        const todo = start.filter((name) => !skip(name));
+        while (todo.length) {
+          const name = todo.pop()!;
+          if (seen.has(name)) continue;
+          seen.add(name);
+          const chunk = bundle[name];
+          if (chunk.type !== 'chunk') continue;
+          for (const next of [...chunk.imports, ...chunk.dynamicImports]) if (!skip(next)) todo.push(next);
+          for (const css of chunk.viteMetadata?.importedCss ?? []) if (!skip(css)) seen.add(css);
+        }
+        return seen;
+      };
+      const operator = reach(chunks.filter((chunk) => chunk.isEntry).map((chunk) => chunk.fileName), isLazy);
+      const lazyEntries = chunks.filter((chunk) => isLazy(chunk.fileName)).map((chunk) => chunk.fileName);
+      if (lazyEntries.length !== lazy.size) throw new Error(`online-only screens not all found as chunks: ${[...lazy]}`);
+      for (const name of reach(lazyEntries, (name) => operator.has(name))) files.add(name);
+    },
+  };
+}
+
+const onlineOnly = onlineOnlyChunks(['./src/screens/dukcapil/index.tsx', './src/screens/coverage.tsx']);
+
 export default defineConfig({
   define: { __APP_VERSION__: JSON.stringify(pkg.version) },
-  build: { target: 'es2020', sourcemap: false, assetsInlineLimit: 0 },
+  // The manifest (dist/.vite/, not served) lets tests/e2e/test_build.py find the chunks by source.
+  build: { target: 'es2020', sourcemap: false, assetsInlineLimit: 0, manifest: true },
   plugins: [
     regions(),
+    onlineOnly,
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src',
@@ -62,7 +109,16 @@ export default defineConfig({
           { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
       },
-      injectManifest: { globPatterns: ['**/*.{js,css,html,png,svg,webmanifest}'] },
+      // The icons the shell links (favicon, apple-touch-icon), not the manifest's 512 px ones: a
+      // browser fetches those when installing, online. The .br/.gz copies are never matched.
+      includeManifestIcons: false,
+      injectManifest: {
+        // The manifest is added by the plugin itself.
+        globPatterns: ['**/*.{js,css,html,svg}', 'icons/icon-192.png', 'icons/apple-touch-icon.png'],
+        manifestTransforms: [
+          async (entries) => ({ manifest: entries.filter((entry) => !onlineOnly.files.has(entry.url)), warnings: [] }),
+        ],
+      },
     }),
   ],
   test: {

@@ -35,6 +35,7 @@ from typing import IO, Any, TypeVar
 from bakso.bootstrap import Services
 from bakso.domain import due, paging, refusals
 from bakso.domain.audit_chain import AuditHead, AuditKeys
+from bakso.domain.desa import DesaContact
 from bakso.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from bakso.domain.lifecycle import Status
 from bakso.domain.model import (
@@ -50,7 +51,17 @@ from bakso.domain.model import (
 )
 from bakso.domain.retention import retention_clock
 from bakso.domain.returns import ReturnLine, ReturnRun
-from bakso.domain.sasaran import Followup, ImportResult, ImportRun, SasaranRow, scopes
+from bakso.domain.sasaran import (
+    Followup,
+    ImportResult,
+    ImportRun,
+    SasaranRow,
+    Tombstone,
+    after_cursor,
+    revise,
+    revision_cursor,
+    scopes,
+)
 from bakso.ports import (
     MAX_REQUEST_WRITES,
     RETURN_LINES_PER_WRITE,
@@ -58,6 +69,7 @@ from bakso.ports import (
     BatchStore,
     Blobs,
     BlobSink,
+    ChangesPage,
     CodeTaken,
     CounterStore,
     DuePage,
@@ -151,6 +163,9 @@ class _AuditMemory(_Memory):
         with self._lock:
             return self._audit_head
 
+    def index_audit_times(self, after_seq: int, limit: int) -> tuple[int, int | None]:
+        return 0, None  # searched by time directly, as SQLite's index holds every row
+
     def audit_search(
         self,
         *,
@@ -162,14 +177,27 @@ class _AuditMemory(_Memory):
         limit: int,
     ) -> list[AuditEntry]:
         with self._lock:
+            by_time = since is not None or until is not None
+            entries = list(reversed(self._audit))
+            after: tuple[str, int] | None = None
+            if by_time:
+                # As the stores' time indexes: newest by (at, seq), paged from the
+                # cursor entry's (at, seq); an unknown cursor entry matches nothing.
+                entries.sort(key=lambda e: (e.at, e.seq), reverse=True)
+                if before_seq is not None:
+                    cursor = [e for e in self._audit if e.seq == before_seq]
+                    if not cursor:
+                        return []
+                    after = (cursor[0].at, before_seq)
             found = [
                 entry
-                for entry in reversed(self._audit)
+                for entry in entries
                 if (target is None or entry.target == target)
                 and (actor is None or entry.actor == actor)
                 and (since is None or entry.at >= since)
                 and (until is None or entry.at < until)
-                and (before_seq is None or entry.seq < before_seq)
+                and (by_time or before_seq is None or entry.seq < before_seq)
+                and (after is None or (entry.at, entry.seq) < after)
             ]
             return _copy(found[: max(limit, 0)])
 
@@ -610,6 +638,20 @@ class FakeReturnStore(_ReturnMemory, ReturnStore):
     pass
 
 
+class _DesaContactMemory(_Memory):
+    def __init__(self) -> None:
+        super().__init__()
+        self._desa_contacts: dict[str, DesaContact] = {}
+
+    def get_desa_contact(self, desa: str) -> DesaContact | None:
+        with self._lock:
+            return self._desa_contacts.get(desa)
+
+    def save_desa_contact(self, contact: DesaContact) -> None:
+        with self._lock:
+            self._desa_contacts[contact.desa] = contact
+
+
 class FakeRecords(
     _RequestMemory,
     _ScanMemory,
@@ -618,6 +660,7 @@ class FakeRecords(
     _AttemptMemory,
     _SessionMemory,
     _ReturnMemory,
+    _DesaContactMemory,
     Records,
 ):
     """Every records port over one lock, as one adapter object serves them all."""
@@ -669,6 +712,8 @@ class _WorklistMemory(_CounterMemory):
         super().__init__()
         self._rows: dict[str, SasaranRow] = {}
         self._followups: dict[str, Followup] = {}
+        self._tombstones: list[Tombstone] = []
+        self._floors: dict[str, int] = {}
 
     def get_row(self, sasaran_id: str) -> SasaranRow | None:
         with self._lock:
@@ -705,6 +750,41 @@ class _WorklistMemory(_CounterMemory):
         return SasaranPage(
             items, paging.encode_key(items[-1].sort_key) if len(found) > limit else None
         )
+
+    def changes(
+        self, desa: str, *, since: int, cursor: str | None, limit: int
+    ) -> ChangesPage | None:
+        limit = paging.page_size(limit)
+        after = after_cursor(since, cursor)
+        with self._lock:
+            if since < self._floors.get(desa, 0):
+                return None
+            revision = self._counters.get(("desa", desa), {}).get("revision", 0)
+            found: list[tuple[int, SasaranRow | Tombstone]] = [
+                (r.revision, r)
+                for r in self._rows.values()
+                if r.desa == desa and not r.purged_at and r.revision > after
+            ]
+            found += [(t.revision, t) for t in self._tombstones if t.desa == desa]
+            found = sorted((f for f in found if f[0] > after), key=lambda f: f[0])
+            page = [_copy(item) for _, item in found[:limit]]
+        return ChangesPage(
+            revision,
+            [i for i in page if isinstance(i, SasaranRow)],
+            [i for i in page if isinstance(i, Tombstone)],
+            revision_cursor(found[limit - 1][0]) if len(found) > limit else None,
+        )
+
+    def expire_tombstones(self, *, before: str, limit: int) -> int:
+        with self._lock:
+            due_now = sorted(
+                (t for t in self._tombstones if t.removed_at < before),
+                key=lambda t: (t.removed_at, t.desa, t.revision),
+            )[: max(limit, 0)]
+            for t in due_now:
+                self._floors[t.desa] = max(self._floors.get(t.desa, 0), t.revision)
+                self._tombstones.remove(t)
+            return len(due_now)
 
     def save_row(self, write: RowWrite) -> None:
         with self._lock:
@@ -750,7 +830,13 @@ class _WorklistMemory(_CounterMemory):
             raise Conflict(refusals.STALE_SASARAN)
         if row.nik and any(r.nik == row.nik and r.id != row.id for r in self._rows.values()):
             raise Conflict(refusals.NIK_TAKEN)
-        self._rows[row.id] = _copy(row)
+        revisions = {
+            d: self._counters.get(("desa", d), {}).get("revision", 0) for d in write.deltas
+        }
+        revised = revise(row, write.deltas, current, revisions)
+        self._rows[row.id] = _copy(revised.row)
+        if revised.tombstone is not None:
+            self._tombstones.append(revised.tombstone)
         self._apply(write.deltas)
 
 
@@ -788,6 +874,7 @@ class _ImportMemory(_WorklistMemory):
         with self._lock:
             # All or none, as the SQLite store: keep what was there to put it back.
             saved = (dict(self._rows), {k: dict(v) for k, v in self._counters.items()})
+            tombstones = list(self._tombstones)
             done = dict(self._results)
             try:
                 for line in lines:
@@ -800,6 +887,7 @@ class _ImportMemory(_WorklistMemory):
             except Conflict:
                 self._rows, self._counters = saved
                 self._results = done
+                self._tombstones = tombstones
                 raise
 
     def import_results(self, import_id: str, *, after_line: int, limit: int) -> list[ImportResult]:

@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["bakso"] = services
 
     from .api import init_api
+    from .compression import init_compression
     from .public import init_public
     from .public.pwa import init_pwa
     from .security_headers import init_security_headers
@@ -37,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_public(app)
     init_pwa(app)
     init_security_headers(app)
+    init_compression(app)
     if services.adapters == "local":
         from .api.blobs import bp as local_blobs
 

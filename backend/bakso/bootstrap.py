@@ -23,6 +23,7 @@ from .services.audit import AuditService
 from .services.batches import BatchService, BatchSettings
 from .services.coverage import CoverageService
 from .services.dead_letters import DeadLetterService
+from .services.desa_contacts import DesaContactService
 from .services.local_blobs import LocalBlobService, SignedUrlBlobs
 from .services.requests import RequestService, RequestSettings
 from .services.retention import RetentionService
@@ -63,6 +64,7 @@ class Services:
     dead_letters: DeadLetterService
     local_blobs: LocalBlobService | None  # the local set's signed-URL routes; None on AWS
     sessions: SessionService
+    desa_contacts: DesaContactService
 
 
 def build_adapters(config: Mapping[str, Any]) -> tuple[Records, Blobs, Queue]:
@@ -282,6 +284,7 @@ def build_services(
                 batch_days=config["BATCH_RETENTION_DAYS"],
                 upload_days=config["UPLOAD_RETENTION_DAYS"],
                 sasaran_days=config["RETENTION_DAYS"],
+                tombstone_days=config["SASARAN_TOMBSTONE_DAYS"],
                 build_deadline=config["BATCH_BUILD_DEADLINE"],
             ),
         ),
@@ -299,6 +302,7 @@ def build_services(
             ),
             utc_now,
         ),
+        desa_contacts=DesaContactService(records, records, regions, utc_now),
     )
 
 

@@ -164,6 +164,19 @@ def audit() -> None:
     """The keyed, hash-chained audit log."""
 
 
+@audit.command("backfill")
+@click.option("--after", default=0, show_default=True, type=click.IntRange(0))
+@click.option("--pages", default=50, show_default=True, type=click.IntRange(1, 10_000))
+def audit_backfill(after: int, pages: int) -> None:
+    """Index entries written before #15 by time (once, after upgrading on AWS)."""
+    written, next_after = _services().audit.index_times(after, pages)
+    click.echo(f"{written} entri audit diindeks menurut waktu.")
+    if next_after is not None:
+        click.echo(f"Belum selesai; lanjutkan dengan: bakso audit backfill --after {next_after}")
+    else:
+        click.echo("Selesai: semua entri audit terindeks menurut waktu.")
+
+
 @audit.command("verify")
 def audit_verify() -> None:
     """Check the whole chain and its sealed head; name the first broken link."""

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import config_secrets
+from . import config_rules, config_secrets
 from .domain.localtime import is_zone
 
 REPO_DATA_DIR = Path(__file__).resolve().parents[2] / "var"
@@ -89,6 +89,9 @@ class Config:
     # (on AWS the bucket's virtual-host origin from BUCKET_NAME and AWS_REGION; locally
     # this server). Set it when S3 is reached through another host (an endpoint override).
     BLOB_ORIGIN: str | None = None
+    # The secret the CloudFront distribution sends (infra/ EdgeOriginSecret, docs/deploy-aws.md);
+    # only a request carrying it is counted by its viewer's address. "" = no edge is trusted.
+    EDGE_ORIGIN_SECRET = ""
 
     # Where the status page and receipt tell residents to report a demand for money.
     REPORT_CHANNELS = (
@@ -105,6 +108,9 @@ class Config:
     SASARAN_MAX_ROWS = 100_000
     SASARAN_CHUNK_ROWS = 1_000  # lines per worker message
     SASARAN_PAGE_SIZE_MAX = 500  # a desa's worklist is fetched whole for offline use
+    # Days a removed worklist row's tombstone is kept for ?since= (docs/sasaran-import.md);
+    # a device that last synced before that downloads its desa's list again.
+    SASARAN_TOMBSTONE_DAYS = 30
 
     # Dukcapil batches: cut into self-contained zip volumes of at most this many
     # requests and bytes, built by bounded worker steps.
@@ -179,6 +185,7 @@ RANGES: dict[str, tuple[int, int | None]] = {
     "UNCOLLECTED_DAYS": (0, None),
     "BATCH_RETENTION_DAYS": (0, None),
     "UPLOAD_RETENTION_DAYS": (0, None),
+    "SASARAN_TOMBSTONE_DAYS": (0, None),
     "HSTS_SECONDS": (0, None),
     "AUDIT_LEGACY_UNTIL": (0, None),
     "MAX_CONTENT_LENGTH": (1024, None),
@@ -220,8 +227,7 @@ def load(
     values = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
     values.update(_from_environment(cls, values, env))
     values.update(overrides or {})
-    _check_deadline(values)
-    _check_sessions(values)
+    config_rules.check(values)
     values["DATA_DIR"] = str(values.get("DATA_DIR") or REPO_DATA_DIR)
     config_secrets.settle(values, name)
     return values
@@ -372,27 +378,3 @@ def _check(key: str, value: Any) -> Any:
             names = ", ".join(sorted(ARGON2_KEYS))
             raise _Unusable(f"an object of whole numbers >= 1 with keys among {names}")
     return value
-
-
-def _check_sessions(values: Mapping[str, Any]) -> None:
-    """Last use is written more often than a session may sit idle (docs/security.md)."""
-    if values["SESSION_TOUCH_SECONDS"] >= values["SESSION_IDLE_SECONDS"]:
-        raise ConfigError(
-            f"BAKSO_SESSION_TOUCH_SECONDS={values['SESSION_TOUCH_SECONDS']} must be less than "
-            f"BAKSO_SESSION_IDLE_SECONDS={values['SESSION_IDLE_SECONDS']}."
-        )
-
-
-def _check_deadline(values: Mapping[str, Any]) -> None:
-    """A building batch must not read FAILED while the queue may still redeliver its step."""
-    deadline = values["BATCH_BUILD_DEADLINE"]
-    timeout, receives = values["WORKER_VISIBILITY_TIMEOUT"], values["QUEUE_MAX_RECEIVES"]
-    window = timeout * receives
-    if deadline <= window:
-        raise ConfigError(
-            f"BAKSO_BATCH_BUILD_DEADLINE={deadline} must be greater than the queue's whole "
-            f"redelivery window, BAKSO_WORKER_VISIBILITY_TIMEOUT × BAKSO_QUEUE_MAX_RECEIVES "
-            f"= {timeout} × {receives} = {window} seconds: otherwise a batch whose build step "
-            "is still being retried would already read as FAILED. Raise the deadline or "
-            "shorten the window."
-        )

@@ -4,7 +4,8 @@ Part of `bakso.config.load()`. SECRET_KEY signs sessions and the local signed
 URLs; AUDIT_KEY makes and checks the audit chain's links (docs/security.md). On
 one machine (`SECRET_KEY_FILE`) a missing one is made once and kept in the data
 folder; elsewhere (AWS) every function must be given the same value, so none is
-ever made up.
+ever made up. EDGE_ORIGIN_SECRET, the CloudFront distribution's origin secret, is
+optional (none: no edge is trusted) and never made up either.
 """
 
 from __future__ import annotations
@@ -47,6 +48,26 @@ def settle(values: dict[str, Any], name: str) -> None:
             raise ConfigError(
                 f"BAKSO_{key} is not set (BAKSO_CONFIG={name}). {why} No key is made up here."
             )
+    _settle_edge_secret(values)
+
+
+# The WAF rule and the origin header of infra/bakso.yaml take the same value (EdgeOriginSecret).
+EDGE_SECRET_MIN_LENGTH = 32
+
+
+def _settle_edge_secret(values: dict[str, Any]) -> None:
+    """The CloudFront origin secret: optional (none: no edge is trusted), never guessable."""
+    from .config import ConfigError
+
+    secret = str(values.get("EDGE_ORIGIN_SECRET") or "").strip()
+    if secret and len(secret) < EDGE_SECRET_MIN_LENGTH:
+        raise ConfigError(
+            f"BAKSO_EDGE_ORIGIN_SECRET is shorter than {EDGE_SECRET_MIN_LENGTH} characters: "
+            "whoever guesses it is counted as any address they like. Use the stack's "
+            'EdgeOriginSecret (docs/deploy-aws.md, "CloudFront in front of the API"), or '
+            "leave it empty when no CloudFront distribution is in front of the API."
+        )
+    values["EDGE_ORIGIN_SECRET"] = secret
 
 
 def local_secret(data_dir: Path, name: str = "secret_key") -> str:

@@ -8,7 +8,9 @@ can filter on fields and a traceback stays one event.
 BAKSO logs ids and counts only, never NIK, names, cookies or tokens. The one
 line it does not write itself is Zappa's access log, which carries the
 request path and the Referer: a resident's status token travels in the path
-(/cek/<token>, /api/v1/status/<token>), so the formatter masks it.
+(/cek/<token>, /api/v1/status/<token>), so the formatter masks it. At DEBUG
+Zappa also prints the whole event: the formatter hides the values of its
+credential headers (cookies, Authorization, the CloudFront origin secret).
 """
 
 from __future__ import annotations
@@ -30,9 +32,19 @@ _RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))
 }
 _TOKEN_IN_PATH = re.compile(r"(/cek/|/api/v1/status/)[^/?#\s\"']+")
 MASK = "[token]"
+# Headers whose value is a credential, as a dict of them prints (Zappa's DEBUG line
+# "Zappa Event: {...}" has the whole event; a WSGI environ names them HTTP_*): the
+# CloudFront origin secret (bakso.client_address.EDGE_HEADER), cookies, Authorization.
+_SECRET_HEADER = re.compile(
+    r"""(['"](?:http_)?(?:x[-_]bakso[-_]edge|cookie|set-cookie|authorization)['"]\s*:\s*)"""
+    r"""(\[[^\]]*\]|'[^']*'|"[^"]*")""",
+    re.IGNORECASE,
+)
+HIDDEN = "'[hidden]'"
 
 
 def mask(text: str) -> str:
+    text = _SECRET_HEADER.sub(lambda m: m.group(1) + HIDDEN, text)
     return _TOKEN_IN_PATH.sub(lambda m: m.group(1) + MASK, text)
 
 

@@ -3,6 +3,7 @@
 // navigations with it, and sends the outbox on Background Sync. It waits until the page says
 // SKIP_WAITING (the operator pressed "Muat ulang"), so an update never reloads over unsaved work.
 // It never touches the API, uploads or other origins: those always go to the network.
+// Dukcapil's screens and the coverage dashboard are not precached (vite.config.ts says why).
 import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';

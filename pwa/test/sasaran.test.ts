@@ -5,12 +5,15 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { setFetcher, setSession } from '../src/lib/api';
 import { db, DB_NAME, DB_VERSION, resetDbForTests } from '../src/lib/db';
 import { draftBody, setInlineRetryForTests, syncAll } from '../src/lib/outbox';
+import { applyWorklistChanges } from '../src/lib/storage';
 import { cachedRows, followupsWaiting, forgetWorklists, localFollowups, recordFollowup, refreshWorklist, retryFollowup, syncFollowups } from '../src/lib/sasaran';
 
 const DESA = '52.03.01.2001';
 
 function row(id: string, name: string, category: string | null = null) {
   return {
+    revision: 0,
+    sort_key: `${category ? 0 : 1}|${name.toUpperCase()}|${id}`,
     id,
     desa: DESA,
     desa_name: 'Tanjung Luar',
@@ -21,7 +24,7 @@ function row(id: string, name: string, category: string | null = null) {
     category,
     category_label: category,
     note: '',
-    followup: null as null | Record<string, string>,
+    followup: null as null | { id: string; outcome: string; label: string; note: string; at: string; by: string },
     followup_count: 0,
     request: null,
     served: false,
@@ -31,14 +34,69 @@ function row(id: string, name: string, category: string | null = null) {
   };
 }
 
-/** The sasaran endpoints as the server behaves: ETag per revision, follow-ups idempotent by id. */
+type Row = ReturnType<typeof row>;
+
+/**
+ * The sasaran endpoints as the server behaves: each row write takes the desa's next revision,
+ * ?since= answers rows changed and tombstones after it (or the whole list when it is below the
+ * kept tombstones or above the revision), pages of `limit`; follow-ups idempotent by id.
+ */
 class FakeSasaran {
-  rows = [row('r-1', 'Inaq Sinar', 'LANSIA'), row('r-2', 'Amaq Udin')];
-  revision = 1;
+  rows: Row[] = [];
+  tombstones: { id: string; revision: number }[] = [];
+  revision = 0;
+  floor = 0;
   stored = new Map<string, string>(); // follow-up id → body
   calls: string[] = [];
+  queries: string[] = []; // GET /api/v1/sasaran query strings
   fail: number | 'network' | null = null;
-  sawIfNoneMatch: (string | null)[] = [];
+
+  constructor() {
+    this.put(row('r-1', 'Inaq Sinar', 'LANSIA'));
+    this.put(row('r-2', 'Amaq Udin'));
+  }
+
+  put(next: Row): void {
+    this.revision++;
+    const old = this.rows.find((r) => r.id === next.id);
+    const written = { ...next, revision: this.revision, version: old ? old.version + 1 : next.version };
+    this.rows = old ? this.rows.map((r) => (r.id === next.id ? written : r)) : [...this.rows, written];
+  }
+
+  remove(id: string): void {
+    this.revision++;
+    this.rows = this.rows.filter((r) => r.id !== id);
+    this.tombstones.push({ id, revision: this.revision });
+  }
+
+  json(body: unknown, status = 200): Response {
+    return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+  }
+
+  list(url: URL): Response {
+    this.queries.push(url.searchParams.toString());
+    const limit = Number(url.searchParams.get('limit') ?? '200');
+    const offset = Number(url.searchParams.get('cursor') ?? '0');
+    const sinceText = url.searchParams.get('since');
+    const since = sinceText === null ? null : Number(sinceText);
+    const full = since === null || since < this.floor || since > this.revision;
+    const ordered = [...this.rows].sort((a, b) => (a.sort_key < b.sort_key ? -1 : 1));
+    const items: (Row | { id: string; revision: number; removed: true })[] = full
+      ? ordered
+      : [
+          ...this.rows.filter((r) => r.revision > (since ?? 0)),
+          ...this.tombstones.filter((t) => t.revision > (since ?? 0)).map((t) => ({ ...t, removed: true as const })),
+        ].sort((a, b) => a.revision - b.revision);
+    const page = items.slice(offset, offset + limit);
+    return this.json({
+      desa: DESA,
+      revision: this.revision,
+      full,
+      items: page.filter((i) => !('removed' in i)),
+      removed: page.filter((i) => 'removed' in i),
+      cursor: offset + limit < items.length ? String(offset + limit) : null,
+    });
+  }
 
   fetch = async (input: string, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(input, 'http://x');
@@ -48,14 +106,7 @@ class FakeSasaran {
     if (typeof this.fail === 'number') {
       return new Response(JSON.stringify({ detail: `gagal ${this.fail}` }), { status: this.fail });
     }
-    if (url.pathname === '/api/v1/sasaran' && method === 'GET') {
-      const etag = `"sasaran-${DESA}-${this.revision}"`;
-      const headers = new Headers(init.headers);
-      this.sawIfNoneMatch.push(headers.get('If-None-Match'));
-      if (headers.get('If-None-Match') === etag) return new Response(null, { status: 304, headers: { ETag: etag } });
-      const body = { desa: DESA, revision: this.revision, items: this.rows, cursor: null };
-      return new Response(JSON.stringify(body), { status: 200, headers: { ETag: etag, 'Content-Type': 'application/json' } });
-    }
+    if (url.pathname === '/api/v1/sasaran' && method === 'GET') return this.list(url);
     const m = /^\/api\/v1\/sasaran\/([^/]+)\/followup$/.exec(url.pathname);
     if (m && method === 'POST') {
       const body = JSON.parse(String(init.body)) as { id: string; outcome: string; note: string; at: string };
@@ -69,14 +120,11 @@ class FakeSasaran {
       const created = before === undefined;
       if (created) {
         this.stored.set(body.id, content);
-        target.followup = { id: body.id, outcome: body.outcome, label: body.outcome, note: body.note, at: body.at, by: 'op.a' };
-        target.followup_count++;
-        this.revision++;
+        const followup = { id: body.id, outcome: body.outcome, label: body.outcome, note: body.note, at: body.at, by: 'op.a' };
+        this.put({ ...target, followup, followup_count: target.followup_count + 1 });
       }
-      return new Response(JSON.stringify({ created, followup: target.followup, sasaran: target }), {
-        status: created ? 201 : 200,
-        headers: { 'Content-Type': 'application/json' },
-      });
+      const now = this.rows.find((r) => r.id === m[1]);
+      return this.json({ created, followup: now?.followup, sasaran: now }, created ? 201 : 200);
     }
     return new Response(JSON.stringify({ items: [] }), { status: 200, headers: { 'Content-Type': 'application/json' } });
   };
@@ -94,23 +142,69 @@ beforeEach(async () => {
 });
 
 describe('worklist cache', () => {
-  it('keeps the server order and asks with If-None-Match afterwards', async () => {
+  it('downloads the whole list once, then asks only for what changed after its revision', async () => {
     expect(await refreshWorklist(DESA)).toBe('changed');
     expect((await cachedRows(DESA)).map((r) => r.name)).toEqual(['Inaq Sinar', 'Amaq Udin']);
     expect(await refreshWorklist(DESA)).toBe('unchanged');
-    expect(server.sawIfNoneMatch).toEqual([null, `"sasaran-${DESA}-1"`]);
-    server.rows = [server.rows[1]];
-    server.revision++;
-    expect(await refreshWorklist(DESA)).toBe('changed');
-    expect((await cachedRows(DESA)).map((r) => r.id)).toEqual(['r-2']);
+    expect(server.queries).toEqual([`desa=${encodeURIComponent(DESA)}&limit=200`, `desa=${encodeURIComponent(DESA)}&limit=200&since=2`]);
   });
 
-  it('fetches again when the rows were cleared (another officer logged in)', async () => {
+  it('applies a changed row and a new one in the server order, and a tombstone', async () => {
+    await refreshWorklist(DESA);
+    server.put({ ...server.rows[1], address: 'Dusun Lain' }); // r-2, revision 3
+    server.put(row('r-3', 'Baiq Aisyah', 'DISABILITAS')); // revision 4
+    server.remove('r-1'); // revision 5
+    expect(await refreshWorklist(DESA)).toBe('changed');
+    const cached = await cachedRows(DESA);
+    expect(cached.map((r) => r.id)).toEqual(['r-3', 'r-2']);
+    expect(cached[1].address).toBe('Dusun Lain');
+    expect(server.queries.at(-1)).toContain('since=2');
+    expect(await refreshWorklist(DESA)).toBe('unchanged');
+    expect(server.queries.at(-1)).toContain('since=5');
+  });
+
+  it("records the operator's own follow-up in the copy without downloading the list again", async () => {
+    await refreshWorklist(DESA);
+    await recordFollowup({ id: 'r-2', desa: DESA }, 'DITEMUKAN', 'di sawah', 'op.a');
+    expect(await syncFollowups(true)).toMatchObject({ sent: 1 });
+    expect((await cachedRows(DESA)).find((r) => r.id === 'r-2')?.followup?.note).toBe('di sawah');
+    await refreshWorklist(DESA);
+    expect(server.queries.slice(1).every((q) => q.includes('since='))).toBe(true);
+    expect((await cachedRows(DESA)).map((r) => r.id)).toEqual(['r-1', 'r-2']);
+  });
+
+  it('follows the cursor through a delta of more than a page', async () => {
+    await refreshWorklist(DESA);
+    for (let i = 0; i < 450; i++) server.put(row(`n-${i}`, `Warga ${String(i).padStart(3, '0')}`));
+    expect(await refreshWorklist(DESA)).toBe('changed');
+    expect(await cachedRows(DESA)).toHaveLength(452);
+    expect(server.queries.slice(1)).toHaveLength(3);
+    expect(server.queries.slice(1).every((q) => q.includes('since=2'))).toBe(true);
+  });
+
+  it('starts over when the server says the revision is too old', async () => {
+    await refreshWorklist(DESA);
+    server.remove('r-1');
+    server.put(row('r-9', 'Amaq Baru'));
+    server.floor = server.revision; // the tombstone of r-1 expired
+    expect(await refreshWorklist(DESA)).toBe('changed');
+    expect((await cachedRows(DESA)).map((r) => r.id)).toEqual(['r-9', 'r-2']);
+    expect(await refreshWorklist(DESA)).toBe('unchanged');
+    expect(server.queries.at(-1)).toContain(`since=${server.revision}`);
+  });
+
+  it('keeps a newer cached row over an older one in a page read before it', async () => {
+    await applyWorklistChanges(DESA, { rows: [{ ...row('r-1', 'Inaq Sinar'), version: 3 }], removed: [], revision: 1 });
+    await applyWorklistChanges(DESA, { rows: [{ ...row('r-1', 'Lama'), version: 2 }], removed: [], revision: 1 });
+    expect((await cachedRows(DESA))[0].name).toBe('Inaq Sinar');
+  });
+
+  it('downloads whole when the rows were cleared (another officer logged in)', async () => {
     await refreshWorklist(DESA);
     await forgetWorklists();
     expect(await refreshWorklist(DESA)).toBe('changed');
     expect(await cachedRows(DESA)).toHaveLength(2);
-    expect(server.sawIfNoneMatch).toEqual([null, null]);
+    expect(server.queries.map((q) => q.includes('since='))).toEqual([false, false]);
   });
 
   it('keeps the cache when offline', async () => {

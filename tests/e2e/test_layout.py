@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.test_sasaran import seed
 from e2e.ui import E2E, login
-from helpers import PASSWORD, Api, draft, submit_ready
+from helpers import DESA_A, PASSWORD, Api, draft, submit_ready
 
 pytestmark = E2E
 
@@ -25,6 +25,7 @@ DUKCAPIL_ROUTES = [
     "#/dukcapil",
     "#/dukcapil/permohonan",
     "#/dukcapil/kembali",
+    f"#/dukcapil/sasaran-desa?desa={DESA_A}",  # one desa's worklist, with its rows (seed)
     "#/dukcapil/audit",
     "#/cakupan",
     "#/pengaturan",
@@ -130,6 +131,7 @@ def test_operator_screens_fit_the_phone(server, launch, submitted, width: int) -
 def test_dukcapil_screens_fit_the_office_pc_and_a_phone(
     server, launch, submitted, width: int
 ) -> None:
+    seed(server)  # one desa's worklist with its rows and withdraw buttons
     page = launch(viewport={"width": width, "height": 768}).new_page()
     officer_login(page, server.url, "dukcapil")
     for route in [*DUKCAPIL_ROUTES, f"#/dukcapil/p/{submitted['id']}"]:

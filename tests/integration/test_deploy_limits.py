@@ -52,7 +52,10 @@ def rules(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     acl = template["Resources"]["WebAcl"]
     assert acl["Type"] == "AWS::WAFv2::WebACL"
     assert acl["Properties"]["Scope"] == "REGIONAL"  # API Gateway stages are regional
-    return {rule["Name"]: rule for rule in acl["Properties"]["Rules"]}
+    # The rules of the CloudFront edge are there only with it (test_infra_edge.py):
+    # `{"Fn::If": [condition, rule, AWS::NoValue]}`.
+    found = [rule.get("Fn::If", [None, rule])[1] for rule in acl["Properties"]["Rules"]]
+    return {rule["Name"]: rule for rule in found}
 
 
 def scope_regex(template: dict[str, Any], rule: dict[str, Any]) -> re.Pattern[str]:

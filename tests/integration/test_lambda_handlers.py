@@ -7,6 +7,7 @@ API-Gateway-shaped events. Worker: its handler, fed SQS-shaped batches.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import importlib
 import io
@@ -435,3 +436,63 @@ def test_lambda_logs_are_json_lines_without_nik_names_tokens_or_cookies(
     ours = [line["message"] for line in lines if line["logger"].startswith("bakso.")]
     assert f"request {request_id} moved DRAF -> DIAJUKAN" in ours
     assert any(f"GET /cek/{MASK} " in line["message"] for line in lines)  # Zappa's access log
+
+
+@pytest.fixture
+def pwa_dist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small build with its br/gz copies, for the web function built after this fixture."""
+    import gzip
+
+    import brotli
+
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<!doctype html><title>BAKSO</title>")
+    script = "".join(f"export const a{i} = 'Permohonan {i}';\n" for i in range(200)).encode()
+    (dist / "assets" / "index-abc123.js").write_bytes(script)
+    for path in (dist / "index.html", dist / "assets" / "index-abc123.js"):
+        data = path.read_bytes()
+        path.with_name(path.name + ".br").write_bytes(brotli.compress(data, quality=11))
+        path.with_name(path.name + ".gz").write_bytes(gzip.compress(data))
+    monkeypatch.setenv("BAKSO_PWA_DIST", str(dist))
+    return dist
+
+
+def _decoded(response: dict[str, Any]) -> bytes:
+    import gzip
+
+    import brotli
+
+    assert response["isBase64Encoded"] is True
+    body = base64.b64decode(response["body"])
+    headers = {k.lower(): v for k, v in response["headers"].items()}
+    if headers["content-encoding"] == "br":
+        return bytes(brotli.decompress(body))
+    assert headers["content-encoding"] == "gzip"
+    return gzip.decompress(body)
+
+
+@pytest.mark.parametrize("accept", ["gzip, br", "gzip"])
+def test_zappa_handler_sends_assets_and_json_compressed_as_base64(
+    pwa_dist: Path, web_handler: Callable[[dict[str, Any]], dict[str, Any]], accept: str
+) -> None:
+    # binary_support (zappa_settings.json) is what base64-encodes a Content-Encoding body:
+    # API Gateway, its binary media types */*, then sends the client the bytes themselves.
+    assert _stage("web")["binary_support"] is True
+    coding = "br" if "br" in accept else "gzip"
+    for path, identity in (
+        ("/assets/index-abc123.js", (pwa_dist / "assets" / "index-abc123.js").read_bytes()),
+        ("/api/openapi.json", None),
+    ):
+        plain = web_handler(rest_event("GET", path))
+        assert plain["statusCode"] == 200
+        assert "Content-Encoding" not in plain["headers"]
+        expected = identity if identity is not None else plain["body"].encode()
+        assert len(expected) > 1024
+
+        response = web_handler(rest_event("GET", path, headers={"Accept-Encoding": accept}))
+
+        assert response["statusCode"] == 200, path
+        assert response["headers"]["Content-Encoding"] == coding, path
+        assert "Accept-Encoding" in response["headers"]["Vary"], path
+        assert _decoded(response) == expected, path

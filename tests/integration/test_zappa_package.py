@@ -161,6 +161,9 @@ def test_packaged_entry_points_start_with_only_what_lambda_provides(
         "assert features.check('webp') and features.check('jpg') and features.check('zlib')\n"
         "import argon2, pydantic_core\n"
         "assert argon2.PasswordHasher().hash('x').startswith('$argon2')\n"
+        # flask-compress's codecs (bakso/compression.py), compiled too.
+        "import brotli, flask_compress\n"
+        "assert brotli.decompress(brotli.compress(b'x' * 100)) == b'x' * 100\n"
         "print('ok')\n"
     )
     env = {

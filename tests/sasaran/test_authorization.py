@@ -74,3 +74,28 @@ def test_anonymous_gets_nothing(rows, api_factory) -> None:
     assert anonymous.get("/api/v1/sasaran").status_code == 401
     assert anonymous.get("/api/v1/stats/coverage").status_code == 401
     assert anonymous.get("/api/v1/sasaran/template.csv").status_code == 401
+
+
+def test_operators_cannot_withdraw_rows_of_any_desa(rows, api_factory) -> None:
+    op_a = api_factory("op.a")
+    for row in (rows["a"], rows["b"]):  # own desa or not: the same answer, nothing learnt
+        assert op_a.delete(f"/api/v1/sasaran/{row['id']}").status_code == 403
+    assert op_a.delete(f"/api/v1/sasaran/{uuid.uuid4()}").status_code == 403
+    assert [r["id"] for r in worklist(op_a)] == [rows["a"]["id"]]
+    assert api_factory("op.b").get(f"/api/v1/sasaran/{rows['b']['id']}").status_code == 200
+
+
+def test_a_delta_holds_only_the_operators_own_desa(rows, api_factory, dukcapil) -> None:
+    op_a = api_factory("op.a")
+    since = op_a.get("/api/v1/sasaran").get_json()["revision"]
+    assert dukcapil.delete(f"/api/v1/sasaran/{rows['b']['id']}").status_code == 204
+    body = {"id": str(uuid.uuid4()), "outcome": "DITEMUKAN"}
+    # A withdrawn row is gone for desa B too: its outbox replay is parked with a 404.
+    assert (
+        api_factory("op.b")
+        .post(f"/api/v1/sasaran/{rows['b']['id']}/followup", json=body)
+        .status_code
+        == 404
+    )
+    delta = op_a.get(f"/api/v1/sasaran?since={since}").get_json()
+    assert delta["full"] is False and delta["items"] == [] and delta["removed"] == []

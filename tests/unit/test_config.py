@@ -454,3 +454,23 @@ def test_a_session_touch_interval_not_below_the_idle_timeout_is_refused(
         config.load()
     env.setenv("BAKSO_SESSION_TOUCH_SECONDS", "60")
     assert config.load()["SESSION_IDLE_SECONDS"] == 300
+
+
+def test_no_cloudfront_edge_is_trusted_unless_its_secret_is_given(
+    env: pytest.MonkeyPatch,
+) -> None:
+    assert config.load()["EDGE_ORIGIN_SECRET"] == ""
+    env.setenv("BAKSO_EDGE_ORIGIN_SECRET", " kunci-asal-cloudfront-0123456789abcdef\n")
+    assert config.load()["EDGE_ORIGIN_SECRET"] == "kunci-asal-cloudfront-0123456789abcdef"
+
+
+@pytest.mark.parametrize("secret", ["rahasia", "x" * 31])
+def test_a_guessable_cloudfront_origin_secret_is_refused(
+    env: pytest.MonkeyPatch, secret: str
+) -> None:
+    # Whoever knows it is counted as whichever address they write.
+    env.setenv("BAKSO_EDGE_ORIGIN_SECRET", secret)
+    with pytest.raises(config.ConfigError, match="BAKSO_EDGE_ORIGIN_SECRET is shorter than 32"):
+        config.load()
+    with pytest.raises(config.ConfigError, match="EdgeOriginSecret"):
+        config.load({"EDGE_ORIGIN_SECRET": secret})  # an override is checked too

@@ -15,6 +15,8 @@ from bakso.domain.errors import InvalidInput
 from bakso.domain.identity import (
     WARN_OTHER_KECAMATAN,
     WARN_OUTSIDE_KABUPATEN,
+    WARN_UNKNOWN_KABUPATEN,
+    WARN_UNKNOWN_KECAMATAN,
     NumberInfo,
     parse_kk,
     parse_nik,
@@ -27,7 +29,11 @@ VECTORS: dict[str, Any] = json.loads((DATA / "nik_vectors.json").read_text(encod
 
 # The vectors describe expected warnings in words; each must map to a code here,
 # so a new kind of warning in the file fails loudly instead of being skipped.
-WARNING_CODES = {"outside Lombok Timur": WARN_OUTSIDE_KABUPATEN}
+WARNING_CODES = {
+    "outside Lombok Timur": WARN_OUTSIDE_KABUPATEN,
+    "kabupaten not in today's list": WARN_UNKNOWN_KABUPATEN,
+    "kecamatan not in today's list": WARN_UNKNOWN_KECAMATAN,
+}
 
 Parser = Callable[..., NumberInfo]
 PARSERS: dict[str, Parser] = {"nik": parse_nik, "kk": parse_kk}
@@ -89,7 +95,8 @@ def test_valid_vector_parses_to_expected_fields(
         assert info.date == dt.date.fromisoformat(case["issued"])
     if "kecamatan" in case:
         assert info.kecamatan == case["kecamatan"]
-    expected = [WARNING_CODES[case["warning"]]] if "warning" in case else []
+    named = case.get("warnings", [case["warning"]] if "warning" in case else [])
+    expected = [WARNING_CODES[w] for w in named]
     assert [w.code for w in info.warnings] == expected
     assert all(w.message.strip() for w in info.warnings)
 
@@ -207,14 +214,31 @@ def test_nik_outside_kabupaten_warns_only_outside_even_with_desa(regions: Region
     assert "Lombok Timur" in info.warnings[0].message
 
 
-def test_kk_with_unknown_kabupaten_is_refused(regions: Regions) -> None:
-    with pytest.raises(InvalidInput, match=r"^No\. KK"):
-        parse_kk("5299011203180002", regions, today=TODAY)
+def test_kk_from_a_province_that_does_not_exist_is_refused(regions: Regions) -> None:
+    with pytest.raises(InvalidInput, match=r"^No\. KK tidak valid: kode provinsi 99"):
+        parse_kk("9901011203180002", regions, today=TODAY)
 
 
-def test_kk_with_kecamatan_absent_from_region_data_is_refused(regions: Regions) -> None:
-    with pytest.raises(InvalidInput, match=r"^No\. KK"):
-        parse_kk("5203221203180002", regions, today=TODAY)
+def test_codes_missing_from_todays_list_are_warnings_not_refusals(regions: Regions) -> None:
+    """#16: a number keeps the code of its first registration, which a split may have
+    retired, so only the operator can tell a retired code from a typo."""
+    kabupaten = parse_kk("5299011203180002", regions, today=TODAY)
+    assert [w.code for w in kabupaten.warnings] == [WARN_OUTSIDE_KABUPATEN, WARN_UNKNOWN_KABUPATEN]
+    assert "52.99" in kabupaten.warnings[1].message
+    kecamatan = parse_kk("5203221203180002", regions, desa=DESA_KERUAK, today=TODAY)
+    assert [w.code for w in kecamatan.warnings] == [WARN_UNKNOWN_KECAMATAN]
+    assert "52.03.22" in kecamatan.warnings[0].message
+
+
+def test_kabupaten_made_after_pythons_stdnum_list_are_known(regions: Regions) -> None:
+    for number, name in [
+        ("6501011708900001", "Kabupaten Bulungan"),  # Kalimantan Utara, 2012
+        ("3218011708900001", "Kabupaten Pangandaran"),  # 2012
+        ("9501011708900001", "Kabupaten Jayawijaya"),  # Papua Pegunungan, 2022
+    ]:
+        info = parse_nik(number, regions, today=TODAY)
+        assert [w.code for w in info.warnings] == [WARN_OUTSIDE_KABUPATEN], number
+        assert name in info.warnings[0].message
 
 
 # --- characters -------------------------------------------------------------------

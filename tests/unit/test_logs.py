@@ -62,3 +62,22 @@ def test_json_only_on_lambda(monkeypatch: pytest.MonkeyPatch) -> None:
         assert isinstance(handler.formatter, logs.JsonFormatter)
     finally:
         root.removeHandler(handler)
+
+
+def test_credential_headers_never_reach_the_log(logger) -> None:
+    # Zappa at DEBUG prints the whole API Gateway event: the CloudFront origin secret
+    # would let anyone who reads the logs be counted as any address they like.
+    log, stream = logger
+    event = {
+        "path": "/api/v1/auth/login",
+        "headers": {"X-Bakso-Edge": "edge-sEcReT-1", "Cookie": "bakso_session=sEcReT-2"},
+        "multiValueHeaders": {"x-bakso-edge": ["edge-sEcReT-1"], "authorization": ["sEcReT-3"]},
+    }
+    log.warning("Zappa Event: %s", event)
+    log.warning("environ %s", {"HTTP_X_BAKSO_EDGE": "sEcReT-4", "HTTP_HOST": "example"})
+
+    text = stream.getvalue()
+    assert "sEcReT" not in text
+    first, second = (json.loads(line)["message"] for line in text.splitlines())
+    assert "'X-Bakso-Edge': '[hidden]'" in first and "/api/v1/auth/login" in first
+    assert "'HTTP_HOST': 'example'" in second

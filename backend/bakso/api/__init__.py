@@ -11,7 +11,20 @@ from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import BaksoError, Forbidden, NotAuthenticated
 from ..services.requests import StaleRequest
-from . import audit, auth, batches, catalog, meta, requests, returns, sasaran, stats, status, users
+from . import (
+    audit,
+    auth,
+    batches,
+    catalog,
+    desa,
+    meta,
+    requests,
+    returns,
+    sasaran,
+    stats,
+    status,
+    users,
+)
 from .common import SessionUser, problem, services
 from .serializers import request_out
 
@@ -37,6 +50,7 @@ def init_api(app: Flask) -> None:
         auth,
         batches,
         catalog,
+        desa,
         requests,
         returns,
         sasaran,

@@ -94,6 +94,13 @@ class ImportListQuery(Query):
 
 class WorklistQuery(Query):
     desa: RegionCode | None = None
+    since: int | None = Field(
+        default=None,
+        ge=0,
+        le=SEQ_MAX,
+        description="the revision the device holds: only rows changed after it, and"
+        " tombstones of rows removed after it (absent: the whole list)",
+    )
     cursor: Cursor | None = None
     limit: int = limit(200)
 

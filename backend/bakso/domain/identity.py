@@ -1,11 +1,15 @@
 """NIK and No. KK: parse, validate, and read what the number encodes.
 
-python-stdnum checks the format and that the kabupaten exists nationwide.
-It guesses 19xx first for the year, so BAKSO owns the rest: the century
-(the latest one not in the future), impossible dates, the +40 on a woman's
-day of birth, and the kecamatan against this deployment's region data.
-A region that differs from the applicant's desa is only a warning: people who
-moved keep the code of the place where they were first registered.
+python-stdnum checks the format only: its region list is years old (no Kalimantan Utara,
+no newer Papua provinces; it even refuses province 65) and it guesses 19xx first for the
+year. BAKSO owns the rest: the century (the latest one not in the future), impossible
+dates, the +40 on a woman's day of birth, and the region against Kemendagri's codes of
+today (this deployment's region file, and nationwide.py for elsewhere).
+
+A number keeps the code of the place of first registration, while the lists hold only
+today's codes: a province that never existed is refused, but a kabupaten or kecamatan the
+list lacks (retired when a region was split, or mistyped) is only a warning, as is a
+region that differs from the applicant's desa (people move).
 """
 
 from __future__ import annotations
@@ -13,15 +17,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from stdnum import numdb
 from stdnum.exceptions import InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.id import nik as stdnum_nik
 
 from .errors import InvalidInput
+from .nationwide import national_codes
 from .regions import Regions
 
 WARN_OUTSIDE_KABUPATEN = "outside_kabupaten"
 WARN_OTHER_KECAMATAN = "other_kecamatan"
+WARN_UNKNOWN_KABUPATEN = "unknown_kabupaten"  # not in today's list: retired, or mistyped
+WARN_UNKNOWN_KECAMATAN = "unknown_kecamatan"
 
 
 @dataclass(frozen=True)
@@ -63,27 +69,24 @@ def _date(number: str, day: int, today: dt.date, what: str) -> dt.date:
         ) from None
 
 
-def _known_kabupaten(code4: str) -> bool:
-    """Whether python-stdnum's nationwide list has this kabupaten (not just its province)."""
-    # info() answers [(province, props), (kabupaten, props)]; an unknown part has no props.
-    parts = numdb.get("id/loc").info(code4)
-    return len(parts) == 2 and bool(parts[0][1]) and bool(parts[1][1])
-
-
 def _region(
     number: str, regions: Regions, what: str, desa: str | None
 ) -> tuple[str, list[Warning]]:
-    kabupaten = f"{number[0:2]}.{number[2:4]}"
+    provinsi = number[0:2]
+    kabupaten = f"{provinsi}.{number[2:4]}"
     kecamatan = f"{kabupaten}.{number[4:6]}"
-    if kabupaten != regions.kabupaten.code and not _known_kabupaten(number[:4]):
-        raise InvalidInput(f"{what} tidak valid: kode kabupaten {kabupaten} tidak dikenal.")
+    own = regions.kabupaten
     warnings: list[Warning] = []
-    if kabupaten == regions.kabupaten.code:
+    if kabupaten == own.code:
         if regions.get(kecamatan) is None:
-            raise InvalidInput(
-                f"{what} tidak valid: {regions.kabupaten.name} tidak punya kecamatan {kecamatan}."
+            warnings.append(
+                Warning(
+                    WARN_UNKNOWN_KECAMATAN,
+                    f"{own.name} tidak punya kecamatan {kecamatan} saat ini: periksa kembali "
+                    f"{what}. Kode lama dari sebelum pemekaran tetap berlaku.",
+                )
             )
-        if desa and regions.kecamatan_of(desa) != kecamatan:
+        elif desa and regions.kecamatan_of(desa) != kecamatan:
             warnings.append(
                 Warning(
                     WARN_OTHER_KECAMATAN,
@@ -91,11 +94,32 @@ def _region(
                     "Periksa kembali bila penduduk tidak pernah pindah.",
                 )
             )
-    else:
+        return kecamatan, warnings
+    codes = national_codes()
+    if provinsi not in codes.provinsi:
+        raise InvalidInput(f"{what} tidak valid: kode provinsi {provinsi} tidak dikenal.")
+    name = codes.kabupaten.get(kabupaten)
+    warnings.append(
+        Warning(
+            WARN_OUTSIDE_KABUPATEN,
+            f"{what} terdaftar pertama kali di luar {own.name} "
+            f"({name + ', ' if name else ''}{kabupaten}).",
+        )
+    )
+    if name is None:
         warnings.append(
             Warning(
-                WARN_OUTSIDE_KABUPATEN,
-                f"{what} terdaftar pertama kali di luar {regions.kabupaten.name} ({kabupaten}).",
+                WARN_UNKNOWN_KABUPATEN,
+                f"Kode kabupaten {kabupaten} tidak ada dalam daftar wilayah Kemendagri saat "
+                f"ini: periksa kembali {what}. Kode lama dari sebelum pemekaran tetap berlaku.",
+            )
+        )
+    elif kecamatan not in codes.kecamatan:
+        warnings.append(
+            Warning(
+                WARN_UNKNOWN_KECAMATAN,
+                f"{name} tidak punya kecamatan {kecamatan} saat ini: periksa kembali {what}. "
+                "Kode lama dari sebelum pemekaran tetap berlaku.",
             )
         )
     return kecamatan, warnings

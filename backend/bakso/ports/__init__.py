@@ -13,6 +13,7 @@ name is importable from `bakso.ports` itself.
 from __future__ import annotations
 
 from .blobs import Blobs, BlobSink, UploadTarget
+from .desa import DesaContactStore
 from .due import DuePage
 from .queue import Message, Queue
 from .records import (
@@ -31,6 +32,7 @@ from .records import (
 )
 from .returns import RETURN_LINES_PER_WRITE, ReturnStore
 from .sasaran import (
+    ChangesPage,
     CounterStore,
     ImportLineWrite,
     ImportStore,
@@ -47,8 +49,10 @@ __all__ = [
     "BatchStore",
     "BlobSink",
     "Blobs",
+    "ChangesPage",
     "CodeTaken",
     "CounterStore",
+    "DesaContactStore",
     "DuePage",
     "ImportLineWrite",
     "ImportStore",

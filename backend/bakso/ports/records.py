@@ -24,6 +24,7 @@ from ..domain.model import (
     Scan,
     User,
 )
+from .desa import DesaContactStore
 from .due import DuePage
 from .returns import ReturnStore
 
@@ -280,7 +281,19 @@ class AuditLog(Protocol):
         before_seq: int | None,
         limit: int,
     ) -> list[AuditEntry]:
-        """Newest first, filtered by target and/or actor (GSIs on DynamoDB) and time."""
+        """Newest first, filtered by target and/or actor (GSIs on DynamoDB) and time.
+
+        Without a time, in seq order (`before_seq`: entries below it). With `since` or
+        `until`, through a time index, newest by (at, seq): `before_seq` then names the
+        last entry of the previous page, and an unknown one matches nothing.
+        """
+
+    @abstractmethod
+    def index_audit_times(self, after_seq: int, limit: int) -> tuple[int, int | None]:
+        """Give up to `limit` entries after `after_seq` their key in the time index, where
+        written before it existed; (entries written, the seq to go on after, or None at the
+        end). Only DynamoDB has any: SQLite's migration builds its index itself (#15).
+        """
 
 
 class Records(
@@ -292,6 +305,7 @@ class Records(
     SessionStore,
     AuditLog,
     ReturnStore,
+    DesaContactStore,
     ABC,
 ):
     """Every records port: what one adapter (SQLite, DynamoDB, tests' memory) implements."""

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..domain.sasaran import Followup, ImportResult, ImportRun, SasaranRow
+from ..domain.sasaran import Followup, ImportResult, ImportRun, SasaranRow, Tombstone
 from .due import DuePage
 
 
@@ -39,6 +39,16 @@ class SasaranPage:
     cursor: str | None  # opaque; None when there is no next page
 
 
+@dataclass(frozen=True)
+class ChangesPage:
+    """What changed in a desa after a revision (domain.sasaran.changes), in revision order."""
+
+    revision: int  # the desa's revision, read before the changes
+    rows: list[SasaranRow]  # on the worklist, changed after `since`
+    removed: list[Tombstone]  # left the worklist after `since`
+    cursor: str | None  # opaque; None when there is no next page
+
+
 class WorklistStore(Protocol):
     """Worklist rows and their follow-ups; a row write applies its counter deltas with it."""
 
@@ -56,6 +66,23 @@ class WorklistStore(Protocol):
     @abstractmethod
     def list_rows(self, desa: str, *, cursor: str | None, limit: int) -> SasaranPage:
         """One desa's rows in SasaranRow.sort_key order (rentan residents first)."""
+
+    @abstractmethod
+    def changes(
+        self, desa: str, *, since: int, cursor: str | None, limit: int
+    ) -> ChangesPage | None:
+        """The desa's rows and tombstones with a revision above `since` (and the cursor's),
+        read from an index on (desa, revision); None when tombstones after `since` have
+        expired (the client must download the whole list).
+
+        Every row write takes revisions as domain.sasaran.revise decides, in the
+        transaction that applies its deltas; `limit` counts rows and tombstones together.
+        """
+
+    @abstractmethod
+    def expire_tombstones(self, *, before: str, limit: int) -> int:
+        """Drop up to `limit` tombstones removed before `before`, each desa's floor raised
+        to the highest revision dropped there first; how many were dropped."""
 
     @abstractmethod
     def save_row(self, write: RowWrite) -> None:

@@ -65,7 +65,8 @@ def status_page(token: str) -> Response:
         view = current_app.extensions["bakso"].status.by_token(token)
     except NotFound as exc:
         return _page("cek_missing.html", 404, detail=exc.detail)
-    return _page("cek_status.html", s=view)
+    contact = current_app.extensions["bakso"].desa_contacts.public(view.desa)
+    return _page("cek_status.html", s=view, desa_contact=contact)
 
 
 @bp.get("/cek")

@@ -13,15 +13,21 @@ import hashlib
 import mimetypes
 import re
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, Response, abort, render_template, send_from_directory
+from flask import Flask, Response, abort, render_template, request, send_from_directory
+from werkzeug.security import safe_join
 
 from .. import __version__
+from ..compression import encoding_for
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_DIST = REPO_ROOT / "pwa" / "dist"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
+# What the build precompresses (pwa/scripts/compress.mjs lists the same).
+COMPRESSIBLE = frozenset({".js", ".css", ".html", ".webmanifest", ".svg", ".json"})
+CODED_SUFFIX = {"br": ".br", "gzip": ".gz"}
 
 mimetypes.add_type("application/manifest+json", ".webmanifest")
 
@@ -39,6 +45,24 @@ FALLBACK_CSP = (
 )
 
 
+def send_built(directory: Path, name: str, **options: Any) -> Response:
+    """A build file, in the coding the client prefers when the build made a copy in it."""
+    found = safe_join(str(directory), name)
+    if found is None or not Path(found).is_file() or name.endswith((".br", ".gz")):
+        abort(404)  # the copies are sent only as their original, with Content-Encoding
+    coding = encoding_for(request) if Path(name).suffix in COMPRESSIBLE else None
+    coded = f"{name}{CODED_SUFFIX[coding]}" if coding else None
+    if coding and coded and (directory / coded).is_file():
+        mimetype = mimetypes.guess_type(name)[0]
+        response = send_from_directory(directory, coded, mimetype=mimetype, **options)
+        if response.status_code != 304:  # a 304 carries no content headers
+            response.headers["Content-Encoding"] = coding
+    else:
+        response = send_from_directory(directory, name, **options)
+    response.vary.add("Accept-Encoding")
+    return response
+
+
 def init_pwa(app: Flask) -> None:
     dist = Path(app.config.get("PWA_DIST") or DEFAULT_DIST)  # BAKSO_PWA_DIST, read by config.load()
 
@@ -53,14 +77,14 @@ def init_pwa(app: Flask) -> None:
             # Its one inline <style>, which the shell's policy (security_headers) would block.
             response.headers["Content-Security-Policy"] = FALLBACK_CSP
         else:
-            response = send_from_directory(dist, "index.html", max_age=0)
+            response = send_built(dist, "index.html", max_age=0)
         response.headers["Cache-Control"] = REVALIDATE
         return response
 
     # The service worker precaches index.html by that name.
     @app.get("/<any('index.html', 'sw.js', 'manifest.webmanifest'):name>")
     def pwa_root_file(name: str) -> Response:
-        response = send_from_directory(dist, name, max_age=0)
+        response = send_built(dist, name, max_age=0)
         response.headers["Cache-Control"] = REVALIDATE
         if name == "sw.js":
             response.headers["Service-Worker-Allowed"] = "/"
@@ -68,7 +92,7 @@ def init_pwa(app: Flask) -> None:
 
     @app.get("/assets/<path:name>")
     def pwa_asset(name: str) -> Response:
-        response = send_from_directory(dist / "assets", name)
+        response = send_built(dist / "assets", name)
         response.headers["Cache-Control"] = IMMUTABLE
         return response
 

@@ -54,6 +54,7 @@ def render_receipt(detail: RequestDetail, layout: str) -> Response:
         service_label=view.service_label,
         name_masked=view.name_masked,
         desa_name=view.desa_name,
+        desa_contact=svc.desa_contacts.public(request.desa),
         submitted_at=indonesian_date(submitted) if submitted else "-",
         next_step=view.next_step,
         status_url=url,

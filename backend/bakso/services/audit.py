@@ -82,6 +82,22 @@ class AuditService:
         cursor = entries[-1].seq if len(entries) == limit else None
         return AuditPage(entries, cursor)
 
+    def index_times(self, after: int = 0, pages: int = 10) -> tuple[int, int | None]:
+        """Put entries written before #15 in the time index the search by date reads.
+
+        Once, after upgrading a DynamoDB deployment (SQLite's migration builds its
+        index itself). Reads at most `pages` pages of VERIFY_PAGE entries in seq order;
+        returns how many were written and the seq to go on after (None: done).
+        """
+        written = 0
+        for _ in range(pages):
+            done, going_on = self.store.index_audit_times(after, self.page_size)
+            written += done
+            if going_on is None:
+                return written, None
+            after = going_on
+        return written, after
+
     def verify(self) -> ChainCheck:
         """Walk the chain page by page (keyed by seq), keeping only the running link.
 

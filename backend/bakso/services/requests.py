@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from ..domain import paging
 from ..domain.catalog import Service
 from ..domain.errors import Conflict, InvalidInput, NotFound
 from ..domain.identity import NumberInfo, parse_kk, parse_nik
@@ -84,6 +85,11 @@ class RequestService(
         cutoff = None
         if older_than_days is not None:
             cutoff = (self.clock() - timedelta(days=older_than_days)).isoformat()
+            # In a status since before the cutoff means created before it (a request's
+            # status never changes before it exists): the walk starts at the cutoff, not
+            # at the newest, so a busy week does not fill the pages read with misses.
+            if cursor is None or paging.decode_position(cursor) >= (cutoff, ""):
+                cursor = paging.encode_position(cutoff, "")
 
         def keep(r: Request) -> bool:
             return (

@@ -69,6 +69,7 @@ class FileRetentionSettings:
     batch_days: int = 30  # BATCH_RETENTION_DAYS; the S3 rule's days must match (docs/retention.md)
     upload_days: int = 1  # UPLOAD_RETENTION_DAYS
     sasaran_days: int = 90  # RETENTION_DAYS, counted from a row's close
+    tombstone_days: int = 30  # SASARAN_TOMBSTONE_DAYS: how long a removed row's id is kept
     build_deadline: int = 3600  # BATCH_BUILD_DEADLINE: a batch still building is left alone
 
 
@@ -79,6 +80,7 @@ class FileRetentionReport:
     returns: int = 0  # unfinished bulk returns whose files were deleted
     imports: int = 0  # unfinished sasaran imports whose files were deleted
     sasaran_rows: int = 0  # closed rows whose personal values were erased
+    tombstones: int = 0  # worklist tombstones expired (clients older than them start over)
     blobs: int = 0  # blobs deleted (scan keys: deletions asked for, harmless if gone)
 
     def as_dict(self) -> dict[str, int]:
@@ -120,6 +122,7 @@ class FileRetentionService:
             "returns": self._purge_returns(now),
             "imports": self._purge_imports(now),
             "sasaran_rows": self._purge_rows(now),
+            "tombstones": self._expire_tombstones(now),
         }
         report = FileRetentionReport(**counts, blobs=self._blobs)
         if any(counts.values()):
@@ -246,6 +249,16 @@ class FileRetentionService:
             except Conflict:
                 continue  # changed meanwhile: the next run looks again
             done += 1
+        return done
+
+    def _expire_tombstones(self, now: datetime) -> int:
+        # After the purge above, so a row purged today leaves a tombstone that is kept.
+        before = _cutoff(now, self.settings.tombstone_days)
+        done = 0
+        while dropped := self.sasaran.expire_tombstones(before=before, limit=PAGE):
+            done += dropped
+            if dropped < PAGE:
+                break
         return done
 
     def _delete(self, key: str) -> None:

@@ -3,18 +3,41 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.lifecycle import Role
 from ..domain.model import Actor
-from ..domain.sasaran import Followup, Outcome, SasaranRow, apply_followup, row_deltas
+from ..domain.sasaran import (
+    Followup,
+    Outcome,
+    SasaranRow,
+    Tombstone,
+    apply_followup,
+    row_deltas,
+    too_old,
+    withdrawn,
+)
 from ..ports import RowWrite, SasaranPage
 from .sasaran_core import WRITE_ATTEMPTS, SasaranCore
 
 log = logging.getLogger("bakso.services.sasaran")
 
 _NOT_FOUND = "Sasaran tidak ditemukan."
+BAD_SINCE = "Parameter since harus bilangan bulat 0 atau lebih (revisi daftar yang disimpan)."
+
+
+@dataclass(frozen=True)
+class WorklistSync:
+    """A page of a desa's worklist for a device: what changed after its revision, or
+    (`full`) the whole list's page when the device must start over."""
+
+    full: bool
+    revision: int  # the desa's revision before this page was read: the device keeps it
+    rows: list[SasaranRow]
+    removed: list[Tombstone]
+    cursor: str | None
 
 
 class SasaranWorklist(SasaranCore):
@@ -42,6 +65,55 @@ class SasaranWorklist(SasaranCore):
         desa = self.worklist_desa(actor, desa)
         limit = max(1, min(limit, self.settings.page_size_max))
         return self.store.list_rows(desa, cursor=cursor, limit=limit)
+
+    def sync(
+        self, actor: Actor, desa: str | None, *, since: int, cursor: str | None, limit: int
+    ) -> WorklistSync:
+        """What changed in the desa after revision `since` (domain.sasaran.changes), or the
+        first page of the whole list when the device must start over."""
+        if since < 0:
+            raise InvalidInput(BAD_SINCE)
+        desa = self.worklist_desa(actor, desa)
+        limit = max(1, min(limit, self.settings.page_size_max))
+        page = self.store.changes(desa, since=since, cursor=cursor, limit=limit)
+        if page is not None and not too_old(since, revision=page.revision, floor=0):
+            return WorklistSync(False, page.revision, page.rows, page.removed, page.cursor)
+        revision = self.revision(desa)
+        whole = self.store.list_rows(desa, cursor=None, limit=limit)
+        return WorklistSync(True, revision, whole.items, [], whole.cursor)
+
+    def withdraw(self, actor: Actor, sasaran_id: str) -> bool:
+        """Dukcapil takes a row off its desa's worklist: erased, uncounted, a tombstone left.
+
+        True when withdrawn now; False when it was already off the worklist (a
+        repeated DELETE changes nothing). NotFound for an id never stored.
+        """
+        if not actor.is_dukcapil_staff:
+            raise Forbidden("Hanya petugas Dukcapil yang dapat menarik sasaran dari daftar.")
+        for _ in range(WRITE_ATTEMPTS):
+            row = self.store.get_row(sasaran_id)
+            if row is None:
+                raise NotFound(_NOT_FOUND)
+            if row.purged_at:
+                return False
+            now = self._now()
+            # The notes first, as retention does: a repeated DELETE finishes what a failed one left.
+            self.store.erase_followup_notes(row.id)
+            after = withdrawn(row, now)
+            try:
+                self.store.save_row(RowWrite(after, row.version, row_deltas(row, after)))
+            except Conflict:
+                continue
+            self.records.append_audit(
+                at=now,
+                actor=actor.username,
+                action="sasaran.withdraw",
+                target=row.id,
+                data={"desa": row.desa},
+            )
+            log.info("sasaran %s withdrawn", row.id)
+            return True
+        raise Conflict("Sasaran sedang diubah; coba lagi.")
 
     def get_row(self, actor: Actor, sasaran_id: str) -> SasaranRow:
         row = self.store.get_row(sasaran_id)

@@ -128,7 +128,9 @@ export interface SasaranRow {
   served_at: string | null;
   version: number;
   updated_at: string;
-  /** Position in the server's order (rentan first): the offline list keeps it. */
+  /** The server's worklist order (rentan first, then by name); rows applied by change sort by it. */
+  sort_key?: string;
+  /** Position in the server's order when the whole list was last downloaded. */
   order: number;
 }
 

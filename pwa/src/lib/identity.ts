@@ -1,6 +1,6 @@
 // NIK and No. KK rules, the same as backend/bakso/domain/identity.py and checked against
 // the same vectors (backend/bakso/data/nik_vectors.json) in test/identity.test.ts.
-import kabupatenData from '../data/kabupaten.json';
+import wilayah from '../data/wilayah.json';
 
 export interface RegionData {
   kabupaten: { code: string; name: string };
@@ -8,8 +8,8 @@ export interface RegionData {
 }
 
 export type Kind = 'nik' | 'kk';
-export type IdError = 'required' | 'digits' | 'length' | 'date' | 'kabupaten' | 'kecamatan';
-export type IdWarning = 'outside_kabupaten' | 'other_kecamatan';
+export type IdError = 'required' | 'digits' | 'length' | 'date' | 'provinsi';
+export type IdWarning = 'outside_kabupaten' | 'other_kecamatan' | 'unknown_kabupaten' | 'unknown_kecamatan';
 
 export interface NumberInfo {
   number: string;
@@ -21,7 +21,19 @@ export interface NumberInfo {
 
 export type Parsed = { ok: true; info: NumberInfo } | { ok: false; error: IdError; detail: Record<string, string | number> };
 
-const KNOWN_KABUPATEN = new Set(kabupatenData.codes.split(' '));
+// Today's codes nationwide (scripts/wilayah.py): provinces, and per kabupaten its kecamatan
+// numbers as ranges ("5203:1-21"), unpacked once into sets of 4- and 6-digit codes.
+const PROVINSI = new Set(wilayah.provinsi.split(' '));
+const KABUPATEN = new Set<string>();
+const KECAMATAN = new Set<string>();
+for (const entry of wilayah.kecamatan.split(' ')) {
+  const [kabupaten, runs] = entry.split(':');
+  KABUPATEN.add(kabupaten);
+  for (const run of runs ? runs.split(',') : []) {
+    const [first, last = first] = run.split('-').map(Number);
+    for (let n = first; n <= last; n++) KECAMATAN.add(kabupaten + pad(n));
+  }
+}
 
 /** What python-stdnum's compact does: drop spaces, dashes and dots. */
 export function compact(value: string): string {
@@ -70,20 +82,19 @@ export function parseNumber(
   const kabupaten = `${number.slice(0, 2)}.${number.slice(2, 4)}`;
   const kecamatan = `${kabupaten}.${number.slice(4, 6)}`;
   const ours = regions.kabupaten.code;
-  if (kabupaten !== ours && !KNOWN_KABUPATEN.has(number.slice(0, 4))) {
-    return { ok: false, error: 'kabupaten', detail: { kabupaten } };
-  }
   const warnings: NumberInfo['warnings'] = [];
+  const warn = (code: IdWarning) => warnings.push({ code, kecamatan, kabupaten });
   if (kabupaten === ours) {
-    if (!(kecamatan in regions.kecamatan)) {
-      return { ok: false, error: 'kecamatan', detail: { kecamatan, name: regions.kabupaten.name } };
-    }
     const desa = options.desa;
-    if (desa && desa.split('.').slice(0, 3).join('.') !== kecamatan) {
-      warnings.push({ code: 'other_kecamatan', kecamatan, kabupaten });
-    }
+    if (!(kecamatan in regions.kecamatan)) warn('unknown_kecamatan');
+    else if (desa && desa.split('.').slice(0, 3).join('.') !== kecamatan) warn('other_kecamatan');
   } else {
-    warnings.push({ code: 'outside_kabupaten', kecamatan, kabupaten });
+    // A number keeps its first registration's code, which a split may have retired: only a
+    // province that never existed is refused (the same rules as the server's identity.py).
+    if (!PROVINSI.has(number.slice(0, 2))) return { ok: false, error: 'provinsi', detail: { provinsi: number.slice(0, 2) } };
+    warn('outside_kabupaten');
+    if (!KABUPATEN.has(number.slice(0, 4))) warn('unknown_kabupaten');
+    else if (!KECAMATAN.has(number.slice(0, 6))) warn('unknown_kecamatan');
   }
   return {
     ok: true,

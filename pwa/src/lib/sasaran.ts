@@ -1,9 +1,12 @@
-// The desa worklist (sasaran) offline: the rows as the server last showed them, refreshed with
-// If-None-Match, and follow-ups recorded on the device first, then sent like the outbox sends
-// requests: a device-made id (the server stores a replay once), 4xx parks the follow-up with the
-// server's message, 5xx and network errors retry with backoff, 401 waits for a fresh login.
+// The desa worklist (sasaran) offline: the rows as the server last showed them, kept current by
+// change (?since=<revision>: only rows changed since, and tombstones of rows removed since; the
+// whole list only on first use or when the server says the revision is too old), and follow-ups
+// recorded on the device first, then sent like the outbox sends requests: a device-made id (the
+// server stores a replay once), 4xx parks the follow-up with the server's message, 5xx and network
+// errors retry with backoff, 401 waits for a fresh login.
 import { api, ApiError, errorFrom, getSession, markExpired, NetworkError, notify, send } from './api';
 import {
+  applyWorklistChanges,
   cachedRowCount,
   deleteFollowup,
   followupSent,
@@ -13,6 +16,7 @@ import {
   saveFollowup,
   touchWorklistStamp,
   worklistStamp,
+  type WorklistChanges,
   type LocalFollowup,
   type SasaranRow,
   type ServerSasaranRow,
@@ -27,11 +31,52 @@ export { cachedRows, forgetWorklists, localFollowups } from './storage';
 
 type ServerRow = ServerSasaranRow;
 
-interface Page {
+/** A page of GET /api/v1/sasaran (api/sasaran/schemas.py SasaranPageOut). */
+export interface Page {
   desa: string;
   revision: number;
+  /** true: a page of the whole list (replace the copy); false: changes after ?since=. */
+  full?: boolean;
   items: ServerRow[];
+  removed?: { id: string; revision: number; removed: true }[];
   cursor: string | null;
+}
+
+/** What a download came to: the whole list, or the changes to apply to the copy. */
+export type Download = { full: true; rows: ServerRow[]; revision: number } | ({ full: false } & WorklistChanges);
+
+/**
+ * Read every page of a download. `since` null: the whole list. Otherwise the changes after it,
+ * unless the server answers `full` (it keeps tombstones only so long): then the whole list, on
+ * from that page without ?since=. The revision kept is the first page's: read before any row, so
+ * nothing changed after it is missed (a row read twice is only applied twice).
+ */
+export async function download(
+  desa: string,
+  since: number | null,
+  get: (query: URLSearchParams) => Promise<Page>,
+): Promise<Download> {
+  let full = since === null;
+  let revision: number | null = null;
+  const rows: ServerRow[] = [];
+  const removed: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const query = new URLSearchParams({ desa, limit: '200' });
+    if (!full && since !== null) query.set('since', String(since));
+    if (cursor) query.set('cursor', cursor);
+    const page = await get(query);
+    revision ??= page.revision;
+    if (page.full !== false && !full) {
+      full = true; // the server cannot answer by change: start over from this page
+      rows.length = 0;
+      removed.length = 0;
+    }
+    rows.push(...page.items);
+    removed.push(...(page.removed ?? []).map((t) => t.id));
+    cursor = page.cursor;
+  } while (cursor);
+  return full ? { full: true, rows, revision } : { full: false, rows, removed, revision };
 }
 
 /** Follow-ups known to wait (set by each sync pass and by recording): the foreground loop asks. */
@@ -47,39 +92,38 @@ export async function lastRefreshed(desa: string): Promise<string | undefined> {
 }
 
 /**
- * Bring the cached rows of `desa` up to date. Sends the stored ETag: an unchanged list costs a
- * 304 and no rows. Returns 'changed', 'unchanged', or 'offline' (the cache stays as it was).
+ * Bring the cached rows of `desa` up to date: by change when the copy has a revision, else
+ * whole. Returns 'changed', 'unchanged' (nothing changed since), or 'offline' (the cache stays).
  */
 export async function refreshWorklist(desa: string): Promise<'changed' | 'unchanged' | 'offline'> {
   const stored = await worklistStamp(desa);
-  // Rows cleared (another officer logged in here): the ETag alone must not say "unchanged".
+  // Rows cleared (another officer logged in here): the revision alone must not say "unchanged".
   const haveRows = (await cachedRowCount(desa)) > 0;
-  const rows: ServerRow[] = [];
-  let etag: string | null = null;
-  let cursor: string | null = null;
+  const since = haveRows && stored?.revision !== undefined ? stored.revision : null;
+  let answer: Download;
   try {
-    do {
-      const query = new URLSearchParams({ desa, limit: '200' });
-      if (cursor) query.set('cursor', cursor);
-      const headers: Record<string, string> = { Accept: 'application/json' };
-      if (!cursor && stored?.etag && haveRows) headers['If-None-Match'] = stored.etag;
-      const response = await send(`/api/v1/sasaran?${query.toString()}`, { headers, cache: 'no-store' });
-      if (response.status === 304) {
-        await touchWorklistStamp(desa, stored);
-        return 'unchanged';
-      }
+    answer = await download(desa, since, async (query) => {
+      const response = await send(`/api/v1/sasaran?${query.toString()}`, {
+        headers: { Accept: 'application/json' },
+        cache: 'no-store',
+      });
       if (!response.ok) throw await errorFrom(response);
-      if (!cursor) etag = response.headers.get('ETag');
-      const page = (await response.json()) as Page;
-      rows.push(...page.items);
-      cursor = page.cursor;
-    } while (cursor);
+      return (await response.json()) as Page;
+    });
   } catch (error) {
     if (error instanceof NetworkError) return 'offline';
     if (error instanceof ApiError && error.status === 401) await markExpired();
     throw error;
   }
-  await replaceWorklist(desa, rows, etag);
+  if (answer.full) {
+    await replaceWorklist(desa, answer.rows, answer.revision);
+    return 'changed';
+  }
+  if (answer.rows.length === 0 && answer.removed.length === 0) {
+    await touchWorklistStamp(desa, { ...stored, revision: answer.revision, at: '' });
+    return 'unchanged';
+  }
+  await applyWorklistChanges(desa, answer);
   return 'changed';
 }
 

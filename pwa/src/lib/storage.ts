@@ -113,9 +113,11 @@ export async function localRequests(): Promise<LocalRequest[]> {
 /** A worklist row as the server sends it (the cache adds its position). */
 export type ServerSasaranRow = Omit<SasaranRow, 'order'>;
 
-/** The ETag of a desa's cached worklist and when the server last confirmed it. */
+/** The revision of a desa's cached worklist (sent as ?since=) and when the server last confirmed it. */
 export interface WorklistStamp {
-  etag: string;
+  /** Absent for a copy stored before the worklist synced by change: it is downloaded whole once. */
+  revision?: number;
+  etag?: string;
   at: string;
 }
 
@@ -126,10 +128,18 @@ export async function cachedSasaranRow(id: string): Promise<SasaranRow | undefin
   return (await db()).get('sasaran', id);
 }
 
+/** The server's order: by sort key (plain code-unit comparison, as the server sorts), else by position. */
+export function worklistOrder(a: SasaranRow, b: SasaranRow): number {
+  if (a.sort_key !== undefined && b.sort_key !== undefined && a.sort_key !== b.sort_key) {
+    return a.sort_key < b.sort_key ? -1 : 1;
+  }
+  return a.order - b.order;
+}
+
 /** The cached rows of a desa in the server's order (rentan first). */
 export async function cachedRows(desa: string): Promise<SasaranRow[]> {
   const rows = await (await db()).getAllFromIndex('sasaran', 'desa', desa);
-  return rows.sort((a, b) => a.order - b.order);
+  return rows.sort(worklistOrder);
 }
 
 /** How many rows of a desa are cached. */
@@ -146,17 +156,52 @@ export async function touchWorklistStamp(desa: string, stored: WorklistStamp | u
   await setKv(etagKey(desa), { ...stored, at: new Date().toISOString() });
 }
 
-/** Replace a desa's cached rows (in this order) and its ETag in one transaction. */
-export async function replaceWorklist(desa: string, rows: ServerSasaranRow[], etag: string | null): Promise<void> {
+/** Replace a desa's cached rows (in this order) and its revision in one transaction. */
+export async function replaceWorklist(desa: string, rows: ServerSasaranRow[], revision: number): Promise<void> {
   const tx = (await db()).transaction(['sasaran', 'kv'], 'readwrite');
   const keep = new Set(rows.map((r) => r.id));
   const old = await tx.objectStore('sasaran').index('desa').getAllKeys(desa);
+  const stamp: WorklistStamp = { revision, at: new Date().toISOString() };
   await Promise.all([
     ...old.filter((key) => !keep.has(key)).map((key) => tx.objectStore('sasaran').delete(key)),
     ...rows.map((row, order) => tx.objectStore('sasaran').put({ ...row, order })),
-    tx.objectStore('kv').put({ etag: etag ?? '', at: new Date().toISOString() }, etagKey(desa)),
+    tx.objectStore('kv').put(stamp, etagKey(desa)),
     tx.done,
   ]);
+}
+
+/** What changed in a desa's worklist after the cached revision (GET /api/v1/sasaran?since=). */
+export interface WorklistChanges {
+  rows: ServerSasaranRow[];
+  removed: string[];
+  revision: number;
+}
+
+/**
+ * Apply changed rows and tombstones to a desa's cached copy, with its new revision, in one
+ * transaction. A row older (lower version) than the cached one is skipped: the answer to this
+ * device's own follow-up may be newer than a page read just before it. A tombstone removes the
+ * row only from this desa (a row moved away may already be cached under its new one).
+ */
+export async function applyWorklistChanges(desa: string, changes: WorklistChanges): Promise<void> {
+  const tx = (await db()).transaction(['sasaran', 'kv'], 'readwrite');
+  const rows = tx.objectStore('sasaran');
+  const ends = await rows.index('desa').count(desa);
+  const stamp: WorklistStamp = { revision: changes.revision, at: new Date().toISOString() };
+  const removed = new Set(changes.removed);
+  const writes: Promise<unknown>[] = [];
+  for (const id of removed) {
+    const cached = await rows.get(id);
+    if (cached && cached.desa === desa) writes.push(rows.delete(id));
+  }
+  let order = ends;
+  for (const row of changes.rows) {
+    const cached = await rows.get(row.id);
+    if (cached && cached.version > row.version) continue;
+    writes.push(rows.put({ ...row, order: cached?.order ?? order++ }));
+  }
+  writes.push(tx.objectStore('kv').put(stamp, etagKey(desa)));
+  await Promise.all([...writes, tx.done]);
 }
 
 /** Drop every cached worklist row (another officer logs in on this device). */

@@ -4,6 +4,7 @@ import { api, NetworkError, setSession } from '../lib/api';
 import { forgetServerList, saveLanguage, setPendingLogout } from '../lib/storage';
 import { reloadLocal, setState, useStore } from '../lib/store';
 import { formatBytes, useStorage } from './common';
+import { DesaContact } from './desa-contact';
 import { downloadOutbox } from './outbox';
 
 export function Settings() {
@@ -63,6 +64,7 @@ export function Settings() {
           <option value="en">English</option>
         </select>
       </section>
+      {state.session!.user.role === 'operator' && state.session!.user.desa && <DesaContact desa={state.session!.user.desa} />}
       <section class="card" aria-labelledby="acc-h">
         <h2 id="acc-h">{t('settings.account')}</h2>
         <p>{t('settings.signedIn', { name: state.session!.user.username })}</p>

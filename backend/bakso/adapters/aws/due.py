@@ -31,6 +31,7 @@ BATCH = "batch"
 RETURN = "return"
 IMPORT = "import"
 SASARAN = "sasaran"
+TOMBSTONE = "tombstone"  # a worklist tombstone, due when its days are over
 
 # For an update that takes an item out of the index.
 REMOVE = f"REMOVE {RETENTION_KEY}, {RETENTION_SINCE}"

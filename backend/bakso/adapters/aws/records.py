@@ -11,11 +11,13 @@ Items, by (PK, SK):
     LOGIN#<key>    LOGIN           login throttling (key: a hash); DynamoDB's TTL removes it
     SESSION#<hash> SESSION         one officer's session, by the SHA-256 of its id; TTL likewise
     AUDIT          HEAD            the audit chain's length (seq), last link (hash), seal (mac)
-    AUDIT          ENTRY#<seq>     one audit entry, indexed by target and by actor
+    AUDIT          ENTRY#<seq>     one audit entry, indexed by target and by actor, and by time
+                                   in all-newest (kind "audit", newest "<at>#<seq>")
     BATCH#<id>     BATCH           one Dukcapil batch (JSON in `data`)
     RETURN#<id>    RUN             one bulk return run (JSON in `data`)
     RETURN#<id>    LINE#<seq>      the result of one line of the return
     RETURN#<id>    CHUNK#<n>       the outcome counts of one applied chunk
+    DESA#<code>    CONTACT         the desa office's phone and hours (records_desa)
 
 Timeline, scans and audit live in their own items, so no item grows without
 bound (400 KB is DynamoDB's limit). Writes that must go together (a request,
@@ -38,6 +40,7 @@ from ...domain.audit_chain import AuditKeys
 from ...ports import Records
 from .records_audit import AuditRecords
 from .records_batches import BatchRecords
+from .records_desa import DesaContactRecords
 from .records_items import (
     BATCH_KIND,
     INDEXES,
@@ -76,6 +79,7 @@ class DynamoRecords(
     SessionRecords,
     AuditRecords,
     ReturnRecords,
+    DesaContactRecords,
     Records,
 ):
     """Every records port on one table; built with `DynamoRecords(client, table)`."""

@@ -24,9 +24,12 @@ from .dynamo import text as _str
 from .errors import StoreUnavailable, translated
 from .records_items import (
     _ENTRY_WIDTH,
+    AUDIT_KIND,
     MAX_CONTENTION_RETRIES,
+    SORT_ATTRIBUTE,
     DynamoTable,
     _audit_entry,
+    _entry_newest,
     _entry_sk,
     _Head,
 )
@@ -107,6 +110,8 @@ class AuditChain(DynamoTable):
             "key_id": _s(entry.key_id),
             "audit_target": _s(entry.target),
             "audit_actor": _s(entry.actor),
+            "kind": _s(AUDIT_KIND),
+            SORT_ATTRIBUTE: _s(_entry_newest(entry.at, entry.seq)),
         }
         sealed = self.audit_keys.seal(entry.seq, entry.hash)
         advance: TransactWriteItemTypeDef = {
@@ -170,6 +175,42 @@ class AuditRecords(AuditChain):
         with translated("audit_head"):
             return self._read_head()
 
+    def index_audit_times(self, after_seq: int, limit: int) -> tuple[int, int | None]:
+        # Adds the two attributes that put an entry in all-newest; the chain's link does
+        # not cover them, so the entry stays as linked.
+        query: QueryInputTypeDef = {
+            "TableName": self.table,
+            "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
+            "ProjectionExpression": "PK, SK, seq, #at, #kind",
+            "ExpressionAttributeNames": {"#at": "at", "#kind": "kind"},
+            "ExpressionAttributeValues": {
+                ":pk": _s("AUDIT"),
+                ":low": _s(_entry_sk(after_seq + 1)),
+                ":high": _s(_entry_sk(10**_ENTRY_WIDTH - 1)),
+            },
+            "ConsistentRead": True,
+        }
+        written = 0
+        with translated("index_audit_times"):
+            items = self._query(query, limit=max(1, limit))
+            for item in items:
+                if "kind" in item:
+                    continue
+                self.client.update_item(
+                    TableName=self.table,
+                    Key={"PK": item["PK"], "SK": item["SK"]},
+                    UpdateExpression="SET #kind = :kind, #pos = :pos",
+                    ConditionExpression="attribute_exists(PK)",
+                    ExpressionAttributeNames={"#kind": "kind", "#pos": SORT_ATTRIBUTE},
+                    ExpressionAttributeValues={
+                        ":kind": _s(AUDIT_KIND),
+                        ":pos": _s(_entry_newest(_str(item, "at"), _int(item, "seq"))),
+                    },
+                )
+                written += 1
+        last = _int(items[-1], "seq") if len(items) >= max(1, limit) else None
+        return written, last
+
     def audit_search(
         self,
         *,
@@ -180,7 +221,11 @@ class AuditRecords(AuditChain):
         before_seq: int | None,
         limit: int,
     ) -> list[AuditEntry]:
-        if limit < 1 or (before_seq is not None and before_seq <= 1):
+        if limit < 1:
+            return []
+        if since is not None or until is not None:
+            return self._audit_by_time(target, actor, since, until, before_seq, limit)
+        if before_seq is not None and before_seq <= 1:
             return []
         # DynamoDB refuses names and values that the expressions do not use.
         names: dict[str, str] = {}
@@ -208,27 +253,95 @@ class AuditRecords(AuditChain):
             values[":low"] = _s(_entry_sk(1))
             high = before_seq - 1 if before_seq is not None else 10**_ENTRY_WIDTH - 1
             values[":high"] = _s(_entry_sk(high))
-        filters: list[str] = []
         if target is not None and actor is not None:
-            filters.append("#actor = :actor")
+            query["FilterExpression"] = "#actor = :actor"
             names["#actor"] = "actor"
             values[":actor"] = _s(actor)
-        if since is not None:
-            filters.append("#at >= :since")
-            values[":since"] = _s(since)
-        if until is not None:
-            filters.append("#at < :until")
-            values[":until"] = _s(until)
-        if since is not None or until is not None:
-            names["#at"] = "at"
         query["KeyConditionExpression"] = key
         if names:
             query["ExpressionAttributeNames"] = names
         query["ExpressionAttributeValues"] = values
-        if filters:
-            query["FilterExpression"] = " AND ".join(filters)
         with translated("audit_search"):
-            # Filters apply after each page is read: read in pages larger than
-            # `limit` so a selective filter does not cost a round trip per item.
-            items = self._query(query, limit=limit, page=max(limit, 100) if filters else None)
+            # A filter applies after each page is read: read in pages larger than
+            # `limit` so a selective one does not cost a round trip per item.
+            page = max(limit, 100) if target is not None and actor is not None else None
+            items = self._query(query, limit=limit, page=page)
         return [_audit_entry(item) for item in items]
+
+    def _audit_by_time(
+        self,
+        target: str | None,
+        actor: str | None,
+        since: str | None,
+        until: str | None,
+        before_seq: int | None,
+        limit: int,
+    ) -> list[AuditEntry]:
+        """Newest by (at, seq), paged from the `before` entry's (at, seq), as on SQLite.
+
+        A target's entries (one request's events, one account's changes) are few: read
+        all and ordered here. Otherwise one range Query of all-newest's "audit"
+        partition, keyed by time; an officer is a filter within that range.
+        """
+        low, high = since or "0", until
+        names = {"#at": "at"}
+        values: dict[str, AttributeValueTypeDef] = {}
+        filters: list[str] = []
+        for clause, name, value in (
+            ("#at >= :since", ":since", since),
+            ("#at < :until", ":until", until),
+            ("#actor = :actor", ":actor", actor),
+        ):
+            if value is not None:
+                filters.append(clause)
+                values[name] = _s(value)
+        if actor is not None:
+            names["#actor"] = "actor"
+        with translated("audit_search"):
+            after: tuple[str, int] | None = None
+            if before_seq is not None:
+                cursor = self._get({"PK": _s("AUDIT"), "SK": _s(_entry_sk(before_seq))})
+                if cursor is None:
+                    return []
+                after = (_str(cursor, "at"), before_seq)
+                position = _entry_newest(*after)
+                high = position if high is None else min(high, position)
+            if target is not None:
+                names["#pk"] = "audit_target"
+                values[":pk"] = _s(target)
+                items = self._query_all(
+                    {
+                        "TableName": self.table,
+                        "IndexName": "audit_target-seq",
+                        "KeyConditionExpression": "#pk = :pk",
+                        "FilterExpression": " AND ".join(filters),
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": values,
+                    }
+                )
+                found = sorted(map(_audit_entry, items), key=lambda e: (e.at, e.seq), reverse=True)
+                if after is not None:
+                    found = [e for e in found if (e.at, e.seq) < after]
+                return found[:limit]
+            if high is None:
+                high = "~"  # above every ISO time
+            if low > high:
+                return []
+            names.update({"#kind": "kind", "#pos": SORT_ATTRIBUTE})
+            values.update({":kind": _s(AUDIT_KIND), ":low": _s(low), ":high": _s(high)})
+            query: QueryInputTypeDef = {
+                "TableName": self.table,
+                "IndexName": "all-newest",
+                # BETWEEN includes `high`: the cursor entry itself is dropped below.
+                "KeyConditionExpression": "#kind = :kind AND #pos BETWEEN :low AND :high",
+                "FilterExpression": " AND ".join(filters),
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+                "ScanIndexForward": False,
+            }
+            wanted = limit + (after is not None)
+            items = self._query(query, limit=wanted, page=max(wanted, 100))
+        found = [_audit_entry(item) for item in items]
+        if after is not None:
+            found = [e for e in found if (e.at, e.seq) < after]
+        return found[:limit]

@@ -39,6 +39,8 @@ SORT_ATTRIBUTE = "newest"  # "<created_at>#<id>": newest first is a descending Q
 REQUEST_KIND = "request"
 NIK_INDEX = "nik-newest"
 BATCH_KIND = "batch"
+# Audit entries by time: all-newest, partition "audit", newest "<at>#<seq, 12 digits>".
+AUDIT_KIND = "audit"
 # Every global secondary index this adapter queries: name → (hash key, range key).
 # With the sasaran store's, exactly what infra/bakso.yaml defines (a test compares them).
 INDEXES: dict[str, tuple[str, str | None]] = {
@@ -106,6 +108,11 @@ def _return_line_sk(seq: int) -> str:
 
 def _entry_sk(seq: int) -> str:
     return f"ENTRY#{seq:0{_ENTRY_WIDTH}d}"
+
+
+def _entry_newest(at: str, seq: int) -> str:
+    # Ordered like (at, seq), as the local store's audit_at index.
+    return f"{at}#{seq:0{_ENTRY_WIDTH}d}"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ Items, by (PK, SK):
     SASARAN#<id>      ROW                 one worklist row (JSON in `data`)
     SASARAN#<id>      FU#<at>#<id>        one follow-up of the row; key order is recording order
     WORKLIST#<desa>   <sort key>          a copy of each row of the desa, in worklist order
+    CHANGES#<desa>    <revision>          a copy of each live row at its revision, and tombstones
+                                          (sasaran_changes: the worklist synced by change)
     FOLLOWUP#<id>     FOLLOWUP            the same follow-up by its device-made id
     NIK#<nik>         NIK                 the row holding this NIK: a NIK is on one row at most
     NAMEKEY#<key>     NAMEKEY             the ids of the rows with this name key (a string set)
@@ -21,13 +23,15 @@ BatchGetItem, 100 keys a call) and must see the rows the chunk before it has
 just written; and a desa's worklist is served with its revision counter as
 ETag, so a list read from a lagging index would be cached as current. The
 worklist is therefore kept by hand, a copy of each row under WORKLIST#<desa>,
-read by a consistent Query. The records indexes key on attribute names (desa,
-status, desa_status, kind, newest, token, batch_id, seq, audit_target,
-audit_actor) that no item here carries, so sasaran never shows up in a request
-list. Only retention reads an index: `retention-due` (adapters/aws/due.py, in the
-records' INDEXES), which ROW items enter while closed and not purged, and
-IMPORT items while unfinished; it acts through conditional writes, so a lagging
-index changes nothing it should not. A purged row leaves its desa's worklist.
+read by a consistent Query, and so are its changes by revision (CHANGES#<desa>).
+The records indexes key on attribute names (desa, status, desa_status, kind,
+newest, token, batch_id, seq, audit_target, audit_actor) that no item here
+carries, so sasaran never shows up in a request list. Only retention reads an
+index: `retention-due` (adapters/aws/due.py, in the records' INDEXES), which
+ROW items enter while closed and not purged, IMPORT items while unfinished,
+and tombstones until they expire; it acts through conditional writes, so a
+lagging index changes nothing it should not. A purged row leaves its desa's
+worklist.
 
 A row write is one transaction: the row, conditional on its version; its
 worklist copy (moved when its desa or sort key changes); its pointer items when

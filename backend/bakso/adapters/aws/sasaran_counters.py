@@ -52,6 +52,6 @@ class SasaranCounters(SasaranTable):
                 "attribute_not_exists(PK)",
             ),
         )
-        self._add_counters(tx, rolled_up([deltas]))
+        self._add_counters(tx, rolled_up([deltas]), {})  # request counts: no revision
         with translated("sasaran.apply_once"):
             return self._transact(tx) is None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
@@ -170,7 +171,10 @@ class SasaranImports(SasaranTable):
         }
 
     def _line_transaction(
-        self, line: ImportLineWrite, stored: Mapping[str, SasaranRow]
+        self,
+        line: ImportLineWrite,
+        stored: MutableMapping[str, SasaranRow],
+        counters: MutableMapping[str, int],
     ) -> _Transaction:
         tx = _Transaction()
         result = line.result
@@ -186,7 +190,7 @@ class SasaranImports(SasaranTable):
             ),
         )
         if line.write is not None:
-            self._add_row(tx, line.write, stored.get(line.write.row.id))
+            self._revise_into(tx, line.write, stored, counters)
         return tx
 
     def _groups(
@@ -198,8 +202,10 @@ class SasaranImports(SasaranTable):
         keys: set[tuple[str, str]] = set()
         counted: set[tuple[str, str]] = set()
         items = 0
+        # Only to count items: revisions from 0 keep the change items' keys apart.
+        sizing, counters = dict(stored), dict[str, int]()
         for line in lines:
-            tx = self._line_transaction(line, stored)
+            tx = self._line_transaction(line, sizing, counters)
             line_keys = tx.keys()
             line_scopes = {
                 scope
@@ -221,18 +227,16 @@ class SasaranImports(SasaranTable):
         return groups
 
     def _write_lines(
-        self, import_id: str, group: list[ImportLineWrite], stored: Mapping[str, SasaranRow]
+        self, import_id: str, group: list[ImportLineWrite], stored: dict[str, SasaranRow]
     ) -> None:
         pending = group
         for _ in range(GROUP_LINES + 1):
-            tx = _Transaction()
-            for line in pending:
-                part = self._line_transaction(line, stored)
-                for label, op in zip(part.labels, part.ops, strict=True):
-                    tx.add(label, op)
-            self._add_counters(tx, rolled_up(line.write.deltas for line in pending if line.write))
-            reasons = self._transact(tx)
+            written = dict(stored)
+            build = partial(self._group_transaction, pending, stored, written)
+            desas = {d for line in pending if line.write for d in line.write.deltas}
+            tx, reasons = self._transact_revised(desas, build)
             if reasons is None:
+                stored.update(written)  # the next group of this chunk follows these rows
                 return
             failed = tx.failed(reasons)
             if not any(kind == "result" for kind, _ in failed):
@@ -244,6 +248,26 @@ class SasaranImports(SasaranTable):
             if not pending:
                 return
         raise Conflict(STALE_SASARAN)
+
+    def _group_transaction(
+        self,
+        pending: Sequence[ImportLineWrite],
+        stored: Mapping[str, SasaranRow],
+        written: dict[str, SasaranRow],
+        revisions: Mapping[str, int],
+    ) -> _Transaction:
+        """The lines' transaction on these revisions; `written` gets the rows as written."""
+        tx = _Transaction()
+        written.clear()
+        written.update(stored)
+        counters = dict(revisions)
+        for line in pending:
+            part = self._line_transaction(line, written, counters)
+            for label, op in zip(part.labels, part.ops, strict=True):
+                tx.add(label, op)
+        deltas = [line.write.deltas for line in pending if line.write]
+        self._add_counters(tx, rolled_up(deltas), revisions)
+        return tx
 
     def _stored_lines(self, import_id: str, low: int, high: int) -> set[int]:
         items = self._query_all(

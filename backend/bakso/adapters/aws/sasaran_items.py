@@ -6,7 +6,7 @@ The item layout is in bakso.adapters.aws.sasaran.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from ...domain import due as positions
 from ...domain.errors import Conflict
 from ...domain.refusals import NIK_TAKEN, STALE_SASARAN, STORE_BUSY
-from ...domain.sasaran import SasaranRow, ScopeDeltas
+from ...domain.sasaran import Revised, SasaranRow, ScopeDeltas, revise
 from ...ports import RowWrite
 from . import due, dynamo
 from .dynamo import CHECK_FAILED, backoff, batch_get, cancellation_reasons, dump, n, s, text
@@ -38,6 +38,8 @@ TRANSACTION_MAX_ITEMS = 100  # DynamoDB's limit for TransactWriteItems
 # the queue, then up to 14 in the dead-letter queue before a redrive.
 APPLIED_TTL = 35 * 24 * 3600
 MAX_CONFLICT_RETRIES = 20
+REVISION_WIDTH = 12  # digits of a revision in a CHANGES# sort key
+FLOOR = "tombstone_floor"  # on a desa's COUNTERS item (not a "c:" counter: not rolled up)
 
 _LINE_WIDTH = 10
 _LAST_LINE = f"LINE#{'9' * _LINE_WIDTH}"
@@ -54,6 +56,10 @@ def _row_key(sasaran_id: str) -> dict[str, AttributeValueTypeDef]:
 
 def _worklist_key(desa: str, sort_key: str) -> dict[str, AttributeValueTypeDef]:
     return {"PK": s(f"WORKLIST#{desa}"), "SK": s(sort_key)}
+
+
+def _change_key(desa: str, revision: int) -> dict[str, AttributeValueTypeDef]:
+    return {"PK": s(f"CHANGES#{desa}"), "SK": s(f"{revision:0{REVISION_WIDTH}d}")}
 
 
 def _nik_key(nik: str) -> dict[str, AttributeValueTypeDef]:
@@ -145,12 +151,15 @@ class SasaranTable:
             return None
         raise StoreUnavailable(STORE_BUSY)
 
-    def _add_row(self, tx: _Transaction, write: RowWrite, stored: SasaranRow | None) -> None:
-        """The row, its worklist copy and the pointer items that change with it.
+    def _add_row(
+        self, tx: _Transaction, write: RowWrite, stored: SasaranRow | None, revised: Revised
+    ) -> None:
+        """The row, its worklist copy, its change item and tombstone (domain.sasaran.changes)
+        and the pointer items that change with it.
 
         `stored` is the row as read before; None for a new one.
         """
-        row = write.row
+        row = revised.row
         data = s(dump(row.to_record()))
         item = {
             **_row_key(row.id),
@@ -189,6 +198,7 @@ class SasaranTable:
                     }
                 },
             )
+        self._add_change(tx, revised, data)
         before_nik = stored.nik if stored else None
         if row.nik != before_nik:
             if before_nik:
@@ -226,8 +236,54 @@ class SasaranTable:
                         },
                     )
 
-    def _add_counters(self, tx: _Transaction, total: ScopeDeltas) -> None:
-        """One ADD per scope of the per-scope deltas (domain.sasaran.rolled_up)."""
+    def _add_change(self, tx: _Transaction, revised: Revised, data: AttributeValueTypeDef) -> None:
+        """The row's copy under CHANGES#<desa> at its revision, the one it replaces deleted,
+        and its tombstone in the desa it left."""
+        row = revised.row
+        if revised.superseded is not None:
+            tx.add(
+                ("change", row.id),
+                {"Delete": {"TableName": self.table, "Key": _change_key(*revised.superseded)}},
+            )
+        if revised.live and row.revision:
+            tx.add(
+                ("change", row.id),
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": {**_change_key(row.desa, row.revision), "data": data},
+                    }
+                },
+            )
+        gone = revised.tombstone
+        if gone is not None:
+            ref = f"{gone.desa}/{gone.revision:0{REVISION_WIDTH}d}"
+            tx.add(
+                ("change", row.id),
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": {
+                            **_change_key(gone.desa, gone.revision),
+                            "removed": s(gone.id),
+                            "removed_at": s(gone.removed_at),
+                            **due.attributes(
+                                due.TOMBSTONE, positions.due_position(gone.removed_at, ref)
+                            ),
+                        },
+                    }
+                },
+            )
+
+    def _add_counters(
+        self, tx: _Transaction, total: ScopeDeltas, revisions: Mapping[str, int]
+    ) -> None:
+        """One ADD per scope of the per-scope deltas (domain.sasaran.rolled_up).
+
+        A desa's revision is added only if it still is what `revisions` says it
+        was when the rows' revisions were decided: writes to one desa take their
+        revisions in turn, and a row is never committed after a higher one.
+        """
         for (level, code), changes in total.items():
             names: dict[str, str] = {}
             values: dict[str, AttributeValueTypeDef] = {}
@@ -236,18 +292,61 @@ class SasaranTable:
                 names[f"#c{i}"] = COUNTER_PREFIX + name
                 values[f":c{i}"] = n(value)
                 adds.append(f"#c{i} :c{i}")
-            tx.add(
-                ("counter", code),
-                {
-                    "Update": {
-                        "TableName": self.table,
-                        "Key": {"PK": s(f"COUNTERS#{level}"), "SK": s(code)},
-                        "UpdateExpression": "ADD " + ", ".join(adds),
-                        "ExpressionAttributeNames": names,
-                        "ExpressionAttributeValues": values,
-                    }
-                },
-            )
+            update: Any = {
+                "TableName": self.table,
+                "Key": {"PK": s(f"COUNTERS#{level}"), "SK": s(code)},
+                "UpdateExpression": "ADD " + ", ".join(adds),
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+            label: tuple[str, object] = ("counter", code)
+            if level == "desa" and "revision" in changes and code in revisions:
+                names["#rev"] = COUNTER_PREFIX + "revision"
+                if revisions[code]:
+                    values[":rev"] = n(revisions[code])
+                    update["ConditionExpression"] = "#rev = :rev"
+                else:
+                    update["ConditionExpression"] = "attribute_not_exists(#rev)"
+                label = ("revision", code)
+            tx.add(label, {"Update": update})
+
+    def _revisions(self, desas: Iterable[str]) -> dict[str, int]:
+        """Each desa's revision counter as stored now (consistent)."""
+        keys = [{"PK": s("COUNTERS#desa"), "SK": s(code)} for code in sorted(set(desas))]
+        items = batch_get(self.client, self.table, keys)
+        found = {code: 0 for code in set(desas)}
+        found.update({text(i, "SK"): _counters(i).get("revision", 0) for i in items})
+        return found
+
+    def _revise_into(
+        self,
+        tx: _Transaction,
+        write: RowWrite,
+        stored: MutableMapping[str, SasaranRow],
+        counters: MutableMapping[str, int],
+    ) -> None:
+        """Decide the write's revisions (domain.sasaran.revise) and add its items; `stored`
+        then holds the row as written, for a later write of it in the same transaction."""
+        before = stored.get(write.row.id)
+        revised = revise(write.row, write.deltas, before, counters)
+        self._add_row(tx, write, before, revised)
+        stored[write.row.id] = revised.row
+
+    def _transact_revised(
+        self, desas: Iterable[str], build: Callable[[Mapping[str, int]], _Transaction]
+    ) -> tuple[_Transaction, list[str] | None]:
+        """Build (from the desas' revisions as read now) and run a transaction of row writes;
+        built again on fresh revisions while only a revision condition failed (another
+        write took them)."""
+        desas = set(desas)
+        for attempt in range(MAX_CONFLICT_RETRIES):
+            if attempt:
+                backoff(attempt)
+            tx = build(self._revisions(desas))
+            reasons = self._transact(tx)
+            if reasons is None or {kind for kind, _ in tx.failed(reasons)} != {"revision"}:
+                return tx, reasons
+        raise StoreUnavailable(STORE_BUSY)
 
     # Reading --------------------------------------------------------------
     def _stored(self, writes: Iterable[RowWrite]) -> dict[str, SasaranRow]:

@@ -11,6 +11,7 @@ from ...domain.sasaran import Followup, SasaranRow, rolled_up
 from ...ports import RowWrite, SasaranPage
 from .dynamo import batch_get, dump, s, text
 from .errors import translated
+from .sasaran_changes import SasaranChanges
 from .sasaran_items import (
     SasaranTable,
     _name_key,
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     Item = Mapping[str, AttributeValueTypeDef]
 
 
-class SasaranWorklist(SasaranTable):
+class SasaranWorklist(SasaranChanges, SasaranTable):
     # Rows -----------------------------------------------------------------
     def get_row(self, sasaran_id: str) -> SasaranRow | None:
         with translated("sasaran.get_row"):
@@ -78,46 +79,62 @@ class SasaranWorklist(SasaranTable):
     def save_row(self, write: RowWrite) -> None:
         with translated("sasaran.save_row"):
             stored = self._stored([write])
-            tx = _Transaction()
-            self._add_row(tx, write, stored.get(write.row.id))
-            self._add_counters(tx, rolled_up([write.deltas]))
-            reasons = self._transact(tx)
+
+            def build(revisions: Mapping[str, int]) -> _Transaction:
+                tx = _Transaction()
+                self._revise_into(tx, write, dict(stored), dict(revisions))
+                self._add_counters(tx, rolled_up([write.deltas]), revisions)
+                return tx
+
+            tx, reasons = self._transact_revised(write.deltas, build)
         if reasons is not None:
             raise _row_conflict(tx.failed(reasons))
 
     # Follow-ups -----------------------------------------------------------
     def record_followup(self, followup: Followup, write: RowWrite) -> bool:
-        data = s(dump(followup.to_record()))
         with translated("sasaran.record_followup"):
             stored = self._stored([write])
-            tx = _Transaction()
-            tx.add(
-                ("followup", followup.id),
-                self._put(
-                    {"PK": s(f"FOLLOWUP#{followup.id}"), "SK": s("FOLLOWUP"), "data": data},
-                    "attribute_not_exists(PK)",
-                ),
+            tx, reasons = self._transact_revised(
+                write.deltas,
+                lambda revisions: self._followup_tx(followup, write, stored, revisions),
             )
-            tx.add(
-                ("followup", followup.id),
-                self._put(
-                    {
-                        "PK": s(_row_pk(followup.sasaran_id)),
-                        "SK": s(f"FU#{followup.at}#{followup.id}"),
-                        "data": data,
-                    },
-                    "attribute_not_exists(PK)",
-                ),
-            )
-            self._add_row(tx, write, stored.get(write.row.id))
-            self._add_counters(tx, rolled_up([write.deltas]))
-            reasons = self._transact(tx)
         if reasons is None:
             return True
         failed = tx.failed(reasons)
         if any(kind == "followup" for kind, _ in failed):
             return False
         raise _row_conflict(failed)
+
+    def _followup_tx(
+        self,
+        followup: Followup,
+        write: RowWrite,
+        stored: Mapping[str, SasaranRow],
+        revisions: Mapping[str, int],
+    ) -> _Transaction:
+        data = s(dump(followup.to_record()))
+        tx = _Transaction()
+        tx.add(
+            ("followup", followup.id),
+            self._put(
+                {"PK": s(f"FOLLOWUP#{followup.id}"), "SK": s("FOLLOWUP"), "data": data},
+                "attribute_not_exists(PK)",
+            ),
+        )
+        tx.add(
+            ("followup", followup.id),
+            self._put(
+                {
+                    "PK": s(_row_pk(followup.sasaran_id)),
+                    "SK": s(f"FU#{followup.at}#{followup.id}"),
+                    "data": data,
+                },
+                "attribute_not_exists(PK)",
+            ),
+        )
+        self._revise_into(tx, write, dict(stored), dict(revisions))
+        self._add_counters(tx, rolled_up([write.deltas]), revisions)
+        return tx
 
     def get_followup(self, followup_id: str) -> Followup | None:
         with translated("sasaran.get_followup"):

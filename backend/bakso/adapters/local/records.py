@@ -20,6 +20,7 @@ from ...domain.audit_chain import AuditKeys
 from ...ports import Records
 from .records_audit import AuditRecords
 from .records_batches import BatchRecords
+from .records_desa import DesaContactRecords
 from .records_due import DueRecords
 from .records_requests import RequestRecords
 from .records_returns import ReturnRecords
@@ -207,6 +208,27 @@ MIGRATIONS = [
     ALTER TABLE requests ADD COLUMN nik_key TEXT;
     CREATE INDEX requests_nik ON requests (nik_key, created_at, id) WHERE nik_key IS NOT NULL;
     """,
+    # #15: every list reads through an index (tests/contract/test_sqlite_plans.py): an
+    # operator's status filter within the desa, and the audit log by time (alone, or with
+    # an officer or a target), in the order the date-filtered search pages by, (at, seq).
+    """
+    CREATE INDEX IF NOT EXISTS requests_desa_status_newest
+        ON requests (desa, status, created_at, id);
+    CREATE INDEX IF NOT EXISTS audit_at ON audit (at, seq);
+    CREATE INDEX IF NOT EXISTS audit_actor_at ON audit (actor, at, seq);
+    CREATE INDEX IF NOT EXISTS audit_target_at ON audit (target, at, seq);
+    """,
+    # #14: the desa office's contact, kept by its operator (domain.desa).
+    """
+    CREATE TABLE desa_contacts (
+        desa TEXT PRIMARY KEY,
+        phone TEXT NOT NULL,
+        whatsapp INTEGER NOT NULL,
+        hours TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL
+    );
+    """,
 ]
 
 
@@ -219,6 +241,7 @@ class SqliteRecords(
     AuditRecords,
     ReturnRecords,
     DueRecords,
+    DesaContactRecords,
     Records,
 ):
     """Every records port in one SQLite file."""

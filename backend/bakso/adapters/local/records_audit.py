@@ -13,6 +13,7 @@ from ...domain.model import AuditEntry
 from .records_rows import _AUDIT_COLUMNS, SqliteTable, _audit_entry, _dump
 
 _HEAD_COLUMNS = "seq, link, key_id, mac"
+SEQ_END = 10**12  # past any seq (DynamoDB's entry keys have 12 digits)
 log = logging.getLogger(__name__)
 
 
@@ -90,6 +91,9 @@ class AuditRecords(AuditChain):
     def audit_head(self) -> AuditHead | None:
         return _head(self._read_one(f"SELECT {_HEAD_COLUMNS} FROM audit_head"))  # noqa: S608
 
+    def index_audit_times(self, after_seq: int, limit: int) -> tuple[int, int | None]:
+        return 0, None  # the audit_at index holds every row (its #15 migration)
+
     def audit_search(
         self,
         *,
@@ -102,23 +106,45 @@ class AuditRecords(AuditChain):
     ) -> list[AuditEntry]:
         if limit < 1:  # as on DynamoDB (SQLite would read LIMIT -1 as no limit)
             return []
-        clauses, params = [], []
+        by_time = since is not None or until is not None
+        cursor_at: str | None = None
+        if by_time and before_seq is not None:
+            # The cursor is the last entry's (at, seq): bound the time index by it (it
+            # implies `at < until` when earlier). An unknown `before` matches nothing.
+            row = self._read_one("SELECT at FROM audit WHERE seq = ?", before_seq)
+            if row is None:
+                return []
+            if until is None or row[0] < until:
+                cursor_at, until = row[0], None
+        clauses: list[str] = []
+        params: list[Any] = []
         for clause, value in (
             ("target = ?", target),
             ("actor = ?", actor),
             ("at >= ?", since),
             ("at < ?", until),
-            ("seq < ?", before_seq),
         ):
             if value is not None:
                 clauses.append(clause)
                 params.append(value)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        if not by_time:
+            # The log's own order. The bound keeps the plan a range of the rowid (or of
+            # the target's or actor's index) even without a cursor.
+            clauses.append("seq < ?")
+            params.append(before_seq if before_seq is not None else SEQ_END)
+            order = "seq DESC"
+        else:
+            # By time, newest first, through audit_at / audit_actor_at / audit_target_at.
+            order = "at DESC, seq DESC"
+            if cursor_at is not None:
+                clauses.append("(at, seq) < (?, ?)")
+                params.extend((cursor_at, before_seq))
         rows = (
             self._db.connection()
             .execute(
                 # Only the constant clauses above are spliced in; values are bound.
-                f"SELECT {_AUDIT_COLUMNS} FROM audit {where} ORDER BY seq DESC LIMIT ?",  # noqa: S608
+                f"SELECT {_AUDIT_COLUMNS} FROM audit WHERE {' AND '.join(clauses)}"  # noqa: S608
+                f" ORDER BY {order} LIMIT ?",
                 (*params, limit),
             )
             .fetchall()

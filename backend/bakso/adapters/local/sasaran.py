@@ -22,11 +22,14 @@ from ...domain.sasaran import (
     Followup,
     ImportResult,
     ImportRun,
+    Revised,
     SasaranRow,
     ScopeDeltas,
     rolled_up,
 )
 from ...ports import ImportLineWrite, RowWrite, SasaranPage, SasaranStore
+from .sasaran_changes import MIGRATION as CHANGES_MIGRATION
+from .sasaran_changes import SasaranChanges, revised_writes
 from .sasaran_due import SasaranDue
 from .sqlite import SqliteDatabase
 
@@ -90,6 +93,8 @@ MIGRATIONS = [
         WHERE json_extract(data, '$.status') NOT IN ('DONE', 'FAILED');
     CREATE INDEX imports_retain ON imports (retain_from) WHERE retain_from IS NOT NULL;
     """,
+    # #15: worklist sync by change (sasaran_changes).
+    CHANGES_MIGRATION,
 ]
 
 
@@ -106,7 +111,7 @@ def _row(data: str) -> SasaranRow:
     return SasaranRow.from_record(json.loads(data))
 
 
-class SqliteSasaranStore(SasaranDue, SasaranStore):
+class SqliteSasaranStore(SasaranChanges, SasaranDue, SasaranStore):
     def __init__(self, path: Path) -> None:
         self._db = SqliteDatabase(path, MIGRATIONS)
 
@@ -318,7 +323,8 @@ class SqliteSasaranStore(SasaranDue, SasaranStore):
 
     @staticmethod
     def _write_rows(db: sqlite3.Connection, writes: Sequence[RowWrite]) -> None:
-        def values(row: SasaranRow) -> tuple[Any, ...]:
+        def values(revised: Revised) -> tuple[Any, ...]:
+            row = revised.row
             record = _dump(row.to_record())
             position = due.row_position(row)
             return (
@@ -329,20 +335,23 @@ class SqliteSasaranStore(SasaranDue, SasaranStore):
                 row.version,
                 record,
                 position,
+                row.revision if revised.live else None,
                 row.id,
             )
 
-        creates = [values(w.row) for w in writes if w.expected_version == 0]
-        updates = [(*values(w.row), w.expected_version) for w in writes if w.expected_version]
+        revised = revised_writes(db, writes)
+        pairs = list(zip(writes, revised, strict=True))
+        creates = [values(r) for w, r in pairs if w.expected_version == 0]
+        updates = [(*values(r), w.expected_version) for w, r in pairs if w.expected_version]
         try:
             db.executemany(
-                "INSERT INTO rows (desa, sort_key, nik, name_key, version, data, retain_from, id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO rows (desa, sort_key, nik, name_key, version, data, retain_from,"
+                " revision, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 creates,
             )
             updated = db.executemany(
                 "UPDATE rows SET desa = ?, sort_key = ?, nik = ?, name_key = ?, version = ?,"
-                " data = ?, retain_from = ? WHERE id = ? AND version = ?",
+                " data = ?, retain_from = ?, revision = ? WHERE id = ? AND version = ?",
                 updates,
             ).rowcount
         except sqlite3.IntegrityError:

@@ -104,6 +104,12 @@ class LinkedRequestOut(Out):
     live: bool = Field(description="false once DITOLAK or DIBATALKAN: another may be started")
 
 
+class TombstoneOut(Out):
+    id: str = Field(description="the row that left the desa's worklist")
+    revision: int = Field(description="the desa's revision at which it left")
+    removed: Literal[True] = True
+
+
 class SasaranOut(Out):
     id: str
     desa: str
@@ -122,13 +128,35 @@ class SasaranOut(Out):
     served_at: str | None
     version: int
     updated_at: str
+    sort_key: str = Field(
+        description="the worklist order (rentan first, then by name): a device that applies"
+        " changes to its copy sorts by it"
+    )
     followups: list[FollowupOut] | None = None
 
 
 class SasaranPageOut(Out):
     desa: str
-    revision: int = Field(description="changes with every change to the desa's rows (also ETag)")
+    revision: int = Field(
+        description="the desa's revision before this page was read; it grows with every"
+        " change to the desa's rows (also the ETag of a whole-list answer). A device keeps"
+        " the revision of the first page of a download and sends it as ?since= next time"
+    )
+    full: bool = Field(
+        default=True,
+        description="true: `items` is a page of the whole list, in worklist order (no"
+        " ?since=, or a ?since= the server cannot answer by change: older than the"
+        " tombstones it keeps, SASARAN_TOMBSTONE_DAYS, or above the desa's revision); the"
+        " device replaces its copy and continues with ?cursor= and no ?since=. false:"
+        " `items` are the rows changed after ?since= and `removed` the rows that left the"
+        " list after it, in revision order; continue with the same ?since= and ?cursor=",
+    )
     items: list[SasaranOut]
+    removed: list[TombstoneOut] = Field(
+        default_factory=list,
+        description="rows withdrawn by Dukcapil, purged by retention or moved to another"
+        " desa after ?since=: the device deletes them from its copy (empty when full)",
+    )
     cursor: str | None
 
 

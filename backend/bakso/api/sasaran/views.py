@@ -73,6 +73,7 @@ def _row_out(row: SasaranRow, followups: list[Followup] | None = None) -> dict[s
             for document, link in row.requests.items()
         ],
         "served": row.served,
+        "sort_key": row.sort_key,
         "followups": [_followup_out(f.to_record()) for f in followups]
         if followups is not None
         else None,
@@ -202,7 +203,8 @@ def vocabulary() -> Response:
 # Worklist ----------------------------------------------------------------------------
 @bp.get("")
 @doc(
-    summary="A desa's worklist, rentan residents first (operators: own desa); ETag per revision",
+    summary="A desa's worklist, rentan residents first (operators: own desa); ETag per revision;"
+    " ?since=<revision> for only what changed (docs/sasaran-import.md)",
     query=WorklistQuery,
     response=SasaranPageOut,
     also=(304,),
@@ -211,6 +213,20 @@ def list_rows() -> Response:
     svc = services().sasaran
     who = actor()
     q = query(WorklistQuery)
+    if q.since is not None:
+        sync = svc.sync(who, q.desa, since=q.since, cursor=q.cursor, limit=q.limit)
+        return jsonify(
+            {
+                "desa": svc.worklist_desa(who, q.desa),
+                "revision": sync.revision,
+                "full": sync.full,
+                "items": [_row_out(r) for r in sync.rows],
+                "removed": [
+                    {"id": t.id, "revision": t.revision, "removed": True} for t in sync.removed
+                ],
+                "cursor": sync.cursor,
+            }
+        )
     desa = svc.worklist_desa(who, q.desa)
     revision = svc.revision(desa)
     cursor = q.cursor
@@ -223,7 +239,9 @@ def list_rows() -> Response:
             {
                 "desa": desa,
                 "revision": revision,
+                "full": True,
                 "items": [_row_out(r) for r in page.items],
+                "removed": [],
                 "cursor": page.cursor,
             }
         )
@@ -232,6 +250,17 @@ def list_rows() -> Response:
     # cached body would only leave residents' names on disk after logout clears the app's data.
     response.set_etag(etag)
     return response
+
+
+@bp.delete("/<uuid:sasaran_id>")
+@doc(
+    summary="Withdraw a row from its desa's worklist (Dukcapil): erased, uncounted, sent to"
+    " devices as a tombstone; 204 again once withdrawn",
+    status=204,
+)
+def withdraw(sasaran_id: object) -> tuple[str, int]:
+    services().sasaran.withdraw(actor(), str(sasaran_id))
+    return "", 204
 
 
 @bp.get("/<uuid:sasaran_id>")

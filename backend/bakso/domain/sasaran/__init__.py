@@ -8,6 +8,7 @@ One module per concern, every public name re-exported here
 - normalise: names and addresses folded into a natural key, desa codes;
 - rows: a worklist row and its follow-ups, and which row an import line updates;
 - imports: an import run, how a line is judged, the per-line report;
+- changes: the revision each row write takes, tombstones, when a client must start over;
 - links: the requests started from a row, one per document, and when it is served;
 - counters: the coverage counters a row or a request change adds to its desa,
   kecamatan and kabupaten, and the figures read from them.
@@ -15,6 +16,15 @@ One module per concern, every public name re-exported here
 
 from __future__ import annotations
 
+from .changes import (
+    Revised,
+    Tombstone,
+    after_cursor,
+    on_worklist,
+    revise,
+    revision_cursor,
+    too_old,
+)
 from .counters import (
     MAX_DWELL_DAYS,
     Deltas,
@@ -91,6 +101,7 @@ from .rows import (
     closed_at,
     erased,
     pick_match,
+    withdrawn,
 )
 from .vocabulary import (
     ADDRESS_WORDS,
@@ -158,8 +169,11 @@ __all__ = [
     "LineFields",
     "Outcome",
     "RequestChange",
+    "Revised",
     "SasaranRow",
     "ScopeDeltas",
+    "Tombstone",
+    "after_cursor",
     "all_issued",
     "apply_followup",
     "clean_text",
@@ -180,15 +194,20 @@ __all__ = [
     "normalise_address",
     "normalise_desa_code",
     "normalise_name",
+    "on_worklist",
     "parse_category",
     "parse_documents",
     "percentile",
     "pick_match",
     "refuse_duplicates",
     "request_deltas",
+    "revise",
+    "revision_cursor",
     "rolled_up",
     "row_counters",
     "row_deltas",
     "scopes",
+    "too_old",
     "with_served",
+    "withdrawn",
 ]

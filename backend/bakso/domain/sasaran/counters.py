@@ -61,8 +61,10 @@ def iso_week(at: str) -> str:
 
 
 def row_counters(row: SasaranRow) -> dict[str, int]:
-    """What one row contributes to its desa's counters."""
+    """What one row contributes to its desa's counters (nothing once withdrawn)."""
     counts: dict[str, int] = defaultdict(int)
+    if row.withdrawn_at:
+        return counts
     flags = {"target": True, "followed_up": row.followup is not None, "served": row.served}
     for name, on in flags.items():
         if on:

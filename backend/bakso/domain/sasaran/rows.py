@@ -40,6 +40,11 @@ class SasaranRow:
     requests: dict[str, dict[str, Any]] = field(default_factory=dict)
     served_at: str | None = None  # set while every document it lacks is issued
     purged_at: str | None = None  # personal values erased, RETENTION_DAYS after closed_at
+    # Withdrawn by Dukcapil (DELETE /sasaran/<id>): erased like a purge, and no longer counted.
+    withdrawn_at: str | None = None
+    # The desa's revision counter at the row's last write (changes.py); 0 for rows stored
+    # before rows carried one, which a client holding any revision already has.
+    revision: int = 0
 
     @property
     def served(self) -> bool:
@@ -168,6 +173,11 @@ def closed_at(row: SasaranRow) -> str | None:
     if row.followup is not None and row.followup.get("outcome") in CLOSING_OUTCOMES:
         times.append(str(row.followup["at"]))
     return min(times) if times else None
+
+
+def withdrawn(row: SasaranRow, at: str) -> SasaranRow:
+    """The row Dukcapil withdrew: erased as retention does, and left out of every counter."""
+    return SasaranRow(**{**erased(row, at).to_record(), "withdrawn_at": at})
 
 
 def erased(row: SasaranRow, at: str) -> SasaranRow:

@@ -1,0 +1,114 @@
+"""The real build (`make pwa`): its br/gz copies, and a precache that holds the operator's
+offline app and none of the online-only screens (pwa/vite.config.ts, onlineOnlyChunks).
+
+Here rather than in tests/public because only `make e2e` builds the PWA first."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import brotli
+from playwright.sync_api import expect
+
+from e2e.conftest import DIST, Launcher, Server
+from e2e.ui import E2E, login, wait_for_service_worker
+from helpers import PASSWORD
+
+pytestmark = E2E
+
+TEXT = (".js", ".css", ".html", ".webmanifest", ".svg", ".json")
+# Dukcapil's screens (an office PC) and the coverage figures (from the API): online only.
+ONLINE_ONLY = ("src/screens/dukcapil/index.tsx", "src/screens/coverage.tsx")
+
+
+def precached() -> set[str]:
+    sw = (DIST / "sw.js").read_text(encoding="utf-8")
+    urls = set(re.findall(r"""["']?url["']?\s*:\s*["']([^"']+)["']""", sw))
+    assert urls, "no precache manifest found in dist/sw.js"
+    return urls
+
+
+def vite_manifest() -> dict[str, Any]:
+    path = DIST / ".vite" / "manifest.json"
+    assert path.is_file(), f"{path} is missing: rebuild with `make pwa`"
+    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return manifest
+
+
+def files_of(entry: dict[str, Any]) -> set[str]:
+    return {entry["file"], *entry.get("css", [])}
+
+
+def test_every_text_file_of_the_build_has_br_and_gz_copies_that_decode_to_it() -> None:
+    built = [
+        p for p in DIST.rglob("*") if p.suffix in TEXT and ".vite" not in p.relative_to(DIST).parts
+    ]
+    assert {p.suffix for p in built} >= {".js", ".css", ".html", ".webmanifest"}
+    for path in built:
+        data = path.read_bytes()
+        assert brotli.decompress((path.parent / f"{path.name}.br").read_bytes()) == data, path
+        assert gzip.decompress((path.parent / f"{path.name}.gz").read_bytes()) == data, path
+
+
+def test_the_precache_holds_the_operators_chunks_and_no_online_only_one() -> None:
+    manifest = vite_manifest()
+    urls = precached()
+    entry = manifest["index.html"]
+    operator = files_of(entry) | set(entry.get("assets", []))  # the compression worker
+    for source in entry.get("dynamicImports", []):
+        if source not in ONLINE_ONLY:
+            operator |= files_of(manifest[source])  # the QR encoder, workbox-window
+    online_only = set().union(*(files_of(manifest[source]) for source in ONLINE_ONLY))
+
+    assert operator - urls == set(), "operator chunks missing from the precache"
+    assert online_only & urls == set(), "online-only chunks precached"
+    assert {"index.html", "manifest.webmanifest"} <= urls
+    assert [u for u in urls if u.endswith((".br", ".gz"))] == []
+    assert [u for u in urls if "512" in u] == []  # the install icons are fetched online
+
+
+def test_the_browser_gets_brotli_and_the_worker_caches_no_dukcapil_code(
+    server: Server, launch: Launcher
+) -> None:
+    dukcapil = {Path(f).name for f in files_of(vite_manifest()["src/screens/dukcapil/index.tsx"])}
+    context = launch()
+    page = context.new_page()
+    codings: dict[str, str | None] = {}
+    page.on(
+        "response",
+        lambda r: (
+            codings.__setitem__(r.url, r.headers.get("content-encoding"))
+            if "/assets/" in r.url
+            else None
+        ),
+    )
+    login(page, server.url)
+    wait_for_service_worker(page)
+    scripts = {url: coding for url, coding in codings.items() if url.endswith(".js")}
+    assert scripts and set(scripts.values()) == {"br"}, scripts
+    cached = page.evaluate(
+        """async () => {
+          const urls = [];
+          for (const name of await caches.keys()) {
+            for (const r of await (await caches.open(name)).keys()) urls.push(r.url);
+          }
+          return urls;
+        }"""
+    )
+    names = {url.split("?")[0].rsplit("/", 1)[-1] for url in cached}
+    assert any(n.startswith("index-") and n.endswith(".js") for n in names), names
+    assert names & dukcapil == set(), names
+    page.close()
+
+    # An officer still gets the Dukcapil screens, from the network.
+    officer = context.new_page()
+    officer.goto(server.url + "/#/masuk")
+    expect(officer.locator("#username")).to_be_visible(timeout=30_000)
+    officer.fill("#username", "dukcapil")
+    officer.fill("#password", PASSWORD)
+    officer.get_by_role("button", name="Masuk").click()
+    expect(officer.get_by_role("heading", level=1)).to_have_text("Paket berkas")
