@@ -4,6 +4,7 @@ a device. CDP gives the network and CPU emulation."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -36,15 +37,19 @@ SLOW_3G = {
 }
 CPU_SLOWDOWN = 4
 
-# Records when the login form is usable: both fields and an enabled submit button in the DOM.
-# Installed before any page script, so the time is the page's own (performance.now(), i.e.
-# from the start of the navigation), not when Playwright's polling happened to look.
+# Records when the login form is usable: both fields and the submit button rendered, visible
+# (laid out, not hidden) and enabled. Installed before any page script, so the time is the
+# page's own (performance.now(), i.e. from the start of the navigation), not when Playwright's
+# polling happened to look.
 INTERACTIVE_PROBE = """
 (() => {
+  const usable = (el) => !!el && !el.disabled && el.getClientRects().length > 0
+    && getComputedStyle(el).visibility !== 'hidden';
   const ready = () => {
-    const form = document.querySelector('form');
-    const button = form && form.querySelector('button[type=submit]:not([disabled])');
-    return !!(document.querySelector('#username') && document.querySelector('#password') && button);
+    const user = document.querySelector('#username');
+    const form = user && user.form;
+    const button = form && form.querySelector('button[type=submit]');
+    return usable(user) && usable(document.querySelector('#password')) && usable(button);
   };
   const mark = () => {
     if (window.__benchInteractive === undefined && ready()) {
@@ -61,8 +66,48 @@ INTERACTIVE_PROBE = """
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', watch);
   else watch();
   watch();
+  // A stylesheet arriving changes no DOM: look now and then as well.
+  const timer = setInterval(() => {
+    if (mark() || window.__benchInteractive !== undefined) clearInterval(timer);
+  }, 50);
 })();
 """
+
+# Records when the app is offline-capable: its service worker activated and every URL of the
+# precache manifest (MANIFEST, from the built sw.js) in Cache Storage. Workbox keys a
+# revisioned entry as url?__WB_REVISION__=…; that parameter is ignored here.
+OFFLINE_PROBE = """
+(() => {
+  if (!location.protocol.startsWith('http') || !navigator.serviceWorker) return;
+  const wanted = MANIFEST.map((url) => new URL(url, location.origin).href);
+  const missing = async () => {
+    const have = new Set();
+    for (const name of await caches.keys()) {
+      for (const request of await (await caches.open(name)).keys()) {
+        const url = new URL(request.url);
+        url.searchParams.delete('__WB_REVISION__');
+        have.add(url.href);
+      }
+    }
+    return wanted.filter((url) => !have.has(url));
+  };
+  navigator.serviceWorker.ready.then(async (registration) => {
+    for (;;) {
+      if (registration.active && registration.active.state === 'activated') {
+        const left = await missing();
+        if (!left.length) { window.__benchOffline = performance.now(); return; }
+        window.__benchMissing = left;
+      }
+      await new Promise((ok) => setTimeout(ok, 50));
+    }
+  });
+})();
+"""
+
+
+def offline_probe(manifest: list[str]) -> str:
+    return OFFLINE_PROBE.replace("MANIFEST", json.dumps(manifest))
+
 
 SW_READY = """
 (ms) => Promise.race([
@@ -106,11 +151,12 @@ def playwright() -> Iterator[Any]:
         yield pw
 
 
-def launch(pw: Any, profile: Path, **options: Any) -> Any:
+def launch(pw: Any, profile: Path, cdp: bool = False, **options: Any) -> Any:
+    """Chromium on `profile`; with `cdp`, also listening for bench.cdp's own connection."""
     settings: dict[str, Any] = {
         "executable_path": CHROMIUM,
         "headless": True,
-        "args": FLAGS,
+        "args": [*FLAGS, "--remote-debugging-port=0"] if cdp else FLAGS,
         "viewport": PHONE,
         "locale": "id-ID",
         "service_workers": "allow",

@@ -5,18 +5,88 @@ receives (headers, bodies, retries, the service worker's and workers' requests) 
 Requests going up are followed just enough (request line, Content-Length) to know when an
 upload body is being sent; `drop_at` names which uploads to cut, and at what fraction of their
 body. A cut resets every open connection and refuses new ones for `outage` seconds.
+
+With `shape` it is also the phone's network: one shared link each way at `shape.kbit` kbit/s
+and `shape.rtt` s round trip (half of it each way, a new connection's handshake one more
+round trip), so every byte is slowed — the page's, its workers' and the service worker's,
+which CDP network emulation on the page does not reach. Segments of at most `MSS` bytes
+queue on the link in the order they arrive, as on a bottleneck with a deep buffer; no loss,
+no TCP slow start (which would only make a real link slower at first).
 """
 
 from __future__ import annotations
 
 import contextlib
+import queue
 import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 UPLOAD_PREFIX = b"/blobs/upload/"
+MSS = 1460  # bytes per segment on the shaped link
+
+
+@dataclass(frozen=True)
+class Shape:
+    kbit: float = 400.0  # each way
+    rtt: float = 0.4  # seconds
+
+
+class Link:
+    """One direction of the shaped network, shared by every connection (one phone, one radio)."""
+
+    def __init__(self, shape: Shape) -> None:
+        self.rate = shape.kbit * 1000 / 8  # bytes per second
+        self.one_way = shape.rtt / 2
+        self.free_at = 0.0
+        self.lock = threading.Lock()
+
+    def schedule(self, size: int, now: float) -> float:
+        """When a segment of `size` bytes handed over at `now` arrives at the other end: after
+        the segments queued before it have been sent, its own serialisation, and the delay."""
+        with self.lock:
+            start = max(now, self.free_at)
+            self.free_at = start + size / self.rate
+            return self.free_at + self.one_way
+
+
+class _Pipe:
+    """Delivers one connection's bytes in one direction at the times the link allows."""
+
+    def __init__(
+        self, link: Link, dest: socket.socket, not_before: float, done: Callable[[], None]
+    ):
+        self.link, self.dest, self.not_before, self.done = link, dest, not_before, done
+        self.queue: queue.SimpleQueue[tuple[float, bytes | None]] = queue.SimpleQueue()
+        threading.Thread(target=self._deliver, daemon=True).start()
+
+    def send(self, data: bytes) -> None:
+        for i in range(0, len(data), MSS):
+            segment = data[i : i + MSS]
+            now = max(time.monotonic(), self.not_before)
+            self.queue.put((self.link.schedule(len(segment), now), segment))
+
+    def close(self) -> None:
+        """The sender is done: close once everything queued before has been delivered."""
+        self.queue.put((time.monotonic() + self.link.one_way, None))
+
+    def _deliver(self) -> None:
+        try:
+            while True:
+                due, segment = self.queue.get()
+                wait = due - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                if segment is None:
+                    return
+                self.dest.sendall(segment)
+        except OSError:
+            pass
+        finally:
+            self.done()
 
 
 @dataclass
@@ -112,9 +182,13 @@ def _reset(sock: socket.socket) -> None:
 
 
 class Proxy:
-    def __init__(self, target_port: int, port: int = 0, outage: float = 2.0) -> None:
+    def __init__(
+        self, target_port: int, port: int = 0, outage: float = 2.0, shape: Shape | None = None
+    ) -> None:
         self.target = ("127.0.0.1", target_port)
         self.outage = outage
+        self.shape = shape
+        self._links = (Link(shape), Link(shape)) if shape else None  # up, down
         self.lock = threading.Lock()
         self.counts = Counts()
         self.drop_at: dict[int, float] = {}  # upload number (from 1) → fraction of its body
@@ -175,10 +249,27 @@ class Proxy:
                 _reset(client)
                 _reset(server)
                 continue
-            threading.Thread(target=self._up, args=(client, server), daemon=True).start()
-            threading.Thread(target=self._down, args=(client, server), daemon=True).start()
+            to_server, to_client = self._senders(client, server)
+            threading.Thread(target=self._up, args=(client, server, to_server), daemon=True).start()
+            threading.Thread(
+                target=self._down, args=(client, server, to_client), daemon=True
+            ).start()
 
-    def _up(self, client: socket.socket, server: socket.socket) -> None:
+    def _senders(
+        self, client: socket.socket, server: socket.socket
+    ) -> tuple[_Pipe | None, _Pipe | None]:
+        if self._links is None or self.shape is None:
+            return None, None
+        # The handshake costs the client a round trip before its first byte can leave.
+        opened = time.monotonic() + self.shape.rtt
+
+        def done() -> None:
+            self._close_pair(client, server)
+
+        up, down = self._links
+        return _Pipe(up, server, opened, done), _Pipe(down, client, 0.0, done)
+
+    def _up(self, client: socket.socket, server: socket.socket, pipe: _Pipe | None) -> None:
         stream = _Upstream()
         try:
             while data := client.recv(65536):
@@ -186,7 +277,10 @@ class Proxy:
                 sent = data if cut is None else data[:cut]
                 with self.lock:
                     self.counts.up += len(data)
-                server.sendall(sent)
+                if pipe is None:
+                    server.sendall(sent)
+                else:
+                    pipe.send(sent)
                 if cut is not None:
                     with self.lock:
                         self.counts.uploads_cut += 1
@@ -197,18 +291,28 @@ class Proxy:
         except OSError:
             pass
         finally:
-            self._close_pair(client, server)
+            self._finish(client, server, pipe)
 
-    def _down(self, client: socket.socket, server: socket.socket) -> None:
+    def _down(self, client: socket.socket, server: socket.socket, pipe: _Pipe | None) -> None:
         try:
             while data := server.recv(65536):
-                client.sendall(data)
+                if pipe is None:
+                    client.sendall(data)
+                else:
+                    pipe.send(data)
                 with self.lock:
                     self.counts.down += len(data)
         except OSError:
             pass
         finally:
+            self._finish(client, server, pipe)
+
+    def _finish(self, client: socket.socket, server: socket.socket, pipe: _Pipe | None) -> None:
+        # Shaped, the bytes still on the link are delivered first, then the pair is closed.
+        if pipe is None:
             self._close_pair(client, server)
+        else:
+            pipe.close()
 
     def _close_pair(self, client: socket.socket, server: socket.socket) -> None:
         with self.lock:

@@ -23,7 +23,8 @@ from typing import Any
 
 from .common import REPO, Figure, fmt
 
-SECTIONS = ("weight", "load", "scans", "sync", "batch", "imports", "api")
+# A new section: its name here, its sizes in FULL and SMOKE, its import in section_runner
+SECTIONS = ("weight", "load", "scans", "sync", "batch", "imports", "api", "lists", "worklist")
 DOCS = REPO / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- bench:table -->", "<!-- /bench:table -->"
 
@@ -35,7 +36,9 @@ FULL: dict[str, dict[str, Any]] = {
     "sync": {"count": 10, "runs": 3},
     "batch": {"total": 1000, "small": 100, "scan_kb": 300, "runs": 3},
     "imports": {"runs": 9},
-    "api": {"calls": 600, "runs": 3},
+    "api": {"calls": 120, "runs": 3},
+    "lists": {"small": 1000, "large": 100_000, "calls": 30, "runs": 3},
+    "worklist": {"rows": 2000},
 }
 SMOKE: dict[str, dict[str, Any]] = {
     "weight": {"runs": 1},
@@ -44,7 +47,9 @@ SMOKE: dict[str, dict[str, Any]] = {
     "sync": {"count": 2, "runs": 1, "clean_runs": 0, "scale": 0.3},
     "batch": {"total": 12, "small": 4, "scan_kb": 20, "runs": 1},
     "imports": {"runs": 1, "explain": False},
-    "api": {"calls": 20, "runs": 1},
+    "api": {"calls": 6, "runs": 1, "scan_kb": 20, "scale": 0.1},
+    "lists": {"small": 20, "large": 200, "calls": 2, "runs": 1},
+    "worklist": {"rows": 30},
 }
 
 
@@ -74,6 +79,14 @@ def section_runner(name: str) -> Callable[..., list[Figure]]:
         from .imports import run as run_imports
 
         return lambda work, **kw: run_imports(**kw)
+    if name == "lists":  # §8 list paths flat in data (bench/lists.py)
+        from .lists import run as run_lists
+
+        return run_lists
+    if name == "worklist":  # §9 the worklist synced by change (bench/worklist.py)
+        from .worklist import run as run_worklist
+
+        return run_worklist
     from .api import run as run_api
 
     return run_api

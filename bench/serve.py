@@ -34,7 +34,7 @@ def bakso_app(data: str, dist: str | None) -> object:
 
 
 def bare_app() -> object:
-    from flask import Flask, jsonify
+    from flask import Flask, jsonify, request
 
     app = Flask("bare")
 
@@ -44,7 +44,15 @@ def bare_app() -> object:
 
     @app.put("/bare/<item>")
     def bare_put(item: str) -> object:
-        return jsonify(id=item), 201
+        return jsonify(id=item, body=request.get_json()), 201
+
+    @app.post("/bare/<item>")
+    def bare_post(item: str) -> object:
+        return jsonify(id=item, body=request.get_json())
+
+    @app.put("/bare/<item>/blob")
+    def bare_blob(item: str) -> object:
+        return jsonify(id=item, size=len(request.get_data()))
 
     return app
 

@@ -1,4 +1,4 @@
-"""§6 Worklist sync: the bytes an operator's phone receives to bring its copy of a large
+"""§9 Worklist sync: the bytes an operator's phone receives to bring its copy of a large
 desa worklist up to date after one change made elsewhere in the desa (DESIGN §6, #15).
 
 A real server child (bench.serve: waitress, the in-process worker) gets `rows` residents
@@ -23,7 +23,7 @@ import requests
 from .common import KB, Figure, fmt_bytes, serving
 from .serve import DESA, PASSWORD
 
-SECTION = "6 Worklist sync"
+SECTION = "9 Worklist sync"
 HEADER = "nik,nama,kode_desa,alamat,dokumen,kategori_rentan,keterangan"
 ACCEPT = {"Accept-Encoding": "br, gzip", "Accept": "application/json"}
 
@@ -126,7 +126,9 @@ def run(data: Path, *, rows: int) -> list[Figure]:
         budget=5,
         baseline_label="the full download",
     )
-    with serving(["bakso", "--data", str(data)]) as server:
+    folder = data / "worklist"  # its own server's data, apart from the other sections'
+    folder.mkdir(parents=True, exist_ok=True)
+    with serving(["bakso", "--data", str(folder)]) as server:
         _import(Device(server.url, "dukcapil.bench"), rows)
         phone = Device(server.url, "op.bench")
         full, listed, revision = _full_download(phone)

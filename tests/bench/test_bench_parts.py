@@ -1,4 +1,5 @@
-"""The bench's own moving parts that need no browser: the counting proxy and the table."""
+"""The bench's own moving parts that need no browser: the counting and shaping proxy, the
+accounting of Chromium's byte counts, and the table."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from bench.cdp import Response, wire_bytes
 from bench.common import Figure, percentile
-from bench.proxy import Proxy
+from bench.proxy import Link, Proxy, Shape
 from bench.run import table
+
+PATTERN = bytes(range(256)) * 400  # 100 KB, many segments of the shaped link
 
 
 class Sink(BaseHTTPRequestHandler):
@@ -25,20 +29,32 @@ class Sink(BaseHTTPRequestHandler):
 
     do_POST = do_PUT
 
+    def do_GET(self) -> None:
+        body = PATTERN
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def log_message(self, *args: object) -> None:
         pass
 
 
 @pytest.fixture
-def proxy() -> Iterator[Proxy]:
+def sink() -> Iterator[int]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    front = Proxy(server.server_address[1], outage=0.2)
-    yield front
-    front.close()
+    yield int(server.server_address[1])
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def proxy(sink: int) -> Iterator[Proxy]:
+    front = Proxy(sink, outage=0.2)
+    yield front
+    front.close()
 
 
 def put(port: int, path: str, body: bytes) -> int:
@@ -91,3 +107,54 @@ def test_percentile_is_nearest_rank() -> None:
     assert percentile(values, 50) == 50.0
     assert percentile(values, 99) == 99.0
     assert percentile([3.0], 99) == 3.0
+
+
+def test_the_shaped_link_queues_every_connection_behind_one_rate_and_delay() -> None:
+    link = Link(Shape(kbit=400, rtt=0.4))  # 50,000 bytes/s, 0.2 s each way
+    assert link.schedule(50_000, now=10.0) == pytest.approx(11.2)
+    # A second connection's bytes wait for the first's: one radio, one rate.
+    assert link.schedule(50_000, now=10.5) == pytest.approx(12.2)
+    assert link.schedule(1_000, now=20.0) == pytest.approx(20.22)
+
+
+def test_the_shaping_proxy_delivers_both_ways_intact_and_counts_them(sink: int) -> None:
+    front = Proxy(sink, shape=Shape(kbit=200_000, rtt=0.01))
+    try:
+        assert put(front.port, "/blobs/upload/token", b"y" * 150_000) == 200
+        conn = http.client.HTTPConnection("127.0.0.1", front.port, timeout=10)
+        try:
+            conn.request("GET", "/big")
+            assert conn.getresponse().read() == PATTERN
+        finally:
+            conn.close()
+    finally:
+        front.close()
+    assert front.counts.up > 150_000
+    assert front.counts.down > len(PATTERN)
+    assert [entry[:2] for entry in front.counts.log] == [
+        ("PUT", "/blobs/upload/token"),
+        ("GET", "/big"),
+    ]
+
+
+def response(**fields: object) -> Response:
+    found = Response("page", "http://x/assets/a.js", "Script", 0.0, responded=True, finished=True)
+    for name, value in fields.items():
+        setattr(found, name, value)
+    return found
+
+
+def test_chromium_counts_are_taken_as_sent_and_its_worker_script_gap_filled() -> None:
+    plain = response(finished_length=10_500, headers_length=500, content_length=10_000)
+    assert plain.encoded == 10_500
+    # Chromium counts only the headers of a worker's own script: the body as served is added.
+    worker = response(finished_length=472, headers_length=472, content_length=3_598, decoded=3_598)
+    assert worker.encoded == 472 + 3_598
+    # sw.js may come with no response event at all: its body as the server sends it.
+    script = response(responded=False, finished_length=721, decoded=34_610, served_body=10_767)
+    assert script.encoded == 721 + 10_767
+    cached = response(from_cache=True, content_length=9_000, decoded=9_000)
+    assert cached.encoded == 0
+    # What the service worker answered came over the wire once, in the worker's own fetch.
+    from_worker = response(finished_length=9_000, from_service_worker=True)
+    assert wire_bytes([plain, worker, cached, from_worker]) == 10_500 + 472 + 3_598

@@ -33,11 +33,13 @@ def _office(launch: Any, base: str) -> Page:
 
 
 def _age(server: Any, request_id: str, days: int) -> None:
-    """As if the request had waited `days` days in its status (a server note: same version)."""
+    """As if the request had been made and waited `days` days in its status (a server note:
+    same version). Both move: a request is never in a status from before it existed, which
+    the age filter relies on (it walks the newest index from the cutoff)."""
     stored = server.services.records.get_request(request_id)
     since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="milliseconds")
     server.services.records.save_request(
-        dataclasses.replace(stored, status_since=since), stored.version, None
+        dataclasses.replace(stored, created_at=since, status_since=since), stored.version, None
     )
 
 
@@ -114,7 +116,7 @@ def test_desk_table_counts_nik_search_and_a_move_from_the_list(server: Any, laun
     expect(page.locator("#q-search")).to_have_value(NIK_BUDI)
 
     # The all-requests list opens the same view for an officer, not the operator's.
-    page.get_by_role("link", name="Daftar").click()
+    page.get_by_role("link", name="Daftar", exact=True).click()
     expect(page.locator(f'a.item[href="#/dukcapil/p/{budi["id"]}"]')).to_be_visible()
 
 

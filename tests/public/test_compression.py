@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -160,6 +161,23 @@ def test_a_file_the_build_did_not_compress_is_sent_as_it_is(app: Flask, dist: Pa
     assert "Content-Encoding" not in response.headers  # under 1 KB: not compressed on the fly
     assert response.data == b"console.log(2)"
     assert "accept-encoding" in vary(response)
+
+
+def test_a_file_rewritten_after_the_build_is_not_sent_as_its_old_copy(
+    app: Flask, dist: Path
+) -> None:
+    """A new sw.js beside the build's old sw.js.br would keep every device on the old
+    service worker: the copy is used only when it is at least as new as the file."""
+    sw = dist / "sw.js"
+    copy = sw.with_name("sw.js.br")
+    old = copy.stat().st_mtime
+    sw.write_text("// versi 2\n" + "self.x = 1;\n" * 200)
+    os.utime(sw, (old + 10, old + 10))
+
+    response = fetch(app, "/sw.js", {"Accept-Encoding": "br"})
+
+    assert response.headers.get("Content-Encoding") != "br"
+    assert decoded(response).startswith(b"// versi 2")
 
 
 def test_etags_differ_per_coding_and_each_revalidates_only_itself(app: Flask) -> None:

@@ -45,6 +45,16 @@ FALLBACK_CSP = (
 )
 
 
+def _fresh_copy(original: Path, copy: Path) -> bool:
+    """A compressed copy made from this original: one older than it (the original rewritten
+    after the build, by hand or by a partial deploy) would send the old bytes, e.g. an old
+    sw.js that keeps every device on the old version."""
+    try:
+        return copy.stat().st_mtime >= original.stat().st_mtime
+    except FileNotFoundError:
+        return False
+
+
 def send_built(directory: Path, name: str, **options: Any) -> Response:
     """A build file, in the coding the client prefers when the build made a copy in it."""
     found = safe_join(str(directory), name)
@@ -52,7 +62,7 @@ def send_built(directory: Path, name: str, **options: Any) -> Response:
         abort(404)  # the copies are sent only as their original, with Content-Encoding
     coding = encoding_for(request) if Path(name).suffix in COMPRESSIBLE else None
     coded = f"{name}{CODED_SUFFIX[coding]}" if coding else None
-    if coding and coded and (directory / coded).is_file():
+    if coding and coded and _fresh_copy(Path(found), directory / coded):
         mimetype = mimetypes.guess_type(name)[0]
         response = send_from_directory(directory, coded, mimetype=mimetype, **options)
         if response.status_code != 304:  # a 304 carries no content headers

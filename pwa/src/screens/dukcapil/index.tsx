@@ -1,6 +1,6 @@
 // Dukcapil and admin screens (a lazily loaded chunk): batches, the requests to process, a
-// request with its scans and transitions, bulk return, the sasaran import, the audit log,
-// officer accounts.
+// request with its scans and transitions, bulk return, the sasaran import, one desa's worklist
+// (a row withdrawn from it), the audit log, officer accounts.
 import { t } from '../../i18n';
 import { useStore } from '../../lib/store';
 import { Returns } from '../returns';
@@ -10,6 +10,7 @@ import { Batches } from './batches';
 import { RequestDetail } from './detail';
 import { Queue } from './queue';
 import { SasaranImport } from './sasaran-import';
+import { DeskWorklist } from './worklist';
 import '../dukcapil.css';
 
 const TABS = [
@@ -17,6 +18,7 @@ const TABS = [
   { path: 'permohonan', key: 'dk.tab.requests' },
   { path: 'kembali', key: 'dk.tab.returns' },
   { path: 'sasaran', key: 'dk.tab.sasaranImport' },
+  { path: 'sasaran-desa', key: 'dk.tab.sasaranDesk' },
   { path: 'audit', key: 'dk.tab.audit' },
   { path: 'akun', key: 'dk.tab.users', admin: true },
 ];
@@ -38,6 +40,9 @@ export function Dukcapil(props: { route: string[] }) {
       break;
     case 'sasaran':
       screen = <SasaranImport />;
+      break;
+    case 'sasaran-desa':
+      screen = <DeskWorklist />;
       break;
     case 'audit':
       screen = <Audit key={location.hash} />;
