@@ -181,20 +181,20 @@ def _shared_loader(data_path: str | None = None) -> Loader:
     return create_loader(data_path)
 
 
-def deploy_stack(**parameters: str) -> Stack:
-    """Create the stack from infra/bakso.yaml in moto and return its outputs."""
+def deploy_stack(stack_name: str = STACK, **parameters: str) -> Stack:
+    """Create a stack from infra/bakso.yaml in moto and return its outputs."""
     cfn = boto3.client("cloudformation", region_name=REGION)
     values = {"AppOrigin": APP_ORIGIN, **parameters}
     with warnings.catch_warnings():
         # moto has no CloudFormation support for AWS::S3::BucketPolicy and says so.
         warnings.filterwarnings("ignore", message=".*not supported by moto", category=UserWarning)
         cfn.create_stack(
-            StackName=STACK,
+            StackName=stack_name,
             TemplateBody=TEMPLATE.read_text(),
             Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()],
             Capabilities=["CAPABILITY_NAMED_IAM"],
         )
-    (stack,) = cfn.describe_stacks(StackName=STACK)["Stacks"]
+    (stack,) = cfn.describe_stacks(StackName=stack_name)["Stacks"]
     assert stack["StackStatus"] == "CREATE_COMPLETE", stack
     return Stack({o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])})
 

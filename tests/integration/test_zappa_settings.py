@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -89,8 +90,13 @@ def test_only_the_web_stage_has_an_api_and_only_the_worker_has_a_schedule() -> N
 
 
 def test_stages_use_the_roles_infra_creates(template: dict[str, Any]) -> None:
+    def with_defaults(value: Any) -> str:
+        """A `!Sub` over the template's parameters, as their defaults make it."""
+        text = value["Fn::Sub"] if isinstance(value, dict) else value
+        return re.sub(r"\$\{(\w+)\}", lambda m: str(default(template, m.group(1))), text)
+
     roles = {
-        name: resource["Properties"]["RoleName"]
+        name: with_defaults(resource["Properties"]["RoleName"])
         for name, resource in template["Resources"].items()
         if resource["Type"] == "AWS::IAM::Role"
     }
