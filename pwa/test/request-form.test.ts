@@ -101,8 +101,15 @@ describe('request form', () => {
     const row = { id: 's1', name: 'Budi', nik: NIK, address: 'Dusun Lendang RT 2', category: 'RENTAN', documents: [{ service: 'AKTA_LAHIR' }] } as unknown as SasaranRow;
     const state = run(initialForm(undefined, 's1'), { type: 'sasaran', row, service: null });
     expect(state).toMatchObject({ sasaranName: 'Budi', serviceCode: 'AKTA_LAHIR', jemputBola: true });
-    expect(state.applicant).toMatchObject({ name: 'Budi', nik: NIK, address: 'Dusun Lendang RT 2' });
-    expect(run(state, { type: 'sasaran', row, service: 'KTP_BARU' }).serviceCode).toBe('KTP_BARU');
+    // Akta kelahiran is for the resident on the worklist: the subject, not the applicant.
+    expect(state.subject).toMatchObject({ name: 'Budi', birth_date: '1990-08-17', sex: 'P' });
+    expect(state.applicant).toMatchObject({ name: '', nik: '', address: 'Dusun Lendang RT 2' });
+    expect(check(state, CATALOG, regions, DESA).blocked).not.toContainEqual({ key: 'why.subjectName' });
+    const ktp = run(state, { type: 'sasaran', row, service: 'KTP_BARU' });
+    expect(ktp.serviceCode).toBe('KTP_BARU');
+    expect(ktp.applicant).toMatchObject({ name: 'Budi', nik: NIK, address: 'Dusun Lendang RT 2' });
+    const kia = run(state, { type: 'sasaran', row, service: 'KIA' });
+    expect(kia.subject).toMatchObject({ name: 'Budi', nik: NIK });
     expect(run(initialForm(undefined, 's1'), { type: 'sasaran', row: undefined, service: null }).sasaranId).toBeNull();
   });
 

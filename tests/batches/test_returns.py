@@ -223,7 +223,7 @@ def test_three_hundred_rows_with_their_issued_pdfs_apply_in_chunks(api_factory, 
     rows = report(dk, created["id"], limit=120)
     assert [r["row"] for r in rows] == list(range(2, 302))
     assert {r["outcome"] for r in rows} == {"applied"}
-    assert rows[0]["detail"] == "Status menjadi SELESAI. Dokumen terbit dilampirkan."
+    assert rows[0]["detail"] == "Status menjadi Dokumen terbit. Dokumen terbit dilampirkan."
     for request in made[::37]:
         stored = services.records.get_request(request.id)
         assert stored.status is Status.SELESAI and stored.issued["state"] == "ok"

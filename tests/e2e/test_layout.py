@@ -146,7 +146,27 @@ def test_admin_screens_fit_the_office_pc(server, launch) -> None:
 
 
 def test_resident_status_page_fits_a_low_end_phone(server, launch, submitted) -> None:
+    op = Api(server.app.test_client())
+    assert op.login("op.a").status_code == 200
+    contact = {"phone": "(0376) 21234", "whatsapp": True, "hours": "Senin–Jumat 08.00–14.00"}
+    assert op.put(f"/api/v1/desa/{submitted['desa']}/contact", json=contact).status_code == 200
     page = launch(viewport={"width": 320, "height": 640}).new_page()
     page.goto(f"{server.url}/cek/{submitted['token']}")
+    measured = page.evaluate(OVERFLOW)
+    assert measured["scroll"] <= measured["width"], measured
+    # The office's number, WhatsApp and the report channels are a thumb's size to tap.
+    assert page.evaluate(SMALL_TARGETS) == []
+    code = page.locator(".code").first
+    assert code.evaluate("(el) => el.getClientRects().length") == 1  # never "LT-9X2K-" / "FXQV"
+
+
+@pytest.mark.parametrize("layout", ["a4", "thermal"])
+def test_the_printable_receipt_fits_the_operators_phone(
+    server, launch, submitted, layout: str
+) -> None:
+    page = launch(viewport={"width": 360, "height": 740}).new_page()
+    login(page, server.url, "op.a")
+    page.goto(f"{server.url}/api/v1/requests/{submitted['id']}/receipt?layout={layout}")
+    expect(page.get_by_role("button", name="Cetak")).to_be_visible()
     measured = page.evaluate(OVERFLOW)
     assert measured["scroll"] <= measured["width"], measured

@@ -360,7 +360,13 @@ def test_coverage_exports_as_csv_and_xlsx(scenario, api_factory) -> None:
     assert as_csv.data.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8
     lines = as_csv.data.decode("utf-8-sig").splitlines()
     # Excel with Indonesian settings: ';' between cells, ',' as the decimal mark.
-    assert lines[0].startswith("kode;nama;tingkat;sasaran;ditindaklanjuti;terlayani;persen;")
+    # Column titles in words, as Dukcapil reads them in Excel.
+    assert lines[0].startswith(
+        "Kode wilayah;Nama;Tingkat;Sasaran;Ditindaklanjuti;Terlayani;Persen terlayani;"
+        "Tindak lanjut: Ditemukan;"
+    )
+    assert "Permohonan: Diajukan;" in lines[0] and "Lansia: sasaran;" in lines[0]
+    assert "_" not in lines[0]
     assert len(lines) == 1 + 21 + 1  # header, every kecamatan, the total
     assert lines[1].startswith("52.03.01;Keruak;kecamatan;5;2;1;20;")
     assert lines[-1].startswith(";JUMLAH;kecamatan;7;4;2;28,6;")

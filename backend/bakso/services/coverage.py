@@ -12,13 +12,15 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.errors import InvalidInput, NotFound
-from ..domain.lifecycle import Role, Status
+from ..domain.lifecycle import LABELS, Role, Status
 from ..domain.model import Actor
 from ..domain.regions import Region, Regions
 from ..domain.sasaran import Category, Outcome, figures, merge_counters
+from ..domain.sasaran.vocabulary import CATEGORY_LABELS, OUTCOME_LABELS
 from ..ports import CounterStore
 
 LEVELS = ("kabupaten", "kecamatan", "desa")
+UPGRADE_PAGE = 100  # counter items moved per store call
 
 
 class CoverageService:
@@ -61,6 +63,21 @@ class CoverageService:
             "items": items,
         }
 
+    def upgrade_counters(self, pages: int = 10) -> tuple[int, bool]:
+        """Move counters kept in an older store layout into the current one (once, after
+        upgrading a DynamoDB deployment past #16; figures read the same meanwhile).
+
+        At most `pages` pages of UPGRADE_PAGE items; returns how many were moved and
+        whether the upgrade is done. Safe to stop and run again.
+        """
+        moved, done = 0, False
+        for _ in range(pages):
+            count, done = self.store.upgrade_counters(limit=UPGRADE_PAGE)
+            moved += count
+            if done:
+                break
+        return moved, done
+
     def _scopes(
         self, level: str, kecamatan: str | None, desa: str | None
     ) -> tuple[list[Region], dict[str, dict[str, int]]]:
@@ -88,14 +105,17 @@ class CoverageService:
 
 def coverage_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """The report as one header and one row per scope plus a total, for CSV/XLSX export."""
-    header = ["kode", "nama", "tingkat", "sasaran", "ditindaklanjuti", "terlayani", "persen"]
-    header += [f"tindak_lanjut_{o.value}" for o in Outcome]
+    # Column titles in words: Dukcapil reads this in Excel, not a program.
+    header = ["Kode wilayah", "Nama", "Tingkat", "Sasaran", "Ditindaklanjuti", "Terlayani"]
+    header += ["Persen terlayani"]
+    header += [f"Tindak lanjut: {OUTCOME_LABELS[o]}" for o in Outcome]
     for category in Category:
-        header += [f"{category.value}_sasaran", f"{category.value}_terlayani"]
-    header += [f"permohonan_{s.value}" for s in Status]
-    header += ["jemput_bola"]
+        label = CATEGORY_LABELS[category]
+        header += [f"{label}: sasaran", f"{label}: terlayani"]
+    header += [f"Permohonan: {LABELS[s]}" for s in Status]
+    header += ["Jemput bola"]
     for status in Status:
-        header += [f"hari_{status.value}_median", f"hari_{status.value}_p90"]
+        header += [f"Hari {LABELS[status]} (median)", f"Hari {LABELS[status]} (p90)"]
 
     def line(code: str, name: str, level: str, f: dict[str, Any]) -> list[Any]:
         values: list[Any] = [code, name, level, f["target"], f["followed_up"], f["served"]]

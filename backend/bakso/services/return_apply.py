@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..domain.errors import BaksoError, InvalidInput
-from ..domain.lifecycle import Role, Status, check_transition
+from ..domain.lifecycle import LABELS, Role, Status, check_transition
 from ..domain.model import Actor, Request
 from ..domain.returns import (
     APPLIED,
@@ -123,7 +123,7 @@ class ReturnApply(ReturnBase):
         self.requests.transition(
             actor, request.id, to=target.value, note=entry.note, version=request.version
         )
-        detail = f"Status menjadi {target.value}."
+        detail = f"Status menjadi {LABELS[target]}."
         if attached:
             detail += " Dokumen terbit dilampirkan."
         return APPLIED, detail + ignored

@@ -10,6 +10,8 @@ export type Step = 'service' | 'data' | 'docs' | 'review';
 export const STEPS: Step[] = ['service', 'data', 'docs', 'review'];
 const SUBJECT_FIELDS = forms.subject as Record<string, string[]>;
 const PHONE = /^\+?[0-9][0-9 -]{6,19}$/;
+// Reading a worklist NIK's birth date and sex needs no region data (identity.ts).
+const NO_REGIONS: RegionData = { kabupaten: { code: '', name: '' }, kecamatan: {} };
 
 export const EMPTY_APPLICANT: Applicant = { nik: '', name: '', kk: '', phone: '', address: '' };
 export const EMPTY_SUBJECT: Subject = { name: '', nik: '', birth_date: '', birth_place: '', sex: null };
@@ -144,12 +146,26 @@ export function reduce(state: FormState, action: Action): FormState {
     case 'sasaran': {
       const { row } = action;
       if (!row) return { ...state, sasaranId: null };
+      const serviceCode = action.service ?? row.documents[0]?.service ?? '';
+      const subjectFields = SUBJECT_FIELDS[serviceCode];
+      const common = { ...state, sasaranName: row.name, serviceCode, jemputBola: row.category !== null };
+      if (!subjectFields) {
+        return { ...common, applicant: { ...EMPTY_APPLICANT, name: row.name, nik: row.nik ?? '', address: row.address ?? '' } };
+      }
+      // The resident on the worklist is who the document is for (a child's akta, a KIA, a
+      // death): the subject. The applicant (a parent, the reporting relative) comes to the
+      // counter and is typed in; they usually share the address.
+      const known = row.nik ? parseNumber('nik', row.nik, NO_REGIONS) : null;
       return {
-        ...state,
-        sasaranName: row.name,
-        serviceCode: action.service ?? row.documents[0]?.service ?? '',
-        applicant: { ...EMPTY_APPLICANT, name: row.name, nik: row.nik ?? '', address: row.address ?? '' },
-        jemputBola: row.category !== null,
+        ...common,
+        applicant: { ...EMPTY_APPLICANT, address: row.address ?? '' },
+        subject: {
+          ...EMPTY_SUBJECT,
+          name: row.name,
+          nik: subjectFields.includes('nik') ? (row.nik ?? '') : '',
+          birth_date: known?.ok ? known.info.date : '',
+          sex: known?.ok ? known.info.sex : null,
+        },
       };
     }
     case 'loaded': {
