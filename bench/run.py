@@ -24,7 +24,9 @@ from typing import Any
 from .common import REPO, Figure, fmt
 
 # A new section: its name here, its sizes in FULL and SMOKE, its import in section_runner
-SECTIONS = ("weight", "load", "scans", "sync", "batch", "imports", "api", "lists", "worklist")
+SECTIONS = (
+    "weight", "load", "scans", "sync", "batch", "imports", "api", "lists", "worklist", "peak",
+)  # fmt: skip
 DOCS = REPO / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- bench:table -->", "<!-- /bench:table -->"
 
@@ -39,6 +41,7 @@ FULL: dict[str, dict[str, Any]] = {
     "api": {"calls": 120, "runs": 3},
     "lists": {"small": 1000, "large": 100_000, "calls": 30, "runs": 3},
     "worklist": {"rows": 2000},
+    "peak": {"desa": 50, "requests": 1, "scans": 3},
 }
 SMOKE: dict[str, dict[str, Any]] = {
     "weight": {"runs": 1},
@@ -50,6 +53,7 @@ SMOKE: dict[str, dict[str, Any]] = {
     "api": {"calls": 6, "runs": 1, "scan_kb": 20, "scale": 0.1},
     "lists": {"small": 20, "large": 200, "calls": 2, "runs": 1},
     "worklist": {"rows": 30},
+    "peak": {"desa": 3, "requests": 1, "scans": 1},
 }
 
 
@@ -87,6 +91,10 @@ def section_runner(name: str) -> Callable[..., list[Figure]]:
         from .worklist import run as run_worklist
 
         return run_worklist
+    if name == "peak":  # §10 a morning peak, and DynamoDB operations per key (bench/load.py)
+        from .load import run as run_peak
+
+        return run_peak
     from .api import run as run_api
 
     return run_api

@@ -75,14 +75,56 @@ function onlineOnlyChunks(screens: string[]): Plugin & { files: Set<string> } {
   };
 }
 
+/**
+ * The login screen's code in one chunk fetched first. Rolldown would put the modules the lazy
+ * chunks share with the entry into common chunks of their own (here three files), and Vite
+ * links the entry's few bytes first; on HTTP/1.1 each file takes a connection, a new one a
+ * round trip more (400 ms on slow 3G). So main.tsx's whole static graph is one chunk (its
+ * entry chunk is a stub that imports it), and its modulepreload link goes first in the
+ * shell, on the connection that fetched the shell. The modules both the operator's and
+ * Dukcapil's chunks import join it (2 KB): else they make a chunk of their own, one more
+ * fetch in the service worker's install (a new one shows in the build's list of chunks).
+ */
+const CORE = [
+  {
+    name: 'core',
+    test: /\/src\/(main\.tsx|lib\/(officer|retention|sasaran-links)\.ts)$/,
+    includeDependenciesRecursively: true,
+  },
+];
+
+function coreFirst(): Plugin {
+  return {
+    name: 'bakso-core-first',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html) {
+        const preloads = html.match(/^\s*<link rel="modulepreload"[^>]*>\n/gm) ?? [];
+        const script = html.match(/^\s*<script type="module"[^>]*><\/script>\n/m);
+        if (!script || !preloads.length) return html;
+        const rest = preloads.reduce((page, link) => page.replace(link, ''), html);
+        return rest.replace(script[0], preloads.join('') + script[0]);
+      },
+    },
+  };
+}
+
 const onlineOnly = onlineOnlyChunks(['./src/screens/dukcapil/index.tsx', './src/screens/coverage.tsx']);
 
 export default defineConfig({
   define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   // The manifest (dist/.vite/, not served) lets tests/e2e/test_build.py find the chunks by source.
-  build: { target: 'es2020', sourcemap: false, assetsInlineLimit: 0, manifest: true },
+  build: {
+    target: 'es2020',
+    sourcemap: false,
+    assetsInlineLimit: 0,
+    manifest: true,
+    rolldownOptions: { output: { codeSplitting: { groups: CORE } } },
+  },
   plugins: [
     regions(),
+    coreFirst(),
     onlineOnly,
     VitePWA({
       strategies: 'injectManifest',
@@ -109,12 +151,13 @@ export default defineConfig({
           { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
       },
-      // The icons the shell links (favicon, apple-touch-icon), not the manifest's 512 px ones: a
-      // browser fetches those when installing, online. The .br/.gz copies are never matched.
+      // The favicon the shell links, not the manifest's 512 px icons nor the apple-touch-icon:
+      // a browser fetches those when installing to the home screen, online, and each entry is
+      // one more fetch before the app is offline-capable. The .br/.gz copies are never matched.
       includeManifestIcons: false,
       injectManifest: {
         // The manifest is added by the plugin itself.
-        globPatterns: ['**/*.{js,css,html,svg}', 'icons/icon-192.png', 'icons/apple-touch-icon.png'],
+        globPatterns: ['**/*.{js,css,html,svg}', 'icons/icon-192.png'],
         manifestTransforms: [
           async (entries) => ({ manifest: entries.filter((entry) => !onlineOnly.files.has(entry.url)), warnings: [] }),
         ],

@@ -49,6 +49,7 @@ from bakso.domain.model import (
     User,
     event_audit_data,
 )
+from bakso.domain.regions import kabupaten_of
 from bakso.domain.retention import retention_clock
 from bakso.domain.returns import ReturnLine, ReturnRun
 from bakso.domain.sasaran import (
@@ -270,7 +271,13 @@ class _RequestMemory(_AuditMemory):
             return _copy(self._requests[found]) if found else None
 
     def list_requests(
-        self, *, desa: str | None, status: Status | None, cursor: str | None, limit: int
+        self,
+        *,
+        kabupaten: str,
+        desa: str | None,
+        status: Status | None,
+        cursor: str | None,
+        limit: int,
     ) -> Page:
         limit = paging.page_size(limit)
         before = paging.decode_position(cursor) if cursor is not None else None
@@ -279,7 +286,8 @@ class _RequestMemory(_AuditMemory):
                 (
                     r
                     for r in self._requests.values()
-                    if (desa is None or r.desa == desa)
+                    if kabupaten_of(r.desa) == kabupaten
+                    and (desa is None or r.desa == desa)
                     and (status is None or r.status is status)
                     and (before is None or (r.created_at, r.id) < before)
                 ),
@@ -293,6 +301,10 @@ class _RequestMemory(_AuditMemory):
             else None
         )
         return Page(items=items, cursor=next_cursor)
+
+    def list_unpartitioned_requests(self, *, cursor: str | None, limit: int) -> Page:
+        paging.page_size(limit)
+        return Page(items=[], cursor=None)  # kept by kabupaten from the start
 
     def timeline(self, request_id: str) -> list[Event]:
         with self._lock:
@@ -546,6 +558,12 @@ class _SessionMemory(_Memory):
             if stored is not None:
                 self._sessions[id_hash] = replace(stored, revoked=True)
 
+    def revoke_user_sessions(self, username: str) -> None:
+        with self._lock:
+            for key, stored in self._sessions.items():
+                if stored.username == username:
+                    self._sessions[key] = replace(stored, revoked=True)
+
 
 class _ReturnMemory(_Memory):
     def __init__(self) -> None:
@@ -686,6 +704,9 @@ class _CounterMemory(_Memory):
                 for (lvl, code), values in sorted(self._counters.items())
                 if lvl == level and code.startswith(prefix)
             }
+
+    def upgrade_counters(self, *, limit: int) -> tuple[int, bool]:
+        return 0, True
 
     def apply_once(self, key: str, deltas: Mapping[str, Mapping[str, int]]) -> bool:
         with self._lock:

@@ -33,6 +33,7 @@ from .services.sasaran import SasaranService, SasaranSettings
 from .services.sessions import SessionPolicy, SessionService
 from .services.status import StatusService
 from .services.throttle import Throttle, ThrottlePolicy
+from .services.user_cache import UserCache
 
 PACKAGE_DATA = Path(__file__).parent / "data"
 
@@ -171,6 +172,7 @@ def build_services(
         sasaran_links=sasaran,
     )
     forget = config["THROTTLE_FORGET_SECONDS"]
+    users = UserCache(records, config["USER_CACHE_SECONDS"])
     accounts = AccountService(
         records,
         regions,
@@ -192,6 +194,7 @@ def build_services(
         utc_now,
         PasswordHasher(**config["ARGON2_PARAMS"]) if config.get("ARGON2_PARAMS") else None,
         throttle_secret=config["SECRET_KEY"],
+        users=users,
     )
     status = StatusService(
         records,
@@ -290,7 +293,7 @@ def build_services(
         ),
         sasaran,
         coverage,
-        audit=AuditService(records, AuditKeys.from_config(config), users=records),
+        audit=AuditService(records, AuditKeys.from_config(config), users=records, requests=records),
         dead_letters=DeadLetterService(queue),
         local_blobs=LocalBlobService(blobs) if isinstance(blobs, SignedUrlBlobs) else None,
         sessions=SessionService(
@@ -301,6 +304,7 @@ def build_services(
                 touch_seconds=config["SESSION_TOUCH_SECONDS"],
             ),
             utc_now,
+            users,
         ),
         desa_contacts=DesaContactService(records, records, regions, utc_now),
     )

@@ -134,6 +134,43 @@ def retention_backfill(cursor: str | None, pages: int) -> None:
 
 
 @main.group()
+def records() -> None:
+    """The records store's keys (docs/deploy-aws.md)."""
+
+
+@records.command("backfill-keys")
+@click.option("--after", default=None, help="Go on from where the last run stopped.")
+@click.option("--pages", default=50, show_default=True, type=click.IntRange(1, 10_000))
+def records_backfill_keys(after: str | None, pages: int) -> None:
+    """Key requests stored before #16 by kabupaten (once, after upgrading on AWS)."""
+    written, next_after = _services().requests.backfill_keys(after, pages)
+    click.echo(f"{written} permohonan dikunci ulang menurut kabupaten.")
+    if next_after is not None:
+        click.echo(
+            f"Belum selesai; lanjutkan dengan: bakso records backfill-keys --after {next_after}"
+        )
+    else:
+        click.echo("Selesai: semua permohonan terkunci menurut kabupaten.")
+
+
+@main.group()
+def sasaran() -> None:
+    """Sasaran worklists and their coverage counters."""
+
+
+@sasaran.command("counters-backfill")
+@click.option("--pages", default=50, show_default=True, type=click.IntRange(1, 10_000))
+def sasaran_counters_backfill(pages: int) -> None:
+    """Move coverage counters to one partition per desa (once, after upgrading on AWS)."""
+    moved, done = _services().coverage.upgrade_counters(pages)
+    click.echo(f"{moved} item penghitung dipindahkan.")
+    if done:
+        click.echo("Selesai: semua penghitung ada di partisi desanya.")
+    else:
+        click.echo("Belum selesai; lanjutkan dengan: bakso sasaran counters-backfill")
+
+
+@main.group()
 def queue() -> None:
     """The work queue's dead letters: messages that kept failing."""
 

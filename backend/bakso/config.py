@@ -82,6 +82,9 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 12 * 3600  # absolute: from login, however busy
     SESSION_IDLE_SECONDS = 8 * 3600  # unused this long, a session ends (docs/security.md)
     SESSION_TOUCH_SECONDS = 300  # last use is written at most this often
+    # An account read to resolve a session is reused this long in one process (#16): the
+    # session item, read on every request, is what revocation marks (docs/security.md).
+    USER_CACHE_SECONDS = 5
     # Strict-Transport-Security max-age (bakso/security_headers.py); 0 = not sent. Only
     # where BAKSO is reached over HTTPS: a browser that saw it refuses plain HTTP for a year.
     HSTS_SECONDS = 365 * 86400
@@ -187,6 +190,7 @@ RANGES: dict[str, tuple[int, int | None]] = {
     "UPLOAD_RETENTION_DAYS": (0, None),
     "SASARAN_TOMBSTONE_DAYS": (0, None),
     "HSTS_SECONDS": (0, None),
+    "USER_CACHE_SECONDS": (0, 60),  # 0: every request reads the account
     "AUDIT_LEGACY_UNTIL": (0, None),
     "MAX_CONTENT_LENGTH": (1024, None),
     "PASSWORD_MIN_LENGTH": (8, None),

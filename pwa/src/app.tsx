@@ -3,14 +3,10 @@ import { t } from './i18n';
 import { regionName } from './lib/regions';
 import { applyUpdate, leaveNeedsConfirm, unsaved, useStore } from './lib/store';
 import { Home } from './screens/home';
-import { Detail, List } from './screens/list';
 import { Login } from './screens/login';
 import { Officer } from './screens/officer';
-import { Outbox } from './screens/outbox';
-import { NewRequest } from './screens/request';
-import { LazyCoverage } from './screens/lazy';
-import { Worklist } from './screens/sasaran';
-import { Settings } from './screens/settings';
+// Every screen but home and login is fetched on first use (the operator's from a precached chunk).
+import { Detail, LazyCoverage, List, NewRequest, Outbox, Settings, Worklist } from './screens/lazy';
 
 function useRoute(): string[] {
   const [hash, setHash] = useState(location.hash);

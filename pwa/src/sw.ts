@@ -5,7 +5,7 @@
 // It never touches the API, uploads or other origins: those always go to the network.
 // Dukcapil's screens and the coverage dashboard are not precached (vite.config.ts says why).
 import { clientsClaim } from 'workbox-core';
-import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
+import { cleanupOutdatedCaches, PrecacheController, PrecacheRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { syncAll } from './lib/outbox';
 
@@ -19,9 +19,29 @@ interface SyncEvent extends ExtendableEvent {
 // An update activates only after SKIP_WAITING, so this never swaps code under a working form.
 clientsClaim();
 cleanupOutdatedCaches();
-precacheAndRoute(self.__WB_MANIFEST);
+// precacheAndRoute() without its install: Workbox fetches the entries one after the other
+// (workbox#2528, for precaches of hundreds of files). Ours are a dozen small files, and on
+// slow 3G each fetch in turn costs a round trip (400 ms and more): asked for all at once
+// (Chromium still runs a few at a time), the app is offline-capable seconds sooner (DESIGN §6). The same strategy stores them, under the same
+// cache keys, so the route and the cleanup on activation are Workbox's own.
+const precache = new PrecacheController();
+precache.addToCacheList(self.__WB_MANIFEST);
+self.addEventListener('install', (event) => {
+  const entries = [...precache.getURLsToCacheKeys()].map(([url, cacheKey]) =>
+    precache.strategy.handleAll({
+      params: { cacheKey },
+      // A revisioned entry (index.html, the favicon, the manifest) skips the HTTP cache, as Workbox does; a
+      // hashed asset may come from it (the page fetched it a moment ago).
+      request: new Request(url, { cache: cacheKey === url ? 'default' : 'reload', credentials: 'same-origin' }),
+      event,
+    }),
+  );
+  event.waitUntil(Promise.all(entries.flat()));
+});
+self.addEventListener('activate', (event) => void precache.activate(event));
+registerRoute(new PrecacheRoute(precache));
 registerRoute(
-  new NavigationRoute(createHandlerBoundToURL('index.html'), {
+  new NavigationRoute(precache.createHandlerBoundToURL('index.html'), {
     denylist: [/^\/api\//, /^\/blobs\//, /^\/cek(\/|$)/, /^\/healthz$/],
   }),
 );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CATALOGS, setLang, t } from '../src/i18n';
+import '../src/i18n/dukcapil';
 
 describe('string catalogs', () => {
   it('have the same keys and placeholders in every language', () => {

@@ -123,6 +123,10 @@ def test_audit_view_filters_by_request_and_user(api_factory, services) -> None:
         "DIAJUKAN",
         "DRAF",
     ]
+    # Officers know a request by the code on its receipt: the same entries, in any case.
+    by_code = dk.get(f"/api/v1/audit?request={first['code'].lower()}").get_json()["items"]
+    assert [e["seq"] for e in by_code] == [e["seq"] for e in by_request]
+    assert dk.get("/api/v1/audit?request=LT-0000-0000").get_json()["items"] == []
     by_user = dk.get("/api/v1/audit?user=dukcapil").get_json()["items"]
     assert [e["target"] for e in by_user] == [first["id"]]
     future = (datetime.now(UTC) + timedelta(days=1)).isoformat()

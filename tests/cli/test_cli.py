@@ -146,3 +146,12 @@ def test_queue_dead_lists_and_redrive_sends_back(runner: CliRunner, tmp_path: Pa
     assert "1 pesan dikirim ulang." in runner.invoke(main, ["queue", "redrive", "--all"]).output
     assert queue.dead_letters() == []
     assert "0 pesan dikirim ulang." in runner.invoke(main, ["queue", "redrive", dead.id]).output
+
+
+def test_records_backfill_keys_says_when_nothing_is_left(runner: CliRunner) -> None:
+    # Locally the migration keys every row by kabupaten: the command finds none.
+    result = runner.invoke(main, ["records", "backfill-keys", "--pages", "2"])
+
+    assert result.exit_code == 0, result.output
+    assert "0 permohonan dikunci ulang" in result.output
+    assert "Selesai" in result.output and "--after" not in result.output

@@ -27,8 +27,8 @@ from bakso.services.audit import AuditService
 if TYPE_CHECKING:
     from conftest import AdapterSet
 
-DESA_A = "5203010001"
-DESA_B = "5203010002"
+DESA_A = "52.03.01.2001"
+DESA_B = "52.03.01.2002"
 
 
 def make_request(
@@ -238,7 +238,7 @@ def test_list_returns_newest_first_with_id_breaking_ties(records: Records) -> No
     older = store(records, make_request(created_at=_at(1)))
     tied = [store(records, make_request(created_at=_at(2))) for _ in range(3)]
 
-    page = records.list_requests(desa=None, status=None, cursor=None, limit=10)
+    page = records.list_requests(kabupaten="52.03", desa=None, status=None, cursor=None, limit=10)
 
     expected = [*sorted(tied, key=lambda r: r.id, reverse=True), older]
     assert [r.id for r in page.items] == [r.id for r in expected]
@@ -251,7 +251,9 @@ def test_list_filters_by_desa_and_by_status(records: Records) -> None:
     b_sent = store(records, make_request(desa=DESA_B, status=Status.DIAJUKAN, created_at=_at(3)))
 
     def ids(desa: str | None, status: Status | None) -> list[str]:
-        page = records.list_requests(desa=desa, status=status, cursor=None, limit=10)
+        page = records.list_requests(
+            kabupaten="52.03", desa=desa, status=status, cursor=None, limit=10
+        )
         return [r.id for r in page.items]
 
     assert ids(DESA_A, None) == [a_sent.id, a_draft.id]
@@ -268,7 +270,9 @@ def test_list_cursor_walks_every_page_once(records: Records) -> None:
     pages = 0
 
     while True:
-        page = records.list_requests(desa=None, status=None, cursor=cursor, limit=5)
+        page = records.list_requests(
+            kabupaten="52.03", desa=None, status=None, cursor=cursor, limit=5
+        )
         pages += 1
         assert len(page.items) <= 5
         seen.extend(r.id for r in page.items)
@@ -292,7 +296,9 @@ def test_list_cursor_keeps_filters_across_pages(records: Records) -> None:
     cursor = None
 
     while True:
-        page = records.list_requests(desa=DESA_A, status=Status.DIAJUKAN, cursor=cursor, limit=4)
+        page = records.list_requests(
+            kabupaten="52.03", desa=DESA_A, status=Status.DIAJUKAN, cursor=cursor, limit=4
+        )
         seen.extend(r.id for r in page.items)
         cursor = page.cursor
         if cursor is None:
@@ -305,7 +311,7 @@ def test_list_with_exactly_limit_items_has_no_next_cursor(records: Records) -> N
     for i in range(3):
         store(records, make_request(created_at=_at(i)))
 
-    page = records.list_requests(desa=None, status=None, cursor=None, limit=3)
+    page = records.list_requests(kabupaten="52.03", desa=None, status=None, cursor=None, limit=3)
 
     assert len(page.items) == 3
     assert page.cursor is None
@@ -322,7 +328,7 @@ def test_list_with_exactly_limit_items_has_no_next_cursor(records: Records) -> N
 )
 def test_list_with_malformed_cursor_raises_invalid_input(records: Records, cursor: str) -> None:
     with pytest.raises(InvalidInput, match="Kursor halaman tidak valid"):
-        records.list_requests(desa=None, status=None, cursor=cursor, limit=5)
+        records.list_requests(kabupaten="52.03", desa=None, status=None, cursor=cursor, limit=5)
 
 
 # Timeline -------------------------------------------------------------------

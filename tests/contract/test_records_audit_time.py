@@ -162,7 +162,7 @@ def test_on_dynamodb_every_list_is_a_query_or_two_never_a_scan(
         for desa in (None, "52.03.01.2001"):
             for status in (None, Status.DIAJUKAN):
                 calls.clear()
-                log.list_requests(desa=desa, status=status, cursor=None, limit=5)
+                log.list_requests(kabupaten="52.03", desa=desa, status=status, cursor=None, limit=5)
                 assert dict(calls) == {"Query": 1}, (desa, status, calls)
         calls.clear()
         log.list_batches(cursor=None, limit=5)

@@ -27,6 +27,8 @@ def test_a_cursor_at_a_moment_lists_what_was_created_before_it(records: Records)
         (None, Status.DIAJUKAN),
         (DESA_A, Status.DIAJUKAN),
     ]:
-        page = records.list_requests(desa=desa, status=status, cursor=cursor, limit=10)
+        page = records.list_requests(
+            kabupaten="52.03", desa=desa, status=status, cursor=cursor, limit=10
+        )
 
         assert [r.id for r in page.items] == [made["05"].id, made["03"].id], (desa, status)

@@ -142,7 +142,9 @@ def test_a_request_and_its_timeline(stores: Stores) -> None:
     request = store(stores.records, dataclasses.replace(make_request(), token="tok-1"))
 
     def read() -> Any:
-        page = stores.records.list_requests(desa=DESA_A, status=None, cursor=None, limit=10)
+        page = stores.records.list_requests(
+            kabupaten="52.03", desa=DESA_A, status=None, cursor=None, limit=10
+        )
         return (
             stores.records.get_request(request.id),
             stores.records.get_request_by_code(request.code),

@@ -249,3 +249,22 @@ def test_dead_sessions_do_not_pile_up(adapter_set: AdapterSet) -> None:
         return
     assert all(records.get_session(f"{i:064d}") is None for i in range(10))
     assert records.get_session("f" * 64) is not None
+
+
+def test_revoking_a_users_sessions_revokes_each_of_them_and_no_one_elses(
+    records: Records,
+) -> None:
+    """Password reset, disabling and "Akhiri semua sesi" end sessions by marking them (#16)."""
+    records.create_session(_session("a" * 64), NOW)
+    records.create_session(_session("b" * 64), NOW)
+    records.touch_session("b" * 64, NOW + 400, NOW + 7_200)  # a busy one, its expiry moved
+    other = OfficerSession("c" * 64, "op.b", 1, NOW, NOW, NOW + 3_600)
+    records.create_session(other, NOW)
+
+    records.revoke_user_sessions("op.a")
+
+    for id_hash in ("a" * 64, "b" * 64):
+        stored = records.get_session(id_hash)
+        assert stored is not None and stored.revoked
+    assert records.get_session("c" * 64) == other  # another officer's stays open
+    records.revoke_user_sessions("tidak.ada")  # nobody's: nothing, no error

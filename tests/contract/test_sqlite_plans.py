@@ -20,8 +20,10 @@ import pytest
 from bakso import config
 from bakso.bootstrap import Services, build_services
 from bakso.domain import paging
+from bakso.domain.errors import Conflict
 from bakso.domain.lifecycle import Role
 from bakso.domain.model import Actor
+from bakso.services.batch_build import BatchFilters
 
 DESA = "52.03.01.2001"
 KECAMATAN = "52.03.01"
@@ -97,9 +99,9 @@ REQUEST_LISTS: dict[str, tuple[Actor, dict[str, Any], str | None]] = {
     "operator name": (OPERATOR, {"q": "siti"}, "requests_desa_newest"),
     "operator code": (OPERATOR, {"q": "LT-ABCD-EFGH"}, None),
     "operator nik": (OPERATOR, {"q": "5203014101900001"}, "requests_nik"),
-    "dukcapil": (DUKCAPIL, {}, "requests_newest"),
-    "dukcapil page 2": (DUKCAPIL, {"cursor": CURSOR}, "requests_newest"),
-    "dukcapil status": (DUKCAPIL, {"status": "DIAJUKAN"}, "requests_status_newest"),
+    "dukcapil": (DUKCAPIL, {}, "requests_kabupaten_newest"),
+    "dukcapil page 2": (DUKCAPIL, {"cursor": CURSOR}, "requests_kabupaten_newest"),
+    "dukcapil status": (DUKCAPIL, {"status": "DIAJUKAN"}, "requests_kabupaten_status_newest"),
     "dukcapil desa": (DUKCAPIL, {"desa": DESA}, "requests_desa_newest"),
     "dukcapil desa status": (
         DUKCAPIL,
@@ -109,14 +111,14 @@ REQUEST_LISTS: dict[str, tuple[Actor, dict[str, Any], str | None]] = {
     "dukcapil kecamatan status": (
         DUKCAPIL,
         {"kecamatan": KECAMATAN, "status": "DIAJUKAN"},
-        "requests_status_newest",
+        "requests_kabupaten_status_newest",
     ),
     "dukcapil kecamatan service age name": (
         DUKCAPIL,
         {"kecamatan": KECAMATAN, "service": "akta-kelahiran", "older_than_days": 14, "q": "ali"},
-        "requests_newest",
+        "requests_kabupaten_newest",
     ),
-    "admin": (ADMIN, {"status": "DITOLAK"}, "requests_status_newest"),
+    "admin": (ADMIN, {"status": "DITOLAK"}, "requests_kabupaten_status_newest"),
 }
 
 AUDIT_SEARCHES: dict[str, tuple[dict[str, Any], str | None]] = {
@@ -166,6 +168,36 @@ def test_the_desk_counts_read_through_the_desa_status_index(services: Services) 
     plans = _plans(services, lambda: services.requests.counts(OPERATOR, desa=None))
 
     _assert_indexed(plans, "requests_desa_status_newest")
+
+
+BATCH_GATHERING: dict[str, tuple[BatchFilters, str]] = {
+    # name: (the batch's filters, the index every read must use)
+    "kabupaten": (BatchFilters(), "requests_kabupaten_status_newest"),
+    "kecamatan": (BatchFilters(kecamatan=KECAMATAN), "requests_desa_status_newest"),
+    "kecamatan service": (
+        BatchFilters(kecamatan=KECAMATAN, service="KK_BARU"),
+        "requests_desa_status_newest",
+    ),
+    "desa": (BatchFilters(desa=DESA), "requests_desa_status_newest"),
+}
+
+
+@pytest.mark.parametrize("name", BATCH_GATHERING)
+def test_gathering_a_batch_reads_the_partitions_it_asks_for(services: Services, name: str) -> None:
+    filters, index = BATCH_GATHERING[name]
+
+    def create() -> None:
+        with pytest.raises(Conflict):  # nothing waits: the check for waiting requests reads
+            services.batches.create(DUKCAPIL, filters)
+
+    plans = _plans(services, create)
+
+    _assert_indexed(plans, index)
+    if filters.kecamatan is not None:
+        # One read per desa of the kecamatan, each through the desa's status list alone.
+        assert len(plans) == len(services.regions.desa_of_kecamatan(KECAMATAN)) > 1
+        for sql, lines in plans.items():
+            assert any("INDEX requests_desa_status_newest" in line for line in lines), sql
 
 
 @pytest.mark.parametrize("name", AUDIT_SEARCHES)

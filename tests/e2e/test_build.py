@@ -23,6 +23,8 @@ pytestmark = E2E
 TEXT = (".js", ".css", ".html", ".webmanifest", ".svg", ".json")
 # Dukcapil's screens (an office PC) and the coverage figures (from the API): online only.
 ONLINE_ONLY = ("src/screens/dukcapil/index.tsx", "src/screens/coverage.tsx")
+# The operator's screens past home: a lazy chunk, precached (DESIGN §6: not on the login screen).
+OPERATOR_SCREENS = "src/screens/operator.tsx"
 
 
 def precached() -> set[str]:
@@ -43,6 +45,25 @@ def files_of(entry: dict[str, Any]) -> set[str]:
     return {entry["file"], *entry.get("css", [])}
 
 
+def reached(
+    manifest: dict[str, Any], start: str, *, lazy: bool, skip: tuple[str, ...] = ()
+) -> set[str]:
+    """The files of `start` and of what it imports (with `lazy`, also through import())."""
+    files: set[str] = set()
+    todo, seen = [start], set()
+    while todo:
+        key = todo.pop()
+        if key in seen or key in skip:
+            continue
+        seen.add(key)
+        files |= files_of(manifest[key])
+        todo += manifest[key].get("imports", [])
+        if lazy:
+            todo += manifest[key].get("dynamicImports", [])
+            files |= set(manifest[key].get("assets", []))  # the compression worker
+    return files
+
+
 def test_every_text_file_of_the_build_has_br_and_gz_copies_that_decode_to_it() -> None:
     built = [
         p for p in DIST.rglob("*") if p.suffix in TEXT and ".vite" not in p.relative_to(DIST).parts
@@ -57,13 +78,11 @@ def test_every_text_file_of_the_build_has_br_and_gz_copies_that_decode_to_it() -
 def test_the_precache_holds_the_operators_chunks_and_no_online_only_one() -> None:
     manifest = vite_manifest()
     urls = precached()
-    entry = manifest["index.html"]
-    operator = files_of(entry) | set(entry.get("assets", []))  # the compression worker
-    for source in entry.get("dynamicImports", []):
-        if source not in ONLINE_ONLY:
-            operator |= files_of(manifest[source])  # the QR encoder, workbox-window
+    # The operator's screens (their own chunk), the QR encoder, the compression worker.
+    operator = reached(manifest, "index.html", lazy=True, skip=ONLINE_ONLY)
     online_only = set().union(*(files_of(manifest[source]) for source in ONLINE_ONLY))
 
+    assert files_of(manifest[OPERATOR_SCREENS]) <= operator
     assert operator - urls == set(), "operator chunks missing from the precache"
     assert online_only & urls == set(), "online-only chunks precached"
     assert {"index.html", "manifest.webmanifest"} <= urls
@@ -112,3 +131,34 @@ def test_the_browser_gets_brotli_and_the_worker_caches_no_dukcapil_code(
     officer.fill("#password", PASSWORD)
     officer.get_by_role("button", name="Masuk").click()
     expect(officer.get_by_role("heading", level=1)).to_have_text("Paket berkas")
+
+
+def test_the_login_screen_fetches_only_the_core_and_the_worker_the_rest_at_once(
+    server: Server, launch: Launcher
+) -> None:
+    """A first visit: the page fetches the entry chunk, what it imports and the CSS, no more
+    (no operator screen, no photo worker: DESIGN §6); the service worker, registered before
+    the app reads IndexedDB, precaches the rest, so every screen opens offline next time."""
+    manifest = vite_manifest()
+    login_files = reached(manifest, "index.html", lazy=False)
+    assert not files_of(manifest[OPERATOR_SCREENS]) & login_files
+    context = launch()
+    page = context.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url.split(server.url + "/", 1)[-1]))
+    page.goto(server.url + "/")
+    expect(page.locator("#username")).to_be_visible(timeout=30_000)
+    wait_for_service_worker(page)
+    code = {url for url in fetched if url.endswith((".js", ".css"))}
+    assert code == login_files, code
+    cached = page.evaluate(
+        """async () => {
+          const urls = [];
+          for (const name of await caches.keys()) {
+            for (const r of await (await caches.open(name)).keys()) urls.push(r.url);
+          }
+          return urls;
+        }"""
+    )
+    names = {url.split("?")[0].split(server.url + "/", 1)[-1] for url in cached}
+    assert precached() <= names, precached() - names

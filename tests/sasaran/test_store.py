@@ -152,6 +152,14 @@ def test_counters_add_up_in_the_desa_its_kecamatan_and_kabupaten(store) -> None:
     assert store.counters("desa", "52.03.09.2001") == {}
 
 
+def test_counters_upgrade_with_nothing_in_an_older_layout_is_done_at_once(store) -> None:
+    create(store, row("r1"))
+    before = store.counters("kabupaten", "52.03")
+    assert store.upgrade_counters(limit=10) == (0, True)
+    assert store.upgrade_counters(limit=10) == (0, True)
+    assert store.counters("kabupaten", "52.03") == before == {"target": 1, "revision": 1}
+
+
 def test_a_change_key_is_applied_once(store) -> None:
     assert store.apply_once("request:x:1", {DESA_A: {"requests:DRAF": 1}})
     assert not store.apply_once("request:x:1", {DESA_A: {"requests:DRAF": 1}})

@@ -8,6 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def kabupaten_of(desa: str) -> str:
+    """The kabupaten/kota of a desa (or kecamatan) code: its first two parts, "52.03"."""
+    return desa[:5]
+
+
 @dataclass(frozen=True)
 class Region:
     code: str  # dotted Kemendagri code, e.g. 52.03.01.2001
@@ -43,6 +48,10 @@ class Regions:
 
     def kecamatan_of(self, desa_code: str) -> str:
         return desa_code.rsplit(".", 1)[0]
+
+    def desa_of_kecamatan(self, kecamatan: str) -> list[str]:
+        """The codes of the desa/kelurahan of one kecamatan, in code order."""
+        return [r.code for r in self.desa() if r.parent == kecamatan]
 
     def kecamatan(self) -> list[Region]:
         return sorted(

@@ -79,9 +79,27 @@ class RequestStore(Protocol):
 
     @abstractmethod
     def list_requests(
-        self, *, desa: str | None, status: Status | None, cursor: str | None, limit: int
+        self,
+        *,
+        kabupaten: str,
+        desa: str | None,
+        status: Status | None,
+        cursor: str | None,
+        limit: int,
     ) -> Page:
-        """Newest first, optionally only one desa and/or one status."""
+        """Newest first: the kabupaten's requests, optionally only one desa and/or one status.
+
+        A desa outside the kabupaten lists nothing. On DynamoDB each list is one
+        index partition: the kabupaten's, its status's, the desa's, or the desa's status's.
+        """
+
+    @abstractmethod
+    def list_unpartitioned_requests(self, *, cursor: str | None, limit: int) -> Page:
+        """Requests stored before the lists were partitioned by kabupaten, newest first.
+
+        On DynamoDB, items still keyed `kind="request"` (rewriting one keys it anew:
+        `bakso records backfill-keys`); SQLite's migration keyed its rows, so none there.
+        """
 
     @abstractmethod
     def timeline(self, request_id: str) -> list[Event]: ...
@@ -249,6 +267,13 @@ class SessionStore(Protocol):
     @abstractmethod
     def revoke_session(self, id_hash: str) -> None:
         """Mark the session revoked (kept until it expires); nothing if it is gone."""
+
+    @abstractmethod
+    def revoke_user_sessions(self, username: str) -> None:
+        """Mark every stored session of `username` revoked (reset, disabled, "end all").
+
+        Read consistently: a session created before the call is revoked by it.
+        """
 
 
 class AuditLog(Protocol):

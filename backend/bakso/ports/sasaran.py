@@ -175,6 +175,12 @@ class CounterStore(Protocol):
     def apply_once(self, key: str, deltas: Mapping[str, Mapping[str, int]]) -> bool:
         """Apply counter deltas unless `key` was applied before; False if it was."""
 
+    @abstractmethod
+    def upgrade_counters(self, *, limit: int) -> tuple[int, bool]:
+        """Move up to `limit` counter items kept in an older layout into the current one,
+        keeping every figure; (items moved, whether none is left). Safe to repeat and to
+        run beside live traffic. Stores that never had another layout: (0, True)."""
+
 
 class SasaranStore(WorklistStore, ImportStore, CounterStore, ABC):
     """Worklist rows, follow-ups, import runs and coverage counters.
@@ -184,8 +190,9 @@ class SasaranStore(WorklistStore, ImportStore, CounterStore, ABC):
     (pointer items, BatchGet), by desa in worklist order (a copy of each row in
     a partition per desa, sorted by sort_key); follow-ups
     by id and under their row; an import's results under the import, by line;
-    counters as one item per (level, code) in a partition per level, sorted by
-    code, so a kecamatan's desa are a begins_with Query. Writes that belong
+    counters as one item per desa in the desa's own partition, a kecamatan's
+    and a kabupaten's summed on read from its desa (BatchGet; SQLite keeps a row
+    per scope and name instead). Writes that belong
     together (row + counters, follow-up + row + counters, result + row +
     counters) are one transaction.
     """

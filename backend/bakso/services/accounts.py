@@ -16,8 +16,9 @@ from ..domain.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, 
 from ..domain.lifecycle import Role
 from ..domain.model import User
 from ..domain.regions import Regions
-from ..ports import AuditLog, LoginAttemptStore, UserStore
+from ..ports import AuditLog, LoginAttemptStore, SessionStore, UserStore
 from .throttle import Throttle, ThrottlePolicy
+from .user_cache import UserCache
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class LoginPolicy:
 TOO_MANY_LOGINS = "Terlalu banyak percobaan masuk."
 
 
-class AccountRecords(UserStore, LoginAttemptStore, AuditLog, Protocol):
+class AccountRecords(UserStore, LoginAttemptStore, SessionStore, AuditLog, Protocol):
     """The records ports AccountService uses (one Records adapter serves them all)."""
 
 
@@ -52,8 +53,11 @@ class AccountService:
         clock: Callable[[], datetime],
         hasher: PasswordHasher | None = None,
         throttle_secret: str = "",
+        users: UserCache | None = None,
     ) -> None:
         self.records = records
+        # Shared with SessionService: what this process changes, it stops serving stale.
+        self.users = users or UserCache(records, 0)
         self.regions = regions
         self.policy = policy
         self.clock = clock
@@ -130,7 +134,7 @@ class AccountService:
         if user.username == actor:
             raise InvalidInput("Anda tidak dapat menonaktifkan akun sendiri.")
         user = replace(user, active=False, session_epoch=user.session_epoch + 1)
-        self.records.save_user(user)
+        self._save(user, end_sessions=True)
         self._audit(actor, "user.disable", user.username, {})
         log.info("user %s disabled by %s", user.username, actor)
         return user
@@ -139,7 +143,7 @@ class AccountService:
         user = self._existing(username)
         if not user.active:
             user = replace(user, active=True)
-            self.records.save_user(user)
+            self._save(user)
             self._audit(actor, "user.enable", user.username, {})
         return user
 
@@ -150,7 +154,7 @@ class AccountService:
         user = replace(
             user, password_hash=self.hasher.hash(password), session_epoch=user.session_epoch + 1
         )
-        self.records.save_user(user)
+        self._save(user, end_sessions=True)
         self.throttle.clear(self.throttle.key("login-user", user.username))
         self._audit(actor, "user.reset_password", user.username, {})
         log.info("password of %s reset by %s", user.username, actor)
@@ -160,7 +164,7 @@ class AccountService:
         """End every session of the account, on every device (its epoch moves on)."""
         user = self._existing(username)
         user = replace(user, session_epoch=user.session_epoch + 1)
-        self.records.save_user(user)
+        self._save(user, end_sessions=True)
         self._audit(actor, "user.end_sessions", user.username, {})
         log.info("sessions of %s ended by %s", user.username, actor)
         return user
@@ -173,10 +177,21 @@ class AccountService:
             raise InvalidInput(f"Desa '{desa}' tidak dikenal.")
         if user.desa != desa:
             previous = user.desa
-            user = replace(user, desa=desa)  # loaded afresh on every request
-            self.records.save_user(user)
+            user = replace(user, desa=desa)  # other processes: within USER_CACHE_SECONDS
+            self._save(user)
             self._audit(actor, "user.assign_desa", user.username, {"from": previous, "to": desa})
         return user
+
+    def _save(self, user: User, *, end_sessions: bool = False) -> None:
+        """Store the account; `end_sessions` also marks every session of it revoked.
+
+        The epoch moves too, but another process may hold the account cached for
+        USER_CACHE_SECONDS, and only the session items are read on every request.
+        """
+        self.records.save_user(user)
+        self.users.forget(user.username)
+        if end_sessions:
+            self.records.revoke_user_sessions(user.username)
 
     def _check_password(self, password: str) -> None:
         if len(password) < self.policy.password_min_length:
@@ -213,7 +228,7 @@ class AccountService:
         self.throttle.release(client_key, self.policy.client_throttle)
         if self.hasher.check_needs_rehash(user.password_hash):
             user = replace(user, password_hash=self.hasher.hash(password))
-            self.records.save_user(user)
+            self._save(user)
         return user
 
     def _verify(self, password_hash: str, password: str) -> bool:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from ..domain.audit_chain import AuditHead, AuditKeys
 from ..domain.errors import Forbidden
 from ..domain.model import GENESIS_HASH, Actor, AuditEntry
-from ..ports import AuditLog, UserStore
+from ..ports import AuditLog, RequestStore, UserStore
+from .status import CODE_SHAPE as REQUEST_CODE
 
 SEARCH_LIMIT_MAX = 500
 VERIFY_PAGE = 1000
@@ -47,8 +48,12 @@ class AuditService:
         *,
         page_size: int = VERIFY_PAGE,
         users: UserStore | None = None,
+        requests: RequestStore | None = None,
     ) -> None:
         self.store = store
+        # Officers know a request by its code (LT-…), the log by its id: the search
+        # accepts either.
+        self.requests = requests
         # An empty log is a new one only while no account exists (creating one is audited):
         # without this, deleting every row and the head would read as a fresh log.
         self.users = users
@@ -71,6 +76,11 @@ class AuditService:
         if not actor.is_dukcapil_staff:
             raise Forbidden("Hanya petugas Dukcapil yang dapat membuka log audit.")
         limit = max(1, min(limit, SEARCH_LIMIT_MAX))
+        if target and self.requests is not None and REQUEST_CODE.match(target.strip().upper()):
+            found = self.requests.get_request_by_code(target.strip().upper())
+            if found is None:
+                return AuditPage([], None)
+            target = found.id
         entries = self.store.audit_search(
             target=target,
             actor=user,

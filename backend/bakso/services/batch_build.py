@@ -39,6 +39,7 @@ from ..ports import (
     RequestStore,
     ScanStore,
 )
+from .batch_sources import sources, waiting_page
 from .batch_volume import BrokenFiles, HashingSink, VolumeWriter
 
 log = logging.getLogger(__name__)
@@ -168,8 +169,12 @@ class BatchBuilder:
             )
             cursor = batch_position(candidates[-1]) if len(candidates) == limit else None
         else:
-            page = self.records.list_requests(
-                desa=filters.desa, status=Status.DIAJUKAN, cursor=batch.cursor, limit=limit
+            page = waiting_page(
+                self.records,
+                self.regions.kabupaten.code,
+                sources(filters, self.regions),
+                batch.cursor,
+                limit,
             )
             candidates, cursor = page.items, page.cursor
         free: dict[str, bool] = {}

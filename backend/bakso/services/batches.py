@@ -58,6 +58,7 @@ from .batch_build import (
     StepNotYet,
     volume_range,
 )
+from .batch_sources import sources, waiting_page
 from .batch_volume import VolumeWriter
 from .sasaran import RequestObserver
 
@@ -143,10 +144,9 @@ class BatchService:
         """
         cursor: str | None = None
         free: dict[str, bool] = {}
+        places = sources(filters, self.regions)
         for _ in range(READY_CHECK_PAGES):
-            page = self.records.list_requests(
-                desa=filters.desa, status=Status.DIAJUKAN, cursor=cursor, limit=100
-            )
+            page = waiting_page(self.records, self.regions.kabupaten.code, places, cursor, 100)
             for request in page.items:
                 if (
                     request.ready

@@ -91,6 +91,8 @@ class RequestBase:
         self.queue = queue
         self.catalog = catalog
         self.regions = regions
+        # The deployment's kabupaten: a Dukcapil officer's lists are its partition (#16).
+        self.kabupaten = regions.kabupaten.code
         self.settings = settings
         self.clock = clock
         # Told of every stored change (coverage counters, sasaran rows served).

@@ -93,7 +93,11 @@ class RequestSearch(RequestBase):
             older = dict.fromkeys(AGE_BANDS, 0)
             while read < COUNT_CAP:
                 page = self.records.list_requests(
-                    desa=desa, status=status, cursor=cursor, limit=min(100, COUNT_CAP - read)
+                    kabupaten=self.kabupaten,
+                    desa=desa,
+                    status=status,
+                    cursor=cursor,
+                    limit=min(100, COUNT_CAP - read),
                 )
                 read += len(page.items)
                 for r in page.items:

@@ -32,6 +32,7 @@ from .request_base import (
 )
 from .request_handover import RequestHandover, handover_note
 from .request_issued import RequestIssued
+from .request_keys import RequestKeys
 from .request_scans import RequestScans
 from .request_search import RequestSearch
 from .request_verification import SYSTEM_ACTOR, RequestVerification
@@ -50,7 +51,7 @@ FILTERED_PAGES_PER_CALL = 10
 
 
 class RequestService(
-    RequestScans, RequestIssued, RequestHandover, RequestVerification, RequestSearch
+    RequestScans, RequestIssued, RequestHandover, RequestVerification, RequestSearch, RequestKeys
 ):
     # Reading ------------------------------------------------------------------
     def detail(self, actor: Actor, request_id: str) -> RequestDetail:
@@ -81,7 +82,9 @@ class RequestService(
         wanted = parse_status(status) if status else None
         search = self.parse_query(q) if q else None
         if search is None and kecamatan is None and service is None and older_than_days is None:
-            return self.records.list_requests(desa=desa, status=wanted, cursor=cursor, limit=limit)
+            return self.records.list_requests(
+                kabupaten=self.kabupaten, desa=desa, status=wanted, cursor=cursor, limit=limit
+            )
         cutoff = None
         if older_than_days is not None:
             cutoff = (self.clock() - timedelta(days=older_than_days)).isoformat()
@@ -111,7 +114,11 @@ class RequestService(
         items: list[Request] = []
         for _ in range(FILTERED_PAGES_PER_CALL):
             page = self.records.list_requests(
-                desa=desa, status=wanted, cursor=cursor, limit=limit - len(items)
+                kabupaten=self.kabupaten,
+                desa=desa,
+                status=wanted,
+                cursor=cursor,
+                limit=limit - len(items),
             )
             items += [r for r in page.items if keep(r)]
             cursor = page.cursor

@@ -125,7 +125,11 @@ class RetentionService:
         written = 0
         for _ in range(pages):
             page = self.records.list_requests(
-                desa=None, status=None, cursor=cursor, limit=BACKFILL_PAGE
+                kabupaten=self.regions.kabupaten.code,
+                desa=None,
+                status=None,
+                cursor=cursor,
+                limit=BACKFILL_PAGE,
             )
             for request in page.items:
                 try:

@@ -4,7 +4,9 @@ The cookie carries a random id (256 bits); the store keeps only its SHA-256,
 so a copy of the table opens no session. Every authenticated request resolves
 the id: unknown, revoked, idle too long, past its absolute lifetime, or older
 than the account's session epoch (password reset, disabled, "end all
-sessions") is no session.
+sessions") is no session. Those three also mark every session of the account
+revoked, because the account itself may be read from a per-process cache of a
+few seconds (user_cache.py, #16) while the session item is read every time.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Protocol
 
 from ..domain.model import OfficerSession, User
 from ..ports import SessionStore, UserStore
+from .user_cache import UserCache
 
 
 @dataclass(frozen=True)
@@ -41,11 +44,16 @@ def _hash(session_id: str) -> str:
 
 class SessionService:
     def __init__(
-        self, records: SessionRecords, policy: SessionPolicy, clock: Callable[[], datetime]
+        self,
+        records: SessionRecords,
+        policy: SessionPolicy,
+        clock: Callable[[], datetime],
+        users: UserCache | None = None,
     ) -> None:
         self.records = records
         self.policy = policy
         self.clock = clock
+        self.users = users or UserCache(records, 0)
 
     def start(self, user: User) -> str:
         """A new session for `user` (already authenticated); returns the id for the cookie."""
@@ -78,8 +86,12 @@ class SessionService:
             or now >= session.created_at + self.policy.lifetime_seconds
         ):
             return None
-        user = self.records.get_user(session.username)
-        if user is None or not user.active or user.session_epoch != session.epoch:
+        # The session item decides revocation (every path that ends sessions marks them);
+        # the account may come from the cache, which is trusted to let in, never to refuse.
+        user, cached = self.users.get(session.username)
+        if cached and (user is None or not _admits(user, session)):
+            user = self.users.fresh(session.username)
+        if user is None or not _admits(user, session):
             return None
         if now - session.last_seen >= self.policy.touch_seconds:
             self.records.touch_session(id_hash, now, self._expiry(session.created_at, now))
@@ -92,3 +104,7 @@ class SessionService:
 
     def _expiry(self, created_at: float, last_seen: float) -> float:
         return min(created_at + self.policy.lifetime_seconds, last_seen + self.policy.idle_seconds)
+
+
+def _admits(user: User, session: OfficerSession) -> bool:
+    return user.active and user.session_epoch == session.epoch

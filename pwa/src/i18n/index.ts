@@ -1,20 +1,21 @@
 // UI strings live in data files (id.json, en.json); Bahasa Indonesia is the default.
+// Dukcapil's screens bring their own (i18n/dukcapil.ts, in their lazy chunk): the login screen
+// of every operator's first visit carries only these (DESIGN §6).
 import en from './en.json';
 import id from './id.json';
-import dukcapilEn from './dukcapil.en.json';
-import dukcapilId from './dukcapil.id.json';
 import sasaranEn from './sasaran.en.json';
 import sasaranId from './sasaran.id.json';
-import importEn from './import.en.json';
-import importId from './import.id.json';
-import auditEn from './audit.en.json';
-import auditId from './audit.id.json';
 
 export type Lang = 'id' | 'en';
 export const CATALOGS: Record<Lang, Record<string, string>> = {
-  id: { ...id, ...sasaranId, ...dukcapilId, ...importId, ...auditId },
-  en: { ...en, ...sasaranEn, ...dukcapilEn, ...importEn, ...auditEn },
+  id: { ...id, ...sasaranId },
+  en: { ...en, ...sasaranEn },
 };
+
+/** Add a lazy chunk's strings (both languages) to the catalogs. */
+export function addCatalogs(more: Record<Lang, Record<string, string>>): void {
+  for (const lang of Object.keys(CATALOGS) as Lang[]) Object.assign(CATALOGS[lang], more[lang]);
+}
 
 let current: Lang = 'id';
 

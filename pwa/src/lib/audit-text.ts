@@ -1,6 +1,7 @@
 // An audit entry in words: what happened and its details, never a raw code or JSON.
 // Statuses become their labels, known data keys their Indonesian names; an action or key
 // this catalog does not know yet is shown as it is rather than hidden.
+import '../i18n/dukcapil';
 import { t } from '../i18n';
 
 export interface AuditEntry {

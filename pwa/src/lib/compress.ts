@@ -27,7 +27,7 @@ function getWorker(): Worker {
   return worker;
 }
 
-/** Start the worker early (while online, so its script is fetched and cached). */
+/** Start the worker before the first photo: once an operator is signed in, never on the login screen. */
 export function warmUp(): void {
   getWorker();
 }

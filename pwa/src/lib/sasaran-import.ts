@@ -1,6 +1,7 @@
 // Dukcapil's sasaran import (docs/sasaran-import.md): hash the CSV/XLSX, register it, upload it
 // straight to the blob store with progress, start, follow the worker, then read the per-line
 // report. The pure parts (words, numbers) are exported for the tests.
+import '../i18n/dukcapil';
 import { api } from './api';
 import { uploadWithProgress } from './returns';
 import { sha256File } from './sha256';

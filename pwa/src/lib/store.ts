@@ -116,7 +116,9 @@ export function leaveNeedsConfirm(from: string, to: string, unsavedForms: number
 }
 
 export async function reloadLocal(): Promise<void> {
-  setState({ local: await localItems(), server: await cachedServerList(), session: await getSession() });
+  // Read together: each read waits on the browser's IndexedDB, at start-up before the login form.
+  const [local, server, session] = await Promise.all([localItems(), cachedServerList(), getSession()]);
+  setState({ local, server, session });
 }
 
 /** Fetch the operator's recent requests into the offline cache. */
@@ -191,10 +193,7 @@ export async function boot(): Promise<void> {
   try {
     // A read that never settles (a wedged IndexedDB) must not hold the loading screen.
     await withinTime(
-      (async () => {
-        setState({ catalog: await cachedCatalog() });
-        await reloadLocal();
-      })(),
+      Promise.all([cachedCatalog().then((catalog) => setState({ catalog })), reloadLocal()]),
       LOCAL_READ_LIMIT_MS,
     );
     setState({ localProblem: false });

@@ -60,6 +60,42 @@ export function LoadFailed(props: { failure: LoadFailure; offlineText: string })
 
 const coverage: { screen: FunctionComponent | null } = { screen: null };
 
+type OperatorScreens = typeof import('./operator');
+const filled: Array<(screens: OperatorScreens) => void> = [];
+
+/**
+ * Load the operator's screens into the page (at login, and at start with a saved session),
+ * so an open tab opens every one of them offline even before (or without) the service
+ * worker's precache. Never fails: without signal they load on first use, from the precache.
+ */
+export async function preloadOperatorScreens(): Promise<void> {
+  try {
+    const screens = await import('./operator');
+    for (const fill of filled) fill(screens);
+  } catch {
+    // offline, or a stale build: the screen itself says so when opened
+  }
+}
+
+/** One of the operator's screens from the operator chunk (screens/operator.tsx, precached). */
+function operatorScreen<P extends object>(pick: (screens: OperatorScreens) => FunctionComponent<P>): FunctionComponent<P> {
+  const cache: { screen: FunctionComponent<P> | null } = { screen: null };
+  filled.push((screens) => (cache.screen ??= pick(screens)));
+  return function OperatorScreen(props: P) {
+    const { Screen, failure } = useLazyScreen(cache, () => import('./operator').then(pick));
+    if (Screen) return <Screen {...props} />;
+    if (failure) return <LoadFailed failure={failure} offlineText={t('app.screenOffline')} />;
+    return <p class="loading">{t('app.loading')}</p>;
+  };
+}
+
+export const NewRequest = operatorScreen((m) => m.NewRequest);
+export const List = operatorScreen((m) => m.List);
+export const Detail = operatorScreen((m) => m.Detail);
+export const Outbox = operatorScreen((m) => m.Outbox);
+export const Worklist = operatorScreen((m) => m.Worklist);
+export const Settings = operatorScreen((m) => m.Settings);
+
 export function LazyCoverage() {
   const { Screen, failure } = useLazyScreen(coverage, () => import('./coverage').then((m) => m.Coverage));
   if (Screen) return <Screen />;

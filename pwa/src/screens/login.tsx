@@ -1,8 +1,10 @@
 import { useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { ApiError, login, NetworkError } from '../lib/api';
+import { warmUp } from '../lib/compress';
 import { forgetServerList, setPendingLogout } from '../lib/storage';
 import { forgetWorklists } from '../lib/sasaran';
+import { preloadOperatorScreens } from './lazy';
 import { reloadLocal, refreshReference, refreshServerList, runSync, useStore } from '../lib/store';
 
 export function Login() {
@@ -20,11 +22,13 @@ export function Login() {
     try {
       const session = await login(username.trim(), password);
       await setPendingLogout(null); // the new login replaced the old session cookie
+      warmUp(); // the photo worker, started while online (main.tsx starts it for a saved session)
       if (previous && previous !== session.user.username) {
         await forgetServerList();
         await forgetWorklists();
       }
-      await refreshReference(); // the catalog is needed offline: have it before going on
+      // The catalog and the operator's screens are needed offline: have them before going on.
+      await Promise.all([refreshReference(), session.user.role === 'operator' ? preloadOperatorScreens() : undefined]);
       await reloadLocal();
       // Leave the login route only if we are still on it: the officer (or a test) may
       // already have moved on while the catalog was loading.

@@ -1,5 +1,6 @@
 // Bulk return (part of the Dukcapil chunk): hash and upload the table (CSV or XLSX) and the zip
 // straight to the blob store with progress, start, follow the worker, then the per-row report.
+import '../i18n/dukcapil';
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { ApiError, NetworkError } from '../lib/api';

@@ -18,7 +18,6 @@ import {
 } from '../lib/sasaran';
 import { requestBackgroundSync, runSync, toast, useStore } from '../lib/store';
 import { formatDate } from './common';
-import './sasaran.css';
 
 function FollowupForm(props: { row: SasaranRow; onDone: () => void }) {
   const state = useStore();

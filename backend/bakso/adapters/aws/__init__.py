@@ -9,12 +9,14 @@ every client at a local stand-in (moto's server) without code changes.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
 from ...domain.audit_chain import AuditKeys
+from ...domain.regions import Regions
 from .blobs import S3Blobs
 from .errors import StoreUnavailable
 from .queue import SqsQueue
@@ -73,7 +75,15 @@ def build_sasaran_store(
     Shares the records adapter's client when given one: a client from a new
     session costs a cold start about 0.1 s more.
     """
+    desa = _served_desa(config)
     if records is not None:
-        return DynamoSasaranStore(records.client, records.table)
+        return DynamoSasaranStore(records.client, records.table, desa)
     session = boto3.session.Session(region_name=config["AWS_REGION"])
-    return DynamoSasaranStore(session.client("dynamodb", config=_API), config["TABLE_NAME"])
+    return DynamoSasaranStore(session.client("dynamodb", config=_API), config["TABLE_NAME"], desa)
+
+
+def _served_desa(config: Mapping[str, Any]) -> list[str]:
+    """The desa codes of the deployment's region file (REGIONS_FILE, as bootstrap reads it):
+    the counters a kecamatan's and a kabupaten's figures add up."""
+    path = config.get("REGIONS_FILE") or Path(__file__).parents[2] / "data" / "wilayah_lotim.csv"
+    return [region.code for region in Regions.from_csv(Path(path)).desa()]

@@ -3,6 +3,8 @@
 Items, by (PK, SK):
 
     REQ#<id>       REQ             the request (JSON in `data`) plus the keys of its indexes
+                                   (the lists: "request#<kabupaten>", "<kabupaten>#<status>",
+                                   desa, "<desa>#<status>"; records_request_reads)
                                    (retention-due: records_retention)
     REQ#<id>       EVT#<seq>       one timeline event; <seq> is its audit entry's, so it orders them
     REQ#<id>       SCAN#<scan id>  one scan
@@ -10,6 +12,8 @@ Items, by (PK, SK):
     USERS          USER#<name>     one officer; the partition is the list of officers
     LOGIN#<key>    LOGIN           login throttling (key: a hash); DynamoDB's TTL removes it
     SESSION#<hash> SESSION         one officer's session, by the SHA-256 of its id; TTL likewise
+    SESSIONS#<name> SESSION#<hash> points at one of the officer's sessions, so that "end all"
+                                   revokes each (records_sessions); TTL as the session's
     AUDIT          HEAD            the audit chain's length (seq), last link (hash), seal (mac)
     AUDIT          ENTRY#<seq>     one audit entry, indexed by target and by actor, and by time
                                    in all-newest (kind "audit", newest "<at>#<seq>")
@@ -26,7 +30,8 @@ chain stays linear because every append conditionally advances the HEAD item
 from the seq it read, and is retried when another append got there first.
 
 The adapter is composed of one mixin per aggregate: records_requests (requests,
-their timeline, code claims), records_scans, records_batches, records_users
+their timeline, code claims) with records_request_reads (their lists, partitioned
+by kabupaten: `kind_kabupaten`, `kabupaten_status`), records_scans, records_batches, records_users
 (officers, login throttling), records_sessions, records_audit (the chain, append and search) and
 records_returns (bulk returns); records_items holds the keys, item translations
 and the table they share.
@@ -49,6 +54,7 @@ from .records_items import (
     REQUEST_KIND,
     SORT_ATTRIBUTE,
 )
+from .records_request_reads import RequestReads
 from .records_requests import RequestRecords
 from .records_retention import RetentionRecords
 from .records_returns import ReturnRecords
@@ -72,6 +78,7 @@ if TYPE_CHECKING:
 
 class DynamoRecords(
     RetentionRecords,
+    RequestReads,
     RequestRecords,
     ScanRecords,
     BatchRecords,

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any, cast
 from botocore.exceptions import ClientError
 
 from ...domain import paging
-from ...domain.lifecycle import Role
+from ...domain.lifecycle import Role, Status
 from ...domain.model import AuditEntry, Request, Scan, User
+from ...domain.regions import kabupaten_of
 from ...domain.retention import retention_clock
 from . import dynamo
 from .dynamo import integer as _int
@@ -36,7 +37,10 @@ RETENTION_INDEX = "retention-due"
 RETENTION_KEY = "retention_key"  # "<desa>#<clock>"
 RETENTION_SINCE = "retention_since"  # "<clock started>#<request id>"
 SORT_ATTRIBUTE = "newest"  # "<created_at>#<id>": newest first is a descending Query
-REQUEST_KIND = "request"
+REQUEST_KIND = "request"  # the bare kind of requests written before #16 (all-newest)
+# A request's list keys, per kabupaten (#16): no index partition takes every request write.
+KIND_KABUPATEN = "kind_kabupaten"  # "request#<kabupaten>"
+KABUPATEN_STATUS = "kabupaten_status"  # "<kabupaten>#<status>"
 NIK_INDEX = "nik-newest"
 BATCH_KIND = "batch"
 # Audit entries by time: all-newest, partition "audit", newest "<at>#<seq, 12 digits>".
@@ -45,6 +49,8 @@ AUDIT_KIND = "audit"
 # With the sasaran store's, exactly what infra/bakso.yaml defines (a test compares them).
 INDEXES: dict[str, tuple[str, str | None]] = {
     "all-newest": ("kind", SORT_ATTRIBUTE),
+    "kind_kabupaten-newest": (KIND_KABUPATEN, SORT_ATTRIBUTE),
+    "kabupaten_status-newest": (KABUPATEN_STATUS, SORT_ATTRIBUTE),
     "desa-newest": ("desa", SORT_ATTRIBUTE),
     "status-newest": ("status", SORT_ATTRIBUTE),
     "desa_status-newest": ("desa_status", SORT_ATTRIBUTE),
@@ -59,9 +65,9 @@ INDEXES: dict[str, tuple[str, str | None]] = {
 }
 # The request lists, by which filters a list has: (desa given, status given).
 LIST_INDEXES: dict[tuple[bool, bool], str] = {
-    (False, False): "all-newest",
+    (False, False): "kind_kabupaten-newest",
     (True, False): "desa-newest",
-    (False, True): "status-newest",
+    (False, True): "kabupaten_status-newest",
     (True, True): "desa_status-newest",
 }
 MAX_CONTENTION_RETRIES = 60
@@ -73,6 +79,25 @@ _RETURN_CHUNK = "CHUNK#"
 
 def _request_pk(request_id: str) -> str:
     return f"REQ#{request_id}"
+
+
+def request_kind(kabupaten: str) -> str:
+    return f"{REQUEST_KIND}#{kabupaten}"
+
+
+def kabupaten_status(kabupaten: str, status: Status) -> str:
+    return f"{kabupaten}#{status.value}"
+
+
+def list_attributes(request: Request) -> dict[str, AttributeValueTypeDef]:
+    """A request item's keys in the four request lists: the kabupaten's and the desa's."""
+    kabupaten = kabupaten_of(request.desa)
+    return {
+        KIND_KABUPATEN: _s(request_kind(kabupaten)),
+        KABUPATEN_STATUS: _s(kabupaten_status(kabupaten, request.status)),
+        "desa": _s(request.desa),
+        "desa_status": _s(f"{request.desa}#{request.status.value}"),
+    }
 
 
 def retention_attributes(request: Request) -> dict[str, AttributeValueTypeDef]:

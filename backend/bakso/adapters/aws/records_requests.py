@@ -1,4 +1,4 @@
-"""Requests in DynamoDB: the request, its code claim, its timeline; lists and lookups."""
+"""Requests in DynamoDB: the request, its code claim, its timeline (lists: request reads)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from ...domain import paging
 from ...domain.errors import Conflict
 from ...domain.lifecycle import Status
 from ...domain.model import AuditEntry, Event, Request, event_audit_data
 from ...domain.refusals import CODE_FIXED, STALE_REQUEST
-from ...ports import MAX_REQUEST_WRITES, CodeTaken, Page, RequestWrite
-from . import dynamo
+from ...ports import MAX_REQUEST_WRITES, CodeTaken, RequestWrite
 from .dynamo import CHECK_FAILED as _CHECK_FAILED
 from .dynamo import cancellation_reasons as _cancellation_reasons
 from .dynamo import dump as _dump
@@ -27,15 +25,13 @@ from .errors import error_code, translated
 from .records_audit import AuditChain
 from .records_items import (
     _ENTRY_WIDTH,
-    LIST_INDEXES,
-    NIK_INDEX,
-    REQUEST_KIND,
     SORT_ATTRIBUTE,
     _Head,
     _is_request_put,
     _newest,
     _old_item,
     _request_pk,
+    list_attributes,
     retention_attributes,
     search_attributes,
 )
@@ -43,7 +39,6 @@ from .records_items import (
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import (
         AttributeValueTypeDef,
-        QueryInputTypeDef,
         TransactWriteItemTypeDef,
     )
 
@@ -213,124 +208,6 @@ class RequestRecords(AuditChain):
             return None
         return self.get_request(_str(claim, "request_id"))
 
-    def list_requests(
-        self, *, desa: str | None, status: Status | None, cursor: str | None, limit: int
-    ) -> Page:
-        limit = paging.page_size(limit)
-        index = LIST_INDEXES[(desa is not None, status is not None)]
-        if desa is not None and status is not None:
-            partition = f"{desa}#{status.value}"
-        elif desa is not None:
-            partition = desa
-        elif status is not None:
-            partition = status.value
-        else:
-            partition = REQUEST_KIND
-        with translated("list_requests"):
-            items, next_cursor = self._newest_page(
-                index, partition, "REQ#", "REQ", cursor=cursor, limit=limit
-            )
-        return Page(
-            items=[Request.from_record(json.loads(_str(item, "data"))) for item in items],
-            cursor=next_cursor,
-        )
-
-    def get_request_by_token(self, token: str) -> Request | None:
-        query: QueryInputTypeDef = {
-            "TableName": self.table,
-            "IndexName": "token",
-            "KeyConditionExpression": "#token = :token",
-            "ExpressionAttributeNames": {"#token": "token"},
-            "ExpressionAttributeValues": {":token": _s(token)},
-        }
-        with translated("get_request_by_token"):
-            keys = self._query(query, limit=1)
-            if not keys:
-                return None
-            # The index holds keys only: read the item itself, consistently.
-            item = self._get({"PK": keys[0]["PK"], "SK": keys[0]["SK"]})
-        if item is None or _opt_str(item, "token") != token:
-            return None
-        return Request.from_record(json.loads(_str(item, "data")))
-
-    def requests_by_nik(self, nik_key: str, *, limit: int) -> list[Request]:
-        query: QueryInputTypeDef = {
-            "TableName": self.table,
-            "IndexName": NIK_INDEX,
-            "KeyConditionExpression": "#key = :key",
-            "ExpressionAttributeNames": {"#key": "nik_key"},
-            "ExpressionAttributeValues": {":key": _s(nik_key)},
-            "ScanIndexForward": False,
-        }
-        with translated("requests_by_nik"):  # the index may lag a write: read, check again
-            keys = self._query(query, limit=max(1, limit))
-            found = self._requests_by_ids([_str(key, "PK")[len("REQ#") :] for key in keys])
-        return [r for r in found if r.nik_key == nik_key]
-
-    def requests_in_batch(
-        self,
-        batch_id: str,
-        *,
-        after: str | None = None,
-        through: str | None = None,
-        limit: int | None = None,
-    ) -> list[Request]:
-        # Positions are the index's sort key ("<created_at>#<id>"), so a volume or
-        # a chunk is one range Query.
-        key = "#batch = :batch"
-        values: dict[str, AttributeValueTypeDef] = {":batch": _s(batch_id)}
-        names = {"#batch": "batch_id"}
-        if after is not None or through is not None:
-            names["#pos"] = SORT_ATTRIBUTE
-        if after is not None and through is not None:
-            # BETWEEN includes `after` itself: it is dropped below.
-            key += " AND #pos BETWEEN :after AND :through"
-            values[":after"], values[":through"] = _s(after), _s(through)
-        elif after is not None:
-            key += " AND #pos > :after"
-            values[":after"] = _s(after)
-        elif through is not None:
-            key += " AND #pos <= :through"
-            values[":through"] = _s(through)
-        both = after is not None and through is not None
-        query: QueryInputTypeDef = {
-            "TableName": self.table,
-            "IndexName": "batch-newest",
-            "KeyConditionExpression": key,
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
-        with translated("requests_in_batch"):
-            if limit is None:
-                items = self._query_all(query)
-            else:
-                items = self._query(query, limit=limit + both)
-        if both:
-            items = [item for item in items if _str(item, SORT_ATTRIBUTE) != after]
-        if limit is not None:
-            items = items[:limit]
-        # The index holds copies that may lag a write: read the items themselves.
-        return self._requests_by_ids([_str(item, "PK")[len("REQ#") :] for item in items])
-
-    def _requests_by_ids(self, ids: Sequence[str]) -> list[Request]:
-        """Consistent reads of these requests, in this order, 100 keys per BatchGetItem."""
-        found: dict[str, Request] = {}
-        for start in range(0, len(ids), 100):
-            keys: list[Mapping[str, AttributeValueTypeDef]] = [
-                {"PK": _s(_request_pk(i)), "SK": _s("REQ")} for i in ids[start : start + 100]
-            ]
-            with translated("batch get requests"):
-                while keys:
-                    response = self.client.batch_get_item(
-                        RequestItems={self.table: {"Keys": keys, "ConsistentRead": True}}
-                    )
-                    for item in response.get("Responses", {}).get(self.table, []):
-                        request = Request.from_record(json.loads(_str(item, "data")))
-                        found[request.id] = request
-                    unprocessed = response.get("UnprocessedKeys", {}).get(self.table)
-                    keys = list(unprocessed["Keys"]) if unprocessed else []
-        return [found[i] for i in ids if i in found]
-
     def timeline(self, request_id: str) -> list[Event]:
         with translated("timeline"):
             items = self._query_prefix(_request_pk(request_id), "EVT#")
@@ -347,22 +224,6 @@ class RequestRecords(AuditChain):
             for item in items
         ]
 
-    def get_requests_by_codes(self, codes: Sequence[str]) -> dict[str, Request]:
-        with translated("get_requests_by_codes"):
-            claims = dynamo.batch_get(
-                self.client,
-                self.table,
-                [{"PK": _s(f"CODE#{code}"), "SK": _s("CODE")} for code in sorted(set(codes))],
-            )
-            ids = sorted({_str(claim, "request_id") for claim in claims})
-            items = dynamo.batch_get(
-                self.client,
-                self.table,
-                [{"PK": _s(_request_pk(i)), "SK": _s("REQ")} for i in ids],
-            )
-        requests = (Request.from_record(json.loads(_str(item, "data"))) for item in items)
-        return {request.code: request for request in requests}
-
     @staticmethod
     def _request_item(request: Request) -> dict[str, AttributeValueTypeDef]:
         item: dict[str, AttributeValueTypeDef] = {
@@ -371,11 +232,9 @@ class RequestRecords(AuditChain):
             "data": _s(_dump(request.to_record())),
             "version": _n(request.version),
             "code": _s(request.code),
-            "kind": _s(REQUEST_KIND),
-            "desa": _s(request.desa),
-            "status": _s(request.status.value),
-            "desa_status": _s(f"{request.desa}#{request.status.value}"),
             SORT_ATTRIBUTE: _s(_newest(request.created_at, request.id)),
+            # Never the bare kind or status: one partition would take every write (#16).
+            **list_attributes(request),
         }
         if request.token is not None:
             item["token"] = _s(request.token)

@@ -18,13 +18,13 @@ from .dynamo import s as _s
 from .dynamo import text as _str
 from .errors import translated
 from .records_items import RETENTION_INDEX, RETENTION_KEY, RETENTION_SINCE, _request_pk
-from .records_requests import RequestRecords
+from .records_request_reads import RequestReads
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef
 
 
-class RetentionRecords(RequestRecords):
+class RetentionRecords(RequestReads):
     def list_retention_due(
         self, *, desa: str, clock: str, until: str, cursor: str | None, limit: int
     ) -> Page:

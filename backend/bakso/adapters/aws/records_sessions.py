@@ -31,6 +31,12 @@ def _key(id_hash: str) -> dict[str, AttributeValueTypeDef]:
     return {"PK": _s(f"SESSION#{id_hash}"), "SK": _s("SESSION")}
 
 
+def _pointer(username: str, id_hash: str) -> dict[str, AttributeValueTypeDef]:
+    # One small item per session in the officer's own partition, so that revoking all
+    # of an officer's sessions is one consistent Query (an index would lag behind).
+    return {"PK": _s(f"SESSIONS#{username}"), "SK": _s(f"SESSION#{id_hash}")}
+
+
 class SessionRecords(DynamoTable):
     def create_session(self, session: OfficerSession, now: float) -> None:
         item: dict[str, AttributeValueTypeDef] = {
@@ -44,7 +50,17 @@ class SessionRecords(DynamoTable):
             "revoked": {"BOOL": session.revoked},
         }
         with translated("create_session"):
+            # The pointer first: a session that exists always has one to revoke it by.
+            self._put_pointer(session.username, session.id_hash, session.expires_at)
             self.client.put_item(TableName=self.table, Item=item)
+
+    def _put_pointer(self, username: str, id_hash: str, expires_at: float) -> None:
+        # The pointer's TTL follows the session's (touch moves both): DynamoDB deletes
+        # late, never early, so a live session's pointer is always still there.
+        self.client.put_item(
+            TableName=self.table,
+            Item={**_pointer(username, id_hash), TTL_ATTRIBUTE: _n(math.ceil(expires_at))},
+        )
 
     def get_session(self, id_hash: str) -> OfficerSession | None:
         with translated("get_session"):
@@ -62,7 +78,7 @@ class SessionRecords(DynamoTable):
         )
 
     def touch_session(self, id_hash: str, last_seen: float, expires_at: float) -> None:
-        self._update(
+        username = self._update(
             id_hash,
             "SET last_seen = :seen, expires_exact = :exact, #ttl = :ttl",
             {
@@ -72,9 +88,21 @@ class SessionRecords(DynamoTable):
             },
             {"#ttl": TTL_ATTRIBUTE},
         )
+        if username is not None:
+            with translated("touch_session"):
+                self._put_pointer(username, id_hash, expires_at)
 
     def revoke_session(self, id_hash: str) -> None:
         self._update(id_hash, "SET revoked = :yes", {":yes": {"BOOL": True}}, {})
+
+    def revoke_user_sessions(self, username: str) -> None:
+        with translated("revoke_user_sessions"):
+            pointers = self._query_prefix(f"SESSIONS#{username}", "SESSION#")
+        for pointer in pointers:
+            id_hash = _str(pointer, "SK").removeprefix("SESSION#")
+            if self._update(id_hash, "SET revoked = :yes", {":yes": {"BOOL": True}}, {}) is None:
+                with translated("revoke_user_sessions"):  # the session is gone: so goes this
+                    self.client.delete_item(TableName=self.table, Key=_pointer(username, id_hash))
 
     def _update(
         self,
@@ -82,18 +110,24 @@ class SessionRecords(DynamoTable):
         expression: str,
         values: dict[str, AttributeValueTypeDef],
         names: dict[str, str],
-    ) -> None:
-        """Update the session if it is still there (an update must not create a stub item)."""
+    ) -> str | None:
+        """Update the session if it is still there (an update must not create a stub item).
+
+        Returns the session's username, or None if it was gone.
+        """
         with translated("update_session"):
             try:
-                self.client.update_item(
+                response = self.client.update_item(
                     TableName=self.table,
                     Key=_key(id_hash),
                     UpdateExpression=expression,
                     ConditionExpression="attribute_exists(#pk)",
                     ExpressionAttributeValues=values,
                     ExpressionAttributeNames={**names, "#pk": "PK"},
+                    ReturnValues="ALL_NEW",
                 )
             except ClientError as error:
                 if error_code(error) != "ConditionalCheckFailedException":
                     raise
+                return None
+        return _str(response["Attributes"], "username")

@@ -14,7 +14,9 @@ Items, by (PK, SK):
     IMPORT#<id>       LINE#<line>         the report of one line
     IMPORT#<id>       CHUNK#<n>           the outcome counts of one applied chunk
     IMPORTS           <created_at>#<id>   the list of import runs (key order is age)
-    COUNTERS#<level>  <code>              one scope's counters, a number attribute "c:<name>" each
+    COUNTERS#<desa>   COUNTERS            one desa's counters, a number attribute "c:<name>" each;
+                                          a kecamatan's or kabupaten's are the sum of its
+                                          desa's, read together (sasaran_counter_items)
     APPLIED#<key>     APPLIED             a change already counted; DynamoDB's TTL removes it
 
 No read of the use cases goes through an index, because every one must be consistent: a chunk
@@ -35,11 +37,11 @@ worklist.
 
 A row write is one transaction: the row, conditional on its version; its
 worklist copy (moved when its desa or sort key changes); its pointer items when
-NIK or name key change; and ADDs to the counters of its desa, kecamatan and
-kabupaten. Import lines go in groups, each group one
-transaction with every line's result, row and pointers and the group's counter
-deltas summed into one ADD per scope: a write is billed by the size of the
-whole item, and the kabupaten's counter item is the largest there is.
+NIK or name key change; and an ADD to the counters of its desa, in the desa's
+own partition: no counter write of one desa shares a key with another's.
+Import lines go in groups, each group one transaction with every line's
+result, row and pointers and the group's counter deltas summed into one ADD
+per desa: a write is billed by the size of the whole item.
 
 The store is composed of one mixin per port: sasaran_worklist (rows and
 follow-ups), sasaran_imports and sasaran_counters; sasaran_items holds the
@@ -49,12 +51,12 @@ keys, the transaction and the row write they share.
 from __future__ import annotations
 
 from ...ports import SasaranStore
+from .sasaran_counter_items import COUNTER_PREFIX
 from .sasaran_counters import SasaranCounters
 from .sasaran_due import SasaranDue
 from .sasaran_imports import SasaranImports
 from .sasaran_items import (
     APPLIED_TTL,
-    COUNTER_PREFIX,
     GROUP_LINES,
     MAX_CONFLICT_RETRIES,
     TRANSACTION_MAX_ITEMS,
@@ -79,4 +81,6 @@ INDEXES: dict[str, tuple[str, str | None]] = {}
 class DynamoSasaranStore(
     SasaranWorklist, SasaranImports, SasaranCounters, SasaranDue, SasaranStore
 ):
-    """Every sasaran port on the records table; built with `DynamoSasaranStore(client, table)`."""
+    """Every sasaran port on the records table; built with
+    `DynamoSasaranStore(client, table, desa)`, `desa` the codes of every desa served (what a
+    kecamatan's and a kabupaten's counters add up)."""

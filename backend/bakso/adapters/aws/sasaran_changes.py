@@ -9,7 +9,9 @@ is still the value the revisions were decided from, so a desa's changes commit
 in revision order. "What changed after R" is then one consistent Query,
 `SK > R`, on the desa's partition. Tombstones sit in the `retention-due` index
 (kind "tombstone", from when they were left); expiring one first raises
-`tombstone_floor` on the desa's COUNTERS item, then deletes it.
+`tombstone_floor` on the desa's COUNTERS item, then deletes it (while the older
+counter layout is read too, the floor is the larger of the two items':
+sasaran_counter_items).
 """
 
 from __future__ import annotations
@@ -25,14 +27,8 @@ from ...ports import ChangesPage
 from . import due
 from .dynamo import n, s, text
 from .errors import error_code, translated
-from .sasaran_items import (
-    FLOOR,
-    REVISION_WIDTH,
-    SasaranTable,
-    _change_key,
-    _counters,
-    _row,
-)
+from .sasaran_counter_items import FLOOR, counters_of, desa_key, floor_of
+from .sasaran_items import REVISION_WIDTH, SasaranTable, _change_key, _row
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, QueryInputTypeDef
@@ -63,9 +59,9 @@ class SasaranChanges(SasaranTable):
         with translated("sasaran.changes"):
             # The revision first: a change committed after it has a higher revision
             # (sasaran_items._add_counters), so the client at it misses nothing.
-            counters = self._get({"PK": s("COUNTERS#desa"), "SK": s(desa)})
-            floor = int(counters[FLOOR]["N"]) if counters and FLOOR in counters else 0
-            if since < floor:
+            new, old = self._desa_items([desa])[desa]
+            revision = counters_of(new).get("revision", 0) + counters_of(old).get("revision", 0)
+            if since < max(floor_of(new), floor_of(old)):
                 return None
             items = self._query(query, limit=limit + 1)
         rows: list[SasaranRow] = []
@@ -81,7 +77,7 @@ class SasaranChanges(SasaranTable):
         next_cursor = (
             revision_cursor(int(text(items[limit - 1], "SK"))) if len(items) > limit else None
         )
-        return ChangesPage(_counters(counters).get("revision", 0), rows, removed, next_cursor)
+        return ChangesPage(revision, rows, removed, next_cursor)
 
     def expire_tombstones(self, *, before: str, limit: int) -> int:
         if limit < 1:
@@ -104,7 +100,7 @@ class SasaranChanges(SasaranTable):
                 try:
                     self.client.update_item(
                         TableName=self.table,
-                        Key={"PK": s("COUNTERS#desa"), "SK": s(desa)},
+                        Key=desa_key(desa),
                         UpdateExpression="SET #floor = :revision",
                         ConditionExpression="attribute_not_exists(#floor) OR #floor < :revision",
                         ExpressionAttributeNames={"#floor": FLOOR},

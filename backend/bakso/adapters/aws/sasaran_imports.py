@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from ...domain import due as positions
 from ...domain.errors import Conflict
 from ...domain.refusals import STALE_SASARAN
-from ...domain.sasaran import ImportResult, ImportRun, SasaranRow, rolled_up, scopes
+from ...domain.sasaran import ImportResult, ImportRun, SasaranRow, rolled_up
 from ...ports import ImportLineWrite
 from . import due
 from .dynamo import batch_get, dump, s, text
@@ -207,10 +207,12 @@ class SasaranImports(SasaranTable):
         for line in lines:
             tx = self._line_transaction(line, sizing, counters)
             line_keys = tx.keys()
+            # Per desa its counter item and, while the older layout is read, a check of
+            # its old one (sasaran_counter_items).
             line_scopes = {
-                scope
+                (kind, desa)
                 for desa in (line.write.deltas if line.write else {})
-                for scope in scopes(desa)
+                for kind in ("counter", "legacy")
             }
             size = items + len(tx.ops) + len(counted | line_scopes)
             if group and (

@@ -20,6 +20,16 @@ from ...ports import RowWrite
 from . import due, dynamo
 from .dynamo import CHECK_FAILED, backoff, batch_get, cancellation_reasons, dump, n, s, text
 from .errors import StoreUnavailable
+from .sasaran_counter_items import (
+    MIGRATED_KEY,
+    MigrationState,
+    Revisions,
+    counter_updates,
+    counters_of,
+    desa_key,
+    desa_of,
+    legacy_key,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -31,7 +41,6 @@ if TYPE_CHECKING:
 
     Item = Mapping[str, AttributeValueTypeDef]
 
-COUNTER_PREFIX = "c:"
 GROUP_LINES = 25  # import lines per transaction
 TRANSACTION_MAX_ITEMS = 100  # DynamoDB's limit for TransactWriteItems
 # A counted change is remembered longer than its message can live: 4 days in
@@ -39,7 +48,6 @@ TRANSACTION_MAX_ITEMS = 100  # DynamoDB's limit for TransactWriteItems
 APPLIED_TTL = 35 * 24 * 3600
 MAX_CONFLICT_RETRIES = 20
 REVISION_WIDTH = 12  # digits of a revision in a CHANGES# sort key
-FLOOR = "tombstone_floor"  # on a desa's COUNTERS item (not a "c:" counter: not rolled up)
 
 _LINE_WIDTH = 10
 _LAST_LINE = f"LINE#{'9' * _LINE_WIDTH}"
@@ -82,17 +90,6 @@ def _row(item: Item) -> SasaranRow:
     return SasaranRow.from_record(json.loads(text(item, "data")))
 
 
-def _counters(item: Item | None) -> dict[str, int]:
-    if item is None:
-        return {}
-    found = {
-        name[len(COUNTER_PREFIX) :]: int(value["N"])
-        for name, value in item.items()
-        if name.startswith(COUNTER_PREFIX)
-    }
-    return {name: value for name, value in found.items() if value}
-
-
 def _op_key(op: TransactWriteItemTypeDef) -> tuple[str, str]:
     body: Any = op.get("Put") or op.get("Update") or op.get("Delete") or op.get("ConditionCheck")
     key = body["Item"] if "Put" in op else body["Key"]
@@ -127,9 +124,11 @@ def _row_conflict(failed: set[tuple[str, object]]) -> Conflict:
 class SasaranTable:
     """The table, its transactions and the row write every sasaran mixin builds on."""
 
-    def __init__(self, client: DynamoDBClient, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str, desa: Iterable[str] = ()) -> None:
         self.client = client  # public so tests can hook the client's events
         self.table = table
+        self.desa = sorted(set(desa))  # the desa served: what kecamatan and kabupaten sum
+        self._migration = MigrationState()
 
     # Writing --------------------------------------------------------------
     def _transact(self, tx: _Transaction) -> list[str] | None:
@@ -278,45 +277,36 @@ class SasaranTable:
     def _add_counters(
         self, tx: _Transaction, total: ScopeDeltas, revisions: Mapping[str, int]
     ) -> None:
-        """One ADD per scope of the per-scope deltas (domain.sasaran.rolled_up).
+        """The counter writes of these per-scope deltas (sasaran_counter_items)."""
+        for label, op in counter_updates(self.table, total, revisions):
+            tx.add(label, op)
 
-        A desa's revision is added only if it still is what `revisions` says it
-        was when the rows' revisions were decided: writes to one desa take their
-        revisions in turn, and a row is never committed after a higher one.
-        """
-        for (level, code), changes in total.items():
-            names: dict[str, str] = {}
-            values: dict[str, AttributeValueTypeDef] = {}
-            adds: list[str] = []
-            for i, (name, value) in enumerate(sorted(changes.items())):
-                names[f"#c{i}"] = COUNTER_PREFIX + name
-                values[f":c{i}"] = n(value)
-                adds.append(f"#c{i} :c{i}")
-            update: Any = {
-                "TableName": self.table,
-                "Key": {"PK": s(f"COUNTERS#{level}"), "SK": s(code)},
-                "UpdateExpression": "ADD " + ", ".join(adds),
-                "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": values,
-            }
-            label: tuple[str, object] = ("counter", code)
-            if level == "desa" and "revision" in changes and code in revisions:
-                names["#rev"] = COUNTER_PREFIX + "revision"
-                if revisions[code]:
-                    values[":rev"] = n(revisions[code])
-                    update["ConditionExpression"] = "#rev = :rev"
-                else:
-                    update["ConditionExpression"] = "attribute_not_exists(#rev)"
-                label = ("revision", code)
-            tx.add(label, {"Update": update})
+    def _legacy_layout(self) -> bool:
+        """Whether counters may still be in the layout before #16 (read both then)."""
+        return self._migration.legacy(lambda: self._get(MIGRATED_KEY))
 
-    def _revisions(self, desas: Iterable[str]) -> dict[str, int]:
+    def _desa_items(self, desas: Iterable[str]) -> dict[str, tuple[Item | None, Item | None]]:
+        """Each desa's counter item and, while the older layout may hold one, its old item."""
+        codes = sorted(set(desas))
+        keys = [desa_key(code) for code in codes]
+        if self._legacy_layout():
+            keys += [legacy_key("desa", code) for code in codes]
+        found: dict[str, list[Item | None]] = {code: [None, None] for code in codes}
+        for item in batch_get(self.client, self.table, keys):
+            desa, old = desa_of(item)
+            found[desa][1 if old else 0] = item
+        return {code: (new, old) for code, (new, old) in found.items()}
+
+    def _revisions(self, desas: Iterable[str]) -> Revisions:
         """Each desa's revision counter as stored now (consistent)."""
-        keys = [{"PK": s("COUNTERS#desa"), "SK": s(code)} for code in sorted(set(desas))]
-        items = batch_get(self.client, self.table, keys)
-        found = {code: 0 for code in set(desas)}
-        found.update({text(i, "SK"): _counters(i).get("revision", 0) for i in items})
-        return found
+        items = self._desa_items(desas)
+        own = {code: counters_of(new).get("revision", 0) for code, (new, _) in items.items()}
+        legacy = {
+            code: counters_of(old).get("revision", 0)
+            for code, (_, old) in items.items()
+            if old is not None
+        }
+        return Revisions(own, legacy)
 
     def _revise_into(
         self,

@@ -229,6 +229,15 @@ MIGRATIONS = [
         updated_by TEXT NOT NULL
     );
     """,
+    # #16: a Dukcapil officer's lists are the kabupaten's ("52.03", the desa code's first
+    # two parts), with and without a status, as the DynamoDB set partitions them.
+    """
+    ALTER TABLE requests ADD COLUMN kabupaten TEXT NOT NULL DEFAULT '';
+    UPDATE requests SET kabupaten = substr(desa, 1, 5);
+    CREATE INDEX requests_kabupaten_newest ON requests (kabupaten, created_at, id);
+    CREATE INDEX requests_kabupaten_status_newest
+        ON requests (kabupaten, status, created_at, id);
+    """,
 ]
 
 

@@ -12,6 +12,7 @@ from ...domain.errors import Conflict
 from ...domain.lifecycle import Status
 from ...domain.model import Event, Request, event_audit_data
 from ...domain.refusals import CODE_TAKEN, STALE_REQUEST
+from ...domain.regions import kabupaten_of
 from ...domain.retention import retention_clock
 from ...ports import MAX_REQUEST_WRITES, CodeTaken, Page, RequestWrite
 from .records_audit import AuditChain
@@ -20,8 +21,8 @@ from .records_rows import _dump
 # The index columns come from the request itself (domain.retention), like the others.
 _UPDATE_REQUEST = (
     "UPDATE requests SET code = ?, desa = ?, status = ?, created_at = ?, version = ?, data = ?,"
-    " token = ?, batch_id = ?, retention_clock = ?, retention_since = ?, nik_key = ?"
-    " WHERE id = ? AND version = ?"
+    " token = ?, batch_id = ?, retention_clock = ?, retention_since = ?, nik_key = ?,"
+    " kabupaten = ? WHERE id = ? AND version = ?"
 )
 
 
@@ -34,8 +35,8 @@ class RequestRecords(AuditChain):
             try:
                 db.execute(
                     "INSERT INTO requests (id, code, desa, status, created_at, version, data,"
-                    " token, batch_id, retention_clock, retention_since, nik_key)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " token, batch_id, retention_clock, retention_since, nik_key, kabupaten)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     self._request_row(request),
                 )
             except sqlite3.IntegrityError:
@@ -89,12 +90,23 @@ class RequestRecords(AuditChain):
         return Request.from_record(json.loads(row[0])) if row else None
 
     def list_requests(
-        self, *, desa: str | None, status: Status | None, cursor: str | None, limit: int
+        self,
+        *,
+        kabupaten: str,
+        desa: str | None,
+        status: Status | None,
+        cursor: str | None,
+        limit: int,
     ) -> Page:
         limit = paging.page_size(limit)
         clauses: list[str] = []
         params: list[Any] = []
-        if desa is not None:
+        if desa is None:
+            clauses.append("kabupaten = ?")
+            params.append(kabupaten)
+        elif kabupaten_of(desa) != kabupaten:
+            return Page(items=[], cursor=None)
+        else:
             clauses.append("desa = ?")
             params.append(desa)
         if status is not None:
@@ -103,6 +115,10 @@ class RequestRecords(AuditChain):
         records, next_cursor = self._newest_page("requests", clauses, params, cursor, limit)
         items = [Request.from_record(record) for record in records]
         return Page(items=items, cursor=next_cursor)
+
+    def list_unpartitioned_requests(self, *, cursor: str | None, limit: int) -> Page:
+        paging.page_size(limit)
+        return Page(items=[], cursor=None)  # the #16 migration keyed every row
 
     def timeline(self, request_id: str) -> list[Event]:
         rows = (
@@ -222,6 +238,7 @@ class RequestRecords(AuditChain):
             clock.name if clock else None,
             clock.since if clock else None,
             request.nik_key,
+            kabupaten_of(request.desa),
         )
 
     def _add_event(self, db: sqlite3.Connection, event: Event) -> None:

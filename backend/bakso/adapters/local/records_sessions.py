@@ -53,3 +53,10 @@ class SessionRecords(SqliteTable):
         self._db.connection().execute(
             "UPDATE sessions SET revoked = 1 WHERE id_hash = ?", (id_hash,)
         )
+
+    def revoke_user_sessions(self, username: str) -> None:
+        # No index on username: the table holds only live sessions (each login sweeps
+        # dead ones), and this runs when an admin resets, disables or ends sessions.
+        self._db.connection().execute(
+            "UPDATE sessions SET revoked = 1 WHERE username = ?", (username,)
+        )

@@ -1,6 +1,7 @@
 // Dukcapil and admin screens (a lazily loaded chunk): batches, the requests to process, a
 // request with its scans and transitions, bulk return, the sasaran import, one desa's worklist
 // (a row withdrawn from it), the audit log, officer accounts.
+import '../../i18n/dukcapil';
 import { t } from '../../i18n';
 import { useStore } from '../../lib/store';
 import { Returns } from '../returns';
