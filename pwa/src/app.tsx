@@ -49,8 +49,11 @@ const NAV = [
   { href: '#/', key: 'nav.home', icon: '⌂', match: '' },
   { href: '#/baru', key: 'nav.new', icon: '+', match: 'baru', operatorOnly: true },
   { href: '#/daftar', key: 'nav.list', icon: '☰', match: 'daftar' },
-  { href: '#/sasaran', key: 'nav.sasaran', icon: '☑', match: 'sasaran' },
+  { href: '#/sasaran', key: 'nav.sasaran', icon: '☑', match: 'sasaran', operatorOnly: true },
   { href: '#/antrean', key: 'nav.outbox', icon: '⇪', match: 'antrean', operatorOnly: true },
+  // Dukcapil's own screens have their tabs (screens/dukcapil); this bar keeps only what
+  // lies outside them.
+  { href: '#/cakupan', key: 'nav.coverage', icon: '▦', match: 'cakupan', officerOnly: true },
   { href: '#/pengaturan', key: 'nav.settings', icon: '⚙', match: 'pengaturan' },
 ];
 
@@ -135,7 +138,7 @@ export function App() {
         {screen}
       </main>
       <nav class="tabbar" aria-label={t('nav.label')}>
-        {NAV.filter((item) => !item.operatorOnly || state.session?.user.role === 'operator').map((item) => {
+        {NAV.filter((item) => (state.session?.user.role === 'operator' ? !item.officerOnly : !item.operatorOnly)).map((item) => {
           const current = (route[0] ?? '') === item.match;
           const badge = item.match === 'antrean' ? waiting + attention : 0;
           return (

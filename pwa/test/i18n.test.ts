@@ -29,5 +29,10 @@ describe('audit entries in words', () => {
     expect(detailsText({ ...entry, action: 'batch.download', data: { volume: 2, count: 250 } })).toBe('jilid: 2 · jumlah: 250');
     expect(actionText('something.new')).toBe('something.new');
     expect(detailsText(entry)).not.toContain('{');
+    // What the log of a day's work holds, all in words (the user review found these raw).
+    expect(actionText('request.create')).toBe('Permohonan dibuat');
+    const done = detailsText({ ...entry, action: 'returns.done', data: { applied: 2, unchanged: 0, noted: false, table: { sha256: 'a'.repeat(64), size: 120 } } });
+    expect(done).toBe(`diterapkan: 2 · tanpa perubahan: 0 · dengan catatan: tidak · tabel: sidik berkas ${'a'.repeat(12)}…, ukuran 120`);
+    expect(detailsText({ ...entry, action: 'sasaran.followup', data: { outcome: 'DITEMUKAN' } })).toBe('hasil: Ditemukan');
   });
 });

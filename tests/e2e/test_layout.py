@@ -50,7 +50,7 @@ OVERFLOW = """() => {
 # exempt (2.5.5's "inline" exception); hidden and off-screen controls are not measured.
 SMALL_TARGETS = """() => [...document.querySelectorAll(
     'button, input:not([type=hidden]):not(.sr-only):not(label input), select, textarea, ' +
-    'label.btn, a.btn, nav a, label.choice, a:not(p a):not(td a):not(dd a)'
+    'label.btn, a.btn, nav a, label.choice, a:not(p a):not(td a):not(dd a), p > a:only-child'
   )]
   .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
   .map((el) => ({ el, box: el.getBoundingClientRect() }))
@@ -134,6 +134,10 @@ def test_dukcapil_screens_fit_the_office_pc_and_a_phone(
     seed(server)  # one desa's worklist with its rows and withdraw buttons
     page = launch(viewport={"width": width, "height": 768}).new_page()
     officer_login(page, server.url, "dukcapil")
+    # One menu per job: the bottom bar keeps what lies outside Dukcapil's own tabs, not the
+    # operator's worklist (which only pointed an officer elsewhere).
+    menu = ["Beranda", "Daftar", "Cakupan", "Pengaturan"]
+    expect(page.locator("nav.tabbar a")).to_contain_text(menu)
     for route in [*DUKCAPIL_ROUTES, f"#/dukcapil/p/{submitted['id']}"]:
         assert_fits(page, route)
 

@@ -21,9 +21,21 @@ export function actionText(action: string): string {
   return known(key) ? t(key) : action;
 }
 
+function keyText(key: string): string {
+  return known(`audit.key.${key}`) ? t(`audit.key.${key}`) : key;
+}
+
 function valueText(value: unknown): string {
   if (typeof value === 'boolean') return t(value ? 'audit.yes' : 'audit.no');
   if (typeof value === 'string' && STATUS.test(value) && known(`status.${value}`)) return t(`status.${value}`);
+  if (typeof value === 'string' && STATUS.test(value) && known(`sasaran.outcome.${value}`)) return t(`sasaran.outcome.${value}`);
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    // A file the entry names ({sha256, size, ...}): its parts in words, not JSON.
+    return Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== null && v !== undefined && v !== '')
+      .map(([k, v]) => `${keyText(k)} ${valueText(v)}`)
+      .join(', ');
+  }
   if (typeof value === 'string' && /^[0-9a-f]{64}$/.test(value)) return `${value.slice(0, 12)}…`;
   if (value === null || value === undefined || value === '') return '—';
   if (typeof value === 'object') return JSON.stringify(value);
@@ -41,8 +53,7 @@ export function detailsText(entry: AuditEntry): string {
   }
   for (const [key, value] of Object.entries(data)) {
     if (value === '' || value === null || value === undefined) continue;
-    const label = known(`audit.key.${key}`) ? t(`audit.key.${key}`) : key;
-    parts.push(`${label}: ${valueText(value)}`);
+    parts.push(`${keyText(key)}: ${valueText(value)}`);
   }
   return parts.join(' · ');
 }

@@ -235,7 +235,7 @@ export function Worklist() {
         {refreshedAt && ` ${t('sasaran.refreshedAt', { at: formatDate(refreshedAt) })}`}
       </p>
       <p>
-        <a href="#/cakupan">{t('sasaran.coverageLink')}</a>
+        <a class="tap" href="#/cakupan">{t('sasaran.coverageLink')}</a>
       </p>
       {problem && (
         <p class="warning" role="alert">

@@ -135,7 +135,7 @@ export function RequestDetail(props: { id: string }) {
   return (
     <>
       <p>
-        <a href="#/dukcapil/permohonan">← {t('dk.queue.title')}</a>
+        <a class="tap" href="#/dukcapil/permohonan">← {t('dk.queue.title')}</a>
       </p>
       <h1>
         {item.code} — {personName(item as never)}

@@ -163,7 +163,16 @@ export function Queue() {
           setTick((n) => n + 1);
         }}
       />
-      {!loading && items.length === 0 && !error && <p class="muted">{t(filters.q ? 'dk.desk.notFound' : 'dk.queue.empty')}</p>}
+      {!loading && items.length === 0 && !error && filters.status === 'DITERIMA' && !filters.q && (
+        // The desk opens on DITERIMA: say where the waiting ones are instead of a blank table.
+        <p class="note">
+          {t('dk.queue.noneReceived')}{' '}
+          <button type="button" class="btn btn-small" onClick={() => setFilters({ ...filters, status: 'DIAJUKAN', age: '' })}>
+            {t('dk.queue.showSubmitted')}
+          </button>
+        </p>
+      )}
+      {!loading && items.length === 0 && !error && !(filters.status === 'DITERIMA' && !filters.q) && <p class="muted">{t(filters.q ? 'dk.desk.notFound' : 'dk.queue.empty')}</p>}
       {items.length > 0 && (
         <div class="dk-table-wrap">
           <table class="dk-table dk-desk">

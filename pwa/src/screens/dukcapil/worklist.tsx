@@ -165,7 +165,7 @@ export function DeskWorklist() {
     <>
       <h1>{t('wl.title')}</h1>
       <p class="muted">
-        {t('wl.hint')} <a href="#/dukcapil/sasaran">{t('wl.importLink')}</a>
+        {t('wl.hint')} <a class="tap" href="#/dukcapil/sasaran">{t('wl.importLink')}</a>
       </p>
       {!store.online && (
         <p class="note note-warn" role="status">
