@@ -370,3 +370,13 @@ def test_control_characters_are_refused_in_every_body(api_factory) -> None:
         422,
     )
     assert "note (mengandung karakter kontrol)" in body["detail"]
+
+
+def test_http_errors_are_titled_in_indonesian(api_factory) -> None:
+    """A route that does not exist, or a method it does not take: no "Not Found" in English."""
+    op = api_factory("op.a")
+    missing = op.get("/api/v1/tidak-ada")
+    assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
+    assert missing.get_json()["title"] == "Tidak ditemukan"
+    wrong = op.client.patch("/api/v1/catalog")
+    assert wrong.status_code == 405 and wrong.get_json()["title"] == "Metode tidak didukung"

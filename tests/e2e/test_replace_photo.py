@@ -38,6 +38,8 @@ def test_a_rejected_photo_is_replaced_and_dukcapil_sees_it_marked_new(
     page.get_by_text(held["code"], exact=False).click()
     expect(page.locator(".note-warn")).to_contain_text("Mohon foto ulang F-1.01")
     page.get_by_role("button", name="Perbaiki permohonan ini").click()
+    # Dukcapil's reason stays in sight on the form being corrected.
+    expect(page.locator("main .note-warn")).to_contain_text("Mohon foto ulang F-1.01")
     page.get_by_role("button", name="Lanjut").click()  # data unchanged
     card = page.locator('section[aria-labelledby="req-F101"]')
     server_page = card.locator(f'li[data-server-page="{old["id"]}"]')

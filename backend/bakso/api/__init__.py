@@ -41,6 +41,16 @@ HTTP_DETAILS = {
     413: "Data yang dikirim terlalu besar.",
     415: "Jenis data tidak didukung.",
 }
+# Titles in Indonesian too: a PWA or a person reading the raw answer sees no "Not Found".
+HTTP_TITLES = {
+    400: "Permintaan tidak valid",
+    401: "Belum masuk",
+    403: "Tidak diizinkan",
+    404: "Tidak ditemukan",
+    405: "Metode tidak didukung",
+    413: "Data terlalu besar",
+    415: "Jenis data tidak didukung",
+}
 
 
 def init_api(app: Flask) -> None:
@@ -114,7 +124,7 @@ def _init_errors(app: Flask) -> None:
     def http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
         detail = HTTP_DETAILS.get(status, "Permintaan tidak dapat diproses.")
-        return problem(status, exc.name, detail)
+        return problem(status, HTTP_TITLES.get(status, "Permintaan tidak dapat diproses"), detail)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:

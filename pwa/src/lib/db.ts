@@ -51,6 +51,8 @@ export interface LocalRequest {
   message: string | null;
   /** A correction of a request Dukcapil returned (PERLU_PERBAIKAN): its earlier scans stay. */
   fix?: boolean;
+  /** Dukcapil's reason for the return, shown while the operator corrects it. */
+  fixNote?: string | null;
   /** The worklist row this request serves (v2). */
   sasaranId?: string | null;
   /** Taken at the resident's home (v2). */

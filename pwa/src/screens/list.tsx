@@ -251,6 +251,7 @@ async function startFix(item: ServerRequest, owner: string): Promise<void> {
     nextAttemptAt: 0,
     message: null,
     fix: true,
+    fixNote: [...(item.timeline ?? [])].reverse().find((e) => e.status === 'PERLU_PERBAIKAN')?.note ?? null,
   };
   await saveRequestWithScans(local, []);
   await reloadLocal();

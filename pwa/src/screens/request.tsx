@@ -137,6 +137,12 @@ export function NewRequest(props: { id?: string }) {
   return (
     <section class="wizard">
       <h1>{existing ? t('form.editTitle') : t('form.title')}</h1>
+      {existing?.fix && existing.fixNote && (
+        // What Dukcapil asked for stays in sight while the operator fixes it.
+        <div class="note note-warn" role="status">
+          <strong>{t('detail.toFix')}</strong> {existing.fixNote}
+        </div>
+      )}
       {sasaranId && <p class="note">{t('sasaran.linkedTo', { name: sasaranName ?? existing?.applicant.name ?? '' })}</p>}
       <ol class="steps" aria-label={t('form.steps')}>
         {STEPS.map((s, i) => (
