@@ -50,6 +50,8 @@ def test_a_rejected_photo_is_replaced_and_dukcapil_sees_it_marked_new(
     )
     expect(server_page).to_contain_text("Foto baru untuk halaman 1", timeout=20_000)
     page.get_by_role("button", name="Lanjut").click()
+    # The review counts what Dukcapil will hold: its pages, one of them replaced.
+    expect(page.get_by_text(f"{len(DOCS)} halaman untuk {len(DOCS)} dokumen")).to_be_visible()
     page.get_by_role("button", name="Kirim", exact=True).click()
     expect(page.get_by_text("Antrean kosong")).to_be_visible(timeout=30_000)
 

@@ -309,7 +309,8 @@ export function NewRequest(props: { id?: string }) {
               </>
             )}
             <dt>{t('form.documents')}</dt>
-            <dd>{t('form.pages', { n: pages.length, docs: have.size })}</dd>
+            {/* A correction keeps the pages Dukcapil has: count them, less those replaced. */}
+            <dd>{t('form.pages', { n: onServer.length + pages.filter((p) => !p.replaces).length, docs: have.size })}</dd>
           </dl>
           {[...idWarnings(nik, 'NIK'), ...idWarnings(kk, 'No. KK')].map((w) => (
             <p class="warning">{w}</p>
