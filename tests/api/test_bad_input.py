@@ -380,3 +380,18 @@ def test_http_errors_are_titled_in_indonesian(api_factory) -> None:
     assert missing.get_json()["title"] == "Tidak ditemukan"
     wrong = op.client.patch("/api/v1/catalog")
     assert wrong.status_code == 405 and wrong.get_json()["title"] == "Metode tidak didukung"
+
+
+def test_each_refused_field_says_why_in_indonesian(api_factory) -> None:
+    op = api_factory("op.a")
+    refused = op.put(
+        "/api/v1/desa/52.03.01.2001/contact",
+        json={"phone": "0" * 40, "whatsapp": "ya", "extra": 1},
+    )
+    assert refused.status_code == 422
+    messages = {e["field"]: e["message"] for e in refused.get_json()["errors"]}
+    assert messages == {
+        "phone": "terlalu panjang (paling banyak 30 karakter)",
+        "whatsapp": "harus benar atau salah (true/false)",
+        "extra": "tidak dikenal",
+    }

@@ -77,9 +77,56 @@ def query(model: type[M]) -> M:
         raise _invalid(exc, "Parameter tidak valid") from None
 
 
+# Each field's problem in Indonesian words, by pydantic's error type (its own text is
+# English); a type not listed gets the general one.
+_FIELD_MESSAGES = {
+    "missing": "wajib diisi",
+    "extra_forbidden": "tidak dikenal",
+    "string_too_long": "terlalu panjang (paling banyak {max_length} karakter)",
+    "string_too_short": "terlalu pendek (paling sedikit {min_length} karakter)",
+    "string_pattern_mismatch": "bentuknya tidak sesuai",
+    "string_type": "harus berupa teks",
+    "int_type": "harus berupa bilangan bulat",
+    "int_parsing": "harus berupa bilangan bulat",
+    "bool_type": "harus benar atau salah (true/false)",
+    "bool_parsing": "harus benar atau salah (true/false)",
+    "greater_than_equal": "paling kecil {ge}",
+    "less_than_equal": "paling besar {le}",
+    "greater_than": "harus lebih dari {gt}",
+    "less_than": "harus kurang dari {lt}",
+    "literal_error": "harus salah satu dari: {expected}",
+    "enum": "harus salah satu dari: {expected}",
+    "uuid_parsing": "bukan UUID yang sah",
+    "uuid_type": "bukan UUID yang sah",
+    "datetime_parsing": "bukan tanggal dan waktu yang sah",
+    "datetime_from_date_parsing": "bukan tanggal dan waktu yang sah",
+    "date_parsing": "bukan tanggal yang sah",
+    "list_type": "harus berupa daftar",
+    "dict_type": "harus berupa objek",
+    "model_type": "harus berupa objek",
+    "too_long": "terlalu banyak isi",
+    "too_short": "terlalu sedikit isi",
+    "json_invalid": "JSON tidak dapat dibaca",
+}
+
+
+def _field_message(err: Any) -> str:
+    if err["type"] in _SAID_IN_INDONESIAN:
+        return str(err["msg"])
+    template = _FIELD_MESSAGES.get(err["type"], "nilainya tidak valid")
+    try:
+        return template.format(**(err.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return "nilainya tidak valid"
+
+
 def _invalid(exc: ValidationError, lead: str) -> InvalidInput:
     errors = [
-        {"field": ".".join(str(p) for p in err["loc"]), "message": err["msg"], "type": err["type"]}
+        {
+            "field": ".".join(str(p) for p in err["loc"]),
+            "message": _field_message(err),
+            "type": err["type"],
+        }
         for err in exc.errors(include_url=False, include_input=False)
     ]
     named = ", ".join(
