@@ -112,6 +112,7 @@ class _Upstream:
         self.body_left = 0
         self.body_total = 0
         self.upload_index: int | None = None
+        self.drop_key: int | None = None  # the planned drop this upload will carry out
 
     def feed(self, data: bytes, proxy: Proxy) -> int | None:
         """Account for `data`; return how many of its bytes to forward before cutting, if a cut
@@ -134,7 +135,13 @@ class _Upstream:
             if self.upload_index is not None:
                 sent = self.body_total - self.body_left
                 with proxy.lock:
-                    fraction = proxy.drop_at.get(self.upload_index)
+                    # A drop planned for the Nth upload falls on the first upload from the
+                    # Nth on that gets that far: the Nth itself may have been reset by an
+                    # earlier drop (uploads run side by side), and a plan that silently
+                    # never fires made the bench fail now and then.
+                    due = [k for k in proxy.drop_at if k <= self.upload_index]
+                    self.drop_key = min(due) if due else None
+                    fraction = proxy.drop_at[self.drop_key] if self.drop_key is not None else None
                 if fraction is not None:
                     limit = int(self.body_total * fraction)
                     if sent + chunk >= limit:
@@ -285,7 +292,7 @@ class Proxy:
                     with self.lock:
                         self.counts.uploads_cut += 1
                         self.counts.cut_at.append(time.monotonic())
-                        self.drop_at.pop(stream.upload_index or 0, None)
+                        self.drop_at.pop(stream.drop_key or 0, None)
                     self.cut()
                     return
         except OSError:

@@ -4,6 +4,7 @@ accounting of Chromium's byte counts, and the table."""
 from __future__ import annotations
 
 import http.client
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -80,6 +81,26 @@ def test_proxy_counts_every_byte_sent_and_cuts_the_chosen_upload_half_way(proxy:
     assert proxy.counts.uploads_started == 2
     assert proxy.counts.up > len(body) * 1.5  # the whole retry plus the cut half
     assert [entry[0] for entry in proxy.counts.log] == ["PUT", "PUT", "PUT"]
+
+
+def test_a_planned_cut_whose_upload_died_early_falls_on_the_next_upload(proxy: Proxy) -> None:
+    """Uploads run side by side: the one planned for the cut may be reset by an earlier
+    drop before half its body is sent. The plan then falls on the next upload, so the sync
+    bench's "2 cuts planned" never finds only 1 (it failed so now and then)."""
+    body = b"x" * 200_000
+    proxy.drop_at = {2: 0.5}
+    assert put(proxy.port, "/blobs/upload/a", body) == 200  # upload 1: not planned
+    # Upload 2 sends its head and dies before any of its body (as a reset would leave it).
+    dying = socket.create_connection(("127.0.0.1", proxy.port))
+    dying.sendall(b"PUT /blobs/upload/b HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n")
+    threading.Event().wait(0.2)
+    dying.close()
+    threading.Event().wait(0.2)
+    assert proxy.counts.uploads_started == 2 and proxy.counts.uploads_cut == 0
+    with pytest.raises((ConnectionError, http.client.HTTPException, OSError)):
+        put(proxy.port, "/blobs/upload/c", body)  # upload 3 carries the cut
+    assert proxy.counts.uploads_cut == 1
+    assert proxy.drop_at == {}
 
 
 def test_table_shows_budget_baseline_verdict_and_what_was_not_measured() -> None:
