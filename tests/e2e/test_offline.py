@@ -21,6 +21,7 @@ from e2e.ui import (
     send_request,
     wait_for_service_worker,
 )
+from helpers import PASSWORD
 
 pytestmark = E2E
 
@@ -189,3 +190,24 @@ def test_logout_warns_about_unsent_requests_and_keeps_them(server, launch, tmp_p
     page.goto(server.url + "/#/antrean")
     wait_until_held(dukcapil, 1, page)
     assert_all_arrived_intact(dukcapil, stored, {"Warga Keluar"})
+
+
+def test_the_form_offers_every_service_when_the_signal_goes_before_the_catalog_arrives(
+    server, launch
+) -> None:
+    """Signal lost right after the first login, before the server's catalog was stored: the
+    new-request form still lists the services (the build's copy of the same data file)."""
+    context = launch()
+    page = first_page(context)
+    context.route("**/api/v1/catalog", lambda route: route.abort())  # it never arrives
+    page.goto(server.url + "/")
+    expect(page.locator("#username")).to_be_visible(timeout=30_000)
+    page.fill("#username", "op.a")
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Halo")
+    wait_for_service_worker(page)
+    context.set_offline(True)
+    page.goto(server.url + "/#/baru")
+    expect(page.get_by_text("KK perubahan data", exact=True)).to_be_visible()
+    expect(page.get_by_text("Akta kelahiran", exact=True)).to_be_visible()

@@ -1,7 +1,9 @@
 // The service catalog: fetched from the server, cached for offline use. It is data Dukcapil
-// edits, so the PWA ships no copy of its own.
+// edits, so the server's copy wins; the build's copy (the same data file) is only the
+// fallback until the first answer is stored.
 import { api } from './api';
 import { storedCatalog, storeCatalog } from './storage';
+import builtCatalog from '../../../backend/bakso/data/catalog.json';
 
 export interface Requirement {
   code: string;
@@ -18,8 +20,23 @@ export interface Service {
   requirements: Requirement[];
 }
 
+interface CatalogFile {
+  services: Array<Omit<Service, 'label_en' | 'referral'> & { label_en?: string; referral?: string | null }>;
+}
+
+/** The catalog this build shipped with (the server's own data file, read as its
+ * domain/catalog.py reads it): what the form offers before the first answer from the server
+ * has been stored, e.g. when the signal goes right after the first login. */
+export const BUILT_CATALOG: Service[] = (builtCatalog as CatalogFile).services.map((s) => ({
+  code: s.code,
+  label: s.label,
+  label_en: s.label_en ?? s.label,
+  referral: s.referral ?? null,
+  requirements: s.requirements.map((r) => ({ code: r.code, label: r.label, required: Boolean(r.required), one_of: r.one_of ?? null })),
+}));
+
 export async function cachedCatalog(): Promise<Service[]> {
-  return (await storedCatalog<Service[]>()) ?? [];
+  return (await storedCatalog<Service[]>()) ?? BUILT_CATALOG;
 }
 
 export async function refreshCatalog(): Promise<Service[]> {
