@@ -51,7 +51,8 @@ class Device:
             len(f"{k}: {v}\r\n") for k, v in response.headers.items()
         )
         response.raise_for_status()
-        return json.loads(response.content or _decoded(response, raw)), head + 2 + len(raw)
+        # The body was read raw to count its bytes, so it is decoded here, once.
+        return json.loads(_decoded(response, raw)), head + 2 + len(raw)
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         response = self.http.post(self.base + path, json=body, timeout=60)
