@@ -8,7 +8,7 @@ import { VitePWA } from 'vite-plugin-pwa';
 const DATA_DIR = fileURLToPath(new URL('../backend/bakso/data/', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
-/** `virtual:regions`: kecamatan and desa of the kabupaten, built from wilayah_lotim.csv. */
+/** `virtual:regions`: kecamatan and desa of the kabupaten, built from the default kabupaten's wilayah.csv. */
 function regions(): Plugin {
   const id = 'virtual:regions';
   return {
@@ -16,7 +16,7 @@ function regions(): Plugin {
     resolveId: (source) => (source === id ? '\0' + id : undefined),
     load(loaded) {
       if (loaded !== '\0' + id) return undefined;
-      const file = DATA_DIR + 'wilayah_lotim.csv';
+      const file = DATA_DIR + 'kabupaten/52.03/wilayah.csv';
       this.addWatchFile(file);
       const [header, ...rows] = readFileSync(file, 'utf8').trim().split(/\r?\n/);
       if (header !== 'kode,nama,tingkat,kode_induk') throw new Error(`unexpected header in ${file}`);

@@ -16,6 +16,8 @@ from .domain.catalog import Catalog
 from .domain.regions import Regions
 from .domain.resident import StatusTexts
 from .domain.retention import RetentionPolicy
+from .domain.tenants import TenantError, Tenants
+from .domain.tenants import folders as tenant_folders
 from .domain.unpacking import XlsxLimits, ZipLimits
 from .ports import Blobs, Queue, Records, SasaranStore
 from .services.accounts import AccountService, LoginPolicy
@@ -42,6 +44,18 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def build_tenants(config: Mapping[str, Any]) -> Tenants:
+    """The kabupaten the deployment serves (KABUPATEN, KABUPATEN_DIRS; domain/tenants.py)."""
+    from .config import ConfigError
+
+    try:
+        return Tenants.from_folders(
+            tenant_folders(config.get("KABUPATEN") or (), config.get("KABUPATEN_DIRS") or ())
+        )
+    except TenantError as exc:
+        raise ConfigError(f"BAKSO_KABUPATEN / BAKSO_KABUPATEN_DIRS: {exc}") from None
+
+
 @dataclass
 class Services:
     # records, blobs and queue are for the workers and tests: views and the CLI go
@@ -51,7 +65,8 @@ class Services:
     blobs: Blobs
     queue: Queue
     catalog: Catalog
-    regions: Regions
+    tenants: Tenants
+    regions: Regions  # the regions of every kabupaten served (tenants.regions)
     requests: RequestService
     accounts: AccountService
     status: StatusService
@@ -142,15 +157,14 @@ def build_services(
     adapters: tuple[Records, Blobs, Queue, SasaranStore] | None = None,
 ) -> Services:
     """The use cases on the configured adapter set, or on `adapters` (tests' fakes)."""
-    localtime.use_zone(config.get("TIMEZONE") or localtime.DEFAULT_ZONE)
+    tenants = build_tenants(config)
+    localtime.use_zone(tenants.default.timezone)
     if adapters is None:
         records, blobs, queue = build_adapters(config)
         store = None
     else:
         records, blobs, queue, store = adapters
-    regions = Regions.from_csv(
-        Path(config.get("REGIONS_FILE") or PACKAGE_DATA / "wilayah_lotim.csv")
-    )
+    regions = tenants.regions
     catalog = Catalog.from_json(Path(config.get("CATALOG_FILE") or PACKAGE_DATA / "catalog.json"))
     sasaran, coverage = build_sasaran(config, records, blobs, queue, regions, store)
     requests = RequestService(
@@ -163,7 +177,7 @@ def build_services(
             max_scan_bytes=config["MAX_SCAN_BYTES"],
             upload_url_ttl=config["UPLOAD_URL_TTL"],
             download_url_ttl=config["DOWNLOAD_URL_TTL"],
-            code_prefix=config["CODE_PREFIX"],
+            code_prefix=tenants.default.code_prefix,
             page_size_max=config["PAGE_SIZE_MAX"],
             search_secret=config["SECRET_KEY"],
         ),
@@ -223,6 +237,7 @@ def build_services(
         blobs,
         queue,
         catalog,
+        tenants,
         regions,
         requests,
         accounts,

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from . import config_rules, config_secrets
-from .domain.localtime import is_zone
 
 REPO_DATA_DIR = Path(__file__).resolve().parents[2] / "var"
 
@@ -42,10 +41,13 @@ class Config:
     AUDIT_KEY: str | None = None
     AUDIT_OLD_KEYS: tuple[str, ...] = ()  # earlier keys verify still accepts (rotation)
     AUDIT_LEGACY_UNTIL = 0  # entries 1..N predate keyed links: checked the old way (cut-over)
-    REGIONS_FILE: str | None = None  # defaults to the packaged Lombok Timur file
+    # The kabupaten/kota served (#16, domain/tenants.py; docs/kabupaten.md): the packaged
+    # folders named here (all packaged ones, i.e. Lombok Timur, when empty), then the folders
+    # of KABUPATEN_DIRS. Each folder holds its regions, code prefix, names, time zone, report
+    # channels and Dukcapil office; the first kabupaten is the default.
+    KABUPATEN: tuple[str, ...] = ()
+    KABUPATEN_DIRS: tuple[str, ...] = ()
     CATALOG_FILE: str | None = None
-    CODE_PREFIX = "LT"
-    TIMEZONE = "Asia/Makassar"  # the kabupaten's local time, of every date people read (WITA)
 
     MAX_CONTENT_LENGTH = 256 * 1024  # JSON bodies; scans never pass through the API
     MAX_SCAN_BYTES = 10 * 1024 * 1024
@@ -96,11 +98,6 @@ class Config:
     # only a request carrying it is counted by its viewer's address. "" = no edge is trusted.
     EDGE_ORIGIN_SECRET = ""
 
-    # Where the status page and receipt tell residents to report a demand for money.
-    REPORT_CHANNELS = (
-        "LAPOR! (SP4N): www.lapor.go.id atau SMS 1708",
-        "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Lombok Timur, Selong",
-    )
     # Base of the links printed on receipts; None = the address the request came in on.
     PUBLIC_BASE_URL: str | None = None
     PWA_DIST: str | None = None  # the built loket app; None = pwa/dist in the repository
@@ -362,16 +359,12 @@ def _check(key: str, value: Any) -> Any:
             raise _Unusable(f"{kind} >= {low}{upper}")
     elif key in CHOICES and value not in CHOICES[key]:
         raise _Unusable(f"one of {', '.join(CHOICES[key])}")
-    elif key == "CODE_PREFIX" and not re.fullmatch(r"[A-Z0-9]{1,8}", value):
-        raise _Unusable("1 to 8 capital letters or digits, e.g. LT")
-    elif key == "TIMEZONE" and not is_zone(value):
-        raise _Unusable("an IANA time zone: Asia/Makassar (WITA), Asia/Jakarta (WIB), ...")
+    elif key == "KABUPATEN" and not all(re.fullmatch(r"[0-9]{2}\.[0-9]{2}", v) for v in value):
+        raise _Unusable("kabupaten codes like 52.03, separated by ';'")
     elif key == "PUBLIC_BASE_URL" and value is not None and not re.match(r"https?://.", value):
         raise _Unusable("an address starting with https:// (or http://)")
     elif key == "BLOB_ORIGIN" and value is not None and not _ORIGIN.fullmatch(value):
         raise _Unusable("an origin without a path, e.g. https://bucket.s3.example.com")
-    elif key == "REPORT_CHANNELS" and not value:
-        raise _Unusable("at least one place where residents can report a demand for money")
     elif key == "ARGON2_PARAMS" and value is not None:
         bad = [
             k

@@ -44,7 +44,7 @@ OTHER_KABUPATEN_DESA = "52.02.01.2001"  # Lombok Tengah
 
 @pytest.fixture(scope="module")
 def regions() -> Regions:
-    return Regions.from_csv(PACKAGE_DATA / "wilayah_lotim.csv")
+    return Regions.from_csv(PACKAGE_DATA / "kabupaten/52.03/wilayah.csv")
 
 
 def _at(n: int) -> str:

@@ -92,7 +92,7 @@ def _accounts(records: Records, hasher: PasswordHasher, now: list[float]) -> Acc
 def _regions_file() -> Any:
     from bakso.bootstrap import PACKAGE_DATA
 
-    return PACKAGE_DATA / "wilayah_lotim.csv"
+    return PACKAGE_DATA / "kabupaten/52.03/wilayah.csv"
 
 
 def test_fifty_parallel_wrong_passwords_reach_the_hasher_at_most_five_times(

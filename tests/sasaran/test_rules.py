@@ -26,7 +26,11 @@ from bakso.domain.sasaran import (
 )
 
 REGIONS = Regions.from_csv(
-    Path(__file__).resolve().parents[2] / "backend" / "bakso" / "data" / "wilayah_lotim.csv"
+    Path(__file__).resolve().parents[2]
+    / "backend"
+    / "bakso"
+    / "data"
+    / "kabupaten/52.03/wilayah.csv"
 )
 DESA_A, DESA_B = "52.03.01.2001", "52.03.02.2002"
 

@@ -47,7 +47,7 @@ DESA_LENEK = "52.03.21.2001"
 
 @pytest.fixture(scope="module")
 def regions() -> Regions:
-    return Regions.from_csv(DATA / "wilayah_lotim.csv")
+    return Regions.from_csv(DATA / "kabupaten/52.03/wilayah.csv")
 
 
 def _case_id(kind: str, case: dict[str, Any]) -> str:

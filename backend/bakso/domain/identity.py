@@ -22,7 +22,7 @@ from stdnum.id import nik as stdnum_nik
 
 from .errors import InvalidInput
 from .nationwide import national_codes
-from .regions import Regions
+from .regions import Regions, kabupaten_of
 
 WARN_OUTSIDE_KABUPATEN = "outside_kabupaten"
 WARN_OTHER_KECAMATAN = "other_kecamatan"
@@ -75,15 +75,29 @@ def _region(
     provinsi = number[0:2]
     kabupaten = f"{provinsi}.{number[2:4]}"
     kecamatan = f"{kabupaten}.{number[4:6]}"
-    own = regions.kabupaten
+    # The kabupaten the number is judged against: the applicant's desa's, else the only
+    # one served (a deployment may serve several, domain/tenants.py).
+    served = regions.kabupaten()
+    own = (regions.get(kabupaten_of(desa)) if desa else None) or (
+        served[0] if len(served) == 1 else None
+    )
+    own_name = own.name if own is not None else "wilayah layanan ini"
     warnings: list[Warning] = []
-    if kabupaten == own.code:
+    home = regions.get(kabupaten)
+    if home is not None and home.level in ("kabupaten", "kota"):
         if regions.get(kecamatan) is None:
             warnings.append(
                 Warning(
                     WARN_UNKNOWN_KECAMATAN,
-                    f"{own.name} tidak punya kecamatan {kecamatan} saat ini: periksa kembali "
+                    f"{home.name} tidak punya kecamatan {kecamatan} saat ini: periksa kembali "
                     f"{what}. Kode lama dari sebelum pemekaran tetap berlaku.",
+                )
+            )
+        elif own is not None and own.code != kabupaten:
+            warnings.append(
+                Warning(
+                    WARN_OUTSIDE_KABUPATEN,
+                    f"{what} terdaftar pertama kali di luar {own.name} ({home.name}, {kabupaten}).",
                 )
             )
         elif desa and regions.kecamatan_of(desa) != kecamatan:
@@ -102,7 +116,7 @@ def _region(
     warnings.append(
         Warning(
             WARN_OUTSIDE_KABUPATEN,
-            f"{what} terdaftar pertama kali di luar {own.name} "
+            f"{what} terdaftar pertama kali di luar {own_name} "
             f"({name + ', ' if name else ''}{kabupaten}).",
         )
     )

@@ -27,6 +27,8 @@ class Role(StrEnum):
     DUKCAPIL = "dukcapil"
     ADMIN = "admin"
     SYSTEM = "system"  # the worker (actor "sistem"): a batch download, broken files sent back
+    # The province (#16): reads the coverage of its kabupaten, never a person's data.
+    PROVINSI = "provinsi"
 
 
 LABELS: dict[Status, str] = {

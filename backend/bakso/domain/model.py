@@ -8,6 +8,9 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from .actors import DUKCAPIL_STAFF as DUKCAPIL_STAFF
+from .actors import Actor as Actor
+from .actors import is_dukcapil_staff as is_dukcapil_staff
 from .fields import known_fields
 from .lifecycle import Role, Status
 
@@ -30,29 +33,6 @@ def request_code(request_id: str, attempt: int = 0, prefix: str = "LT") -> str:
 def mask_name(name: str) -> str:
     """'Siti Aminah' → 'S*** A*****': enough for a resident to recognise, not to identify."""
     return " ".join(w[0] + "*" * (len(w) - 1) for w in name.split() if w)
-
-
-# Who counts as Dukcapil staff: the officers and the admin, never a desa operator
-# or the system. The one place this rule is written.
-DUKCAPIL_STAFF = frozenset({Role.DUKCAPIL, Role.ADMIN})
-
-
-def is_dukcapil_staff(role: Role) -> bool:
-    return role in DUKCAPIL_STAFF
-
-
-@dataclass(frozen=True)
-class Actor:
-    username: str
-    role: Role
-    desa: str | None  # operators only
-
-    def can_see_desa(self, desa: str) -> bool:
-        return self.role is not Role.OPERATOR or self.desa == desa
-
-    @property
-    def is_dukcapil_staff(self) -> bool:
-        return is_dukcapil_staff(self.role)
 
 
 @dataclass(frozen=True)
@@ -197,6 +177,8 @@ class Batch:
     claimed: int = 0  # requests the gather steps took
     planned: int = 0  # requests the plan steps put in volumes
     gathered_at: str | None = None
+    # The kabupaten whose requests it takes (#16); "" in batches from before: the default's.
+    kabupaten: str = ""
 
     def to_record(self) -> dict[str, Any]:
         return asdict(self)
@@ -294,6 +276,10 @@ class User:
     # Bumped on password reset or disable: sessions carry it, so old ones die.
     session_epoch: int = 0
     created_at: str = ""
+    # The kabupaten an officer or admin works for (an operator's is its desa's); the
+    # province role's province. Accounts from before #16 name none: the default kabupaten.
+    kabupaten: str | None = None
+    provinsi: str | None = None
 
 
 @dataclass

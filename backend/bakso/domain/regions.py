@@ -22,14 +22,17 @@ class Region:
 
 
 class Regions:
-    """The regions one deployment serves, loaded from a seed CSV (kode,nama,tingkat,kode_induk)."""
+    """The regions one deployment serves: those of each of its kabupaten (domain/tenants.py),
+    from seed CSVs (kode,nama,tingkat,kode_induk)."""
 
     def __init__(self, rows: Iterable[Region]) -> None:
         self._by_code = {r.code: r for r in rows}
-        kabupaten = [r for r in self._by_code.values() if r.level == "kabupaten"]
-        if len(kabupaten) != 1:
-            raise ValueError("the region file must hold exactly one kabupaten")
-        self.kabupaten = kabupaten[0]
+        self._kabupaten = sorted(
+            (r for r in self._by_code.values() if r.level in ("kabupaten", "kota")),
+            key=lambda r: r.code,
+        )
+        if not self._kabupaten:
+            raise ValueError("the regions must hold at least one kabupaten/kota")
 
     @classmethod
     def from_csv(cls, path: Path) -> Regions:
@@ -38,6 +41,10 @@ class Regions:
                 Region(row["kode"], row["nama"], row["tingkat"], row["kode_induk"])
                 for row in csv.DictReader(handle)
             )
+
+    def kabupaten(self) -> list[Region]:
+        """The kabupaten/kota served, in code order."""
+        return list(self._kabupaten)
 
     def get(self, code: str) -> Region | None:
         return self._by_code.get(code)
@@ -53,13 +60,25 @@ class Regions:
         """The codes of the desa/kelurahan of one kecamatan, in code order."""
         return [r.code for r in self.desa() if r.parent == kecamatan]
 
-    def kecamatan(self) -> list[Region]:
+    def kecamatan(self, kabupaten: str | None = None) -> list[Region]:
+        """The kecamatan of one kabupaten (of all, without one), in code order."""
         return sorted(
-            (r for r in self._by_code.values() if r.level == "kecamatan"), key=lambda r: r.code
+            (
+                r
+                for r in self._by_code.values()
+                if r.level == "kecamatan" and (kabupaten is None or r.parent == kabupaten)
+            ),
+            key=lambda r: r.code,
         )
 
-    def desa(self) -> list[Region]:
+    def desa(self, kabupaten: str | None = None) -> list[Region]:
+        """The desa/kelurahan of one kabupaten (of all, without one), in code order."""
         return sorted(
-            (r for r in self._by_code.values() if r.level in ("desa", "kelurahan")),
+            (
+                r
+                for r in self._by_code.values()
+                if r.level in ("desa", "kelurahan")
+                and (kabupaten is None or kabupaten_of(r.code) == kabupaten)
+            ),
             key=lambda r: r.code,
         )

@@ -63,6 +63,8 @@ class ReturnRun:
     error: str | None = None
     started_at: str | None = None
     finished_at: str | None = None
+    # The kabupaten whose requests it may move (#16); "" in runs from before: the default's.
+    kabupaten: str = ""
 
     def to_record(self) -> dict[str, Any]:
         data = asdict(self)

@@ -49,7 +49,10 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
         css=CSS,
         free_notice=texts.free_notice,
         report_intro=texts.report_intro,
-        report_channels=[channel_parts(c) for c in current_app.config["REPORT_CHANNELS"]],
+        report_channels=[
+            channel_parts(c)
+            for c in current_app.extensions["bakso"].tenants.default.report_channels
+        ],
         lookup_url=lookup_url(),
         **context,
     )

@@ -62,7 +62,10 @@ def render_receipt(detail: RequestDetail, layout: str) -> Response:
         whatsapp_url=whatsapp_link(request.code, view.service_label, url),
         free_notice=svc.status.texts.free_notice,
         report_intro=svc.status.texts.report_intro,
-        report_channels=[channel_parts(c) for c in current_app.config["REPORT_CHANNELS"]],
+        report_channels=[
+            channel_parts(c)
+            for c in current_app.extensions["bakso"].tenants.default.report_channels
+        ],
         lookup_url=lookup_url(),
         print_script=PRINT_SCRIPT,
     )

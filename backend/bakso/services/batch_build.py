@@ -171,7 +171,7 @@ class BatchBuilder:
         else:
             page = waiting_page(
                 self.records,
-                self.regions.kabupaten.code,
+                self.regions.kabupaten()[0].code,
                 sources(filters, self.regions),
                 batch.cursor,
                 limit,

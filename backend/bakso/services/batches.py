@@ -146,7 +146,7 @@ class BatchService:
         free: dict[str, bool] = {}
         places = sources(filters, self.regions)
         for _ in range(READY_CHECK_PAGES):
-            page = waiting_page(self.records, self.regions.kabupaten.code, places, cursor, 100)
+            page = waiting_page(self.records, self.regions.kabupaten()[0].code, places, cursor, 100)
             for request in page.items:
                 if (
                     request.ready

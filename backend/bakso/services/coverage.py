@@ -81,7 +81,7 @@ class CoverageService:
     def _scopes(
         self, level: str, kecamatan: str | None, desa: str | None
     ) -> tuple[list[Region], dict[str, dict[str, int]]]:
-        kabupaten = self.regions.kabupaten
+        kabupaten = self.regions.kabupaten()[0]
         if level == "kabupaten":
             return [kabupaten], {kabupaten.code: self.store.counters("kabupaten", kabupaten.code)}
         if level == "kecamatan":

@@ -92,7 +92,7 @@ class RequestBase:
         self.catalog = catalog
         self.regions = regions
         # The deployment's kabupaten: a Dukcapil officer's lists are its partition (#16).
-        self.kabupaten = regions.kabupaten.code
+        self.kabupaten = regions.kabupaten()[0].code
         self.settings = settings
         self.clock = clock
         # Told of every stored change (coverage counters, sasaran rows served).

@@ -125,7 +125,7 @@ class RetentionService:
         written = 0
         for _ in range(pages):
             page = self.records.list_requests(
-                kabupaten=self.regions.kabupaten.code,
+                kabupaten=self.regions.kabupaten()[0].code,
                 desa=None,
                 status=None,
                 cursor=cursor,

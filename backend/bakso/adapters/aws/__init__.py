@@ -9,14 +9,14 @@ every client at a local stand-in (moto's server) without code changes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
 from ...domain.audit_chain import AuditKeys
-from ...domain.regions import Regions
+from ...domain.tenants import Tenants
+from ...domain.tenants import folders as tenant_folders
 from .blobs import S3Blobs
 from .errors import StoreUnavailable
 from .queue import SqsQueue
@@ -83,7 +83,9 @@ def build_sasaran_store(
 
 
 def _served_desa(config: Mapping[str, Any]) -> list[str]:
-    """The desa codes of the deployment's region file (REGIONS_FILE, as bootstrap reads it):
-    the counters a kecamatan's and a kabupaten's figures add up."""
-    path = config.get("REGIONS_FILE") or Path(__file__).parents[2] / "data" / "wilayah_lotim.csv"
-    return [region.code for region in Regions.from_csv(Path(path)).desa()]
+    """The desa codes of every kabupaten served (as bootstrap reads them): the counters a
+    kecamatan's and a kabupaten's figures add up."""
+    tenants = Tenants.from_folders(
+        tenant_folders(config.get("KABUPATEN") or (), config.get("KABUPATEN_DIRS") or ())
+    )
+    return [region.code for region in tenants.regions.desa()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Blueprint, Response, current_app, jsonify, request, session
+from flask import Blueprint, Response, jsonify, request, session
 from flask_login import current_user, login_user, logout_user
 
 from ...client_address import client_address
@@ -23,7 +23,7 @@ def _user_json(user: User) -> dict[str, object]:
 
 def _session_json(user: User) -> dict[str, object]:
     # The PWA writes times on the kabupaten's clock, whatever the device's zone says.
-    return {"user": _user_json(user), "timezone": current_app.config["TIMEZONE"]}
+    return {"user": _user_json(user), "timezone": services().tenants.default.timezone}
 
 
 @bp.post("/login")

@@ -24,7 +24,7 @@ def regions() -> Response:
     regions = services().regions
     return jsonify(
         {
-            "kabupaten": asdict(regions.kabupaten),
+            "kabupaten": asdict(regions.kabupaten()[0]),
             "kecamatan": [asdict(r) for r in regions.kecamatan()],
             "desa": [asdict(r) for r in regions.desa()],
         }

@@ -282,6 +282,8 @@ class ImportRun:
     ignored_columns: list[str] = field(default_factory=list)
     error: str | None = None
     finished_at: str | None = None
+    # The kabupaten whose worklists it fills (#16); "" in runs from before: the default's.
+    kabupaten: str = ""
 
     def to_record(self) -> dict[str, Any]:
         return asdict(self)
