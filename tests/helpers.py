@@ -39,6 +39,15 @@ USERS = [
 ]
 
 
+# A second kabupaten on the same deployment (#16): Sumbawa (52.04), regions from the
+# nationwide list. `make_app(data_dir, KABUPATEN_DIRS=(SUMBAWA_DIR,))` serves both.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SUMBAWA_DIR = str(FIXTURES / "kabupaten" / "52.04")
+PANGANDARAN_DIR = str(FIXTURES / "kabupaten" / "32.18")  # WIB, created in 2012
+SUMBAWA = "52.04"
+DESA_SUMBAWA = "52.04.02.2001"  # Lunyuk Rea, kecamatan Lunyuk
+
+
 def make_app(data_dir: Path, **overrides: Any) -> Flask:
     config: dict[str, Any] = {
         "TESTING": True,

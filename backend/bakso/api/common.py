@@ -12,7 +12,9 @@ from pydantic import BaseModel, ValidationError
 
 from ..bootstrap import Services
 from ..domain.errors import InvalidInput, NotAuthenticated
+from ..domain.lifecycle import Role
 from ..domain.model import Actor, User
+from ..domain.regions import kabupaten_of
 from ..ports import UploadTarget
 
 M = TypeVar("M", bound=BaseModel)
@@ -43,7 +45,20 @@ def actor() -> Actor:
     if not current_user.is_authenticated:
         raise NotAuthenticated("Silakan masuk terlebih dahulu.")
     user: User = current_user.user
-    return Actor(user.username, user.role, user.desa)
+    return actor_of(user, services().tenants.default.code)
+
+
+def actor_of(user: User, default_kabupaten: str) -> Actor:
+    """Who a logged-in account acts as (#16): an operator for its desa; Dukcapil staff for
+    their kabupaten (accounts from before #16 name none: the deployment's default); the
+    province role for its province."""
+    if user.role is Role.OPERATOR:
+        kabupaten = kabupaten_of(user.desa) if user.desa else None
+    elif user.role is Role.PROVINSI:
+        kabupaten = None
+    else:
+        kabupaten = user.kabupaten or default_kabupaten
+    return Actor(user.username, user.role, user.desa, kabupaten=kabupaten, provinsi=user.provinsi)
 
 
 # Errors of our own validators, whose message is already Indonesian: shown in the detail.
