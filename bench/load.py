@@ -1,7 +1,9 @@
 """§10 Morning peak: many desa operators at once, compressed in time (#16 part 5).
 
-`desa` operator accounts (one per desa of the region file, spread over its kecamatan, made
-by the bench) log in at the same moment and each sends `requests` requests with `scans`
+The deployment serves a province (`--kabupaten`, default 10: Nusa Tenggara Barat's 8
+kabupaten and 2 kota as tenant folders, bench/province.py). `desa` operator accounts (one per
+desa, spread evenly over the kabupaten and within each over its kecamatan, made by the bench)
+log in at the same moment and each sends `requests` requests with `scans`
 small scans: create (PUT) → for each scan register, upload, complete → submit. The same
 load runs twice, loopback only and bounded (a fixed amount of work, no open-ended loop):
 
@@ -16,13 +18,15 @@ load runs twice, loopback only and bounded (a fixed amount of work, no open-ende
   and per submitted request the units each takes, beside DynamoDB's per-partition limits
   (1,000 WCU, 3,000 RCU per second): the request rate at which that partition saturates.
 
-    python -m bench.load [--desa 50] [--requests 1] [--scans 3] [--no-local] [--no-aws]
+    python -m bench.load [--desa 50] [--kabupaten 10] [--requests 1] [--scans 3]
+                         [--no-local] [--no-aws]
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import sys
 import tempfile
 import threading
@@ -42,6 +46,7 @@ from requests.adapters import HTTPAdapter
 
 from .common import REPO, Figure, percentile, serving
 from .dynamo_keys import KeyCounts, counting, masked
+from .province import province_folders
 
 SECTION = "10 Morning peak"
 KINDS = ("login", "create", "register", "upload", "complete", "submit")
@@ -231,11 +236,19 @@ def _photos(scans: int) -> tuple[str, dict[str, bytes]]:
 
 
 def _spread(regions: Any, count: int) -> list[str]:
-    """`count` desa codes spread evenly over the region file (so over its kecamatan)."""
-    every = [r.code for r in regions.desa()]
-    if count > len(every):
-        raise ValueError(f"the region file has {len(every)} desa, not {count}")
-    return [every[i * len(every) // count] for i in range(count)]
+    """`count` desa codes, dealt in turn to each kabupaten served and spread evenly over each
+    one's desa (so over its kecamatan)."""
+    served = [[r.code for r in regions.desa(k.code)] for k in regions.kabupaten()]
+    if count > sum(len(every) for every in served):
+        raise ValueError(f"the kabupaten served have fewer than {count} desa")
+    shares = [
+        count // len(served) + (1 if i < count % len(served) else 0) for i in range(len(served))
+    ]
+    return [
+        every[i * len(every) // share]
+        for every, share in zip(served, shares, strict=True)
+        for i in range(share)
+    ]
 
 
 def _users(accounts: Any, desa: list[str]) -> list[tuple[str, str]]:
@@ -282,24 +295,29 @@ def _close(app: Any) -> None:
             close()
 
 
-def run_local(work: Path, desa: int, requests_each: int, scans: int) -> tuple[float, Tally]:
+def run_local(
+    work: Path, desa: int, requests_each: int, scans: int, kabupaten: list[str]
+) -> tuple[float, Tally]:
     from bakso import create_app
 
     data = work / "peak-data"
-    app = create_app({"DATA_DIR": str(data)})  # as bench.serve opens it, hashing as deployed
+    # As bench.serve opens it, hashing as deployed, serving the same kabupaten.
+    app = create_app({"DATA_DIR": str(data), "KABUPATEN_DIRS": tuple(kabupaten)})
     try:
         users = _users(
             app.extensions["bakso"].accounts, _spread(app.extensions["bakso"].regions, desa)
         )
     finally:
         _close(app)
-    with serving(["bakso", "--data", str(data)]) as server:
+    with serving(
+        ["bakso", "--data", str(data)], BAKSO_KABUPATEN_DIRS=json.dumps(kabupaten)
+    ) as server:
         sends = [_http(server.url, n) for n in range(len(users))]
         return drive(sends, users, requests_each, scans)
 
 
 @contextmanager
-def _moto_app() -> Iterator[Any]:
+def _moto_app(kabupaten: list[str]) -> Iterator[Any]:
     """The AWS adapter set on moto in-process, as the API tests build it."""
     import pytest
 
@@ -316,6 +334,7 @@ def _moto_app() -> Iterator[Any]:
                 "SECRET_KEY": "bench-secret-key",
                 "SESSION_COOKIE_SECURE": False,
                 "ARGON2_PARAMS": FAST_ARGON2,
+                "KABUPATEN_DIRS": tuple(kabupaten),
             }
         )
         try:
@@ -325,12 +344,12 @@ def _moto_app() -> Iterator[Any]:
 
 
 def run_aws(
-    desa: int, requests_each: int, scans: int, drain: bool = True
+    desa: int, requests_each: int, scans: int, kabupaten: list[str], drain: bool = True
 ) -> tuple[float, Tally, KeyCounts, KeyCounts]:
     """The load on moto: (wall s, tally, counts of the API calls, counts of the worker)."""
     from bakso.workers.handlers import drain_until_idle
 
-    with _moto_app() as app:
+    with _moto_app(kabupaten) as app:
         svc = app.extensions["bakso"]
         users = _users(svc.accounts, _spread(svc.regions, desa))
         with counting() as api_counts:
@@ -415,6 +434,7 @@ def run(
     work: Path | None = None,
     *,
     desa: int = 50,
+    kabupaten: int = 10,
     requests: int = 1,
     scans: int = 3,
     local: bool = True,
@@ -423,12 +443,13 @@ def run(
 ) -> list[Figure]:
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(dir=work) as folder:
-        what = f"{desa} operators × {requests} × {scans} scans"
+        tenants = province_folders(Path(folder), count=kabupaten)
+        what = f"{desa} operators in {len(tenants) + 1} kabupaten × {requests} × {scans} scans"
         if local:
-            wall, tally = run_local(Path(folder), desa, requests, scans)
+            wall, tally = run_local(Path(folder), desa, requests, scans, tenants)
             figures += _latency_figures("peak.local", f"local ({what})", tally, wall)
         if aws:
-            wall, tally, api_counts, worker_counts = run_aws(desa, requests, scans)
+            wall, tally, api_counts, worker_counts = run_aws(desa, requests, scans, tenants)
             moto = _latency_figures("peak.aws", f"moto ({what})", tally, wall)
             for f in moto:
                 if f.unit == "ms" or f.unit == "req/s":
@@ -441,6 +462,7 @@ def run(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--desa", type=int, default=50)
+    parser.add_argument("--kabupaten", type=int, default=10, help="kabupaten served (NTB)")
     parser.add_argument("--requests", type=int, default=1, help="requests per operator")
     parser.add_argument("--scans", type=int, default=3, choices=sorted(SERVICES))
     parser.add_argument("--top", type=int, default=8)
@@ -449,6 +471,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     figures = run(
         desa=args.desa,
+        kabupaten=args.kabupaten,
         requests=args.requests,
         scans=args.scans,
         local=not args.no_local,
