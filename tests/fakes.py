@@ -133,39 +133,55 @@ def _due_page(
 
 
 class _AuditMemory(_Memory):
-    """The rows in a list, the sealed head apart (tests tamper with either, like a table)."""
+    """One list of rows per chain, each chain's sealed head apart (tests tamper with either,
+    like a table). Chains are kept by their name; the default kabupaten's under its code."""
 
     # The adapters' default when given no keys; set on an instance to use others.
     audit_keys = AuditKeys.from_settings(None)
 
     def __init__(self) -> None:
         super().__init__()
-        self._audit: list[AuditEntry] = []
-        self._audit_head: AuditHead | None = None
+        self._audit: dict[str, list[AuditEntry]] = {}
+        self._audit_head: dict[str, AuditHead] = {}
+
+    def _chain_rows(self, chain: str | None) -> tuple[str, list[AuditEntry]]:
+        name = self.audit_keys.chain(chain)
+        return name, self._audit.setdefault(name, [])
 
     def append_audit(
-        self, *, at: str, actor: str, action: str, target: str, data: dict[str, Any]
+        self, *, chain: str, at: str, actor: str, action: str, target: str, data: dict[str, Any]
     ) -> AuditEntry:
         with self._lock:
+            name, rows = self._chain_rows(chain)
             stored = _json(data)
-            last = (self._audit[-1].seq, self._audit[-1].hash) if self._audit else None
-            seq, prev = self.audit_keys.start(self._audit_head, last)
-            entry = self.audit_keys.entry(seq + 1, at, actor, action, target, stored, prev)
-            self._audit.append(entry)
-            self._audit_head = self.audit_keys.seal(entry.seq, entry.hash)
+            last = (rows[-1].seq, rows[-1].hash) if rows else None
+            seq, prev = self.audit_keys.start(self._audit_head.get(name), last, chain=name)
+            entry = self.audit_keys.entry(
+                seq + 1, at, actor, action, target, stored, prev, chain=name
+            )
+            rows.append(entry)
+            self._audit_head[name] = self.audit_keys.seal(entry.seq, entry.hash, chain=name)
             return _copy(entry)
 
-    def audit_entries(self, after_seq: int = 0, limit: int = 1000) -> list[AuditEntry]:
+    def audit_entries(
+        self, after_seq: int = 0, limit: int = 1000, *, chain: str | None = None
+    ) -> list[AuditEntry]:
         with self._lock:
-            start = bisect.bisect_right([e.seq for e in self._audit], after_seq)
-            return _copy(self._audit[start : start + max(limit, 0)])
+            _, rows = self._chain_rows(chain)
+            start = bisect.bisect_right([e.seq for e in rows], after_seq)
+            return _copy(rows[start : start + max(limit, 0)])
 
-    def audit_head(self) -> AuditHead | None:
+    def audit_head(self, chain: str | None = None) -> AuditHead | None:
         with self._lock:
-            return self._audit_head
+            return self._audit_head.get(self.audit_keys.chain(chain))
 
-    def index_audit_times(self, after_seq: int, limit: int) -> tuple[int, int | None]:
+    def index_audit_times(
+        self, after_seq: int, limit: int, *, chain: str | None = None
+    ) -> tuple[int, int | None]:
         return 0, None  # searched by time directly, as SQLite's index holds every row
+
+    def move_legacy_audit(self, limit: int) -> tuple[int, bool]:
+        return 0, True  # one layout, as SQLite
 
     def audit_search(
         self,
@@ -176,17 +192,19 @@ class _AuditMemory(_Memory):
         until: str | None,
         before_seq: int | None,
         limit: int,
+        chain: str | None = None,
     ) -> list[AuditEntry]:
         with self._lock:
+            _, rows = self._chain_rows(chain)
             by_time = since is not None or until is not None
-            entries = list(reversed(self._audit))
+            entries = list(reversed(rows))
             after: tuple[str, int] | None = None
             if by_time:
                 # As the stores' time indexes: newest by (at, seq), paged from the
                 # cursor entry's (at, seq); an unknown cursor entry matches nothing.
                 entries.sort(key=lambda e: (e.at, e.seq), reverse=True)
                 if before_seq is not None:
-                    cursor = [e for e in self._audit if e.seq == before_seq]
+                    cursor = [e for e in rows if e.seq == before_seq]
                     if not cursor:
                         return []
                     after = (cursor[0].at, before_seq)
@@ -218,7 +236,7 @@ class _RequestMemory(_AuditMemory):
             if self._holder("code", request.code, request.id):
                 raise CodeTaken(request.code)
             self._requests[request.id] = _copy(request)
-            self._add_event(event)
+            self._add_event(event, request)
             return True
 
     def save_request(self, request: Request, expected_version: int, event: Event | None) -> None:
@@ -231,7 +249,7 @@ class _RequestMemory(_AuditMemory):
             self._check_unique(request)
             self._requests[request.id] = _copy(request)
             if event is not None:
-                self._add_event(event)
+                self._add_event(event, request)
 
     def save_requests(self, writes: Sequence[RequestWrite]) -> None:
         if len(writes) > MAX_REQUEST_WRITES:
@@ -245,7 +263,7 @@ class _RequestMemory(_AuditMemory):
             for write in writes:
                 self._requests[write.request.id] = _copy(write.request)
                 if write.event is not None:
-                    self._add_event(write.event)
+                    self._add_event(write.event, write.request)
 
     def get_request(self, request_id: str) -> Request | None:
         with self._lock:
@@ -378,9 +396,10 @@ class _RequestMemory(_AuditMemory):
         ):
             raise Conflict(refusals.CODE_TAKEN)
 
-    def _add_event(self, event: Event) -> None:
+    def _add_event(self, event: Event, request: Request) -> None:
         self._timelines.setdefault(event.request_id, []).append(event)
         self.append_audit(
+            chain=kabupaten_of(request.desa),
             at=event.at,
             actor=event.by,
             action=event.action,
@@ -447,7 +466,9 @@ class _BatchMemory(_Memory):
         with self._lock:
             return _copy(self._batches.get(batch_id))
 
-    def list_batches(self, *, cursor: str | None, limit: int) -> tuple[list[Batch], str | None]:
+    def list_batches(
+        self, *, kabupaten: str, cursor: str | None, limit: int
+    ) -> tuple[list[Batch], str | None]:
         limit = paging.page_size(limit)
         before = paging.decode_position(cursor) if cursor is not None else None
         with self._lock:
@@ -455,7 +476,8 @@ class _BatchMemory(_Memory):
                 (
                     b
                     for b in self._batches.values()
-                    if before is None or (b.created_at, b.id) < before
+                    if b.kabupaten == kabupaten
+                    and (before is None or (b.created_at, b.id) < before)
                 ),
                 key=lambda b: (b.created_at, b.id),
                 reverse=True,

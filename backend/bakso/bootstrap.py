@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 from .domain import localtime
 from .domain.audit_chain import AuditKeys
 from .domain.catalog import Catalog
+from .domain.catalog_changes import CatalogError, apply_changes
 from .domain.regions import Regions
 from .domain.resident import StatusTexts
 from .domain.retention import RetentionPolicy
@@ -56,6 +57,24 @@ def build_tenants(config: Mapping[str, Any]) -> Tenants:
         raise ConfigError(f"BAKSO_KABUPATEN / BAKSO_KABUPATEN_DIRS: {exc}") from None
 
 
+def build_catalog(config: Mapping[str, Any], tenants: Tenants) -> Catalog:
+    """The default kabupaten's catalog, knowing each kabupaten's (`catalog_for`): the
+    packaged one as its folder's catalog.json changes it (domain/catalog_changes.py)."""
+    from .config import ConfigError
+
+    base = Catalog.from_json(Path(config.get("CATALOG_FILE") or PACKAGE_DATA / "catalog.json"))
+    own: dict[str, Catalog] = {}
+    for kabupaten in tenants:
+        changes = kabupaten.catalog_file
+        try:
+            own[kabupaten.code] = (
+                apply_changes(base, changes) if changes else Catalog(base.services())
+            )
+        except CatalogError as exc:
+            raise ConfigError(f"BAKSO_KABUPATEN / BAKSO_KABUPATEN_DIRS: {exc}") from None
+    return own[tenants.default.code].with_variants(own)
+
+
 @dataclass
 class Services:
     # records, blobs and queue are for the workers and tests: views and the CLI go
@@ -64,7 +83,7 @@ class Services:
     records: Records
     blobs: Blobs
     queue: Queue
-    catalog: Catalog
+    catalog: Catalog  # the default kabupaten's; `.catalog_for(code)` each one's
     tenants: Tenants
     regions: Regions  # the regions of every kabupaten served (tenants.regions)
     requests: RequestService
@@ -136,10 +155,11 @@ def build_sasaran(
     records: Records,
     blobs: Blobs,
     queue: Queue,
-    regions: Regions,
+    tenants: Tenants,
     store: SasaranStore | None = None,
 ) -> tuple[SasaranService, CoverageService]:
     store = store or build_sasaran_store(config, records)
+    regions, default = tenants.regions, tenants.default.code
     settings = SasaranSettings(
         max_file_bytes=config["SASARAN_MAX_FILE_BYTES"],
         max_rows=config["SASARAN_MAX_ROWS"],
@@ -148,8 +168,10 @@ def build_sasaran(
         page_size_max=config["SASARAN_PAGE_SIZE_MAX"],
         xlsx=xlsx_limits(config),
     )
-    sasaran = SasaranService(store, records, blobs, queue, regions, settings, utc_now)
-    return sasaran, CoverageService(store, regions, utc_now)
+    sasaran = SasaranService(
+        store, records, blobs, queue, regions, settings, utc_now, default_kabupaten=default
+    )
+    return sasaran, CoverageService(store, regions, utc_now, default)
 
 
 def build_services(
@@ -158,15 +180,16 @@ def build_services(
 ) -> Services:
     """The use cases on the configured adapter set, or on `adapters` (tests' fakes)."""
     tenants = build_tenants(config)
-    localtime.use_zone(tenants.default.timezone)
+    # The zone of contexts that set none; requests and messages set their kabupaten's.
+    localtime.use_default_zone(tenants.default.timezone)
     if adapters is None:
         records, blobs, queue = build_adapters(config)
         store = None
     else:
         records, blobs, queue, store = adapters
     regions = tenants.regions
-    catalog = Catalog.from_json(Path(config.get("CATALOG_FILE") or PACKAGE_DATA / "catalog.json"))
-    sasaran, coverage = build_sasaran(config, records, blobs, queue, regions, store)
+    catalog = build_catalog(config, tenants)
+    sasaran, coverage = build_sasaran(config, records, blobs, queue, tenants, store)
     requests = RequestService(
         records,
         blobs,
@@ -177,19 +200,19 @@ def build_services(
             max_scan_bytes=config["MAX_SCAN_BYTES"],
             upload_url_ttl=config["UPLOAD_URL_TTL"],
             download_url_ttl=config["DOWNLOAD_URL_TTL"],
-            code_prefix=tenants.default.code_prefix,
             page_size_max=config["PAGE_SIZE_MAX"],
             search_secret=config["SECRET_KEY"],
         ),
         utc_now,
         observers=[sasaran],
         sasaran_links=sasaran,
+        tenants=tenants,
     )
     forget = config["THROTTLE_FORGET_SECONDS"]
     users = UserCache(records, config["USER_CACHE_SECONDS"])
     accounts = AccountService(
         records,
-        regions,
+        tenants,
         LoginPolicy(
             ThrottlePolicy(
                 config["LOGIN_MAX_FAILURES"],
@@ -230,6 +253,7 @@ def build_services(
             config["LOOKUP_LOCKOUT_SECONDS"],
             forget_after_seconds=forget,
         ),
+        tenants=tenants,
     )
     return Services(
         config["ADAPTERS"],
@@ -258,6 +282,7 @@ def build_services(
             ),
             send_back=requests.send_back_for_repair,
             observers=[sasaran],
+            default_kabupaten=tenants.default.code,
         ),
         ReturnService(
             records,
@@ -308,7 +333,13 @@ def build_services(
         ),
         sasaran,
         coverage,
-        audit=AuditService(records, AuditKeys.from_config(config), users=records, requests=records),
+        audit=AuditService(
+            records,
+            AuditKeys.from_config(config),
+            users=records,
+            requests=records,
+            chains=tenants.codes(),
+        ),
         dead_letters=DeadLetterService(queue),
         local_blobs=LocalBlobService(blobs) if isinstance(blobs, SignedUrlBlobs) else None,
         sessions=SessionService(

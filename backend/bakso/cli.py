@@ -15,11 +15,13 @@ from .domain.errors import BaksoError
 from .services import audit as chain
 
 DEMO_PASSWORD = "bakso-demo-2026"  # noqa: S105 - printed by `make run`; demo data only
+# (username, role, desa or the province role's province): Lombok Timur's, and NTB's.
 DEMO_USERS = [
     ("dukcapil", "dukcapil", None),
     ("admin", "admin", None),
     ("op.tanjungluar", "operator", "52.03.01.2001"),  # Tanjung Luar, Keruak
     ("op.sakra", "operator", "52.03.02.2002"),  # Sakra, Sakra
+    ("provinsi.ntb", "provinsi", "52"),  # Nusa Tenggara Barat: coverage only
 ]
 
 
@@ -52,13 +54,25 @@ def user() -> None:
 
 @user.command("create")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["operator", "dukcapil", "admin"]))
+@click.option(
+    "--role", required=True, type=click.Choice(["operator", "dukcapil", "admin", "provinsi"])
+)
 @click.option("--desa", default=None, help="Kemendagri desa code, operators only")
-def user_create(username: str, role: str, desa: str | None) -> None:
+@click.option(
+    "--kabupaten",
+    default=None,
+    help="Kabupaten code (52.03) of a dukcapil or admin account; default: the first served",
+)
+@click.option("--provinsi", default=None, help="Province code (52), the provinsi role only")
+def user_create(
+    username: str, role: str, desa: str | None, kabupaten: str | None, provinsi: str | None
+) -> None:
     """Create an officer; the password is read from stdin (never from the command line)."""
     password = sys.stdin.readline().rstrip("\n")
     try:
-        created = _services().accounts.create_user(username, role, desa, password)
+        created = _services().accounts.create_user(
+            username, role, desa, password, kabupaten=kabupaten, provinsi=provinsi
+        )
     except BaksoError as exc:
         raise click.ClickException(exc.detail) from None
     click.echo(f"Pengguna {created.username} ({created.role.value}) dibuat.")
@@ -68,17 +82,19 @@ def user_create(username: str, role: str, desa: str | None) -> None:
 def seed_demo() -> None:
     """Create the demo officers if they do not exist (regions and catalog ship with the code)."""
     services = _services()
-    for username, role, desa in DEMO_USERS:
+    for username, role, place in DEMO_USERS:
         if services.accounts.get(username) is None:
-            services.accounts.create_user(username, role, desa, DEMO_PASSWORD)
+            province = place if role == "provinsi" else None
+            desa = None if province else place
+            services.accounts.create_user(username, role, desa, DEMO_PASSWORD, provinsi=province)
     click.echo("Data demo siap.")
     print_demo_logins()
 
 
 def print_demo_logins() -> None:
     click.echo(f"Akun demo (kata sandi semua: {DEMO_PASSWORD}):")
-    for username, role, desa in DEMO_USERS:
-        click.echo(f"  {username:<16} {role:<9} {desa or ''}")
+    for username, role, place in DEMO_USERS:
+        click.echo(f"  {username:<16} {role:<9} {place or ''}")
 
 
 @main.command()
@@ -214,11 +230,42 @@ def audit_backfill(after: int, pages: int) -> None:
         click.echo("Selesai: semua entri audit terindeks menurut waktu.")
 
 
+@audit.command("move-legacy")
+@click.option("--pages", default=50, show_default=True, type=click.IntRange(1, 10_000))
+def audit_move_legacy(pages: int) -> None:
+    """Move the log from before #16 into the default kabupaten's chain (once, on AWS)."""
+    moved, done = _services().audit.move_legacy(pages)
+    click.echo(f"{moved} item log audit dipindahkan.")
+    if done:
+        click.echo("Selesai: log audit lama kini rantai kabupaten utama.")
+    else:
+        click.echo("Belum selesai; jalankan lagi: bakso audit move-legacy")
+
+
 @audit.command("verify")
-def audit_verify() -> None:
-    """Check the whole chain and its sealed head; name the first broken link."""
-    check = _services().audit.verify()
+@click.option(
+    "--kabupaten",
+    "only",
+    default=None,
+    help="Only this kabupaten's chain (e.g. one no longer served); default: every one served.",
+)
+def audit_verify(only: str | None) -> None:
+    """Check each kabupaten's chain and its sealed head; name the first broken link."""
+    service = _services().audit
+    checks = [service.verify(only)] if only else service.verify_all()
+    broken = [check for check in checks if check.problem is not None]
+    for check in checks:
+        _echo_chain(check)
+    if broken:
+        names = ", ".join(check.chain for check in broken)
+        raise click.ClickException(
+            f"{len(broken)} dari {len(checks)} rantai audit rusak (kabupaten {names})."
+        )
+
+
+def _echo_chain(check: chain.ChainCheck) -> None:
     n, m = check.checked, check.recorded
+    where = f"Kabupaten {check.chain}: "
     broken = {
         chain.LINK: f"Rantai audit rusak mulai entri #{check.broken}.",
         chain.MISSING: f"Rantai audit rusak: log berisi {n} entri, kepala rantai mencatat {m} "
@@ -228,19 +275,22 @@ def audit_verify() -> None:
         chain.HEAD_MISMATCH: f"Rantai audit rusak: entri #{check.broken} tidak sama dengan "
         "tautan terakhir di kepala rantai.",
         chain.HEAD_FORGED: "Rantai audit rusak: kepala rantai tidak disegel dengan kunci audit "
-        "(BAKSO_AUDIT_KEY atau BAKSO_AUDIT_OLD_KEYS).",
+        "(BAKSO_AUDIT_KEY atau BAKSO_AUDIT_OLD_KEYS) untuk rantai ini.",
         chain.HEAD_MISSING: f"Rantai audit rusak: log berisi {n} entri, kepala rantai hilang.",
         chain.WIPED: "Rantai audit rusak: log dan kepala rantai kosong, padahal sudah ada akun "
         "(setiap akun dibuat dengan entri audit): log telah dihapus seluruhnya.",
     }
     if check.problem is not None:
-        raise click.ClickException(broken[check.problem])
-    click.echo(f"Rantai audit utuh: {n} entri.")
+        click.echo(where + broken[check.problem])
+        return
+    click.echo(f"{where}Rantai audit utuh: {n} entri.")
     if check.head is not None:
         # Worth writing down: a head rolled back to an older one is only caught by comparing.
         click.echo(
-            f"Kepala rantai: {check.head.length} entri, tautan terakhir {check.head.link[:16]}, "
-            f"kunci {check.head.key_id or 'lama'}."
+            f"{where}Kepala rantai: {check.head.length} entri, tautan terakhir "
+            f"{check.head.link[:16]}, kunci {check.head.key_id or 'lama'}."
         )
     if check.legacy:
-        click.echo(f"{check.legacy} entri pertama dari sebelum log audit berkunci (SHA-256 saja).")
+        click.echo(
+            f"{where}{check.legacy} entri pertama dari sebelum log audit berkunci (SHA-256 saja)."
+        )

@@ -52,11 +52,6 @@ class _In(TextChecked):
 In = _In  # the base of every request body (api/*/schemas.py, api/users)
 
 
-class LoginIn(_In):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
-
-
 class ApplicantIn(_In):
     nik: str = Field(min_length=1, max_length=32, description="16 digits; separators allowed")
     name: str = Field(min_length=1, max_length=120)
@@ -120,18 +115,6 @@ class IssuedIn(_In):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     size: int = Field(gt=0)
     content_type: Literal["application/pdf"]
-
-
-class UserOut(Out):
-    username: str
-    role: str
-    desa: str | None
-
-
-class LoginOut(Out):
-    user: UserOut
-    csrf_token: str
-    timezone: str = Field(description="the kabupaten's IANA zone: every time people read")
 
 
 class RequirementOut(Out):

@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { t } from './i18n';
 import { regionName } from './lib/regions';
+import { routeFor, showsTab } from './lib/roles';
 import { applyUpdate, leaveNeedsConfirm, unsaved, useStore } from './lib/store';
 import { Home } from './screens/home';
 import { Login } from './screens/login';
@@ -59,7 +60,7 @@ const NAV = [
 
 export function App() {
   const state = useStore();
-  const route = useRoute();
+  const asked = useRoute();
   useEffect(() => {
     const guard = (event: BeforeUnloadEvent) => {
       if (unsaved.size > 0) event.preventDefault();
@@ -74,7 +75,7 @@ export function App() {
       {t('app.localProblem')}
     </div>
   );
-  if (!state.session || route[0] === 'masuk') {
+  if (!state.session || asked[0] === 'masuk') {
     return (
       <main id="main" class="page-login">
         {localProblem}
@@ -82,6 +83,9 @@ export function App() {
       </main>
     );
   }
+  const role = state.session.user.role;
+  // The province role has the coverage screen only (lib/roles): any other route shows it.
+  const route = routeFor(role, asked);
   const waiting = state.local.filter((i) => i.state === 'queued').length;
   const attention = state.local.filter((i) => i.state === 'attention').length;
   let screen;
@@ -111,14 +115,14 @@ export function App() {
       screen = <Officer route={route.slice(1)} />;
       break;
     default:
-      screen = state.session.user.role === 'operator' ? <Home /> : <Officer route={[]} />;
+      screen = role === 'operator' ? <Home /> : <Officer route={[]} />;
   }
   const desa = state.session.user.desa;
   return (
     <>
       <header class="appbar">
         <span class="brand">BAKSO</span>
-        <span class="appbar-desa">{desa ? regionName(desa) : t(`role.${state.session.user.role}`)}</span>
+        <span class="appbar-desa">{desa ? regionName(desa) : t(`role.${role}`)}</span>
         <span class={`net ${state.online ? 'net-on' : 'net-off'}`} role="status">
           {state.online ? t('net.online') : t('net.offline')}
         </span>
@@ -134,11 +138,11 @@ export function App() {
         </div>
       )}
       {/* Dukcapil's screens are for an office PC: the desktop width (dukcapil.css). */}
-      <main id="main" class={route[0] === 'dukcapil' || (!route[0] && state.session.user.role !== 'operator') ? 'main-wide' : undefined}>
+      <main id="main" class={route[0] === 'dukcapil' || (!route[0] && role !== 'operator') ? 'main-wide' : undefined}>
         {screen}
       </main>
       <nav class="tabbar" aria-label={t('nav.label')}>
-        {NAV.filter((item) => (state.session?.user.role === 'operator' ? !item.officerOnly : !item.operatorOnly)).map((item) => {
+        {NAV.filter((item) => showsTab(role, item)).map((item) => {
           const current = (route[0] ?? '') === item.match;
           const badge = item.match === 'antrean' ? waiting + attention : 0;
           return (

@@ -17,7 +17,14 @@ from helpers import PASSWORD, Api, CountingHasher, close_app, draft, make_app
 def test_login_returns_role_desa_and_csrf_token(app: Flask) -> None:
     api = Api(app.test_client())
     body = api.login("op.a").get_json()
-    assert body["user"] == {"username": "op.a", "role": "operator", "desa": "52.03.01.2001"}
+    assert body["user"] == {
+        "username": "op.a",
+        "role": "operator",
+        "desa": "52.03.01.2001",
+        "kabupaten": "52.03",  # its desa's (#16)
+        "provinsi": None,
+    }
+    assert body["kabupaten"]["name"] == "Kabupaten Lombok Timur"
     assert len(body["csrf_token"]) >= 32
     me = api.get("/api/v1/auth/me").get_json()
     assert me["user"]["username"] == "op.a"

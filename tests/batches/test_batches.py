@@ -143,7 +143,7 @@ def test_build_message_delivered_three_times_builds_one_zip(api_factory, service
     services.queue.send(body)
     services.queue.send(body)
     assert drain_until_idle(services) >= 3
-    batches, _ = services.records.list_batches(cursor=None, limit=10)
+    batches, _ = services.records.list_batches(kabupaten="52.03", cursor=None, limit=10)
     assert [(b.id, b.status, b.count) for b in batches] == [(created["id"], BATCH_READY, 1)]
 
 

@@ -51,6 +51,31 @@ def test_seed_demo_is_repeatable_and_prints_logins(runner: CliRunner) -> None:
     second = runner.invoke(main, ["seed-demo"])
     assert first.exit_code == second.exit_code == 0
     assert "dukcapil" in second.output and "op.tanjungluar" in second.output
+    assert "provinsi.ntb" in second.output  # the province role's demo login (#16)
+
+
+def test_user_create_names_the_kabupaten_or_the_province(runner: CliRunner) -> None:
+    ok = runner.invoke(
+        main,
+        ["user", "create", "provinsi.ntb", "--role", "provinsi", "--provinsi", "52"],
+        input="sandi-rahasia-panjang\n",
+    )
+    assert ok.exit_code == 0, ok.output
+    unknown = runner.invoke(
+        main,
+        ["user", "create", "dukcapil.x", "--role", "dukcapil", "--kabupaten", "52.04"],
+        input="sandi-rahasia-panjang\n",
+    )
+    assert unknown.exit_code != 0 and "tidak dilayani" in unknown.output
+    from bakso import create_app
+
+    client = create_app().test_client()
+    session = client.post(
+        "/api/v1/auth/login",
+        json={"username": "provinsi.ntb", "password": "sandi-rahasia-panjang"},
+    ).get_json()
+    assert session["user"]["provinsi"] == "52"
+    assert [k["name"] for k in session["kabupaten"]] == ["Kabupaten Lombok Timur"]
 
 
 def _tamper(tmp_path: Path, sql: str) -> None:
@@ -71,9 +96,9 @@ def _tamper(tmp_path: Path, sql: str) -> None:
 def test_audit_verify_names_the_first_broken_link(
     runner: CliRunner, tmp_path: Path, sql: str
 ) -> None:
-    runner.invoke(main, ["seed-demo"])  # four user.create entries
+    runner.invoke(main, ["seed-demo"])  # five user.create entries
     intact = runner.invoke(main, ["audit", "verify"])
-    assert intact.exit_code == 0 and "4 entri" in intact.output
+    assert intact.exit_code == 0 and "5 entri" in intact.output
 
     _tamper(tmp_path, sql)
 
@@ -84,9 +109,9 @@ def test_audit_verify_names_the_first_broken_link(
 
 def test_audit_verify_finds_rows_cut_off_the_end(runner: CliRunner, tmp_path: Path) -> None:
     # #13: deleting every row after #k used to verify as intact.
-    runner.invoke(main, ["seed-demo"])  # four user.create entries
+    runner.invoke(main, ["seed-demo"])  # five user.create entries
     intact = runner.invoke(main, ["audit", "verify"])
-    assert "Kepala rantai: 4 entri" in intact.output
+    assert "Kepala rantai: 5 entri" in intact.output
     # Linked with the key kept beside the data, which is not in the database file.
     key = (tmp_path / "data" / "audit_key").read_text().strip()
     db = sqlite3.connect(tmp_path / "data" / "records.sqlite3")
@@ -98,7 +123,7 @@ def test_audit_verify_finds_rows_cut_off_the_end(runner: CliRunner, tmp_path: Pa
 
     result = runner.invoke(main, ["audit", "verify"])
     assert result.exit_code != 0
-    assert "log berisi 2 entri, kepala rantai mencatat 4" in result.output
+    assert "log berisi 2 entri, kepala rantai mencatat 5" in result.output
     assert "#3" in result.output
 
 
@@ -155,3 +180,33 @@ def test_records_backfill_keys_says_when_nothing_is_left(runner: CliRunner) -> N
     assert result.exit_code == 0, result.output
     assert "0 permohonan dikunci ulang" in result.output
     assert "Selesai" in result.output and "--after" not in result.output
+
+
+def test_audit_verify_checks_each_kabupatens_chain(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#16: one chain per kabupaten; a break in Sumbawa's is named, Lombok Timur's holds."""
+    from helpers import SUMBAWA_DIR
+
+    monkeypatch.setenv("BAKSO_KABUPATEN_DIRS", SUMBAWA_DIR)
+    runner.invoke(main, ["seed-demo"])
+    made = runner.invoke(
+        main,
+        ["user", "create", "op.lunyuk", "--role", "operator", "--desa", "52.04.02.2001"],
+        input="sandi-rahasia-panjang\n",
+    )
+    assert made.exit_code == 0, made.output
+    intact = runner.invoke(main, ["audit", "verify"])
+    assert intact.exit_code == 0, intact.output
+    assert "Kabupaten 52.03: Rantai audit utuh" in intact.output
+    assert "Kabupaten 52.04: Rantai audit utuh: 1 entri." in intact.output
+
+    _tamper(tmp_path, "update audit set actor = 'someone' where chain = '52.04' and seq = 1")
+
+    result = runner.invoke(main, ["audit", "verify"])
+    assert result.exit_code != 0
+    assert "Kabupaten 52.03: Rantai audit utuh" in result.output
+    assert "Kabupaten 52.04: Rantai audit rusak mulai entri #1." in result.output
+    assert "1 dari 2 rantai audit rusak (kabupaten 52.04)" in result.output
+    only = runner.invoke(main, ["audit", "verify", "--kabupaten", "52.03"])
+    assert only.exit_code == 0 and "52.04" not in only.output

@@ -21,6 +21,7 @@ from bakso.services.audit import MISSING, VERIFY_PAGE, AuditService
 ENTRIES = 40_000
 PAGE = VERIFY_PAGE  # what `bakso audit verify` reads at a time (1000)
 KEYS = AuditKeys("memory-test-audit-key")
+CHAIN = KEYS.legacy_chain  # the default kabupaten's
 
 
 def _bulk_log(path: Path, count: int) -> None:
@@ -29,11 +30,13 @@ def _bulk_log(path: Path, count: int) -> None:
     for seq in range(1, count + 1):
         data = {"from": "DIAJUKAN", "to": "DITERIMA", "note": f"batch b-{seq // 250}"}
         at = f"2026-03-01T{seq // 3600 % 24:02d}:{seq // 60 % 60:02d}:{seq % 60:02d}Z"
-        entry = KEYS.entry(seq, at, "dukcapil.ana", "request.transition", f"r-{seq}", data, prev)
+        entry = KEYS.entry(
+            seq, at, "dukcapil.ana", "request.transition", f"r-{seq}", data, prev, chain=CHAIN
+        )
         stored = json.dumps(data)
         rows.append((seq, at, entry.actor, entry.action, entry.target, stored, prev, entry.hash))
         prev = entry.hash
-    head = KEYS.seal(count, prev)
+    head = KEYS.seal(count, prev, chain=CHAIN)
     records.close()
     db = sqlite3.connect(path)
     with db:  # one transaction
@@ -43,7 +46,8 @@ def _bulk_log(path: Path, count: int) -> None:
             [(*row, KEYS.key_id) for row in rows],
         )
         db.execute(
-            "INSERT INTO audit_head (id, seq, link, key_id, mac) VALUES (1, ?, ?, ?, ?)",
+            # The default kabupaten's chain is stored under '' (adapters/local/records_audit.py).
+            "INSERT INTO audit_head (chain, seq, link, key_id, mac) VALUES ('', ?, ?, ?, ?)",
             (head.length, head.link, head.key_id, head.mac),
         )
     db.close()
@@ -56,8 +60,10 @@ class CountingLog:
         self.records = records
         self.pages: list[tuple[int, int, int]] = []  # (after_seq, limit, rows returned)
 
-    def audit_entries(self, after_seq: int = 0, limit: int = 1000) -> list[AuditEntry]:
-        page = self.records.audit_entries(after_seq, limit)
+    def audit_entries(
+        self, after_seq: int = 0, limit: int = 1000, *, chain: str | None = None
+    ) -> list[AuditEntry]:
+        page = self.records.audit_entries(after_seq, limit, chain=chain)
         self.pages.append((after_seq, limit, len(page)))
         return page
 

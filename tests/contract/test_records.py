@@ -362,13 +362,23 @@ def test_timeline_of_unknown_request_is_empty(records: Records) -> None:
 
 def test_audit_chain_over_appends_and_events_verifies(records: Records) -> None:
     records.append_audit(
-        at=_at(0), actor="admin", action="user.create", target="op.a", data={"role": "operator"}
+        chain="52.03",
+        at=_at(0),
+        actor="admin",
+        action="user.create",
+        target="op.a",
+        data={"role": "operator"},
     )
     request = store(records, make_request(created_at=_at(1)))
     after, event = moved(request, Status.DIAJUKAN, _at(2), note="lengkap")
     records.save_request(after, expected_version=1, event=event)
     records.append_audit(
-        at=_at(3), actor="dukcapil.ana", action="batch.download", target="b-1", data={"n": 1}
+        chain="52.03",
+        at=_at(3),
+        actor="dukcapil.ana",
+        action="batch.download",
+        target="b-1",
+        data={"n": 1},
     )
 
     entries = records.audit_entries()
@@ -389,7 +399,12 @@ def test_audit_chain_over_appends_and_events_verifies(records: Records) -> None:
 def test_append_audit_returns_the_entry_as_stored(records: Records) -> None:
     appended = [
         records.append_audit(
-            at=_at(i), actor="admin", action="user.reset", target=f"op.{i}", data={"i": [i, "x"]}
+            chain="52.03",
+            at=_at(i),
+            actor="admin",
+            action="user.reset",
+            target=f"op.{i}",
+            data={"i": [i, "x"]},
         )
         for i in range(3)
     ]
@@ -399,7 +414,9 @@ def test_append_audit_returns_the_entry_as_stored(records: Records) -> None:
 
 def test_audit_entries_page_by_seq(records: Records) -> None:
     for i in range(7):
-        records.append_audit(at=_at(i), actor="admin", action="x", target=str(i), data={})
+        records.append_audit(
+            chain="52.03", at=_at(i), actor="admin", action="x", target=str(i), data={}
+        )
 
     page = records.audit_entries(after_seq=2, limit=3)
 
@@ -416,7 +433,7 @@ def test_concurrent_audit_appends_keep_one_unbroken_chain(adapter_set: AdapterSe
             start.wait()
             for i in range(5):
                 records.append_audit(
-                    at=_at(i), actor=f"w{worker}", action="x", target=str(i), data={}
+                    chain="52.03", at=_at(i), actor=f"w{worker}", action="x", target=str(i), data={}
                 )
         finally:
             adapter_set.thread_done()

@@ -40,7 +40,9 @@ _ENTRIES = [
 @pytest.fixture
 def log(records: Records) -> Records:
     for minute, actor, target in _ENTRIES:
-        records.append_audit(at=_at(minute), actor=actor, action="x", target=target, data={})
+        records.append_audit(
+            chain="52.03", at=_at(minute), actor=actor, action="x", target=target, data={}
+        )
     return records
 
 
@@ -103,7 +105,7 @@ def _forget_time_keys(records: Any) -> None:
     found = records.client.query(
         TableName=records.table,
         KeyConditionExpression="PK = :pk AND begins_with(SK, :entry)",
-        ExpressionAttributeValues={":pk": {"S": "AUDIT"}, ":entry": {"S": "ENTRY#"}},
+        ExpressionAttributeValues={":pk": {"S": "AUDIT#52.03"}, ":entry": {"S": "ENTRY#"}},
     )
     for item in found["Items"]:
         records.client.update_item(
@@ -165,7 +167,7 @@ def test_on_dynamodb_every_list_is_a_query_or_two_never_a_scan(
                 log.list_requests(kabupaten="52.03", desa=desa, status=status, cursor=None, limit=5)
                 assert dict(calls) == {"Query": 1}, (desa, status, calls)
         calls.clear()
-        log.list_batches(cursor=None, limit=5)
+        log.list_batches(kabupaten="52.03", cursor=None, limit=5)
         log.list_users()
         assert dict(calls) == {"Query": 2}, calls
     finally:

@@ -68,7 +68,7 @@ def test_saving_a_batch_that_was_never_created_changes_nothing(records: Records)
         records.save_batch(ghost, expected_version=0)
 
     assert records.get_batch(ghost.id) is None
-    assert records.list_batches(cursor=None, limit=10) == ([], None)
+    assert records.list_batches(kabupaten="", cursor=None, limit=10) == ([], None)
 
 
 def test_list_batches_is_newest_first_and_pages_with_a_cursor(records: Records) -> None:
@@ -80,13 +80,46 @@ def test_list_batches_is_newest_first_and_pages_with_a_cursor(records: Records) 
     cursor = None
 
     while True:
-        page, cursor = records.list_batches(cursor=cursor, limit=3)
+        page, cursor = records.list_batches(kabupaten="", cursor=cursor, limit=3)
         assert len(page) <= 3
         seen.extend(page)
         if cursor is None:
             break
 
     assert seen == expected
+
+
+def test_each_kabupatens_batches_are_listed_apart(records: Records) -> None:
+    """#16: an officer's list is their kabupaten's; those from before name none ("")."""
+    lombok = [make_batch(_at(i), kabupaten="52.03") for i in range(3)]
+    sumbawa = [
+        make_batch(_at(i), kabupaten="52.04", filters={"desa": "52.04.02.2001"}) for i in range(2)
+    ]
+    old = make_batch(_at(9))
+    for batch in [*lombok, *sumbawa, old]:
+        records.create_batch(batch)
+
+    def listed(kabupaten: str) -> list[str]:
+        ids: list[str] = []
+        cursor = None
+        while True:
+            page, cursor = records.list_batches(kabupaten=kabupaten, cursor=cursor, limit=2)
+            ids += [b.id for b in page]
+            if cursor is None:
+                return ids
+
+    def newest(batches: list[Batch]) -> list[str]:
+        return [b.id for b in sorted(batches, key=lambda b: b.created_at, reverse=True)]
+
+    assert listed("52.04") == newest(sumbawa)
+    assert listed("52.03") == newest(lombok)
+    assert listed("") == [old.id]
+    assert listed("32.18") == []
+    # Written again (built, downloaded), a batch stays in its kabupaten's list.
+    records.save_batch(dataclasses.replace(sumbawa[0], status="READY", version=1), 0)
+    records.save_batch(dataclasses.replace(old, status="READY", version=1), 0)
+    assert listed("52.04") == newest(sumbawa)
+    assert listed("") == [old.id]
 
 
 def _in_batch(records: Records, request: Request, batch_id: str) -> Request:
@@ -169,7 +202,9 @@ def audit_log(records: Records) -> Records:
         (4, "dukcapil.ana", "r-1"),
         (5, "admin", "op.a"),
     ]:
-        records.append_audit(at=_at(minute), actor=actor, action="x", target=target, data={})
+        records.append_audit(
+            chain="52.03", at=_at(minute), actor=actor, action="x", target=target, data={}
+        )
     return records
 
 

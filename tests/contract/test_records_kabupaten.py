@@ -28,6 +28,7 @@ from bakso.domain.catalog import Catalog
 from bakso.domain.lifecycle import Status
 from bakso.domain.model import Request
 from bakso.domain.regions import Regions, kabupaten_of
+from bakso.domain.tenants import Tenants, folders
 from bakso.ports import Records, RequestWrite
 from bakso.services.batch_build import BatchFilters
 from bakso.services.batch_sources import sources, waiting_page
@@ -214,8 +215,10 @@ def test_on_dynamodb_a_kecamatans_batch_queries_only_its_desa_partitions(
 
 
 def _as_before_16(records: Any, request: Request) -> None:
-    """The request's item as a version before #16 wrote it: bare kind and status."""
+    """The request's item as a version before #16 wrote it: under `REQ#<id>` with no
+    pointer (adapters/aws/tenant_keys), bare kind and status."""
     key = {"PK": {"S": f"REQ#{request.id}"}, "SK": {"S": "REQ"}}
+    move_to_older_key(records, "REQ", request.id)
     records.client.update_item(
         TableName=records.table,
         Key=key,
@@ -228,6 +231,25 @@ def _as_before_16(records: Any, request: Request) -> None:
             ":status": {"S": request.status.value},
         },
     )
+
+
+def move_to_older_key(records: Any, kind: str, item_id: str) -> None:
+    """Every item of an id's partition moved to its key from before #16, the pointer gone
+    (and forgotten by the adapter): as a version before wrote them."""
+    client, table = records.client, records.table
+    pointer = {"PK": {"S": f"{kind}ID#{item_id}"}, "SK": {"S": "POINTER"}}
+    kabupaten = client.get_item(TableName=table, Key=pointer)["Item"]["kabupaten"]["S"]
+    new_pk = f"{kind}#{kabupaten}#{item_id}"
+    items = client.query(
+        TableName=table,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": new_pk}},
+    )["Items"]
+    for item in items:
+        client.put_item(TableName=table, Item={**item, "PK": {"S": f"{kind}#{item_id}"}})
+        client.delete_item(TableName=table, Key={"PK": item["PK"], "SK": item["SK"]})
+    client.delete_item(TableName=table, Key=pointer)
+    records.keys = type(records.keys)(client, table, records.keys.codes)
 
 
 def test_requests_from_before_the_kabupaten_keys_are_listed_after_the_backfill(
@@ -259,6 +281,7 @@ def test_requests_from_before_the_kabupaten_keys_are_listed_after_the_backfill(
         regions,
         RequestSettings(max_scan_bytes=1, upload_url_ttl=1, download_url_ttl=1),
         lambda: datetime.now(UTC),
+        tenants=Tenants.from_folders(folders((), ())),
     )
 
     # Pages of two, stopped after each and resumed from the cursor it printed.

@@ -32,5 +32,5 @@ def test_pages_smaller_than_one_are_refused_in_the_domain_words(
     with pytest.raises(InvalidInput) as requests_refused:
         records.list_requests(kabupaten="52.03", desa=None, status=None, cursor=None, limit=limit)
     with pytest.raises(InvalidInput) as batches_refused:
-        records.list_batches(cursor=None, limit=limit)
+        records.list_batches(kabupaten="52.03", cursor=None, limit=limit)
     assert requests_refused.value.detail == batches_refused.value.detail == PAGE_SIZE_TOO_SMALL

@@ -174,7 +174,9 @@ def test_a_batch_and_its_volumes(stores: Stores) -> None:
     stores.records.create_batch(batch)
 
     def read() -> Any:
-        return stores.records.get_batch(batch.id), stores.records.list_batches(cursor=None, limit=5)
+        return stores.records.get_batch(batch.id), stores.records.list_batches(
+            kabupaten=batch.kabupaten, cursor=None, limit=5
+        )
 
     read_back_after_a_newer_version(stores, read)
     assert read()[0] == batch
@@ -192,7 +194,12 @@ def test_an_officer(stores: Stores) -> None:
 
 def test_an_audit_entry(stores: Stores) -> None:
     entry = stores.records.append_audit(
-        at="2026-01-05T08:00:00Z", actor="admin", action="user.create", target="u", data={"a": 1}
+        chain="52.03",
+        at="2026-01-05T08:00:00Z",
+        actor="admin",
+        action="user.create",
+        target="u",
+        data={"a": 1},
     )
 
     read_back_after_a_newer_version(stores, lambda: stores.records.audit_entries()[:1])

@@ -18,7 +18,7 @@ from argon2 import PasswordHasher
 
 from bakso.domain.errors import NotAuthenticated, NotFound, TooManyAttempts
 from bakso.domain.model import LoginAttempts, OfficerSession
-from bakso.domain.regions import Regions
+from bakso.domain.tenants import PACKAGED_DIR, Tenants
 from bakso.ports import Records
 from bakso.services.accounts import AccountService, LoginPolicy
 from bakso.services.throttle import Throttle, ThrottlePolicy
@@ -83,16 +83,10 @@ def test_parallel_increments_lose_no_update(adapter_set: AdapterSet) -> None:
 
 def _accounts(records: Records, hasher: PasswordHasher, now: list[float]) -> AccountService:
     clock = lambda: datetime.fromtimestamp(now[0], UTC)  # noqa: E731
-    regions = Regions.from_csv(_regions_file())
+    tenants = Tenants.from_folders([PACKAGED_DIR / "52.03"])
     return AccountService(
-        records, regions, LoginPolicy(ThrottlePolicy(5)), clock, hasher, throttle_secret="k"
+        records, tenants, LoginPolicy(ThrottlePolicy(5)), clock, hasher, throttle_secret="k"
     )
-
-
-def _regions_file() -> Any:
-    from bakso.bootstrap import PACKAGE_DATA
-
-    return PACKAGE_DATA / "kabupaten/52.03/wilayah.csv"
 
 
 def test_fifty_parallel_wrong_passwords_reach_the_hasher_at_most_five_times(

@@ -43,7 +43,12 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     built = build_services(config.load({"DATA_DIR": str(data)}))
     # One audit entry, so a cursor into the log by time names an entry that exists.
     built.records.append_audit(
-        at="2026-05-01T08:00:00.000+00:00", actor="admin", action="x", target="t", data={}
+        chain="52.03",
+        at="2026-05-01T08:00:00.000+00:00",
+        actor="admin",
+        action="x",
+        target="t",
+        data={},
     )
     yield built
 
@@ -111,12 +116,12 @@ REQUEST_LISTS: dict[str, tuple[Actor, dict[str, Any], str | None]] = {
     "dukcapil kecamatan status": (
         DUKCAPIL,
         {"kecamatan": KECAMATAN, "status": "DIAJUKAN"},
-        "requests_kabupaten_status_newest",
+        "requests_desa_status_newest",  # each desa's list, merged (#16)
     ),
     "dukcapil kecamatan service age name": (
         DUKCAPIL,
         {"kecamatan": KECAMATAN, "service": "akta-kelahiran", "older_than_days": 14, "q": "ali"},
-        "requests_kabupaten_newest",
+        "requests_desa_newest",
     ),
     "admin": (ADMIN, {"status": "DITOLAK"}, "requests_kabupaten_status_newest"),
 }
@@ -168,6 +173,15 @@ def test_the_desk_counts_read_through_the_desa_status_index(services: Services) 
     plans = _plans(services, lambda: services.requests.counts(OPERATOR, desa=None))
 
     _assert_indexed(plans, "requests_desa_status_newest")
+
+
+def test_a_kecamatans_counts_read_its_desa_status_lists_only(services: Services) -> None:
+    plans = _plans(
+        services, lambda: services.requests.counts(DUKCAPIL, desa=None, kecamatan=KECAMATAN)
+    )
+
+    _assert_indexed(plans, "requests_desa_status_newest")
+    assert all("kabupaten" not in sql for sql in plans), plans
 
 
 BATCH_GATHERING: dict[str, tuple[BatchFilters, str]] = {

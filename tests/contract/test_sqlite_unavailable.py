@@ -65,6 +65,7 @@ def test_full_disk_is_store_unavailable_and_rolls_the_write_back(records: Sqlite
     with pytest.raises(StoreUnavailable) as caught:
         for _ in range(10_000):
             records.append_audit(
+                chain="52.03",
                 at="2026-01-01T00:00:00.000Z",
                 actor="admin",
                 action="x",
@@ -78,7 +79,7 @@ def test_full_disk_is_store_unavailable_and_rolls_the_write_back(records: Sqlite
     assert len(records.audit_entries(after_seq=0, limit=20_000)) == appended
     db.execute(f"PRAGMA max_page_count = {pages * 100}")
     entry = records.append_audit(
-        at="2026-01-01T00:00:01.000Z", actor="admin", action="x", target="t", data={}
+        chain="52.03", at="2026-01-01T00:00:01.000Z", actor="admin", action="x", target="t", data={}
     )
     assert entry.seq == appended + 1
 

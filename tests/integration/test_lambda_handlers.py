@@ -163,7 +163,10 @@ def test_zappa_handler_logs_in_then_reads_me_with_one_session_cookie(
         "username": "op.a",
         "role": "operator",
         "desa": "52.03.01.2001",
+        "kabupaten": "52.03",
+        "provinsi": None,
     }
+    assert json.loads(me["body"])["kabupaten"]["name"] == "Kabupaten Lombok Timur"
 
 
 def test_zappa_handler_without_session_is_refused(

@@ -130,6 +130,7 @@ def test_web_stage_packages_without_credentials_under_lambdas_limit(package: Pac
     assert {"bakso", "flask", "zappa", "handler.py", "zappa_settings.py"} <= tops
     assert not tops & {"boto3", "botocore", "tests", "infra", "backend", ".venv", "_manylinux.py"}
     assert "bakso/data/kabupaten/52.03/wilayah.csv" in names
+    assert "bakso/data/kabupaten/52.03/kabupaten.json" in names
     # The built PWA is served by the web function; its sources and tools are not shipped.
     assert not [n for n in names if n.startswith("pwa/") and not n.startswith("pwa/dist/")]
     assert not [n for n in names if "/node_modules/" in n]

@@ -28,6 +28,7 @@ ADMIN = Actor("admin", Role.ADMIN, None)
 
 
 KEYS = AuditKeys("unit-test-audit-key")
+LT = KEYS.legacy_chain  # the default kabupaten's chain (the packaged default, 52.03)
 
 
 def legacy_chain(count: int) -> list[AuditEntry]:
@@ -36,7 +37,9 @@ def legacy_chain(count: int) -> list[AuditEntry]:
     for seq in range(1, count + 1):
         at, data = f"2026-01-01T00:00:{seq % 60:02d}", {"n": seq}
         digest = audit_hash(seq, at, "admin", "user.create", f"u{seq}", data, prev)
-        entries.append(AuditEntry(seq, at, "admin", "user.create", f"u{seq}", data, prev, digest))
+        entries.append(
+            AuditEntry(seq, at, "admin", "user.create", f"u{seq}", data, prev, digest, chain=LT)
+        )
         prev = digest
     return entries
 
@@ -46,7 +49,7 @@ def extend(entries: list[AuditEntry], count: int, keys: AuditKeys = KEYS) -> lis
     prev = entries[-1].hash if entries else GENESIS_HASH
     for seq in range(len(entries) + 1, len(entries) + count + 1):
         at, data = f"2026-01-01T00:01:{seq % 60:02d}", {"n": seq}
-        entries.append(keys.entry(seq, at, "admin", "user.create", f"u{seq}", data, prev))
+        entries.append(keys.entry(seq, at, "admin", "user.create", f"u{seq}", data, prev, chain=LT))
         prev = entries[-1].hash
     return entries
 
@@ -60,18 +63,23 @@ class PagedLog:
 
     def __init__(self, entries: list[AuditEntry], keys: AuditKeys | None = KEYS) -> None:
         self.entries = entries
-        self.head = keys.seal(entries[-1].seq, entries[-1].hash) if keys and entries else None
+        last = entries[-1] if entries else None
+        self.head = keys.seal(last.seq, last.hash, chain=LT) if keys and last else None
         self.pages: list[tuple[int, int]] = []
         self.searches: list[dict[str, Any]] = []
 
     def append_audit(self, **_: Any) -> AuditEntry:
         raise NotImplementedError
 
-    def audit_entries(self, after_seq: int = 0, limit: int = 1000) -> list[AuditEntry]:
+    def audit_entries(
+        self, after_seq: int = 0, limit: int = 1000, *, chain: str | None = None
+    ) -> list[AuditEntry]:
+        assert chain == LT
         self.pages.append((after_seq, limit))
         return [e for e in self.entries if e.seq > after_seq][:limit]
 
-    def audit_head(self) -> AuditHead | None:
+    def audit_head(self, chain: str | None = None) -> AuditHead | None:
+        assert chain == LT
         return self.head
 
     def audit_search(self, **query: Any) -> list[AuditEntry]:
@@ -150,7 +158,7 @@ def test_verify_refuses_a_head_not_sealed_by_our_key() -> None:
     log.entries = log.entries[:10]
     log.head = replace(log.head, length=10, link=log.entries[-1].hash) if log.head else None
     assert verify(log).problem == HEAD_FORGED  # the MAC covers (length, link)
-    log.head = AuditKeys("the attacker's own key").seal(10, log.entries[-1].hash)
+    log.head = AuditKeys("the attacker's own key").seal(10, log.entries[-1].hash, chain=LT)
     assert verify(log).problem == HEAD_FORGED
 
 
@@ -180,9 +188,9 @@ def test_verify_follows_a_head_that_moved_while_it_walked() -> None:
     entries = chain(30)
     log = PagedLog(entries[:20])
     log.entries = entries  # appended between reading the head and the walk
-    newer = KEYS.seal(30, entries[-1].hash)
+    newer = KEYS.seal(30, entries[-1].hash, chain=LT)
     reads = iter([log.head, newer])
-    log.audit_head = lambda: next(reads)  # type: ignore[method-assign]
+    log.audit_head = lambda chain=None: next(reads)  # type: ignore[method-assign]
     check = verify(log)
     assert (check.problem, check.checked, check.recorded) == (None, 30, 30)
 
@@ -220,11 +228,13 @@ def test_a_legacy_log_at_its_cut_over_holds_without_a_head() -> None:
 
 def test_appending_refuses_to_build_on_a_head_it_did_not_seal() -> None:
     with pytest.raises(StoreUnavailable):
-        KEYS.start(AuditKeys("another").seal(3, "ab" * 32), None)
+        KEYS.start(AuditKeys("another").seal(3, "ab" * 32, chain=LT), None, chain=LT)
     with pytest.raises(StoreUnavailable):  # a lost head is never rebuilt from the rows
-        KEYS.start(None, (3, "ab" * 32))
-    assert KEYS.start(None, None) == (0, GENESIS_HASH)
-    assert KEYS.start(KEYS.seal(3, "ab" * 32), None) == (3, "ab" * 32)
+        KEYS.start(None, (3, "ab" * 32), chain=LT)
+    assert KEYS.start(None, None, chain=LT) == (0, GENESIS_HASH)
+    assert KEYS.start(KEYS.seal(3, "ab" * 32, chain=LT), None, chain=LT) == (3, "ab" * 32)
+    with pytest.raises(StoreUnavailable):  # another kabupaten's head (#16)
+        KEYS.start(KEYS.seal(3, "ab" * 32, chain="52.04"), None, chain=LT)
 
 
 def test_verify_stops_at_the_first_break() -> None:
@@ -249,6 +259,7 @@ def test_search_is_for_dukcapil_staff(officer: Actor) -> None:
             "until": None,
             "before_seq": None,
             "limit": 2,
+            "chain": LT,  # officers from before #16 work for the default kabupaten
         }
     ]
 
@@ -266,3 +277,33 @@ def test_search_pages_are_bounded_and_the_last_has_no_cursor() -> None:
     assert service.search(DUKCAPIL, limit=10_000).before is None
     assert service.search(DUKCAPIL, limit=0).before == 5
     assert [s["limit"] for s in log.searches] == [SEARCH_LIMIT_MAX, 1]
+
+
+SUMBAWA_OFFICER = Actor("dk.sumbawa", Role.DUKCAPIL, None, kabupaten="52.04")
+
+
+class Codes:
+    """get_request_by_code for the search by request code (a Lombok Timur request)."""
+
+    def get_request_by_code(self, code: str) -> Any:
+        from types import SimpleNamespace
+
+        return (
+            SimpleNamespace(id="req-lt", desa="52.03.01.2001") if code == "LT-ABCD-EFGH" else None
+        )
+
+
+def test_an_officer_searches_its_own_kabupatens_chain_only() -> None:
+    log = PagedLog(chain(5))
+    AuditService(log).search(SUMBAWA_OFFICER, target="u3")
+    assert log.searches[0]["chain"] == "52.04"
+
+
+def test_a_request_code_of_another_kabupaten_finds_nothing() -> None:
+    log = PagedLog(chain(5))
+    service = AuditService(log, requests=Codes())  # type: ignore[arg-type]
+
+    assert service.search(SUMBAWA_OFFICER, target="LT-ABCD-EFGH").items == []
+    assert log.searches == []  # as for a code that does not exist
+    service.search(DUKCAPIL, target="lt-abcd-efgh")
+    assert [(q["target"], q["chain"]) for q in log.searches] == [("req-lt", LT)]

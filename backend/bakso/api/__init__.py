@@ -10,6 +10,7 @@ from flask_login import LoginManager, current_user
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import BaksoError, Forbidden, NotAuthenticated
+from ..domain.lifecycle import Role
 from ..services.requests import StaleRequest
 from . import (
     audit,
@@ -26,11 +27,14 @@ from . import (
     users,
 )
 from .common import SessionUser, problem, services
+from .local_time import init_local_time
 from .serializers import request_out
 
 log = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# All the province role may call: its session, the catalog of services and coverage figures.
+PROVINCE_BLUEPRINTS = frozenset({"api_v1.auth", "api_v1.catalog", "api_v1.stats"})
 
 HTTP_DETAILS = {
     400: "Permintaan tidak dapat dibaca.",
@@ -73,6 +77,7 @@ def init_api(app: Flask) -> None:
     app.register_blueprint(api_v1)
     app.register_blueprint(meta.bp)
     _init_login(app)
+    init_local_time(app)
     _init_errors(app)
 
 
@@ -85,6 +90,10 @@ def _gate() -> None:
         return
     if not current_user.is_authenticated:
         raise NotAuthenticated("Silakan masuk terlebih dahulu.")
+    if current_user.user.role is Role.PROVINSI and request.blueprint not in PROVINCE_BLUEPRINTS:
+        # Default deny for the province role (#16): it reads coverage figures, nothing else,
+        # whatever a service would let a role other than the operator do.
+        raise Forbidden("Akun provinsi hanya dapat melihat angka cakupan.")
     if request.method in WRITE_METHODS:
         expected = session.get("csrf", "")
         sent = request.headers.get("X-CSRF-Token", "")

@@ -21,6 +21,7 @@ class Query(TextChecked):
 
 Cursor = Annotated[str, Field(max_length=1000, pattern=r"^[A-Za-z0-9_=-]+$")]
 RegionCode = Annotated[str, Field(max_length=20, pattern=r"^[0-9]{2}(\.[0-9]{2,4}){0,3}$")]
+KabupatenCode = Annotated[str, Field(max_length=5, pattern=r"^[0-9]{2}\.[0-9]{2}$")]
 Word = Annotated[str, Field(max_length=40, pattern=r"^[A-Za-z0-9_]+$")]
 # "2026-01-31" or an ISO timestamp; compared as text with the entries' times. A "+" of an
 # offset that was not percent-encoded arrives as a space.
@@ -107,5 +108,6 @@ class WorklistQuery(Query):
 
 class CoverageQuery(Query):
     level: Literal["kabupaten", "kecamatan", "desa"] | None = None
+    kabupaten: KabupatenCode | None = None  # the province role's choice; officers: own only
     kecamatan: RegionCode | None = None
     desa: RegionCode | None = None

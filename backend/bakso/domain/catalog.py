@@ -1,9 +1,15 @@
-"""The service catalog (layanan and persyaratan): data, loaded from JSON."""
+"""The service catalog (layanan and persyaratan): data, loaded from JSON.
+
+The packaged file is every kabupaten's catalog; a kabupaten folder may change it with its
+own `catalog.json` (domain/catalog_changes.py, docs/kabupaten.md): services it does not
+offer, labels or requirements of its own. `Catalog.catalog_for(kabupaten)` is the one a
+request of that kabupaten is checked against; a catalog without changes is its own.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,28 +61,47 @@ class Service:
 
 
 class Catalog:
-    def __init__(self, services: Iterable[Service]) -> None:
+    def __init__(self, services: Iterable[Service], offered: Iterable[str] | None = None) -> None:
         self._services = {s.code: s for s in services}
+        # A service a kabupaten does not offer stays known: its older requests keep their
+        # label and requirements, only new ones are refused (`offers`).
+        self._offered = set(self._services) if offered is None else set(offered)
+        self._variants: dict[str, Catalog] = {}
 
     @classmethod
     def from_json(cls, path: Path) -> Catalog:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(
-            Service(
-                code=s["code"],
-                label=s["label"],
-                label_en=s.get("label_en", s["label"]),
-                referral=s.get("referral"),
-                requirements=tuple(
-                    Requirement(r["code"], r["label"], bool(r["required"]), r.get("one_of"))
-                    for r in s["requirements"]
-                ),
-            )
-            for s in data["services"]
-        )
+        return cls(service_from_json(s) for s in data["services"])
 
     def get(self, code: str) -> Service | None:
         return self._services.get(code)
 
+    def offers(self, code: str) -> Service | None:
+        """The service, if a new request may ask for it here."""
+        return self._services.get(code) if code in self._offered else None
+
     def services(self) -> list[Service]:
-        return list(self._services.values())
+        """What the form offers, in the catalog's order."""
+        return [s for s in self._services.values() if s.code in self._offered]
+
+    def with_variants(self, variants: Mapping[str, Catalog]) -> Catalog:
+        """This catalog (the default kabupaten's), knowing the other kabupaten's."""
+        self._variants = dict(variants)
+        return self
+
+    def catalog_for(self, kabupaten: str | None) -> Catalog:
+        """The catalog of a kabupaten (by code); this one for the default, or for none."""
+        return self._variants.get(kabupaten or "", self)
+
+
+def service_from_json(s: Mapping[str, Any]) -> Service:
+    return Service(
+        code=s["code"],
+        label=s["label"],
+        label_en=s.get("label_en", s["label"]),
+        referral=s.get("referral"),
+        requirements=tuple(
+            Requirement(r["code"], r["label"], bool(r["required"]), r.get("one_of"))
+            for r in s["requirements"]
+        ),
+    )

@@ -318,6 +318,9 @@ class AuditEntry:
     prev_hash: str
     hash: str  # the link: HMAC under key `key_id` (domain/audit_chain.py); legacy: SHA-256
     key_id: str = ""  # "" on entries written before the log was keyed
+    # The chain it belongs to (#16): a kabupaten code; set from where it was read, not
+    # covered by the link (each chain's sealed head names it).
+    chain: str = ""
 
 
 GENESIS_HASH = "0" * 64

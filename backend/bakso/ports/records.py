@@ -109,7 +109,9 @@ class RequestStore(Protocol):
         """Several save_request writes in one transaction: all or none (Conflict).
 
         At most MAX_REQUEST_WRITES writes (a DynamoDB transaction holds 100 items:
-        each write is the request, its timeline event and its audit entry).
+        each write is the request, its timeline event and its audit entry). The events
+        must join one audit chain (requests of one kabupaten, as a batch's are): on
+        DynamoDB one head advances per transaction (ValueError otherwise).
         """
 
     @abstractmethod
@@ -174,8 +176,12 @@ class BatchStore(Protocol):
     def get_batch(self, batch_id: str) -> Batch | None: ...
 
     @abstractmethod
-    def list_batches(self, *, cursor: str | None, limit: int) -> tuple[list[Batch], str | None]:
-        """Newest first."""
+    def list_batches(
+        self, *, kabupaten: str, cursor: str | None, limit: int
+    ) -> tuple[list[Batch], str | None]:
+        """The kabupaten's batches (`Batch.kabupaten`), newest first; kabupaten "" lists
+        those stored before #16, which name none (the service reads them with the
+        default kabupaten's). One index partition per kabupaten on DynamoDB."""
 
     @abstractmethod
     def unpurged_batches(self, *, before: str, cursor: str | None, limit: int) -> DuePage[Batch]:
@@ -277,22 +283,32 @@ class SessionStore(Protocol):
 
 
 class AuditLog(Protocol):
-    """The hash-chained audit log (request events join it through RequestStore writes)."""
+    """The hash-chained audit log, one chain per kabupaten (#16), each with its own seq
+    1..n and sealed head (request events join their desa's kabupaten's chain through
+    RequestStore writes).
+
+    `chain` names a kabupaten by its code; "" (or None on reads) is the default
+    kabupaten's, the chain that holds the log from before #16. Entries come back with
+    their chain's name. A chain's reads never return another chain's entries.
+    """
 
     @abstractmethod
     def append_audit(
-        self, *, at: str, actor: str, action: str, target: str, data: dict[str, Any]
+        self, *, chain: str, at: str, actor: str, action: str, target: str, data: dict[str, Any]
     ) -> AuditEntry: ...
 
     @abstractmethod
-    def audit_entries(self, after_seq: int = 0, limit: int = 1000) -> list[AuditEntry]:
-        """Entries in seq order, starting after `after_seq`."""
+    def audit_entries(
+        self, after_seq: int = 0, limit: int = 1000, *, chain: str | None = None
+    ) -> list[AuditEntry]:
+        """The chain's entries in seq order, starting after `after_seq`."""
 
     @abstractmethod
-    def audit_head(self) -> AuditHead | None:
+    def audit_head(self, chain: str | None = None) -> AuditHead | None:
         """The chain's sealed head (length, last link), kept apart from the rows; None if new.
 
-        Every append advances it in the same write as the entry.
+        Every append advances it in the same write as the entry. Appends to two chains
+        touch two heads (no head every write shares).
         """
 
     @abstractmethod
@@ -305,8 +321,10 @@ class AuditLog(Protocol):
         until: str | None,
         before_seq: int | None,
         limit: int,
+        chain: str | None = None,
     ) -> list[AuditEntry]:
-        """Newest first, filtered by target and/or actor (GSIs on DynamoDB) and time.
+        """The chain's entries newest first, filtered by target and/or actor (GSIs on
+        DynamoDB) and time.
 
         Without a time, in seq order (`before_seq`: entries below it). With `since` or
         `until`, through a time index, newest by (at, seq): `before_seq` then names the
@@ -314,10 +332,19 @@ class AuditLog(Protocol):
         """
 
     @abstractmethod
-    def index_audit_times(self, after_seq: int, limit: int) -> tuple[int, int | None]:
+    def index_audit_times(
+        self, after_seq: int, limit: int, *, chain: str | None = None
+    ) -> tuple[int, int | None]:
         """Give up to `limit` entries after `after_seq` their key in the time index, where
         written before it existed; (entries written, the seq to go on after, or None at the
         end). Only DynamoDB has any: SQLite's migration builds its index itself (#15).
+        """
+
+    @abstractmethod
+    def move_legacy_audit(self, limit: int) -> tuple[int, bool]:
+        """Move up to `limit` items of the log from before #16 to where the default
+        kabupaten's chain lives now; (items moved, done). Only DynamoDB has any (partition
+        AUDIT → AUDIT#<code>, records_audit_move.py); SQLite keeps its rows in place.
         """
 
 

@@ -18,7 +18,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from ..client_address import client_address
 from ..domain.errors import NotFound, TooManyAttempts
 from ..domain.model import Request
-from .links import channel_parts
+from ..domain.tenants import Kabupaten
+from .kabupaten_texts import kabupaten_context
 
 CSS = (Path(__file__).parent / "templates" / "_public.css").read_text(encoding="utf-8").strip()
 CSS_HASH = base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
@@ -42,18 +43,18 @@ def lookup_url() -> str:
     return f"{base.rstrip('/')}/cek"
 
 
-def _page(template: str, status: int = 200, **context: Any) -> Response:
-    texts = current_app.extensions["bakso"].status.texts
+def _page(
+    template: str, status: int = 200, kabupaten: Kabupaten | None = None, **context: Any
+) -> Response:
+    """A resident's page; about the request's `kabupaten`, or the deployment's when None."""
+    svc = current_app.extensions["bakso"]
     html = render_template(
         template,
         css=CSS,
-        free_notice=texts.free_notice,
-        report_intro=texts.report_intro,
-        report_channels=[
-            channel_parts(c)
-            for c in current_app.extensions["bakso"].tenants.default.report_channels
-        ],
+        free_notice=svc.status.texts.free_notice,
+        report_intro=svc.status.texts.report_intro,
         lookup_url=lookup_url(),
+        **kabupaten_context(svc.tenants, kabupaten),
         **context,
     )
     return Response(html, status=status, mimetype="text/html")
@@ -68,8 +69,10 @@ def status_page(token: str) -> Response:
         view = current_app.extensions["bakso"].status.by_token(token)
     except NotFound as exc:
         return _page("cek_missing.html", 404, detail=exc.detail)
-    contact = current_app.extensions["bakso"].desa_contacts.public(view.desa)
-    return _page("cek_status.html", s=view, desa_contact=contact)
+    svc = current_app.extensions["bakso"]
+    contact = svc.desa_contacts.public(view.desa)
+    kabupaten = svc.tenants.of_desa(view.desa)
+    return _page("cek_status.html", kabupaten=kabupaten, s=view, desa_contact=contact)
 
 
 @bp.get("/cek")

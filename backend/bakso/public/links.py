@@ -1,6 +1,6 @@
 """Report channels as things a resident can tap: a web address opens, "SMS 1708" starts a
-text, a phone number dials. The channels are configured as plain text (`REPORT_CHANNELS`);
-this finds those parts in it, and leaves the rest as words."""
+text, a phone number dials. The channels are configured as plain text (each kabupaten.json's
+`report_channels`); this finds those parts in it, and leaves the rest as words."""
 
 from __future__ import annotations
 

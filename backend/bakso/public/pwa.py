@@ -20,6 +20,7 @@ from werkzeug.security import safe_join
 
 from .. import __version__
 from ..compression import encoding_for
+from .kabupaten_texts import listed
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_DIST = REPO_ROOT / "pwa" / "dist"
@@ -82,7 +83,13 @@ def init_pwa(app: Flask) -> None:
         if not index.is_file():
             # A fresh clone before `make pwa`: say how to build rather than fail.
             response = Response(
-                render_template("index.html", version=__version__, dist=str(dist)), status=503
+                render_template(
+                    "index.html",
+                    version=__version__,
+                    dist=str(dist),
+                    kabupaten_short=listed([k.short_name for k in app.extensions["bakso"].tenants]),
+                ),
+                status=503,
             )
             # Its one inline <style>, which the shell's policy (security_headers) would block.
             response.headers["Content-Security-Policy"] = FALLBACK_CSP

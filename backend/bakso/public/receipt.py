@@ -12,9 +12,10 @@ from flask import Response, current_app, render_template
 
 from ..domain.errors import Conflict
 from ..domain.resident import indonesian_date
+from ..domain.tenants import Kabupaten
 from ..services.requests import RequestDetail
 from . import lookup_url, status_url
-from .links import channel_parts
+from .kabupaten_texts import kabupaten_context
 
 LAYOUTS = {"a4": "A4", "thermal": "58mm 297mm"}
 CSS = (Path(__file__).parent / "templates" / "_receipt.css").read_text(encoding="utf-8").strip()
@@ -28,10 +29,10 @@ def _hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
-def whatsapp_link(code: str, service_label: str, url: str) -> str:
+def whatsapp_link(code: str, service_label: str, url: str, kabupaten: Kabupaten) -> str:
     message = (
         f"Permohonan {service_label} dengan kode {code} sudah dikirim ke Dukcapil "
-        f"Lombok Timur. Cek statusnya di: {url} (layanan ini GRATIS)"
+        f"{kabupaten.short_name}. Cek statusnya di: {url} (layanan ini GRATIS)"
     )
     return "https://wa.me/?text=" + quote(message)
 
@@ -43,6 +44,7 @@ def render_receipt(detail: RequestDetail, layout: str) -> Response:
     page_size = LAYOUTS.get(layout, "A4")
     svc = current_app.extensions["bakso"]
     view = svc.status.by_token(request.token)
+    kabupaten = svc.tenants.of_desa(request.desa)
     url = status_url(request)
     submitted = next((e.at for e in detail.timeline if e.to_status.value == "DIAJUKAN"), None)
     html = render_template(
@@ -59,14 +61,11 @@ def render_receipt(detail: RequestDetail, layout: str) -> Response:
         next_step=view.next_step,
         status_url=url,
         qr_svg=segno.make(url, error="m").svg_inline(scale=4, border=2),
-        whatsapp_url=whatsapp_link(request.code, view.service_label, url),
+        whatsapp_url=whatsapp_link(request.code, view.service_label, url, kabupaten),
         free_notice=svc.status.texts.free_notice,
         report_intro=svc.status.texts.report_intro,
-        report_channels=[
-            channel_parts(c)
-            for c in current_app.extensions["bakso"].tenants.default.report_channels
-        ],
         lookup_url=lookup_url(),
+        **kabupaten_context(svc.tenants, kabupaten),
         print_script=PRINT_SCRIPT,
     )
     page_style = f"@page {{ size: {page_size}; margin: 0 }}"

@@ -12,10 +12,12 @@ from typing import Any, Protocol
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from ..domain.actors import Actor
 from ..domain.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
 from ..domain.lifecycle import Role
 from ..domain.model import User
-from ..domain.regions import Regions
+from ..domain.regions import kabupaten_of
+from ..domain.tenants import Kabupaten, Tenants
 from ..ports import AuditLog, LoginAttemptStore, SessionStore, UserStore
 from .throttle import Throttle, ThrottlePolicy
 from .user_cache import UserCache
@@ -44,11 +46,25 @@ class AccountRecords(UserStore, LoginAttemptStore, SessionStore, AuditLog, Proto
     """The records ports AccountService uses (one Records adapter serves them all)."""
 
 
+# Who changes an account: a name (the CLI, "system": every account) or the admin acting
+# through the API, an Actor, who reaches only the accounts of its own kabupaten (#16).
+By = str | Actor
+
+
+def _name(by: By) -> str:
+    return by if isinstance(by, str) else by.username
+
+
+def _scope(by: By) -> str | None:
+    """The kabupaten `by` is confined to; None for the system and the CLI."""
+    return None if isinstance(by, str) else by.kabupaten
+
+
 class AccountService:
     def __init__(
         self,
         records: AccountRecords,
-        regions: Regions,
+        tenants: Tenants,
         policy: LoginPolicy,
         clock: Callable[[], datetime],
         hasher: PasswordHasher | None = None,
@@ -58,7 +74,8 @@ class AccountService:
         self.records = records
         # Shared with SessionService: what this process changes, it stops serving stale.
         self.users = users or UserCache(records, 0)
-        self.regions = regions
+        self.tenants = tenants
+        self.regions = tenants.regions
         self.policy = policy
         self.clock = clock
         self.hasher = hasher or PasswordHasher()
@@ -68,8 +85,20 @@ class AccountService:
         self._decoy_hash = self.hasher.hash("bakso-decoy-password")
 
     def create_user(
-        self, username: str, role: str, desa: str | None, password: str, actor: str = "system"
+        self,
+        username: str,
+        role: str,
+        desa: str | None,
+        password: str,
+        actor: By = "system",
+        *,
+        kabupaten: str | None = None,
+        provinsi: str | None = None,
     ) -> User:
+        """A new account. Dukcapil staff work for one served kabupaten (the deployment's
+        default when none is named, or the creating admin's); an operator for one served desa
+        (its kabupaten follows); the province role names a province with a served kabupaten.
+        An admin creates accounts of its own kabupaten only (and its province's role)."""
         username = username.strip().lower()
         if not USERNAME.match(username):
             raise InvalidInput(
@@ -81,46 +110,135 @@ class AccountService:
             raise InvalidInput(f"Peran '{role}' tidak dikenal.") from None
         if parsed_role is Role.SYSTEM:
             raise InvalidInput("Peran 'system' hanya untuk server.")
-        if parsed_role is Role.OPERATOR:
-            if not desa or not self.regions.is_desa(desa):
-                raise InvalidInput("Operator wajib punya desa yang dikenal.")
-        elif desa:
-            raise InvalidInput("Hanya operator yang terikat pada satu desa.")
+        desa, kabupaten, provinsi = self._placement(
+            parsed_role, desa or None, kabupaten or None, provinsi or None, _scope(actor)
+        )
         self._check_password(password)
         if self.records.get_user(username) is not None:
             raise Conflict(f"Pengguna '{username}' sudah ada.")
         user = User(
             username=username,
             role=parsed_role,
-            desa=desa if parsed_role is Role.OPERATOR else None,
+            desa=desa,
             password_hash=self.hasher.hash(password),
             created_at=self.clock().isoformat(timespec="seconds"),
+            kabupaten=kabupaten,
+            provinsi=provinsi,
         )
         self.records.save_user(user)
         self.records.append_audit(
+            chain=self._chain(user, actor),
             at=user.created_at,
-            actor=actor,
+            actor=_name(actor),
             action="user.create",
             target=username,
-            data={"role": parsed_role.value, "desa": user.desa},
+            data={
+                "role": parsed_role.value,
+                "desa": user.desa,
+                "kabupaten": user.kabupaten,
+                "provinsi": user.provinsi,
+            },
         )
         return user
 
-    def list_users(self) -> list[User]:
-        return sorted(self.records.list_users(), key=lambda u: u.username)
+    def _placement(
+        self,
+        role: Role,
+        desa: str | None,
+        kabupaten: str | None,
+        provinsi: str | None,
+        scope: str | None,
+    ) -> tuple[str | None, str | None, str | None]:
+        """(desa, kabupaten, provinsi) of a new account of `role`, or why not."""
+        if role is Role.PROVINSI:
+            if desa or kabupaten:
+                raise InvalidInput("Akun provinsi tidak terikat pada desa atau kabupaten.")
+            if not provinsi or not self.tenants.in_provinsi(provinsi):
+                raise InvalidInput(
+                    "Akun provinsi wajib punya kode provinsi (mis. 52) yang memiliki"
+                    " kabupaten yang dilayani."
+                )
+            if scope is not None and scope[:2] != provinsi:
+                raise InvalidInput("Anda hanya dapat membuat akun provinsi untuk provinsi Anda.")
+            return None, None, provinsi
+        if provinsi:
+            raise InvalidInput("Hanya akun provinsi yang terikat pada provinsi.")
+        if role is Role.OPERATOR:
+            if not desa or not self.regions.is_desa(desa):
+                raise InvalidInput("Operator wajib punya desa yang dikenal.")
+            own = kabupaten_of(desa)
+            if kabupaten and kabupaten != own:
+                raise InvalidInput(f"Desa '{desa}' tidak terletak di kabupaten '{kabupaten}'.")
+            self._within(scope, own, f"Desa '{desa}' bukan desa kabupaten Anda.")
+            return desa, own, None
+        if desa:
+            raise InvalidInput("Hanya operator yang terikat pada satu desa.")
+        chosen = kabupaten or scope or self.tenants.default.code
+        if self.tenants.get(chosen) is None:
+            raise InvalidInput(f"Kabupaten '{chosen}' tidak dilayani layanan ini.")
+        self._within(scope, chosen, "Anda hanya dapat membuat akun untuk kabupaten Anda.")
+        return None, chosen, None
+
+    @staticmethod
+    def _within(scope: str | None, kabupaten: str, refusal: str) -> None:
+        if scope is not None and kabupaten != scope:
+            raise InvalidInput(refusal)
+
+    def kabupaten_code(self, user: User) -> str | None:
+        """The kabupaten an account works for: an operator its desa's; Dukcapil staff their
+        own (accounts from before #16: the default); the province role none."""
+        if user.role is Role.OPERATOR:
+            return kabupaten_of(user.desa) if user.desa else None
+        if user.role is Role.PROVINSI:
+            return None
+        return user.kabupaten or self.tenants.default.code
+
+    def kabupaten_served(self, user: User) -> list[Kabupaten]:
+        """The served kabupaten an account works in: one, or a province role's several."""
+        if user.role is Role.PROVINSI:
+            return self.tenants.in_provinsi(user.provinsi or "")
+        found = self.tenants.get(self.kabupaten_code(user))
+        return [found] if found is not None else []
+
+    def _reaches(self, by: By, user: User) -> bool:
+        scope = _scope(by)
+        if scope is None:
+            return True
+        if user.role is Role.PROVINSI:
+            return user.provinsi == scope[:2]
+        return self.kabupaten_code(user) == scope
+
+    def list_users(self, by: By = "system") -> list[User]:
+        """Every account `by` may manage: an admin's, those of its kabupaten (accounts are
+        few, hundreds per kabupaten: read in one list and filtered here)."""
+        users = [u for u in self.records.list_users() if self._reaches(by, u)]
+        return sorted(users, key=lambda u: u.username)
 
     def get(self, username: str) -> User | None:
         """The stored account (as it is now, not as a session remembers it), or None."""
         return self.records.get_user(username.strip().lower())
 
-    def _existing(self, username: str) -> User:
+    def account(self, username: str, by: By) -> User:
+        """One account `by` may manage; NotFound otherwise."""
+        return self._existing(username, by)
+
+    def _existing(self, username: str, by: By) -> User:
         user = self.records.get_user(username.strip().lower())
-        if user is None:
+        # Another kabupaten's account is as absent as one that does not exist (#16).
+        if user is None or not self._reaches(by, user):
             raise NotFound(f"Pengguna '{username}' tidak ditemukan.")
         return user
 
-    def _audit(self, actor: str, action: str, target: str, data: dict[str, Any]) -> None:
+    def _chain(self, user: User, by: By) -> str:
+        """The audit chain of an account's entries: its kabupaten's; the province role's,
+        the acting admin's ("" from the CLI: the default kabupaten's)."""
+        return self.kabupaten_code(user) or _scope(by) or ""
+
+    def _audit(
+        self, chain: str, actor: str, action: str, target: str, data: dict[str, Any]
+    ) -> None:
         self.records.append_audit(
+            chain=chain,
             at=self.clock().isoformat(timespec="seconds"),
             actor=actor,
             action=action,
@@ -128,58 +246,69 @@ class AccountService:
             data=data,
         )
 
-    def disable(self, username: str, actor: str) -> User:
+    def disable(self, username: str, by: By) -> User:
         """Disable an account; bumping the epoch ends every session it has."""
-        user = self._existing(username)
+        user = self._existing(username, by)
+        actor = _name(by)
         if user.username == actor:
             raise InvalidInput("Anda tidak dapat menonaktifkan akun sendiri.")
         user = replace(user, active=False, session_epoch=user.session_epoch + 1)
         self._save(user, end_sessions=True)
-        self._audit(actor, "user.disable", user.username, {})
+        self._audit(self._chain(user, by), actor, "user.disable", user.username, {})
         log.info("user %s disabled by %s", user.username, actor)
         return user
 
-    def enable(self, username: str, actor: str) -> User:
-        user = self._existing(username)
+    def enable(self, username: str, by: By) -> User:
+        user = self._existing(username, by)
         if not user.active:
             user = replace(user, active=True)
             self._save(user)
-            self._audit(actor, "user.enable", user.username, {})
+            self._audit(self._chain(user, by), _name(by), "user.enable", user.username, {})
         return user
 
-    def reset_password(self, username: str, password: str, actor: str) -> User:
+    def reset_password(self, username: str, password: str, by: By) -> User:
         """Set a new password; old sessions die. The password itself is never logged."""
-        user = self._existing(username)
+        user = self._existing(username, by)
+        actor = _name(by)
         self._check_password(password)
         user = replace(
             user, password_hash=self.hasher.hash(password), session_epoch=user.session_epoch + 1
         )
         self._save(user, end_sessions=True)
         self.throttle.clear(self.throttle.key("login-user", user.username))
-        self._audit(actor, "user.reset_password", user.username, {})
+        self._audit(self._chain(user, by), actor, "user.reset_password", user.username, {})
         log.info("password of %s reset by %s", user.username, actor)
         return user
 
-    def end_sessions(self, username: str, actor: str) -> User:
+    def end_sessions(self, username: str, by: By) -> User:
         """End every session of the account, on every device (its epoch moves on)."""
-        user = self._existing(username)
+        user = self._existing(username, by)
+        actor = _name(by)
         user = replace(user, session_epoch=user.session_epoch + 1)
         self._save(user, end_sessions=True)
-        self._audit(actor, "user.end_sessions", user.username, {})
+        self._audit(self._chain(user, by), actor, "user.end_sessions", user.username, {})
         log.info("sessions of %s ended by %s", user.username, actor)
         return user
 
-    def assign_desa(self, username: str, desa: str, actor: str) -> User:
-        user = self._existing(username)
+    def assign_desa(self, username: str, desa: str, by: By) -> User:
+        user = self._existing(username, by)
         if user.role is not Role.OPERATOR:
             raise InvalidInput("Hanya operator yang terikat pada satu desa.")
         if not self.regions.is_desa(desa):
             raise InvalidInput(f"Desa '{desa}' tidak dikenal.")
+        self._within(_scope(by), kabupaten_of(desa), f"Desa '{desa}' bukan desa kabupaten Anda.")
         if user.desa != desa:
             previous = user.desa
-            user = replace(user, desa=desa)  # other processes: within USER_CACHE_SECONDS
+            # other processes: within USER_CACHE_SECONDS
+            user = replace(user, desa=desa, kabupaten=kabupaten_of(desa))
             self._save(user)
-            self._audit(actor, "user.assign_desa", user.username, {"from": previous, "to": desa})
+            self._audit(
+                self._chain(user, by),
+                _name(by),
+                "user.assign_desa",
+                user.username,
+                {"from": previous, "to": desa},
+            )
         return user
 
     def _save(self, user: User, *, end_sessions: bool = False) -> None:

@@ -29,7 +29,7 @@ from ..domain.model import (
     Volume,
     batch_position,
 )
-from ..domain.regions import Regions
+from ..domain.regions import Regions, kabupaten_of
 from ..messages import BatchBuildStep
 from ..ports import (
     AuditLog,
@@ -97,6 +97,8 @@ class BatchBuilder:
         settings: BatchSettings,
         writer: VolumeWriter,
         send_back: Callable[[str, str], bool] | None = None,
+        *,
+        default_kabupaten: str,
     ) -> None:
         self.records = records
         self.blobs = blobs
@@ -107,6 +109,8 @@ class BatchBuilder:
         self.writer = writer
         # Moves a request with broken files back to the desa (RequestService).
         self.send_back = send_back
+        # Whose a batch from before #16 is (it names no kabupaten).
+        self.default_kabupaten = default_kabupaten
 
     def _now(self) -> str:
         return self.clock().isoformat(timespec="milliseconds")
@@ -162,6 +166,7 @@ class BatchBuilder:
 
     def _gather(self, batch: Batch) -> Batch:
         filters = BatchFilters(**batch.filters)
+        kabupaten = batch.kabupaten or self.default_kabupaten
         limit = self.settings.step_requests
         if batch.rebuild_of:
             candidates = self.records.requests_in_batch(
@@ -171,7 +176,7 @@ class BatchBuilder:
         else:
             page = waiting_page(
                 self.records,
-                self.regions.kabupaten()[0].code,
+                kabupaten,
                 sources(filters, self.regions),
                 batch.cursor,
                 limit,
@@ -183,6 +188,7 @@ class BatchBuilder:
             if (
                 request.status is not Status.DIAJUKAN
                 or not request.ready
+                or kabupaten_of(request.desa) != kabupaten
                 or not filters.matches(request, self.regions)
             ):
                 continue

@@ -42,7 +42,7 @@ from ..domain.model import (
     Request,
     batch_position,
 )
-from ..domain.regions import Regions
+from ..domain.regions import Regions, kabupaten_of
 from ..messages import BatchAccept
 from ..ports import (
     MAX_REQUEST_WRITES,
@@ -50,6 +50,7 @@ from ..ports import (
     Queue,
     RequestWrite,
 )
+from . import newest_merge
 from .batch_build import (
     BatchBuilder,
     BatchFilters,
@@ -86,6 +87,7 @@ class BatchService:
         *,
         send_back: Callable[[str, str], bool] | None = None,
         observers: Sequence[RequestObserver] = (),
+        default_kabupaten: str,
     ) -> None:
         self.records = records
         self.blobs = blobs
@@ -95,6 +97,8 @@ class BatchService:
         self.clock = clock
         self.settings = settings
         self.observers = list(observers)  # told of the DIAJUKAN → DITERIMA moves
+        # Whose a batch from before #16 is (it names no kabupaten): the deployment's default.
+        self.default_kabupaten = default_kabupaten
         self.builder = BatchBuilder(
             records,
             blobs,
@@ -104,6 +108,7 @@ class BatchService:
             settings,
             VolumeWriter(records, blobs, catalog, regions),
             send_back,
+            default_kabupaten=default_kabupaten,
         )
 
     def _now(self) -> str:
@@ -118,25 +123,43 @@ class BatchService:
         return batch.as_read(self._now(), self.settings.build_deadline)
 
     # API ----------------------------------------------------------------------
+    def _kabupaten(self, actor: Actor) -> str:
+        """The kabupaten an officer makes and lists batches for (#16)."""
+        return actor.kabupaten or self.default_kabupaten
+
+    def kabupaten_of(self, batch: Batch) -> str:
+        return batch.kabupaten or self.default_kabupaten
+
     def create(self, actor: Actor, filters: BatchFilters) -> Batch:
-        """Record the batch and queue its first build step; the worker does the rest."""
+        """Record the batch and queue its first build step; the worker does the rest.
+
+        The batch is the officer's kabupaten's: it takes only that kabupaten's requests,
+        and a desa or kecamatan of another is as unknown as one that does not exist."""
         self._require_dukcapil(actor)
-        if filters.desa and not self.regions.is_desa(filters.desa):
+        kabupaten = self._kabupaten(actor)
+        if filters.desa and (
+            not self.regions.is_desa(filters.desa) or kabupaten_of(filters.desa) != kabupaten
+        ):
             raise InvalidInput(f"Desa '{filters.desa}' tidak dikenal.")
         kecamatan = self.regions.get(filters.kecamatan) if filters.kecamatan else None
-        if filters.kecamatan and (kecamatan is None or kecamatan.level != "kecamatan"):
+        if filters.kecamatan and (
+            kecamatan is None
+            or kecamatan.level != "kecamatan"
+            or kabupaten_of(filters.kecamatan) != kabupaten
+        ):
             raise InvalidInput(f"Kecamatan '{filters.kecamatan}' tidak dikenal.")
         if filters.service and self.catalog.get(filters.service) is None:
             raise InvalidInput(f"Layanan '{filters.service}' tidak dikenal.")
-        if not self._any_ready(filters):
+        if not self._any_ready(filters, kabupaten):
             raise Conflict(NOTHING_READY)
         return self._start(
             actor,
             {"kecamatan": filters.kecamatan, "desa": filters.desa, "service": filters.service},
             rebuild_of=None,
+            kabupaten=kabupaten,
         )
 
-    def _any_ready(self, filters: BatchFilters) -> bool:
+    def _any_ready(self, filters: BatchFilters, kabupaten: str) -> bool:
         """Whether a request waits for this batch: one a build would claim.
 
         Reads at most READY_CHECK_PAGES pages of DIAJUKAN requests; past them it
@@ -146,7 +169,7 @@ class BatchService:
         free: dict[str, bool] = {}
         places = sources(filters, self.regions)
         for _ in range(READY_CHECK_PAGES):
-            page = waiting_page(self.records, self.regions.kabupaten()[0].code, places, cursor, 100)
+            page = waiting_page(self.records, kabupaten, places, cursor, 100)
             for request in page.items:
                 if (
                     request.ready
@@ -179,10 +202,17 @@ class BatchService:
                 )
             except Conflict:
                 raise Conflict("Batch sedang berubah; coba lagi sebentar lagi.") from None
-        return self._start(actor, dict(old.filters), rebuild_of=old.id)
+        return self._start(
+            actor, dict(old.filters), rebuild_of=old.id, kabupaten=self.kabupaten_of(old)
+        )
 
     def _start(
-        self, actor: Actor, filters: dict[str, str | None], *, rebuild_of: str | None
+        self,
+        actor: Actor,
+        filters: dict[str, str | None],
+        *,
+        rebuild_of: str | None,
+        kabupaten: str,
     ) -> Batch:
         now = self._now()
         batch = Batch(
@@ -192,11 +222,13 @@ class BatchService:
             filters=filters,
             progress_at=now,
             rebuild_of=rebuild_of,
+            kabupaten=kabupaten,
         )
         self.records.create_batch(batch)
         self.builder.send_step(batch)
         if rebuild_of:
             self.records.append_audit(
+                chain=batch.kabupaten,
                 at=now,
                 actor=actor.username,
                 action="batch.rebuild",
@@ -208,15 +240,29 @@ class BatchService:
     def get(self, actor: Actor, batch_id: str) -> Batch:
         self._require_dukcapil(actor)
         batch = self.records.get_batch(batch_id)
-        if batch is None:
+        # Another kabupaten's batch is as unknown as one that does not exist (#16).
+        if batch is None or not actor.can_see_kabupaten(self.kabupaten_of(batch)):
             raise NotFound("Batch tidak ditemukan.")
         return self._read(batch)
 
     def list_batches(
         self, actor: Actor, cursor: str | None, limit: int
     ) -> tuple[list[Batch], str | None]:
+        """The officer's kabupaten's batches, newest first; the default kabupaten's list
+        holds those from before #16 too (stored naming none), merged by age."""
         self._require_dukcapil(actor)
-        items, next_cursor = self.records.list_batches(cursor=cursor, limit=max(1, min(limit, 100)))
+        kabupaten = self._kabupaten(actor)
+        lists = [kabupaten, ""] if kabupaten == self.default_kabupaten else [kabupaten]
+
+        def reader(of: str) -> newest_merge.Reader[Batch]:
+            def read(at: str | None, size: int) -> tuple[list[Batch], str | None]:
+                return self.records.list_batches(kabupaten=of, cursor=at, limit=size)
+
+            return read
+
+        items, next_cursor = newest_merge.merged_page(
+            [reader(of) for of in lists], cursor, max(1, min(limit, 100))
+        )
         return [self._read(b) for b in items], next_cursor
 
     def download_url(self, actor: Actor, batch_id: str, volume: int = 1) -> str:
@@ -259,6 +305,7 @@ class BatchService:
         if first:
             self.queue.send(BatchAccept(batch.id, volume, None, actor.username).to_body())
         self.records.append_audit(
+            chain=batch.kabupaten,
             at=now,
             actor=actor.username,
             action="batch.download",

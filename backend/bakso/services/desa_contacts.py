@@ -1,8 +1,9 @@
 """The desa office's contact (domain.desa): its operator keeps it, the resident reads it.
 
 An operator sets their own desa's number and hours (they know them; Dukcapil does not), an
-admin any desa's; Dukcapil's officers read them. Another desa's operator is told the desa
-does not exist, as for its requests.
+admin any desa's of its own kabupaten; Dukcapil's officers read their kabupaten's. Another
+desa's operator, or another kabupaten's officer or admin (#16), is told the desa does not
+exist, as for its requests (Actor.can_see_desa).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from ..domain.desa import DesaContact, checked_contact
 from ..domain.errors import Forbidden, NotFound
 from ..domain.lifecycle import Role
 from ..domain.model import Actor
-from ..domain.regions import Regions
+from ..domain.regions import Regions, kabupaten_of
 from ..ports import AuditLog, DesaContactStore
 
 UNKNOWN_DESA = "Desa tidak ditemukan."
@@ -64,6 +65,7 @@ class DesaContactService:
         self.store.save_desa_contact(contact)
         # The office's public number, not personal data: the log may carry it.
         self.audit.append_audit(
+            chain=kabupaten_of(desa),
             at=contact.updated_at,
             actor=who.username,
             action="desa.contact",

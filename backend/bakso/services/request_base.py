@@ -20,9 +20,11 @@ from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.filetypes import SNIFF_BYTES, sniff
 from ..domain.lifecycle import Role, Status, check_transition
 from ..domain.model import Actor, Event, Request, Scan
-from ..domain.regions import Regions
+from ..domain.regions import Regions, kabupaten_of
 from ..domain.search import nik_key_of
-from ..ports import AuditLog, Blobs, Queue, RequestStore, ScanStore
+from ..domain.tenants import Tenants
+from ..ports import AuditLog, Blobs, Page, Queue, RequestStore, ScanStore
+from . import newest_merge
 from .sasaran import RequestObserver
 
 log = logging.getLogger("bakso.services.requests")
@@ -33,7 +35,6 @@ class RequestSettings:
     max_scan_bytes: int
     upload_url_ttl: int
     download_url_ttl: int
-    code_prefix: str = "LT"
     page_size_max: int = 100
     # The key of the NIK search index (domain.search.nik_index_key); the app's secret key.
     search_secret: str = ""
@@ -85,14 +86,16 @@ class RequestBase:
         clock: Callable[[], datetime],
         observers: Sequence[RequestObserver] = (),
         sasaran_links: SasaranLinks | None = None,
+        *,
+        tenants: Tenants,
     ) -> None:
         self.records = records
         self.blobs = blobs
         self.queue = queue
         self.catalog = catalog
         self.regions = regions
-        # The deployment's kabupaten: a Dukcapil officer's lists are its partition (#16).
-        self.kabupaten = regions.kabupaten()[0].code
+        # The served kabupaten (#16): each request's code carries its kabupaten's prefix.
+        self.tenants = tenants
         self.settings = settings
         self.clock = clock
         # Told of every stored change (coverage counters, sasaran rows served).
@@ -110,9 +113,59 @@ class RequestBase:
             raise NotFound("Permohonan tidak ditemukan.")
         return request
 
+    def lists_kabupaten(self, actor: Actor) -> str:
+        """The kabupaten whose lists this actor reads (#16): an operator's desa's, an
+        officer's own; the province role reads none."""
+        if actor.role is Role.OPERATOR and actor.desa:
+            return kabupaten_of(actor.desa)
+        if actor.role is Role.PROVINSI:
+            raise Forbidden("Peran provinsi hanya melihat cakupan.")
+        return actor.kabupaten or self.tenants.default.code
+
+    def read_list(
+        self,
+        kabupaten: str,
+        *,
+        desa: str | None,
+        kecamatan: str | None,
+        status: Status | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page:
+        """One page of the kabupaten's requests, newest first: of a desa (its index
+        partition), of a kecamatan (its desa's partitions merged, services/newest_merge.py:
+        never the kabupaten's list filtered), or the kabupaten's."""
+        if desa is not None or kecamatan is None:
+            return self.records.list_requests(
+                kabupaten=kabupaten, desa=desa, status=status, cursor=cursor, limit=limit
+            )
+        places = (
+            self.regions.desa_of_kecamatan(kecamatan)
+            if kabupaten_of(kecamatan) == kabupaten
+            else []
+        )
+
+        def reader(place: str) -> newest_merge.Reader[Request]:
+            def read(at: str | None, size: int) -> tuple[list[Request], str | None]:
+                page = self.records.list_requests(
+                    kabupaten=kabupaten, desa=place, status=status, cursor=at, limit=size
+                )
+                return page.items, page.cursor
+
+            return read
+
+        items, following = newest_merge.merged_page([reader(p) for p in places], cursor, limit)
+        return Page(items=items, cursor=following)
+
+    def code_prefix(self, desa: str) -> str:
+        """The prefix of a new request's code: its kabupaten's (#16). Codes stay unique
+        across the deployment: each kabupaten has its own prefix (domain/tenants.py) and
+        the store claims every code for one request."""
+        return self.tenants.of_desa(desa).code_prefix
+
     def describe(self, request: Request) -> RequestDetail:
         scans = self.records.list_scans(request.id)
-        service = self._service(request.service)
+        service = self._service(request.service, request.desa)
         satisfied = {s.requirement for s in scans if s.state == "ok"}
         return RequestDetail(request, scans, self.records.timeline(request.id), satisfied, service)
 
@@ -175,9 +228,14 @@ class RequestBase:
             return "Isi berkas bukan foto JPEG/PNG/WebP atau PDF sesuai jenis yang didaftarkan."
         return None
 
-    def _service(self, code: str) -> Service:
-        service = self.catalog.get(code)
+    def _service(self, code: str, desa: str, *, new: bool = False) -> Service:
+        """The service as the desa's kabupaten has it (its catalog.json, #16); a new request
+        only for one the kabupaten offers."""
+        catalog = self.catalog.catalog_for(kabupaten_of(desa))
+        service = catalog.offers(code) if new else catalog.get(code)
         if service is None:
+            if new and catalog.get(code) is not None:
+                raise InvalidInput(f"Layanan '{code}' tidak tersedia di kabupaten ini.")
             raise InvalidInput(f"Layanan '{code}' tidak dikenal.")
         return service
 

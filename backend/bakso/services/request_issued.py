@@ -12,6 +12,7 @@ from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Payload
 from ..domain.filetypes import SNIFF_BYTES, sniff
 from ..domain.lifecycle import Status
 from ..domain.model import Actor, Request
+from ..domain.regions import kabupaten_of
 from ..ports import UploadTarget
 from .request_base import RequestBase
 
@@ -63,6 +64,7 @@ class RequestIssued(RequestBase):
 
     def attach_issued_bytes(self, actor: Actor, request: Request, data: bytes) -> Request:
         """The bulk return's path: the PDF arrived inside the uploaded zip."""
+        self._require_visible(actor, request)
         if sniff(data[:SNIFF_BYTES]) != "application/pdf":
             raise InvalidInput("Dokumen terbit bukan PDF yang sah.")
         sha = hashlib.sha256(data).hexdigest()
@@ -81,6 +83,7 @@ class RequestIssued(RequestBase):
         `open_pdf` opens it afresh: read once for the SHA-256 (the blob key), then
         again into the store, a chunk at a time — memory stays bounded per PDF.
         """
+        self._require_visible(actor, request)
         digest = hashlib.sha256()
         size = 0
         with open_pdf() as source:
@@ -105,12 +108,19 @@ class RequestIssued(RequestBase):
         issued = {"key": key, "sha256": sha, "size": size, "state": "ok", "at": self._now()}
         return self._note(request, issued=issued)
 
+    @staticmethod
+    def _require_visible(actor: Actor, request: Request) -> None:
+        # The request was read by code, not through get(): only the actor's own (#16).
+        if not actor.can_see_desa(request.desa):
+            raise NotFound("Permohonan tidak ditemukan.")
+
     def issued_download_url(self, actor: Actor, request_id: str) -> str:
         request = self.get(actor, request_id)
         issued = request.issued
         if not issued or issued.get("state") != "ok" or request.purged_at:
             raise NotFound("Dokumen terbit belum tersedia.")
         self.records.append_audit(
+            chain=kabupaten_of(request.desa),
             at=self._now(),
             actor=actor.username,
             action="issued.download",

@@ -34,7 +34,7 @@ class RequestScans(RequestBase):
         the new scan takes that page's place, and the old one goes once this is checked.
         """
         request = self._editable(actor, request_id)
-        if self._service(request.service).requirement(requirement) is None:
+        if self._service(request.service, request.desa).requirement(requirement) is None:
             raise InvalidInput(f"Persyaratan '{requirement}' tidak ada pada layanan ini.")
         if content_type not in ALLOWED_TYPES:
             raise InvalidInput("Hanya foto JPEG, PNG, WebP atau berkas PDF yang diterima.")

@@ -15,6 +15,7 @@ from datetime import timedelta
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.lifecycle import Role, Status
 from ..domain.model import Actor, Request
+from ..domain.regions import kabupaten_of
 from ..domain.search import Search, nik_index_key, nik_key_of, parse_search
 from ..ports import Page
 from .request_base import RequestBase
@@ -29,7 +30,9 @@ COUNTED = (
 )
 AGE_BANDS = (7, 14)  # days in the same status
 COUNT_CAP = 500  # requests read per status at most (5 pages of 100)
-SEARCH_HINT = "Ketik kode permohonan (LT-XXXX-XXXX), 16 angka NIK, atau sedikitnya 2 huruf nama."
+SEARCH_HINT = (
+    "Ketik kode permohonan ({prefix}-XXXX-XXXX), 16 angka NIK, atau sedikitnya 2 huruf nama."
+)
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,11 @@ class RequestSearch(RequestBase):
         key = nik_key_of(request.applicant, self.settings.search_secret)
         return request if key == request.nik_key else replace(request, nik_key=key)
 
-    def parse_query(self, text: str) -> Search:
+    def parse_query(self, text: str, kabupaten: str) -> Search:
         search = parse_search(text)
         if search is None:
-            raise InvalidInput(SEARCH_HINT)
+            served = self.tenants.get(kabupaten) or self.tenants.default
+            raise InvalidInput(SEARCH_HINT.format(prefix=served.code_prefix))
         return search
 
     def find_exact(
@@ -80,21 +84,36 @@ class RequestSearch(RequestBase):
         kecamatan: str | None = None,
         service: str | None = None,
     ) -> list[StatusCount]:
-        """How many requests wait in each open status, and how many for over 7 / 14 days."""
+        """How many requests wait in each open status, and how many for over 7 / 14 days.
+
+        Of the actor's kabupaten only (#16); a kecamatan's through the lists of its desa,
+        one after another within the same COUNT_CAP (never the kabupaten's, filtered)."""
+        kabupaten = self.lists_kabupaten(actor)
         if actor.role is Role.OPERATOR:
             if desa and desa != actor.desa:
                 raise NotFound("Desa tidak ditemukan.")
             desa = actor.desa
+        places: list[str | None] = [desa]
+        if desa is None and kecamatan is not None:
+            places = [
+                *(
+                    self.regions.desa_of_kecamatan(kecamatan)
+                    if kabupaten_of(kecamatan) == kabupaten
+                    else []
+                )
+            ]
         now = self.clock()
         cutoffs = {days: (now - timedelta(days=days)).isoformat() for days in AGE_BANDS}
         result = []
         for status in COUNTED:
-            count, read, cursor = 0, 0, None
+            count, read = 0, 0
+            cursor: str | None = None
             older = dict.fromkeys(AGE_BANDS, 0)
-            while read < COUNT_CAP:
+            left = list(places)
+            while left and read < COUNT_CAP:
                 page = self.records.list_requests(
-                    kabupaten=self.kabupaten,
-                    desa=desa,
+                    kabupaten=kabupaten,
+                    desa=left[0],
                     status=status,
                     cursor=cursor,
                     limit=min(100, COUNT_CAP - read),
@@ -110,6 +129,6 @@ class RequestSearch(RequestBase):
                         older[days] += r.status_since < cutoff
                 cursor = page.cursor
                 if cursor is None:
-                    break
-            result.append(StatusCount(status, count, older, capped=cursor is not None))
+                    left.pop(0)
+            result.append(StatusCount(status, count, older, capped=bool(left)))
         return result

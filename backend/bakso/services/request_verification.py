@@ -9,6 +9,7 @@ from dataclasses import replace
 from ..domain.errors import Conflict, NotFound
 from ..domain.lifecycle import Role, Status
 from ..domain.model import Actor, Request, Scan
+from ..domain.regions import kabupaten_of
 from ..messages import RequestSubmitted
 from .berkas import REDO, BerkasProblem, build_berkas, page_names
 from .request_base import RequestBase
@@ -40,7 +41,7 @@ class RequestVerification(RequestBase):
         if request.submission != submission or request.ready_submission >= submission:
             return
         scans = self.records.list_scans(request_id)
-        names = page_names(self._service(request.service), scans)
+        names = page_names(self._service(request.service, request.desa), scans)
         problems = [
             self._stored_problem(scan, names.get(scan.id, scan.requirement), problem)
             for scan in scans
@@ -64,6 +65,7 @@ class RequestVerification(RequestBase):
             # officers should have to reload for; the write is still conditional.
             self.records.save_request(updated, request.version, None)
         self.records.append_audit(
+            chain=kabupaten_of(request.desa),
             at=self._now(),
             actor="system",
             action="request.verified" if not problems else "request.verify_failed",
@@ -107,7 +109,12 @@ class RequestVerification(RequestBase):
         # the same file rather than adding another.
         with tempfile.SpooledTemporaryFile(max_size=BERKAS_IN_MEMORY) as tmp:
             build_berkas(
-                request, self._service(request.service), self.regions, scans, self.blobs, tmp
+                request,
+                self._service(request.service, request.desa),
+                self.regions,
+                scans,
+                self.blobs,
+                tmp,
             )
             tmp.seek(0)
             self.blobs.put(key, tmp, "application/pdf")

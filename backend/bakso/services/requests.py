@@ -23,6 +23,7 @@ from ..domain.model import Actor, Draft, Event, Request, request_code
 from ..domain.retention import ABANDONED
 from ..domain.search import name_matches
 from ..ports import CodeTaken, Page
+from . import newest_merge
 from .request_base import (
     RequestDetail,
     RequestRecords,
@@ -70,28 +71,35 @@ class RequestService(
         older_than_days: int | None = None,
         q: str | None = None,
     ) -> Page:
-        """Newest first. desa and status are served by the store's indexes; kecamatan,
+        """Newest first, of the actor's kabupaten only (#16). desa, kecamatan and status are
+        served by the store's indexes (a kecamatan: its desa's lists merged, read_list);
         service, age and a name narrow what the store returns, reading at most a few
         pages per call so a rare match cannot turn one call into a walk of everything.
         A code or NIK in `q` is an exact lookup (request_search.py)."""
+        kabupaten = self.lists_kabupaten(actor)
         if actor.role is Role.OPERATOR:
             if desa and desa != actor.desa:
                 raise NotFound("Desa tidak ditemukan.")
             desa = actor.desa
         limit = max(1, min(limit, self.settings.page_size_max))
         wanted = parse_status(status) if status else None
-        search = self.parse_query(q) if q else None
-        if search is None and kecamatan is None and service is None and older_than_days is None:
-            return self.records.list_requests(
-                kabupaten=self.kabupaten, desa=desa, status=wanted, cursor=cursor, limit=limit
+        search = self.parse_query(q, kabupaten) if q else None
+
+        def read(at: str | None, size: int) -> Page:
+            return self.read_list(
+                kabupaten, desa=desa, kecamatan=kecamatan, status=wanted, cursor=at, limit=size
             )
+
+        if search is None and service is None and older_than_days is None:
+            return read(cursor, limit)
         cutoff = None
         if older_than_days is not None:
             cutoff = (self.clock() - timedelta(days=older_than_days)).isoformat()
             # In a status since before the cutoff means created before it (a request's
             # status never changes before it exists): the walk starts at the cutoff, not
             # at the newest, so a busy week does not fill the pages read with misses.
-            if cursor is None or paging.decode_position(cursor) >= (cutoff, ""):
+            start = newest_merge.start_of(cursor)
+            if start is None or start >= (cutoff, ""):
                 cursor = paging.encode_position(cutoff, "")
 
         def keep(r: Request) -> bool:
@@ -113,13 +121,7 @@ class RequestService(
             return self.find_exact(actor, search, limit, keep)
         items: list[Request] = []
         for _ in range(FILTERED_PAGES_PER_CALL):
-            page = self.records.list_requests(
-                kabupaten=self.kabupaten,
-                desa=desa,
-                status=wanted,
-                cursor=cursor,
-                limit=limit - len(items),
-            )
+            page = read(cursor, limit - len(items))
             items += [r for r in page.items if keep(r)]
             cursor = page.cursor
             if cursor is None or len(items) >= limit:
@@ -137,7 +139,7 @@ class RequestService(
         if not self.regions.is_desa(draft.desa):
             raise InvalidInput(f"Desa '{draft.desa}' tidak dikenal.")
         self._require_operator_of(actor, draft.desa)
-        service = self._service(draft.service)
+        service = self._service(draft.service, draft.desa, new=True)
         content, warnings = self._validated_content(draft, service)
         if draft.sasaran_id and self.sasaran_links is not None:
             self.sasaran_links.check_link(draft.sasaran_id, draft.desa)
@@ -180,7 +182,7 @@ class RequestService(
         for attempt in range(8):
             request = Request(
                 id=request_id,
-                code=request_code(request_id, attempt, self.settings.code_prefix),
+                code=request_code(request_id, attempt, self.code_prefix(content["desa"])),
                 status=Status.DRAF,
                 version=1,
                 created_by=actor.username,

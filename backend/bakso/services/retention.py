@@ -23,9 +23,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
-from ..domain.errors import Conflict
+from ..domain.errors import Conflict, InvalidInput
 from ..domain.model import Request
-from ..domain.regions import Regions
+from ..domain.refusals import BAD_CURSOR
+from ..domain.regions import Regions, kabupaten_of
 from ..domain.retention import (
     ABANDONED_CLOCK,
     CLOCKS,
@@ -117,19 +118,23 @@ class RetentionService:
         """Write requests stored before the retention index existed again, so it holds them.
 
         Once, after upgrading a DynamoDB deployment (SQLite's migration fills its
-        index itself). Reads at most `pages` pages of every request, newest
-        first; returns how many were written and the cursor to go on from (None:
-        done). Each write is conditional on the version read: a request written
+        index itself). Reads at most `pages` pages of every request of every served
+        kabupaten, one kabupaten's list after another, newest first; returns how many
+        were written and the cursor to go on from ("<kabupaten>/<its list's cursor>";
+        None: done). Each write is conditional on the version read: a request written
         meanwhile was indexed by that write.
         """
+        served = [k.code for k in self.regions.kabupaten()]
+        index, at = 0, None
+        if cursor is not None:
+            kabupaten, _, rest = cursor.partition("/")
+            if kabupaten not in served:
+                raise InvalidInput(BAD_CURSOR)
+            index, at = served.index(kabupaten), rest or None
         written = 0
         for _ in range(pages):
             page = self.records.list_requests(
-                kabupaten=self.regions.kabupaten()[0].code,
-                desa=None,
-                status=None,
-                cursor=cursor,
-                limit=BACKFILL_PAGE,
+                kabupaten=served[index], desa=None, status=None, cursor=at, limit=BACKFILL_PAGE
             )
             for request in page.items:
                 try:
@@ -137,10 +142,12 @@ class RetentionService:
                 except Conflict:
                     continue
                 written += 1
-            cursor = page.cursor
-            if cursor is None:
-                break
-        return written, cursor
+            at = page.cursor
+            if at is None:
+                index += 1
+                if index == len(served):
+                    return written, None
+        return written, f"{served[index]}/{at or ''}"
 
     def _due(self, desa: str, clock: str, until: str) -> Iterator[Request]:
         cursor: str | None = None
@@ -177,6 +184,7 @@ class RetentionService:
         except Conflict:
             return None
         self.records.append_audit(
+            chain=kabupaten_of(request.desa),
             at=at,
             actor="system",
             action="request.purged",

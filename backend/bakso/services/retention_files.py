@@ -128,6 +128,7 @@ class FileRetentionService:
         if any(counts.values()):
             # Counts only: the entries of what was deleted are in the log already.
             self.records.append_audit(
+                chain="",  # the whole deployment's counts: the default kabupaten's chain
                 at=self._at,
                 actor="system",
                 action="retention.files",

@@ -39,7 +39,9 @@ class ReturnApply(ReturnBase):
         by_code = self.records.get_requests_by_codes(
             [e.code for e in pending if e.code and e.problem is None]
         )
-        actor = Actor(run.created_by, Role(run.role), None)
+        # On the officer's behalf, within the run's kabupaten only (#16): another
+        # kabupaten's request is not theirs to see, so its code reads as unknown.
+        actor = Actor(run.created_by, Role(run.role), None, kabupaten=self.kabupaten_of(run))
 
         def zip_order(entry: Entry) -> int:
             # Members in the order they lie in the zip: ranged reads serve neighbours.
@@ -70,7 +72,7 @@ class ReturnApply(ReturnBase):
 
         if entry.problem is not None:
             return line(REFUSED, entry.problem)
-        if request is None:
+        if request is None or not actor.can_see_desa(request.desa):
             return line(REFUSED, "Kode permohonan tidak dikenal.")
         target = parse_target(entry.status)
         if target is None:

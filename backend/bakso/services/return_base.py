@@ -77,9 +77,18 @@ class ReturnBase:
     def _run(self, actor: Actor, return_id: str) -> ReturnRun:
         self._require_dukcapil(actor)
         run = self.records.get_return(return_id)
-        if run is None:
+        # Another kabupaten's run is as unknown as one that does not exist (#16).
+        if run is None or not actor.can_see_kabupaten(self.kabupaten_of(run)):
             raise NotFound(_NOT_FOUND)
         return run
+
+    def kabupaten_of(self, run: ReturnRun) -> str:
+        """Whose requests the run may move: its officer's kabupaten; a run from before
+        #16 names none and is the default kabupaten's."""
+        return run.kabupaten or self.requests.tenants.default.code
+
+    def _officer_kabupaten(self, actor: Actor) -> str:
+        return actor.kabupaten or self.requests.tenants.default.code
 
     # Helpers --------------------------------------------------------------------
     @staticmethod

@@ -50,10 +50,14 @@ class ReturnUploads(ReturnBase):
             created_at=self._now(),
             table=table,
             pdfs=pdfs,
+            kabupaten=self._officer_kabupaten(actor),
         )
         if not self.records.create_return(run):
             existing = self.records.get_return(run.id)
             assert existing is not None
+            if not actor.can_see_kabupaten(self.kabupaten_of(existing)):
+                # Another kabupaten's id: said as for any id in use, naming nothing of it.
+                raise Conflict("ID pengembalian ini sudah dipakai untuk berkas lain.")
             if not existing.same_files(table, pdfs):
                 raise Conflict("ID pengembalian ini sudah dipakai untuk berkas lain.")
             run = existing
@@ -122,6 +126,7 @@ class ReturnUploads(ReturnBase):
         self.records.save_return(run)
         self.queue.send(ReturnPrepare(run.id).to_body())
         self.records.append_audit(
+            chain=run.kabupaten,
             at=run.started_at,
             actor=actor.username,
             action="returns.start",

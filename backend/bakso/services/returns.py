@@ -201,6 +201,7 @@ class ReturnService(ReturnUploads, ReturnApply):
             self.blobs.delete(pdfs_key(run.id))
         counts = self.summary(run).counts
         self.records.append_audit(
+            chain=run.kabupaten,
             at=run.finished_at,
             actor="system",
             action="returns.done" if status == RETURN_DONE else "returns.failed",

@@ -2,8 +2,8 @@
 
 One class per use case, joined here into the one service bootstrap builds:
 
-- sasaran_imports.py: registering an upload, the worker's parse and chunks,
-  the per-line report;
+- sasaran_imports.py: registering an upload, the worker's parse and chunks;
+- sasaran_import_reads.py: a run, the kabupaten's list of runs, the per-line report;
 - sasaran_worklist.py: a desa's worklist and its follow-ups;
 - sasaran_requests.py: requests started from a row (the RequestObserver the
   request and batch services tell of every stored change);
@@ -13,7 +13,8 @@ One class per use case, joined here into the one service bootstrap builds:
 from __future__ import annotations
 
 from .sasaran_core import SasaranSettings
-from .sasaran_imports import ImportSummary, SasaranImports
+from .sasaran_import_reads import ImportSummary
+from .sasaran_imports import SasaranImports
 from .sasaran_requests import RequestObserver, SasaranRequestLinks
 from .sasaran_worklist import SasaranWorklist
 

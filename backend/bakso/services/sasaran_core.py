@@ -14,11 +14,14 @@ from datetime import datetime
 
 from ..domain.errors import Forbidden
 from ..domain.model import Actor
-from ..domain.regions import Regions
+from ..domain.regions import Regions, kabupaten_of
+from ..domain.sasaran import ImportRun
 from ..domain.unpacking import XLSX_LIMITS, XlsxLimits
 from ..ports import AuditLog, Blobs, Queue, SasaranStore
 
 WRITE_ATTEMPTS = 5
+# Imports read per one listed: the store lists every kabupaten's (list_imports, #16).
+LIST_DEPTH = 5
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class SasaranCore:
         regions: Regions,
         settings: SasaranSettings,
         clock: Callable[[], datetime],
+        *,
+        default_kabupaten: str,
     ) -> None:
         self.store = store
         self.records = records
@@ -49,6 +54,8 @@ class SasaranCore:
         self.regions = regions
         self.settings = settings
         self.clock = clock
+        # Whose an import from before #16 is (its ImportRun.kabupaten is "").
+        self.default_kabupaten = default_kabupaten
 
     def _now(self) -> str:
         return self.clock().isoformat(timespec="milliseconds")
@@ -57,3 +64,12 @@ class SasaranCore:
     def _require_dukcapil(actor: Actor) -> None:
         if not actor.is_dukcapil_staff:
             raise Forbidden("Hanya petugas Dukcapil yang dapat mengimpor daftar sasaran.")
+
+    def actor_kabupaten(self, actor: Actor) -> str:
+        """The kabupaten an officer imports for and whose regions its files show."""
+        if actor.desa:
+            return kabupaten_of(actor.desa)
+        return actor.kabupaten or self.default_kabupaten
+
+    def run_kabupaten(self, run: ImportRun) -> str:
+        return run.kabupaten or self.default_kabupaten

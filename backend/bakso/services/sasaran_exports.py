@@ -65,11 +65,13 @@ def template_columns() -> list[Column]:
     return [Column(c.name, width=20 if c.name != "alamat" else 36) for c in COLUMNS]
 
 
-def example_row(regions: Regions) -> list[str]:
-    """One filled-in line showing each column's shape (a NIK as 16 digits of text)."""
-    desa = regions.desa()
+def example_row(regions: Regions, kabupaten: str) -> list[str]:
+    """One filled-in line showing each column's shape (a NIK as 16 digits of text), in a
+    desa of the downloading officer's kabupaten (#16), its NIK registered in that kecamatan."""
+    desa = regions.desa(kabupaten)
+    kecamatan = regions.kecamatan_of(desa[0].code) if desa else kabupaten + ".01"
     values = {
-        "nik": "5203015708900001",
+        "nik": kecamatan.replace(".", "") + "5708900001",
         "nama": EXAMPLE_NAME,
         "kode_desa": desa[0].code if desa else "",
         "alamat": "Dusun Contoh RT 01 RW 02",
@@ -104,15 +106,15 @@ def _guide() -> tuple[list[Column], list[Sequence[str]]]:
     return columns, rows
 
 
-def template_csv(regions: Regions) -> bytes:
-    return csv_bytes(template_columns(), [example_row(regions)])
+def template_csv(regions: Regions, kabupaten: str) -> bytes:
+    return csv_bytes(template_columns(), [example_row(regions, kabupaten)])
 
 
-def template_xlsx(regions: Regions) -> bytes:
+def template_xlsx(regions: Regions, kabupaten: str) -> bytes:
     guide_columns, guide_rows = _guide()
     return xlsx_bytes(
         [
-            Sheet(TEMPLATE_SHEET, template_columns(), [example_row(regions)]),
+            Sheet(TEMPLATE_SHEET, template_columns(), [example_row(regions, kabupaten)]),
             Sheet("petunjuk", guide_columns, guide_rows),
         ]
     )

@@ -17,20 +17,21 @@ import logging
 import tempfile
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from ..domain.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
+from ..domain.errors import Conflict, InvalidInput, PayloadTooLarge
 from ..domain.model import Actor
+from ..domain.regions import kabupaten_of
 from ..domain.sasaran import (
     ACCEPTED,
+    DUPLICATE,
     IMPORT_DONE,
     IMPORT_FAILED,
     IMPORT_QUEUED,
     IMPORT_RUNNING,
     IMPORT_UPLOADING,
-    OUTCOMES,
+    LINE_MESSAGES,
     REFUSED,
     UNCHANGED,
     UPDATED,
@@ -47,22 +48,15 @@ from ..domain.sasaran import (
 )
 from ..messages import SasaranImportChunk, SasaranImportParse
 from ..ports import ImportLineWrite, RowWrite, UploadTarget
-from .sasaran_core import WRITE_ATTEMPTS, SasaranCore
+from .sasaran_core import WRITE_ATTEMPTS
 from .sasaran_files import CSV_TYPES, XLSX_TYPE, ZIP_MAGIC, kind_of, read_lines
+from .sasaran_import_reads import ImportReads
 from .unpacking import XLSX, FileProblem, blob_zip_problem
 
 log = logging.getLogger("bakso.services.sasaran")
 
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 ROW_NAMESPACE = uuid.UUID("6f0d7a52-3f43-4f0e-9a51-5a5a7a9b0c11")
-_IMPORT_NOT_FOUND = "Impor tidak ditemukan."
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    run: ImportRun
-    counts: dict[str, int]  # outcome → lines, over the chunks applied so far
-    lines_done: int
 
 
 def _source_key(import_id: str) -> str:
@@ -73,7 +67,7 @@ def _chunk_key(import_id: str, chunk: int) -> str:
     return f"sasaran-imports/{import_id}/chunk-{chunk:05d}.json"
 
 
-class SasaranImports(SasaranCore):
+class SasaranImports(ImportReads):
     # Importing: upload ---------------------------------------------------------
     def start_import(
         self,
@@ -96,8 +90,10 @@ class SasaranImports(SasaranCore):
         if size > self.settings.max_file_bytes:
             limit_mb = self.settings.max_file_bytes / 1024 / 1024
             raise PayloadTooLarge(f"Berkas terlalu besar; batasnya {limit_mb:.0f} MB.")
+        kabupaten = self.actor_kabupaten(actor)
         run = ImportRun(
             id=import_id or str(uuid.uuid4()),
+            kabupaten=kabupaten,
             created_by=actor.username,
             created_at=self._now(),
             filename=filename,
@@ -109,7 +105,9 @@ class SasaranImports(SasaranCore):
         if not self.store.create_import(run):
             existing = self.store.get_import(run.id)
             assert existing is not None
-            if (existing.sha256, existing.size, existing.filename) != (sha256, size, filename):
+            same = (existing.sha256, existing.size, existing.filename) == (sha256, size, filename)
+            # Another kabupaten's id is told "taken" like any other: never whose it is.
+            if not same or self.run_kabupaten(existing) != kabupaten:
                 raise Conflict("ID impor ini sudah dipakai untuk berkas lain.")
             run = existing
         if run.status != IMPORT_UPLOADING:
@@ -139,6 +137,7 @@ class SasaranImports(SasaranCore):
         self.store.save_import(run)
         self.queue.send(SasaranImportParse(run.id).to_body())
         self.records.append_audit(
+            chain=run.kabupaten,
             at=self._now(),
             actor=actor.username,
             action="sasaran.import",
@@ -165,53 +164,6 @@ class SasaranImports(SasaranCore):
         if is_zip:  # the central directory only; the worker scans the parts as they stream
             return blob_zip_problem(self.blobs, key, stored, self.settings.xlsx.zip, XLSX)
         return None
-
-    # Importing: reading runs and reports ------------------------------------------
-    def get_import(self, actor: Actor, import_id: str) -> ImportSummary:
-        return self._summary(self._import(actor, import_id))
-
-    def list_imports(self, actor: Actor, *, limit: int = 20) -> list[ImportSummary]:
-        self._require_dukcapil(actor)
-        return [
-            self._summary(run) for run in self.store.list_imports(limit=max(1, min(limit, 100)))
-        ]
-
-    def import_report(
-        self, actor: Actor, import_id: str, *, after_line: int, limit: int
-    ) -> tuple[list[ImportResult], int | None]:
-        """One page of the per-line report and the line to continue after (None: the end)."""
-        run = self._import(actor, import_id)
-        limit = max(1, min(limit, self.settings.page_size_max))
-        results = self.store.import_results(run.id, after_line=after_line, limit=limit + 1)
-        next_after = results[limit - 1].line if len(results) > limit else None
-        return results[:limit], next_after
-
-    def iter_report(self, actor: Actor, import_id: str) -> Iterator[ImportResult]:
-        run = self._import(actor, import_id)
-        return self._iter_results(run.id)
-
-    def _iter_results(self, import_id: str) -> Iterator[ImportResult]:
-        after = 0
-        while True:
-            page = self.store.import_results(import_id, after_line=after, limit=1000)
-            yield from page
-            if len(page) < 1000:
-                return
-            after = page[-1].line
-
-    def _summary(self, run: ImportRun) -> ImportSummary:
-        counts = {outcome: 0 for outcome in OUTCOMES}
-        for chunk in self.store.chunk_counts(run.id).values():
-            for outcome, value in chunk.items():
-                counts[outcome] = counts.get(outcome, 0) + value
-        return ImportSummary(run, counts, sum(counts.values()))
-
-    def _import(self, actor: Actor, import_id: str) -> ImportRun:
-        self._require_dukcapil(actor)
-        run = self.store.get_import(import_id)
-        if run is None:
-            raise NotFound(_IMPORT_NOT_FOUND)
-        return run
 
     # Importing: the worker ----------------------------------------------------------
     def parse_import(self, import_id: str) -> None:
@@ -261,6 +213,7 @@ class SasaranImports(SasaranCore):
                     {name: cells[i] if i < len(cells) else "" for name, i in index.items()},
                     self.regions,
                     today,
+                    kabupaten=self.run_kabupaten(run),
                 )
                 for number, cells in lines
             ]
@@ -316,6 +269,10 @@ class SasaranImports(SasaranCore):
                 ImportResult(run.id, line.line, REFUSED, line.reason, line.message)
             )
         same_nik = by_nik.get(fields.nik) if fields.nik else None
+        if same_nik is not None and kabupaten_of(same_nik.desa) != kabupaten_of(fields.desa):
+            # Another kabupaten's row: never moved or changed by this one's list.
+            refusal = LINE_MESSAGES["nik_other_kabupaten"]
+            return ImportLineWrite(ImportResult(run.id, line.line, REFUSED, DUPLICATE, refusal))
         existing = pick_match(fields.nik, same_nik, by_key.get(fields.key, []))
         content: dict[str, Any] = {
             "desa": fields.desa,
@@ -372,6 +329,7 @@ class SasaranImports(SasaranCore):
             self.blobs.delete(_chunk_key(run.id, number))
         counts = self._summary(run).counts
         self.records.append_audit(
+            chain=run.kabupaten,
             at=run.finished_at,
             actor="system",
             action="sasaran.import_done" if status == IMPORT_DONE else "sasaran.import_failed",

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.lifecycle import Role
 from ..domain.model import Actor
+from ..domain.regions import kabupaten_of
 from ..domain.sasaran import (
     Followup,
     Outcome,
@@ -43,15 +44,18 @@ class WorklistSync:
 class SasaranWorklist(SasaranCore):
     # The worklist ------------------------------------------------------------------
     def worklist_desa(self, actor: Actor, desa: str | None) -> str:
-        """The desa whose list this officer asks for: an operator's own, always."""
+        """The desa whose list this officer asks for: an operator's own, always; a Dukcapil
+        officer's a desa of its kabupaten (another's is not found); never the province's."""
         if actor.role is Role.OPERATOR:
             if desa and desa != actor.desa:
                 raise NotFound("Desa tidak ditemukan.")
             assert actor.desa is not None
             return actor.desa
+        if not actor.is_dukcapil_staff:
+            raise Forbidden("Hanya petugas Dukcapil yang dapat membuka daftar sasaran desa.")
         if not desa:
             raise InvalidInput("Pilih desa (parameter desa).")
-        if not self.regions.is_desa(desa):
+        if not self.regions.is_desa(desa) or not actor.can_see_desa(desa):
             raise NotFound("Desa tidak ditemukan.")
         return desa
 
@@ -92,7 +96,7 @@ class SasaranWorklist(SasaranCore):
             raise Forbidden("Hanya petugas Dukcapil yang dapat menarik sasaran dari daftar.")
         for _ in range(WRITE_ATTEMPTS):
             row = self.store.get_row(sasaran_id)
-            if row is None:
+            if row is None or not actor.can_see_desa(row.desa):
                 raise NotFound(_NOT_FOUND)
             if row.purged_at:
                 return False
@@ -105,6 +109,7 @@ class SasaranWorklist(SasaranCore):
             except Conflict:
                 continue
             self.records.append_audit(
+                chain=kabupaten_of(row.desa),
                 at=now,
                 actor=actor.username,
                 action="sasaran.withdraw",
@@ -170,6 +175,7 @@ class SasaranWorklist(SasaranCore):
                     followup, RowWrite(after, row.version, row_deltas(row, after))
                 ):
                     self.records.append_audit(
+                        chain=kabupaten_of(row.desa),
                         at=followup.recorded_at,
                         actor=actor.username,
                         action="sasaran.followup",

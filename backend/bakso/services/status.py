@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import hmac
 import re
+from contextlib import nullcontext
 
+from ..domain import localtime
 from ..domain.catalog import Catalog
 from ..domain.errors import NotFound
-from ..domain.regions import Regions
+from ..domain.regions import Regions, kabupaten_of
 from ..domain.resident import ResidentStatus, StatusTexts
+from ..domain.tenants import Tenants
 from ..ports import RequestStore
 from .throttle import Throttle, ThrottlePolicy
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-CODE_SHAPE = re.compile(r"^[A-Z]{2}-[0-9A-Z]{4}-[0-9A-Z]{4}$")
+# The prefix is the kabupaten's (kabupaten.json `code_prefix`: 1 to 8 capitals or digits).
+CODE_SHAPE = re.compile(r"^[A-Z0-9]{1,8}-[0-9A-Z]{4}-[0-9A-Z]{4}$")
 NOT_FOUND = "Permohonan tidak ditemukan. Periksa kembali tautan atau kode pada tanda terima."
 NO_MATCH = "Kode atau 4 angka terakhir nomor HP (atau NIK) tidak cocok."
 
@@ -41,6 +45,7 @@ class StatusService:
         texts: StatusTexts,
         throttle: Throttle,
         client_policy: ThrottlePolicy | None = None,
+        tenants: Tenants | None = None,
     ) -> None:
         self.records = records
         self.catalog = catalog
@@ -48,21 +53,24 @@ class StatusService:
         self.texts = texts
         self.throttle = throttle  # its policy is the per-code one
         self.client_policy = client_policy or throttle.policy
+        self.tenants = tenants  # whose clock a request's times are told in (#16)
 
     def by_token(self, token: str) -> ResidentStatus:
         """Unknown and malformed tokens get the same answer, which reveals nothing."""
         request = self.records.get_request_by_token(token) if TOKEN_SHAPE.match(token) else None
         if request is None or request.token is None:
             raise NotFound(NOT_FOUND)
-        service = self.catalog.get(request.service)
+        service = self.catalog.catalog_for(kabupaten_of(request.desa)).get(request.service)
         desa = self.regions.get(request.desa)
-        return self.texts.build(
-            request,
-            self.records.timeline(request.id),
-            service_label=service.label if service else request.service,
-            desa_name=desa.name if desa else request.desa,
-            needs_referral=bool(service and service.referral),
-        )
+        zone = self.tenants.of_desa(request.desa).timezone if self.tenants else None
+        with localtime.in_zone(zone) if zone else nullcontext():
+            return self.texts.build(
+                request,
+                self.records.timeline(request.id),
+                service_label=service.label if service else request.service,
+                desa_name=desa.name if desa else request.desa,
+                needs_referral=bool(service and service.referral),
+            )
 
     def lookup(self, code: str, phone_last4: str, client: str) -> str:
         """The status token for a resident who lost the link.

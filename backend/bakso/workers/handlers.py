@@ -10,6 +10,8 @@ from typing import Any
 
 from .. import messages
 from ..bootstrap import Services
+from ..domain import localtime
+from ..domain.regions import kabupaten_of
 from ..messages import (
     BatchAccept,
     BatchBuildStep,
@@ -73,7 +75,31 @@ HANDLERS: dict[type[messages.Message], Callable[[Services, Any], None]] = {
 def handle(services: Services, body: dict[str, Any]) -> None:
     """Decode a queued body and run its handler; UnknownMessage if it is no message."""
     message = messages.decode(body)
-    HANDLERS[type(message)](services, message)
+    # Exports, berkas.pdf and weekly counters tell times in their kabupaten's clock (#16).
+    with localtime.in_zone(_zone_of(services, message)):
+        HANDLERS[type(message)](services, message)
+
+
+def _zone_of(services: Services, message: messages.Message) -> str:
+    """The time zone of the kabupaten the message's request, batch, return or import
+    belongs to; the default kabupaten's when it is gone (the handler then says so)."""
+    tenants = services.tenants
+    kabupaten: str | None = None
+    if isinstance(message, RequestSubmitted):
+        request = services.records.get_request(message.request_id)
+        kabupaten = kabupaten_of(request.desa) if request else None
+    elif isinstance(message, SasaranRequestChange):
+        kabupaten = kabupaten_of(message.change.desa)
+    elif isinstance(message, (BatchBuildStep, BatchAccept)):
+        batch = services.records.get_batch(message.batch_id)
+        kabupaten = batch.kabupaten if batch else None
+    elif isinstance(message, (ReturnPrepare, ReturnChunk)):
+        run = services.records.get_return(message.return_id)
+        kabupaten = run.kabupaten if run else None
+    elif isinstance(message, (SasaranImportParse, SasaranImportChunk)):
+        imported = services.sasaran.store.get_import(message.import_id)
+        kabupaten = imported.kabupaten if imported else None
+    return (tenants.get(kabupaten) or tenants.default).timezone
 
 
 def drain_once(services: Services, *, visibility_timeout: int = 120) -> int:

@@ -1,11 +1,27 @@
 // The HTTP contract (DESIGN §4): JSON, problem+json errors, the CSRF header on writes.
 import { storedSession, storeSession } from './storage';
 import { setTimeZone } from './locale';
+import type { Role } from './roles';
 
 export interface User {
   username: string;
-  role: 'operator' | 'dukcapil' | 'admin';
+  role: Role;
   desa: string | null;
+  /** The kabupaten it works for (an operator: its desa's); none for the province role. */
+  kabupaten?: string | null;
+  /** The province role's province ("52"). */
+  provinsi?: string | null;
+}
+
+/** A served kabupaten as the server describes it (domain/tenants.Kabupaten.public). */
+export interface Kabupaten {
+  code: string;
+  name: string;
+  short_name: string;
+  code_prefix: string;
+  timezone: string;
+  report_channels: string[];
+  dukcapil: { name: string; address: string; phone: string };
 }
 
 export interface Session {
@@ -13,6 +29,8 @@ export interface Session {
   csrf: string;
   /** The kabupaten's zone (lib/locale): sent with the session, kept for offline starts. */
   timezone?: string;
+  /** The account's kabupaten; for the province role, the list of its province's (#16). */
+  kabupaten?: Kabupaten | Kabupaten[] | null;
   /** The server said 401: the operator keeps working offline; sending waits for a login. */
   expired: boolean;
 }
@@ -136,9 +154,23 @@ export async function putBytes(upload: Upload, blob: Blob): Promise<void> {
   if (!response.ok) throw await errorFrom(response);
 }
 
+/** What /auth/login and /auth/me answer. */
+interface SessionAnswer {
+  user: User;
+  csrf_token: string;
+  timezone?: string;
+  kabupaten?: Kabupaten | Kabupaten[] | null;
+}
+
+/** The kabupaten of a session: one, or the province role's list. */
+export function kabupatenOf(session: Session | undefined): Kabupaten[] {
+  const k = session?.kabupaten;
+  return !k ? [] : Array.isArray(k) ? k : [k];
+}
+
 export async function login(username: string, password: string): Promise<Session> {
-  const answer = await api<{ user: User; csrf_token: string; timezone?: string }>('POST', '/api/v1/auth/login', { username, password });
-  const session = { user: answer.user, csrf: answer.csrf_token, timezone: answer.timezone, expired: false };
+  const answer = await api<SessionAnswer>('POST', '/api/v1/auth/login', { username, password });
+  const session = { user: answer.user, csrf: answer.csrf_token, timezone: answer.timezone, kabupaten: answer.kabupaten ?? null, expired: false };
   await setSession(session);
   return session;
 }
@@ -148,11 +180,17 @@ export async function checkSession(): Promise<Session | undefined> {
   const session = await getSession();
   if (!session) return undefined;
   try {
-    const me = await api<{ user: User; csrf_token: string; timezone?: string }>('GET', '/api/v1/auth/me');
+    const me = await api<SessionAnswer>('GET', '/api/v1/auth/me');
+    const kabupaten = me.kabupaten ?? null;
     if (me.user.username !== session.user.username) {
       await markExpired();
-    } else if (session.expired || session.csrf !== me.csrf_token || session.timezone !== me.timezone) {
-      await setSession({ user: me.user, csrf: me.csrf_token, timezone: me.timezone, expired: false });
+    } else if (
+      session.expired ||
+      session.csrf !== me.csrf_token ||
+      session.timezone !== me.timezone ||
+      JSON.stringify(session.kabupaten ?? null) !== JSON.stringify(kabupaten)
+    ) {
+      await setSession({ user: me.user, csrf: me.csrf_token, timezone: me.timezone, kabupaten, expired: false });
     }
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) await markExpired();

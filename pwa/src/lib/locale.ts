@@ -1,6 +1,6 @@
 // How numbers, sizes and times are written for people: Indonesian style ("10,5 MB", "0,0%")
 // and the kabupaten's own clock. One place, so no screen writes "10.0 GB", a UTC time, or an
-// ISO week code. The zone is the kabupaten's (WITA for Lombok Timur); the server sends it
+// ISO week code. The zone is the user's kabupaten's (its kabupaten.json); the server sends it
 // with the session (`/auth/me` `timezone`), this is the default until then.
 export interface Clock {
   /** IANA zone, e.g. Asia/Makassar. */

@@ -3,6 +3,7 @@
 import { api, ApiError, putBytes, type Upload } from './api';
 import { sha256 } from './images';
 import { movesOf, NEEDS_REASON, STATUSES } from './lifecycle';
+import type { Role } from './roles';
 import type { RequestFields } from './wire';
 
 /** Accepting (DIAJUKAN → DITERIMA) is the batch download's; no button offers it. */
@@ -180,8 +181,11 @@ export function poll<T>(load: () => Promise<T>, done: (value: T) => boolean, onV
 
 export interface Account {
   username: string;
-  role: 'operator' | 'dukcapil' | 'admin';
+  role: Role;
   desa: string | null;
+  /** Its kabupaten's code (an operator: its desa's); null for the province role (#16). */
+  kabupaten: string | null;
+  provinsi: string | null;
   active: boolean;
   created_at: string;
 }

@@ -266,6 +266,15 @@ export async function storeCatalog(services: unknown): Promise<void> {
   await setKv('catalog', services);
 }
 
+/** The regions of the user's kabupaten as last fetched (lib/regions.ts owns their shape). */
+export async function storedRegions<T>(): Promise<T | undefined> {
+  return getKv<T>('regions');
+}
+
+export async function storeRegions(regions: unknown): Promise<void> {
+  await setKv('regions', regions);
+}
+
 /** The CSRF token of a logout made offline, to end the server's session once online (null: none). */
 export async function pendingLogout(): Promise<string | null | undefined> {
   return getKv<string | null>('logoutPending');

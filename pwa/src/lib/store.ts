@@ -2,8 +2,10 @@
 import { useLayoutEffect, useState } from 'preact/hooks';
 import { api, checkSession, getSession, NetworkError, send, type Session } from './api';
 import { cachedCatalog, refreshCatalog, type Service } from './catalog';
+import { cachedRegions, refreshRegions } from './regions';
 import { cachedServerList, mergeServerList, pendingLogout, setPendingLogout, type LocalRequest, type ServerRequest } from './storage';
 import { localItems, syncAll, type SyncSummary } from './outbox';
+import { readsRequests } from './roles';
 
 export interface State {
   ready: boolean;
@@ -124,7 +126,7 @@ export async function reloadLocal(): Promise<void> {
 /** Fetch the operator's recent requests into the offline cache. */
 export async function refreshServerList(): Promise<void> {
   const session = state.session;
-  if (!session || session.expired || !navigator.onLine) return;
+  if (!session || session.expired || !navigator.onLine || !readsRequests(session.user.role)) return;
   try {
     const page = await api<{ items: ServerRequest[] }>('GET', '/api/v1/requests?limit=100');
     // The list has no timeline or scans: those of an earlier detail fetch stay.
@@ -136,6 +138,12 @@ export async function refreshServerList(): Promise<void> {
 }
 
 export async function refreshReference(): Promise<void> {
+  // Regions first: the catalog's state change then redraws the screens with both.
+  try {
+    await refreshRegions();
+  } catch {
+    await cachedRegions();
+  }
   try {
     setState({ catalog: await refreshCatalog() });
   } catch {
@@ -193,7 +201,7 @@ export async function boot(): Promise<void> {
   try {
     // A read that never settles (a wedged IndexedDB) must not hold the loading screen.
     await withinTime(
-      Promise.all([cachedCatalog().then((catalog) => setState({ catalog })), reloadLocal()]),
+      Promise.all([cachedRegions().then(cachedCatalog).then((catalog) => setState({ catalog })), reloadLocal()]),
       LOCAL_READ_LIMIT_MS,
     );
     setState({ localProblem: false });

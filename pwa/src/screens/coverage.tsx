@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { getLang, t } from '../i18n';
 import { formatPercent, formatWeek } from '../lib/locale';
 import { api, ApiError, NetworkError } from '../lib/api';
+import { coverageQuery, drillFrom, summaryRows, type Scope, type SummaryRow } from '../lib/coverage-view';
 import { useStore } from '../lib/store';
 
 interface Rentan {
@@ -34,6 +35,8 @@ interface Item extends Figures {
 
 interface Report {
   level: 'kabupaten' | 'kecamatan' | 'desa';
+  kabupaten: string | null;
+  provinsi: string | null;
   kecamatan: string | null;
   desa: string | null;
   generated_at: string;
@@ -96,6 +99,46 @@ function Bars(props: { items: Item[]; onPick?: (item: Item) => void }) {
   );
 }
 
+/** The province's table (#16): each kabupaten's figures, as its own officers see them in their
+ * header; a kabupaten's name opens its kecamatan. On a 360 px phone the table scrolls sideways. */
+function KabupatenTable(props: { rows: SummaryRow[]; onPick: (scope: Scope) => void }) {
+  return (
+    <div class="table-wrap">
+      <table class="table" data-testid="coverage-kabupaten">
+        <caption class="meta">{t('coverage.kabupatenCaption')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('coverage.kabupaten')}</th>
+            <th scope="col">{t('coverage.target')}</th>
+            <th scope="col">{t('coverage.followedUp')}</th>
+            <th scope="col">{t('coverage.served')}</th>
+            <th scope="col">%</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((row) => (
+            <tr key={row.code || 'total'}>
+              <th scope="row">
+                {row.code ? (
+                  <button type="button" class="btn btn-small btn-secondary" onClick={() => props.onPick({ code: row.code, name: row.name })}>
+                    {row.name}
+                  </button>
+                ) : (
+                  row.name
+                )}
+              </th>
+              <td>{row.target}</td>
+              <td>{row.followed_up}</td>
+              <td>{row.served}</td>
+              <td>{pct(row.pct_served)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /** The weekly trend: served and followed up per ISO week, as two polylines. */
 function Trend(props: { weeks: Figures['trend'] }) {
   const weeks = props.weeks;
@@ -127,16 +170,26 @@ function Trend(props: { weeks: Figures['trend'] }) {
 
 export function Coverage() {
   const state = useStore();
-  const operatorDesa = state.session!.user.role === 'operator' ? state.session!.user.desa : null;
-  const [kecamatan, setKecamatan] = useState<{ code: string; name: string } | null>(null);
+  // A string, not the session's role union: the province role (#16) may not be in it yet.
+  const role: string = state.session!.user.role;
+  const province = role === 'provinsi';
+  const [kabupaten, setKabupaten] = useState<Scope | null>(null);
+  const [kecamatan, setKecamatan] = useState<Scope | null>(null);
   const [report, setReport] = useState<Report | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
 
-  const query = operatorDesa
-    ? `level=desa&desa=${encodeURIComponent(operatorDesa)}`
-    : kecamatan
-      ? `level=desa&kecamatan=${encodeURIComponent(kecamatan.code)}`
-      : 'level=kecamatan';
+  const query = coverageQuery({ role, desa: state.session!.user.desa, kabupaten, kecamatan });
+  const pick = (item: Item) => {
+    const drill = report ? drillFrom(role, report.level) : null;
+    if (drill === 'kabupaten') setKabupaten({ code: item.code, name: item.name });
+    if (drill === 'kecamatan') setKecamatan({ code: item.code, name: item.name });
+  };
+  const heading = (level: Report['level']) =>
+    level === 'kabupaten'
+      ? t('coverage.perKabupaten')
+      : level === 'kecamatan'
+        ? t(province ? 'coverage.perKecamatanOnly' : 'coverage.perKecamatan')
+        : t('coverage.perDesa');
 
   useEffect(() => {
     setReport(null);
@@ -153,6 +206,14 @@ export function Coverage() {
   return (
     <section aria-labelledby="coverage-title">
       <h1 id="coverage-title">{t('coverage.title')}</h1>
+      {kabupaten && (
+        <p>
+          <button type="button" class="btn btn-small btn-secondary" onClick={() => setKabupaten(null)}>
+            ← {t('coverage.backKabupaten')}
+          </button>{' '}
+          <strong>{kabupaten.name}</strong>
+        </p>
+      )}
       {kecamatan && (
         <p>
           <button type="button" class="btn btn-small btn-secondary" onClick={() => setKecamatan(null)}>
@@ -172,14 +233,14 @@ export function Coverage() {
           <p class="lead" data-testid="coverage-total">
             {t('coverage.total', { served: total.served, target: total.target, pct: pct(total.pct_served), followed: total.followed_up })}
           </p>
-          <h2>{report.level === 'kecamatan' ? t('coverage.perKecamatan') : t('coverage.perDesa')}</h2>
+          <h2>{heading(report.level)}</h2>
+          {province && report.level === 'kabupaten' && (
+            <KabupatenTable rows={summaryRows(report.items, total, t('coverage.sum'))} onPick={setKabupaten} />
+          )}
           {report.items.length === 0 ? (
             <p class="note">{t('coverage.empty')}</p>
           ) : (
-            <Bars
-              items={report.items}
-              onPick={report.level === 'kecamatan' ? (item) => setKecamatan({ code: item.code, name: item.name }) : undefined}
-            />
+            <Bars items={report.items} onPick={drillFrom(role, report.level) ? pick : undefined} />
           )}
           <h2>{t('coverage.rentan')}</h2>
           <div class="table-wrap">

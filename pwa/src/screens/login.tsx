@@ -3,6 +3,7 @@ import { t } from '../i18n';
 import { ApiError, login, NetworkError } from '../lib/api';
 import { warmUp } from '../lib/compress';
 import { forgetServerList, setPendingLogout } from '../lib/storage';
+import { homeRoute } from '../lib/roles';
 import { forgetWorklists } from '../lib/sasaran';
 import { preloadOperatorScreens } from './lazy';
 import { reloadLocal, refreshReference, refreshServerList, runSync, useStore } from '../lib/store';
@@ -32,7 +33,10 @@ export function Login() {
       await reloadLocal();
       // Leave the login route only if we are still on it: the officer (or a test) may
       // already have moved on while the catalog was loading.
-      if (location.hash.startsWith('#/masuk')) location.hash = '#/';
+      // A confined role (the province's) also leaves the bare start page for its own screen.
+      const home = homeRoute(session.user.role);
+      const bare = location.hash === '' || location.hash === '#/';
+      if (location.hash.startsWith('#/masuk') || (bare && home !== '#/')) location.hash = home;
       await refreshServerList();
       await runSync(true);
     } catch (caught) {

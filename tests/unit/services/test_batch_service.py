@@ -64,7 +64,7 @@ def test_a_second_batch_with_nothing_left_to_take_is_refused_not_made_empty(
         fakes.services.batches.create(DUKCAPIL, BatchFilters())
 
     assert fakes.records.get_batch(first.id).count == 2  # type: ignore[union-attr]
-    batches, _ = fakes.records.list_batches(cursor=None, limit=10)
+    batches, _ = fakes.records.list_batches(kabupaten="52.03", cursor=None, limit=10)
     assert [b.id for b in batches] == [first.id]
     assert fakes.queue.pending() == []
 
@@ -81,4 +81,4 @@ def test_a_batch_whose_filters_match_no_ready_request_is_refused(fakes: FakeSet)
     fakes.records.save_request(unchecked, waiting.version, None)
     with pytest.raises(Conflict, match="Belum ada permohonan siap"):
         fakes.services.batches.create(DUKCAPIL, BatchFilters())
-    assert fakes.records.list_batches(cursor=None, limit=10) == ([], None)
+    assert fakes.records.list_batches(kabupaten="52.03", cursor=None, limit=10) == ([], None)

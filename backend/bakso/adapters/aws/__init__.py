@@ -61,6 +61,7 @@ def build(config: Mapping[str, Any]) -> tuple[DynamoRecords, S3Blobs, SqsQueue]:
             session.client("dynamodb", config=_API),
             config["TABLE_NAME"],
             AuditKeys.from_config(config),
+            served_kabupaten(config),
         ),
         S3Blobs(session.client("s3", config=_S3), config["BUCKET_NAME"]),
         SqsQueue(session.client("sqs", config=_API), config["QUEUE_URL"]),
@@ -76,10 +77,19 @@ def build_sasaran_store(
     session costs a cold start about 0.1 s more.
     """
     desa = _served_desa(config)
+    codes = served_kabupaten(config)
     if records is not None:
-        return DynamoSasaranStore(records.client, records.table, desa)
+        return DynamoSasaranStore(records.client, records.table, desa, codes)
     session = boto3.session.Session(region_name=config["AWS_REGION"])
-    return DynamoSasaranStore(session.client("dynamodb", config=_API), config["TABLE_NAME"], desa)
+    client = session.client("dynamodb", config=_API)
+    return DynamoSasaranStore(client, config["TABLE_NAME"], desa, codes)
+
+
+def served_kabupaten(config: Mapping[str, Any]) -> list[str]:
+    """The codes of the kabupaten served, the default first (a folder is named by its
+    code): what the partition keys name (tenant_keys)."""
+    found = tenant_folders(config.get("KABUPATEN") or (), config.get("KABUPATEN_DIRS") or ())
+    return [folder.name for folder in found]
 
 
 def _served_desa(config: Mapping[str, Any]) -> list[str]:

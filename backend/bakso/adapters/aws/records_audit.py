@@ -1,148 +1,51 @@
-"""The audit log in DynamoDB: the hash chain every write extends, append and search."""
+"""The audit log in DynamoDB: append, the walk verify reads, search (one chain per
+kabupaten: where each lives, records_audit_chain.py)."""
 
 from __future__ import annotations
 
-import json
-import logging
-import random
-import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ...domain.audit_chain import AuditHead, AuditKeys
+from ...domain.audit_chain import AuditHead
 from ...domain.model import AuditEntry
-from ...domain.refusals import STORE_BUSY
 from .dynamo import cancellation_reasons as _cancellation_reasons
-from .dynamo import dump as _dump
 from .dynamo import integer as _int
 from .dynamo import n as _n
-from .dynamo import opt_text as _opt_str
 from .dynamo import s as _s
 from .dynamo import text as _str
-from .errors import StoreUnavailable, translated
+from .errors import translated
+from .records_audit_chain import AuditChain, AuditLayout
+from .records_audit_move import AuditMoveRecords
 from .records_items import (
     _ENTRY_WIDTH,
-    AUDIT_KIND,
-    MAX_CONTENTION_RETRIES,
     SORT_ATTRIBUTE,
-    DynamoTable,
     _audit_entry,
     _entry_newest,
     _entry_sk,
-    _Head,
 )
 
-log = logging.getLogger(__name__)
-
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import (
-        AttributeValueTypeDef,
-        QueryInputTypeDef,
-        TransactWriteItemTypeDef,
-    )
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, QueryInputTypeDef
 
     Item = Mapping[str, AttributeValueTypeDef]
 
-
-class AuditChain(DynamoTable):
-    """Extends the chain: the HEAD item advanced conditionally, retried on contention.
-
-    HEAD holds the chain's length (`seq`), last link (`hash`), and the seal over both
-    (`key_id`, `mac`): the same one item, rewritten by every append as before (#16).
-    """
-
-    audit_keys: AuditKeys
-
-    def _contended(self) -> Iterator[_Head]:
-        """The audit head to build on, once per attempt; backs off between attempts."""
-        for attempt in range(MAX_CONTENTION_RETRIES):
-            if attempt:
-                # Jitter keeps appenders that collided from colliding again in step.
-                time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** min(attempt, 6))))  # noqa: S311
-            yield self._audit_head()
-        raise StoreUnavailable(STORE_BUSY)
-
-    def _read_head(self) -> AuditHead | None:
-        item = self._get({"PK": _s("AUDIT"), "SK": _s("HEAD")})
-        if item is None:
-            return None
-        return AuditHead(
-            length=_int(item, "seq"),
-            link=_str(item, "hash"),
-            key_id=_opt_str(item, "key_id") or "",
-            mac=_opt_str(item, "mac") or "",
-        )
-
-    def _audit_head(self) -> _Head:
-        """The head to chain onto; refused if its seal does not hold (never rebuilt from rows)."""
-        head = self._read_head()
-        try:
-            seq, link = self.audit_keys.start(head, None)
-        except StoreUnavailable:
-            log.error(
-                "audit append refused: the chain head is missing or not sealed by the audit key"
-                " (bakso audit verify; docs/security.md, Audit log)"
-            )
-            raise
-        return _Head(seq, link, exists=head is not None)
-
-    def _entry(
-        self, head: _Head, at: str, actor: str, action: str, target: str, data: dict[str, Any]
-    ) -> AuditEntry:
-        # Link what a reader gets back from JSON, so re-verification agrees.
-        data = json.loads(_dump(data))
-        return self.audit_keys.entry(head.seq + 1, at, actor, action, target, data, head.hash)
-
-    def _audit_writes(self, head: _Head, entry: AuditEntry) -> Sequence[TransactWriteItemTypeDef]:
-        stored: dict[str, AttributeValueTypeDef] = {
-            "PK": _s("AUDIT"),
-            "SK": _s(_entry_sk(entry.seq)),
-            "seq": _n(entry.seq),
-            "at": _s(entry.at),
-            "actor": _s(entry.actor),
-            "action": _s(entry.action),
-            "target": _s(entry.target),
-            "data": _s(_dump(entry.data)),
-            "prev_hash": _s(entry.prev_hash),
-            "hash": _s(entry.hash),
-            "key_id": _s(entry.key_id),
-            "audit_target": _s(entry.target),
-            "audit_actor": _s(entry.actor),
-            "kind": _s(AUDIT_KIND),
-            SORT_ATTRIBUTE: _s(_entry_newest(entry.at, entry.seq)),
-        }
-        sealed = self.audit_keys.seal(entry.seq, entry.hash)
-        advance: TransactWriteItemTypeDef = {
-            "Put": {
-                "TableName": self.table,
-                "Item": {
-                    "PK": _s("AUDIT"),
-                    "SK": _s("HEAD"),
-                    "seq": _n(sealed.length),
-                    "hash": _s(sealed.link),
-                    "key_id": _s(sealed.key_id),
-                    "mac": _s(sealed.mac),
-                },
-            }
-        }
-        if head.exists:
-            advance["Put"]["ConditionExpression"] = "#seq = :seq"
-            advance["Put"]["ExpressionAttributeNames"] = {"#seq": "seq"}
-            advance["Put"]["ExpressionAttributeValues"] = {":seq": _n(head.seq)}
-        else:
-            advance["Put"]["ConditionExpression"] = "attribute_not_exists(PK)"
-        return [self._put(stored, "attribute_not_exists(PK)"), advance]
+__all__ = ["AuditChain", "AuditRecords"]
 
 
-class AuditRecords(AuditChain):
+def _entries(items: Sequence[Item], chain: str) -> list[AuditEntry]:
+    return [replace(_audit_entry(item), chain=chain) for item in items]
+
+
+class AuditRecords(AuditMoveRecords):
     # Audit log ------------------------------------------------------------
     def append_audit(
-        self, *, at: str, actor: str, action: str, target: str, data: dict[str, Any]
+        self, *, chain: str, at: str, actor: str, action: str, target: str, data: dict[str, Any]
     ) -> AuditEntry:
         with translated("append_audit"):
-            for head in self._contended():
+            for head in self._contended(chain):
                 entry = self._entry(head, at, actor, action, target, data)
                 try:
                     self.client.transact_write_items(
@@ -154,14 +57,19 @@ class AuditRecords(AuditChain):
                 return entry
         raise AssertionError("unreachable")  # pragma: no cover - _contended raises
 
-    def audit_entries(self, after_seq: int = 0, limit: int = 1000) -> list[AuditEntry]:
+    def audit_entries(
+        self, after_seq: int = 0, limit: int = 1000, *, chain: str | None = None
+    ) -> list[AuditEntry]:
         if limit < 1:
             return []
+        name = self._chain(chain)
+        with translated("audit_entries"):
+            layout = self._layout(name)
         query: QueryInputTypeDef = {
             "TableName": self.table,
             "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
             "ExpressionAttributeValues": {
-                ":pk": _s("AUDIT"),
+                ":pk": _s(layout.partition),
                 ":low": _s(_entry_sk(after_seq + 1)),
                 ":high": _s(_entry_sk(10**_ENTRY_WIDTH - 1)),
             },
@@ -169,22 +77,26 @@ class AuditRecords(AuditChain):
         }
         with translated("audit_entries"):
             items = self._query(query, limit=limit)
-        return [_audit_entry(item) for item in items]
+        return _entries(items, name)
 
-    def audit_head(self) -> AuditHead | None:
+    def audit_head(self, chain: str | None = None) -> AuditHead | None:
         with translated("audit_head"):
-            return self._read_head()
+            return self._read_head(self._chain(chain))[1]
 
-    def index_audit_times(self, after_seq: int, limit: int) -> tuple[int, int | None]:
+    def index_audit_times(
+        self, after_seq: int, limit: int, *, chain: str | None = None
+    ) -> tuple[int, int | None]:
         # Adds the two attributes that put an entry in all-newest; the chain's link does
         # not cover them, so the entry stays as linked.
+        with translated("index_audit_times"):
+            layout = self._layout(self._chain(chain))
         query: QueryInputTypeDef = {
             "TableName": self.table,
             "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
             "ProjectionExpression": "PK, SK, seq, #at, #kind",
             "ExpressionAttributeNames": {"#at": "at", "#kind": "kind"},
             "ExpressionAttributeValues": {
-                ":pk": _s("AUDIT"),
+                ":pk": _s(layout.partition),
                 ":low": _s(_entry_sk(after_seq + 1)),
                 ":high": _s(_entry_sk(10**_ENTRY_WIDTH - 1)),
             },
@@ -203,7 +115,7 @@ class AuditRecords(AuditChain):
                     ConditionExpression="attribute_exists(PK)",
                     ExpressionAttributeNames={"#kind": "kind", "#pos": SORT_ATTRIBUTE},
                     ExpressionAttributeValues={
-                        ":kind": _s(AUDIT_KIND),
+                        ":kind": _s(layout.kind),
                         ":pos": _s(_entry_newest(_str(item, "at"), _int(item, "seq"))),
                     },
                 )
@@ -220,11 +132,14 @@ class AuditRecords(AuditChain):
         until: str | None,
         before_seq: int | None,
         limit: int,
+        chain: str | None = None,
     ) -> list[AuditEntry]:
         if limit < 1:
             return []
+        with translated("audit_search"):
+            layout = self._layout(self._chain(chain))
         if since is not None or until is not None:
-            return self._audit_by_time(target, actor, since, until, before_seq, limit)
+            return self._audit_by_time(layout, target, actor, since, until, before_seq, limit)
         if before_seq is not None and before_seq <= 1:
             return []
         # DynamoDB refuses names and values that the expressions do not use.
@@ -241,7 +156,7 @@ class AuditRecords(AuditChain):
             assert value is not None
             query["IndexName"] = index
             names["#pk"] = attribute
-            values[":pk"] = _s(value)
+            values[":pk"] = _s(layout.index_key(value))
             key = "#pk = :pk"
             if before_seq is not None:
                 key += " AND #seq < :before"
@@ -249,7 +164,7 @@ class AuditRecords(AuditChain):
                 values[":before"] = _n(before_seq)
         else:
             key = "PK = :pk AND SK BETWEEN :low AND :high"
-            values[":pk"] = _s("AUDIT")
+            values[":pk"] = _s(layout.partition)
             values[":low"] = _s(_entry_sk(1))
             high = before_seq - 1 if before_seq is not None else 10**_ENTRY_WIDTH - 1
             values[":high"] = _s(_entry_sk(high))
@@ -266,10 +181,11 @@ class AuditRecords(AuditChain):
             # `limit` so a selective one does not cost a round trip per item.
             page = max(limit, 100) if target is not None and actor is not None else None
             items = self._query(query, limit=limit, page=page)
-        return [_audit_entry(item) for item in items]
+        return _entries(items, layout.chain)
 
     def _audit_by_time(
         self,
+        layout: AuditLayout,
         target: str | None,
         actor: str | None,
         since: str | None,
@@ -280,8 +196,8 @@ class AuditRecords(AuditChain):
         """Newest by (at, seq), paged from the `before` entry's (at, seq), as on SQLite.
 
         A target's entries (one request's events, one account's changes) are few: read
-        all and ordered here. Otherwise one range Query of all-newest's "audit"
-        partition, keyed by time; an officer is a filter within that range.
+        all and ordered here. Otherwise one range Query of the chain's all-newest
+        partition ("audit#<code>"), keyed by time; an officer is a filter within that range.
         """
         low, high = since or "0", until
         names = {"#at": "at"}
@@ -300,7 +216,7 @@ class AuditRecords(AuditChain):
         with translated("audit_search"):
             after: tuple[str, int] | None = None
             if before_seq is not None:
-                cursor = self._get({"PK": _s("AUDIT"), "SK": _s(_entry_sk(before_seq))})
+                cursor = self._get(layout.entry_key(before_seq))
                 if cursor is None:
                     return []
                 after = (_str(cursor, "at"), before_seq)
@@ -308,7 +224,7 @@ class AuditRecords(AuditChain):
                 high = position if high is None else min(high, position)
             if target is not None:
                 names["#pk"] = "audit_target"
-                values[":pk"] = _s(target)
+                values[":pk"] = _s(layout.index_key(target))
                 items = self._query_all(
                     {
                         "TableName": self.table,
@@ -319,7 +235,9 @@ class AuditRecords(AuditChain):
                         "ExpressionAttributeValues": values,
                     }
                 )
-                found = sorted(map(_audit_entry, items), key=lambda e: (e.at, e.seq), reverse=True)
+                found = sorted(
+                    _entries(items, layout.chain), key=lambda e: (e.at, e.seq), reverse=True
+                )
                 if after is not None:
                     found = [e for e in found if (e.at, e.seq) < after]
                 return found[:limit]
@@ -328,7 +246,7 @@ class AuditRecords(AuditChain):
             if low > high:
                 return []
             names.update({"#kind": "kind", "#pos": SORT_ATTRIBUTE})
-            values.update({":kind": _s(AUDIT_KIND), ":low": _s(low), ":high": _s(high)})
+            values.update({":kind": _s(layout.kind), ":low": _s(low), ":high": _s(high)})
             query: QueryInputTypeDef = {
                 "TableName": self.table,
                 "IndexName": "all-newest",
@@ -341,7 +259,7 @@ class AuditRecords(AuditChain):
             }
             wanted = limit + (after is not None)
             items = self._query(query, limit=wanted, page=max(wanted, 100))
-        found = [_audit_entry(item) for item in items]
+        found = _entries(items, layout.chain)
         if after is not None:
             found = [e for e in found if (e.at, e.seq) < after]
         return found[:limit]

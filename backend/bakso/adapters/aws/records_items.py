@@ -6,7 +6,7 @@ The item layout is in bakso.adapters.aws.records.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -22,6 +22,7 @@ from .dynamo import integer as _int
 from .dynamo import opt_text as _opt_str
 from .dynamo import s as _s
 from .dynamo import text as _str
+from .tenant_keys import BATCH, REQUEST, TenantKeys
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
     Item = Mapping[str, AttributeValueTypeDef]
 
+TENANT_KINDS = frozenset({REQUEST, BATCH})  # items keyed by kabupaten, listed by _newest_page
 RETENTION_INDEX = "retention-due"
 RETENTION_KEY = "retention_key"  # "<desa>#<clock>"
 RETENTION_SINCE = "retention_since"  # "<clock started>#<request id>"
@@ -78,6 +80,7 @@ _RETURN_CHUNK = "CHUNK#"
 
 
 def _request_pk(request_id: str) -> str:
+    """The key of a request written before #16 (tenant_keys: `DynamoTable.keys.pk`)."""
     return f"REQ#{request_id}"
 
 
@@ -145,6 +148,8 @@ class _Head:
     seq: int
     hash: str
     exists: bool
+    chain: str = ""  # the audit chain (a kabupaten code) it heads (#16)
+    partition: str = ""  # where that chain's items are (records_audit_chain.AuditLayout)
 
 
 class _Retry(Exception):
@@ -154,10 +159,12 @@ class _Retry(Exception):
 class DynamoTable:
     """The table and the reads and writes every records mixin builds on."""
 
-    def __init__(self, client: DynamoDBClient, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str, kabupaten: Sequence[str] = ()) -> None:
         # Public so tests can hook the client's events (e.g. to count operations).
         self.client = client
         self.table = table
+        # The kabupaten served, the default first: partition keys by id (tenant_keys).
+        self.keys = TenantKeys(client, table, kabupaten)
 
     def _get(self, key: Mapping[str, AttributeValueTypeDef]) -> Item | None:
         response = self.client.get_item(TableName=self.table, Key=key, ConsistentRead=True)
@@ -203,7 +210,8 @@ class DynamoTable:
         if cursor is not None:
             created_at, item_id = paging.decode_position(cursor)
             query["ExclusiveStartKey"] = {
-                "PK": _s(f"{pk_prefix}{item_id}"),
+                # The item's own key: where `newest` ties, the table key orders.
+                "PK": _s(self._start_pk(pk_prefix, item_id)),
                 "SK": _s(sk),
                 hash_key: _s(partition),
                 SORT_ATTRIBUTE: _s(_newest(created_at, item_id)),
@@ -215,6 +223,14 @@ class DynamoTable:
             created_at, _, item_id = _str(items[limit - 1], SORT_ATTRIBUTE).rpartition("#")
             next_cursor = paging.encode_position(created_at, item_id)
         return items[:limit], next_cursor
+
+    def _start_pk(self, pk_prefix: str, item_id: str) -> str:
+        """The partition of a page's last item: a request's or batch's names its
+        kabupaten (tenant_keys)."""
+        kind = pk_prefix.removesuffix("#")
+        if kind in TENANT_KINDS:
+            return self.keys.pk(kind, item_id)
+        return f"{pk_prefix}{item_id}"
 
 
 def _is_request_put(item: TransactWriteItemTypeDef) -> bool:
@@ -272,4 +288,6 @@ def _user(item: Item) -> User:
         active=bool(item["active"]["BOOL"]),
         session_epoch=_int(item, "session_epoch"),
         created_at=_str(item, "created_at"),
+        kabupaten=_opt_str(item, "user_kabupaten"),  # absent before #16: the default's
+        provinsi=_opt_str(item, "user_provinsi"),
     )

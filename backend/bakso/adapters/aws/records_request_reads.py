@@ -29,11 +29,11 @@ from .records_items import (
     NIK_INDEX,
     REQUEST_KIND,
     SORT_ATTRIBUTE,
-    _request_pk,
     kabupaten_status,
     request_kind,
 )
 from .records_requests import RequestRecords
+from .tenant_keys import KABUPATEN, REQUEST
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, QueryInputTypeDef
@@ -71,7 +71,7 @@ class RequestReads(RequestRecords):
             items, next_cursor = self._newest_page(
                 index, partition, "REQ#", "REQ", cursor=cursor, limit=limit
             )
-        return Page(items=[_request(item) for item in items], cursor=next_cursor)
+        return Page(items=[self._read(item) for item in items], cursor=next_cursor)
 
     def list_unpartitioned_requests(self, *, cursor: str | None, limit: int) -> Page:
         # Items written before #16 are in all-newest under the bare kind; writing one
@@ -81,7 +81,12 @@ class RequestReads(RequestRecords):
             items, next_cursor = self._newest_page(
                 "all-newest", REQUEST_KIND, "REQ#", "REQ", cursor=cursor, limit=limit
             )
-        return Page(items=[_request(item) for item in items], cursor=next_cursor)
+        return Page(items=[self._read(item) for item in items], cursor=next_cursor)
+
+    def _read(self, item: Item) -> Request:
+        """The request of an item read, remembering its partition."""
+        self.keys.learn_pk(REQUEST, _str(item, "PK"))
+        return _request(item)
 
     def get_request_by_token(self, token: str) -> Request | None:
         query: QueryInputTypeDef = {
@@ -99,7 +104,7 @@ class RequestReads(RequestRecords):
             item = self._get({"PK": keys[0]["PK"], "SK": keys[0]["SK"]})
         if item is None or _opt_str(item, "token") != token:
             return None
-        return Request.from_record(json.loads(_str(item, "data")))
+        return self._read(item)
 
     def requests_by_nik(self, nik_key: str, *, limit: int) -> list[Request]:
         query: QueryInputTypeDef = {
@@ -112,7 +117,7 @@ class RequestReads(RequestRecords):
         }
         with translated("requests_by_nik"):  # the index may lag a write: read, check again
             keys = self._query(query, limit=max(1, limit))
-            found = self._requests_by_ids([_str(key, "PK")[len("REQ#") :] for key in keys])
+            found = self._requests_by_pks([_str(key, "PK") for key in keys])
         return [r for r in found if r.nik_key == nik_key]
 
     def requests_in_batch(
@@ -158,14 +163,16 @@ class RequestReads(RequestRecords):
         if limit is not None:
             items = items[:limit]
         # The index holds copies that may lag a write: read the items themselves.
-        return self._requests_by_ids([_str(item, "PK")[len("REQ#") :] for item in items])
+        return self._requests_by_pks([_str(item, "PK") for item in items])
 
-    def _requests_by_ids(self, ids: Sequence[str]) -> list[Request]:
-        """Consistent reads of these requests, in this order, 100 keys per BatchGetItem."""
+    def _requests_by_pks(self, pks: Sequence[str]) -> list[Request]:
+        """Consistent reads of the requests in these partitions, in this order, 100 keys per
+        BatchGetItem (an index names the partition: no pointer to read)."""
+        ids = [self.keys.learn_pk(REQUEST, pk) for pk in pks]
         found: dict[str, Request] = {}
-        for start in range(0, len(ids), 100):
+        for start in range(0, len(pks), 100):
             keys: list[Mapping[str, AttributeValueTypeDef]] = [
-                {"PK": _s(_request_pk(i)), "SK": _s("REQ")} for i in ids[start : start + 100]
+                {"PK": _s(pk), "SK": _s("REQ")} for pk in pks[start : start + 100]
             ]
             with translated("batch get requests"):
                 while keys:
@@ -186,11 +193,15 @@ class RequestReads(RequestRecords):
                 self.table,
                 [{"PK": _s(f"CODE#{code}"), "SK": _s("CODE")} for code in sorted(set(codes))],
             )
+            for claim in claims:
+                if (kabupaten := _opt_str(claim, KABUPATEN)) is not None:
+                    self.keys.learn(REQUEST, _str(claim, "request_id"), kabupaten)
             ids = sorted({_str(claim, "request_id") for claim in claims})
+            pks = self.keys.pks(REQUEST, ids)  # reads pointers only for claims before #16
             items = dynamo.batch_get(
                 self.client,
                 self.table,
-                [{"PK": _s(_request_pk(i)), "SK": _s("REQ")} for i in ids],
+                [{"PK": _s(pks[i]), "SK": _s("REQ")} for i in ids],
             )
         requests = (Request.from_record(json.loads(_str(item, "data"))) for item in items)
         return {request.code: request for request in requests}

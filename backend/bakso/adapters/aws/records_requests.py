@@ -12,6 +12,7 @@ from ...domain.errors import Conflict
 from ...domain.lifecycle import Status
 from ...domain.model import AuditEntry, Event, Request, event_audit_data
 from ...domain.refusals import CODE_FIXED, STALE_REQUEST
+from ...domain.regions import kabupaten_of
 from ...ports import MAX_REQUEST_WRITES, CodeTaken, RequestWrite
 from .dynamo import CHECK_FAILED as _CHECK_FAILED
 from .dynamo import cancellation_reasons as _cancellation_reasons
@@ -22,7 +23,7 @@ from .dynamo import opt_text as _opt_str
 from .dynamo import s as _s
 from .dynamo import text as _str
 from .errors import error_code, translated
-from .records_audit import AuditChain
+from .records_audit_chain import AuditChain, one_chain
 from .records_items import (
     _ENTRY_WIDTH,
     SORT_ATTRIBUTE,
@@ -30,11 +31,11 @@ from .records_items import (
     _is_request_put,
     _newest,
     _old_item,
-    _request_pk,
     list_attributes,
     retention_attributes,
     search_attributes,
 )
+from .tenant_keys import KABUPATEN, REQUEST, tenant_pk
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import (
@@ -49,7 +50,7 @@ class RequestRecords(AuditChain):
     # Requests -------------------------------------------------------------
     def create_request(self, request: Request, event: Event) -> bool:
         with translated("create_request"):
-            for head in self._contended():
+            for head in self._contended(kabupaten_of(request.desa)):
                 entry = self._entry(
                     head,
                     event.at,
@@ -58,33 +59,43 @@ class RequestRecords(AuditChain):
                     event.request_id,
                     event_audit_data(event),
                 )
+                kabupaten = kabupaten_of(request.desa)
+                pk = tenant_pk(REQUEST, kabupaten, request.id)
                 items: list[TransactWriteItemTypeDef] = [
-                    self._put(self._request_item(request), "attribute_not_exists(PK)"),
+                    self._put(self._request_item(request, pk), "attribute_not_exists(PK)"),
                     self._put(
                         {
                             "PK": _s(f"CODE#{request.code}"),
                             "SK": _s("CODE"),
                             "request_id": _s(request.id),
+                            KABUPATEN: _s(kabupaten),
                         },
                         "attribute_not_exists(PK)",
                     ),
-                    self._put(self._event_item(event, entry.seq), "attribute_not_exists(PK)"),
+                    # The id's pointer (tenant_keys), and no request of this id from
+                    # before #16: either means a replay.
+                    self.keys.pointer(REQUEST, request.id, kabupaten),
+                    self.keys.legacy_absent(REQUEST, request.id, "REQ"),
+                    self._put(self._event_item(event, entry.seq, pk), "attribute_not_exists(PK)"),
                     *self._audit_writes(head, entry),
                 ]
                 try:
                     self.client.transact_write_items(TransactItems=items)
                 except ClientError as error:
                     reasons = _cancellation_reasons(error)
-                    if reasons[0] == _CHECK_FAILED:
+                    if _CHECK_FAILED in (reasons[0], reasons[2], reasons[3]):
                         return False  # the id exists: a replay
                     if reasons[1] == _CHECK_FAILED:
                         raise CodeTaken(request.code) from None
                     continue
+                self.keys.learn(REQUEST, request.id, kabupaten)
                 return True
         raise AssertionError("unreachable")  # pragma: no cover - _contended raises
 
     def save_request(self, request: Request, expected_version: int, event: Event | None) -> None:
-        item = self._request_item(request)
+        with translated("save_request"):
+            pk = self.keys.pk(REQUEST, request.id)
+        item = self._request_item(request, pk)
         condition = "attribute_exists(PK) AND #version = :expected AND #code = :code"
         names = {"#version": "version", "#code": "code"}
         values: dict[str, AttributeValueTypeDef] = {
@@ -107,7 +118,7 @@ class RequestRecords(AuditChain):
                         raise
                     raise self._stale(request, _old_item(error)) from None
                 return
-            for head in self._contended():
+            for head in self._contended(kabupaten_of(request.desa)):
                 entry = self._entry(
                     head,
                     event.at,
@@ -122,7 +133,7 @@ class RequestRecords(AuditChain):
                 put["Put"]["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
                 items = [
                     put,
-                    self._put(self._event_item(event, entry.seq), "attribute_not_exists(PK)"),
+                    self._put(self._event_item(event, entry.seq, pk), "attribute_not_exists(PK)"),
                     *self._audit_writes(head, entry),
                 ]
                 try:
@@ -140,12 +151,14 @@ class RequestRecords(AuditChain):
         if not writes:
             return
         with translated("save_requests"):
-            for head in self._contended():
+            pks = self.keys.pks(REQUEST, [write.request.id for write in writes])
+            for head in self._contended(one_chain(writes)):
                 items: list[TransactWriteItemTypeDef] = []
                 entries: list[AuditEntry] = []
                 for write in writes:
+                    pk = pks[write.request.id]
                     put = self._put(
-                        self._request_item(write.request),
+                        self._request_item(write.request, pk),
                         "attribute_exists(PK) AND #version = :expected",
                     )
                     put["Put"]["ExpressionAttributeNames"] = {"#version": "version"}
@@ -158,7 +171,7 @@ class RequestRecords(AuditChain):
                         continue
                     # The entries chain on one another inside the transaction.
                     link = entries[-1] if entries else None
-                    base = _Head(link.seq, link.hash, exists=True) if link else head
+                    base = _Head(link.seq, link.hash, True, head.chain) if link else head
                     entry = self._entry(
                         base,
                         event.at,
@@ -169,7 +182,9 @@ class RequestRecords(AuditChain):
                     )
                     entries.append(entry)
                     items.append(
-                        self._put(self._event_item(event, entry.seq), "attribute_not_exists(PK)")
+                        self._put(
+                            self._event_item(event, entry.seq, pk), "attribute_not_exists(PK)"
+                        )
                     )
                 for index, entry in enumerate(entries):
                     stored, advance = self._audit_writes(head, entry)
@@ -189,7 +204,7 @@ class RequestRecords(AuditChain):
     def _stale(self, request: Request, old: Item | None) -> Conflict:
         if old is None:
             # Some stores leave the old item out of the answer: read it.
-            old = self._get({"PK": _s(_request_pk(request.id)), "SK": _s("REQ")})
+            old = self._get({"PK": _s(self.keys.pk(REQUEST, request.id)), "SK": _s("REQ")})
         if old is None:
             return Conflict(STALE_REQUEST, current_version=None)
         if _str(old, "code") != request.code:
@@ -198,7 +213,8 @@ class RequestRecords(AuditChain):
 
     def get_request(self, request_id: str) -> Request | None:
         with translated("get_request"):
-            item = self._get({"PK": _s(_request_pk(request_id)), "SK": _s("REQ")})
+            pk = self.keys.pk(REQUEST, request_id)
+            item = self._get({"PK": _s(pk), "SK": _s("REQ")})
         return Request.from_record(json.loads(_str(item, "data"))) if item else None
 
     def get_request_by_code(self, code: str) -> Request | None:
@@ -206,11 +222,15 @@ class RequestRecords(AuditChain):
             claim = self._get({"PK": _s(f"CODE#{code}"), "SK": _s("CODE")})
         if claim is None:
             return None
-        return self.get_request(_str(claim, "request_id"))
+        request_id = _str(claim, "request_id")
+        kabupaten = _opt_str(claim, KABUPATEN)  # none on a claim from before #16
+        if kabupaten is not None:
+            self.keys.learn(REQUEST, request_id, kabupaten)
+        return self.get_request(request_id)
 
     def timeline(self, request_id: str) -> list[Event]:
         with translated("timeline"):
-            items = self._query_prefix(_request_pk(request_id), "EVT#")
+            items = self._query_prefix(self.keys.pk(REQUEST, request_id), "EVT#")
         return [
             Event(
                 request_id=request_id,
@@ -225,9 +245,9 @@ class RequestRecords(AuditChain):
         ]
 
     @staticmethod
-    def _request_item(request: Request) -> dict[str, AttributeValueTypeDef]:
+    def _request_item(request: Request, pk: str) -> dict[str, AttributeValueTypeDef]:
         item: dict[str, AttributeValueTypeDef] = {
-            "PK": _s(_request_pk(request.id)),
+            "PK": _s(pk),
             "SK": _s("REQ"),
             "data": _s(_dump(request.to_record())),
             "version": _n(request.version),
@@ -244,9 +264,9 @@ class RequestRecords(AuditChain):
         return item
 
     @staticmethod
-    def _event_item(event: Event, seq: int) -> dict[str, AttributeValueTypeDef]:
+    def _event_item(event: Event, seq: int, pk: str) -> dict[str, AttributeValueTypeDef]:
         item: dict[str, AttributeValueTypeDef] = {
-            "PK": _s(_request_pk(event.request_id)),
+            "PK": _s(pk),
             "SK": _s(f"EVT#{seq:0{_ENTRY_WIDTH}d}"),
             "at": _s(event.at),
             "by": _s(event.by),

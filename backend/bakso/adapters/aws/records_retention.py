@@ -17,8 +17,9 @@ from ...ports import Page
 from .dynamo import s as _s
 from .dynamo import text as _str
 from .errors import translated
-from .records_items import RETENTION_INDEX, RETENTION_KEY, RETENTION_SINCE, _request_pk
+from .records_items import RETENTION_INDEX, RETENTION_KEY, RETENTION_SINCE
 from .records_request_reads import RequestReads
+from .tenant_keys import REQUEST
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef
@@ -41,7 +42,7 @@ class RetentionRecords(RequestReads):
         if cursor is not None:
             since, request_id = paging.decode_position(cursor)
             query["ExclusiveStartKey"] = {
-                "PK": _s(_request_pk(request_id)),
+                "PK": _s(self.keys.pk(REQUEST, request_id)),
                 "SK": _s("REQ"),
                 RETENTION_KEY: _s(partition),
                 RETENTION_SINCE: _s(f"{since}#{request_id}"),
@@ -50,9 +51,8 @@ class RetentionRecords(RequestReads):
             # One extra key tells whether a next page exists.
             keys = self._query(query, limit=limit + 1)
             page = keys[:limit]
-            ids = [_str(key, "PK")[len("REQ#") :] for key in page]
             # The index holds keys only, and may lag a write: read the items themselves.
-            items = self._requests_by_ids(ids)
+            items = self._requests_by_pks([_str(key, "PK") for key in page])
         next_cursor = None
         if len(keys) > limit:
             since, _, request_id = _str(page[-1], RETENTION_SINCE).rpartition("#")
@@ -61,7 +61,7 @@ class RetentionRecords(RequestReads):
 
     def clear_timeline_notes(self, request_id: str) -> None:
         with translated("clear_timeline_notes"):
-            events = self._query_prefix(_request_pk(request_id), "EVT#")
+            events = self._query_prefix(self.keys.pk(REQUEST, request_id), "EVT#")
             for event in events:
                 if not _str(event, "note"):
                     continue

@@ -1,4 +1,8 @@
-"""Bulk return runs in DynamoDB: the run, its line results, its chunk counts."""
+"""Bulk return runs in DynamoDB: the run, its line results, its chunk counts.
+
+All under `RETURN#<kabupaten>#<id>`, with a pointer by id (tenant_keys); runs from
+before #16 stay under `RETURN#<id>`.
+"""
 
 from __future__ import annotations
 
@@ -25,28 +29,38 @@ from .records_items import (
     MAX_CONTENTION_RETRIES,
     DynamoTable,
     _return_line_sk,
-    _return_pk,
 )
+from .tenant_keys import RETURN, tenant_pk
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, QueryInputTypeDef
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        QueryInputTypeDef,
+        TransactWriteItemTypeDef,
+    )
 
     Item = Mapping[str, AttributeValueTypeDef]
 
 
 class ReturnRecords(DynamoTable):
     def create_return(self, run: ReturnRun) -> bool:
+        kabupaten = self.keys.of(run.kabupaten)
+        items: list[TransactWriteItemTypeDef] = [
+            self._put(
+                self._return_item(run, tenant_pk(RETURN, kabupaten, run.id)),
+                "attribute_not_exists(PK)",
+            ),
+            self.keys.pointer(RETURN, run.id, kabupaten),
+            self.keys.legacy_absent(RETURN, run.id, "RUN"),
+        ]
         with translated("create_return"):
             try:
-                self.client.put_item(
-                    TableName=self.table,
-                    Item=self._return_item(run),
-                    ConditionExpression="attribute_not_exists(PK)",
-                )
+                self.client.transact_write_items(TransactItems=items)
             except ClientError as error:
-                if error_code(error) != "ConditionalCheckFailedException":
-                    raise
-                return False
+                if _CHECK_FAILED in _cancellation_reasons(error)[:3]:
+                    return False  # a replay
+                raise
+        self.keys.learn(RETURN, run.id, kabupaten)
         return True
 
     def save_return(self, run: ReturnRun) -> None:
@@ -54,7 +68,7 @@ class ReturnRecords(DynamoTable):
             try:
                 self.client.put_item(
                     TableName=self.table,
-                    Item=self._return_item(run),
+                    Item=self._return_item(run, self._return_pk(run.id)),
                     ConditionExpression="attribute_exists(PK)",
                 )
             except ClientError as error:
@@ -63,7 +77,7 @@ class ReturnRecords(DynamoTable):
 
     def get_return(self, return_id: str) -> ReturnRun | None:
         with translated("get_return"):
-            item = self._get({"PK": _s(_return_pk(return_id)), "SK": _s("RUN")})
+            item = self._get({"PK": _s(self._return_pk(return_id)), "SK": _s("RUN")})
         return ReturnRun.from_record(json.loads(_str(item, "data"))) if item else None
 
     def add_return_lines(self, return_id: str, lines: Sequence[ReturnLine]) -> None:
@@ -71,6 +85,7 @@ class ReturnRecords(DynamoTable):
             raise ValueError(f"at most {RETURN_LINES_PER_WRITE} lines per write")
         pending = list({line.seq: line for line in lines}.values())
         with translated("add_return_lines"):
+            pk = self._return_pk(return_id)
             for attempt in range(MAX_CONTENTION_RETRIES):
                 if not pending:
                     return
@@ -79,7 +94,7 @@ class ReturnRecords(DynamoTable):
                 ops = [
                     self._put(
                         {
-                            "PK": _s(_return_pk(return_id)),
+                            "PK": _s(pk),
                             "SK": _s(_return_line_sk(line.seq)),
                             "data": _s(_dump(line.to_record())),
                         },
@@ -104,11 +119,13 @@ class ReturnRecords(DynamoTable):
     def return_lines(self, return_id: str, *, after: int, limit: int) -> list[ReturnLine]:
         if limit < 1:
             return []
+        with translated("return_lines"):
+            pk = self._return_pk(return_id)
         query: QueryInputTypeDef = {
             "TableName": self.table,
             "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
             "ExpressionAttributeValues": {
-                ":pk": _s(_return_pk(return_id)),
+                ":pk": _s(pk),
                 ":low": _s(_return_line_sk(max(after, 0) + 1)),
                 ":high": _s(_return_line_sk(10**_LINE_WIDTH - 1)),
             },
@@ -123,7 +140,7 @@ class ReturnRecords(DynamoTable):
             self.client.put_item(
                 TableName=self.table,
                 Item={
-                    "PK": _s(_return_pk(return_id)),
+                    "PK": _s(self._return_pk(return_id)),
                     "SK": _s(f"{_RETURN_CHUNK}{chunk:06d}"),
                     "counts": _s(_dump(dict(counts))),
                 },
@@ -131,18 +148,24 @@ class ReturnRecords(DynamoTable):
 
     def return_chunk_counts(self, return_id: str) -> dict[int, dict[str, int]]:
         with translated("return_chunk_counts"):
-            items = self._query_prefix(_return_pk(return_id), _RETURN_CHUNK)
+            items = self._query_prefix(self._return_pk(return_id), _RETURN_CHUNK)
         return {
             int(_str(item, "SK")[len(_RETURN_CHUNK) :]): json.loads(_str(item, "counts"))
             for item in items
         }
 
-    def _return_item(self, run: ReturnRun) -> dict[str, AttributeValueTypeDef]:
+    def _return_pk(self, return_id: str) -> str:
+        return self.keys.pk(RETURN, return_id)
+
+    def _return_item(self, run: ReturnRun, pk: str) -> dict[str, AttributeValueTypeDef]:
         return {
-            "PK": _s(_return_pk(run.id)),
+            "PK": _s(pk),
             "SK": _s("RUN"),
             "data": _s(_dump(run.to_record())),
-            **due.attributes(due.RETURN, positions.return_position(run)),
+            **due.attributes(
+                due.keyed(due.RETURN, self.keys.of(run.kabupaten)),
+                positions.return_position(run),
+            ),
         }
 
     def unfinished_returns(
@@ -152,11 +175,10 @@ class ReturnRecords(DynamoTable):
             items, next_cursor = due.query(
                 self.client,
                 self.table,
-                due.RETURN,
+                due.partitions(due.RETURN, self.keys.codes),
                 before=before,
                 cursor=cursor,
                 limit=limit,
-                key_of=lambda ref: {"PK": _s(_return_pk(ref)), "SK": _s("RUN")},
             )
         runs = [ReturnRun.from_record(json.loads(_str(item, "data"))) for item in items]
         return DuePage(runs, next_cursor)

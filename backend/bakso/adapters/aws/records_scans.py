@@ -1,4 +1,9 @@
-"""Scans in DynamoDB: one item per scan under its request."""
+"""Scans in DynamoDB: one item per scan under its request, in its kabupaten's partition.
+
+A scan never completed sits in `retention-due` under "scan#<kabupaten>" (adapters/aws/due.py):
+a kabupaten's uploads at its morning peak are a few a second, far below one
+partition's 1,000 writes a second, and no partition takes the whole deployment's.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,8 @@ from . import due
 from .dynamo import n as _n
 from .dynamo import s as _s
 from .errors import error_code, translated
-from .records_items import DynamoTable, _old_item, _request_pk, _scan
+from .records_items import DynamoTable, _old_item, _scan
+from .tenant_keys import REQUEST, split_pk
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
@@ -27,8 +33,12 @@ if TYPE_CHECKING:
 class ScanRecords(DynamoTable):
     # Scans ----------------------------------------------------------------
     def add_scan(self, scan: Scan) -> Scan:
+        with translated("add_scan"):
+            pk = self.keys.pk(REQUEST, scan.request_id)
+        # A request from before #16 is the default kabupaten's (one was served then).
+        kabupaten = split_pk(REQUEST, pk)[0] or self.keys.default
         item: dict[str, AttributeValueTypeDef] = {
-            "PK": _s(_request_pk(scan.request_id)),
+            "PK": _s(pk),
             "SK": _s(f"SCAN#{scan.id}"),
             "id": _s(scan.id),
             "request_id": _s(scan.request_id),
@@ -42,7 +52,7 @@ class ScanRecords(DynamoTable):
             "placed_at": _s(scan.placed_at),
             "submission": _n(scan.submission),
             **({"replaces": _s(scan.replaces)} if scan.replaces else {}),
-            **due.attributes(due.SCAN, positions.scan_position(scan)),
+            **due.attributes(due.keyed(due.SCAN, kabupaten), positions.scan_position(scan)),
         }
         with translated("add_scan"):
             try:
@@ -62,12 +72,12 @@ class ScanRecords(DynamoTable):
 
     def get_scan(self, request_id: str, scan_id: str) -> Scan | None:
         with translated("get_scan"):
-            item = self._get({"PK": _s(_request_pk(request_id)), "SK": _s(f"SCAN#{scan_id}")})
+            item = self._get(self._scan_key(request_id, scan_id))
         return _scan(item) if item else None
 
     def list_scans(self, request_id: str) -> list[Scan]:
         with translated("list_scans"):
-            items = self._query_prefix(_request_pk(request_id), "SCAN#")
+            items = self._query_prefix(self.keys.pk(REQUEST, request_id), "SCAN#")
         return sorted((_scan(item) for item in items), key=lambda s: (s.created_at, s.id))
 
     def set_scan_state(self, request_id: str, scan_id: str, state: str) -> None:
@@ -75,7 +85,7 @@ class ScanRecords(DynamoTable):
             try:
                 self.client.update_item(
                     TableName=self.table,
-                    Key={"PK": _s(_request_pk(request_id)), "SK": _s(f"SCAN#{scan_id}")},
+                    Key=self._scan_key(request_id, scan_id),
                     # A completed scan leaves the index of never-completed uploads.
                     UpdateExpression="SET #state = :state"
                     + ("" if state == "pending" else f" {due.REMOVE}"),
@@ -92,22 +102,20 @@ class ScanRecords(DynamoTable):
         with translated("delete_scan"):
             self.client.delete_item(
                 TableName=self.table,
-                Key={"PK": _s(_request_pk(request_id)), "SK": _s(f"SCAN#{scan_id}")},
+                Key=self._scan_key(request_id, scan_id),
             )
 
     def pending_scans(self, *, before: str, cursor: str | None, limit: int) -> DuePage[Scan]:
-        def key_of(ref: str) -> dict[str, AttributeValueTypeDef]:
-            request_id, _, scan_id = ref.partition("/")
-            return {"PK": _s(_request_pk(request_id)), "SK": _s(f"SCAN#{scan_id}")}
-
         with translated("pending_scans"):
             items, next_cursor = due.query(
                 self.client,
                 self.table,
-                due.SCAN,
+                due.partitions(due.SCAN, self.keys.codes),
                 before=before,
                 cursor=cursor,
                 limit=limit,
-                key_of=key_of,
             )
         return DuePage([_scan(item) for item in items], next_cursor)
+
+    def _scan_key(self, request_id: str, scan_id: str) -> dict[str, AttributeValueTypeDef]:
+        return {"PK": _s(self.keys.pk(REQUEST, request_id)), "SK": _s(f"SCAN#{scan_id}")}

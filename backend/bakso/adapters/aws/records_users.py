@@ -42,6 +42,11 @@ class UserRecords(DynamoTable):
         }
         if user.desa is not None:
             item["user_desa"] = _s(user.desa)  # not "desa": that key would index the officer
+        # Prefixed like user_desa, so no index of the table ever picks an account up (#16).
+        if user.kabupaten is not None:
+            item["user_kabupaten"] = _s(user.kabupaten)
+        if user.provinsi is not None:
+            item["user_provinsi"] = _s(user.provinsi)
         with translated("save_user"):
             self.client.put_item(TableName=self.table, Item=item)
 

@@ -2,18 +2,24 @@
 
 Items, by (PK, SK):
 
-    SASARAN#<id>      ROW                 one worklist row (JSON in `data`)
-    SASARAN#<id>      FU#<at>#<id>        one follow-up of the row; key order is recording order
+    SASARAN#<kab>#<id> ROW                one worklist row (JSON in `data`); <kab>: its desa's
+                                          kabupaten when created (#16, tenant_keys)
+    SASARAN#<kab>#<id> FU#<at>#<id>       one follow-up of the row; key order is recording order
+    SASARANID#<id>    POINTER             the kabupaten of a row id (IMPORTID#<id> likewise)
     WORKLIST#<desa>   <sort key>          a copy of each row of the desa, in worklist order
     CHANGES#<desa>    <revision>          a copy of each live row at its revision, and tombstones
                                           (sasaran_changes: the worklist synced by change)
-    FOLLOWUP#<id>     FOLLOWUP            the same follow-up by its device-made id
-    NIK#<nik>         NIK                 the row holding this NIK: a NIK is on one row at most
-    NAMEKEY#<key>     NAMEKEY             the ids of the rows with this name key (a string set)
-    IMPORT#<id>       IMPORT              one import run
-    IMPORT#<id>       LINE#<line>         the report of one line
-    IMPORT#<id>       CHUNK#<n>           the outcome counts of one applied chunk
-    IMPORTS           <created_at>#<id>   the list of import runs (key order is age)
+    FOLLOWUP#<id>     FOLLOWUP            the follow-up by its device-made id: a pointer to it
+                                          (row_pk, row_sk, kabupaten; a copy before #16)
+    NIK#<nik>         NIK                 the row holding this NIK (and its kabupaten): a NIK is
+                                          on one row of the deployment at most
+    NAMEKEY#<key>     NAMEKEY             the rows with this name key, "<kab>#<id>" each (a
+                                          string set; bare ids before #16)
+    IMPORT#<kab>#<id> IMPORT              one import run
+    IMPORT#<kab>#<id> LINE#<line>         the report of one line
+    IMPORT#<kab>#<id> CHUNK#<n>           the outcome counts of one applied chunk
+    IMPORTS#<kab>     <created_at>#<id>   the kabupaten's import runs (key order is age; the
+                                          runs from before #16 under IMPORTS)
     COUNTERS#<desa>   COUNTERS            one desa's counters, a number attribute "c:<name>" each;
                                           a kecamatan's or kabupaten's are the sum of its
                                           desa's, read together (sasaran_counter_items)
@@ -31,8 +37,8 @@ newest, token, batch_id, seq, audit_target, audit_actor) that no item here
 carries, so sasaran never shows up in a request list. Only retention reads an
 index: `retention-due` (adapters/aws/due.py, in the records' INDEXES), which
 ROW items enter while closed and not purged, IMPORT items while unfinished,
-and tombstones until they expire; it acts through conditional writes, so a
-lagging index changes nothing it should not. A purged row leaves its desa's
+and tombstones until they expire, each under "<kind>#<kabupaten>"; it acts through
+conditional writes, so a lagging index changes nothing it should not. A purged row leaves its desa's
 worklist.
 
 A row write is one transaction: the row, conditional on its version; its

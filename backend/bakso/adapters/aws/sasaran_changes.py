@@ -8,7 +8,7 @@ in the transaction that adds the desa's revision counter on condition that it
 is still the value the revisions were decided from, so a desa's changes commit
 in revision order. "What changed after R" is then one consistent Query,
 `SK > R`, on the desa's partition. Tombstones sit in the `retention-due` index
-(kind "tombstone", from when they were left); expiring one first raises
+("tombstone#<kabupaten>", from when they were left); expiring one first raises
 `tombstone_floor` on the desa's COUNTERS item, then deletes it (while the older
 counter layout is read too, the floor is the larger of the two items':
 sasaran_counter_items).
@@ -28,17 +28,12 @@ from . import due
 from .dynamo import n, s, text
 from .errors import error_code, translated
 from .sasaran_counter_items import FLOOR, counters_of, desa_key, floor_of
-from .sasaran_items import REVISION_WIDTH, SasaranTable, _change_key, _row
+from .sasaran_items import REVISION_WIDTH, SasaranTable, _row
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, QueryInputTypeDef
 
     Item = Mapping[str, AttributeValueTypeDef]
-
-
-def _tombstone_key(ref: str) -> dict[str, AttributeValueTypeDef]:
-    desa, _, revision = ref.partition("/")
-    return _change_key(desa, int(revision))
 
 
 class SasaranChanges(SasaranTable):
@@ -86,11 +81,10 @@ class SasaranChanges(SasaranTable):
             items, _ = due.query(
                 self.client,
                 self.table,
-                due.TOMBSTONE,
+                due.partitions(due.TOMBSTONE, self.keys.codes),
                 before=before,
                 cursor=None,
                 limit=limit,
-                key_of=_tombstone_key,
             )
             for item in items:
                 desa = text(item, "PK").removeprefix("CHANGES#")

@@ -18,7 +18,7 @@ from ...ports import DuePage
 from . import due
 from .dynamo import dump, s, text
 from .errors import error_code, translated
-from .sasaran_items import SasaranTable, _import_key, _row, _row_key, _row_pk
+from .sasaran_items import SasaranTable, _row
 
 
 class SasaranDue(SasaranTable):
@@ -27,11 +27,10 @@ class SasaranDue(SasaranTable):
             items, next_cursor = due.query(
                 self.client,
                 self.table,
-                due.SASARAN,
+                due.partitions(due.SASARAN, self.keys.codes),
                 before=before,
                 cursor=cursor,
                 limit=limit,
-                key_of=_row_key,
             )
         return DuePage([_row(item) for item in items], next_cursor)
 
@@ -42,11 +41,10 @@ class SasaranDue(SasaranTable):
             items, next_cursor = due.query(
                 self.client,
                 self.table,
-                due.IMPORT,
+                due.partitions(due.IMPORT, self.keys.codes),
                 before=before,
                 cursor=cursor,
                 limit=limit,
-                key_of=_import_key,
             )
         runs = [ImportRun.from_record(json.loads(text(item, "data"))) for item in items]
         return DuePage(runs, next_cursor)
@@ -59,7 +57,7 @@ class SasaranDue(SasaranTable):
                     "TableName": self.table,
                     "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
                     "ExpressionAttributeValues": {
-                        ":pk": s(_row_pk(sasaran_id)),
+                        ":pk": s(self._row_pk(sasaran_id)),
                         ":prefix": s("FU#"),
                     },
                     "ConsistentRead": True,
@@ -70,6 +68,7 @@ class SasaranDue(SasaranTable):
                 if not followup.note:
                     continue
                 data = s(dump({**followup.to_record(), "note": ""}))
+                # By its id only a pointer since #16: a copy there is from before.
                 for key in (
                     {"PK": item["PK"], "SK": item["SK"]},
                     {"PK": s(f"FOLLOWUP#{followup.id}"), "SK": s("FOLLOWUP")},
@@ -79,7 +78,7 @@ class SasaranDue(SasaranTable):
                             TableName=self.table,
                             Key=key,
                             UpdateExpression="SET #data = :data",
-                            ConditionExpression="attribute_exists(PK)",
+                            ConditionExpression="attribute_exists(#data)",
                             ExpressionAttributeNames={"#data": "data"},
                             ExpressionAttributeValues={":data": data},
                         )

@@ -28,26 +28,40 @@ from .sasaran_items import (
     _row_conflict,
     _Transaction,
 )
+from .tenant_keys import IMPORT, tenant_pk
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
     Item = Mapping[str, AttributeValueTypeDef]
 
+_LISTING = "IMPORTS"  # the list of import runs; before #16 one partition for all
+
+
+def _listing_pk(kabupaten: str) -> str:
+    return f"{_LISTING}#{kabupaten}"
+
 
 class SasaranImports(SasaranTable):
     # Imports --------------------------------------------------------------
     def create_import(self, run: ImportRun) -> bool:
+        # Under its kabupaten's key with its pointer (tenant_keys), listed by kabupaten.
+        kabupaten = self.keys.of(run.kabupaten)
         tx = _Transaction()
         tx.add(
             ("import", run.id),
-            self._put(self._import_item(run), "attribute_not_exists(PK)"),
+            self._put(
+                self._import_item(run, tenant_pk(IMPORT, kabupaten, run.id)),
+                "attribute_not_exists(PK)",
+            ),
         )
+        tx.add(("import", run.id), self.keys.pointer(IMPORT, run.id, kabupaten))
+        tx.add(("import", run.id), self.keys.legacy_absent(IMPORT, run.id, "IMPORT"))
         tx.add(
             ("listing", run.id),
             self._put(
                 {
-                    "PK": s("IMPORTS"),
+                    "PK": s(_listing_pk(kabupaten)),
                     "SK": s(f"{run.created_at}#{run.id}"),
                     "import_id": s(run.id),
                 },
@@ -55,14 +69,17 @@ class SasaranImports(SasaranTable):
             ),
         )
         with translated("sasaran.create_import"):
-            return self._transact(tx) is None
+            if self._transact(tx) is not None:
+                return False
+        self.keys.learn(IMPORT, run.id, kabupaten)
+        return True
 
     def save_import(self, run: ImportRun) -> None:
         with translated("sasaran.save_import"):
             try:
                 self.client.put_item(
                     TableName=self.table,
-                    Item=self._import_item(run),
+                    Item=self._import_item(run, self._import_pk(run.id)),
                     ConditionExpression="attribute_exists(PK)",
                 )
             except ClientError as error:
@@ -70,34 +87,50 @@ class SasaranImports(SasaranTable):
                 if error_code(error) != "ConditionalCheckFailedException":
                     raise
 
-    def _import_item(self, run: ImportRun) -> dict[str, AttributeValueTypeDef]:
+    def _import_item(self, run: ImportRun, pk: str) -> dict[str, AttributeValueTypeDef]:
         return {
-            **_import_key(run.id),
+            **_import_key(pk),
             "data": s(dump(run.to_record())),
-            **due.attributes(due.IMPORT, positions.import_position(run)),
+            **due.attributes(
+                due.keyed(due.IMPORT, self.keys.of(run.kabupaten)),
+                positions.import_position(run),
+            ),
         }
 
     def get_import(self, import_id: str) -> ImportRun | None:
         with translated("sasaran.get_import"):
-            item = self._get(_import_key(import_id))
+            item = self._get(_import_key(self._import_pk(import_id)))
         return ImportRun.from_record(json.loads(text(item, "data"))) if item else None
 
-    def list_imports(self, *, limit: int) -> list[ImportRun]:
+    def list_imports(self, *, limit: int, kabupaten: str | None = None) -> list[ImportRun]:
+        """Newest first: of `kabupaten`, or of every kabupaten served (None)."""
         if limit < 1:
             return []
+        codes = self.keys.codes if kabupaten is None else [kabupaten]
+        # Runs from before #16 (the default kabupaten's) are listed under the bare IMPORTS.
+        partitions = [_listing_pk(code) for code in codes]
+        if self.keys.default in codes:
+            partitions.append(_LISTING)
         with translated("sasaran.list_imports"):
-            listed = self._query(
-                {
-                    "TableName": self.table,
-                    "KeyConditionExpression": "PK = :pk",
-                    "ExpressionAttributeValues": {":pk": s("IMPORTS")},
-                    "ScanIndexForward": False,
-                    "ConsistentRead": True,
-                },
-                limit=limit,
-            )
+            listed: list[Item] = []
+            for partition in partitions:
+                listed += self._query(
+                    {
+                        "TableName": self.table,
+                        "KeyConditionExpression": "PK = :pk",
+                        "ExpressionAttributeValues": {":pk": s(partition)},
+                        "ScanIndexForward": False,
+                        "ConsistentRead": True,
+                    },
+                    limit=limit,
+                )
+            listed = sorted(listed, key=lambda item: text(item, "SK"), reverse=True)[:limit]
             ids = [text(item, "import_id") for item in listed]
-            items = batch_get(self.client, self.table, [_import_key(i) for i in ids])
+            for item, import_id in zip(listed, ids, strict=True):
+                if (listing := text(item, "PK")) != _LISTING:  # names the kabupaten
+                    self.keys.learn(IMPORT, import_id, listing.removeprefix(f"{_LISTING}#"))
+            pks = self.keys.pks(IMPORT, ids)
+            items = batch_get(self.client, self.table, [_import_key(pks[i]) for i in ids])
         runs = {
             run.id: run
             for run in (ImportRun.from_record(json.loads(text(i, "data"))) for i in items)
@@ -132,7 +165,7 @@ class SasaranImports(SasaranTable):
                     "TableName": self.table,
                     "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
                     "ExpressionAttributeValues": {
-                        ":pk": s(f"IMPORT#{import_id}"),
+                        ":pk": s(self._import_pk(import_id)),
                         ":low": s(_line_sk(max(after_line, 0) + 1)),
                         ":high": s(_LAST_LINE),
                     },
@@ -147,7 +180,7 @@ class SasaranImports(SasaranTable):
             self.client.put_item(
                 TableName=self.table,
                 Item={
-                    "PK": s(f"IMPORT#{import_id}"),
+                    "PK": s(self._import_pk(import_id)),
                     "SK": s(f"{_CHUNK}{chunk:06d}"),
                     "counts": s(dump(dict(counts))),
                 },
@@ -160,7 +193,7 @@ class SasaranImports(SasaranTable):
                     "TableName": self.table,
                     "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
                     "ExpressionAttributeValues": {
-                        ":pk": s(f"IMPORT#{import_id}"),
+                        ":pk": s(self._import_pk(import_id)),
                         ":prefix": s(_CHUNK),
                     },
                     "ConsistentRead": True,
@@ -182,7 +215,7 @@ class SasaranImports(SasaranTable):
             ("result", result.line),
             self._put(
                 {
-                    "PK": s(f"IMPORT#{result.import_id}"),
+                    "PK": s(self._import_pk(result.import_id)),
                     "SK": s(_line_sk(result.line)),
                     "data": s(dump(result.to_record())),
                 },
@@ -277,7 +310,7 @@ class SasaranImports(SasaranTable):
                 "TableName": self.table,
                 "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
                 "ExpressionAttributeValues": {
-                    ":pk": s(f"IMPORT#{import_id}"),
+                    ":pk": s(self._import_pk(import_id)),
                     ":low": s(_line_sk(low)),
                     ":high": s(_line_sk(high)),
                 },

@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from ...domain import due as positions
 from ...domain.errors import Conflict
 from ...domain.refusals import NIK_TAKEN, STALE_SASARAN, STORE_BUSY
+from ...domain.regions import kabupaten_of
 from ...domain.sasaran import Revised, SasaranRow, ScopeDeltas, revise
 from ...ports import RowWrite
 from . import due, dynamo
@@ -30,6 +31,7 @@ from .sasaran_counter_items import (
     desa_of,
     legacy_key,
 )
+from .tenant_keys import IMPORT, KABUPATEN, ROW, TenantKeys, packaged_default, split_pk, tenant_pk
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -54,12 +56,16 @@ _LAST_LINE = f"LINE#{'9' * _LINE_WIDTH}"
 _CHUNK = "CHUNK#"
 
 
-def _row_pk(sasaran_id: str) -> str:
-    return f"SASARAN#{sasaran_id}"
+def _row_key(pk: str) -> dict[str, AttributeValueTypeDef]:
+    """A row's key in its partition (`SasaranTable._row_pk`)."""
+    return {"PK": s(pk), "SK": s("ROW")}
 
 
-def _row_key(sasaran_id: str) -> dict[str, AttributeValueTypeDef]:
-    return {"PK": s(_row_pk(sasaran_id)), "SK": s("ROW")}
+def _name_entry(pk: str, sasaran_id: str) -> str:
+    """A row's entry in a NAMEKEY set: "<kabupaten>#<id>", so a lookup needs no pointer
+    (a row from before #16, at its older key: its bare id)."""
+    kabupaten, _ = split_pk(ROW, pk)
+    return f"{kabupaten}#{sasaran_id}" if kabupaten else sasaran_id
 
 
 def _worklist_key(desa: str, sort_key: str) -> dict[str, AttributeValueTypeDef]:
@@ -78,8 +84,9 @@ def _name_key(key: str) -> dict[str, AttributeValueTypeDef]:
     return {"PK": s(f"NAMEKEY#{key}"), "SK": s("NAMEKEY")}
 
 
-def _import_key(import_id: str) -> dict[str, AttributeValueTypeDef]:
-    return {"PK": s(f"IMPORT#{import_id}"), "SK": s("IMPORT")}
+def _import_key(pk: str) -> dict[str, AttributeValueTypeDef]:
+    """An import run's key in its partition (`SasaranTable._import_pk`)."""
+    return {"PK": s(pk), "SK": s("IMPORT")}
 
 
 def _line_sk(line: int) -> str:
@@ -124,10 +131,19 @@ def _row_conflict(failed: set[tuple[str, object]]) -> Conflict:
 class SasaranTable:
     """The table, its transactions and the row write every sasaran mixin builds on."""
 
-    def __init__(self, client: DynamoDBClient, table: str, desa: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        table: str,
+        desa: Iterable[str] = (),
+        kabupaten: Iterable[str] = (),
+    ) -> None:
         self.client = client  # public so tests can hook the client's events
         self.table = table
         self.desa = sorted(set(desa))  # the desa served: what kecamatan and kabupaten sum
+        # The kabupaten served, the default first (tenant_keys); none given: of the desa.
+        codes = list(kabupaten) or [packaged_default(), *(kabupaten_of(d) for d in self.desa)]
+        self.keys = TenantKeys(client, table, codes)
         self._migration = MigrationState()
 
     # Writing --------------------------------------------------------------
@@ -160,14 +176,17 @@ class SasaranTable:
         """
         row = revised.row
         data = s(dump(row.to_record()))
+        kabupaten = kabupaten_of(row.desa)
+        pk = self._write_pk(write)
         item = {
-            **_row_key(row.id),
+            **_row_key(pk),
             "data": data,
             "version": n(row.version),
-            **due.attributes(due.SASARAN, positions.row_position(row)),
+            **due.attributes(due.keyed(due.SASARAN, kabupaten), positions.row_position(row)),
         }
         if write.expected_version == 0:
             tx.add(("row", row.id), self._put(item, "attribute_not_exists(PK)"))
+            tx.add(("row", row.id), self.keys.pointer(ROW, row.id, kabupaten))
         else:
             put = self._put(item, "#version = :expected")
             put["Put"]["ExpressionAttributeNames"] = {"#version": "version"}
@@ -213,15 +232,18 @@ class SasaranTable:
                     },
                 )
             if row.nik:
-                tx.add(
-                    ("nik", row.id),
-                    self._put(
-                        {**_nik_key(row.nik), "sasaran_id": s(row.id)}, "attribute_not_exists(PK)"
-                    ),
-                )
+                pointer = {**_nik_key(row.nik), "sasaran_id": s(row.id)}
+                if (where := split_pk(ROW, pk)[0]) is not None:
+                    pointer[KABUPATEN] = s(where)
+                tx.add(("nik", row.id), self._put(pointer, "attribute_not_exists(PK)"))
         before_key = stored.name_key if stored else ""
         if row.name_key != before_key:
-            for key, action in ((before_key, "DELETE"), (row.name_key, "ADD")):
+            entry = _name_entry(pk, row.id)
+            # Deleting both forms: a set written before #16 holds the bare id.
+            for key, action, entries in (
+                (before_key, "DELETE", sorted({entry, row.id})),
+                (row.name_key, "ADD", [entry]),
+            ):
                 if key:
                     tx.add(
                         ("name", row.id),
@@ -230,7 +252,7 @@ class SasaranTable:
                                 "TableName": self.table,
                                 "Key": _name_key(key),
                                 "UpdateExpression": f"{action} ids :ids",
-                                "ExpressionAttributeValues": {":ids": {"SS": [row.id]}},
+                                "ExpressionAttributeValues": {":ids": {"SS": entries}},
                             }
                         },
                     )
@@ -267,7 +289,8 @@ class SasaranTable:
                             "removed": s(gone.id),
                             "removed_at": s(gone.removed_at),
                             **due.attributes(
-                                due.TOMBSTONE, positions.due_position(gone.removed_at, ref)
+                                due.keyed(due.TOMBSTONE, kabupaten_of(gone.desa)),
+                                positions.due_position(gone.removed_at, ref),
                             ),
                         },
                     }
@@ -344,9 +367,22 @@ class SasaranTable:
         return self._rows({w.row.id for w in writes if w.expected_version})
 
     def _rows(self, ids: Iterable[str]) -> dict[str, SasaranRow]:
-        items = batch_get(self.client, self.table, [_row_key(i) for i in sorted(set(ids))])
+        pks = self.keys.pks(ROW, sorted(set(ids)))
+        items = batch_get(self.client, self.table, [_row_key(pk) for pk in pks.values()])
         rows = (_row(item) for item in items)
         return {row.id: row for row in rows}
+
+    def _row_pk(self, sasaran_id: str) -> str:
+        return self.keys.pk(ROW, sasaran_id)
+
+    def _write_pk(self, write: RowWrite) -> str:
+        """A new row's under its kabupaten's key (with its pointer), a stored one's where it is."""
+        if write.expected_version == 0:
+            return tenant_pk(ROW, kabupaten_of(write.row.desa), write.row.id)
+        return self._row_pk(write.row.id)
+
+    def _import_pk(self, import_id: str) -> str:
+        return self.keys.pk(IMPORT, import_id)
 
     def _get(self, key: Mapping[str, AttributeValueTypeDef]) -> Item | None:
         response = self.client.get_item(TableName=self.table, Key=key, ConsistentRead=True)

@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ...domain import paging
+from ...domain.regions import kabupaten_of
 from ...domain.sasaran import Followup, SasaranRow, rolled_up
 from ...ports import RowWrite, SasaranPage
-from .dynamo import batch_get, dump, s, text
+from .dynamo import batch_get, dump, opt_text, s, text
 from .errors import translated
 from .sasaran_changes import SasaranChanges
 from .sasaran_items import (
@@ -19,9 +20,9 @@ from .sasaran_items import (
     _row,
     _row_conflict,
     _row_key,
-    _row_pk,
     _Transaction,
 )
+from .tenant_keys import KABUPATEN, ROW
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, QueryInputTypeDef
@@ -33,13 +34,16 @@ class SasaranWorklist(SasaranChanges, SasaranTable):
     # Rows -----------------------------------------------------------------
     def get_row(self, sasaran_id: str) -> SasaranRow | None:
         with translated("sasaran.get_row"):
-            item = self._get(_row_key(sasaran_id))
+            item = self._get(_row_key(self._row_pk(sasaran_id)))
         return _row(item) if item else None
 
     def find_by_niks(self, niks: Sequence[str]) -> dict[str, SasaranRow]:
         wanted = set(niks)
         with translated("sasaran.find_by_niks"):
             pointers = batch_get(self.client, self.table, [_nik_key(nik) for nik in sorted(wanted)])
+            for pointer in pointers:
+                if (kabupaten := opt_text(pointer, KABUPATEN)) is not None:
+                    self.keys.learn(ROW, text(pointer, "sasaran_id"), kabupaten)
             rows = self._rows({text(p, "sasaran_id") for p in pointers})
         return {row.nik: row for row in rows.values() if row.nik is not None and row.nik in wanted}
 
@@ -47,7 +51,12 @@ class SasaranWorklist(SasaranChanges, SasaranTable):
         wanted = set(keys)
         with translated("sasaran.find_by_name_keys"):
             pointers = batch_get(self.client, self.table, [_name_key(k) for k in sorted(wanted)])
-            ids = {i for p in pointers for i in p.get("ids", {}).get("SS", [])}
+            ids = set()
+            for entry in (i for p in pointers for i in p.get("ids", {}).get("SS", [])):
+                kabupaten, _, sasaran_id = entry.rpartition("#")  # "<kabupaten>#<id>"
+                if kabupaten:
+                    self.keys.learn(ROW, sasaran_id, kabupaten)
+                ids.add(sasaran_id)
             rows = self._rows(ids)
         found: dict[str, list[SasaranRow]] = {}
         for row in sorted(rows.values(), key=lambda r: r.id):
@@ -113,24 +122,21 @@ class SasaranWorklist(SasaranChanges, SasaranTable):
         revisions: Mapping[str, int],
     ) -> _Transaction:
         data = s(dump(followup.to_record()))
-        tx = _Transaction()
-        tx.add(
-            ("followup", followup.id),
-            self._put(
-                {"PK": s(f"FOLLOWUP#{followup.id}"), "SK": s("FOLLOWUP"), "data": data},
-                "attribute_not_exists(PK)",
-            ),
+        pk = (
+            self._write_pk(write)
+            if write.row.id == followup.sasaran_id
+            else self._row_pk(followup.sasaran_id)
         )
+        sk = f"FU#{followup.at}#{followup.id}"
+        tx = _Transaction()
+        # By its id, a pointer to the follow-up under its row (#16: no data out of the
+        # kabupaten's partitions); it also makes a replay of the same id a no-op.
+        pointer = {"PK": s(f"FOLLOWUP#{followup.id}"), "SK": s("FOLLOWUP"), "row_pk": s(pk)}
+        pointer |= {"row_sk": s(sk), KABUPATEN: s(kabupaten_of(write.row.desa))}
+        tx.add(("followup", followup.id), self._put(pointer, "attribute_not_exists(PK)"))
         tx.add(
             ("followup", followup.id),
-            self._put(
-                {
-                    "PK": s(_row_pk(followup.sasaran_id)),
-                    "SK": s(f"FU#{followup.at}#{followup.id}"),
-                    "data": data,
-                },
-                "attribute_not_exists(PK)",
-            ),
+            self._put({"PK": s(pk), "SK": s(sk), "data": data}, "attribute_not_exists(PK)"),
         )
         self._revise_into(tx, write, dict(stored), dict(revisions))
         self._add_counters(tx, rolled_up([write.deltas]), revisions)
@@ -139,6 +145,8 @@ class SasaranWorklist(SasaranChanges, SasaranTable):
     def get_followup(self, followup_id: str) -> Followup | None:
         with translated("sasaran.get_followup"):
             item = self._get({"PK": s(f"FOLLOWUP#{followup_id}"), "SK": s("FOLLOWUP")})
+            if item is not None and "data" not in item:  # a pointer (#16), not a copy
+                item = self._get({"PK": item["row_pk"], "SK": item["row_sk"]})
         return Followup.from_record(json.loads(text(item, "data"))) if item else None
 
     def list_followups(self, sasaran_id: str) -> list[Followup]:
@@ -149,7 +157,7 @@ class SasaranWorklist(SasaranChanges, SasaranTable):
                     "TableName": self.table,
                     "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
                     "ExpressionAttributeValues": {
-                        ":pk": s(_row_pk(sasaran_id)),
+                        ":pk": s(self._row_pk(sasaran_id)),
                         ":prefix": s("FU#"),
                     },
                     "ConsistentRead": True,

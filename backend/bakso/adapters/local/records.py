@@ -238,6 +238,58 @@ MIGRATIONS = [
     CREATE INDEX requests_kabupaten_status_newest
         ON requests (kabupaten, status, created_at, id);
     """,
+    # #16: the kabupaten an officer or admin works for, the province of the province role;
+    # NULL in accounts from before (they belong to the default kabupaten).
+    """
+    ALTER TABLE users ADD COLUMN kabupaten TEXT;
+    ALTER TABLE users ADD COLUMN provinsi TEXT;
+    """,
+    # #16: an officer's batch list is their kabupaten's; '' for batches from before,
+    # which name none (the service lists them with the default kabupaten's).
+    """
+    ALTER TABLE batches ADD COLUMN kabupaten TEXT NOT NULL DEFAULT '';
+    UPDATE batches SET kabupaten = coalesce(json_extract(data, '$.kabupaten'), '');
+    CREATE INDEX batches_kabupaten_newest ON batches (kabupaten, created_at, id);
+    """,
+    # #16: one audit chain per kabupaten, each numbered 1..n with its own sealed head. The
+    # one chain from before becomes the default kabupaten's, stored under the name ''
+    # (records_audit.py: the deployment's first kabupaten, which a migration cannot know).
+    """
+    CREATE TABLE audit_chained (
+        chain TEXT NOT NULL DEFAULT '',
+        seq INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        data TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        key_id TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (chain, seq)
+    ) WITHOUT ROWID;
+    INSERT INTO audit_chained
+        (chain, seq, at, actor, action, target, data, prev_hash, hash, key_id)
+        SELECT '', seq, at, actor, action, target, data, prev_hash, hash, key_id FROM audit;
+    DROP TABLE audit;
+    ALTER TABLE audit_chained RENAME TO audit;
+    CREATE INDEX audit_target ON audit (chain, target, seq);
+    CREATE INDEX audit_actor ON audit (chain, actor, seq);
+    CREATE INDEX audit_at ON audit (chain, at, seq);
+    CREATE INDEX audit_actor_at ON audit (chain, actor, at, seq);
+    CREATE INDEX audit_target_at ON audit (chain, target, at, seq);
+    CREATE TABLE audit_heads (
+        chain TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        link TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        mac TEXT NOT NULL
+    );
+    INSERT INTO audit_heads (chain, seq, link, key_id, mac)
+        SELECT '', seq, link, key_id, mac FROM audit_head;
+    DROP TABLE audit_head;
+    ALTER TABLE audit_heads RENAME TO audit_head;
+    """,
 ]
 
 

@@ -42,7 +42,7 @@ class RequestRecords(AuditChain):
             except sqlite3.IntegrityError:
                 # The id is free (checked under the lock), so the code is the clash.
                 raise CodeTaken(request.code) from None
-            self._add_event(db, event)
+            self._add_event(db, event, kabupaten_of(request.desa))
             return True
 
     def save_request(self, request: Request, expected_version: int, event: Event | None) -> None:
@@ -59,7 +59,7 @@ class RequestRecords(AuditChain):
                 ).fetchone()
                 raise Conflict(STALE_REQUEST, current_version=row[0] if row else None)
             if event is not None:
-                self._add_event(db, event)
+                self._add_event(db, event, kabupaten_of(request.desa))
 
     def save_requests(self, writes: Sequence[RequestWrite]) -> None:
         if len(writes) > MAX_REQUEST_WRITES:
@@ -75,7 +75,7 @@ class RequestRecords(AuditChain):
                     # Raising rolls back the whole transaction: none of the writes stays.
                     raise Conflict(STALE_REQUEST)
                 if write.event is not None:
-                    self._add_event(db, write.event)
+                    self._add_event(db, write.event, kabupaten_of(request.desa))
 
     def get_request(self, request_id: str) -> Request | None:
         row = self._read_one("SELECT data FROM requests WHERE id = ?", request_id)
@@ -241,8 +241,9 @@ class RequestRecords(AuditChain):
             kabupaten_of(request.desa),
         )
 
-    def _add_event(self, db: sqlite3.Connection, event: Event) -> None:
-        """Timeline row and audit entry; the caller holds the write transaction."""
+    def _add_event(self, db: sqlite3.Connection, event: Event, chain: str) -> None:
+        """Timeline row and audit entry (in `chain`, the request's kabupaten's); the caller
+        holds the write transaction."""
         db.execute(
             "INSERT INTO timeline (request_id, at, actor, from_status, to_status, note, action)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -257,5 +258,5 @@ class RequestRecords(AuditChain):
             ),
         )
         self._append_audit(
-            db, event.at, event.by, event.action, event.request_id, event_audit_data(event)
+            db, chain, event.at, event.by, event.action, event.request_id, event_audit_data(event)
         )

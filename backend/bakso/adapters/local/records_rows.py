@@ -15,7 +15,9 @@ _SCAN_COLUMNS = (
     "id, request_id, requirement, sha256, size, content_type, key, state, created_at,"
     " replaces, placed_at, submission"
 )
-_USER_COLUMNS = "username, role, desa, password_hash, active, session_epoch, created_at"
+_USER_COLUMNS = (
+    "username, role, desa, password_hash, active, session_epoch, created_at, kabupaten, provinsi"
+)
 _AUDIT_COLUMNS = "seq, at, actor, action, target, data, prev_hash, hash, key_id"
 
 
@@ -28,7 +30,9 @@ def _scan(row: Sequence[Any]) -> Scan:
 
 
 def _user(row: Sequence[Any]) -> User:
-    username, role, desa, password_hash, active, session_epoch, created_at = row
+    username, role, desa, password_hash, active, session_epoch, created_at, kabupaten, provinsi = (
+        row
+    )
     return User(
         username=username,
         role=Role(role),
@@ -37,6 +41,8 @@ def _user(row: Sequence[Any]) -> User:
         active=bool(active),
         session_epoch=session_epoch,
         created_at=created_at,
+        kabupaten=kabupaten,
+        provinsi=provinsi,
     )
 
 

@@ -22,7 +22,7 @@ class UserRecords(SqliteTable):
     def save_user(self, user: User) -> None:
         self._db.connection().execute(
             f"INSERT OR REPLACE INTO users ({_USER_COLUMNS})"  # noqa: S608 - constant columns
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 user.username,
                 user.role.value,
@@ -31,6 +31,8 @@ class UserRecords(SqliteTable):
                 int(user.active),
                 user.session_epoch,
                 user.created_at,
+                user.kabupaten,
+                user.provinsi,
             ),
         )
 

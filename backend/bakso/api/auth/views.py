@@ -9,21 +9,35 @@ from flask import Blueprint, Response, jsonify, request, session
 from flask_login import current_user, login_user, logout_user
 
 from ...client_address import client_address
+from ...domain.lifecycle import Role
 from ...domain.model import User
-from ...schemas import LoginIn, LoginOut
 from ..common import SessionUser, actor, doc, parse, services
+from .schemas import LoginIn, LoginOut
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 log = logging.getLogger(__name__)
 
 
 def _user_json(user: User) -> dict[str, object]:
-    return {"username": user.username, "role": user.role.value, "desa": user.desa}
+    return {
+        "username": user.username,
+        "role": user.role.value,
+        "desa": user.desa,
+        "kabupaten": services().accounts.kabupaten_code(user),
+        "provinsi": user.provinsi,
+    }
 
 
 def _session_json(user: User) -> dict[str, object]:
+    """The account, the kabupaten it works for (the province role: the list of its
+    province's served kabupaten) and that kabupaten's time zone (#16)."""
+    served = services().accounts.kabupaten_served(user)
+    kabupaten: object = [k.public() for k in served]
+    if user.role is not Role.PROVINSI:
+        kabupaten = served[0].public() if served else None
     # The PWA writes times on the kabupaten's clock, whatever the device's zone says.
-    return {"user": _user_json(user), "timezone": services().tenants.default.timezone}
+    zone = (served[0] if served else services().tenants.default).timezone
+    return {"user": _user_json(user), "kabupaten": kabupaten, "timezone": zone}
 
 
 @bp.post("/login")

@@ -1,4 +1,5 @@
-"""Reference data the device caches for offline use: services and regions."""
+"""Reference data the device caches for offline use: services and regions, of the caller's
+kabupaten (#16): an operator's is its desa's, Dukcapil staff's their account's."""
 
 from __future__ import annotations
 
@@ -6,26 +7,45 @@ from dataclasses import asdict
 
 from flask import Blueprint, Response, jsonify
 
+from ...domain.tenants import Kabupaten
 from ...schemas import CatalogOut, RegionsOut
-from ..common import doc, services
+from ..common import actor, doc, services
 
 bp = Blueprint("catalog", __name__)
 
 
+def _callers_kabupaten() -> Kabupaten:
+    """The caller's kabupaten; the province role reads its province's first served one
+    (it files no request, and coverage names its regions itself)."""
+    tenants = services().tenants
+    acting = actor()
+    own = tenants.get(acting.kabupaten)
+    if own is None and acting.provinsi:
+        own = next(iter(tenants.in_provinsi(acting.provinsi)), None)
+    return own or tenants.default
+
+
 @bp.get("/catalog")
-@doc(summary="Services and their requirements", response=CatalogOut)
+@doc(
+    summary="Services and their requirements, as the caller's kabupaten offers them",
+    response=CatalogOut,
+)
 def catalog() -> Response:
-    return jsonify({"services": [s.to_dict() for s in services().catalog.services()]})
+    offered = services().catalog.catalog_for(_callers_kabupaten().code).services()
+    return jsonify({"services": [s.to_dict() for s in offered]})
 
 
 @bp.get("/regions")
-@doc(summary="Kecamatan and desa of the kabupaten", response=RegionsOut)
+@doc(summary="Kecamatan and desa of the caller's kabupaten", response=RegionsOut)
 def regions() -> Response:
+    kabupaten = _callers_kabupaten()
     regions = services().regions
+    own = regions.get(kabupaten.code)
+    assert own is not None  # domain/tenants.py refuses a kabupaten without its region
     return jsonify(
         {
-            "kabupaten": asdict(regions.kabupaten()[0]),
-            "kecamatan": [asdict(r) for r in regions.kecamatan()],
-            "desa": [asdict(r) for r in regions.desa()],
+            "kabupaten": asdict(own),
+            "kecamatan": [asdict(r) for r in regions.kecamatan(kabupaten.code)],
+            "desa": [asdict(r) for r in regions.desa(kabupaten.code)],
         }
     )

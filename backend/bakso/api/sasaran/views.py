@@ -172,13 +172,17 @@ def import_report_xlsx(import_id: object) -> Response:
 @bp.get("/template.csv")
 @doc(summary="The import file's columns and one example line (CSV, ';', UTF-8 with BOM)")
 def template_as_csv() -> Response:
-    return _download(template_csv(services().regions), CSV_MIMETYPE, "templat-sasaran.csv")
+    svc = services()
+    body = template_csv(svc.regions, svc.sasaran.actor_kabupaten(actor()))
+    return _download(body, CSV_MIMETYPE, "templat-sasaran.csv")
 
 
 @bp.get("/template.xlsx")
 @doc(summary="The import file's columns, one example line and a guide sheet (XLSX)")
 def template_as_xlsx() -> Response:
-    return _download(template_xlsx(services().regions), XLSX_TYPE, "templat-sasaran.xlsx")
+    svc = services()
+    body = template_xlsx(svc.regions, svc.sasaran.actor_kabupaten(actor()))
+    return _download(body, XLSX_TYPE, "templat-sasaran.xlsx")
 
 
 @bp.get("/vocabulary")

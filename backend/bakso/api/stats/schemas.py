@@ -52,6 +52,10 @@ class CoverageItemOut(FiguresOut):
 
 class CoverageOut(Out):
     level: Literal["kabupaten", "kecamatan", "desa"]
+    kabupaten: str | None = Field(
+        description="the kabupaten whose scopes these are; null in the province's summary"
+    )
+    provinsi: str | None = Field(description="the province role's province; null for others")
     kecamatan: str | None
     desa: str | None
     generated_at: str

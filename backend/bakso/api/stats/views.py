@@ -18,7 +18,7 @@ bp = Blueprint("stats", __name__, url_prefix="/stats")
 def _report() -> dict[str, Any]:
     q = query(CoverageQuery)
     report = services().coverage.coverage(
-        actor(), level=q.level, kecamatan=q.kecamatan, desa=q.desa
+        actor(), level=q.level, kecamatan=q.kecamatan, desa=q.desa, kabupaten=q.kabupaten
     )
     return CoverageOut.model_validate(report).model_dump(mode="json")
 
@@ -40,7 +40,9 @@ def _download(body: Any, mimetype: str, filename: str) -> Response:
 
 @bp.get("/coverage")
 @doc(
-    summary="Coverage per ?level=kabupaten|kecamatan|desa (&kecamatan=, &desa=); operator: own",
+    summary="Coverage per ?level=kabupaten|kecamatan|desa (&kecamatan=, &desa=) of the officer's"
+    " kabupaten (operator: own desa); the province role: its kabupaten side by side, or one"
+    " kabupaten's kecamatan (&kabupaten=)",
     query=CoverageQuery,
     response=CoverageOut,
 )

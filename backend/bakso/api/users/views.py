@@ -1,4 +1,9 @@
-"""Officer accounts for the admin: list, create, disable, reset a password, assign a desa."""
+"""Officer accounts for the admin: list, create, disable, reset a password, assign a desa.
+
+An admin manages the accounts of its own kabupaten only (#16): its desa's operators, its
+officers and admins, and the province role of its province. Another kabupaten's account
+answers 404, like one that does not exist (services/accounts.py).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 from pydantic import BaseModel, ConfigDict, Field
 
+from ...domain.actors import Actor
 from ...domain.errors import Forbidden
 from ...domain.lifecycle import Role
 from ...domain.model import User
@@ -25,6 +31,10 @@ class UserCreateIn(_In):
     role: str = Field(min_length=1, max_length=20)
     desa: str | None = Field(default=None, max_length=20)
     password: str = Field(min_length=1, max_length=256)
+    kabupaten: str | None = Field(
+        default=None, max_length=5, description="Dukcapil staff: default the admin's own"
+    )
+    provinsi: str | None = Field(default=None, max_length=2, description="the provinsi role")
 
 
 class PasswordIn(_In):
@@ -39,6 +49,8 @@ class AccountOut(BaseModel):
     username: str
     role: str
     desa: str | None
+    kabupaten: str | None = Field(description="an operator's is its desa's; provinsi: none")
+    provinsi: str | None
     active: bool
     created_at: str
 
@@ -47,11 +59,11 @@ class AccountListOut(BaseModel):
     items: list[AccountOut]
 
 
-def _admin() -> str:
+def _admin() -> Actor:
     who = actor()
     if who.role is not Role.ADMIN:
         raise Forbidden("Hanya admin yang dapat mengelola akun petugas.")
-    return who.username
+    return who
 
 
 def account_out(user: User) -> dict[str, Any]:
@@ -59,6 +71,8 @@ def account_out(user: User) -> dict[str, Any]:
         "username": user.username,
         "role": user.role.value,
         "desa": user.desa,
+        "kabupaten": services().accounts.kabupaten_code(user),
+        "provinsi": user.provinsi,
         "active": user.active,
         "created_at": user.created_at,
     }
@@ -67,8 +81,15 @@ def account_out(user: User) -> dict[str, Any]:
 @bp.get("")
 @doc(summary="Officer accounts (admin only)", response=AccountListOut)
 def list_users() -> Response:
-    _admin()
-    return jsonify({"items": [account_out(u) for u in services().accounts.list_users()]})
+    admin = _admin()
+    return jsonify({"items": [account_out(u) for u in services().accounts.list_users(admin)]})
+
+
+@bp.get("/<username>")
+@doc(summary="One officer account (admin only)", response=AccountOut)
+def read(username: str) -> Response:
+    admin = _admin()
+    return jsonify(account_out(services().accounts.account(username, admin)))
 
 
 @bp.post("")
@@ -82,7 +103,13 @@ def create() -> tuple[Response, int]:
     admin = _admin()
     body = parse(UserCreateIn)
     user = services().accounts.create_user(
-        body.username, body.role, body.desa or None, body.password, actor=admin
+        body.username,
+        body.role,
+        body.desa or None,
+        body.password,
+        actor=admin,
+        kabupaten=body.kabupaten or None,
+        provinsi=body.provinsi or None,
     )
     return jsonify(account_out(user)), 201
 

@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import InvalidInput
 from ..fields import known_fields
 from ..identity import parse_nik
-from ..regions import Regions
+from ..regions import Regions, kabupaten_of
 from .normalise import clean_text, code_token, fold, name_key, normalise_desa_code
 from .vocabulary import (
     CATEGORY_ALIASES,
@@ -150,12 +150,18 @@ def parse_category(value: str) -> Category | None:
 
 
 def judge_line(
-    line: int, cells: Mapping[str, str], regions: Regions, today: date | None = None
+    line: int,
+    cells: Mapping[str, str],
+    regions: Regions,
+    today: date | None = None,
+    *,
+    kabupaten: str | None = None,
 ) -> JudgedLine:
     """Check one data line on its own (duplicates are found across lines, later).
 
     `cells` maps column names to their text ('' when absent). Every problem is
-    reported; the reason is the first one's code.
+    reported; the reason is the first one's code. With `kabupaten` (the importing
+    officer's, #16), a desa of another kabupaten is refused as an unknown one is.
     """
     problems: list[tuple[str, str]] = []
     name = clean_text(cells.get("nama", ""))
@@ -170,6 +176,8 @@ def judge_line(
         problems.append((UNKNOWN_DESA, LINE_MESSAGES["desa_missing"]))
     elif not regions.is_desa(desa):
         problems.append((UNKNOWN_DESA, LINE_MESSAGES["desa_unknown"].format(desa=desa)))
+    elif kabupaten is not None and kabupaten_of(desa) != kabupaten:
+        problems.append((UNKNOWN_DESA, LINE_MESSAGES["desa_other_kabupaten"].format(desa=desa)))
     if not address:
         problems.append((MISSING_ADDRESS, LINE_MESSAGES["address_missing"]))
     elif len(address) > MAX_ADDRESS:

@@ -1,12 +1,13 @@
 // Officer accounts (admin): create, disable/enable, end all sessions, reset a password,
-// assign a desa.
+// assign a desa. The server lists only the admin's own kabupaten's accounts (and its
+// province's province accounts, #16); new officers join the admin's kabupaten.
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { t } from '../../i18n';
-import { api } from '../../lib/api';
+import { api, kabupatenOf } from '../../lib/api';
 import type { Account } from '../../lib/officer';
 import { regionName } from '../../lib/regions';
-import { toast } from '../../lib/store';
+import { toast, useStore } from '../../lib/store';
 import { DesaSelect, message, Problem, useLoad } from './common';
 
 /** One field of an account row (a new password, a desa) and its save button. */
@@ -29,8 +30,16 @@ function RowForm(props: { id: string; label: string; onSubmit: () => void; child
   );
 }
 
-function AccountRow(props: { account: Account; onChange: () => void }) {
+/** Where an account works, in words: its kabupaten by name, or the province role's province. */
+function placeOf(account: Account, names: Record<string, string>): string {
+  if (account.role === 'provinsi') return t('dk.users.provinsiOf', { code: account.provinsi ?? '' });
+  if (!account.kabupaten) return '';
+  return t('dk.users.kabupaten', { name: names[account.kabupaten] ?? account.kabupaten });
+}
+
+function AccountRow(props: { account: Account; names: Record<string, string>; onChange: () => void }) {
   const { account } = props;
+  const place = placeOf(account, props.names);
   const [mode, setMode] = useState<'' | 'password' | 'desa'>('');
   const [password, setPassword] = useState('');
   const [desa, setDesa] = useState(account.desa ?? '');
@@ -56,6 +65,7 @@ function AccountRow(props: { account: Account; onChange: () => void }) {
       <span class="item-meta">
         {t(`role.${account.role}`)}
         {account.desa && ` · ${regionName(account.desa)}`}
+        {place && <span data-place=""> · {place}</span>}
       </span>
       <div class="row">
         {account.active ? (
@@ -106,17 +116,28 @@ function AccountRow(props: { account: Account; onChange: () => void }) {
   );
 }
 
+const EMPTY = { username: '', role: 'operator', desa: '', password: '' };
+
 export function Accounts() {
+  const state = useStore();
   const { value, error, setError, reload } = useLoad(() => api<{ items: Account[] }>('GET', '/api/v1/users'), []);
   const items = value?.items ?? [];
-  const [form, setForm] = useState({ username: '', role: 'operator', desa: '', password: '' });
+  const own = kabupatenOf(state.session);
+  const names = Object.fromEntries(own.map((k) => [k.code, k.name]));
+  // The admin's province: the only one a province account it creates may name.
+  const provinsi = own[0]?.code.slice(0, 2) ?? '';
+  const [form, setForm] = useState(EMPTY);
   const create = async (event: Event) => {
     event.preventDefault();
     setError(null);
     try {
-      await api('POST', '/api/v1/users', { ...form, desa: form.role === 'operator' ? form.desa : null });
+      await api('POST', '/api/v1/users', {
+        ...form,
+        desa: form.role === 'operator' ? form.desa : null,
+        ...(form.role === 'provinsi' ? { provinsi } : {}),
+      });
       toast(t('dk.users.created', { name: form.username }));
-      setForm({ username: '', role: 'operator', desa: '', password: '' });
+      setForm(EMPTY);
       reload();
     } catch (e) {
       setError(message(e));
@@ -134,7 +155,7 @@ export function Accounts() {
         <div class="field">
           <label for="u-role">{t('dk.users.role')}</label>
           <select id="u-role" value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value })}>
-            {['operator', 'dukcapil', 'admin'].map((r) => (
+            {['operator', 'dukcapil', 'admin', 'provinsi'].map((r) => (
               <option value={r}>{t(`role.${r}`)}</option>
             ))}
           </select>
@@ -143,6 +164,15 @@ export function Accounts() {
           <div class="field">
             <label for="u-desa">{t('dk.desa')}</label>
             <DesaSelect id="u-desa" value={form.desa} onChange={(desa) => setForm({ ...form, desa })} required />
+          </div>
+        )}
+        {form.role === 'provinsi' && (
+          <div class="field">
+            <label for="u-provinsi">{t('dk.users.provinsi')}</label>
+            <input id="u-provinsi" readOnly aria-describedby="u-provinsi-hint" value={provinsi} />
+            <p id="u-provinsi-hint" class="muted">
+              {t('dk.users.provinsiHint')}
+            </p>
           </div>
         )}
         <div class="field">
@@ -156,7 +186,7 @@ export function Accounts() {
       </form>
       <ul class="items">
         {items.map((a) => (
-          <AccountRow account={a} key={`${a.username}-${a.active}-${a.desa}`} onChange={reload} />
+          <AccountRow account={a} names={names} key={`${a.username}-${a.active}-${a.desa}`} onChange={reload} />
         ))}
       </ul>
     </>

@@ -1,0 +1,39 @@
+// What each role may open (#16). The province role reads coverage figures only: the app
+// shows it the coverage screen and its settings (language, logout), nothing else.
+export type Role = 'operator' | 'dukcapil' | 'admin' | 'provinsi';
+
+/** The screens (first part of the route) a role is confined to; absent: no confinement. */
+const ONLY: Partial<Record<Role, readonly string[]>> = {
+  provinsi: ['cakupan', 'pengaturan'],
+};
+
+/** Where the app lands after login. */
+export function homeRoute(role: Role): string {
+  const only = ONLY[role];
+  return only ? `#/${only[0]}` : '#/';
+}
+
+/** The route a role is shown: its own, or its home screen for one it may not open. */
+export function routeFor(role: Role, route: string[]): string[] {
+  const only = ONLY[role];
+  if (!only || only.includes(route[0] ?? '')) return route;
+  return [only[0]];
+}
+
+export interface Tab {
+  match: string;
+  operatorOnly?: boolean;
+  officerOnly?: boolean;
+}
+
+/** Whether the bottom bar shows a tab to this role. */
+export function showsTab(role: Role, tab: Tab): boolean {
+  const only = ONLY[role];
+  if (only) return only.includes(tab.match);
+  return role === 'operator' ? !tab.officerOnly : !tab.operatorOnly;
+}
+
+/** Whether the role reads the request list (the province role sees no request). */
+export function readsRequests(role: Role): boolean {
+  return !ONLY[role];
+}
