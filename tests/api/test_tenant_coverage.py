@@ -177,6 +177,13 @@ def test_the_import_template_shows_a_desa_of_the_officers_kabupaten(seeded, api_
     assert example[0].startswith("5204")
 
 
+def test_the_return_template_shows_a_code_of_the_officers_kabupaten(seeded, api_factory) -> None:
+    sumbawa = api_factory("dukcapil.sb").get("/api/v1/returns/template.csv")
+    lombok = api_factory("dukcapil").get("/api/v1/returns/template.csv")
+    assert sumbawa.get_data(as_text=True).splitlines()[1].startswith("SB-0000-0000;")
+    assert lombok.get_data(as_text=True).splitlines()[1].startswith("LT-0000-0000;")
+
+
 def test_the_province_sees_each_kabupatens_figures_as_its_officers_do(seeded, api_factory) -> None:
     prov = api_factory("prov")
     summary = prov.get("/api/v1/stats/coverage").get_json()

@@ -13,7 +13,7 @@ from ..domain.returns import target_guide
 from .return_files import TEMPLATE_HEADER
 from .spreadsheets import Column, Sheet, csv_bytes, xlsx_bytes
 
-EXAMPLE_CODE = "LT-0000-0000"
+EXAMPLE_DIGITS = "0000-0000"  # after the officer's kabupaten's prefix: LT-0000-0000
 EXAMPLE_NOTE = "CONTOH - hapus baris ini"
 GUIDE_SHEET = "status"
 
@@ -29,31 +29,36 @@ GUIDE_COLUMNS = [
 ]
 
 
-def _example(note: str) -> list[str]:
-    return [EXAMPLE_CODE, Status.SELESAI.value, note]
+def example_code(prefix: str) -> str:
+    return f"{prefix}-{EXAMPLE_DIGITS}"
 
 
-def _guide_rows() -> list[list[str]]:
+def _example(prefix: str, note: str) -> list[str]:
+    return [example_code(prefix), Status.SELESAI.value, note]
+
+
+def _guide_rows(prefix: str) -> list[list[str]]:
     rows = [[code, label, need[0].upper() + need[1:] + "."] for code, label, need in target_guide()]
     rows += [
         ["", "", ""],
-        ["", "", f"Hapus baris contoh ({EXAMPLE_CODE}) sebelum mengunggah."],
+        ["", "", f"Hapus baris contoh ({example_code(prefix)}) sebelum mengunggah."],
         ["", "", "Untuk SELESAI, PDF dokumen terbit di zip diberi nama <kode>.pdf."],
         ["", "", "Berkas .csv boleh dipisah ';' atau ','; .xlsx dibaca dari lembar pertama."],
     ]
     return rows
 
 
-def template_csv() -> bytes:
+def template_csv(prefix: str) -> bytes:
+    """The template for an officer whose kabupaten's codes start with `prefix`."""
     # A CSV has no second sheet: the statuses ride in the example's note.
     statuses = ", ".join(code for code, _, _ in target_guide())
-    return csv_bytes(COLUMNS, [_example(f"{EXAMPLE_NOTE}. Status yang sah: {statuses}")])
+    return csv_bytes(COLUMNS, [_example(prefix, f"{EXAMPLE_NOTE}. Status yang sah: {statuses}")])
 
 
-def template_xlsx() -> bytes:
+def template_xlsx(prefix: str) -> bytes:
     return xlsx_bytes(
         [
-            Sheet("pengembalian", COLUMNS, [_example(EXAMPLE_NOTE)]),
-            Sheet(GUIDE_SHEET, GUIDE_COLUMNS, _guide_rows()),
+            Sheet("pengembalian", COLUMNS, [_example(prefix, EXAMPLE_NOTE)]),
+            Sheet(GUIDE_SHEET, GUIDE_COLUMNS, _guide_rows(prefix)),
         ]
     )

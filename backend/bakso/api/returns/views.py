@@ -52,16 +52,22 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
     return response
 
 
+def _code_prefix() -> str:
+    """The prefix of the caller's kabupaten's request codes, for the template's example."""
+    tenants = services().tenants
+    return (tenants.get(actor().kabupaten) or tenants.default).code_prefix
+
+
 @bp.get("/template.csv")
 @doc(summary="The return table's columns and one example row (CSV, ';', UTF-8 with BOM)")
 def template_as_csv() -> Response:
-    return _download(template_csv(), CSV_MIMETYPE, "templat-pengembalian.csv")
+    return _download(template_csv(_code_prefix()), CSV_MIMETYPE, "templat-pengembalian.csv")
 
 
 @bp.get("/template.xlsx")
 @doc(summary="The return table's columns, one example row and a sheet of valid statuses (XLSX)")
 def template_as_xlsx() -> Response:
-    return _download(template_xlsx(), XLSX_TYPE, "templat-pengembalian.xlsx")
+    return _download(template_xlsx(_code_prefix()), XLSX_TYPE, "templat-pengembalian.xlsx")
 
 
 @bp.post("")
