@@ -39,13 +39,15 @@ class Assumptions:
     scans_per_request: int = 3
     scan_bytes: int = 300 * 1024  # what the PWA sends (DESIGN §6: ≤ 350 KB)
     berkas_bytes: int = 1_000 * 1024  # the printable file the worker makes per request
-    # Per request, login to verified (measured by bench/load.py §10 on moto, 2026-12-01:
-    # 50 desa × 1 request × 3 scans; see docs/capacity.md):
-    dynamo_writes: int = 105  # write units, every index partition a write changes included
-    dynamo_reads: int = 47  # read units
+    # Per request, login to verified (measured by bench/load.py §10 on moto, 2026-12-01,
+    # after the keys by kabupaten: 50 desa in NTB's 10 kabupaten × 1 request × 3 scans):
+    dynamo_writes: int = 109  # write units, every index partition a write changes included
+    dynamo_reads: int = 39  # read units
     audit_head_writes: int = 12  # the chain's head item (AUDIT/HEAD): one per audited write
     kabupaten_key_writes: int = 6  # busiest per-kabupaten key: kind_kabupaten-newest
-    constant_key_writes: int = 6  # busiest deployment-wide key: retention-due "scan"
+    # Busiest deployment-wide key a request writes: none since the keys by kabupaten (#16;
+    # retention-due "scan" took 6). Accounts (USERS) are read, ~3 RCU per request.
+    constant_key_writes: int = 0
     lambda_web_calls: int = 12  # HTTP calls of the device and the officer
     lambda_worker_calls: int = 3  # verification, batch step, mark received
     web_ms: float = 120  # average duration of a web call
