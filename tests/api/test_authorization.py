@@ -8,7 +8,7 @@ import uuid
 import pytest
 from flask import Flask
 
-from helpers import DESA_B, Api, draft, fake_jpeg
+from helpers import DESA_B, PASSWORD, Api, draft, fake_jpeg
 
 
 @pytest.fixture
@@ -130,3 +130,32 @@ def test_dukcapil_filters_by_kecamatan_and_service(api_factory) -> None:
     by_service = dk.get("/api/v1/requests?service=AKTA_LAHIR").get_json()["items"]
     assert [r["id"] for r in by_service] == [a["id"]]
     assert dk.get("/api/v1/requests?older_than_days=1").get_json()["items"] == []
+
+
+def test_the_province_role_gets_403_on_every_api_route_but_sign_in_and_coverage(
+    app: Flask, services
+) -> None:
+    """The province account reads coverage figures (#16): every other route, whatever its
+    method, refuses it before any service runs, so no new route can leak to it by default."""
+    services.accounts.create_user("prov.52", "provinsi", None, PASSWORD, provinsi="52")
+    province = Api(app.test_client())
+    assert province.login("prov.52").status_code == 200
+    allowed = ("api_v1.auth.", "api_v1.catalog.", "api_v1.stats.")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith(allowed):
+            continue
+        if rule.endpoint == "api_v1.status.status":  # the resident's public page data
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            response = province.client.open(
+                _example(rule.rule),
+                method=method,
+                json={},
+                headers={"X-CSRF-Token": province.csrf or ""},
+            )
+            assert response.status_code == 403, (method, rule.rule, response.status_code)
+            assert response.mimetype == "application/problem+json"
+            checked += 1
+    assert checked >= 40
+    assert province.get("/api/v1/stats/coverage").status_code == 200
