@@ -78,6 +78,30 @@ def user_create(
     click.echo(f"Pengguna {created.username} ({created.role.value}) dibuat.")
 
 
+@user.command("reset-password")
+@click.argument("username")
+def user_reset_password(username: str) -> None:
+    """Set a new password (read from stdin) and end the account's sessions: for accounts no
+    kabupaten admin may reach, such as a province's (docs/kabupaten.md)."""
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        _services().accounts.reset_password(username, password, "system")
+    except BaksoError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"Kata sandi {username} diganti; sesi lamanya berakhir.")
+
+
+@user.command("disable")
+@click.argument("username")
+def user_disable(username: str) -> None:
+    """Disable an account (its sessions end at once)."""
+    try:
+        _services().accounts.disable(username, "system")
+    except BaksoError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"Akun {username} dinonaktifkan.")
+
+
 @main.command("seed-demo")
 def seed_demo() -> None:
     """Create the demo officers if they do not exist (regions and catalog ship with the code)."""

@@ -161,6 +161,8 @@ def test_an_officer_sees_only_its_kabupatens_coverage(seeded, api_factory) -> No
     assert per_kecamatan["total"]["target"] == 1
     for query in (
         f"level=desa&kecamatan={KECAMATAN_A}",
+        f"kecamatan={KECAMATAN_A}",  # at the default level, it must not come back labelled
+        f"level=kecamatan&desa={DESA_A}",
         f"level=desa&desa={DESA_A}",
         f"kabupaten={LOMBOK_TIMUR}",
     ):

@@ -137,29 +137,42 @@ def test_an_operators_kabupaten_is_its_desas(two: Flask) -> None:
     assert created.kabupaten == "52.03"
 
 
-def test_the_province_account_of_its_admins(two: Flask) -> None:
-    admin = _login(two, "admin")
+def test_a_province_account_is_the_maintainers_never_a_kabupaten_admins(two: Flask) -> None:
+    """A province account reads every kabupaten of its province: if a kabupaten's admin could
+    make, reset or disable one, it would reach past its own kabupaten (#16)."""
+    accounts = services_of(two).accounts
     for wrong in (
         {"provinsi": "32"},  # no served kabupaten there
         {},
         {"provinsi": "52", "desa": DESA_A},
         {"provinsi": "52", "kabupaten": "52.03"},
     ):
-        answer = _create(admin, username="provinsi.x", role="provinsi", **wrong)
-        assert answer.status_code == 422, wrong
-    created = _create(admin, username="provinsi.ntb", role="provinsi", provinsi="52")
-    assert created.status_code == 201
-    assert created.get_json()["provinsi"] == "52" and created.get_json()["kabupaten"] is None
-    # Both kabupaten lie in NTB: each admin sees and manages it.
-    assert "provinsi.ntb" in _names(_login(two, "admin.sb"))
-    assert (
-        _login(two, "admin.sb")
-        .post("/api/v1/users/provinsi.ntb/reset-password", json={"password": NEW_PASSWORD})
-        .status_code
-        == 200
-    )
+        with pytest.raises(InvalidInput):
+            accounts.create_user(
+                "provinsi.x",
+                "provinsi",
+                wrong.get("desa"),
+                PASSWORD,
+                kabupaten=wrong.get("kabupaten"),
+                provinsi=wrong.get("provinsi"),
+            )
+    for admin_name in ("admin", "admin.sb"):
+        admin = _login(two, admin_name)
+        made = _create(admin, username="provinsi.y", role="provinsi", provinsi="52")
+        assert made.status_code == 422 and "pengelola layanan" in made.get_json()["detail"]
+    created = accounts.create_user("provinsi.ntb", "provinsi", None, PASSWORD, provinsi="52")
+    assert created.provinsi == "52" and created.kabupaten is None
+    for admin_name in ("admin", "admin.sb"):
+        admin = _login(two, admin_name)
+        assert "provinsi.ntb" not in _names(admin)
+        assert admin.get("/api/v1/users/provinsi.ntb").status_code == 404
+        reset = admin.post(
+            "/api/v1/users/provinsi.ntb/reset-password", json={"password": NEW_PASSWORD}
+        )
+        assert reset.status_code == 404
+        assert admin.post("/api/v1/users/provinsi.ntb/disable").status_code == 404
     province = Api(two.test_client())
-    session = province.login("provinsi.ntb", NEW_PASSWORD).get_json()
+    session = province.login("provinsi.ntb").get_json()  # the password it was made with
     assert session["user"]["role"] == "provinsi"
     assert [k["code"] for k in session["kabupaten"]] == ["52.03", "52.04"]
     assert session["kabupaten"][1]["name"] == "Kabupaten Sumbawa"
@@ -190,9 +203,11 @@ def test_a_pangandaran_officers_session_names_its_kabupaten_and_wib(pangandaran:
     assert lombok["kabupaten"]["code"] == "52.03" and lombok["timezone"] == "Asia/Makassar"
 
 
-def test_an_admin_creates_no_province_account_of_another_province(pangandaran: Flask) -> None:
-    admin = _login(pangandaran, "admin")  # Lombok Timur: NTB (52), not Jawa Barat (32)
-    refused = _create(admin, username="provinsi.jabar", role="provinsi", provinsi="32")
-    assert refused.status_code == 422
-    allowed = _create(admin, username="provinsi.ntb", role="provinsi", provinsi="52")
-    assert allowed.status_code == 201
+def test_the_cli_makes_no_province_account_without_a_served_kabupaten(
+    pangandaran: Flask,
+) -> None:
+    accounts = services_of(pangandaran).accounts
+    with pytest.raises(InvalidInput):
+        accounts.create_user("provinsi.x", "provinsi", None, PASSWORD, provinsi="65")
+    made = accounts.create_user("provinsi.jabar", "provinsi", None, PASSWORD, provinsi="32")
+    assert [k.code for k in accounts.kabupaten_served(made)] == ["32.18"]

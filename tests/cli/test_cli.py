@@ -46,6 +46,34 @@ def test_user_create_refuses_an_operator_without_a_known_desa(runner: CliRunner)
     assert "desa" in result.output
 
 
+def test_the_cli_resets_and_disables_an_account_no_admin_reaches(runner: CliRunner) -> None:
+    made = runner.invoke(
+        main,
+        ["user", "create", "provinsi.ntb", "--role", "provinsi", "--provinsi", "52"],
+        input="sandi-rahasia-panjang\n",
+    )
+    assert made.exit_code == 0, made.output
+    reset = runner.invoke(
+        main, ["user", "reset-password", "provinsi.ntb"], input="sandi-baru-yang-panjang\n"
+    )
+    assert reset.exit_code == 0, reset.output
+    assert "sandi-baru-yang-panjang" not in reset.output
+    from bakso import create_app
+
+    client = create_app().test_client()
+
+    def login(password: str) -> int:
+        body = {"username": "provinsi.ntb", "password": password}
+        return client.post("/api/v1/auth/login", json=body).status_code
+
+    assert login("sandi-rahasia-panjang") == 401
+    assert login("sandi-baru-yang-panjang") == 200
+    assert runner.invoke(main, ["user", "disable", "provinsi.ntb"]).exit_code == 0
+    assert login("sandi-baru-yang-panjang") != 200
+    missing = runner.invoke(main, ["user", "disable", "tidak.ada"])
+    assert missing.exit_code != 0
+
+
 def test_seed_demo_is_repeatable_and_prints_logins(runner: CliRunner) -> None:
     first = runner.invoke(main, ["seed-demo"])
     second = runner.invoke(main, ["seed-demo"])

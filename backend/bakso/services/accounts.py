@@ -158,8 +158,14 @@ class AccountService:
                     "Akun provinsi wajib punya kode provinsi (mis. 52) yang memiliki"
                     " kabupaten yang dilayani."
                 )
-            if scope is not None and scope[:2] != provinsi:
-                raise InvalidInput("Anda hanya dapat membuat akun provinsi untuk provinsi Anda.")
+            if scope is not None:
+                # A province account reads every kabupaten's figures of its province: a
+                # kabupaten's admin who could make or reset one would reach past its own
+                # kabupaten. The deployment's maintainers make them (bakso user create).
+                raise InvalidInput(
+                    "Akun provinsi dibuat oleh pengelola layanan (perintah bakso user create), "
+                    "bukan oleh admin kabupaten."
+                )
             return None, None, provinsi
         if provinsi:
             raise InvalidInput("Hanya akun provinsi yang terikat pada provinsi.")
@@ -205,7 +211,7 @@ class AccountService:
         if scope is None:
             return True
         if user.role is Role.PROVINSI:
-            return user.provinsi == scope[:2]
+            return False  # kept by the deployment's maintainers, never a kabupaten's admin
         return self.kabupaten_code(user) == scope
 
     def list_users(self, by: By = "system") -> list[User]:

@@ -69,6 +69,11 @@ class CoverageService:
         own = own or self.default_kabupaten
         if kabupaten and kabupaten != own:
             raise NotFound("Wilayah tidak ditemukan.")
+        # Whatever the level asked, a kecamatan or desa named must be the caller's: the
+        # answer names them, so another kabupaten's code must not come back labelled.
+        for code in (kecamatan, desa):
+            if code and (self.regions.get(code) is None or kabupaten_of(code) != own):
+                raise NotFound("Wilayah tidak ditemukan.")
         level = level or "kecamatan"
         if level not in LEVELS:
             raise InvalidInput("Parameter level harus kabupaten, kecamatan atau desa.")

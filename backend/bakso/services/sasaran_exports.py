@@ -65,6 +65,19 @@ def template_columns() -> list[Column]:
     return [Column(c.name, width=20 if c.name != "alamat" else 36) for c in COLUMNS]
 
 
+def example_desa(regions: Regions, kabupaten: str) -> str:
+    """The desa code the template's example line and the column help show: one of the
+    downloading officer's kabupaten (#16), or its made-up first when it has none loaded."""
+    desa = regions.desa(kabupaten)
+    return desa[0].code if desa else kabupaten + ".01.2001"
+
+
+def column_descriptions(regions: Regions, kabupaten: str) -> list[str]:
+    """Each column's help, its example desa code of that kabupaten."""
+    code = example_desa(regions, kabupaten)
+    return [c.describe(code) for c in COLUMNS]
+
+
 def example_row(regions: Regions, kabupaten: str) -> list[str]:
     """One filled-in line showing each column's shape (a NIK as 16 digits of text), in a
     desa of the downloading officer's kabupaten (#16), its NIK registered in that kecamatan."""
@@ -82,9 +95,10 @@ def example_row(regions: Regions, kabupaten: str) -> list[str]:
     return [values.get(c.name, "") for c in COLUMNS]
 
 
-def _guide() -> tuple[list[Column], list[Sequence[str]]]:
+def _guide(regions: Regions, kabupaten: str) -> tuple[list[Column], list[Sequence[str]]]:
     rows: list[Sequence[str]] = [
-        [c.name, "wajib" if c.required else "opsional", c.description] for c in COLUMNS
+        [c.name, "wajib" if c.required else "opsional", description]
+        for c, description in zip(COLUMNS, column_descriptions(regions, kabupaten), strict=True)
     ]
     rows.append(["", "", ""])
     rows += [[d.code, "dokumen", d.label] for d in DOCUMENTS]
@@ -111,7 +125,7 @@ def template_csv(regions: Regions, kabupaten: str) -> bytes:
 
 
 def template_xlsx(regions: Regions, kabupaten: str) -> bytes:
-    guide_columns, guide_rows = _guide()
+    guide_columns, guide_rows = _guide(regions, kabupaten)
     return xlsx_bytes(
         [
             Sheet(TEMPLATE_SHEET, template_columns(), [example_row(regions, kabupaten)]),

@@ -62,3 +62,31 @@ export function regionName(code: string): string {
 export function kecamatanOf(desa: string): string {
   return desa.split('.').slice(0, 3).join('.');
 }
+
+export interface DesaGroup {
+  kecamatan: string;
+  name: string;
+  desa: [string, string][];
+}
+
+const byName = (a: [string, string], b: [string, string]) => a[1].localeCompare(b[1]);
+
+/** The desa a select offers, by kecamatan (each sorted by name): only the chosen kecamatan's,
+ * or with none chosen every kecamatan's, so that same-named desa of different kecamatan
+ * (Sumbawa has two "Jorok") are told apart by the group they stand in. */
+export function desaGroups(kecamatan = ''): DesaGroup[] {
+  // A desa whose kecamatan the table lacks still gets a group (named by its code).
+  const codes = new Set([...Object.keys(regions.kecamatan), ...Object.keys(regions.desa).map(kecamatanOf)]);
+  return [...codes]
+    .filter((code) => !kecamatan || code === kecamatan)
+    .map((code): [string, string] => [code, regions.kecamatan[code] ?? code])
+    .sort(byName)
+    .map(([code, name]) => ({
+      kecamatan: code,
+      name,
+      desa: Object.entries(regions.desa)
+        .filter(([desa]) => kecamatanOf(desa) === code)
+        .sort(byName),
+    }))
+    .filter((group) => group.desa.length > 0);
+}

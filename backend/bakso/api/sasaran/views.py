@@ -21,7 +21,13 @@ from ...domain.sasaran import (
     is_live,
 )
 from ...services.sasaran import ImportSummary
-from ...services.sasaran_exports import report_csv, report_xlsx, template_csv, template_xlsx
+from ...services.sasaran_exports import (
+    column_descriptions,
+    report_csv,
+    report_xlsx,
+    template_csv,
+    template_xlsx,
+)
 from ...services.spreadsheets import CSV_MIMETYPE, XLSX_TYPE
 from ..common import actor, doc, parse, query, services, upload_json
 from ..queries import ImportListQuery, RowsQuery, WorklistQuery
@@ -191,11 +197,13 @@ def template_as_xlsx() -> Response:
     response=VocabularyOut,
 )
 def vocabulary() -> Response:
+    svc = services()
+    descriptions = column_descriptions(svc.regions, svc.sasaran.actor_kabupaten(actor()))
     return jsonify(
         {
             "columns": [
-                {"name": c.name, "required": c.required, "description": c.description}
-                for c in COLUMNS
+                {"name": c.name, "required": c.required, "description": description}
+                for c, description in zip(COLUMNS, descriptions, strict=True)
             ],
             "documents": [asdict(d) for d in DOCUMENTS],
             "categories": [{"code": c.value, "label": CATEGORY_LABELS[c]} for c in Category],

@@ -47,12 +47,21 @@ class Document:
     service: str  # the catalog service that issues it: "Buat permohonan" starts this one
 
 
+# A column help's stand-in for a desa code, filled by Column.describe().
+EXAMPLE_DESA = "{example_desa}"
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
     required: bool
     aliases: tuple[str, ...]
-    description: str
+    description: str  # may hold "{example_desa}": see describe()
+
+    def describe(self, example_desa: str) -> str:
+        """The help text with an example desa code of the reader's own kabupaten: one
+        deployment serves several, so the data file cannot name a single code."""
+        return self.description.replace(EXAMPLE_DESA, example_desa)
 
 
 _DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "sasaran_vocabulary.json"
@@ -98,6 +107,7 @@ LINE_MESSAGES: dict[str, str] = dict(_DATA["line_messages"])
 _PLACEHOLDERS = {
     "documents": ", ".join(d.code for d in DOCUMENTS),
     "categories": ", ".join(c.value for c in Category),
+    "example_desa": EXAMPLE_DESA,  # kept for Column.describe, per kabupaten
 }
 COLUMNS: tuple[Column, ...] = tuple(
     Column(

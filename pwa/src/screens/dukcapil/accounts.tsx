@@ -124,8 +124,6 @@ export function Accounts() {
   const items = value?.items ?? [];
   const own = kabupatenOf(state.session);
   const names = Object.fromEntries(own.map((k) => [k.code, k.name]));
-  // The admin's province: the only one a province account it creates may name.
-  const provinsi = own[0]?.code.slice(0, 2) ?? '';
   const [form, setForm] = useState(EMPTY);
   const create = async (event: Event) => {
     event.preventDefault();
@@ -134,7 +132,6 @@ export function Accounts() {
       await api('POST', '/api/v1/users', {
         ...form,
         desa: form.role === 'operator' ? form.desa : null,
-        ...(form.role === 'provinsi' ? { provinsi } : {}),
       });
       toast(t('dk.users.created', { name: form.username }));
       setForm(EMPTY);
@@ -154,25 +151,20 @@ export function Accounts() {
         </div>
         <div class="field">
           <label for="u-role">{t('dk.users.role')}</label>
-          <select id="u-role" value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value })}>
-            {['operator', 'dukcapil', 'admin', 'provinsi'].map((r) => (
+          <select id="u-role" aria-describedby="u-role-hint" value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value })}>
+            {['operator', 'dukcapil', 'admin'].map((r) => (
               <option value={r}>{t(`role.${r}`)}</option>
             ))}
           </select>
+          {/* A province account reads every kabupaten of its province: never a kabupaten admin's to make. */}
+          <p id="u-role-hint" class="muted">
+            {t('dk.users.provinsiHint')}
+          </p>
         </div>
         {form.role === 'operator' && (
           <div class="field">
             <label for="u-desa">{t('dk.desa')}</label>
             <DesaSelect id="u-desa" value={form.desa} onChange={(desa) => setForm({ ...form, desa })} required />
-          </div>
-        )}
-        {form.role === 'provinsi' && (
-          <div class="field">
-            <label for="u-provinsi">{t('dk.users.provinsi')}</label>
-            <input id="u-provinsi" readOnly aria-describedby="u-provinsi-hint" value={provinsi} />
-            <p id="u-provinsi-hint" class="muted">
-              {t('dk.users.provinsiHint')}
-            </p>
           </div>
         )}
         <div class="field">
