@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import regions from 'virtual:regions';
 import { describe, expect, it } from 'vitest';
+import { setLang } from '../src/i18n';
 import { compact, parseNumber, type Kind } from '../src/lib/identity';
+import { idWarnings } from '../src/screens/field';
 
 interface Vector {
   value: string;
@@ -91,5 +93,18 @@ describe('rules the vectors do not spell out (as the server tests)', () => {
   it('only accepts ASCII digits', () => {
     expect(parseNumber('nik', '５２０３０１５７０８９００００１', regions).ok).toBe(false);
     expect(parseNumber('nik', '520301570890000²', regions).ok).toBe(false);
+  });
+});
+
+describe('the words of a number from another kabupaten (#16)', () => {
+  const SUMBAWA = { kabupaten: { code: '52.04', name: 'Kabupaten Sumbawa' }, kecamatan: { '52.04.02': 'Lunyuk' } };
+  // A Lombok Timur NIK typed by a Sumbawa operator, in the words the request form shows.
+  const words = () => idWarnings(parseNumber('nik', '5203015708900001', SUMBAWA, { today: TODAY }), 'NIK');
+  it("name the operator's own kabupaten and the number's code, as the server's do", () => {
+    setLang('id');
+    expect(words()).toEqual(['NIK terdaftar pertama kali di luar Kabupaten Sumbawa (kode 52.03).']);
+    setLang('en');
+    expect(words()).toEqual(['The NIK was first registered outside Kabupaten Sumbawa (code 52.03).']);
+    setLang('id');
   });
 });

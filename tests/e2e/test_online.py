@@ -59,6 +59,7 @@ def test_online_request_with_three_documents_arrives_diajukan_with_identical_sca
     share = page.get_by_role("link", name="Bagikan lewat WhatsApp").get_attribute("href") or ""
     assert share.startswith("https://wa.me/")
     assert f"/cek/{held['token']}" in unquote(share)
+    assert "dikirim ke Dukcapil Lombok Timur" in unquote(share)  # the operator's kabupaten
 
 
 def test_chromium_reports_no_installability_errors(server, launch) -> None:

@@ -45,7 +45,7 @@ from sasaran.support import Importer, csv_file, worklist
 KABUPATEN = ("52.03", SUMBAWA)
 # Global lookups: partition-key prefix → must it name the kabupaten it points at?
 GLOBAL_KINDS = {
-    "USERS": False,  # the list of accounts (an account names its kabupaten: helper H1's)
+    "USERS": True,  # the accounts: each names its kabupaten (user_kabupaten)
     "USER#": False,
     "SESSION#": False,  # by the hash of a session id
     "SESSIONS#": False,
@@ -189,7 +189,9 @@ def test_every_item_of_a_kabupatens_data_is_in_its_partition_and_lookups_are_poi
                 wrong.append(f"{pk}: points at {sorted(held) or 'no'} kabupaten")
     assert not wrong, "\n".join(wrong)
     # The day wrote each kind of pointer, so each was checked.
-    assert {"CODE#", "REQID#", "BATCHID#", "RETURNID#", "IMPORTID#", "SASARANID#"} <= seen_kinds
+    assert {"USERS", "CODE#", "REQID#", "BATCHID#", "RETURNID#", "IMPORTID#", "SASARANID#"} <= (
+        seen_kinds
+    )
 
 
 def test_no_index_partition_is_shared_by_both_kabupaten(written: list[dict[str, Any]]) -> None:

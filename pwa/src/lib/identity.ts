@@ -16,7 +16,9 @@ export interface NumberInfo {
   date: string; // ISO: birth date (NIK) or issue date (KK)
   kecamatan: string;
   sex: 'L' | 'P' | null;
-  warnings: { code: IdWarning; kecamatan: string; kabupaten: string }[];
+  // `own`: the name of the kabupaten the number is checked for, which the words name (as the
+  // server's do); another kabupaten's name is not in the PWA (wilayah.json holds codes only).
+  warnings: { code: IdWarning; kecamatan: string; kabupaten: string; own: string }[];
 }
 
 export type Parsed = { ok: true; info: NumberInfo } | { ok: false; error: IdError; detail: Record<string, string | number> };
@@ -83,7 +85,8 @@ export function parseNumber(
   const kecamatan = `${kabupaten}.${number.slice(4, 6)}`;
   const ours = regions.kabupaten.code;
   const warnings: NumberInfo['warnings'] = [];
-  const warn = (code: IdWarning) => warnings.push({ code, kecamatan, kabupaten });
+  const own = regions.kabupaten.name;
+  const warn = (code: IdWarning) => warnings.push({ code, kecamatan, kabupaten, own });
   if (kabupaten === ours) {
     const desa = options.desa;
     if (!(kecamatan in regions.kecamatan)) warn('unknown_kecamatan');

@@ -10,7 +10,7 @@ export function idMessage(parsed: Parsed | null, what: string): string | null {
 
 export function idWarnings(parsed: Parsed | null, what: string): string[] {
   if (!parsed || !parsed.ok) return [];
-  return parsed.info.warnings.map((w) => t(`id.warn.${w.code}`, { what, kecamatan: w.kecamatan, kabupaten: w.kabupaten }));
+  return parsed.info.warnings.map((w) => t(`id.warn.${w.code}`, { what, kecamatan: w.kecamatan, kabupaten: w.kabupaten, own: w.own }));
 }
 
 interface FieldProps {

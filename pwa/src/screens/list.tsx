@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
-import { api, NetworkError } from '../lib/api';
+import { api, kabupatenOf, NetworkError } from '../lib/api';
 import { missing } from '../lib/catalog';
 import { cacheServerRequest, deleteLocalRequest, saveRequestWithScans, scansOf, type LocalRequest, type LocalScan, type ServerRequest } from '../lib/storage';
 import { enqueue } from '../lib/outbox';
@@ -177,9 +177,12 @@ function Receipt(props: { item: ServerRequest }) {
   const { item } = props;
   if (!item.token) return null;
   const link = `${location.origin}/cek/${item.token}`;
+  // The same words as the printed receipt's WhatsApp link: the office named by its kabupaten.
+  const office = kabupatenOf(state.session)[0]?.short_name;
   const message = t('receipt.share', {
     code: item.code,
     service: serviceLabel(state.catalog, item.service),
+    dukcapil: office ? `Dukcapil ${office}` : 'Dukcapil',
     link,
   });
   const phone = String((item.applicant as { phone?: string }).phone ?? '').replace(/\D/g, '');

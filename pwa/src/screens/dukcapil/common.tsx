@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import { ApiError, NetworkError } from '../../lib/api';
-import { kecamatanOf, regions } from '../../lib/regions';
+import { desaGroups, regions } from '../../lib/regions';
 import { useStore } from '../../lib/store';
 import { serviceLabel } from '../common';
 
@@ -22,10 +22,6 @@ export function Problem(props: { text: string | null }) {
 }
 
 export const kecamatanList = () => Object.entries(regions.kecamatan).sort((a, b) => a[1].localeCompare(b[1]));
-export const desaList = (kecamatan: string) =>
-  Object.entries(regions.desa)
-    .filter(([code]) => !kecamatan || kecamatanOf(code) === kecamatan)
-    .sort((a, b) => a[1].localeCompare(b[1]));
 
 /** Kecamatan, desa (narrowed by the kecamatan) and service selects, shared by the screens. */
 export function PlaceFilters(props: {
@@ -50,9 +46,7 @@ export function PlaceFilters(props: {
         <label for={`${prefix}-desa`}>{t('dk.desa')}</label>
         <select id={`${prefix}-desa`} value={value.desa} onChange={(e) => onChange({ ...value, desa: e.currentTarget.value })}>
           <option value="">{t('dk.all')}</option>
-          {desaList(value.kecamatan).map(([code, name]) => (
-            <option value={code}>{name}</option>
-          ))}
+          <DesaOptions kecamatan={value.kecamatan} />
         </select>
       </div>
       <div class="field">
@@ -68,17 +62,37 @@ export function PlaceFilters(props: {
   );
 }
 
-export function DesaSelect(props: { id: string; value: string; onChange: (v: string) => void; required?: boolean }) {
+/** A desa select's options: a chosen kecamatan's desa, or with none chosen every desa under
+ * its kecamatan's group, as same-named desa of two kecamatan are otherwise one name twice. */
+export function DesaOptions(props: { kecamatan: string }) {
+  const groups = desaGroups(props.kecamatan);
+  if (props.kecamatan) {
+    return (
+      <>
+        {groups.flatMap((group) => group.desa).map(([code, name]) => (
+          <option value={code}>{name}</option>
+        ))}
+      </>
+    );
+  }
   return (
-    <select id={props.id} value={props.value} required={props.required} onChange={(e) => props.onChange(e.currentTarget.value)}>
-      <option value="">—</option>
-      {kecamatanList().map(([kec, kecName]) => (
-        <optgroup label={kecName}>
-          {desaList(kec).map(([code, name]) => (
+    <>
+      {groups.map((group) => (
+        <optgroup label={t('dk.kecGroup', { name: group.name })}>
+          {group.desa.map(([code, name]) => (
             <option value={code}>{name}</option>
           ))}
         </optgroup>
       ))}
+    </>
+  );
+}
+
+export function DesaSelect(props: { id: string; value: string; onChange: (v: string) => void; required?: boolean }) {
+  return (
+    <select id={props.id} value={props.value} required={props.required} onChange={(e) => props.onChange(e.currentTarget.value)}>
+      <option value="">—</option>
+      <DesaOptions kecamatan="" />
     </select>
   );
 }

@@ -8,7 +8,7 @@ import { t } from '../../i18n';
 import { documentStatuses, deskPage, placeFromHash, placeHash, rowState, shownRows, withdrawRow, type DeskRow, type Place } from '../../lib/sasaran-desk';
 import { regionName } from '../../lib/regions';
 import { toast, useStore } from '../../lib/store';
-import { desaList, kecamatanList, message, Problem, usePages } from './common';
+import { DesaOptions, kecamatanList, message, Problem, usePages } from './common';
 
 const COLUMNS = 7;
 
@@ -186,9 +186,7 @@ export function DeskWorklist() {
           <label for="wl-desa">{t('dk.desa')}</label>
           <select id="wl-desa" value={place.desa} onChange={(e) => setPlace({ ...place, desa: e.currentTarget.value })}>
             <option value="">{t('wl.pickDesa')}</option>
-            {desaList(place.kecamatan).map(([code, name]) => (
-              <option value={code}>{name}</option>
-            ))}
+            <DesaOptions kecamatan={place.kecamatan} />
           </select>
         </div>
       </div>
