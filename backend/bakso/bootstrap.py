@@ -14,6 +14,7 @@ from .domain import localtime
 from .domain.audit_chain import AuditKeys
 from .domain.catalog import Catalog
 from .domain.catalog_changes import CatalogError, apply_changes
+from .domain.forms import Forms, FormsError, load_forms
 from .domain.regions import Regions
 from .domain.resident import StatusTexts
 from .domain.retention import RetentionPolicy
@@ -75,6 +76,18 @@ def build_catalog(config: Mapping[str, Any], tenants: Tenants) -> Catalog:
     return own[tenants.default.code].with_variants(own)
 
 
+def build_forms(config: Mapping[str, Any]) -> Forms:
+    """The form definitions (data/forms.json, docs/forms.md), checked against the packaged
+    catalog: a typo in the data refuses to start rather than misjudge a request."""
+    from .config import ConfigError
+
+    catalog = Catalog.from_json(Path(config.get("CATALOG_FILE") or PACKAGE_DATA / "catalog.json"))
+    try:
+        return load_forms(Path(config.get("FORMS_FILE") or PACKAGE_DATA / "forms.json"), catalog)
+    except FormsError as exc:
+        raise ConfigError(f"BAKSO_FORMS_FILE: {exc}") from None
+
+
 @dataclass
 class Services:
     # records, blobs and queue are for the workers and tests: views and the CLI go
@@ -100,6 +113,8 @@ class Services:
     local_blobs: LocalBlobService | None  # the local set's signed-URL routes; None on AWS
     sessions: SessionService
     desa_contacts: DesaContactService
+    # Not used by a view yet: `PUT /requests` carrying `fields` is to come (docs/forms.md).
+    forms: Forms
 
 
 def build_adapters(config: Mapping[str, Any]) -> tuple[Records, Blobs, Queue]:
@@ -189,6 +204,7 @@ def build_services(
         records, blobs, queue, store = adapters
     regions = tenants.regions
     catalog = build_catalog(config, tenants)
+    forms = build_forms(config)
     sasaran, coverage = build_sasaran(config, records, blobs, queue, tenants, store)
     requests = RequestService(
         records,
@@ -353,6 +369,7 @@ def build_services(
             users,
         ),
         desa_contacts=DesaContactService(records, records, regions, utc_now),
+        forms=forms,
     )
 
 

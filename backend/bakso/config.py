@@ -48,6 +48,7 @@ class Config:
     KABUPATEN: tuple[str, ...] = ()
     KABUPATEN_DIRS: tuple[str, ...] = ()
     CATALOG_FILE: str | None = None
+    FORMS_FILE: str | None = None  # form definitions per service; None = data/forms.json
 
     MAX_CONTENT_LENGTH = 256 * 1024  # JSON bodies; scans never pass through the API
     MAX_SCAN_BYTES = 10 * 1024 * 1024

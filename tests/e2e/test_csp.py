@@ -53,7 +53,8 @@ def test_no_csp_violation_on_login_new_request_and_dukcapil_screens(
     login(page, server.url)
     assert violations(page, console) == []
 
-    files = {doc: [photo(tmp_path / f"{doc}.png", doc, 800, 600)] for doc in DOCS}
+    # 800 px on the short side: a smaller page is held by the photo check ("Foto terlalu kecil").
+    files = {doc: [photo(tmp_path / f"{doc}.png", doc, 1000, 800)] for doc in DOCS}
     send_request(page, "Siti Aminah", files)
     expect(page.get_by_text("Antrean kosong")).to_be_visible(timeout=30_000)
     # The receipt screen: the status link's QR (drawn by the app) and the WhatsApp link.

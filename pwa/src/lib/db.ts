@@ -76,6 +76,8 @@ export interface LocalScan {
   failures: number;
   /** A correction: the id of the page on the server this photo replaces ("Ganti foto ini"). */
   replaces?: string;
+  /** The photo check's flags the operator kept the photo despite ("Tetap pakai"); device-only, never sent. */
+  quality?: ('dark' | 'blurred' | 'small')[];
 }
 
 /** A request as GET /api/v1/requests returns it (only the fields the PWA reads). */

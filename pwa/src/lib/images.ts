@@ -1,5 +1,6 @@
 // Scan compression rules, kept pure so they are tested without a browser
 // (test/images.test.ts); the worker (workers/compress.worker.ts) applies them.
+import type { Metrics, QualityFlag } from './photo-quality';
 
 export const MAX_EDGE = 1600; // px, long edge: an A4 page at ~140 dpi, still legible (make bench checks with OCR)
 export const QUALITY = 0.7; // with MAX_EDGE, keeps a 12 MP document photo under the 350 KB budget
@@ -96,6 +97,9 @@ export interface Prepared {
   contentType: string;
   sha256: string;
   size: number;
+  /** What the worker found wrong with a photo (lib/photo-quality.ts); absent for a PDF or an undecodable file. */
+  flags?: QualityFlag[];
+  metrics?: Metrics;
 }
 
 export class Refused extends Error {

@@ -6,6 +6,7 @@ import { cacheServerRequest, deleteLocalRequest, saveRequestWithScans, scansOf, 
 import { enqueue } from '../lib/outbox';
 import { reloadLocal, runSync, toast, useStore } from '../lib/store';
 import { Badge, formatDate, personName, serviceLabel, Thumb } from './common';
+import { QualityBadges } from './photo-check';
 import { Handover } from './handover';
 import { isPurged, purgeWarningDate } from '../lib/retention';
 import { QrCode } from './qr';
@@ -138,6 +139,7 @@ function LocalDetail(props: { item: LocalRequest }) {
         {scans.map((s) => (
           <li>
             <Thumb blob={s.blob} label={`${s.requirement} ${s.page}`} />
+            <QualityBadges flags={s.quality} />
           </li>
         ))}
       </ul>

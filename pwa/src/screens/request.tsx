@@ -9,6 +9,7 @@ import { reloadLocal, requestBackgroundSync, runSync, toast, unsaved, useStore }
 import { uuid } from '../lib/uuid';
 import { serviceLabel } from './common';
 import { Field, idMessage, idWarnings } from './field';
+import { usePhotoCheck } from './photo-check';
 import { RequirementCard } from './requirement-card';
 
 const show = (message: Message) => ('text' in message ? message.text : t(message.key, message.vars));
@@ -21,6 +22,8 @@ export function NewRequest(props: { id?: string }) {
   const [form, dispatch] = useReducer(reduce, undefined, () =>
     initialForm(props.id, new URLSearchParams(location.hash.split('?')[1] ?? '').get('sasaran')),
   );
+  // Flagged photos (dark, blurred, small) wait for "Ambil ulang" or "Tetap pakai".
+  const photoCheck = usePhotoCheck((scan) => (unsaved.add(formId), dispatch({ type: 'addPage', scan })));
   const { step, existing, serviceCode, applicant, subject, notes, pages, preparing, scanError, saveError, saving, onServer, sasaranId, sasaranName, jemputBola } = form;
 
   useEffect(() => {
@@ -71,22 +74,21 @@ export function NewRequest(props: { id?: string }) {
       dispatch({ type: 'preparing', delta: 1 });
       try {
         const prepared = await prepareScan(file);
-        dispatch({
-          type: 'addPage',
-          scan: {
-            id: uuid(),
-            requestId: formId,
-            requirement,
-            blob: prepared.blob,
-            name: file.name,
-            contentType: prepared.contentType,
-            size: prepared.size,
-            sha256: prepared.sha256,
-            done: false,
-            failures: 0,
-            ...(replaces ? { replaces } : {}),
-          },
-        });
+        const scan = {
+          id: uuid(),
+          requestId: formId,
+          requirement,
+          blob: prepared.blob,
+          name: file.name,
+          contentType: prepared.contentType,
+          size: prepared.size,
+          sha256: prepared.sha256,
+          done: false,
+          failures: 0,
+          ...(replaces ? { replaces } : {}),
+        };
+        if (prepared.flags?.length) photoCheck.hold({ scan, flags: prepared.flags, label: service?.requirements.find((r) => r.code === requirement)?.label ?? '' });
+        else dispatch({ type: 'addPage', scan });
       } catch (error) {
         const problem = error instanceof Refused ? { key: `scan.refused.${error.reason}`, vars: { name: file.name } } : { text: String(error) };
         dispatch({ type: 'scanError', error: problem, requirement });
@@ -280,6 +282,7 @@ export function NewRequest(props: { id?: string }) {
               onReplace={(serverId, files) => void addFiles(r.code, files, serverId)}
             />
           ))}
+          {photoCheck.view}
           {preparing > 0 && (
             <p class="note" role="status">
               {t('scan.preparing', { n: preparing })}

@@ -5,6 +5,7 @@ import type { Service } from '../lib/catalog';
 import type { ServerPage } from '../lib/request-form';
 import type { LocalScan } from '../lib/storage';
 import { Thumb } from './common';
+import { QualityBadges, ViewButton } from './photo-check';
 
 type Requirement = Service['requirements'][number];
 
@@ -64,6 +65,8 @@ export function RequirementCard(props: {
                   <>
                     <Thumb blob={replacement.blob} label={t('scan.replacing', { n: s.page, doc: r.label })} />
                     <span class="item-meta">{t('scan.replacing', { n: s.page, doc: r.label })}</span>
+                    <QualityBadges flags={replacement.quality} />
+                    <ViewButton blob={replacement.blob} label={t('scan.replacing', { n: s.page, doc: r.label })} n={s.page} />
                     <button type="button" class="btn btn-small" onClick={() => props.onRemove(replacement.id)}>
                       {t('scan.keepOld', { n: s.page })}
                     </button>
@@ -101,6 +104,8 @@ export function RequirementCard(props: {
           {added.map((p) => (
             <li>
               <Thumb blob={p.blob} label={t('scan.page', { n: p.page, doc: r.label })} />
+              <QualityBadges flags={p.quality} />
+              <ViewButton blob={p.blob} label={t('scan.page', { n: p.page, doc: r.label })} n={p.page} />
               <button type="button" class="btn btn-small btn-danger" onClick={() => props.onRemove(p.id)}>
                 {t('scan.remove', { n: p.page })}
               </button>

@@ -2,6 +2,7 @@
 // Scan compression off the main thread: decode, scale the long edge to MAX_EDGE, encode JPEG,
 // guard against empty/black output, fall back to the original. See lib/images.ts for the rules.
 import { decide, fitWithin, isHeic, looksBlank, MAX_EDGE, QUALITY, Refused, sha256, sniff } from '../lib/images';
+import { assess, measureSize, type Metrics, type QualityFlag } from '../lib/photo-quality';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -13,6 +14,16 @@ function sample(source: CanvasImageSource): Uint8ClampedArray {
   return ctx.getImageData(0, 0, 16, 16).data;
 }
 
+/** Dark, blurred, too small? Measured on a ≤ 512 px grey copy of the scaled page (cheap, bounded). */
+function check(scaled: OffscreenCanvas, sourceWidth: number, sourceHeight: number): { flags: QualityFlag[]; metrics: Metrics } | null {
+  const size = measureSize(scaled.width, scaled.height);
+  const copy = new OffscreenCanvas(size.width, size.height);
+  const ctx = copy.getContext('2d');
+  if (!ctx) return null;
+  ctx.drawImage(scaled, 0, 0, size.width, size.height);
+  return assess(ctx.getImageData(0, 0, size.width, size.height).data, size.width, size.height, sourceWidth, sourceHeight);
+}
+
 async function compress(file: Blob, name: string) {
   const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
   const originalType = sniff(head);
@@ -21,6 +32,7 @@ async function compress(file: Blob, name: string) {
   let blank = false;
   let sourceBlank = false;
   let resized = false;
+  let quality: { flags: QualityFlag[]; metrics: Metrics } | null = null;
   if (originalType !== 'application/pdf' && file.size > 0) {
     try {
       const bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
@@ -34,6 +46,7 @@ async function compress(file: Blob, name: string) {
         ctx.drawImage(bitmap, 0, 0, size.width, size.height);
         sourceBlank = looksBlank(sample(bitmap));
         blank = looksBlank(sample(canvas));
+        quality = check(canvas, bitmap.width, bitmap.height);
         compressed = await canvas.convertToBlob({ type: 'image/jpeg', quality: QUALITY });
       }
       bitmap.close();
@@ -53,7 +66,9 @@ async function compress(file: Blob, name: string) {
   const blob = decision.use === 'compressed' && compressed ? compressed : file;
   const contentType = decision.use === 'compressed' ? 'image/jpeg' : (originalType as string);
   const out = new Blob([blob], { type: contentType });
-  return { blob: out, contentType, size: out.size, sha256: await sha256(out) };
+  // A photo the canvas could not read (the original is sent as it came) is not judged.
+  const judged = decision.use === 'compressed' || (decision.use === 'original' && decision.reason === 'smaller') ? quality : null;
+  return { blob: out, contentType, size: out.size, sha256: await sha256(out), ...(judged ?? {}) };
 }
 
 self.onmessage = async (event: MessageEvent<{ id: number; file: Blob; name: string }>) => {

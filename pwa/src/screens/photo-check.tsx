@@ -1,0 +1,187 @@
+// A page photo seen before it joins the request: the full-size preview with zoom (any page,
+// from its thumbnail) and, when the worker flagged it (lib/photo-quality.ts), the check that
+// asks the operator to retake it or keep it deliberately. In the operator's chunk.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../i18n';
+import { SMALL_BELOW, type QualityFlag } from '../lib/photo-quality';
+import type { LocalScan } from '../lib/storage';
+
+/** Zoom steps of the preview, as a share of the image's own pixels; it opens at 100 %. */
+export const ZOOMS = [0.25, 0.5, 1, 2, 3];
+
+/** The next zoom step in `direction` (+1 in, -1 out), staying within ZOOMS. */
+export function zoomStep(current: number, direction: 1 | -1): number {
+  const at = ZOOMS.indexOf(current);
+  const i = at < 0 ? ZOOMS.indexOf(1) : at;
+  return ZOOMS[Math.min(ZOOMS.length - 1, Math.max(0, i + direction))];
+}
+
+/** What to tell the operator about each flag: the warning and how to do better. */
+export function warnings(flags: QualityFlag[]): { flag: QualityFlag; title: string; hint: string }[] {
+  return flags.map((flag) => ({ flag, title: t(`photo.flag.${flag}`), hint: t(`photo.hint.${flag}`, { px: SMALL_BELOW }) }));
+}
+
+/** A photo waiting for the operator's decision, and where a retake comes from. */
+export interface Held {
+  scan: Omit<LocalScan, 'page'>;
+  flags: QualityFlag[];
+  /** Its document's name and the page it would become. */
+  label: string;
+}
+
+/** Open the same camera (or, for a replacement, the same "Ganti foto ini") input again. */
+export function retake(held: Held): void {
+  const { requirement, replaces } = held.scan;
+  const selector = replaces ? `input[data-replace="${replaces}"]` : `input[data-req="${requirement}"][data-mode="camera"]`;
+  document.querySelector<HTMLInputElement>(selector)?.click();
+}
+
+function useObjectUrl(blob: Blob): string | null {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    const made = URL.createObjectURL(blob);
+    setUrl(made);
+    return () => URL.revokeObjectURL(made);
+  }, [blob]);
+  return url;
+}
+
+/** A modal with the photo at 100 % in a scrollable box, zoom buttons, and `children` below. */
+export function PhotoPreview(props: { blob: Blob; title: string; onClose?: () => void; children?: ComponentChildren }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const url = useObjectUrl(props.blob);
+  const [zoom, setZoom] = useState(1);
+  const [natural, setNatural] = useState<number | null>(null);
+  useEffect(() => {
+    const el = dialog.current;
+    if (el && !el.open) el.showModal?.();
+    return () => el?.close?.();
+  }, []);
+  const pdf = props.blob.type === 'application/pdf';
+  return (
+    <dialog
+      ref={dialog}
+      class="photo-dialog"
+      aria-labelledby="photo-dialog-title"
+      // Escape closes a plain preview; a flagged photo needs one of its two answers.
+      onCancel={(e) => {
+        e.preventDefault();
+        props.onClose?.();
+      }}
+    >
+      <h2 id="photo-dialog-title">{props.title}</h2>
+      {!pdf && (
+        <>
+          <div class="photo-zoom">
+            {url && (
+              <img
+                src={url}
+                alt={props.title}
+                style={natural ? { width: `${Math.round(natural * zoom)}px` } : undefined}
+                onLoad={(e) => setNatural(e.currentTarget.naturalWidth)}
+              />
+            )}
+          </div>
+          <div class="row photo-zoom-bar">
+            <button type="button" class="btn" aria-label={t('photo.zoomOut')} disabled={zoom === ZOOMS[0]} onClick={() => setZoom(zoomStep(zoom, -1))}>
+              −
+            </button>
+            <span class="photo-zoom-level" aria-live="polite">
+              {t('photo.zoomLevel', { n: Math.round(zoom * 100) })}
+            </span>
+            <button type="button" class="btn" aria-label={t('photo.zoomIn')} disabled={zoom === ZOOMS[ZOOMS.length - 1]} onClick={() => setZoom(zoomStep(zoom, 1))}>
+              +
+            </button>
+          </div>
+        </>
+      )}
+      {props.children}
+      {props.onClose && (
+        <div class="row">
+          <button type="button" class="btn" onClick={props.onClose}>
+            {t('photo.close')}
+          </button>
+        </div>
+      )}
+    </dialog>
+  );
+}
+
+/** A flagged photo: what is wrong, the photo itself, and "Ambil ulang" / "Tetap pakai". */
+export function PhotoCheck(props: { held: Held; onKeep: () => void; onRetake: () => void }) {
+  return (
+    <PhotoPreview blob={props.held.scan.blob} title={t('photo.check.title')}>
+      {props.held.label && <p class="muted">{t('photo.check.doc', { doc: props.held.label })}</p>}
+      <ul class="photo-flags" role="alert">
+        {warnings(props.held.flags).map((w) => (
+          <li class="warning" data-flag={w.flag}>
+            <strong>{w.title}</strong> {w.hint}
+          </li>
+        ))}
+      </ul>
+      <div class="row">
+        <button type="button" class="btn btn-primary" onClick={props.onRetake}>
+          {t('photo.retake')}
+        </button>
+        <button type="button" class="btn" onClick={props.onKeep}>
+          {t('photo.keep')}
+        </button>
+      </div>
+    </PhotoPreview>
+  );
+}
+
+/**
+ * The queue of flagged photos of a form: `hold` one instead of adding it, `view` shows the
+ * first with its two answers. "Tetap pakai" adds it through `add` with its flags kept on the
+ * page (`quality`); "Ambil ulang" drops it and opens the same camera again.
+ */
+export function usePhotoCheck(add: (scan: Omit<LocalScan, 'page'>) => void): { hold: (held: Held) => void; view: ComponentChildren } {
+  const [held, setHeld] = useState<Held[]>([]);
+  const first = held[0];
+  const view = first ? (
+    <PhotoCheck
+      key={first.scan.id}
+      held={first}
+      onKeep={() => {
+        setHeld((queue) => queue.slice(1));
+        add({ ...first.scan, quality: first.flags });
+      }}
+      onRetake={() => {
+        setHeld((queue) => queue.slice(1));
+        // Once the dialog is gone, still within the tap's user activation.
+        setTimeout(() => retake(first), 0);
+      }}
+    />
+  ) : null;
+  return { hold: (one) => setHeld((queue) => [...queue, one]), view };
+}
+
+/** The flags of a page kept despite them, as small badges beside its thumbnail. */
+export function QualityBadges(props: { flags?: QualityFlag[] }) {
+  if (!props.flags?.length) return null;
+  return (
+    <span class="quality-badges" title={t('photo.badges', { flags: props.flags.map((f) => t(`photo.badge.${f}`)).join(', ') })}>
+      {props.flags.map((f) => (
+        <span class="badge badge-quality" data-flag={f}>
+          {t(`photo.badge.${f}`)}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+/** A page's thumbnail that opens its full-size preview. */
+export function ViewButton(props: { blob: Blob; label: string; n: number }) {
+  const [open, setOpen] = useState(false);
+  if (props.blob.type === 'application/pdf') return null;
+  return (
+    <>
+      <button type="button" class="btn btn-small" onClick={() => setOpen(true)}>
+        {t('photo.view', { n: props.n })}
+      </button>
+      {open && <PhotoPreview blob={props.blob} title={props.label} onClose={() => setOpen(false)} />}
+    </>
+  );
+}
