@@ -113,7 +113,7 @@ class Services:
     local_blobs: LocalBlobService | None  # the local set's signed-URL routes; None on AWS
     sessions: SessionService
     desa_contacts: DesaContactService
-    # Not used by a view yet: `PUT /requests` carrying `fields` is to come (docs/forms.md).
+    # Judged by RequestService on every PUT /requests carrying `fields` (docs/forms.md).
     forms: Forms
 
 
@@ -223,6 +223,7 @@ def build_services(
         observers=[sasaran],
         sasaran_links=sasaran,
         tenants=tenants,
+        forms=forms,
     )
     forget = config["THROTTLE_FORGET_SECONDS"]
     users = UserCache(records, config["USER_CACHE_SECONDS"])

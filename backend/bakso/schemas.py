@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -83,6 +83,10 @@ class DraftIn(_In):
         default=None, max_length=64, description="the worklist row this request serves"
     )
     jemput_bola: bool = Field(default=False, description="taken at the resident's home")
+    fields: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the service form's values, {section: {field: value}} (docs/forms.md)",
+    )
 
 
 class ScanIn(_In):
@@ -215,6 +219,7 @@ class RequestOut(Out):
     )
     sasaran_id: str | None = None
     jemput_bola: bool = False
+    fields: dict[str, object] = Field(default_factory=dict)  # {} once erased
     submission: int = 0  # times submitted
     scans: list[ScanOut] | None = None
     requirements: list[RequirementStateOut] | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import sqlite3
 import zipfile
@@ -42,7 +43,17 @@ def person(n: int) -> dict[str, str]:
         "phone": f"08191111000{n}",
         "address": f"Jalan Kenari Nomor {n}7",
         "baby": f"Bayi Sembalun{'ABCDEFGH'[n]}",
+        # A witness in the form's `fields` (#17): NIK, name and birth date all personal.
+        "witness_nik": f"5203011708{70 + n}{n + 21:04d}",
+        "witness": f"Saksi Pringgabaya{'ABCDEFGH'[n]}",
     }
+
+
+def form_fields(service: str) -> dict[str, Any]:
+    """The shared vectors' complete, valid `fields` of a service (docs/forms.md)."""
+    vectors = Path(__file__).parents[2] / "backend" / "bakso" / "data" / "form_vectors.json"
+    fields: dict[str, Any] = json.loads(vectors.read_text(encoding="utf-8"))["valid"][service]
+    return fields
 
 
 def body(values: dict[str, str]) -> dict[str, Any]:
@@ -54,7 +65,15 @@ def body(values: dict[str, str]) -> dict[str, Any]:
         "sex": "P",
         "nik": None,
     }
-    return draft(applicant=applicant, subject=subject, notes=f"Rumah {values['name']}")
+    fields = form_fields("AKTA_LAHIR")
+    fields["witnesses"][0] = {
+        "nik": values["witness_nik"],
+        "name": values["witness"],
+        "birth_date": f"19{values['witness_nik'][10:12]}-08-17",
+    }
+    return draft(
+        applicant=applicant, subject=subject, notes=f"Rumah {values['name']}", fields=fields
+    )
 
 
 def issued_pdf(values: dict[str, str], edition: str) -> bytes:
@@ -191,7 +210,14 @@ def test_purged_requests_leave_no_personal_value_in_the_api_or_any_store(
     drain_once(services)
     move(dk, repair, "DITERIMA")
     move(dk, repair, "PERLU_PERBAIKAN", note="Foto buram")
-    values = [p[k] for p in people for k in ("nik", "kk", "name", "phone", "address", "baby")]
+    # A KK_BARU draft whose family members are only in `fields` (#17).
+    family = form_fields("KK_BARU")
+    family["members"][2].update(nik="5203010303150047", name="Muhammad Sembalunrizki")
+    kk_draft = draft(service="KK_BARU", subject=None, fields=family)
+    kk_baru = op.create({**kk_draft, "applicant": body(people[3])["applicant"]})["id"]
+    keys = ("nik", "kk", "name", "phone", "address", "baby", "witness_nik", "witness")
+    values = [p[k] for p in people for k in keys]
+    values += ["5203010303150047", "Muhammad Sembalunrizki"]
 
     def everywhere() -> set[tuple[str, str]]:
         return found(values, aws_bytes() if services.adapters == "aws" else local_bytes(data_dir))
@@ -207,26 +233,28 @@ def test_purged_requests_leave_no_personal_value_in_the_api_or_any_store(
     monkeypatch.setattr(services.retention, "policy", RetentionPolicy(0, 0, 0))
     report = services.retention.purge()
 
-    assert (report.requests, report.cancelled) == (4, 2)
+    assert (report.requests, report.cancelled) == (5, 3)
     assert everywhere() == set()
-    for request_id in (handed, uncollected, abandoned, repair):
+    for request_id in (handed, uncollected, abandoned, repair, kk_baru):
         shown = op.get(f"/api/v1/requests/{request_id}")
         assert shown.status_code == 200
         detail = shown.get_json()
         assert detail["purged_at"] and detail["applicant"] == {} and detail["subject"] is None
+        assert detail["fields"] == {}
         assert detail["scans"] == [] and detail["purge_due"] is None
         assert not any(v in shown.get_data(as_text=True) for v in values)
     listed = op.get("/api/v1/requests").get_data(as_text=True)
     assert not any(v in listed for v in values)
     statuses = {
         r: op.get(f"/api/v1/requests/{r}").get_json()["status"]
-        for r in (handed, uncollected, abandoned, repair)
+        for r in (handed, uncollected, abandoned, repair, kk_baru)
     }
     assert statuses == {
         handed: "DISERAHKAN",
         uncollected: "SELESAI",
         abandoned: "DIBATALKAN",
         repair: "DIBATALKAN",
+        kk_baru: "DIBATALKAN",
     }
     assert services.audit.verify().problem is None
 

@@ -52,6 +52,8 @@ class Draft:
     version: int = 0  # the version the device last saw; 0 = new
     sasaran_id: str | None = None
     jemput_bola: bool = False
+    # The service form's values, `{section: {field: value}}` (docs/forms.md); {} = none typed.
+    fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -83,6 +85,7 @@ class Request:
     jemput_bola: bool = False  # taken at the resident's home
     # The applicant's NIK as the search index holds it (domain.search.nik_index_key).
     nik_key: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)  # the form's values (docs/forms.md)
 
     @property
     def ready(self) -> bool:
@@ -98,6 +101,7 @@ class Request:
             "notes": self.notes,
             "sasaran_id": self.sasaran_id,
             "jemput_bola": self.jemput_bola,
+            "fields": self.fields,
         }
 
     def to_record(self) -> dict[str, Any]:

@@ -132,6 +132,7 @@ def erased(request: Request, at: str) -> Request:
         request,
         applicant={},
         subject=None,
+        fields={},  # members', parents' and witnesses' NIK, names, dates (docs/forms.md)
         notes="",
         warnings=[],
         token=None,  # the resident's link leads nowhere once there is nothing to show

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from ..domain.catalog import Catalog, Service
 from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.filetypes import SNIFF_BYTES, sniff
+from ..domain.forms import Forms
 from ..domain.lifecycle import Role, Status, check_transition
 from ..domain.model import Actor, Event, Request, Scan
 from ..domain.regions import Regions, kabupaten_of
@@ -88,6 +89,7 @@ class RequestBase:
         sasaran_links: SasaranLinks | None = None,
         *,
         tenants: Tenants,
+        forms: Forms | None = None,
     ) -> None:
         self.records = records
         self.blobs = blobs
@@ -101,6 +103,7 @@ class RequestBase:
         # Told of every stored change (coverage counters, sasaran rows served).
         self.observers = list(observers)
         self.sasaran_links = sasaran_links
+        self.forms = forms  # the services' form definitions; None: no service has fields
 
     def _now(self) -> str:
         return self.clock().isoformat(timespec="milliseconds")

@@ -19,6 +19,7 @@ from ..domain.catalog import Service
 from ..domain.errors import Conflict, InvalidInput, NotFound
 from ..domain.identity import NumberInfo, parse_kk, parse_nik
 from ..domain.lifecycle import EDITABLE, LABELS, Role, Status, check_transition, parse_status
+from ..domain.localtime import zone
 from ..domain.model import Actor, Draft, Event, Request, request_code
 from ..domain.retention import ABANDONED
 from ..domain.search import name_matches
@@ -31,6 +32,7 @@ from .request_base import (
     SasaranLinks,
     StaleRequest,
 )
+from .request_fields import checked_fields
 from .request_handover import RequestHandover, handover_note
 from .request_issued import RequestIssued
 from .request_keys import RequestKeys
@@ -225,6 +227,13 @@ class RequestService(
             "notes": draft.notes,
             "sasaran_id": draft.sasaran_id,
             "jemput_bola": draft.jemput_bola,
+            "fields": checked_fields(
+                self.forms,
+                service.code,
+                draft.fields,
+                self.regions,
+                self.clock().astimezone(zone()).date(),  # "not in the future" at the desa
+            ),
         }
         return content, warnings
 

@@ -55,6 +55,7 @@ def _draft(body: DraftIn) -> Draft:
         version=body.version,
         sasaran_id=body.sasaran_id,
         jemput_bola=body.jemput_bola,
+        fields=body.fields,
     )
 
 
