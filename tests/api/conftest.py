@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from flask import request as flask_request
 
 import aws_env
 from bakso.api.meta.views import build_openapi
-from helpers import PASSWORD, USERS, close_app, make_app, services_of
+from helpers import PASSWORD, SUMBAWA_DIR, USERS, close_app, make_app, services_of
 
 # API tests that cannot run on the AWS set, and why. Those checking what the blob
 # store itself refuses (signature, expiry, size) could not fail there: moto
@@ -97,4 +97,38 @@ def app(
         yield app
         close_app(app)
         if operations is not None:
+            assert operations["Scan"] == 0, f"a request path scanned the table: {operations}"
+
+
+# An extra account of a two-kabupaten app: (username, role, desa, kabupaten, provinsi).
+Account = tuple[str, str, str | None, str | None, str | None]
+
+
+@contextmanager
+def two_kabupaten_app(
+    adapters: str,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    accounts: list[Account],
+    answered: Answered | None = None,
+    *,
+    forbid_scans: bool = True,
+) -> Iterator[Flask]:
+    """Lombok Timur (the seeded USERS) beside Sumbawa on one adapter set ("local" or
+    "aws"), with `accounts` made too (#16's tenant tests); on AWS, no request path Scans."""
+    with ExitStack() as stack:
+        operations = None
+        if adapters == "aws":
+            operations = stack.enter_context(aws_env.aws_app_settings(monkeypatch))
+        app = make_app(data_dir, KABUPATEN_DIRS=(SUMBAWA_DIR,))
+        if answered is not None:
+            record_statuses(app, answered)
+        made = services_of(app).accounts
+        for username, role, desa in USERS:
+            made.create_user(username, role, desa, PASSWORD)
+        for username, role, desa, kabupaten, provinsi in accounts:
+            made.create_user(username, role, desa, PASSWORD, kabupaten=kabupaten, provinsi=provinsi)
+        yield app
+        close_app(app)
+        if operations is not None and forbid_scans:
             assert operations["Scan"] == 0, f"a request path scanned the table: {operations}"

@@ -9,24 +9,18 @@ Lombok Timur (52.03, the default) and Sumbawa (52.04) are served together; "admi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
-import aws_env
+from api.conftest import Account, two_kabupaten_app
 from helpers import (
     DESA_SUMBAWA,
-    PASSWORD,
     SUMBAWA,
-    SUMBAWA_DIR,
-    USERS,
     Api,
-    close_app,
     draft,
-    make_app,
     services_of,
     submit_ready,
 )
@@ -36,20 +30,19 @@ LOMBOK_TIMUR = "52.03"
 
 @pytest.fixture(params=["local", "aws"])
 def app(
-    request: pytest.FixtureRequest, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Flask]:
-    with ExitStack() as stack:
-        if request.param == "aws":
-            stack.enter_context(aws_env.aws_app_settings(monkeypatch))
-        app = make_app(data_dir, KABUPATEN_DIRS=(SUMBAWA_DIR,))
-        accounts = services_of(app).accounts
-        for username, role, desa in USERS:
-            accounts.create_user(username, role, desa, PASSWORD)
-        accounts.create_user("op.sb", "operator", DESA_SUMBAWA, PASSWORD)
-        accounts.create_user("admin.sb", "admin", None, PASSWORD, kabupaten=SUMBAWA)
-        accounts.create_user("prov", "provinsi", None, PASSWORD, provinsi="52")
+    accounts: list[Account] = [
+        ("op.sb", "operator", DESA_SUMBAWA, None, None),
+        ("admin.sb", "admin", None, SUMBAWA, None),
+        ("prov", "provinsi", None, None, "52"),
+    ]
+    with two_kabupaten_app(
+        request.param, data_dir, monkeypatch, accounts, forbid_scans=False
+    ) as app:
         yield app
-        close_app(app)
 
 
 @pytest.fixture

@@ -11,15 +11,13 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from tests.api.conftest import Answered, record_statuses
 
-import aws_env
+from api.conftest import Account, Answered, two_kabupaten_app
 from helpers import (
     DESA_A,
     DESA_B,
@@ -27,11 +25,7 @@ from helpers import (
     NIK_WOMAN,
     PASSWORD,
     SUMBAWA,
-    SUMBAWA_DIR,
-    USERS,
     Api,
-    close_app,
-    make_app,
     services_of,
 )
 from sasaran.support import Importer, csv_file, worklist
@@ -59,22 +53,15 @@ def app(
     monkeypatch: pytest.MonkeyPatch,
     answered_statuses: Answered,
 ) -> Iterator[Flask]:
-    with ExitStack() as stack:
-        operations = None
-        if request.param == "aws":
-            operations = stack.enter_context(aws_env.aws_app_settings(monkeypatch))
-        app = make_app(data_dir, KABUPATEN_DIRS=(SUMBAWA_DIR,))
-        record_statuses(app, answered_statuses)
-        accounts = services_of(app).accounts
-        for username, role, desa in USERS:
-            accounts.create_user(username, role, desa, PASSWORD)
-        accounts.create_user("dukcapil.sb", "dukcapil", None, PASSWORD, kabupaten=SUMBAWA)
-        accounts.create_user("admin.sb", "admin", None, PASSWORD, kabupaten=SUMBAWA)
-        accounts.create_user("prov", "provinsi", None, PASSWORD, provinsi="52")
+    accounts: list[Account] = [
+        ("dukcapil.sb", "dukcapil", None, SUMBAWA, None),
+        ("admin.sb", "admin", None, SUMBAWA, None),
+        ("prov", "provinsi", None, None, "52"),
+    ]
+    with two_kabupaten_app(
+        request.param, data_dir, monkeypatch, accounts, answered_statuses
+    ) as app:
         yield app
-        close_app(app)
-        if operations is not None:
-            assert operations["Scan"] == 0, f"a request path scanned the table: {operations}"
 
 
 @pytest.fixture

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
-import aws_env
+from api.conftest import Account, two_kabupaten_app
 from bakso.bootstrap import Services
 from bakso.domain.model import Batch
 from bakso.ports import Page
@@ -28,15 +27,10 @@ from helpers import (
     DESA_B,
     DESA_SUMBAWA,
     NIK_WOMAN,
-    PASSWORD,
     SUMBAWA,
-    SUMBAWA_DIR,
-    USERS,
     Api,
-    close_app,
     draft,
     fake_jpeg,
-    make_app,
     services_of,
     submit_ready,
 )
@@ -48,23 +42,17 @@ NIK_SUMBAWA = "5204025708900002"
 
 @pytest.fixture(params=["local", "aws"])
 def app(
-    request: pytest.FixtureRequest, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Flask]:
-    with ExitStack() as stack:
-        operations = None
-        if request.param == "aws":
-            operations = stack.enter_context(aws_env.aws_app_settings(monkeypatch))
-        app = make_app(data_dir, KABUPATEN_DIRS=(SUMBAWA_DIR,))
-        accounts = services_of(app).accounts
-        for username, role, desa in USERS:
-            accounts.create_user(username, role, desa, PASSWORD)
-        accounts.create_user("op.a2", "operator", DESA_A2, PASSWORD)
-        accounts.create_user("op.sb", "operator", DESA_SUMBAWA, PASSWORD)
-        accounts.create_user("dukcapil.sb", "dukcapil", None, PASSWORD, kabupaten=SUMBAWA)
+    accounts: list[Account] = [
+        ("op.a2", "operator", DESA_A2, None, None),
+        ("op.sb", "operator", DESA_SUMBAWA, None, None),
+        ("dukcapil.sb", "dukcapil", None, SUMBAWA, None),
+    ]
+    with two_kabupaten_app(request.param, data_dir, monkeypatch, accounts) as app:
         yield app
-        close_app(app)
-        if operations is not None:
-            assert operations["Scan"] == 0, f"a request path scanned the table: {operations}"
 
 
 def sumbawa_draft() -> dict[str, Any]:

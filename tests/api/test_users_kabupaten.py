@@ -8,15 +8,13 @@ that does not exist.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
-import aws_env
-from api.conftest import Answered, record_statuses
+from api.conftest import Account, Answered, two_kabupaten_app
 from bakso.domain.errors import InvalidInput
 from helpers import (
     DESA_A,
@@ -24,8 +22,6 @@ from helpers import (
     PANGANDARAN_DIR,
     PASSWORD,
     SUMBAWA,
-    SUMBAWA_DIR,
-    USERS,
     Api,
     close_app,
     make_app,
@@ -43,21 +39,14 @@ def two(
     answered_statuses: Answered,
 ) -> Iterator[Flask]:
     """Lombok Timur's accounts, and Sumbawa's admin and one operator."""
-    with ExitStack() as stack:
-        operations = None
-        if request.param == "aws":
-            operations = stack.enter_context(aws_env.aws_app_settings(monkeypatch))
-        app = make_app(data_dir, KABUPATEN_DIRS=(SUMBAWA_DIR,))
-        record_statuses(app, answered_statuses)
-        accounts = services_of(app).accounts
-        for username, role, desa in USERS:
-            accounts.create_user(username, role, desa, PASSWORD)
-        accounts.create_user("admin.sb", "admin", None, PASSWORD, kabupaten=SUMBAWA)
-        accounts.create_user("op.sb", "operator", DESA_SUMBAWA, PASSWORD)
+    accounts: list[Account] = [
+        ("admin.sb", "admin", None, SUMBAWA, None),
+        ("op.sb", "operator", DESA_SUMBAWA, None, None),
+    ]
+    with two_kabupaten_app(
+        request.param, data_dir, monkeypatch, accounts, answered_statuses
+    ) as app:
         yield app
-        close_app(app)
-        if operations is not None:
-            assert operations["Scan"] == 0, f"a request path scanned the table: {operations}"
 
 
 def _login(app: Flask, username: str) -> Api:
