@@ -11,7 +11,7 @@ export BAKSO_CHROMIUM ?= /usr/bin/chromium
 PWA_STAMP := pwa/node_modules/.installed-$(shell cksum pwa/package-lock.json | cut -d' ' -f1)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help install run seed test lint typecheck pytest pwa pwa-test browser e2e clean
+.PHONY: help install run seed test lint typecheck pytest pwa pwa-test browser ocr e2e clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,7 +59,12 @@ browser: ## install Debian's chromium for the browser tests when it is missing
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 	@test -x $(BAKSO_CHROMIUM) || { echo "$(BAKSO_CHROMIUM) is missing; cannot run browser tests" >&2; exit 1; }
 
-e2e: install pwa browser ## browser tests: Chromium (headless) against a real local server
+ocr: ## install Debian's tesseract when missing: the crop's browser test reads its scans back with it
+	@command -v tesseract >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq tesseract-ocr; }
+	@command -v tesseract >/dev/null || { echo "tesseract is missing; cannot run the browser tests" >&2; exit 1; }
+
+e2e: install pwa browser ocr ## browser tests: Chromium (headless) against a real local server
 	@tmp=$$(mktemp -d) && $(BIN)/pytest -q -p no:cacheprovider --basetemp=$$tmp -m e2e tests/e2e; \
 		rc=$$?; rm -rf $$tmp; exit $$rc
 
@@ -68,9 +73,8 @@ e2e: install pwa browser ## browser tests: Chromium (headless) against a real lo
 bench-tools: ## zip (the batch baseline) and tesseract (the legibility check) when missing
 	@command -v zip >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq zip; }
-	@command -v tesseract >/dev/null || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq tesseract-ocr || \
-		echo "no tesseract: the legibility check falls back to PSNR" >&2; }
+	@$(MAKE) --no-print-directory ocr 2>/dev/null || \
+		echo "no tesseract: the legibility check falls back to PSNR" >&2
 
 bench: install pwa browser bench-tools ## DESIGN §6 budgets beside same-run baselines (docs/benchmarks.md)
 	$(BIN)/python -m bench

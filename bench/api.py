@@ -23,6 +23,7 @@ from typing import Any
 import requests
 
 from .common import Figure, median, percentile, serving
+from .form_fields import valid_fields
 from .serve import DESA, PASSWORD, USERS
 
 CLIENTS = 20
@@ -43,6 +44,7 @@ def draft(i: int) -> dict[str, Any]:
         "subject": None,
         "notes": "",
         "version": 0,
+        "fields": valid_fields(SERVICE),
     }
 
 

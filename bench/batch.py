@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .common import MB, PYTHON, Figure, median, run_json, unmeasured
+from .form_fields import valid_fields
 
 SMALL_DESA = "52.03.01.2001"
 LARGE_DESA = "52.03.02.2002"
@@ -69,6 +70,7 @@ def seed(data: Path, total: int, small: int, scan_kb: int) -> None:
     svc = _services(data)
     rng = random.Random(8)  # noqa: S311 - test bytes, not secrets
     header = _jpeg_header()
+    fields = valid_fields("KK_UBAH")  # the form a submitted request carries (docs/forms.md)
     try:
         for i in range(total):
             rid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
@@ -79,6 +81,7 @@ def seed(data: Path, total: int, small: int, scan_kb: int) -> None:
                 desa=SMALL_DESA if i < small else LARGE_DESA,
                 applicant={"nik": "5203015708900001", "name": f"Warga Uji {i}", "kk": None},
                 subject=None,
+                fields=fields,
                 notes="",
                 status=Status.DIAJUKAN,
                 version=1,

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from .common import Figure, median
+from .form_fields import valid_fields
 
 SECTION = "8 List paths"
 OP_DESA = "52.03.01.2001"
@@ -212,15 +213,19 @@ def seed(data: Path, total: int, seed_value: int = 15) -> Any:
         svc.accounts.create_user(username, role, desa, PASSWORD)
     start = NOW - SPAN
     rows, entries = [], []
+    # Every request carries its service's form, as submit requires (read once, not per row).
+    forms = {service: valid_fields(service) for service in SERVICES}
     for i in range(total):
         request_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         created = _at(start + SPAN * (i / total))
         desa = OP_DESA if rng.random() < OP_REQUESTS / total else rng.choice(others)
         first = "Siti" if rng.random() < 0.5 else rng.choice(("Baiq", "Lalu", "Ahmad"))
+        service = rng.choice(SERVICES)
         request = Request(
             id=request_id,
             code=request_code(request_id),
-            service=rng.choice(SERVICES),
+            service=service,
+            fields=forms[service],
             desa=desa,
             applicant={"name": f"{first} Aminah {i}", "nik": f"52030141019{i % 100000:05d}"},
             subject=None,

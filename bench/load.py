@@ -46,6 +46,7 @@ from requests.adapters import HTTPAdapter
 
 from .common import REPO, Figure, percentile, serving
 from .dynamo_keys import KeyCounts, counting, masked
+from .form_fields import valid_fields
 from .province import province_folders
 
 SECTION = "10 Morning peak"
@@ -224,6 +225,7 @@ def _draft(desa: str, service: str, n: int) -> dict[str, Any]:
         "subject": None,
         "notes": "",
         "version": 0,
+        "fields": valid_fields(service),
     }
 
 

@@ -220,11 +220,23 @@ def _page(rng: random.Random, kind: str, width: int, height: int) -> Page:
     return Page(paper, [w for w in words if len(w) >= 3 and w.isalnum()])
 
 
+Corner = tuple[float, float]
+
+
 def document_photo(
     seed: int, kind: str, size: tuple[int, int] = (3000, 4000)
 ) -> tuple[bytes, list[str]]:
     """A phone photo (`size`, 12 MP by default) of a printed page of the given kind:
     "form", "letter" (portrait) or "table" (landscape, pass a landscape size)."""
+    photo, words, _ = paper_photo(seed, kind, size)
+    return photo, words
+
+
+def paper_photo(
+    seed: int, kind: str, size: tuple[int, int] = (3000, 4000)
+) -> tuple[bytes, list[str], list[Corner]]:
+    """`document_photo`, with the paper's four corners in the photo (top left, top right,
+    bottom right, bottom left, in pixels): where an operator puts the crop's handles."""
     rng = random.Random(seed)  # noqa: S311 - test pixels, not secrets
     width, height = size
     landscape = width > height
@@ -240,6 +252,17 @@ def document_photo(
     x = (width - turned.width) // 2 + rng.randint(-40, 40)
     y = (height - turned.height) // 2 + rng.randint(-40, 40)
     table.paste(turned, (x, y), angle_mask)
+    # The page's corners, turned about its centre as Image.rotate does (counter-clockwise).
+    turn = math.radians(angle)
+    cx, cy = x + turned.width / 2, y + turned.height / 2
+    corners = [
+        (
+            cx + dx * math.cos(turn) + dy * math.sin(turn),
+            cy - dx * math.sin(turn) + dy * math.cos(turn),
+        )
+        for dx, dy in ((-page_w / 2, -page_h / 2), (page_w / 2, -page_h / 2),
+                       (page_w / 2, page_h / 2), (-page_w / 2, page_h / 2))
+    ]  # fmt: skip
     # Uneven light: brighter where the phone's shadow is not, darker towards one corner.
     side = int(math.hypot(width, height)) + 2
     light = Image.linear_gradient("L").resize((side, side)).rotate(rng.uniform(0, 360))
@@ -251,7 +274,7 @@ def document_photo(
     photo = ImageChops.add(photo, Image.effect_noise(size, 6).convert("RGB"), 1.0, -128)
     out = io.BytesIO()
     photo.save(out, "JPEG", quality=92)
-    return out.getvalue(), page.words
+    return out.getvalue(), page.words, corners
 
 
 KINDS = [("form", (3000, 4000)), ("letter", (3000, 4000)), ("table", (4000, 3000))]
@@ -264,3 +287,39 @@ def photo_set(count: int, scale: float = 1.0) -> list[tuple[bytes, list[str]]]:
         kind, (w, h) = KINDS[i % len(KINDS)]
         out.append(document_photo(i, kind, (int(w * scale), int(h * scale))))
     return out
+
+
+def _solve(a: list[list[float]], b: list[float]) -> list[float]:
+    """A x = b by Gauss-Jordan elimination with partial pivoting (8 unknowns: no numpy needed)."""
+    n = len(b)
+    m = [[*row, b[i]] for i, row in enumerate(a)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
+        m[col], m[pivot] = m[pivot], m[col]
+        for r in range(n):
+            if r != col:
+                f = m[r][col] / m[col][col]
+                m[r] = [x - f * y for x, y in zip(m[r], m[col], strict=True)]
+    return [m[i][n] / m[i][i] for i in range(n)]
+
+
+def perspective_data(to: list[Corner], frm: list[Corner]) -> tuple[float, ...]:
+    """Pillow's `Image.Transform.PERSPECTIVE` data: the projective map that sends each of the
+    four points `to` (in the output image) to the matching point of `frm` (in the input)."""
+    a: list[list[float]] = []
+    b: list[float] = []
+    for (x, y), (u, v) in zip(to, frm, strict=True):
+        a += [[x, y, 1, 0, 0, 0, -u * x, -u * y], [0, 0, 0, x, y, 1, -v * x, -v * y]]
+        b += [u, v]
+    return tuple(_solve(a, b))
+
+
+def straightened(photo: bytes, corners: list[Corner], size: tuple[int, int]) -> Image.Image:
+    """Pillow's own straightening of the paper at `corners` into an upright `size` image: the
+    reference a crop made elsewhere is compared with."""
+    w, h = size
+    rect: list[Corner] = [(0.0, 0.0), (float(w), 0.0), (float(w), float(h)), (0.0, float(h))]
+    data = perspective_data(rect, corners)
+    return Image.open(io.BytesIO(photo)).transform(
+        size, Image.Transform.PERSPECTIVE, data, Image.Resampling.BICUBIC
+    )

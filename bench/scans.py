@@ -12,6 +12,11 @@ the window; its `onmessage` handler is called with the same message the app post
 Legibility: tesseract's word recall (the printed words found again by OCR) of the compressed
 scan ÷ that of the original photo, when `tesseract` is installed; otherwise PSNR of the two,
 both scaled to the same print size (a weaker check, and the table says which was used).
+
+The crop (issue #17): the same photos through the same worker with the paper's four corners
+(where the page lies on the table: `photos.paper_photo`), as "Terapkan" posts them, straightened
+and compressed there; bytes and recall beside the uncropped scans'. Without tesseract, PSNR
+against Pillow's own straightening of the original photo at the scan's size.
 """
 
 from __future__ import annotations
@@ -31,20 +36,21 @@ from PIL import Image, ImageChops, ImageStat
 
 from . import browser
 from .common import KB, Figure, median, serving, unmeasured
-from .photos import photo_set
+from .photos import KINDS, Corner, paper_photo, straightened
 
 SECTION = "3 Scan size"
 COMPRESS = """
-async ({ worker, count }) => {
+async ({ worker, count, crops }) => {
   const w = new Worker(worker, { type: 'module' });
   const out = [];
   for (let id = 0; id < count; id++) {
     const blob = await (await fetch(`/bench-input/${id}.jpg`)).blob();
     const file = new File([blob], `foto-${id}.jpg`, { type: 'image/jpeg' });
+    const crop = crops ? crops[id] : undefined;
     const started = performance.now();
     const answer = await new Promise((ok) => {
       w.onmessage = (event) => ok(event.data);
-      w.postMessage({ id, file, name: file.name });
+      w.postMessage(crop ? { id, file, name: file.name, crop } : { id, file, name: file.name });
     });
     const ms = performance.now() - started;
     if (!answer.ok) { out.push({ ok: false, reason: answer.reason }); continue; }
@@ -98,11 +104,25 @@ def worker_script(dist: Path) -> Path | None:
     return found[0] if found else None
 
 
+Quad = list[Corner]
+
+
+def decoded(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for answer in answers:
+        if answer["ok"]:
+            answer["bytes"] = base64.b64decode(answer.pop("data"))
+    return answers
+
+
 def compress_in_chromium(
-    photos: list[bytes], work: Path, rates: tuple[float, ...] = (6, 1)
-) -> tuple[list[dict[str, Any]], dict[float, list[dict[str, Any]]]]:
+    photos: list[bytes],
+    work: Path,
+    rates: tuple[float, ...] = (6, 1),
+    crops: list[Quad] | None = None,
+) -> tuple[list[dict[str, Any]], dict[float, list[dict[str, Any]]], list[dict[str, Any]]]:
     """Run the PWA's compression worker over `photos` in Chromium; its answers, bytes decoded,
-    and the same script's runs on the main thread at each CPU slowdown of `rates`."""
+    the same script's runs on the main thread at each CPU slowdown of `rates`, and (with
+    `crops`, each photo's paper corners as 0–1 of the photo) the worker's cropped answers."""
     dist = browser.dist_copy(work / "scan-dist")
     script = worker_script(dist)
     assert script is not None
@@ -123,6 +143,14 @@ def compress_in_chromium(
             answers = page.evaluate(
                 COMPRESS, {"worker": f"/assets/{script.name}", "count": len(photos)}
             )
+            cropped = (
+                page.evaluate(
+                    COMPRESS,
+                    {"worker": f"/assets/{script.name}", "count": len(photos), "crops": crops},
+                )
+                if crops
+                else []
+            )
             main: dict[float, list[dict[str, Any]]] = {}
             for rate in rates:
                 page.goto(server.url + "/assets/bare.html")  # a fresh window for each
@@ -134,10 +162,7 @@ def compress_in_chromium(
                 cdp.detach()
         finally:
             context.close()
-    for answer in answers:
-        if answer["ok"]:
-            answer["bytes"] = base64.b64decode(answer.pop("data"))
-    return list(answers), main
+    return decoded(list(answers)), main, decoded(list(cropped))
 
 
 def words_of(text: str) -> Counter[str]:
@@ -215,17 +240,20 @@ def run(work: Path, *, count: int, scale: float = 1.0, ocr: bool = True) -> list
         "  in the app's worker (CDP cannot slow a worker: 1×)",
         "ms",
     )
-    figures = [size, legible, slowed, timing]
+    crop_size, crop_legible = crop_figures(tesseract)
+    figures = [size, legible, slowed, timing, crop_size, crop_legible]
     why = browser.missing() or (
         None if worker_script(browser.DIST) else "no compress.worker-*.js in pwa/dist/assets"
     )
     if why:
         return unmeasured(figures, why)
     started = time.perf_counter()
-    photos = photo_set(count, scale)
+    papers = paper_set(count, scale)
+    photos = [(p, words) for p, words, _, _ in papers]
     made = time.perf_counter() - started
-    answers, main = compress_in_chromium([p for p, _ in photos], work)
-    refused = [a.get("reason") for a in answers if not a["ok"]]
+    crops = [[(x / w, y / h) for x, y in corners] for _, _, corners, (w, h) in papers]
+    answers, main, cropped = compress_in_chromium([p for p, _ in photos], work, crops=crops)
+    refused = [a.get("reason") for a in answers + cropped if not a["ok"]]
     if refused:
         return unmeasured(figures, f"the PWA refused {len(refused)} photos: {refused[0]}")
     size.runs = [a["size"] for a in answers]
@@ -266,4 +294,89 @@ def run(work: Path, *, count: int, scale: float = 1.0, ocr: bool = True) -> list
         ]
         legible.value = median(legible.runs)
         legible.note = "tesseract not installed: PSNR fallback, a weaker check than OCR recall"
+    crop_size.runs = [a["size"] for a in cropped]
+    crop_size.value = max(crop_size.runs)
+    crop_size.baseline = size.value
+    shares = [c / u for c, u in zip(crop_size.runs, size.runs, strict=True)]
+    dims = Image.open(io.BytesIO(cropped[0]["bytes"])).size
+    crop_size.note = (
+        f"cropped ÷ uncropped scan of the same photo: median {median(shares):.2f}×; paper at"
+        f" {median([paper_share(c) for c in crops]):.0%} of the photo; {dims[0]}×{dims[1]};"
+        f" worker {median([a['ms'] for a in cropped]):.0f} ms vs {timing.value:.0f} ms uncropped"
+    )
+    if tesseract:
+        recall = [ocr_recall(a["bytes"], w) for a, (_, w) in zip(cropped, photos, strict=True)]
+        crop_legible.runs = [c / o if o else 0.0 for c, o in zip(recall, originals, strict=True)]
+        crop_legible.value = median(crop_legible.runs)
+        crop_legible.baseline = legible.value
+        crop_legible.note = (
+            f"tesseract used; recall cropped {median(recall):.1%} (lowest {min(recall):.1%})"
+            f" vs uncropped {median(compressed):.1%}, original photo {median(originals):.1%}"
+        )
+    else:
+        crop_legible.runs = [
+            psnr_of_crop(photo, corners, a["bytes"])
+            for (photo, _, corners, _), a in zip(papers, cropped, strict=True)
+        ]
+        crop_legible.value = median(crop_legible.runs)
+        crop_legible.note = "tesseract not installed: PSNR vs Pillow's straightening"
     return figures
+
+
+def paper_set(
+    count: int, scale: float
+) -> list[tuple[bytes, list[str], list[Corner], tuple[int, int]]]:
+    """`photos.photo_set`'s photos, each with its paper's corners (px) and its size."""
+    out = []
+    for i in range(count):
+        kind, (w, h) = KINDS[i % len(KINDS)]
+        size = (int(w * scale), int(h * scale))
+        photo, words, corners = paper_photo(i, kind, size)
+        out.append((photo, words, corners, size))
+    return out
+
+
+def paper_share(quad: Quad) -> float:
+    """The share of the photo (0–1 corners) inside the paper: the shoelace area."""
+    return abs(sum(quad[i - 1][0] * p[1] - p[0] * quad[i - 1][1] for i, p in enumerate(quad))) / 2
+
+
+def psnr_of_crop(photo: bytes, corners: list[Corner], cropped: bytes) -> float:
+    """PSNR (dB) of the PWA's cropped scan against Pillow's straightening of the same corners."""
+    small = Image.open(io.BytesIO(cropped)).convert("L")
+    reference = straightened(photo, corners, small.size).convert("L")
+    rms = ImageStat.Stat(ImageChops.difference(reference, small)).rms[0]
+    return 99.0 if rms == 0 else 20 * math.log10(255 / rms)
+
+
+def crop_figures(tesseract: bool) -> tuple[Figure, Figure]:
+    size = Figure(
+        "scan.crop_size",
+        SECTION,
+        "  cropped to the paper (4 corners, straightened): largest scan",
+        "bytes",
+        budget=350 * KB,
+        baseline_label="the same photos uncropped",
+    )
+    if tesseract:
+        legible = Figure(
+            "scan.crop_legibility",
+            SECTION,
+            "  cropped: tesseract word recall, cropped ÷ original photo",
+            "x",
+            budget=0.95,
+            op=">=",
+            baseline_label="uncropped scan ÷ original photo",
+            baseline_unit="x",
+        )
+    else:
+        legible = Figure(
+            "scan.crop_legibility",
+            SECTION,
+            "  cropped (no tesseract): PSNR vs Pillow's straightening of the original",
+            "dB",
+            budget=30.0,
+            op=">=",
+            baseline_label="",
+        )
+    return size, legible

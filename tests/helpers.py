@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import json
 import random
 import struct
 import threading
@@ -20,6 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 
+import bakso
 from bakso import create_app
 from bakso.bootstrap import Services
 
@@ -73,7 +75,20 @@ def close_app(app: Flask) -> None:
             close()
 
 
+FORM_VECTORS = Path(bakso.__file__).resolve().parent / "data" / "form_vectors.json"
+
+
+def valid_fields(service: str) -> dict[str, Any]:
+    """The service's complete, valid form `fields` from the shared vectors (docs/forms.md);
+    {} for a service without a form. Read at each call: definitions (and their `valid`)
+    are added service by service, and a draft must pass whatever its service has."""
+    valid = json.loads(FORM_VECTORS.read_text(encoding="utf-8")).get("valid", {})
+    return dict(valid.get(service, {}))
+
+
 def draft(desa: str = DESA_A, service: str = "AKTA_LAHIR", **changes: Any) -> dict[str, Any]:
+    """A draft body that can be submitted once its documents are in: the service's valid
+    form fields included (`fields=` overrides them)."""
     body: dict[str, Any] = {
         "service": service,
         "desa": desa,
@@ -87,6 +102,7 @@ def draft(desa: str = DESA_A, service: str = "AKTA_LAHIR", **changes: Any) -> di
         },
         "notes": "",
         "version": 0,
+        "fields": valid_fields(service),
     }
     body.update(changes)
     return body

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from bakso.bootstrap import Services
 from bakso.domain.lifecycle import Status
 from bakso.domain.model import Event, Request, Scan, request_code
+from helpers import valid_fields
 
 REQUIREMENTS = ("SURAT_KEHILANGAN", "KK", "KK", "KK")
 
@@ -49,6 +50,7 @@ def seed_requests(
             desa=desa,
             applicant={"nik": "5203015708900001", "name": "Siti Aminah"},
             subject=None,
+            fields=valid_fields("KTP_HILANG"),  # as submit requires (docs/forms.md)
             notes="",
             status=Status.DIAJUKAN,
             version=1,

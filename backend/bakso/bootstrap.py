@@ -28,7 +28,9 @@ from .services.batches import BatchService, BatchSettings
 from .services.coverage import CoverageService
 from .services.dead_letters import DeadLetterService
 from .services.desa_contacts import DesaContactService
+from .services.form_definitions import served_forms
 from .services.local_blobs import LocalBlobService, SignedUrlBlobs
+from .services.printed_forms import PrintedFormService
 from .services.requests import RequestService, RequestSettings
 from .services.retention import RetentionService
 from .services.retention_files import FileRetentionService, FileRetentionSettings
@@ -83,9 +85,13 @@ def build_forms(config: Mapping[str, Any]) -> Forms:
 
     catalog = Catalog.from_json(Path(config.get("CATALOG_FILE") or PACKAGE_DATA / "catalog.json"))
     try:
-        return load_forms(Path(config.get("FORMS_FILE") or PACKAGE_DATA / "forms.json"), catalog)
+        return load_forms(forms_path(config), catalog)
     except FormsError as exc:
         raise ConfigError(f"BAKSO_FORMS_FILE: {exc}") from None
+
+
+def forms_path(config: Mapping[str, Any]) -> Path:
+    return Path(config.get("FORMS_FILE") or PACKAGE_DATA / "forms.json")
 
 
 @dataclass
@@ -115,6 +121,10 @@ class Services:
     desa_contacts: DesaContactService
     # Judged by RequestService on every PUT /requests carrying `fields` (docs/forms.md).
     forms: Forms
+    # The same definitions as the file has them, for the devices (GET /api/v1/forms).
+    forms_served: dict[str, Any]
+    # The prefilled F-forms to print and sign (GET /requests/<id>/formulir/<code>.pdf).
+    printed_forms: PrintedFormService
 
 
 def build_adapters(config: Mapping[str, Any]) -> tuple[Records, Blobs, Queue]:
@@ -300,6 +310,7 @@ def build_services(
             send_back=requests.send_back_for_repair,
             observers=[sasaran],
             default_kabupaten=tenants.default.code,
+            forms=forms,
         ),
         ReturnService(
             records,
@@ -371,6 +382,8 @@ def build_services(
         ),
         desa_contacts=DesaContactService(records, records, regions, utc_now),
         forms=forms,
+        forms_served=served_forms(forms_path(config)),
+        printed_forms=PrintedFormService(requests, forms, catalog, regions),
     )
 
 

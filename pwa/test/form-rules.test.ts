@@ -43,7 +43,10 @@ describe('form vectors', () => {
     expect(new Set(VECTORS.cases.map((c) => c.service))).toEqual(new Set(Object.keys(FORMS.services)));
     expect(VECTORS.cases.some((c) => c.errors.length === 0)).toBe(true);
     const codes = new Set(VECTORS.cases.flatMap((c) => c.errors.map(([, code]) => code)));
-    for (const rule of ['not_future', 'older_by_years', 'after', 'exactly_one', 'nik', 'kk']) expect(codes).toContain(rule);
+    for (const rule of ['not_future', 'older_by_years', 'after', 'exactly_one', 'required_if', 'nik', 'kk']) expect(codes).toContain(rule);
+    for (const definition of Object.values(FORMS.services)) for (const r of definition.rules ?? []) expect(codes).toContain(r.rule);
+    // Every service's `valid` is test data elsewhere (the e2e filler, the API helpers).
+    expect(new Set(Object.keys(VECTORS.valid))).toEqual(new Set(Object.keys(FORMS.services)));
   });
 
   it.each(VECTORS.cases.map((c) => [`${c.service}: ${c.note}`, c] as const))('%s', (_, c) => {
@@ -56,6 +59,13 @@ describe('form vectors', () => {
     const fields = changed(VECTORS.valid.KK_BARU, { 'members[2].nik': '5203013202150003' });
     expect(validateFields(FORMS, 'KK_BARU', fields, regions, TODAY)).toEqual([
       { path: 'members[2].nik', code: 'nik', message: 'NIK: NIK tidak valid: tanggal 32-02 pada nomor itu tidak ada.' },
+    ]);
+  });
+
+  it('says by which choice a field became required, in the server words', () => {
+    const fields = changed(VECTORS.valid.KK_HILANG, { 'loss.police_number': null });
+    expect(validateFields(FORMS, 'KK_HILANG', fields, regions, TODAY)).toEqual([
+      { path: 'loss.police_number', code: 'required_if', message: 'Nomor surat keterangan kehilangan wajib diisi bila Keadaan KK "Hilang".' },
     ]);
   });
 });

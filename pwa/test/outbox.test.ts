@@ -392,3 +392,26 @@ describe('draftBody', () => {
     });
   });
 });
+
+describe('fields', () => {
+  it('sends the fields in the PUT and keeps a 422 refusal of them on the parked item, by field', async () => {
+    const fields = { members: [{ name: 'Ahmad', nik: '5203011708850001' }, { name: 'Siti', nik: '1234' }] };
+    const item = request({ service: 'KK_BARU', fields });
+    await saveRequestWithScans(item, []);
+    const bodies: unknown[] = [];
+    setFetcher(async (input, init = {}) => {
+      if (init.method === 'PUT') {
+        bodies.push(JSON.parse(String(init.body)));
+        const errors = [{ field: 'fields.members[1].nik', code: 'nik', message: 'NIK anggota: NIK harus 16 digit.' }];
+        return new Response(JSON.stringify({ status: 422, detail: 'Isian formulir tidak valid', errors }), { status: 422, headers: { 'Content-Type': 'application/problem+json' } });
+      }
+      return server.fetch(input, init);
+    });
+    await syncAll({ force: true });
+    expect(bodies).toHaveLength(1);
+    expect((bodies[0] as { fields: unknown }).fields).toEqual(fields);
+    const [parkedItem] = await local();
+    expect(parkedItem.state).toBe('attention');
+    expect(parkedItem.fieldErrors).toEqual([{ field: 'fields.members[1].nik', code: 'nik', message: 'NIK anggota: NIK harus 16 digit.' }]);
+  });
+});

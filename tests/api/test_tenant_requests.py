@@ -108,6 +108,7 @@ def test_an_officer_gets_404_on_every_path_of_another_kabupatens_request(
         "/berkas",
         "/issued",
         "/handover-photo",
+        "/formulir/F201.pdf",
         f"/scans/{scan_id}",
     ):
         response = sumbawa.get(base + path)

@@ -69,8 +69,11 @@ def test_zip_holds_every_request_with_files_matching_manifest_and_sums(
             assert len(data) == entry["size"]
         original = {s.sha256 for s in services.records.list_scans(row["id"])}
         assert {f["sha256"] for f in row["files"] if "requirement" in f} == original
-        # The printable file: cover + one page per photo.
-        assert len(PdfReader(io.BytesIO(archive.read(f"{row['code']}/berkas.pdf"))).pages) == 6
+        # The printable file: the cover with the form's data (over two pages for an
+        # AKTA_LAHIR's F-2.01), then one page per photo.
+        berkas = PdfReader(io.BytesIO(archive.read(f"{row['code']}/berkas.pdf")))
+        assert len(berkas.pages) == 2 + 5
+        assert "(lanjutan)" in berkas.pages[1].extract_text()
 
     raw = archive.read("manifest.csv")
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -110,7 +113,11 @@ def test_uploaded_pdf_pages_are_merged_into_berkas(api_factory, services) -> Non
     drain_once(services)
     request = services.records.get_request(created["id"])
     pdf = b"".join(services.blobs.iter_chunks(request.berkas_key))
-    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1 + 2 + 4
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) == 2 + 2 + 4  # cover and form data, the PDF's 2 pages, 4 photos
+    # The uploaded F-2.01 right after the data it came from, each page captioned.
+    assert "Formulir F-2.01 (halaman 1), 1" in pages[2].extract_text()
+    assert "Formulir F-2.01 (halaman 1), 2" in pages[3].extract_text()
 
 
 def test_filters_pick_only_matching_requests(api_factory, services) -> None:

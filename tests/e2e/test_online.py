@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 from playwright.sync_api import Request, Route, expect
 
-from e2e.ui import DOCS, E2E, Dukcapil, login, photo, send_request
+from e2e.ui import DOCS, E2E, Dukcapil, fill_fields, login, photo, send_request, valid_fields
 
 pytestmark = E2E
 
@@ -128,10 +128,16 @@ def test_birth_certificate_with_newborn_pdf_passthrough_and_heic_refusal(
     page.fill("#nik", "5203015708900001")
     page.fill("#name", "Siti Aminah")
     page.fill("#phone", "0812 3456 7890")
-    page.fill("#subject_name", "Bayi Aminah")
-    page.fill("#birth_date", "2026-11-20")
-    page.fill("#birth_place", "Selong")
-    page.get_by_text("Perempuan", exact=True).click()
+    # The child is asked in the form's "Data anak" section (the request's subject).
+    fields = valid_fields("AKTA_LAHIR")
+    fields["subject"] = {
+        **fields["subject"],
+        "name": "Bayi Aminah",
+        "birth_date": "2026-11-20",
+        "birth_place": "Selong",
+        "sex": "P",
+    }
+    fill_fields(page, fields)
     page.get_by_role("button", name="Lanjut").click()
 
     heic = tmp_path / "IMG_0001.HEIC"

@@ -11,7 +11,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 from playwright.sync_api import Page, expect
 
-from e2e.ui import E2E, SERVICE_LABEL, login, probe
+from e2e.ui import E2E, SERVICE, SERVICE_LABEL, fill_fields, login, probe, valid_fields
 from helpers import KK, NIK_WOMAN
 
 pytestmark = E2E
@@ -44,6 +44,7 @@ def open_documents_step(page: Page) -> None:
     page.fill("#nik", NIK_WOMAN)
     page.fill("#name", "Warga Foto Gelap")
     page.fill("#kk", KK)
+    fill_fields(page, valid_fields(SERVICE))
     page.get_by_role("button", name="Lanjut").click()
 
 

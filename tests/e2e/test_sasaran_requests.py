@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from bakso.domain.model import Actor, Role
 from e2e.conftest import Launcher, Server
 from e2e.test_sasaran import card, seed
-from e2e.ui import E2E, Dukcapil, login, photo, wait_for_service_worker
+from e2e.ui import E2E, Dukcapil, fill_fields, login, photo, valid_fields, wait_for_service_worker
 from helpers import KK, NIK_WOMAN
 
 pytestmark = [*E2E, pytest.mark.e2e]
@@ -31,6 +31,7 @@ def start_and_send(page: Page, tmp: Path, doc: str, service: str, files: list[st
     expect(page.locator("#address")).to_have_value(ADDRESS)
     page.fill("#nik", NIK_WOMAN)
     page.fill("#kk", KK)
+    fill_fields(page, valid_fields(service))
     page.get_by_role("button", name="Lanjut").click()
     for requirement in files:
         path = photo(tmp / f"{service}-{requirement}.png", f"{service}{requirement}{tmp.name}")

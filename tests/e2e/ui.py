@@ -25,6 +25,7 @@ E2E = [
 ]
 
 PROBES = Path(__file__).parent / "probes"
+VECTORS = Path(__file__).resolve().parents[2] / "backend" / "bakso" / "data" / "form_vectors.json"
 
 # KK perubahan data: exactly three mandatory documents.
 SERVICE = "KK_UBAH"
@@ -89,14 +90,56 @@ def wait_for_service_worker(page: Page) -> None:
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10_000)
 
 
-def fill_request(page: Page, name: str, files: dict[str, list[Path]]) -> None:
-    """New request up to the review step: service, applicant data, documents."""
+def valid_fields(service: str) -> dict[str, Any]:
+    """The service's complete valid `fields` from the shared vectors ({} if it has none yet)."""
+    vectors = json.loads(VECTORS.read_text(encoding="utf-8"))
+    return dict(vectors["valid"].get(service, {}))
+
+
+def fill_input(page: Page, element_id: str, value: Any) -> None:
+    """One input of the service's form (docs/forms.md "In the PWA"), by its type."""
+    field = page.locator(f"#{element_id}")
+    kind = field.evaluate("e => e.tagName === 'SELECT' ? 'select' : e.type")
+    if kind == "checkbox":
+        field.set_checked(bool(value))
+    elif kind == "select":
+        field.select_option(str(value))
+    else:
+        field.fill(str(value))
+
+
+def fill_fields(page: Page, fields: dict[str, Any]) -> None:
+    """Type `fields` (the wire shape) into the data step's form: by field id, items added
+    with the group's "Tambah" button as needed."""
+    for section, value in fields.items():
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                first = f"#f-{section}-{index}-{next(iter(item), '')}"
+                if item and page.locator(first).count() == 0:
+                    page.locator(f'[data-add="{section}"]').click()
+                for key, field_value in item.items():
+                    fill_input(page, f"f-{section}-{index}-{key}", field_value)
+        else:
+            for key, field_value in value.items():
+                fill_input(page, f"f-{section}-{key}", field_value)
+
+
+def fill_request(
+    page: Page,
+    name: str,
+    files: dict[str, list[Path]],
+    service_label: str = SERVICE_LABEL,
+    fields: dict[str, Any] | None = None,
+) -> None:
+    """New request up to the review step: service, applicant data, the service's form (its
+    valid vector unless `fields` is given), documents."""
     page.goto(page.url.split("#")[0] + "#/baru")
-    page.get_by_text(SERVICE_LABEL, exact=True).click()
+    page.get_by_text(service_label, exact=True).click()
     page.get_by_role("button", name="Lanjut").click()
     page.fill("#nik", NIK_WOMAN)
     page.fill("#name", name)
     page.fill("#kk", KK)
+    fill_fields(page, valid_fields(SERVICE) if fields is None else fields)
     page.get_by_role("button", name="Lanjut").click()
     for requirement, paths in files.items():
         page.set_input_files(

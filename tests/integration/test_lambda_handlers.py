@@ -499,3 +499,28 @@ def test_zappa_handler_sends_assets_and_json_compressed_as_base64(
         assert response["headers"]["Content-Encoding"] == coding, path
         assert "Accept-Encoding" in response["headers"]["Vary"], path
         assert _decoded(response) == expected, path
+
+
+def test_zappa_handler_sends_the_prefilled_form_pdf_as_base64(
+    web_handler: Callable[[dict[str, Any]], dict[str, Any]],
+) -> None:
+    # A PDF built by the web function itself (not a redirect to S3): API Gateway passes
+    # binary bodies only base64-encoded (binary_support), or the printed form is garbage.
+    from pypdf import PdfReader
+
+    op = ZappaApi(web_handler)
+    op.login("op.a")
+    request_id = str(uuid.uuid4())
+    vectors = json.loads((ROOT / "backend/bakso/data/form_vectors.json").read_text())
+    body = draft(fields=vectors["valid"]["AKTA_LAHIR"])
+    status, created = op.call("PUT", f"/api/v1/requests/{request_id}", body)
+    assert status == 201, created
+    path = f"/api/v1/requests/{request_id}/formulir/F201.pdf"
+    response = web_handler(rest_event("GET", path, headers=op.headers))
+    assert response["statusCode"] == 200, response.get("body")
+    assert response["isBase64Encoded"] is True
+    assert response["headers"]["Content-Type"] == "application/pdf"
+    pdf = base64.b64decode(response["body"])
+    assert pdf.startswith(b"%PDF-")
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert created["code"] in text and created["fields"]["mother"]["name"] in text

@@ -105,8 +105,44 @@ def test_an_invalid_member_nik_names_the_member_and_says_why(
     assert error.message == "NIK: NIK tidak valid: tanggal 32-02 pada nomor itu tidak ada."
 
 
-def test_packaged_forms_load_at_start_up() -> None:
-    assert set(build_forms({}).services()) == {"AKTA_LAHIR", "AKTA_MATI", "KK_BARU"}
+def test_a_field_required_by_another_says_by_which_choice(forms: Forms, regions: Regions) -> None:
+    definition = forms.get("KK_HILANG")
+    assert definition is not None
+    fields = changed(VECTORS["valid"]["KK_HILANG"], {"loss.police_number": None})
+    [error] = validate(definition, fields, regions, TODAY)
+    assert error.path == "loss.police_number"
+    said = 'Nomor surat keterangan kehilangan wajib diisi bila Keadaan KK "Hilang".'
+    assert error.message == said
+
+
+def test_every_service_of_the_catalog_has_a_form_and_valid_fields(
+    catalog: Catalog, forms: Forms, regions: Regions
+) -> None:
+    every = {s.code for s in catalog.services()}
+    assert set(build_forms({}).services()) == every
+    # Other tests and the e2e filler take a service's `valid` as its complete test data.
+    assert set(VECTORS["valid"]) == every
+    for code in every:
+        definition = forms.get(code)
+        assert definition is not None
+        assert validate(definition, VECTORS["valid"][code], regions, TODAY) == [], code
+
+
+def test_the_subject_section_is_flagged_and_served_with_the_flag(forms: Forms) -> None:
+    subjects = {}
+    for code in forms.services():
+        definition = forms.get(code)
+        assert definition is not None
+        section = definition.subject_section()
+        if section is not None:
+            subjects[code] = section.key
+    assert subjects == {"AKTA_LAHIR": "subject", "AKTA_MATI": "deceased", "KIA": "child"}
+    served = forms.document()
+    assert set(served) == {"choices", "services"}  # `about` is for whoever edits the file
+    kia = served["services"]["KIA"]["sections"][0]
+    assert kia["key"] == "child" and kia["subject"] is True
+    served["services"].clear()  # a caller's copy: the loaded forms stay as they were
+    assert forms.document()["services"]["KIA"]["sections"][0]["subject"] is True
 
 
 def _broken(tmp_path: Path, edit: Any) -> Path:
@@ -122,7 +158,59 @@ def _lahir(data: dict[str, Any]) -> dict[str, Any]:
     return service
 
 
+def _service(code: str) -> Any:
+    return lambda d: d["services"][code]
+
+
+_mati = _service("AKTA_MATI")
+_hilang = _service("KK_HILANG")
+_pindah = _service("PINDAH_KELUAR")
+
 BROKEN = {
+    "two subject sections": (
+        lambda d: _lahir(d)["sections"][1].update(subject=True),
+        'more than one section has "subject": true',
+    ),
+    "a repeating subject section": (
+        lambda d: _lahir(d)["sections"][4].update(subject=True),
+        "a subject section cannot repeat",
+    ),
+    "subject flag not a boolean": (
+        lambda d: _lahir(d)["sections"][0].update(subject="ya"),
+        "subject must be true or false",
+    ),
+    "subject section whose name may be empty": (
+        lambda d: _mati(d)["sections"][0]["fields"][1].update(required=False),
+        "a subject section needs a required 'name' field",
+    ),
+    "subject field the request's subject cannot hold": (
+        lambda d: _mati(d)["sections"][0]["fields"][0].update(type="text"),
+        "subject field 'nik' must be a nik field",
+    ),
+    "subject name longer than the request's subject holds": (
+        lambda d: _mati(d)["sections"][0]["fields"][1].pop("max_length"),
+        "subject field 'name' needs a max_length ≤ 120",
+    ),
+    "subject sex of another list": (
+        lambda d: _mati(d)["sections"][0]["fields"][2].update(choices="agama"),
+        "subject field 'sex' must choose between L and P",
+    ),
+    "required_if on a field required anyway": (
+        lambda d: _hilang(d)["rules"][0].update(field="family.kk"),
+        "'family.kk' is required anyway",
+    ),
+    "required_if on a value not in the choices": (
+        lambda d: _hilang(d)["rules"][0].update(value="DICURI"),
+        "not one of loss.reason's choices",
+    ),
+    "required_if on a missing field": (
+        lambda d: _hilang(d)["rules"][0].update(field="loss.police_station"),
+        "'loss.police_station' is not a field",
+    ),
+    "pattern with a bare dot": (
+        lambda d: _pindah(d)["sections"][0]["fields"][5].update(pattern="[0-9]{2}.[0-9]{2}"),
+        "and [.] allowed",
+    ),
     "unknown rule": (
         lambda d: _lahir(d)["rules"].append({"rule": "before", "field": "subject.birth_date"}),
         "unknown rule",

@@ -316,6 +316,9 @@ def test_every_printed_page_of_berkas_says_whose_it_is_and_what_it_is(
     # The cover names a "one of" group by its documents, not by its code.
     assert "salah satu dari: Surat keterangan lahir / SPTJM" in cover
     assert "bukti_lahir" not in cover
+    # The form's data continues on a second page, captioned like the scans (#17).
+    data, *pages = pages
+    assert data.startswith(f"{request.code} - F-2.01 (kelahiran) (lanjutan)"), data
     assert len(pages) == 6
     for text in pages:
         assert request.code in text and "(halaman 1)" in text, text

@@ -171,13 +171,15 @@ def doc(
     also: tuple[int, ...] = (),
     errors: tuple[int, ...] = (),
     public: bool = False,
+    media: str | None = None,
 ) -> Callable[[F], F]:
     """Describe a view for the OpenAPI document; `body` and `query` are also what it parses.
 
     `status` is its usual answer and `also` its other successes (200 for a replayed
     create, 304); the problem statuses that follow from the rest (401/403 unless public,
     404 with a path parameter, 413/422 with a body, ...) are added by api/meta, `errors`
-    adds any other (429).
+    adds any other (429). `media` names the type of a success that is a file, not JSON
+    (`application/pdf`).
     """
 
     def mark(view: F) -> F:
@@ -190,6 +192,7 @@ def doc(
             "also": also,
             "errors": errors,
             "public": public,
+            "media": media,
         }
         return view
 

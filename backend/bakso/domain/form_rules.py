@@ -282,9 +282,25 @@ def _exactly_one(
     return [FieldError(group.key, "exactly_one", message)]
 
 
+def _required_if(
+    definition: FormDefinition, args: Mapping[str, Any], fields: Mapping[str, Any], today: dt.date
+) -> list[FieldError]:
+    """`field` must be filled when the choice `when` holds `value` (e.g. the police letter's
+    number when a card was lost, not when it was damaged)."""
+    errors = []
+    for scope in _scopes(definition, {"field": args["field"], "when": args["when"]}, fields):
+        (path, value, field), (_, chosen, condition) = scope["field"], scope["when"]
+        if chosen == args["value"] and is_empty(value):
+            choice = next(c.label for c in condition.choices if c.value == args["value"])
+            message = f'{field.label} wajib diisi bila {condition.label} "{choice}".'
+            errors.append(FieldError(path, "required_if", message))
+    return errors
+
+
 _RULES: dict[str, Judge] = {
     "not_future": _not_future,
     "older_by_years": _older_by_years,
     "after": _after,
     "exactly_one": _exactly_one,
+    "required_if": _required_if,
 }

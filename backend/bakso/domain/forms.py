@@ -1,8 +1,9 @@
 """Form definitions per service (data/forms.json): sections, fields and cross-field rules.
 
 The data a request's `fields` must have, modelled on the Permendagri 109/2019 forms
-(F-1.01, F-2.01). The same file is read by the PWA (src/lib/form-rules.ts) and interpreted
-by both sides the same way (domain/form_rules.py here); docs/forms.md has the format.
+(F-1.01, F-1.02, F-1.03, F-2.01). The same file is read by the PWA (src/lib/form-rules.ts)
+and interpreted by both sides the same way (domain/form_rules.py here); docs/forms.md has
+the format.
 Checked at start-up: an unknown key, field type, rule, choice list, service or
 requirement code refuses to start, naming the file, so a typo by whoever edits the data is
 found before a resident's request is judged against it.
@@ -26,13 +27,23 @@ RULES: dict[str, dict[str, str]] = {
     "older_by_years": {"older": "date", "younger": "date", "years": "int"},
     "after": {"later": "date", "earlier": "date"},
     "exactly_one": {"group": "group", "field": "choice", "value": "str"},
+    "required_if": {"field": "any", "when": "choice", "value": "str"},
 }
+# A subject section's fields the PWA copies into the request's `subject` (schemas.SubjectIn).
+SUBJECT_FIELDS = {
+    "name": "text",
+    "nik": "nik",
+    "birth_date": "date",
+    "birth_place": "text",
+    "sex": "choice",
+}
+SUBJECT_TEXT = 120  # the longest name or birth place the request's subject holds
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 _FIELD_KEYS = frozenset(
     {"key", "label", "type", "required", "choices", "min", "max", "integer"}
     | {"max_length", "pattern", "fills"}
 )
-_SECTION_KEYS = frozenset({"key", "label", "fills", "fields", "repeat"})
+_SECTION_KEYS = frozenset({"key", "label", "fills", "fields", "repeat", "subject"})
 
 
 class FormsError(ValueError):
@@ -67,6 +78,7 @@ class SectionDef:
     fields: tuple[FieldDef, ...]
     fills: str | None = None
     repeat: tuple[int, int] | None = None  # (min, max) items of a repeating group
+    subject: bool = False  # its name, nik, birth_date, birth_place, sex are the request's subject
 
     def field(self, key: str) -> FieldDef | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -88,16 +100,28 @@ class FormDefinition:
     def section(self, key: str) -> SectionDef | None:
         return next((s for s in self.sections if s.key == key), None)
 
+    def subject_section(self) -> SectionDef | None:
+        return next((s for s in self.sections if s.subject), None)
+
 
 class Forms:
-    def __init__(self, definitions: Mapping[str, FormDefinition]) -> None:
+    def __init__(
+        self, definitions: Mapping[str, FormDefinition], document: Mapping[str, Any] | None = None
+    ) -> None:
         self._definitions = dict(definitions)
+        self._document = dict(document or {})
 
     def get(self, service: str) -> FormDefinition | None:
         return self._definitions.get(service)
 
     def services(self) -> list[str]:
         return list(self._definitions)
+
+    def document(self) -> dict[str, Any]:
+        """The checked file as the PWA reads it, `{"choices", "services"}` (without `about`):
+        every key the loader accepted, `subject` flags included (GET /api/v1/forms)."""
+        copy: dict[str, Any] = json.loads(json.dumps(self._document))  # ours stays unchanged
+        return copy
 
 
 def load_forms(path: Path, catalog: Catalog) -> Forms:
@@ -120,7 +144,8 @@ def load_forms(path: Path, catalog: Catalog) -> Forms:
             raise FormsError(f"{where}: unknown service code; the catalog has {known}")
         requirements = {r.code for r in service.requirements}
         definitions[code] = _definition(code, raw, where, lists, requirements)
-    return Forms(definitions)
+    served = {"choices": data.get("choices", {}), "services": services}
+    return Forms(definitions, served)
 
 
 def _object(value: Any, where: str, allowed: set[str] | frozenset[str], needed: set[str]) -> None:
@@ -189,6 +214,8 @@ def _definition(
         if any(other.key == section.key for other in sections):
             raise FormsError(f"{where}.sections[{i}]: section {section.key!r} appears twice")
         sections.append(section)
+    if sum(s.subject for s in sections) > 1:
+        raise FormsError(f'{where}: more than one section has "subject": true')
     definition = FormDefinition(code, str(raw.get("form", "")), tuple(sections), ())
     rules = raw.get("rules", [])
     if not isinstance(rules, list):
@@ -219,13 +246,37 @@ def _section(
         if any(other.key == field.key for other in fields):
             raise FormsError(f"{where}.fields[{i}]: field {field.key!r} appears twice")
         fields.append(field)
+    subject = raw.get("subject", False)
+    if not isinstance(subject, bool):
+        raise FormsError(f"{where}.subject must be true or false")
+    if subject:
+        _subject(fields, repeat, where)
     return SectionDef(
         key,
         _text(raw["label"], f"{where}.label"),
         tuple(fields),
         _fills(raw.get("fills"), where, requirements),
         repeat,
+        subject,
     )
+
+
+def _subject(fields: list[FieldDef], repeat: tuple[int, int] | None, where: str) -> None:
+    """A subject section's values become the request's one `subject`: one item, and fields
+    the request's subject can hold (a name it cannot be without; sex L or P)."""
+    if repeat is not None:
+        raise FormsError(f"{where}: a subject section cannot repeat")
+    for field in fields:
+        kind = SUBJECT_FIELDS.get(field.key)
+        if kind is not None and field.type != kind:
+            raise FormsError(f"{where}: subject field {field.key!r} must be a {kind} field")
+        if kind == "text" and not (field.max_length or SUBJECT_TEXT + 1) <= SUBJECT_TEXT:
+            raise FormsError(f"{where}: subject field {field.key!r} needs a max_length ≤ 120")
+        if field.key == "sex" and not {c.value for c in field.choices} <= {"L", "P"}:
+            raise FormsError(f"{where}: subject field 'sex' must choose between L and P")
+    name = next((f for f in fields if f.key == "name"), None)
+    if name is None or not name.required:
+        raise FormsError(f"{where}: a subject section needs a required 'name' field")
 
 
 def _is_int(value: Any) -> bool:
@@ -272,8 +323,12 @@ def _field(
     pattern = raw.get("pattern")
     if pattern is not None:
         # The PWA reads the same pattern as a JavaScript RegExp: plain classes and counts only.
-        if not (isinstance(pattern, str) and re.fullmatch(r"[\w\[\]{},\-+*?|() ]+", pattern)):
-            raise FormsError(f"{where}.pattern: only letters, [ ] {{ }} , - + * ? | ( ) allowed")
+        # A dot only as the literal [.]: a bare one reads "\r" differently in the two languages.
+        plain = pattern.replace("[.]", "") if isinstance(pattern, str) and pattern else "."
+        if not re.fullmatch(r"[\w\[\]{},\-+*?|() ]*", plain):
+            raise FormsError(
+                f"{where}.pattern: only letters, [ ] {{ }} , - + * ? | ( ) and [.] allowed"
+            )
         try:
             re.compile(pattern)
         except re.error as exc:
@@ -310,15 +365,16 @@ def _rule(raw: Any, where: str, definition: FormDefinition) -> Rule:
             raise FormsError(f"{where}.{name} must be a whole number above 0")
         if expected == "str" and not isinstance(value, str):
             raise FormsError(f"{where}.{name} must be a text")
-        if expected in ("date", "choice"):
+        if expected in ("date", "choice", "any"):
             field, section = _reference(value, group, definition)
-            if field is None or field.type != expected:
-                raise FormsError(
-                    f"{where}.{name}: {value!r} is not a {expected} field of this form"
-                )
+            if field is None or expected not in ("any", field.type):
+                what = "" if expected == "any" else f" {expected}"
+                raise FormsError(f"{where}.{name}: {value!r} is not a{what} field of this form")
             scopes.add(section.key if section.repeat else None)
             if expected == "choice" and raw.get("value") not in {c.value for c in field.choices}:
-                raise FormsError(f"{where}.value: not one of {raw['field']}'s choices")
+                raise FormsError(f"{where}.value: not one of {value}'s choices")
+            if raw["rule"] == "required_if" and name == "field" and field.required:
+                raise FormsError(f"{where}.field: {value!r} is required anyway")
     # Two fields compared: both single, or both in the same item of one repeating group.
     if len(scopes) > 1:
         raise FormsError(f"{where}: compares fields of different repeating groups")

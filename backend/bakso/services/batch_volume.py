@@ -9,15 +9,15 @@ without that request.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import IO, Any
 
 from ..domain.catalog import Catalog
 from ..domain.errors import NotFound
+from ..domain.forms import Forms
 from ..domain.model import (
     Batch,
     Request,
@@ -29,8 +29,9 @@ from ..ports import (
     BlobSink,
     ScanStore,
 )
+from .batch_manifest import ManifestLayout, manifest_json
 from .berkas import ordered_scans
-from .spreadsheets import Column, Sheet, csv_bytes, time_header, xlsx_file
+from .spreadsheets import Sheet, csv_stream, xlsx_file
 
 log = logging.getLogger(__name__)
 
@@ -40,51 +41,6 @@ EXTENSIONS = {
     "image/webp": "webp",
     "application/pdf": "pdf",
 }
-# What a volume holds besides the files themselves, counted when volumes are cut
-# so that BATCH_VOLUME_BYTES is an upper bound: zip headers per entry (zip64
-# local header, data descriptor, central directory) and a manifest row per request.
-
-
-def manifest_columns() -> list[Column]:
-    """The manifest's columns, for people (docs/batches.md): identity numbers are text."""
-    return [
-        Column("Kode permohonan", width=16),
-        Column("Layanan", width=30),
-        Column("Desa", width=20),
-        Column("Kecamatan", width=16),
-        Column("NIK pemohon", width=20),
-        Column("Nama pemohon", width=28),
-        Column("No. KK", width=20),
-        Column("No. HP", width=16),
-        Column("Alamat", width=40),
-        Column("Nama subjek", width=28),
-        Column("NIK subjek", width=20),
-        Column("Tanggal lahir subjek", "date", width=14),
-        Column(time_header("Diajukan"), "time", width=18),
-        Column("Jemput bola", width=12),
-        Column("Jumlah berkas", "number", width=10),
-    ]
-
-
-def manifest_cells(row: dict[str, Any]) -> list[Any]:
-    applicant, subject = row["applicant"], row["subject"] or {}
-    return [
-        row["code"],
-        row["service_label"],
-        row["desa_name"],
-        row["kecamatan_name"],
-        applicant.get("nik"),
-        applicant.get("name"),
-        applicant.get("kk"),
-        applicant.get("phone"),
-        applicant.get("address"),
-        subject.get("name"),
-        subject.get("nik"),
-        subject.get("birth_date"),
-        row["submitted_at"],
-        bool(row["jemput_bola"]),
-        len(row["files"]),
-    ]
 
 
 class BrokenFiles(Exception):
@@ -125,11 +81,19 @@ class HashingSink:
 
 
 class VolumeWriter:
-    def __init__(self, scans: ScanStore, blobs: Blobs, catalog: Catalog, regions: Regions) -> None:
+    def __init__(
+        self,
+        scans: ScanStore,
+        blobs: Blobs,
+        catalog: Catalog,
+        regions: Regions,
+        forms: Forms | None = None,
+    ) -> None:
         self.records = scans
         self.blobs = blobs
         self.catalog = catalog
         self.regions = regions
+        self.forms = forms  # the services' form definitions: the manifest's labels
 
     def write_volume(
         self,
@@ -150,33 +114,33 @@ class VolumeWriter:
             for request in requests:
                 files = self._write_request(zf, request, sums, stamp)
                 manifest_rows.append(self._manifest_row(request, files))
-            manifest = {
-                "batch": {
-                    "id": batch.id,
-                    "created_at": batch.created_at,
-                    "created_by": batch.created_by,
-                    "filters": batch.filters,
-                    "volume": volume,
-                    "volumes": len(batch.volumes),
-                    "count": len(requests),
-                },
-                "requests": manifest_rows,
-                "excluded": [
-                    {"id": e["id"], "code": e["code"], "reason": e["reason"]} for e in excluded
-                ],
+            head = {
+                "id": batch.id,
+                "created_at": batch.created_at,
+                "created_by": batch.created_by,
+                "filters": batch.filters,
+                "volume": volume,
+                "volumes": len(batch.volumes),
+                "count": len(requests),
             }
-            self._write_bytes(
-                zf,
-                "manifest.json",
-                json.dumps(manifest, ensure_ascii=False, indent=1).encode(),
-                sums,
-                stamp,
-            )
-            columns = manifest_columns()
-            cells = [manifest_cells(row) for row in manifest_rows]
-            self._write_bytes(zf, "manifest.csv", csv_bytes(columns, cells), sums, stamp)
-            sheet = Sheet("manifest", columns, cells)
-            with xlsx_file([sheet], stamp=datetime.fromisoformat(batch.created_at)) as workbook:
+            layout = ManifestLayout(self.forms, self.catalog, {r["service"] for r in manifest_rows})
+            chunks = manifest_json(head, manifest_rows, excluded, layout)
+            self._write_chunks(zf, "manifest.json", chunks, sums, stamp)
+            columns = layout.request_columns()
+            rows = layout.request_rows(manifest_rows)
+            self._write_chunks(zf, "manifest.csv", csv_stream(columns, rows), sums, stamp)
+            for group in layout.groups:
+                group_rows = layout.group_rows(group, manifest_rows)
+                chunks = csv_stream(layout.group_columns(group), group_rows)
+                self._write_chunks(zf, f"{group.stem}.csv", chunks, sums, stamp)
+            sheets = [
+                Sheet("manifest", columns, layout.request_rows(manifest_rows)),
+                *(
+                    Sheet(g.title, layout.group_columns(g), layout.group_rows(g, manifest_rows))
+                    for g in layout.groups
+                ),
+            ]
+            with xlsx_file(sheets, stamp=datetime.fromisoformat(batch.created_at)) as workbook:
                 self._write_file(zf, "manifest.xlsx", workbook, sums, stamp)
             lines = "".join(f"{digest}  {name}\n" for name, digest in sums)
             zf.writestr(_entry("SHA256SUMS", stamp), lines.encode())
@@ -275,15 +239,19 @@ class VolumeWriter:
         sums.append((name, writer.digest.hexdigest()))
 
     @staticmethod
-    def _write_bytes(
+    def _write_chunks(
         zf: zipfile.ZipFile,
         name: str,
-        data: bytes,
+        chunks: Iterable[bytes],
         sums: list[tuple[str, str]],
         stamp: tuple[int, int, int, int, int, int],
     ) -> None:
-        zf.writestr(_entry(name, stamp), data)
-        sums.append((name, hashlib.sha256(data).hexdigest()))
+        """An entry written as it is produced (manifest.json, the CSVs): never whole in memory."""
+        with zf.open(_entry(name, stamp), "w", force_zip64=True) as entry:
+            writer = HashingSink(entry)
+            for chunk in chunks:
+                writer.write(chunk)
+        sums.append((name, writer.digest.hexdigest()))
 
     def _manifest_row(self, request: Request, files: list[dict[str, Any]]) -> dict[str, Any]:
         service = self.catalog.get(request.service)
@@ -302,6 +270,7 @@ class VolumeWriter:
             "applicant": request.applicant,
             "subject": request.subject,
             "notes": request.notes,
+            "fields": request.fields,  # as stored; the labelled reading is added when written
             "jemput_bola": request.jemput_bola,
             "submitted_at": request.status_since,
             "files": files,

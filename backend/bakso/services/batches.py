@@ -30,6 +30,7 @@ from datetime import datetime
 
 from ..domain.catalog import Catalog
 from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..domain.forms import Forms
 from ..domain.lifecycle import Status
 from ..domain.model import (
     BATCH_BUILDING,
@@ -88,6 +89,7 @@ class BatchService:
         send_back: Callable[[str, str], bool] | None = None,
         observers: Sequence[RequestObserver] = (),
         default_kabupaten: str,
+        forms: Forms | None = None,
     ) -> None:
         self.records = records
         self.blobs = blobs
@@ -106,7 +108,7 @@ class BatchService:
             regions,
             clock,
             settings,
-            VolumeWriter(records, blobs, catalog, regions),
+            VolumeWriter(records, blobs, catalog, regions, forms),
             send_back,
             default_kabupaten=default_kabupaten,
         )

@@ -1,4 +1,7 @@
-"""berkas.pdf: a cover sheet, then every scan in order — what Dukcapil prints and files.
+"""berkas.pdf: a cover sheet with the form's fields, then every scan in order — what
+Dukcapil prints and files. The photos of a requirement the form's data fills (the signed
+F-2.01, F-1.01) come right after that data (berkas_form.py); the other scans follow in
+the catalog's order.
 
 fpdf2 embeds JPEG bytes as they are (DCTDecode), so photos are never
 re-encoded; PNG and WebP are stored losslessly; uploaded PDFs are merged page
@@ -8,16 +11,18 @@ for page with pypdf.
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections.abc import Iterable
-from typing import IO
+from typing import IO, Any
 
 from ..domain.catalog import Service
+from ..domain.forms import FormDefinition
 from ..domain.lifecycle import LABELS
 from ..domain.model import Request, Scan
 from ..domain.regions import Regions
 from ..domain.resident import indonesian_date
 from ..ports import Blobs
+from . import form_view
+from .berkas_form import blocks, latin1, new_pdf, photos_after, render
 
 A4_WIDTH, A4_HEIGHT, MARGIN = 210.0, 297.0, 10.0
 # The largest photo rendered into berkas.pdf. A 12 MP phone photo (4000×3000) is
@@ -31,13 +36,6 @@ REDO = "foto ulang dan ajukan kembali."
 class BerkasProblem(Exception):
     """A scan cannot go into the printable file; the message, in Indonesian, names the
     page (requirement label and page number) and what the desa must do."""
-
-
-def _latin1(text: object) -> str:
-    # The PDF core fonts cover Latin-1 only; names here are Latin script, and a
-    # stray typographic quote must not stop a whole batch.
-    normalised = unicodedata.normalize("NFKC", str(text))
-    return normalised.encode("latin-1", "replace").decode("latin-1")
 
 
 def ordered_scans(service: Service, scans: Iterable[Scan]) -> list[Scan]:
@@ -65,16 +63,14 @@ def page_names(service: Service, scans: Iterable[Scan]) -> dict[str, str]:
     return names
 
 
-def _cover(request: Request, service: Service, regions: Regions, scans: list[Scan]) -> bytes:
-    from fpdf import FPDF
-
-    pdf = FPDF(unit="mm", format="A4")
-    pdf.set_auto_page_break(auto=True, margin=MARGIN)
+def _cover(
+    pdf: Any, request: Request, service: Service, regions: Regions, scans: list[Scan]
+) -> None:
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 9, _latin1(f"BERKAS PERMOHONAN {request.code}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 9, latin1(f"BERKAS PERMOHONAN {request.code}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 12)
-    pdf.cell(0, 7, _latin1(service.label), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, latin1(service.label), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     desa = regions.get(request.desa)
     kecamatan = regions.get(regions.kecamatan_of(request.desa))
@@ -103,9 +99,9 @@ def _cover(request: Request, service: Service, regions: Regions, scans: list[Sca
         rows.append(("Layanan", "Jemput bola (di rumah penduduk)"))
     for label, value in rows:
         pdf.set_font("Helvetica", "", 10)
-        pdf.cell(50, 6, _latin1(label))
+        pdf.cell(50, 6, latin1(label))
         pdf.set_font("Helvetica", "B", 10)
-        pdf.multi_cell(0, 6, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, latin1(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(0, 7, "Persyaratan", new_x="LMARGIN", new_y="NEXT")
@@ -120,9 +116,8 @@ def _cover(request: Request, service: Service, regions: Regions, scans: list[Sca
         others = [r.label for r in service.requirements if req.one_of and r.one_of == req.one_of]
         alt = f", salah satu dari: {' / '.join(others)}" if req.one_of else ""
         pdf.multi_cell(
-            0, 6, _latin1(f"{mark}  {req.label} ({kind}{alt})"), new_x="LMARGIN", new_y="NEXT"
+            0, 6, latin1(f"{mark}  {req.label} ({kind}{alt})"), new_x="LMARGIN", new_y="NEXT"
         )
-    return bytes(pdf.output())
 
 
 def _check_pixels(data: bytes, page: str) -> None:
@@ -157,7 +152,7 @@ def _image_page(data: bytes, page: str, caption: str = "") -> bytes:
     # A printed page that falls out of its folder still says whose it is and what it is.
     pdf.set_font("Helvetica", "", 8)
     pdf.set_xy(MARGIN, 3)
-    pdf.cell(0, 5, _latin1(caption or page))
+    pdf.cell(0, 5, latin1(caption or page))
     # Fit inside the margins, keeping the aspect ratio.
     pdf.image(
         io.BytesIO(data),
@@ -179,7 +174,7 @@ def _stamp(width_pt: float, height_pt: float, caption: str) -> bytes:
     pdf.add_page()
     pdf.set_font("Helvetica", "", 8)
     pdf.set_xy(20, 6)
-    pdf.cell(0, 10, _latin1(caption))
+    pdf.cell(0, 10, latin1(caption))
     return bytes(pdf.output())
 
 
@@ -190,42 +185,69 @@ def build_berkas(
     scans: Iterable[Scan],
     blobs: Blobs,
     out: IO[bytes],
+    form: FormDefinition | None = None,
 ) -> int:
     """Write the printable file to `out`; return its page count. Raises BerkasProblem."""
     # The PDF libraries cost ~0.5 s to import; only the worker ever needs them.
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.errors import PdfReadError
+    from pypdf import PdfWriter
 
     in_order = ordered_scans(service, scans)
     names = page_names(service, in_order)
     writer = PdfWriter()
-    writer.append(io.BytesIO(_cover(request, service, regions, in_order)))
+    caption = f"{request.code} - {form.form if form and form.form else 'Data formulir'} (lanjutan)"
+    pdf = new_pdf(caption, cover=True)
+    _cover(pdf, request, service, regions, in_order)
+    parts = blocks(form_view.show(form, request.fields)) if form or request.fields else []
+    if parts:
+        pdf.ln(4)
+        pdf.set_font("Helvetica", "B", 12)
+        title = f"Data formulir {form.form}" if form and form.form else "Data formulir"
+        pdf.cell(0, 7, latin1(title), new_x="LMARGIN", new_y="NEXT")
+    beside = photos_after(parts, {s.requirement for s in in_order})
+    for index, block in enumerate(parts):
+        if pdf is None:
+            pdf = new_pdf(caption, cover=False)
+            pdf.add_page()
+        render(pdf, block)
+        if index in beside:
+            writer.append(io.BytesIO(bytes(pdf.output())))
+            pdf = None
+            for scan in in_order:
+                if scan.requirement == beside[index]:
+                    _append_scan(writer, request, scan, names[scan.id], blobs)
+    if pdf is not None:
+        writer.append(io.BytesIO(bytes(pdf.output())))
+    placed = set(beside.values())
     for scan in in_order:
-        page = names[scan.id]
-        caption = f"{request.code} - {page}"
-        data = b"".join(blobs.iter_chunks(scan.key))
-        try:
-            if scan.content_type == "application/pdf":
-                reader = PdfReader(io.BytesIO(data))
-                if reader.is_encrypted:
-                    raise BerkasProblem(
-                        f"PDF {page} terkunci kata sandi; unggah tanpa kata sandi dan ajukan "
-                        "kembali."
-                    )
-                first = len(writer.pages)
-                writer.append(reader)
-                for number, added in enumerate(writer.pages[first:], start=1):
-                    box = added.mediabox
-                    overlay = PdfReader(
-                        io.BytesIO(
-                            _stamp(float(box.width), float(box.height), f"{caption}, {number}")
-                        )
-                    ).pages[0]
-                    added.merge_page(overlay)
-            else:
-                writer.append(io.BytesIO(_image_page(data, page, caption)))
-        except (PdfReadError, OSError, ValueError) as exc:
-            raise BerkasProblem(f"Berkas {page} tidak dapat dibaca; {REDO}") from exc
+        if scan.requirement not in placed:
+            _append_scan(writer, request, scan, names[scan.id], blobs)
     pages = len(writer.pages)
     writer.write(out)
     return pages
+
+
+def _append_scan(writer: Any, request: Request, scan: Scan, page: str, blobs: Blobs) -> None:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    caption = f"{request.code} - {page}"
+    data = b"".join(blobs.iter_chunks(scan.key))
+    try:
+        if scan.content_type == "application/pdf":
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                raise BerkasProblem(
+                    f"PDF {page} terkunci kata sandi; unggah tanpa kata sandi dan ajukan kembali."
+                )
+            first = len(writer.pages)
+            writer.append(reader)
+            for number, added in enumerate(writer.pages[first:], start=1):
+                box = added.mediabox
+                overlay = PdfReader(
+                    io.BytesIO(_stamp(float(box.width), float(box.height), f"{caption}, {number}"))
+                ).pages[0]
+                added.merge_page(overlay)
+        else:
+            writer.append(io.BytesIO(_image_page(data, page, caption)))
+    except (PdfReadError, OSError, ValueError) as exc:
+        raise BerkasProblem(f"Berkas {page} tidak dapat dibaca; {REDO}") from exc

@@ -1,4 +1,5 @@
-"""A draft's `fields` judged against its service's form before it is stored (docs/forms.md).
+"""A request's `fields` judged against its service's form (docs/forms.md): before a draft
+is stored, and again when it is submitted (which requires the form complete).
 
 The same judgement as the PWA's (domain/form_rules.py, the shared vectors); a refusal is
 a 422 whose `errors[]` names each field by its path in the body (`fields.members[1].nik`).
@@ -23,9 +24,10 @@ def checked_fields(
 ) -> dict[str, Any]:
     """`fields` as stored, or InvalidInput naming every refused field.
 
-    Empty fields are accepted for every service: the PWA does not send them yet and
-    submitting does not require them. A service without a definition has no fields, so
-    anything sent for it is refused rather than stored unjudged (it is personal data).
+    Empty fields are accepted for every service: a draft saved before its form is filled
+    (submit then requires them: require_complete_fields). A service without a definition
+    has no fields, so anything sent for it is refused rather than stored unjudged (it is
+    personal data).
     """
     if isinstance(fields, dict) and not fields:
         return {}
@@ -42,10 +44,34 @@ def checked_fields(
         )
     if not errors:
         return dict(fields)
+    raise _refusal("Isian formulir belum benar", errors)
+
+
+def require_complete_fields(
+    forms: Forms | None, service: str, fields: Any, regions: Regions, today: dt.date
+) -> None:
+    """InvalidInput unless the stored `fields` pass the service's form: what submit requires.
+
+    Judged again rather than trusted from the PUT: `{}` was accepted as a draft, and
+    Dukcapil may have changed the definition since (a new required field, a new rule).
+    A service without a definition needs none.
+    """
+    definition = forms.get(service) if forms is not None else None
+    if definition is None:
+        return
+    errors = form_rules.validate(definition, fields, regions, today)
+    if not errors:
+        return
+    form = f"formulir {definition.form}" if definition.form else "formulir"
+    lead = "belum diisi" if not fields else "belum lengkap atau belum benar"
+    raise _refusal(f"Permohonan belum dapat diajukan: isian {form} {lead}", errors)
+
+
+def _refusal(lead: str, errors: list[form_rules.FieldError]) -> InvalidInput:
     named = [{"field": _body_path(e.path), "code": e.code, "message": e.message} for e in errors]
     listed = "; ".join(f"{e['field']} ({e['message']})" for e in named[:_NAMED_IN_DETAIL])
     more = f"; dan {len(named) - _NAMED_IN_DETAIL} lainnya" if len(named) > _NAMED_IN_DETAIL else ""
-    raise InvalidInput(f"Isian formulir belum benar: {listed}{more}.", errors=named)
+    return InvalidInput(f"{lead}: {listed}{more}.", errors=named)
 
 
 def _body_path(path: str) -> str:

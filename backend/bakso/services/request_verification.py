@@ -115,6 +115,8 @@ class RequestVerification(RequestBase):
                 scans,
                 self.blobs,
                 tmp,
+                # The form's labels for its fields on the cover (docs/forms.md).
+                self.forms.get(request.service) if self.forms else None,
             )
             tmp.seek(0)
             self.blobs.put(key, tmp, "application/pdf")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from ..domain import paging
@@ -32,7 +32,7 @@ from .request_base import (
     SasaranLinks,
     StaleRequest,
 )
-from .request_fields import checked_fields
+from .request_fields import checked_fields, require_complete_fields
 from .request_handover import RequestHandover, handover_note
 from .request_issued import RequestIssued
 from .request_keys import RequestKeys
@@ -228,24 +228,29 @@ class RequestService(
             "sasaran_id": draft.sasaran_id,
             "jemput_bola": draft.jemput_bola,
             "fields": checked_fields(
-                self.forms,
-                service.code,
-                draft.fields,
-                self.regions,
-                self.clock().astimezone(zone()).date(),  # "not in the future" at the desa
+                self.forms, service.code, draft.fields, self.regions, self._desa_today()
             ),
         }
         return content, warnings
 
+    def _desa_today(self) -> date:
+        return self.clock().astimezone(zone()).date()  # "not in the future" at the desa
+
     # Lifecycle ----------------------------------------------------------------
     def submit(self, actor: Actor, request_id: str) -> Request:
-        """DRAF/PERLU_PERBAIKAN → DIAJUKAN once every mandatory document is in; idempotent."""
+        """DRAF/PERLU_PERBAIKAN → DIAJUKAN once the service's form passes and every mandatory
+        document is in; idempotent (a replay once DIAJUKAN answers the request as it is)."""
         request = self.get(actor, request_id)
         self._require_operator_of(actor, request.desa)
         if request.status is Status.DIAJUKAN:
             if not request.ready:
                 self._enqueue_verification(request)  # a lost message is sent again
             return request
+        if request.status in EDITABLE:
+            # Before the documents: the signed F-form's photo is taken of the filled form.
+            require_complete_fields(
+                self.forms, request.service, request.fields, self.regions, self._desa_today()
+            )
         detail = self.describe(request)
         missing = detail.service.missing(detail.satisfied)
         if missing and request.status in EDITABLE:

@@ -2,7 +2,8 @@
 // edits, so the server's copy wins; the build's copy (the same data file) is only the
 // fallback until the first answer is stored.
 import { api } from './api';
-import { storedCatalog, storeCatalog } from './storage';
+import { storedCatalog, storeCatalog, storedForms, storeForms } from './storage';
+import type { FormsFile } from './form-rules';
 import builtCatalog from '../../../backend/bakso/data/catalog.json';
 
 export interface Requirement {
@@ -50,4 +51,18 @@ export function missing(service: Service, have: Iterable<string>): Requirement[]
   const got = new Set(have);
   const groupsMet = new Set(service.requirements.filter((r) => r.one_of && got.has(r.code)).map((r) => r.one_of));
   return service.requirements.filter((r) => r.required && !got.has(r.code) && !(r.one_of && groupsMet.has(r.one_of)));
+}
+
+/** The form definitions the server last sent (null: none stored yet; the form then uses the
+ * build's copy, lib/forms.ts). Kept out of the build's copy here: this module is part of the
+ * login screen's bytes, the definitions only of the operator's screens. */
+export async function cachedForms(): Promise<FormsFile | null> {
+  return (await storedForms<FormsFile>()) ?? null;
+}
+
+export async function refreshForms(): Promise<FormsFile> {
+  const { choices, services } = await api<FormsFile>('GET', '/api/v1/forms');
+  const forms = { choices, services };
+  await storeForms(forms);
+  return forms;
 }

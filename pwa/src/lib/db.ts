@@ -57,6 +57,11 @@ export interface LocalRequest {
   sasaranId?: string | null;
   /** Taken at the resident's home (v2). */
   jemputBola?: boolean;
+  /** The service's form (docs/forms.md `fields`), as sent; absent on items saved before #17. */
+  fields?: Record<string, unknown>;
+  /** The server's refusal of those fields when the item was parked (422 `errors[]`), shown on
+   * each field when the operator opens it; cleared by the next save. */
+  fieldErrors?: { field: string; code?: string; message: string }[];
 }
 
 export interface LocalScan {

@@ -14,8 +14,16 @@ export function backoff(attempts: number, random: () => number = Math.random): n
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
-/** A refusal the operator must look at: the item goes to "perlu perhatian". */
-export class Park extends Error {}
+/** A refusal the operator must look at: the item goes to "perlu perhatian". `errors`: the
+ * server's `errors[]` of a 422 (each `{field, code, message}`), when it sent them. */
+export class Park extends Error {
+  constructor(
+    message: string,
+    readonly errors?: unknown,
+  ) {
+    super(message);
+  }
+}
 /** The session is gone: stop, keep everything, continue after login. */
 export class AuthNeeded extends Error {}
 
@@ -39,7 +47,7 @@ export function classify(error: unknown): 'auth' | 'park' | 'retry' | 'bug' {
 /** Turn a refusal into Park / AuthNeeded; transient errors and bugs pass unchanged. */
 function refusal(error: unknown): unknown {
   if (!(error instanceof ApiError) || transient(error)) return error;
-  return error.status === 401 ? new AuthNeeded(error.detail) : new Park(error.detail);
+  return error.status === 401 ? new AuthNeeded(error.detail) : new Park(error.detail, error.body.errors);
 }
 
 /**

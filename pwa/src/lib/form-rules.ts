@@ -32,6 +32,8 @@ export interface SectionDef {
   label: string;
   fills?: string;
   repeat?: { min: number; max: number };
+  /** Its `name`, `nik`, `birth_date`, `birth_place`, `sex` are the request's subject (at most one such section). */
+  subject?: boolean;
   fields: FieldDef[];
 }
 
@@ -39,7 +41,8 @@ export type Rule =
   | { rule: 'not_future'; field: string }
   | { rule: 'older_by_years'; older: string; younger: string; years: number }
   | { rule: 'after'; later: string; earlier: string }
-  | { rule: 'exactly_one'; group: string; field: string; value: string };
+  | { rule: 'exactly_one'; group: string; field: string; value: string }
+  | { rule: 'required_if'; field: string; when: string; value: string };
 
 export interface FormDefinition {
   form?: string;
@@ -255,6 +258,14 @@ function judge(definition: FormDefinition, rule: Rule, choices: Record<string, C
       const message = `${group.label}: harus tepat satu dengan ${field.label} "${choice}" (ada ${count}).`;
       return [{ path: group.key, code: 'exactly_one', message }];
     }
+    case 'required_if':
+      for (const { field: f, when } of scopes(definition, { field: rule.field, when: rule.when }, fields)) {
+        if (when.value === rule.value && isEmpty(f.value)) {
+          const choice = (choices[when.field.choices ?? ''] ?? []).find((c) => c.value === rule.value)?.label ?? rule.value;
+          errors.push({ path: f.path, code: 'required_if', message: `${f.field.label} wajib diisi bila ${when.field.label} "${choice}".` });
+        }
+      }
+      return errors;
     default:
       throw new Error(`unknown form rule ${(rule as { rule: string }).rule}`);
   }

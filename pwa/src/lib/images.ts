@@ -1,5 +1,6 @@
 // Scan compression rules, kept pure so they are tested without a browser
 // (test/images.test.ts); the worker (workers/compress.worker.ts) applies them.
+import type { Quad } from './perspective';
 import type { Metrics, QualityFlag } from './photo-quality';
 
 export const MAX_EDGE = 1600; // px, long edge: an A4 page at ~140 dpi, still legible (make bench checks with OCR)
@@ -100,10 +101,13 @@ export interface Prepared {
   /** What the worker found wrong with a photo (lib/photo-quality.ts); absent for a PDF or an undecodable file. */
   flags?: QualityFlag[];
   metrics?: Metrics;
+  /** The worker's guess of the paper's corners (0–1), where the crop's handles start. */
+  paper?: Quad;
 }
 
 export class Refused extends Error {
-  constructor(readonly reason: 'heic' | 'type' | 'size' | 'empty') {
+  /** `crop`: the corners given to straighten the page are crossed or degenerate (lib/perspective.ts). */
+  constructor(readonly reason: 'heic' | 'type' | 'size' | 'empty' | 'crop') {
     super(reason);
   }
 }

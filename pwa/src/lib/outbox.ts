@@ -87,7 +87,20 @@ export function draftBody(item: LocalRequest): Record<string, unknown> {
     // Left out when unset (the server's defaults): older items replay byte for byte.
     ...(item.sasaranId ? { sasaran_id: item.sasaranId } : {}),
     ...(item.jemputBola ? { jemput_bola: true } : {}),
+    // As stored (lib/form-state.ts toWire: already trimmed and in the definition's order).
+    ...(item.fields && Object.keys(item.fields).length ? { fields: item.fields } : {}),
   };
+}
+
+/** The field errors of a 422 refusal, kept on the parked item (`fieldErrors`). */
+function fieldErrorsOf(error: unknown): LocalRequest['fieldErrors'] {
+  const errors = error instanceof Park ? error.errors : undefined;
+  if (!Array.isArray(errors)) return undefined;
+  const kept = errors.filter(
+    (e): e is { field: string; code?: string; message: string } =>
+      typeof e === 'object' && e !== null && typeof (e as { field?: unknown }).field === 'string' && (e as { field: string }).field.startsWith('fields'),
+  );
+  return kept.length ? kept.map((e) => ({ field: e.field, code: e.code, message: String(e.message) })) : undefined;
 }
 
 const markScan = (scan: LocalScan, changes: Partial<LocalScan>): Promise<void> => patchScan(scan.id, changes);
@@ -246,7 +259,7 @@ async function syncItem(start: LocalRequest): Promise<EngineOutcome> {
       auth: async () => {
         if (progressed) await patch(id, { attempts: 0, nextAttemptAt: 0 });
       },
-      park: async (changes) => void (await patch(id, changes)),
+      park: async (changes) => void (await patch(id, { ...changes, fieldErrors: fieldErrorsOf(error) })),
       retry: async (changes) => void (await patch(id, changes)),
     });
   } finally {

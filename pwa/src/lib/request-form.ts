@@ -1,14 +1,18 @@
 // The new-request form (screens/request.tsx) as data: its state, a pure reducer over the
 // operator's edits, what the state allows (validity, missing documents, the next step) and
 // the LocalRequest it saves. No DOM, no storage, no translations: pwa/test/request-form.test.ts.
-import forms from '../data/forms.json';
+import subjects from '../data/subjects.json';
 import { missing, type Service } from './catalog';
+import { validateFields, type FieldError, type FormDefinition, type FormsFile, type SectionDef } from './form-rules';
+import { addItem, errorsById, fromWire, prefillSubject, removeItem, serverFieldErrors, setValue, subjectFrom, toWire, visibleErrors, type RawFields, type RawValue, type WireFields } from './form-state';
+import { definitionOf, fieldId, idOfPath, subjectSection } from './forms';
 import type { Applicant, LocalRequest, LocalScan, SasaranRow, Subject } from './storage';
 import { parseNumber, type Parsed, type RegionData } from './identity';
 
 export type Step = 'service' | 'data' | 'docs' | 'review';
 export const STEPS: Step[] = ['service', 'data', 'docs', 'review'];
-const SUBJECT_FIELDS = forms.subject as Record<string, string[]>;
+// The subject block of a service whose form has no subject section (docs/forms.md).
+const SUBJECT_FIELDS = subjects.subject as Record<string, string[]>;
 const PHONE = /^\+?[0-9][0-9 -]{6,19}$/;
 // Reading a worklist NIK's birth date and sex needs no region data (identity.ts).
 const NO_REGIONS: RegionData = { kabupaten: { code: '', name: '' }, kecamatan: {} };
@@ -62,6 +66,12 @@ export interface FormState {
   sasaranId: string | null;
   sasaranName: string | null;
   jemputBola: boolean;
+  /** The service's form as typed (lib/form-state.ts). */
+  fields: RawFields;
+  /** "Lanjut" was pressed with errors: every field's error shows, not only those left. */
+  showAll: boolean;
+  /** The server's refusal of a parked item, each until its field is edited. */
+  serverErrors: FieldError[];
 }
 
 /** A new form (`sasaranId`: started from the worklist), or one loading the draft `id`. */
@@ -86,6 +96,9 @@ export function initialForm(id: string | undefined, sasaranId: string | null): F
     sasaranId: id ? null : sasaranId,
     sasaranName: null,
     jemputBola: false,
+    fields: {},
+    showAll: false,
+    serverErrors: [],
   };
 }
 
@@ -101,8 +114,15 @@ export type Action =
   | { type: 'scanError'; error: Message | null; requirement?: string }
   | { type: 'addPage'; scan: Omit<LocalScan, 'page'> }
   | { type: 'removePage'; id: string }
-  | { type: 'sasaran'; row: SasaranRow | undefined; service: string | null }
-  | { type: 'loaded'; item: LocalRequest | undefined; pages: LocalScan[]; onServer: ServerPage[] }
+  /** The same page with other bytes, in its place (the crop to the paper, or its undoing). */
+  | { type: 'replacePage'; id: string; scan: Omit<LocalScan, 'page'> }
+  | { type: 'field'; section: SectionDef; index: number | null; key: string; value: RawValue }
+  | { type: 'addItem'; section: SectionDef }
+  | { type: 'removeItem'; section: SectionDef; index: number }
+  | { type: 'showAll' }
+  | { type: 'sasaran'; row: SasaranRow | undefined; service: string | null; forms?: FormsFile | null }
+  | { type: 'loaded'; item: LocalRequest | undefined; pages: LocalScan[]; onServer: ServerPage[]; forms?: FormsFile | null }
+  | { type: 'stored'; item: LocalRequest }
   | { type: 'saving' }
   | { type: 'saveFailed'; error: Message }
   | { type: 'conflict' }
@@ -113,7 +133,26 @@ export function reduce(state: FormState, action: Action): FormState {
     case 'step':
       return { ...state, step: action.step };
     case 'service':
-      return { ...state, serviceCode: action.code };
+      // Another service asks other fields: what was typed for the first one goes.
+      return action.code === state.serviceCode ? state : { ...state, serviceCode: action.code, fields: {}, showAll: false };
+    case 'field': {
+      const id = fieldId(action.section.key, action.index, action.key);
+      const serverErrors = state.serverErrors.filter((e) => idOfPath(e.path) !== id);
+      return { ...state, fields: setValue(state.fields, action.section, action.index, action.key, action.value), serverErrors };
+    }
+    case 'addItem':
+    case 'removeItem': {
+      const { section } = action;
+      const fields = action.type === 'addItem' ? addItem(state.fields, section) : removeItem(state.fields, section, action.index);
+      // Items moved: the server's errors of this group no longer point at the right one.
+      const serverErrors = state.serverErrors.filter((e) => !idOfPath(e.path).startsWith(fieldId(section.key, null)));
+      return { ...state, fields, serverErrors };
+    }
+    case 'showAll':
+      return { ...state, showAll: true };
+    case 'stored':
+      // Saved on this device (the print button's save): later saves start from this copy.
+      return { ...state, existing: action.item };
     case 'applicant':
       return { ...state, applicant: { ...state.applicant, [action.key]: action.value } };
     case 'subject':
@@ -143,12 +182,25 @@ export function reduce(state: FormState, action: Action): FormState {
     }
     case 'removePage':
       return { ...state, pages: state.pages.filter((p) => p.id !== action.id) };
+    case 'replacePage':
+      return { ...state, pages: state.pages.map((p) => (p.id === action.id ? { ...action.scan, page: p.page } : p)) };
     case 'sasaran': {
       const { row } = action;
       if (!row) return { ...state, sasaranId: null };
       const serviceCode = action.service ?? row.documents[0]?.service ?? '';
       const subjectFields = SUBJECT_FIELDS[serviceCode];
-      const common = { ...state, sasaranName: row.name, serviceCode, jemputBola: row.category !== null };
+      const definition = definitionOf(action.forms, serviceCode);
+      const common = { ...state, sasaranName: row.name, serviceCode, jemputBola: row.category !== null, fields: {} };
+      if (subjectSection(definition)) {
+        const known = row.nik ? parseNumber('nik', row.nik, NO_REGIONS) : null;
+        const fields = prefillSubject(definition, {}, {
+          name: row.name,
+          nik: row.nik,
+          birth_date: known?.ok ? known.info.date : null,
+          sex: known?.ok ? known.info.sex : null,
+        });
+        return { ...common, fields, applicant: { ...EMPTY_APPLICANT, address: row.address ?? '' } };
+      }
       if (!subjectFields) {
         return { ...common, applicant: { ...EMPTY_APPLICANT, name: row.name, nik: row.nik ?? '', address: row.address ?? '' } };
       }
@@ -183,6 +235,8 @@ export function reduce(state: FormState, action: Action): FormState {
         jemputBola: item.jemputBola ?? false,
         pages: action.pages,
         onServer: action.onServer,
+        fields: fromWire(definitionOf(action.forms, item.service), item.fields),
+        serverErrors: serverFieldErrors(item.fieldErrors),
       };
     }
     case 'saving':
@@ -214,26 +268,43 @@ export interface Checked {
   blocked: Message[];
   /** Show a number's error: once the field was left, or as soon as it has 16 digits. */
   live: (key: string, value: string) => boolean;
+  /** The service's form definition (undefined: it asks no fields). */
+  definition: FormDefinition | undefined;
+  /** The form's `fields` as they would be stored and sent, and every error in them. */
+  wire: WireFields;
+  fieldErrors: FieldError[];
+  /** The errors to show now, by input id: those of fields left, all after "Lanjut", the server's. */
+  shownErrors: Record<string, string>;
+  /** The request's subject: from the subject section when the form has one. */
+  subjectName: string | null;
 }
 
-export function check(state: FormState, catalog: Service[], regions: RegionData, desa: string): Checked {
+export function check(state: FormState, catalog: Service[], regions: RegionData, desa: string, forms?: FormsFile | null, today = new Date()): Checked {
   const { applicant, subject, serviceCode } = state;
   const service = catalog.find((s) => s.code === serviceCode);
-  const subjectFields = SUBJECT_FIELDS[serviceCode] ?? null;
+  const definition = definitionOf(forms, serviceCode);
+  // A form with a subject section asks the subject there, not in the old block.
+  const subjectFields = subjectSection(definition) ? null : (SUBJECT_FIELDS[serviceCode] ?? null);
+  const wire = definition ? toWire(definition, state.fields) : {};
+  const fieldErrors = definition && forms ? validateFields(forms, serviceCode, wire, regions, today) : [];
+  const shownErrors = { ...errorsById(state.serverErrors), ...visibleErrors(fieldErrors, state.blurred, state.showAll) };
   const nik = applicant.nik ? parseNumber('nik', applicant.nik, regions, { desa }) : null;
   const kk = applicant.kk ? parseNumber('kk', applicant.kk, regions, { desa }) : null;
   const subjectNik = subjectFields?.includes('nik') && subject.nik ? parseNumber('nik', subject.nik, regions, { desa }) : null;
   const phoneOk = !applicant.phone || PHONE.test(applicant.phone.trim());
-  const dataOk =
+  const applicantOk =
     nik?.ok === true &&
     applicant.name.trim() !== '' &&
     (!kk || kk.ok) &&
     phoneOk &&
     (!subjectFields || (subject.name.trim() !== '' && (!subjectNik || subjectNik.ok)));
+  const dataOk = applicantOk && fieldErrors.length === 0;
   const have = new Set([...state.pages.map((p) => p.requirement), ...state.onServer.map((p) => p.requirement)]);
   const lacking = service ? missing(service, have) : [];
   const { step } = state;
-  const canNext = step === 'service' ? Boolean(service) : step === 'data' ? dataOk : step === 'docs' ? state.preparing === 0 : false;
+  // With the applicant in order "Lanjut" stays enabled: pressed with errors in the form, it
+  // shows them all (request.tsx) instead of moving on.
+  const canNext = step === 'service' ? Boolean(service) : step === 'data' ? applicantOk : step === 'docs' ? state.preparing === 0 : false;
   const live = (key: string, value: string) => state.blurred[key] || value.replace(/\D/g, '').length >= 16;
   const blocked: Message[] = [];
   if (step === 'service' && !service) blocked.push({ key: 'why.service' });
@@ -246,8 +317,11 @@ export function check(state: FormState, catalog: Service[], regions: RegionData,
     if (subjectNik && !subjectNik.ok) blocked.push({ key: 'why.subjectNik' });
   }
   if (step === 'docs' && state.preparing > 0) blocked.push({ key: 'why.preparing' });
-  return { service, subjectFields, nik, kk, subjectNik, phoneOk, dataOk, have, lacking, canNext, blocked, live };
+  const fromFields = subjectFrom(definition, wire);
+  const subjectName = fromFields ? fromFields.name : subjectFields ? subject.name.trim() : null;
+  return { service, subjectFields, nik, kk, subjectNik, phoneOk, dataOk, have, lacking, canNext, blocked, live, definition, wire, fieldErrors, shownErrors, subjectName };
 }
+
 
 /** The request to store (a draft, or queued when `send`); null while the NIK is not valid. */
 export function buildRequest(
@@ -255,8 +329,9 @@ export function buildRequest(
   checked: Checked,
   context: { id: string; username: string; desa: string; send: boolean; now: string },
 ): LocalRequest | null {
-  const { nik, kk, subjectNik, subjectFields } = checked;
+  const { nik, kk, subjectNik, subjectFields, definition, wire } = checked;
   if (!nik?.ok) return null;
+  const fromFields = subjectFrom(definition, wire);
   const { existing, applicant, subject } = state;
   const trimmed = (v: string | null) => (v && v.trim() ? v.trim() : null);
   return {
@@ -272,7 +347,9 @@ export function buildRequest(
       phone: trimmed(applicant.phone),
       address: trimmed(applicant.address),
     },
-    subject: subjectFields
+    subject: fromFields
+      ? fromFields
+      : subjectFields
       ? {
           name: subject.name.trim(),
           nik: subjectNik?.ok ? subjectNik.info.number : null,
@@ -282,6 +359,8 @@ export function buildRequest(
         }
       : null,
     notes: state.notes.trim(),
+    fields: definition ? wire : undefined,
+    fieldErrors: undefined,
     sasaranId: state.sasaranId,
     jemputBola: state.jemputBola,
     state: context.send ? 'queued' : 'draft',

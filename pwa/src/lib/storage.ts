@@ -266,6 +266,15 @@ export async function storeCatalog(services: unknown): Promise<void> {
   await setKv('catalog', services);
 }
 
+/** The form definitions as last fetched (GET /api/v1/forms; lib/forms.ts owns their shape). */
+export async function storedForms<T>(): Promise<T | undefined> {
+  return getKv<T>('forms');
+}
+
+export async function storeForms(forms: unknown): Promise<void> {
+  await setKv('forms', forms);
+}
+
 /** The regions of the user's kabupaten as last fetched (lib/regions.ts owns their shape). */
 export async function storedRegions<T>(): Promise<T | undefined> {
   return getKv<T>('regions');

@@ -1,7 +1,8 @@
 // App state shared by the screens: a tiny store (no framework) that components subscribe to.
 import { useLayoutEffect, useState } from 'preact/hooks';
 import { api, checkSession, getSession, NetworkError, send, type Session } from './api';
-import { cachedCatalog, refreshCatalog, type Service } from './catalog';
+import { cachedCatalog, cachedForms, refreshCatalog, refreshForms, type Service } from './catalog';
+import type { FormsFile } from './form-rules';
 import { cachedRegions, refreshRegions } from './regions';
 import { cachedServerList, mergeServerList, pendingLogout, setPendingLogout, type LocalRequest, type ServerRequest } from './storage';
 import { localItems, syncAll, type SyncSummary } from './outbox';
@@ -12,6 +13,8 @@ export interface State {
   session: Session | undefined;
   online: boolean;
   catalog: Service[];
+  /** The form definitions the server last sent; null: the build's copy (lib/forms.ts). */
+  forms: FormsFile | null;
   local: LocalRequest[];
   server: ServerRequest[];
   lastSync: SyncSummary | null;
@@ -26,6 +29,7 @@ let state: State = {
   session: undefined,
   online: typeof navigator === 'undefined' ? true : navigator.onLine,
   catalog: [],
+  forms: null,
   local: [],
   server: [],
   lastSync: null,
@@ -149,6 +153,11 @@ export async function refreshReference(): Promise<void> {
   } catch {
     setState({ catalog: await cachedCatalog() });
   }
+  try {
+    setState({ forms: await refreshForms() });
+  } catch {
+    setState({ forms: await cachedForms() });
+  }
 }
 
 export async function runSync(force = false): Promise<void> {
@@ -201,7 +210,11 @@ export async function boot(): Promise<void> {
   try {
     // A read that never settles (a wedged IndexedDB) must not hold the loading screen.
     await withinTime(
-      Promise.all([cachedRegions().then(cachedCatalog).then((catalog) => setState({ catalog })), reloadLocal()]),
+      Promise.all([
+        cachedRegions().then(cachedCatalog).then((catalog) => setState({ catalog })),
+        cachedForms().then((forms) => setState({ forms })),
+        reloadLocal(),
+      ]),
       LOCAL_READ_LIMIT_MS,
     );
     setState({ localProblem: false });

@@ -12,6 +12,8 @@ export interface RequestFields {
   applicant: Record<string, unknown>;
   subject: Record<string, unknown> | null;
   notes: string;
+  /** The service's form (docs/forms.md), `{}` when none was filled. */
+  fields?: Record<string, unknown>;
   created_at: string;
   updated_at: string;
   /** When it entered its current status (the desk's age column). */

@@ -10,6 +10,9 @@ import { QualityBadges } from './photo-check';
 import { Handover } from './handover';
 import { isPurged, purgeWarningDate } from '../lib/retention';
 import { QrCode } from './qr';
+import { validateFields } from '../lib/form-rules';
+import { formsOf } from '../lib/forms';
+import { regions } from '../lib/regions';
 
 const FILTERS = ['', 'local', 'DIAJUKAN', 'DITERIMA', 'DIPROSES', 'PERLU_PERBAIKAN', 'SELESAI', 'DISERAHKAN', 'DITOLAK', 'DIBATALKAN'];
 
@@ -93,6 +96,9 @@ function LocalDetail(props: { item: LocalRequest }) {
   const service = state.catalog.find((s) => s.code === item.service);
   const kept = item.fix ? (state.server.find((s) => s.id === item.id)?.scans ?? []).filter((s) => s.state === 'ok') : [];
   const lacking = service ? missing(service, [...scans, ...kept].map((s) => s.requirement)) : [];
+  // A draft saved with its form half filled is sent only once the form is complete.
+  const forms = formsOf(state.forms);
+  const formErrors = forms.services[item.service] ? validateFields(forms, item.service, item.fields ?? {}, regions, new Date()).length : 0;
   const remove = async () => {
     if (!window.confirm(t('detail.confirmDelete'))) return;
     await deleteLocalRequest(item.id);
@@ -125,6 +131,11 @@ function LocalDetail(props: { item: LocalRequest }) {
         <dt>{t('detail.updated')}</dt>
         <dd>{formatDate(item.updatedAt)}</dd>
       </dl>
+      {formErrors > 0 && item.state !== 'queued' && (
+        <p class="note" role="status" id="fields-incomplete">
+          {t('fields.incomplete', { n: formErrors })}
+        </p>
+      )}
       {lacking.length > 0 && (
         <div class="note" role="status">
           <p>{t('form.missing')}</p>
@@ -152,7 +163,7 @@ function LocalDetail(props: { item: LocalRequest }) {
         {item.state !== 'queued' && (
           <button
             type="button"
-            disabled={lacking.length > 0}
+            disabled={lacking.length > 0 || formErrors > 0}
             class="btn btn-primary"
             onClick={async () => {
               await enqueue(item.id);
@@ -246,6 +257,8 @@ async function startFix(item: ServerRequest, owner: string): Promise<void> {
         }
       : null,
     notes: item.notes,
+    // The form as Dukcapil holds it: the correction shows and edits it (lib/form-state.ts).
+    fields: item.fields ?? {},
     state: 'draft',
     createdAt: now,
     updatedAt: now,

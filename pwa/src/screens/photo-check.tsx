@@ -1,11 +1,16 @@
 // A page photo seen before it joins the request: the full-size preview with zoom (any page,
 // from its thumbnail) and, when the worker flagged it (lib/photo-quality.ts), the check that
-// asks the operator to retake it or keep it deliberately. In the operator's chunk.
+// asks the operator to retake it or keep it deliberately; "Potong" crops it to the paper
+// (screens/photo-crop.tsx). In the operator's chunk.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n';
+import { cropScan, originOf, uncropped } from '../lib/compress';
+import { Refused, type Prepared } from '../lib/images';
+import { insetQuad, type Quad } from '../lib/perspective';
 import { SMALL_BELOW, type QualityFlag } from '../lib/photo-quality';
 import type { LocalScan } from '../lib/storage';
+import { CropEditor, cropProblem } from './photo-crop';
 
 /** Zoom steps of the preview, as a share of the image's own pixels; it opens at 100 %. */
 export const ZOOMS = [0.25, 0.5, 1, 2, 3];
@@ -47,31 +52,90 @@ function useObjectUrl(blob: Blob): string | null {
   return url;
 }
 
-/** A modal with the photo at 100 % in a scrollable box, zoom buttons, and `children` below. */
-export function PhotoPreview(props: { blob: Blob; title: string; onClose?: () => void; children?: ComponentChildren }) {
+/** Where the handles start: the corners of the crop now applied, else the worker's guess of the paper, else an inset. */
+export function startCorners(blob: Blob): Quad {
+  const origin = originOf(blob);
+  return origin?.corners ?? origin?.uncropped.paper ?? insetQuad();
+}
+
+/** The crop of a preview: "Potong" opens the editor on the uncropped scan, "Batalkan potong" goes back to it. */
+function CropControls(props: { blob: Blob; name: string; onCrop: (prepared: Prepared) => void; editing: boolean; setEditing: (on: boolean) => void }) {
+  const base = uncropped(props.blob);
+  const url = useObjectUrl(base?.blob ?? props.blob);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [initial, setInitial] = useState<Quad>(() => startCorners(props.blob));
+  const apply = async (q: Quad, width: number, height: number) => {
+    const wrong = cropProblem(q, width, height);
+    setProblem(wrong);
+    if (wrong) return;
+    setBusy(true);
+    try {
+      props.onCrop(await cropScan(props.blob, props.name, q));
+      props.setEditing(false);
+    } catch (error) {
+      setProblem(error instanceof Refused ? t(`scan.refused.${error.reason}`, { name: props.name }) : String(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (props.editing) {
+    return url ? <CropEditor url={url} alt={props.name} initial={initial} busy={busy} problem={problem} onApply={(q, w, h) => void apply(q, w, h)} onCancel={() => props.setEditing(false)} /> : null;
+  }
+  return (
+    <div class="row">
+      <button
+        type="button"
+        class="btn"
+        onClick={() => {
+          setInitial(startCorners(props.blob));
+          setProblem(null);
+          props.setEditing(true);
+        }}
+      >
+        {t('crop.start')}
+      </button>
+      {base && (
+        <button type="button" class="btn" onClick={() => props.onCrop(base)}>
+          {t('crop.undo')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/**
+ * A modal with the photo at 100 % in a scrollable box, zoom buttons, and `children` below;
+ * with `onCrop`, the crop to the paper too (its result replaces the page through `onCrop`).
+ */
+export function PhotoPreview(props: { blob: Blob; title: string; onClose?: () => void; onCrop?: (prepared: Prepared) => void; children?: ComponentChildren }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const url = useObjectUrl(props.blob);
   const [zoom, setZoom] = useState(1);
   const [natural, setNatural] = useState<number | null>(null);
+  const [editing, setEditing] = useState(false);
   useEffect(() => {
     const el = dialog.current;
     if (el && !el.open) el.showModal?.();
     return () => el?.close?.();
   }, []);
   const pdf = props.blob.type === 'application/pdf';
+  const crop = !pdf && props.onCrop ? <CropControls blob={props.blob} name={props.title} onCrop={props.onCrop} editing={editing} setEditing={setEditing} /> : null;
   return (
     <dialog
       ref={dialog}
       class="photo-dialog"
       aria-labelledby="photo-dialog-title"
-      // Escape closes a plain preview; a flagged photo needs one of its two answers.
+      // Escape leaves the crop, or closes a plain preview; a flagged photo needs one of its two answers.
       onCancel={(e) => {
         e.preventDefault();
-        props.onClose?.();
+        if (editing) setEditing(false);
+        else props.onClose?.();
       }}
     >
       <h2 id="photo-dialog-title">{props.title}</h2>
-      {!pdf && (
+      {editing && crop}
+      {!pdf && !editing && (
         <>
           <div class="photo-zoom">
             {url && (
@@ -94,10 +158,11 @@ export function PhotoPreview(props: { blob: Blob; title: string; onClose?: () =>
               +
             </button>
           </div>
+          {crop}
         </>
       )}
-      {props.children}
-      {props.onClose && (
+      {!editing && props.children}
+      {props.onClose && !editing && (
         <div class="row">
           <button type="button" class="btn" onClick={props.onClose}>
             {t('photo.close')}
@@ -108,10 +173,10 @@ export function PhotoPreview(props: { blob: Blob; title: string; onClose?: () =>
   );
 }
 
-/** A flagged photo: what is wrong, the photo itself, and "Ambil ulang" / "Tetap pakai". */
-export function PhotoCheck(props: { held: Held; onKeep: () => void; onRetake: () => void }) {
+/** A flagged photo: what is wrong, the photo itself, and "Ambil ulang" / "Tetap pakai" (or "Potong"). */
+export function PhotoCheck(props: { held: Held; onKeep: () => void; onRetake: () => void; onCrop: (prepared: Prepared) => void }) {
   return (
-    <PhotoPreview blob={props.held.scan.blob} title={t('photo.check.title')}>
+    <PhotoPreview blob={props.held.scan.blob} title={t('photo.check.title')} onCrop={props.onCrop}>
       {props.held.label && <p class="muted">{t('photo.check.doc', { doc: props.held.label })}</p>}
       <ul class="photo-flags" role="alert">
         {warnings(props.held.flags).map((w) => (
@@ -133,9 +198,22 @@ export function PhotoCheck(props: { held: Held; onKeep: () => void; onRetake: ()
 }
 
 /**
+ * A page with the bytes of `prepared` (a crop, or its undoing) instead of its own: its badges
+ * are the new bytes' flags, and its upload starts afresh (under `id`, a new one for a page
+ * the form already holds, so a stored or half-sent copy of the old bytes is never mistaken for it).
+ */
+export function withBytes<S extends Omit<LocalScan, 'page'>>(scan: S, prepared: Prepared, id = scan.id): S {
+  const { quality: _flags, uploaded: _sent, ...rest } = scan;
+  const flags = prepared.flags ?? [];
+  const bytes = { blob: prepared.blob, contentType: prepared.contentType, size: prepared.size, sha256: prepared.sha256 };
+  return { ...rest, ...bytes, id, done: false, failures: 0, ...(flags.length ? { quality: flags } : {}) } as S;
+}
+
+/**
  * The queue of flagged photos of a form: `hold` one instead of adding it, `view` shows the
  * first with its two answers. "Tetap pakai" adds it through `add` with its flags kept on the
- * page (`quality`); "Ambil ulang" drops it and opens the same camera again.
+ * page (`quality`); "Ambil ulang" drops it and opens the same camera again. "Potong" judges
+ * the cropped page again: still flagged, it waits with its new flags; clean, it is added.
  */
 export function usePhotoCheck(add: (scan: Omit<LocalScan, 'page'>) => void): { hold: (held: Held) => void; view: ComponentChildren } {
   const [held, setHeld] = useState<Held[]>([]);
@@ -152,6 +230,16 @@ export function usePhotoCheck(add: (scan: Omit<LocalScan, 'page'>) => void): { h
         setHeld((queue) => queue.slice(1));
         // Once the dialog is gone, still within the tap's user activation.
         setTimeout(() => retake(first), 0);
+      }}
+      onCrop={(prepared) => {
+        const scan = withBytes(first.scan, prepared);
+        const flags = prepared.flags ?? [];
+        if (flags.length) {
+          setHeld((queue) => [{ ...first, scan, flags }, ...queue.slice(1)]);
+        } else {
+          setHeld((queue) => queue.slice(1));
+          add(scan);
+        }
       }}
     />
   ) : null;
@@ -172,8 +260,8 @@ export function QualityBadges(props: { flags?: QualityFlag[] }) {
   );
 }
 
-/** A page's thumbnail that opens its full-size preview. */
-export function ViewButton(props: { blob: Blob; label: string; n: number }) {
+/** A page's thumbnail that opens its full-size preview; with `onCrop`, croppable to the paper. */
+export function ViewButton(props: { blob: Blob; label: string; n: number; onCrop?: (prepared: Prepared) => void }) {
   const [open, setOpen] = useState(false);
   if (props.blob.type === 'application/pdf') return null;
   return (
@@ -181,7 +269,7 @@ export function ViewButton(props: { blob: Blob; label: string; n: number }) {
       <button type="button" class="btn btn-small" onClick={() => setOpen(true)}>
         {t('photo.view', { n: props.n })}
       </button>
-      {open && <PhotoPreview blob={props.blob} title={props.label} onClose={() => setOpen(false)} />}
+      {open && <PhotoPreview blob={props.blob} title={props.label} onClose={() => setOpen(false)} onCrop={props.onCrop} />}
     </>
   );
 }

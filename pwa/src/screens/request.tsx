@@ -4,12 +4,15 @@ import { prepareScan } from '../lib/compress';
 import { Refused } from '../lib/images';
 import { regions } from '../lib/regions';
 import { buildRequest, check, initialForm, reduce, serverPages, STEPS, type Action, type Message } from '../lib/request-form';
-import { cachedSasaranRow, cachedServerRequest, EditConflict, localRequest, saveRequestWithScans, scansOf, type Applicant, type Subject } from '../lib/storage';
-import { reloadLocal, requestBackgroundSync, runSync, toast, unsaved, useStore } from '../lib/store';
+import { cachedSasaranRow, cachedServerRequest, EditConflict, localRequest, saveRequestWithScans, scansOf } from '../lib/storage';
+import { getState, reloadLocal, requestBackgroundSync, runSync, toast, unsaved, useStore } from '../lib/store';
 import { uuid } from '../lib/uuid';
 import { serviceLabel } from './common';
-import { Field, idMessage, idWarnings } from './field';
-import { usePhotoCheck } from './photo-check';
+import { filledRequirements, formsOf, subjectSection } from '../lib/forms';
+import { idWarnings } from './field';
+import { usePhotoCheck, withBytes } from './photo-check';
+import { DataStep } from './request-data';
+import { usePrint } from './request-print';
 import { RequirementCard } from './requirement-card';
 
 const show = (message: Message) => ('text' in message ? message.text : t(message.key, message.vars));
@@ -24,13 +27,14 @@ export function NewRequest(props: { id?: string }) {
   );
   // Flagged photos (dark, blurred, small) wait for "Ambil ulang" or "Tetap pakai".
   const photoCheck = usePhotoCheck((scan) => (unsaved.add(formId), dispatch({ type: 'addPage', scan })));
-  const { step, existing, serviceCode, applicant, subject, notes, pages, preparing, scanError, saveError, saving, onServer, sasaranId, sasaranName, jemputBola } = form;
+  const { step, existing, serviceCode, applicant, pages, preparing, scanError, saveError, saving, onServer, sasaranId, sasaranName } = form;
+  const forms = formsOf(state.forms);
 
   useEffect(() => {
     if (props.id || !sasaranId) return undefined;
     void (async () => {
       const row = await cachedSasaranRow(sasaranId);
-      dispatch({ type: 'sasaran', row, service: new URLSearchParams(location.hash.split('?')[1] ?? '').get('layanan') });
+      dispatch({ type: 'sasaran', row, service: new URLSearchParams(location.hash.split('?')[1] ?? '').get('layanan'), forms: formsOf(getState().forms) });
     })();
     return undefined;
   }, [props.id, sasaranId]);
@@ -45,6 +49,7 @@ export function NewRequest(props: { id?: string }) {
         item,
         pages: item ? await scansOf(item.id) : [],
         onServer: (server?.scans ?? []).filter((sc) => sc.state === 'ok'),
+        forms: formsOf(getState().forms),
       });
     })();
     return undefined;
@@ -61,10 +66,8 @@ export function NewRequest(props: { id?: string }) {
     unsaved.add(formId);
     dispatch(action);
   };
-  const checked = check(form, state.catalog, regions, user.desa);
-  const { service, subjectFields, nik, kk, subjectNik, phoneOk, have, lacking, canNext, blocked, live } = checked;
-  const setA = (key: keyof Applicant) => (value: string) => edit({ type: 'applicant', key, value });
-  const setS = (key: keyof Subject) => (value: string) => edit({ type: 'subject', key, value });
+  const checked = check(form, state.catalog, regions, user.desa, forms);
+  const { service, nik, kk, have, lacking, canNext, blocked, subjectName, fieldErrors } = checked;
 
   const addFiles = async (requirement: string, files: FileList | null, replaces?: string) => {
     if (!files || files.length === 0) return;
@@ -135,6 +138,17 @@ export function NewRequest(props: { id?: string }) {
   };
 
   const index = STEPS.indexOf(step);
+  /** "Lanjut": on the data step with errors in the form, show them all and go to the first. */
+  const next = () => {
+    if (step === 'data' && fieldErrors.length > 0) {
+      dispatch({ type: 'showAll' });
+      requestAnimationFrame(() => (document.querySelector('[aria-invalid="true"], #fields-summary') as HTMLElement | null)?.focus());
+      return;
+    }
+    dispatch({ type: 'step', step: STEPS[index + 1] });
+  };
+  const print = usePrint({ form, checked, formId, pages, user, dispatch });
+  const printable = filledRequirements(checked.definition);
 
   return (
     <section class="wizard">
@@ -173,96 +187,19 @@ export function NewRequest(props: { id?: string }) {
         </fieldset>
       )}
 
-      {step === 'data' && (
-        <div onFocusOut={(e) => dispatch({ type: 'blur', name: (e.target as HTMLInputElement).name })}>
-          <h2>{t('form.applicant')}</h2>
-          <Field
-            id="nik"
-            label={t('field.nik')}
-            inputMode="numeric"
-            required
-            value={applicant.nik}
-            onInput={setA('nik')}
-            error={live('nik', applicant.nik) ? idMessage(nik, 'NIK') : null}
-            warnings={idWarnings(nik, 'NIK')}
-          />
-          <Field id="name" label={t('field.name')} required maxLength={120} value={applicant.name} onInput={setA('name')} />
-          <Field
-            id="kk"
-            label={t('field.kk')}
-            inputMode="numeric"
-            value={applicant.kk ?? ''}
-            onInput={setA('kk')}
-            error={live('kk', applicant.kk ?? '') ? idMessage(kk, 'No. KK') : null}
-            warnings={idWarnings(kk, 'No. KK')}
-          />
-          <Field
-            id="phone"
-            label={t('field.phone')}
-            type="tel"
-            inputMode="tel"
-            value={applicant.phone ?? ''}
-            onInput={setA('phone')}
-            error={phoneOk ? null : t('field.phoneInvalid')}
-          />
-          <Field id="address" label={t('field.address')} maxLength={300} value={applicant.address ?? ''} onInput={setA('address')} />
-          {subjectFields && (
-            <>
-              <h2>{t(`form.subject.${serviceCode}`)}</h2>
-              <Field id="subject_name" label={t('field.name')} required maxLength={120} value={subject.name} onInput={setS('name')} />
-              {subjectFields.includes('nik') && (
-                <Field
-                  id="subject_nik"
-                  label={t('field.nik')}
-                  inputMode="numeric"
-                  value={subject.nik ?? ''}
-                  onInput={setS('nik')}
-                  error={live('subject_nik', subject.nik ?? '') ? idMessage(subjectNik, 'NIK') : null}
-                  warnings={idWarnings(subjectNik, 'NIK')}
-                />
-              )}
-              {subjectFields.includes('birth_date') && (
-                <Field id="birth_date" label={t('field.birthDate')} type="date" value={subject.birth_date ?? ''} onInput={setS('birth_date')} />
-              )}
-              {subjectFields.includes('birth_place') && (
-                <Field id="birth_place" label={t('field.birthPlace')} maxLength={120} value={subject.birth_place ?? ''} onInput={setS('birth_place')} />
-              )}
-              {subjectFields.includes('sex') && (
-                <fieldset class="choices choices-inline">
-                  <legend>{t('field.sex')}</legend>
-                  {(['L', 'P'] as const).map((sex) => (
-                    <label class={subject.sex === sex ? 'choice choice-on' : 'choice'}>
-                      <input type="radio" name="sex" value={sex} checked={subject.sex === sex} onChange={() => setS('sex')(sex)} />
-                      <span>{t(`sex.${sex}`)}</span>
-                    </label>
-                  ))}
-                </fieldset>
-              )}
-            </>
+      {step === 'data' && <DataStep form={form} checked={checked} forms={forms} edit={edit} dispatch={dispatch} />}
+      {step === 'data' && checked.definition && nik?.ok && (
+        // A long form (a KK of many members) may be kept half filled and finished later.
+        <>
+          {saveError && (
+            <p class="error" role="alert">
+              {show(saveError)}
+            </p>
           )}
-          <div class="field">
-            <label for="notes">
-              {t('field.notes')} ({t('form.optional')})
-            </label>
-            <textarea
-              id="notes"
-              name="notes"
-              rows={2}
-              maxLength={2000}
-              value={notes}
-              onInput={(e) => edit({ type: 'notes', value: e.currentTarget.value })}
-            />
-          </div>
-          <label class="check">
-            <input
-              type="checkbox"
-              id="jemput-bola"
-              checked={jemputBola}
-              onChange={(e) => edit({ type: 'jemputBola', value: e.currentTarget.checked })}
-            />{' '}
-            {t('sasaran.jemputBola')}
-          </label>
-        </div>
+          <button type="button" class="btn btn-block" disabled={saving} onClick={() => void save(false)}>
+            {t('form.saveDraft')}
+          </button>
+        </>
       )}
 
       {step === 'docs' && service && (
@@ -278,8 +215,10 @@ export function NewRequest(props: { id?: string }) {
               requestId={formId}
               error={form.scanErrorFor === r.code && scanError ? show(scanError) : null}
               onRemove={(id) => edit({ type: 'removePage', id })}
+              onCrop={(page, prepared) => edit({ type: 'replacePage', id: page.id, scan: withBytes(page, prepared, uuid()) })}
               onFiles={(files) => void addFiles(r.code, files)}
               onReplace={(serverId, files) => void addFiles(r.code, files, serverId)}
+              print={printable.includes(r.code) ? { busy: print.busy === r.code, note: print.notes[r.code] ?? '', onPrint: () => print.print(r.code) } : undefined}
             />
           ))}
           {photoCheck.view}
@@ -305,10 +244,10 @@ export function NewRequest(props: { id?: string }) {
             <dd>{nik.info.number}</dd>
             <dt>{t('field.name')}</dt>
             <dd>{applicant.name}</dd>
-            {subjectFields && (
+            {subjectName !== null && (
               <>
-                <dt>{t(`form.subject.${serviceCode}`)}</dt>
-                <dd>{subject.name}</dd>
+                <dt>{subjectSection(checked.definition)?.label ?? t(`form.subject.${serviceCode}`)}</dt>
+                <dd>{subjectName}</dd>
               </>
             )}
             <dt>{t('form.documents')}</dt>
@@ -366,7 +305,7 @@ export function NewRequest(props: { id?: string }) {
             class="btn btn-primary"
             disabled={!canNext}
             aria-describedby={blocked.length ? 'why-next' : undefined}
-            onClick={() => dispatch({ type: 'step', step: STEPS[index + 1] })}
+            onClick={next}
           >
             {t('form.next')}
           </button>

@@ -2,6 +2,7 @@
 // to add one (camera, or a file already on the device).
 import { t } from '../i18n';
 import type { Service } from '../lib/catalog';
+import type { Prepared } from '../lib/images';
 import type { ServerPage } from '../lib/request-form';
 import type { LocalScan } from '../lib/storage';
 import { Thumb } from './common';
@@ -26,6 +27,10 @@ export function RequirementCard(props: {
   onFiles: (files: FileList | null) => void;
   /** A new photo for a page the server holds (Dukcapil asked for it again). */
   onReplace: (serverId: string, files: FileList | null) => void;
+  /** A page cropped to the paper, or its crop undone (photo-check.tsx): `prepared` are its new bytes. */
+  onCrop?: (page: LocalScan, prepared: Prepared) => void;
+  /** The service's form fills this document: print it prefilled (request-print.tsx). */
+  print?: { busy: boolean; note: string; onPrint: () => void };
 }) {
   const { requirement: r, pages: mine, group } = props;
   const added = mine.filter((p) => !p.replaces);
@@ -53,6 +58,19 @@ export function RequirementCard(props: {
         {r.label}
       </h3>
       <p class={`req-kind req-${kind}`}>{kindText}</p>
+      {props.print && (
+        <div class="print-form">
+          <button type="button" class="btn" data-print={r.code} disabled={props.print.busy} onClick={props.print.onPrint}>
+            {t('print.button', { label: r.label })}
+          </button>
+          <p class="hint">{t('print.hint')}</p>
+          {props.print.note && (
+            <p class="note note-warn" role="status" id={`print-${r.code}-note`}>
+              {props.print.note}
+            </p>
+          )}
+        </div>
+      )}
       {onServer > 0 && <p class="muted">{t('scan.onServer', { n: onServer })}</p>}
       {onServer > 0 && (
         <ul class="thumbs server-pages">
@@ -66,7 +84,7 @@ export function RequirementCard(props: {
                     <Thumb blob={replacement.blob} label={t('scan.replacing', { n: s.page, doc: r.label })} />
                     <span class="item-meta">{t('scan.replacing', { n: s.page, doc: r.label })}</span>
                     <QualityBadges flags={replacement.quality} />
-                    <ViewButton blob={replacement.blob} label={t('scan.replacing', { n: s.page, doc: r.label })} n={s.page} />
+                    <ViewButton blob={replacement.blob} label={t('scan.replacing', { n: s.page, doc: r.label })} n={s.page} onCrop={props.onCrop && ((prepared) => props.onCrop?.(replacement, prepared))} />
                     <button type="button" class="btn btn-small" onClick={() => props.onRemove(replacement.id)}>
                       {t('scan.keepOld', { n: s.page })}
                     </button>
@@ -105,7 +123,7 @@ export function RequirementCard(props: {
             <li>
               <Thumb blob={p.blob} label={t('scan.page', { n: p.page, doc: r.label })} />
               <QualityBadges flags={p.quality} />
-              <ViewButton blob={p.blob} label={t('scan.page', { n: p.page, doc: r.label })} n={p.page} />
+              <ViewButton blob={p.blob} label={t('scan.page', { n: p.page, doc: r.label })} n={p.page} onCrop={props.onCrop && ((prepared) => props.onCrop?.(p, prepared))} />
               <button type="button" class="btn btn-small btn-danger" onClick={() => props.onRemove(p.id)}>
                 {t('scan.remove', { n: p.page })}
               </button>

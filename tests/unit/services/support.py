@@ -8,7 +8,7 @@ import uuid
 from bakso.domain.lifecycle import Role
 from bakso.domain.model import Actor, Draft, Request
 from fakes import FakeSet
-from helpers import DESA_A, KK, NIK_WOMAN, fake_jpeg
+from helpers import DESA_A, KK, NIK_WOMAN, fake_jpeg, valid_fields
 
 OPERATOR = Actor("op.a", Role.OPERATOR, DESA_A)
 OTHER_OPERATOR = Actor("op.a2", Role.OPERATOR, DESA_A)
@@ -16,8 +16,9 @@ DUKCAPIL = Actor("dukcapil", Role.DUKCAPIL, None)
 
 
 def ktp_draft(desa: str = DESA_A, **changes: object) -> Draft:
-    """A new KTP-el: only the KK is a mandatory document."""
+    """A new KTP-el: only the KK is a mandatory document; its form filled (submit needs it)."""
     applicant = {"nik": NIK_WOMAN, "name": "Siti Aminah", "kk": KK, "phone": "081234567890"}
+    changes.setdefault("fields", valid_fields("KTP_BARU"))
     return Draft(service="KTP_BARU", desa=desa, applicant=applicant, **changes)  # type: ignore[arg-type]
 
 

@@ -17,7 +17,7 @@ from bakso.ports import Page
 from bakso.services.retention import RetentionService
 from bakso.workers.handlers import drain_until_idle
 from fakes import FakeRecords, FakeSet, build_services
-from helpers import DESA_A, FAST_ARGON2, KK, NIK_WOMAN, fake_jpeg
+from helpers import DESA_A, FAST_ARGON2, KK, NIK_WOMAN, fake_jpeg, valid_fields
 from unit.services.support import DUKCAPIL, OPERATOR, upload_scan
 
 POLICY = RetentionPolicy(retention_days=90, uncollected_days=365, abandoned_days=60)
@@ -57,6 +57,7 @@ def new_draft(fakes: FakeSet) -> str:
         applicant=applicant,
         subject=subject,
         notes="Siti Aminah, dekat pasar",
+        fields=valid_fields("KTP_BARU"),  # submit requires the form (docs/forms.md)
     )
     fakes.services.requests.upsert_draft(OPERATOR, request_id, draft)
     upload_scan(fakes, OPERATOR, request_id)

@@ -1,5 +1,6 @@
 """Reference data the device caches for offline use: services and regions, of the caller's
-kabupaten (#16): an operator's is its desa's, Dukcapil staff's their account's."""
+kabupaten (#16): an operator's is its desa's, Dukcapil staff's their account's; and the
+services' form definitions (one set for the deployment, docs/forms.md)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask import Blueprint, Response, jsonify
 from ...domain.tenants import Kabupaten
 from ...schemas import CatalogOut, RegionsOut
 from ..common import actor, doc, services
+from .schemas import FormsOut
 
 bp = Blueprint("catalog", __name__)
 
@@ -49,3 +51,14 @@ def regions() -> Response:
             "desa": [asdict(r) for r in regions.desa(kabupaten.code)],
         }
     )
+
+
+@bp.get("/forms")
+@doc(
+    summary="The services' form definitions (sections, fields, choices, rules), as forms.json",
+    response=FormsOut,
+)
+def forms() -> Response:
+    # Reference data like the catalog (no one's personal data), so the province role,
+    # which may read the catalog, reads it too.
+    return jsonify(services().forms_served)

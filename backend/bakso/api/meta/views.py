@@ -94,6 +94,8 @@ def build_openapi() -> dict[str, Any]:
             ok: dict[str, Any] = {"description": "ok"}
             if meta["response"] is not None:
                 ok["content"] = {"application/json": {"schema": _ref(meta["response"], schemas)}}
+            if meta.get("media"):
+                ok["content"] = {meta["media"]: {"schema": {"type": "string", "format": "binary"}}}
             for status in (meta["status"], *meta.get("also", ())):
                 if status in (204, 302, 304):
                     described = {"description": HTTPStatus(status).phrase}

@@ -163,7 +163,10 @@ def download_scan(request_id: object, scan_id: str) -> WerkzeugResponse:
 
 @bp.post("/<uuid:request_id>/submit")
 @doc(
-    summary="Send the request to Dukcapil (refused while a mandatory document is missing)",
+    summary=(
+        "Send the request to Dukcapil (refused while its service's form does not pass"
+        " or a mandatory document is missing)"
+    ),
     response=RequestOut,
 )
 def submit(request_id: object) -> Response:

@@ -9,6 +9,7 @@ import { isPurged } from '../../lib/retention';
 import { toast, useStore } from '../../lib/store';
 import { Badge, formatBytes, formatDate, personName, serviceLabel } from '../common';
 import { message, Problem, useLoad } from './common';
+import { FormFields } from './fields';
 
 function Scans(props: { item: OfficerRequest }) {
   const { item } = props;
@@ -196,6 +197,7 @@ export function RequestDetail(props: { id: string }) {
         </a>
       </div>
       <Transitions item={item} onChange={reload} />
+      {!item.purged_at && <FormFields service={item.service} fields={item.fields} />}
       <Scans item={item} />
       {item.timeline && (
         <section class="card" aria-labelledby="dk-tl-h">

@@ -1,0 +1,204 @@
+// The service's form on the data step, rendered from its definition (docs/forms.md "In the
+// PWA"): a heading per section, each field by its type, repeating groups with "Tambah …" and a
+// remove button per item. The ids (f-<section>-<field>, f-<section>-<index>-<field>, <id>-error,
+// data-add) are what tests/e2e/ui.py fills by.
+import { useState } from 'preact/hooks';
+import { t } from '../i18n';
+import type { Choice, FieldDef, FormDefinition, SectionDef } from '../lib/form-rules';
+import { itemsOf, type RawFields, type RawItem, type RawValue } from '../lib/form-state';
+import { fieldId } from '../lib/forms';
+
+export interface SectionsProps {
+  definition: FormDefinition;
+  choices: Record<string, Choice[]>;
+  fields: RawFields;
+  /** Errors to show, by input id (or a group's id). */
+  errors: Record<string, string>;
+  onValue: (section: SectionDef, index: number | null, key: string, value: RawValue) => void;
+  onAdd: (section: SectionDef) => void;
+  onRemove: (section: SectionDef, index: number) => void;
+}
+
+// A 16-digit number or a digits-only pattern (RT, kode pos): the phone's number pad.
+const DIGITS = /^\[0-9\](\{\d+(,\d*)?\})?$/;
+
+function numericKeyboard(field: FieldDef): 'numeric' | 'decimal' | undefined {
+  if (field.type === 'nik' || field.type === 'kk') return 'numeric';
+  if (field.type === 'number') return field.integer ? 'numeric' : 'decimal';
+  if (field.type === 'text' && field.pattern && DIGITS.test(field.pattern)) return 'numeric';
+  return undefined;
+}
+
+function Input(props: { id: string; field: FieldDef; value: RawValue | undefined; error?: string; choices: Record<string, Choice[]>; onValue: (value: RawValue) => void }) {
+  const { id, field, error } = props;
+  const text = typeof props.value === 'string' ? props.value : '';
+  const common = {
+    id,
+    name: id,
+    required: field.required,
+    'aria-invalid': error ? ('true' as const) : undefined,
+    'aria-describedby': error ? `${id}-error` : undefined,
+  };
+  const mark = field.required ? ' *' : ` (${t('form.optional')})`;
+  const message = error ? (
+    <p id={`${id}-error`} class="error">
+      {error}
+    </p>
+  ) : null;
+  if (field.type === 'boolean') {
+    return (
+      <div class="field">
+        <label class="check" for={id}>
+          <input type="checkbox" {...common} checked={props.value === true} onChange={(e) => props.onValue(e.currentTarget.checked)} /> {field.label}
+          {field.required ? ' *' : ''}
+        </label>
+        {message}
+      </div>
+    );
+  }
+  let control;
+  if (field.type === 'choice') {
+    control = (
+      <select {...common} value={text} onChange={(e) => props.onValue(e.currentTarget.value)}>
+        <option value="">{t('fields.choose')}</option>
+        {(props.choices[field.choices ?? ''] ?? []).map((c) => (
+          <option value={c.value}>{c.label}</option>
+        ))}
+      </select>
+    );
+  } else {
+    const type = field.type === 'date' ? 'date' : field.type === 'time' ? 'time' : 'text';
+    const numbers = field.type === 'nik' || field.type === 'kk';
+    control = (
+      <input
+        {...common}
+        {...({ type } as { type: 'text' }) /* Preact 11 narrows per type */}
+        inputMode={numericKeyboard(field)}
+        autoComplete="off"
+        maxLength={numbers ? 20 : field.max_length}
+        value={text}
+        onInput={(e) => props.onValue(e.currentTarget.value)}
+      />
+    );
+  }
+  return (
+    <div class="field">
+      <label for={id}>
+        {field.label}
+        {mark}
+      </label>
+      {control}
+      {message}
+    </div>
+  );
+}
+
+function Fields(props: SectionsProps & { section: SectionDef; index: number | null; item: RawItem }) {
+  const { section, index, item } = props;
+  return (
+    <>
+      {section.fields.map((field) => {
+        const id = fieldId(section.key, index, field.key);
+        return (
+          <Input
+            id={id}
+            field={field}
+            value={item[field.key]}
+            error={props.errors[id]}
+            choices={props.choices}
+            onValue={(value) => props.onValue(section, index, field.key, value)}
+          />
+        );
+      })}
+    </>
+  );
+}
+
+/** An item is complete when something is typed and none of its fields shows an error. */
+const hasErrors = (errors: Record<string, string>, prefix: string) => Object.keys(errors).some((id) => id.startsWith(prefix));
+
+function Group(props: SectionsProps & { section: SectionDef }) {
+  const { section } = props;
+  const items = itemsOf(props.fields, section);
+  const { min, max } = section.repeat ?? { min: 0, max: Infinity };
+  // Items folded away once complete (on "Tambah"), so a long family stays short on a phone.
+  const [folded, setFolded] = useState<Set<number>>(new Set());
+  const groupId = fieldId(section.key, null);
+  const title = (i: number) => `${section.label} ${i + 1}`;
+  const add = () => {
+    const done = items.map((item, i) => (Object.keys(item).length > 0 && !hasErrors(props.errors, `${fieldId(section.key, i)}-`) ? i : -1));
+    setFolded(new Set(done.filter((i) => i >= 0)));
+    props.onAdd(section);
+  };
+  return (
+    <>
+      {items.map((item, i) => {
+        const prefix = `${fieldId(section.key, i)}-`;
+        const open = !folded.has(i) || hasErrors(props.errors, prefix);
+        const name = typeof item.name === 'string' && item.name.trim() ? ` — ${item.name.trim()}` : '';
+        return (
+          <fieldset class="form-item" data-item={`${section.key}-${i}`}>
+            <legend>
+              {title(i)}
+              {!open && name}
+            </legend>
+            {open ? (
+              <Fields {...props} section={section} index={i} item={item} />
+            ) : (
+              <button type="button" class="btn btn-small" onClick={() => setFolded(new Set([...folded].filter((n) => n !== i)))}>
+                {t('fields.open', { item: title(i) })}
+              </button>
+            )}
+            {items.length > min && (
+              <button
+                type="button"
+                class="btn btn-small btn-danger"
+                data-remove={`${section.key}-${i}`}
+                onClick={() => {
+                  setFolded(new Set());
+                  props.onRemove(section, i);
+                }}
+              >
+                {t('fields.remove', { item: title(i) })}
+              </button>
+            )}
+          </fieldset>
+        );
+      })}
+      {props.errors[groupId] && (
+        <p id={`${groupId}-error`} class="error" role="alert">
+          {props.errors[groupId]}
+        </p>
+      )}
+      {items.length < max && (
+        <button type="button" class="btn btn-block" data-add={section.key} onClick={add}>
+          {t('fields.add', { label: section.label })}
+        </button>
+      )}
+    </>
+  );
+}
+
+export function FormSections(props: SectionsProps) {
+  return (
+    <>
+      {props.definition.sections.map((section) => (
+        <section class="form-section" aria-labelledby={`${fieldId(section.key, null)}-h`}>
+          <h2 id={`${fieldId(section.key, null)}-h`}>{section.label}</h2>
+          {section.repeat ? (
+            <Group {...props} section={section} />
+          ) : (
+            <>
+              <Fields {...props} section={section} index={null} item={(props.fields[section.key] as RawItem | undefined) ?? {}} />
+              {props.errors[fieldId(section.key, null)] && (
+                <p id={`${fieldId(section.key, null)}-error`} class="error" role="alert">
+                  {props.errors[fieldId(section.key, null)]}
+                </p>
+              )}
+            </>
+          )}
+        </section>
+      ))}
+    </>
+  );
+}
