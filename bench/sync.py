@@ -26,6 +26,7 @@ from PIL import Image, ImageDraw
 
 from . import browser
 from .common import Figure, median, serving, unmeasured
+from .form_fields import fill_fields, valid_fields
 from .photos import document_photo
 from .proxy import Proxy
 from .serve import PASSWORD, USERS
@@ -88,6 +89,7 @@ def queue_request(page: Any, name: str, files: dict[str, Path]) -> None:
     page.fill("#nik", NIK)
     page.fill("#name", name)
     page.fill("#kk", KK)
+    fill_fields(page, valid_fields("KK_UBAH"))
     page.get_by_role("button", name="Lanjut").click()
     for requirement, path in files.items():
         page.set_input_files(f'input[data-req="{requirement}"][data-mode="file"]', str(path))

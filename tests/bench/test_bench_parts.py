@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
 from bench.cdp import Response, wire_bytes
 from bench.common import Figure, percentile
 from bench.proxy import Link, Proxy, Shape

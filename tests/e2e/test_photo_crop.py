@@ -12,23 +12,17 @@ import hashlib
 import io
 import math
 import random
-import sys
 from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 from playwright.sync_api import Locator, Page, expect
 
+from bench.photos import WORDS, perspective_data
+from bench.scans import ocr_recall
 from e2e.test_a11y import serious_violations
 from e2e.test_photo_check import open_documents_step
 from e2e.ui import E2E, login
-
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:  # bench/ lives beside tests/: its OCR recall is reused
-    sys.path.insert(0, str(REPO))
-
-from bench.photos import WORDS, perspective_data  # noqa: E402
-from bench.scans import ocr_recall  # noqa: E402
 
 pytestmark = E2E
 

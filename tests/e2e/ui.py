@@ -14,6 +14,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
+from bench.form_fields import fill_fields, valid_fields
 from helpers import KK, NIK_WOMAN, PASSWORD
 
 # Every browser test carries these: the e2e marker (deselected by plain `pytest`), and no
@@ -25,7 +26,6 @@ E2E = [
 ]
 
 PROBES = Path(__file__).parent / "probes"
-VECTORS = Path(__file__).resolve().parents[2] / "backend" / "bakso" / "data" / "form_vectors.json"
 
 # KK perubahan data: exactly three mandatory documents.
 SERVICE = "KK_UBAH"
@@ -88,40 +88,6 @@ def wait_for_service_worker(page: Page) -> None:
     if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
         page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10_000)
-
-
-def valid_fields(service: str) -> dict[str, Any]:
-    """The service's complete valid `fields` from the shared vectors ({} if it has none yet)."""
-    vectors = json.loads(VECTORS.read_text(encoding="utf-8"))
-    return dict(vectors["valid"].get(service, {}))
-
-
-def fill_input(page: Page, element_id: str, value: Any) -> None:
-    """One input of the service's form (docs/forms.md "In the PWA"), by its type."""
-    field = page.locator(f"#{element_id}")
-    kind = field.evaluate("e => e.tagName === 'SELECT' ? 'select' : e.type")
-    if kind == "checkbox":
-        field.set_checked(bool(value))
-    elif kind == "select":
-        field.select_option(str(value))
-    else:
-        field.fill(str(value))
-
-
-def fill_fields(page: Page, fields: dict[str, Any]) -> None:
-    """Type `fields` (the wire shape) into the data step's form: by field id, items added
-    with the group's "Tambah" button as needed."""
-    for section, value in fields.items():
-        if isinstance(value, list):
-            for index, item in enumerate(value):
-                first = f"#f-{section}-{index}-{next(iter(item), '')}"
-                if item and page.locator(first).count() == 0:
-                    page.locator(f'[data-add="{section}"]').click()
-                for key, field_value in item.items():
-                    fill_input(page, f"f-{section}-{index}-{key}", field_value)
-        else:
-            for key, field_value in value.items():
-                fill_input(page, f"f-{section}-{key}", field_value)
 
 
 def fill_request(
