@@ -86,9 +86,27 @@ def valid_fields(service: str) -> dict[str, Any]:
     return dict(valid.get(service, {}))
 
 
+FORMS_FILE = FORM_VECTORS.with_name("forms.json")
+SUBJECT_KEYS = ("name", "nik", "birth_date", "birth_place", "sex")
+
+
+def subject_section(service: str) -> tuple[str, set[str]] | None:
+    """The key and field keys of the service's subject section (`"subject": true`), if any."""
+    services = json.loads(FORMS_FILE.read_text(encoding="utf-8"))["services"]
+    for section in services.get(service, {}).get("sections", []):
+        if section.get("subject"):
+            return section["key"], {f["key"] for f in section["fields"]}
+    return None
+
+
 def draft(desa: str = DESA_A, service: str = "AKTA_LAHIR", **changes: Any) -> dict[str, Any]:
     """A draft body that can be submitted once its documents are in: the service's valid
-    form fields included (`fields=` overrides them)."""
+    form fields included (`fields=` overrides them).
+
+    Where the form has a subject section, the subject and that section agree as the server
+    requires (docs/forms.md): a `subject=` given alone goes into the section, `fields=`
+    given alone (or neither) give the subject; both given are sent as they are.
+    """
     body: dict[str, Any] = {
         "service": service,
         "desa": desa,
@@ -105,6 +123,16 @@ def draft(desa: str = DESA_A, service: str = "AKTA_LAHIR", **changes: Any) -> di
         "fields": valid_fields(service),
     }
     body.update(changes)
+    section = subject_section(service)
+    if section is None or not body["fields"] or ("subject" in changes and "fields" in changes):
+        return body
+    key, defined = section
+    if "subject" in changes and body["subject"] is not None:
+        given = {k: v for k, v in body["subject"].items() if k in defined and v is not None}
+        body["fields"] = {**body["fields"], key: {**body["fields"].get(key, {}), **given}}
+    if "subject" not in changes or body["subject"] is not None:
+        typed = body["fields"].get(key, {})
+        body["subject"] = {k: typed.get(k) for k in SUBJECT_KEYS}
     return body
 
 
@@ -164,17 +192,22 @@ class Api:
         return dict(response.get_json())
 
     def register(
-        self, request_id: str, requirement: str, data: bytes, content_type: str = "image/jpeg"
+        self,
+        request_id: str,
+        requirement: str,
+        data: bytes,
+        content_type: str = "image/jpeg",
+        quality: list[str] | None = None,
     ) -> Any:
-        return self.post(
-            f"/api/v1/requests/{request_id}/scans",
-            json={
-                "requirement": requirement,
-                "sha256": sha(data),
-                "size": len(data),
-                "content_type": content_type,
-            },
-        )
+        body: dict[str, Any] = {
+            "requirement": requirement,
+            "sha256": sha(data),
+            "size": len(data),
+            "content_type": content_type,
+        }
+        if quality is not None:
+            body["quality"] = quality  # the photo check's flags kept (docs/pwa.md)
+        return self.post(f"/api/v1/requests/{request_id}/scans", json=body)
 
     def upload(self, upload: dict[str, Any], data: bytes) -> Any:
         """Send the bytes where the upload target says, as the device would.
@@ -197,8 +230,10 @@ class Api:
             path, method=upload["method"], data=data, headers=upload.get("headers", {})
         )
 
-    def attach(self, request_id: str, requirement: str, data: bytes) -> dict[str, Any]:
-        registered = self.register(request_id, requirement, data)
+    def attach(
+        self, request_id: str, requirement: str, data: bytes, quality: list[str] | None = None
+    ) -> dict[str, Any]:
+        registered = self.register(request_id, requirement, data, quality=quality)
         assert registered.status_code == 201, registered.get_json()
         body = registered.get_json()
         assert self.upload(body["upload"], data).status_code == 200

@@ -95,6 +95,8 @@ class ScanIn(_In):
     size: int = Field(gt=0)
     content_type: str = Field(max_length=100)
     replaces: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")  # a page sent back
+    # Kept despite the PWA's photo check (domain/scan_quality.py); part of a replay.
+    quality: list[Literal["dark", "blurred", "small"]] = Field(default_factory=list, max_length=3)
 
 
 class HandoverIn(_In):
@@ -164,6 +166,7 @@ class ScanOut(Out):
     replaces: str | None = None  # the scan this photo replaced; it sorts at placed_at
     placed_at: str = ""
     submission: int = 0  # the submission it first went out with
+    quality: list[Literal["dark", "blurred", "small"]] = []  # flags kept despite the photo check
 
 
 class RequirementStateOut(Out):

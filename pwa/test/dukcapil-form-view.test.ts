@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { FormsFile } from '../src/lib/form-rules';
-import { groupColumns, showFields } from '../src/screens/dukcapil/form-view';
+import { groupColumns, keptFlags, showFields, spelledDate } from '../src/screens/dukcapil/form-view';
 
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../../backend/bakso/data/${name}`, import.meta.url), 'utf8'));
 const FORMS = read('forms.json') as FormsFile;
@@ -50,5 +50,19 @@ describe('showFields', () => {
     expect(sections.at(-1)).toMatchObject({ key: 'old', label: 'old', items: [[{ key: 'note', text: 'x' }]] });
     expect(sections[0].items[0].at(-1)).toMatchObject({ key: 'extra', label: 'extra', text: 'y' });
     expect(showFields(FORMS, 'NO_SUCH_SERVICE', {})).toEqual([]);
+  });
+});
+
+describe('the detail header and scans', () => {
+  it("spells the subject's birth date as the form below does, not ISO", () => {
+    expect(spelledDate('2026-10-02')).toBe('2 Oktober 2026');
+    expect(spelledDate('2026-10-02', 'en')).toBe('2 October 2026');
+    expect(spelledDate('kemarin')).toBe('kemarin'); // not a date: as stored
+  });
+
+  it('keeps the known photo-check flags of a kept page, in the check order', () => {
+    expect(keptFlags(['small', 'dark'])).toEqual(['dark', 'small']);
+    expect(keptFlags(['tilted'])).toEqual([]);
+    expect(keptFlags(undefined)).toEqual([]);
   });
 });

@@ -14,6 +14,8 @@ interface Scan {
   content_type: string;
   state: 'pending' | 'ok';
   replaces?: string | null;
+  /** The photo check's flags kept (ScanIn.quality); the server refuses a replay with others. */
+  quality: string[];
 }
 
 interface Req {
@@ -135,9 +137,12 @@ export class FakeServer {
     const scanId = createHash('sha256').update(`${body.requirement}:${body.sha256}`).digest('hex').slice(0, 32);
     let scan = r.scans.find((s) => s.id === scanId);
     if (!scan) {
-      scan = { id: scanId, requirement: String(body.requirement), sha256: String(body.sha256), size: Number(body.size), content_type: String(body.content_type), state: 'pending', replaces: (body.replaces as string | undefined) ?? null };
+      const quality = Array.isArray(body.quality) ? body.quality.map(String) : [];
+      scan = { id: scanId, requirement: String(body.requirement), sha256: String(body.sha256), size: Number(body.size), content_type: String(body.content_type), state: 'pending', replaces: (body.replaces as string | undefined) ?? null, quality };
       r.scans.push(scan);
     }
+    const sent = Array.isArray(body.quality) ? body.quality.map(String) : [];
+    if (sent.join() !== scan.quality.join()) return this.problem(409, 'Pindaian ini sudah terdaftar dengan tanda mutu foto lain.');
     if (scan.state === 'ok') return this.json(201, { scan_id: scanId, state: 'ok', upload: null });
     const expired = this.expireUploads > 0;
     if (expired) this.expireUploads--;

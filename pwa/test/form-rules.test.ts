@@ -58,7 +58,14 @@ describe('form vectors', () => {
   it('names an invalid member NIK and says why, in the server words', () => {
     const fields = changed(VECTORS.valid.KK_BARU, { 'members[2].nik': '5203013202150003' });
     expect(validateFields(FORMS, 'KK_BARU', fields, regions, TODAY)).toEqual([
-      { path: 'members[2].nik', code: 'nik', message: 'NIK: NIK tidak valid: tanggal 32-02 pada nomor itu tidak ada.' },
+      { path: 'members[2].nik', code: 'nik', message: 'NIK tidak valid: tanggal 32-02 pada nomor itu tidak ada.' },
+    ]);
+  });
+
+  it("names the other field's section when it lies in another, in the server words", () => {
+    const fields = changed(VECTORS.valid.AKTA_LAHIR, { 'mother.birth_date': '2020-01-01' });
+    expect(validateFields(FORMS, 'AKTA_LAHIR', fields, regions, TODAY)).toEqual([
+      { path: 'mother.birth_date', code: 'older_by_years', message: 'Tanggal lahir ibu harus paling sedikit 10 tahun sebelum Tanggal lahir (Data anak).' },
     ]);
   });
 

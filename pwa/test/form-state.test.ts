@@ -179,6 +179,16 @@ describe('request form with fields', () => {
     expect(check(reopened, CATALOG, regions, DESA, FORMS).shownErrors).toEqual({});
   });
 
+  it('a draft reopened with a wrong field shows its error at once, untouched', () => {
+    const state = run(filled(), { type: 'field', section: witnesses, index: 1, key: 'nik', value: '1234' });
+    const item = buildRequest(state, check(state, CATALOG, regions, DESA, FORMS), { id: 'r1', username: 'op.a', desa: DESA, send: false, now: '2026-12-01T00:00:00Z' }) as LocalRequest;
+    const reopened = run(initialForm('r1', null), { type: 'loaded', item, pages: [], onServer: [], forms: FORMS });
+    expect(Object.keys(check(reopened, CATALOG, regions, DESA, FORMS).shownErrors)).toEqual(['f-witnesses-1-nik']);
+    // A draft saved before its form was begun does not open as a wall of "wajib diisi".
+    const empty = run(initialForm('r2', null), { type: 'loaded', item: { ...item, fields: {} }, pages: [], onServer: [], forms: FORMS });
+    expect(check(empty, CATALOG, regions, DESA, FORMS).shownErrors).toEqual({});
+  });
+
   it('prefills the subject section from a worklist row, and another service starts empty', () => {
     const row = { id: 's1', name: 'Rizki', nik: CHILD_NIK, address: 'Dusun', category: null, documents: [{ code: 'AL', label: 'Akta', service: 'TEST' }] } as unknown as SasaranRow;
     let state = run(initialForm(undefined, 's1'), { type: 'sasaran', row, service: 'TEST', forms: FORMS });

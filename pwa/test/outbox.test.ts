@@ -343,6 +343,29 @@ describe('a correction replacing a page', () => {
   });
 });
 
+describe('a photo kept despite the photo check', () => {
+  it('sends its flags with the registration, and leaves the key out for a page without', async () => {
+    const item = request();
+    const dark = { ...scan(item.id, 'F101', 'gelap'), quality: ['dark', 'blurred'] as LocalScan['quality'] };
+    const plain = scan(item.id, 'KK_LAMA', 'terang');
+    await saveRequestWithScans(item, [dark, plain]);
+    const registered: Record<string, unknown>[] = [];
+    setFetcher((url, init) => {
+      if (init?.method === 'POST' && String(url).endsWith('/scans')) registered.push(JSON.parse(String(init.body)));
+      return server.fetch(url, init);
+    });
+
+    expect((await syncAll()).sent).toBe(1);
+
+    const held = server.requests.get(item.id)!;
+    expect(held.scans.find((s) => s.requirement === 'F101')?.quality).toEqual(['dark', 'blurred']);
+    expect(held.scans.find((s) => s.requirement === 'KK_LAMA')?.quality).toEqual([]);
+    expect(registered.find((b) => b.requirement === 'F101')?.quality).toEqual(['dark', 'blurred']);
+    // Unset: not sent at all, so a page registered before this replays byte for byte.
+    expect(registered.find((b) => b.requirement === 'KK_LAMA')).not.toHaveProperty('quality');
+  });
+});
+
 describe('inline retries', () => {
   it('retry a failed step in place before the item backs off', async () => {
     setInlineRetryForTests([1, 1]);

@@ -66,6 +66,8 @@ def body(values: dict[str, str]) -> dict[str, Any]:
         "nik": None,
     }
     fields = form_fields("AKTA_LAHIR")
+    # The child's section names the same baby as the subject (the server requires it).
+    fields["subject"] = {**fields["subject"], **{k: v for k, v in subject.items() if v}}
     fields["witnesses"][0] = {
         "nik": values["witness_nik"],
         "name": values["witness"],

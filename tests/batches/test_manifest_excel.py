@@ -64,7 +64,8 @@ def test_manifest_xlsx_keeps_nik_kk_and_phone_as_text_and_times_in_wita(
     assert row["No. HP"].data_type == "s" and row["No. HP"].value == "081234567890"
     assert row["Alamat"].value == "Dusun Lauk RT 02, Keruak"
     assert row["Diajukan (WITA)"].value == _wita(stored["submitted_at"])
-    assert row["Tanggal lahir subjek"].value == dt.datetime(2026, 11, 20)
+    # The child of the form's "Data anak" (the subject agrees with it: docs/forms.md).
+    assert row["Tanggal lahir subjek"].value == dt.datetime(2026, 10, 2)
 
 
 def test_manifest_csv_is_semicolon_separated_with_bom_and_wita_times(api_factory, services) -> None:
@@ -83,4 +84,4 @@ def test_manifest_csv_is_semicolon_separated_with_bom_and_wita_times(api_factory
     assert row["No. HP"] == "081234567890"
     assert row["Alamat"] == "Dusun Lauk RT 02, Keruak"
     assert row["Diajukan (WITA)"] == _wita(stored["submitted_at"]).strftime("%d/%m/%Y %H:%M")
-    assert row["Tanggal lahir subjek"] == "20/11/2026"
+    assert row["Tanggal lahir subjek"] == "02/10/2026"

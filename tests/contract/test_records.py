@@ -507,6 +507,23 @@ def test_a_replacing_scan_keeps_what_it_replaces_its_place_and_submission(
     assert stored == plain and stored.replaces is None and stored.submission == 0
 
 
+def test_a_scans_kept_quality_flags_are_stored_and_the_first_registration_wins(
+    records: Records,
+) -> None:
+    request = store(records, make_request())
+    flagged = dataclasses.replace(make_scan(request.id, "s1"), quality=("dark", "small"))
+    plain = records.add_scan(make_scan(request.id, "s2", sha="b"))
+
+    assert records.add_scan(flagged) == flagged
+    # A second registration of the same id reads back the first, flags and all.
+    assert records.add_scan(dataclasses.replace(flagged, quality=())) == flagged
+    records.set_scan_state(request.id, "s1", "ok")
+
+    assert records.get_scan(request.id, "s1") == dataclasses.replace(flagged, state="ok")
+    assert plain.quality == ()
+    assert [s.quality for s in records.list_scans(request.id)] == [("dark", "small"), ()]
+
+
 def test_set_scan_state_changes_only_the_state(records: Records) -> None:
     request = store(records, make_request())
     scan = records.add_scan(make_scan(request.id, "s1"))

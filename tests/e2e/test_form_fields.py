@@ -10,6 +10,7 @@ from typing import Any
 
 from playwright.sync_api import Page, Route, expect
 
+from e2e.conftest import CHROMIUM, FLAGS, PHONE
 from e2e.ui import (
     E2E,
     Dukcapil,
@@ -127,7 +128,7 @@ def test_a_wrong_member_nik_is_stopped_on_the_device_with_the_field_named(server
     # Left: the message shows under that member's NIK, naming the field.
     page.locator("#f-members-2-name").focus()
     error = page.locator("#f-members-1-nik-error")
-    expect(error).to_have_text("NIK: NIK harus 16 digit (tertulis 11 digit).")
+    expect(error).to_have_text("NIK harus 16 digit (tertulis 11 digit).")  # the label once
     expect(page.locator("#f-members-1-nik")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#f-members-0-nik-error")).to_have_count(0)
 
@@ -260,15 +261,40 @@ def test_printing_the_form_saves_the_draft_on_the_server_and_the_send_is_still_o
     page.get_by_role("button", name="Kembali").click()
     card = page.locator('section[aria-labelledby="req-F101"]')
     expect(card).to_contain_text("minta tanda tangan")
-    with context.expect_page() as opened:
-        card.get_by_role("button", name="Cetak formulir").click()
-    opened.value.wait_for_load_state()
+    held: list[Route] = []  # the draft's PUT, held until the card was seen preparing
+
+    def hold(route: Route) -> None:
+        if route.request.method == "PUT":
+            held.append(route)
+        else:
+            route.fallback()
+
+    context.route("**/api/v1/requests/*", hold)
+    card.get_by_role("button", name="Cetak formulir").click()
+    # While the draft is saved for printing the card says so; no tab was opened blank.
+    expect(card.locator("#print-F101-busy")).to_have_text("Menyiapkan formulir…")
+    assert len(context.pages) == 1
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    context.unroute("**/api/v1/requests/*")
+    held[0].continue_()
+    link = card.get_by_role("link", name="Buka formulir (PDF)")
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", "noopener")
+    expect(card.locator("#print-F101-busy")).to_have_count(0)
     dukcapil = Dukcapil(server.url)
+    [draft] = dukcapil.requests()
+    expect(link).to_have_attribute("href", f"/api/v1/requests/{draft['id']}/formulir/F101.pdf")
+    assert printed == []  # the PDF is asked for by the operator's tap, not before
+    with context.expect_page() as opened:
+        link.click()
+    opened.value.wait_for_load_state()
     for _ in range(50):
         if printed:
             break
         page.wait_for_timeout(200)
-    [draft] = dukcapil.requests()
     assert printed == [(f"{server.url}/api/v1/requests/{draft['id']}/formulir/F101.pdf", 200)]
     assert draft["status"] == "DRAF"
     assert dukcapil.detail(draft["id"])["fields"] == fields  # printed from what was typed
@@ -317,3 +343,132 @@ def test_a_correction_shows_and_edits_the_fields_dukcapil_holds(
     assert again["status"] == "DIAJUKAN"
     fields["members"][1]["education"] = "D4_S1"
     assert again["fields"] == fields
+
+
+def test_printed_then_edited_the_card_asks_to_print_sign_and_photograph_again(
+    server, launch, tmp_path: Path
+) -> None:
+    context = launch(service_workers="block")
+    page = context.pages[0] if context.pages else context.new_page()
+    login(page, server.url)
+    open_data_step(page, "AKTA_LAHIR", "Pemohon Cetak Ulang")
+    fill_fields(page, valid_fields("AKTA_LAHIR"))
+    page.get_by_role("button", name="Lanjut").click()
+    card = page.locator('section[aria-labelledby="req-F201"]')
+    card.get_by_role("button", name="Cetak formulir").click()
+    expect(card.get_by_role("link", name="Buka formulir (PDF)")).to_be_visible()
+    # The signed page photographed: it matches what was printed, no warning.
+    signed = photo(tmp_path / "f201.png", "signed F201", 900, 1200)
+    page.set_input_files('input[data-req="F201"][data-mode="file"]', [str(signed)])
+    expect(card.locator(".thumb")).to_have_count(1, timeout=20_000)
+    expect(card.locator("#print-F201-stale")).to_have_count(0)
+
+    page.get_by_role("button", name="Kembali").click()
+    page.fill("#f-subject-name", "Nama Anak Diganti")
+    page.get_by_role("button", name="Lanjut").click()
+    expect(card.locator("#print-F201-stale")).to_have_text(
+        "Data formulir berubah sejak dicetak: cetak ulang, tanda tangani, lalu foto lagi"
+        " halaman yang sudah ditandatangani."
+    )
+    expect(card.get_by_role("button", name="Cetak formulir")).to_be_visible()
+    # The PDF stored for the old data is no longer offered.
+    expect(card.get_by_role("link", name="Buka formulir (PDF)")).to_have_count(0)
+    page.get_by_role("button", name="Lanjut").click()
+    expect(page.locator('[data-stale="F201"]')).to_contain_text("berubah sejak dicetak")
+
+    # Printed again: the warning goes.
+    page.get_by_role("button", name="Kembali").click()
+    card.get_by_role("button", name="Cetak formulir").click()
+    expect(card.get_by_role("link", name="Buka formulir (PDF)")).to_be_visible()
+    expect(card.locator("#print-F201-stale")).to_have_count(0)
+
+
+def test_a_draft_the_server_holds_opens_on_another_device_and_can_be_cancelled(
+    server, launch, playwright, tmp_path: Path
+) -> None:
+    context = launch(service_workers="block")
+    page = context.pages[0] if context.pages else context.new_page()
+    login(page, server.url)
+    fields = valid_fields("KK_BARU")
+    ids = []
+    for name in ("Pemohon Tablet Lain", "Pemohon Dibatalkan", "Pemohon Batal Di Sini"):
+        page.goto(f"{server.url}/#/daftar")
+        open_data_step(page, "KK_BARU", name)
+        fill_fields(page, fields)
+        page.get_by_role("button", name="Lanjut").click()
+        page.locator('[data-print="F101"]').click()
+        expect(page.locator("#print-F101-link")).to_be_visible()
+        ids.append(page.locator("#print-F101-link").get_attribute("href").split("/")[4])
+    dukcapil = Dukcapil(server.url)
+    assert {r["status"] for r in dukcapil.requests()} == {"DRAF"}
+
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+    try:
+        other = browser.new_context(viewport=PHONE, locale="id-ID", service_workers="block")
+        other.set_default_timeout(15_000)
+        tablet = other.new_page()
+        login(tablet, server.url)
+        tablet.goto(f"{server.url}/#/")
+        expect(tablet.locator('a[href="#/daftar?status=DRAF"]')).to_contain_text("3")
+        # Opened from the server: every field, edited and sent from this device.
+        tablet.goto(f"{server.url}/#/permohonan/{ids[0]}")
+        tablet.get_by_role("button", name="Ubah", exact=True).click()
+        for index, member in enumerate(fields["members"]):
+            expect(tablet.locator(f"#f-members-{index}-nik")).to_have_value(member["nik"])
+        tablet.locator("#f-members-1-education").select_option("D4_S1")
+        tablet.get_by_role("button", name="Lanjut").click()
+        for requirement, paths in documents("KK_BARU", tmp_path).items():
+            tablet.set_input_files(
+                f'input[data-req="{requirement}"][data-mode="file"]', [str(p) for p in paths]
+            )
+            card = tablet.locator(f'section[aria-labelledby="req-{requirement}"]')
+            expect(card.locator(".thumb")).to_have_count(len(paths), timeout=20_000)
+        tablet.get_by_role("button", name="Lanjut").click()
+        tablet.get_by_role("button", name="Kirim", exact=True).click()
+        expect(tablet.get_by_text("Antrean kosong")).to_be_visible(timeout=30_000)
+        sent = dukcapil.detail(ids[0])
+        assert sent["status"] == "DIAJUKAN"
+        fields["members"][1]["education"] = "D4_S1"
+        assert sent["fields"] == fields
+
+        # The other one is cancelled from its detail, after the usual confirm.
+        tablet.goto(f"{server.url}/#/permohonan/{ids[1]}")
+        tablet.once("dialog", lambda dialog: dialog.accept())
+        tablet.get_by_role("button", name="Batalkan draf").click()
+        tablet.wait_for_url("**/#/daftar")
+        assert dukcapil.detail(ids[1])["status"] == "DIBATALKAN"
+        tablet.goto(f"{server.url}/#/")
+        expect(tablet.locator('a[href="#/daftar?status=DRAF"]')).to_contain_text("1")
+        other.close()
+    finally:
+        browser.close()
+
+    # On the device that printed it, the local copy's detail cancels it too, and it goes.
+    page.goto(f"{server.url}/#/permohonan/{ids[2]}")
+    expect(page.get_by_role("button", name="Hapus draf")).to_have_count(0)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Batalkan draf").click()
+    page.wait_for_url("**/#/daftar")
+    assert dukcapil.detail(ids[2])["status"] == "DIBATALKAN"
+    assert ids[2] not in {r["id"] for r in local_fields(page)}
+
+
+def test_a_reopened_draft_shows_its_wrong_member_nik_on_opening(server, launch) -> None:
+    context = launch(service_workers="block")
+    page = context.pages[0] if context.pages else context.new_page()
+    login(page, server.url)
+    open_data_step(page, "KK_BARU", "Pemohon Dibuka Lagi")
+    fields = valid_fields("KK_BARU")
+    fields["members"][1]["nik"] = "52030157089"  # 11 digits
+    fill_fields(page, fields)
+    page.get_by_role("button", name="Simpan draf").click()
+    page.wait_for_url("**/#/permohonan/*")
+    request_id = page.url.rsplit("/", 1)[1]
+    expect(page.locator("#fields-incomplete")).to_contain_text("1 isian")
+
+    page.reload()
+    page.goto(f"{server.url}/#/baru/{request_id}")
+    # Untouched, the error is on its field at once, and the field is brought to the operator.
+    expect(page.locator("#f-members-1-nik-error")).to_contain_text("16 digit")
+    expect(page.locator("#f-members-1-nik")).to_be_focused()
+    expect(page.locator("#fields-summary")).to_contain_text("1 isian")

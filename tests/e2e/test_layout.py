@@ -47,10 +47,12 @@ OVERFLOW = """() => {
 
 
 # Controls a thumb must hit (WCAG 2.5.5: 44 × 44 CSS px). Links inside running text are
-# exempt (2.5.5's "inline" exception); hidden and off-screen controls are not measured.
+# exempt (2.5.5's "inline" exception); hidden and off-screen controls are not measured. A
+# checkbox inside its label is hit through the label's row (label.check).
 SMALL_TARGETS = """() => [...document.querySelectorAll(
     'button, input:not([type=hidden]):not(.sr-only):not(label input), select, textarea, ' +
-    'label.btn, a.btn, nav a, label.choice, a:not(p a):not(td a):not(dd a), p > a:only-child'
+    'label.btn, a.btn, nav a, label.choice, label.check, ' +
+    'a:not(p a):not(td a):not(dd a), p > a:only-child'
   )]
   .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
   .map((el) => ({ el, box: el.getBoundingClientRect() }))

@@ -102,7 +102,7 @@ def test_an_invalid_member_nik_names_the_member_and_says_why(
     fields = changed(VECTORS["valid"]["KK_BARU"], {"members[2].nik": "5203013202150003"})
     [error] = validate(definition, fields, regions, TODAY)
     assert error.path == "members[2].nik"
-    assert error.message == "NIK: NIK tidak valid: tanggal 32-02 pada nomor itu tidak ada."
+    assert error.message == "NIK tidak valid: tanggal 32-02 pada nomor itu tidak ada."
 
 
 def test_a_field_required_by_another_says_by_which_choice(forms: Forms, regions: Regions) -> None:
@@ -112,6 +112,19 @@ def test_a_field_required_by_another_says_by_which_choice(forms: Forms, regions:
     [error] = validate(definition, fields, regions, TODAY)
     assert error.path == "loss.police_number"
     said = 'Nomor surat keterangan kehilangan wajib diisi bila Keadaan KK "Hilang".'
+    assert error.message == said
+
+
+def test_a_rule_names_the_other_fields_section_when_it_lies_in_another(
+    forms: Forms, regions: Regions
+) -> None:
+    definition = forms.get("AKTA_LAHIR")
+    assert definition is not None
+    fields = changed(VECTORS["valid"]["AKTA_LAHIR"], {"mother.birth_date": "2020-01-01"})
+    [error] = validate(definition, fields, regions, TODAY)
+    assert error.path == "mother.birth_date"
+    # Whose birth date: the child's (review #17: "… sebelum Tanggal lahir." said nobody's).
+    said = "Tanggal lahir ibu harus paling sedikit 10 tahun sebelum Tanggal lahir (Data anak)."
     assert error.message == said
 
 

@@ -131,7 +131,11 @@ def check(field: FieldDef, value: Any, regions: Regions, today: dt.date) -> tupl
         try:
             parse(value, regions, today=today)
         except InvalidInput as exc:
-            return kind, f"{label}: {exc}"
+            # identity's words start with the number's name ("NIK tidak valid: …"): the
+            # field's label takes its place, so the message names it once.
+            what = "NIK" if kind == "nik" else "No. KK"
+            words = str(exc).removeprefix(f"{what} ")
+            return kind, f"{label} {words}"
         return None
     valid = {
         "text": isinstance(value, str),
@@ -217,6 +221,21 @@ def _field(section: SectionDef, key: str) -> FieldDef:
     return field
 
 
+def _other(definition: FormDefinition, path: str, other_path: str, other: FieldDef) -> str:
+    """The other field of a two-field rule as the message names it: its label, and its
+    section's label when it lies in another section ("Tanggal lahir (Data anak)"), since
+    labels repeat across sections and the operator reads the message at `path`."""
+    section = _section_key(other_path)
+    if section == _section_key(path):
+        return other.label
+    found = definition.section(section)
+    return f"{other.label} ({found.label})" if found is not None else other.label
+
+
+def _section_key(path: str) -> str:
+    return path.split(".", 1)[0].split("[", 1)[0]
+
+
 Judge = Callable[[FormDefinition, Mapping[str, Any], Mapping[str, Any], dt.date], list[FieldError]]
 
 
@@ -241,10 +260,11 @@ def _older_by_years(
     years = int(args["years"])
     refs = {"older": args["older"], "younger": args["younger"]}
     for scope in _scopes(definition, refs, fields):
-        (path, older, field), (_, younger, other) = scope["older"], scope["younger"]
+        (path, older, field), (other_path, younger, other) = scope["older"], scope["younger"]
         first, second = parse_date(older), parse_date(younger)
         if first is not None and second is not None and _add_years(first, years) > second:
-            message = f"{field.label} harus paling sedikit {years} tahun sebelum {other.label}."
+            named = _other(definition, path, other_path, other)
+            message = f"{field.label} harus paling sedikit {years} tahun sebelum {named}."
             errors.append(FieldError(path, "older_by_years", message))
     return errors
 
@@ -255,10 +275,12 @@ def _after(
     errors = []
     refs = {"later": args["later"], "earlier": args["earlier"]}
     for scope in _scopes(definition, refs, fields):
-        (path, later, field), (_, earlier, other) = scope["later"], scope["earlier"]
+        (path, later, field), (other_path, earlier, other) = scope["later"], scope["earlier"]
         second, first = parse_date(later), parse_date(earlier)
         if first is not None and second is not None and second < first:
-            message = f"{field.label} tidak boleh sebelum {other.label}."
+            message = (
+                f"{field.label} tidak boleh sebelum {_other(definition, path, other_path, other)}."
+            )
             errors.append(FieldError(path, "after", message))
     return errors
 
@@ -289,10 +311,11 @@ def _required_if(
     number when a card was lost, not when it was damaged)."""
     errors = []
     for scope in _scopes(definition, {"field": args["field"], "when": args["when"]}, fields):
-        (path, value, field), (_, chosen, condition) = scope["field"], scope["when"]
+        (path, value, field), (other_path, chosen, condition) = scope["field"], scope["when"]
         if chosen == args["value"] and is_empty(value):
             choice = next(c.label for c in condition.choices if c.value == args["value"])
-            message = f'{field.label} wajib diisi bila {condition.label} "{choice}".'
+            named = _other(definition, path, other_path, condition)
+            message = f'{field.label} wajib diisi bila {named} "{choice}".'
             errors.append(FieldError(path, "required_if", message))
     return errors
 

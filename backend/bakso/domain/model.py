@@ -244,6 +244,8 @@ class Scan:
     # The submission this scan first went out with (request.submission + 1 when it was
     # registered): a page with the request's current number > 1 is new for Dukcapil.
     submission: int = 0
+    # The photo check's flags the operator kept the page despite (domain/scan_quality.py).
+    quality: tuple[str, ...] = ()
 
     @property
     def order_key(self) -> tuple[str, str]:

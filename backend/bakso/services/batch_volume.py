@@ -190,6 +190,8 @@ class VolumeWriter:
                 label=f"{label} (halaman {pages[scan.requirement]})",
             )
             entry["requirement"] = scan.requirement
+            # What the photo check flagged and the operator kept anyway ([] for most pages).
+            entry["quality"] = list(scan.quality)
             files.append(entry)
         return files
 

@@ -14,6 +14,7 @@ import io
 from collections.abc import Iterable
 from typing import IO, Any
 
+from ..domain import scan_quality
 from ..domain.catalog import Service
 from ..domain.forms import FormDefinition
 from ..domain.lifecycle import LABELS
@@ -230,7 +231,9 @@ def _append_scan(writer: Any, request: Request, scan: Scan, page: str, blobs: Bl
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    caption = f"{request.code} - {page}"
+    # A page kept despite the photo check says so on paper too (domain/scan_quality.py).
+    kept = scan_quality.kept_note(scan.quality)
+    caption = f"{request.code} - {page}" + (f" ({kept})" if kept else "")
     data = b"".join(blobs.iter_chunks(scan.key))
     try:
         if scan.content_type == "application/pdf":

@@ -12,7 +12,8 @@ from typing import Any
 
 from ..domain import form_rules
 from ..domain.errors import InvalidInput
-from ..domain.forms import Forms
+from ..domain.forms import SUBJECT_FIELDS, Forms
+from ..domain.identity import compact
 from ..domain.regions import Regions
 from ..domain.text import CONTROL_MESSAGE, has_control
 
@@ -45,6 +46,64 @@ def checked_fields(
     if not errors:
         return dict(fields)
     raise _refusal("Isian formulir belum benar", errors)
+
+
+def agreed_subject(
+    forms: Forms | None, service: str, fields: dict[str, Any], subject: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """The request's `subject` once it agrees with the form's subject section (docs/forms.md).
+
+    A service whose form has a subject section (the child of AKTA_LAHIR, the deceased) has
+    one subject: that section's name, nik, birth_date, birth_place and sex. A subject sent
+    with other values is refused (422, `subject.<key>`), so the header and the form never
+    name two people; one sent as null is taken from the section. Empty fields (a draft
+    saved before its form is filled) leave the subject as sent: there is nothing to agree
+    with yet. Compared as the PWA copies them: trimmed, empty/absent/null alike, NIKs
+    without separators.
+    """
+    definition = forms.get(service) if forms is not None and fields else None
+    section = definition.subject_section() if definition is not None else None
+    if section is None:
+        return subject
+    values = fields.get(section.key)
+    typed = values if isinstance(values, dict) else {}
+    expected = {key: _comparable(key, typed.get(key)) for key in SUBJECT_FIELDS}
+    if subject is None:
+        return expected if expected["name"] else None
+    errors = []
+    for key in SUBJECT_FIELDS:
+        if _comparable(key, subject.get(key)) == expected[key]:
+            continue
+        field = section.field(key)
+        named = (
+            f"{field.label} ({section.label})"
+            if field
+            else f"{section.label}, yang tidak memuatnya"
+        )
+        errors.append(
+            {
+                "field": f"subject.{key}",
+                "code": "subject_mismatch",
+                "message": f"Harus sama dengan isian formulir: {named}.",
+            }
+        )
+    if not errors:
+        return subject
+    listed = "; ".join(e["field"] for e in errors)
+    raise InvalidInput(
+        f"Subjek permohonan tidak sama dengan isian formulir bagian {section.label}: {listed}. "
+        "Kirim subjek dari bagian itu, atau null agar diambil dari sana.",
+        errors=errors,
+    )
+
+
+def _comparable(key: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value  # None, or a value the form's rules already judged
+    text = value.strip()
+    if not text:
+        return None
+    return compact(text) if key == "nik" else text
 
 
 def require_complete_fields(

@@ -6,6 +6,7 @@ import hashlib
 import logging
 from dataclasses import replace
 
+from ..domain import scan_quality
 from ..domain.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from ..domain.filetypes import ALLOWED_TYPES
 from ..domain.lifecycle import EDITABLE, LABELS
@@ -27,12 +28,20 @@ class RequestScans(RequestBase):
         size: int,
         content_type: str,
         replaces: str | None = None,
+        quality: tuple[str, ...] = (),
     ) -> tuple[Scan, UploadTarget | None]:
         """Register a scan and say where to upload it. Idempotent for the same bytes.
 
         `replaces` names a page already sent (a photo Dukcapil asked to take again):
         the new scan takes that page's place, and the old one goes once this is checked.
+        `quality` names the photo check's flags the operator kept the page despite.
         """
+        try:
+            kept = scan_quality.normalised(quality)
+        except ValueError:
+            raise InvalidInput(
+                "Tanda mutu foto tidak dikenal; yang dikenal: dark, blurred, small."
+            ) from None
         request = self._editable(actor, request_id)
         if self._service(request.service, request.desa).requirement(requirement) is None:
             raise InvalidInput(f"Persyaratan '{requirement}' tidak ada pada layanan ini.")
@@ -57,10 +66,13 @@ class RequestScans(RequestBase):
                 replaces=replaces,
                 placed_at=placed_at,
                 submission=request.submission + 1,
+                quality=kept,
             )
         )
         if (scan.size, scan.content_type) != (size, content_type):
             raise Conflict("Pindaian ini sudah terdaftar dengan ukuran atau jenis lain.")
+        if scan.quality != kept:
+            raise Conflict("Pindaian ini sudah terdaftar dengan tanda mutu foto lain.")
         if scan.replaces != replaces and scan.state == "ok":
             raise Conflict("Foto ini sudah ada pada permohonan; pilih foto lain sebagai pengganti.")
         if scan.state == "ok":

@@ -32,7 +32,7 @@ from .request_base import (
     SasaranLinks,
     StaleRequest,
 )
-from .request_fields import checked_fields, require_complete_fields
+from .request_fields import agreed_subject, checked_fields, require_complete_fields
 from .request_handover import RequestHandover, handover_note
 from .request_issued import RequestIssued
 from .request_keys import RequestKeys
@@ -214,7 +214,11 @@ class RequestService(
         if applicant.get("kk"):
             infos.append(parse_kk(applicant["kk"], self.regions, desa=draft.desa))
             applicant["kk"] = infos[-1].number
-        subject = dict(draft.subject) if draft.subject is not None else None
+        fields = checked_fields(
+            self.forms, service.code, draft.fields, self.regions, self._desa_today()
+        )
+        subject = agreed_subject(self.forms, service.code, fields, draft.subject)
+        subject = dict(subject) if subject is not None else None
         if subject is not None and subject.get("nik"):
             infos.append(parse_nik(subject["nik"], self.regions, desa=draft.desa))
             subject["nik"] = infos[-1].number
@@ -227,9 +231,7 @@ class RequestService(
             "notes": draft.notes,
             "sasaran_id": draft.sasaran_id,
             "jemput_bola": draft.jemput_bola,
-            "fields": checked_fields(
-                self.forms, service.code, draft.fields, self.regions, self._desa_today()
-            ),
+            "fields": fields,
         }
         return content, warnings
 

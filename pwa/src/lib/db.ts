@@ -49,7 +49,8 @@ export interface LocalRequest {
   nextAttemptAt: number;
   /** For 'attention': the server's message. For 'queued': the last transient error. */
   message: string | null;
-  /** A correction of a request Dukcapil returned (PERLU_PERBAIKAN): its earlier scans stay. */
+  /** Edited from the server's copy (a correction of a request Dukcapil returned, or a draft
+   * the server holds, opened on another device): its checked scans on the server stay. */
   fix?: boolean;
   /** Dukcapil's reason for the return, shown while the operator corrects it. */
   fixNote?: string | null;
@@ -62,6 +63,8 @@ export interface LocalRequest {
   /** The server's refusal of those fields when the item was parked (422 `errors[]`), shown on
    * each field when the operator opens it; cleared by the next save. */
   fieldErrors?: { field: string; code?: string; message: string }[];
+  /** Per requirement a form fills: what its printed form showed (lib/printed.ts printStamp). */
+  printed?: Record<string, string>;
 }
 
 export interface LocalScan {
@@ -81,8 +84,10 @@ export interface LocalScan {
   failures: number;
   /** A correction: the id of the page on the server this photo replaces ("Ganti foto ini"). */
   replaces?: string;
-  /** The photo check's flags the operator kept the photo despite ("Tetap pakai"); device-only, never sent. */
+  /** The photo check's flags the operator kept the photo despite ("Tetap pakai"); sent with the scan's registration. */
   quality?: ('dark' | 'blurred' | 'small')[];
+  /** The printed form's stamp while the data still matched it when this page was added (lib/printed.ts). */
+  signed?: string;
 }
 
 /** A request as GET /api/v1/requests returns it (only the fields the PWA reads). */

@@ -132,10 +132,10 @@ export function checkField(
   if (isEmpty(value)) return field.required ? ['required', `${label} wajib diisi.`] : null;
   const kind = field.type;
   if (kind === 'nik' || kind === 'kk') {
-    const what = kind === 'nik' ? 'NIK' : 'No. KK';
     if (typeof value !== 'string') return [kind, `${label} harus berupa teks angka.`];
     const parsed = parseNumber(kind, value, regions, { today });
-    return parsed.ok ? null : [kind, `${label}: ${what} ${NUMBER_WORDS[parsed.error](parsed.detail)}`];
+    // The field's label names the number once ("NIK ibu tidak valid: …", not "NIK ibu: NIK …").
+    return parsed.ok ? null : [kind, `${label} ${NUMBER_WORDS[parsed.error](parsed.detail)}`];
   }
   const valid: Record<string, boolean> = {
     text: typeof value === 'string',
@@ -220,6 +220,17 @@ function scopes(definition: FormDefinition, refs: Record<string, string>, fields
   return [scope];
 }
 
+const sectionKey = (path: string) => path.split('.', 1)[0].split('[', 1)[0];
+
+/** The other field of a two-field rule: its label, and its section's when it lies in another
+ * ("Tanggal lahir (Data anak)"), as the server's form_rules._other words it. */
+function otherNamed(definition: FormDefinition, path: string, other: { path: string; field: FieldDef }): string {
+  const key = sectionKey(other.path);
+  if (key === sectionKey(path)) return other.field.label;
+  const section = definition.sections.find((s) => s.key === key);
+  return section ? `${other.field.label} (${section.label})` : other.field.label;
+}
+
 function judge(definition: FormDefinition, rule: Rule, choices: Record<string, Choice[]>, fields: Fields, todayIso: string): FieldError[] {
   const errors: FieldError[] = [];
   switch (rule.rule) {
@@ -234,7 +245,7 @@ function judge(definition: FormDefinition, rule: Rule, choices: Record<string, C
         const first = parseDate(older.value);
         const second = parseDate(younger.value);
         if (first !== null && second !== null && addYears(first, rule.years) > second) {
-          const message = `${older.field.label} harus paling sedikit ${rule.years} tahun sebelum ${younger.field.label}.`;
+          const message = `${older.field.label} harus paling sedikit ${rule.years} tahun sebelum ${otherNamed(definition, older.path, younger)}.`;
           errors.push({ path: older.path, code: 'older_by_years', message });
         }
       }
@@ -244,7 +255,7 @@ function judge(definition: FormDefinition, rule: Rule, choices: Record<string, C
         const second = parseDate(later.value);
         const first = parseDate(earlier.value);
         if (first !== null && second !== null && second < first) {
-          errors.push({ path: later.path, code: 'after', message: `${later.field.label} tidak boleh sebelum ${earlier.field.label}.` });
+          errors.push({ path: later.path, code: 'after', message: `${later.field.label} tidak boleh sebelum ${otherNamed(definition, later.path, earlier)}.` });
         }
       }
       return errors;
@@ -262,7 +273,7 @@ function judge(definition: FormDefinition, rule: Rule, choices: Record<string, C
       for (const { field: f, when } of scopes(definition, { field: rule.field, when: rule.when }, fields)) {
         if (when.value === rule.value && isEmpty(f.value)) {
           const choice = (choices[when.field.choices ?? ''] ?? []).find((c) => c.value === rule.value)?.label ?? rule.value;
-          errors.push({ path: f.path, code: 'required_if', message: `${f.field.label} wajib diisi bila ${when.field.label} "${choice}".` });
+          errors.push({ path: f.path, code: 'required_if', message: `${f.field.label} wajib diisi bila ${otherNamed(definition, f.path, when)} "${choice}".` });
         }
       }
       return errors;

@@ -156,6 +156,8 @@ async function sendScan(item: LocalRequest, scan: LocalScan): Promise<void> {
         content_type: scan.contentType,
         // Left out when unset: older items replay byte for byte.
         ...(scan.replaces ? { replaces: scan.replaces } : {}),
+        // The photo check's flags the operator kept the page despite: Dukcapil sees them.
+        ...(scan.quality?.length ? { quality: scan.quality } : {}),
       }),
     );
     const skipUpload = trustUpload;

@@ -237,6 +237,8 @@ export function reduce(state: FormState, action: Action): FormState {
         onServer: action.onServer,
         fields: fromWire(definitionOf(action.forms, item.service), item.fields),
         serverErrors: serverFieldErrors(item.fieldErrors),
+        // Reopened with a form begun: every error it has shows at once (request.tsx goes to the first).
+        showAll: Object.keys(item.fields ?? {}).length > 0 || (item.fieldErrors?.length ?? 0) > 0,
       };
     }
     case 'saving':

@@ -32,6 +32,8 @@ export interface RequestFields {
     placed_at?: string;
     /** The submission it first went out with: the request's current one (> 1) means new. */
     submission?: number;
+    /** The photo check's flags the operator kept the page despite (dark, blurred, small). */
+    quality?: string[];
   }[];
   submission?: number;
   timeline?: { status: string; label: string; at: string; by: string; note: string }[];

@@ -1,9 +1,12 @@
 // The service's form on the data step, rendered from its definition (docs/forms.md "In the
-// PWA"): a heading per section, each field by its type, repeating groups with "Tambah …" and a
-// remove button per item. The ids (f-<section>-<field>, f-<section>-<index>-<field>, <id>-error,
-// data-add) are what tests/e2e/ui.py fills by.
+// PWA"): a heading per section (a button that folds and unfolds it), "Isi dari …" where a
+// person could be copied (lib/form-copy.ts), each field by its type, repeating groups with
+// "Tambah …" and a remove button per item, "Sudah, ke …" folding a complete section. The ids
+// (f-<section>-<field>, f-<section>-<index>-<field>, <id>-error, data-add) are what
+// tests/e2e/ui.py fills by.
 import { useState } from 'preact/hooks';
 import { t } from '../i18n';
+import { sourceName, type CopyOffer } from '../lib/form-copy';
 import type { Choice, FieldDef, FormDefinition, SectionDef } from '../lib/form-rules';
 import { itemsOf, type RawFields, type RawItem, type RawValue } from '../lib/form-state';
 import { fieldId } from '../lib/forms';
@@ -17,6 +20,31 @@ export interface SectionsProps {
   onValue: (section: SectionDef, index: number | null, key: string, value: RawValue) => void;
   onAdd: (section: SectionDef) => void;
   onRemove: (section: SectionDef, index: number) => void;
+  /** Every error of the form now, shown or not, by input id: a section without any is complete. */
+  allErrors: Record<string, string>;
+  /** Sections folded to their heading (section keys). */
+  folded: Set<string>;
+  onFold: (key: string, folded: boolean) => void;
+  /** "Isi dari …" for a section or an item, and what a tap copies. */
+  offers: (section: SectionDef, index: number | null) => CopyOffer[];
+  onCopy: (section: SectionDef, index: number | null, offer: CopyOffer) => void;
+  /** Show the errors of these inputs as if each had been left. */
+  onReveal: (ids: string[]) => void;
+}
+
+/** Anything of the section's (its inputs, its items, its own count) in `errors`. */
+export function sectionHasErrors(errors: Record<string, string>, key: string): boolean {
+  const id = fieldId(key, null);
+  return Object.keys(errors).some((e) => e === id || e.startsWith(`${id}-`));
+}
+
+/** Bring a section into view and put the focus on its heading (the jump list, "Ubah"). */
+export function goToSection(key: string): void {
+  requestAnimationFrame(() => {
+    const heading = document.getElementById(`${fieldId(key, null)}-h`);
+    heading?.scrollIntoView({ block: 'start' });
+    heading?.querySelector('button')?.focus({ preventScroll: true });
+  });
 }
 
 // A 16-digit number or a digits-only pattern (RT, kode pos): the phone's number pad.
@@ -93,10 +121,40 @@ function Input(props: { id: string; field: FieldDef; value: RawValue | undefined
   );
 }
 
+/** "Isi dari pemohon", "Isi dari data ibu": one tap copies that person's NIK, name, … here. */
+function CopyFrom(props: SectionsProps & { section: SectionDef; index: number | null }) {
+  const { section, index } = props;
+  const offers = props.offers(section, index);
+  if (offers.length === 0) return null;
+  const target = fieldId(section.key, index);
+  // "Isi dari:" once, then short chips side by side: three sources still fit one 360 px row.
+  return (
+    <div class="copy-from" role="group" aria-labelledby={`${target}-copy`}>
+      <span id={`${target}-copy`}>{t('copy.group')}</span>
+      {offers.map((offer) => {
+        const source = offer.label ? sourceName(offer.label) : t('copy.applicant');
+        return (
+          <button
+            type="button"
+            class="btn btn-small"
+            data-copy-from={offer.from}
+            data-copy-to={target}
+            aria-label={t('copy.from', { source })}
+            onClick={() => props.onCopy(section, index, offer)}
+          >
+            {source}
+          </button>
+        );
+      })}
+    </div>
+  );
+}
+
 function Fields(props: SectionsProps & { section: SectionDef; index: number | null; item: RawItem }) {
   const { section, index, item } = props;
   return (
     <>
+      <CopyFrom {...props} section={section} index={index} />
       {section.fields.map((field) => {
         const id = fieldId(section.key, index, field.key);
         return (
@@ -179,25 +237,91 @@ function Group(props: SectionsProps & { section: SectionDef }) {
   );
 }
 
+/** The sections at the top of the data step: a tap opens one and brings it into view. */
+export function JumpList(props: { definition: FormDefinition; allErrors: Record<string, string>; onFold: (key: string, folded: boolean) => void }) {
+  const { sections } = props.definition;
+  if (sections.length < 2) return null;
+  return (
+    <nav class="form-jump" aria-label={t('sections.jump')}>
+      {sections.map((section) => (
+        <button
+          type="button"
+          class="btn btn-small"
+          data-jump={section.key}
+          onClick={() => {
+            props.onFold(section.key, false);
+            goToSection(section.key);
+          }}
+        >
+          {section.label}
+          {!sectionHasErrors(props.allErrors, section.key) && <span class="section-done"> ✓</span>}
+        </button>
+      ))}
+    </nav>
+  );
+}
+
+function Section(props: SectionsProps & { section: SectionDef; next: SectionDef | undefined }) {
+  const { section, next } = props;
+  const id = fieldId(section.key, null);
+  const complete = !sectionHasErrors(props.allErrors, section.key);
+  // A section with an error shown never stays folded: the message must be seen.
+  const open = !props.folded.has(section.key) || sectionHasErrors(props.errors, section.key);
+  /** "Sudah, ke …": a complete section folds and the next comes into view; one with errors shows them. */
+  const done = () => {
+    if (!complete) {
+      const ids = Object.keys(props.allErrors).filter((e) => e.startsWith(`${id}-`));
+      props.onReveal(ids);
+      requestAnimationFrame(() => (document.getElementById(ids[0] ?? '') as HTMLElement | null)?.focus());
+      return;
+    }
+    props.onFold(section.key, true);
+    if (next) {
+      props.onFold(next.key, false);
+      goToSection(next.key);
+    }
+  };
+  return (
+    <section class="form-section" aria-labelledby={`${id}-h`} data-section={section.key}>
+      <h2 id={`${id}-h`}>
+        <button type="button" class="section-toggle" aria-expanded={open} aria-controls={`${id}-body`} onClick={() => props.onFold(section.key, open)}>
+          <span>{section.label}</span>
+          {complete && <span class="section-done">{t('sections.complete')}</span>}
+        </button>
+      </h2>
+      <div id={`${id}-body`} hidden={!open}>
+        {open && (
+          <>
+            {section.repeat ? (
+              <Group {...props} section={section} />
+            ) : (
+              <>
+                <Fields {...props} section={section} index={null} item={(props.fields[section.key] as RawItem | undefined) ?? {}} />
+                {props.errors[id] && (
+                  <p id={`${id}-error`} class="error" role="alert">
+                    {props.errors[id]}
+                  </p>
+                )}
+              </>
+            )}
+            {props.definition.sections.length > 1 && (
+              <button type="button" class="btn btn-small section-next" data-done={section.key} onClick={done}>
+                {next ? t('sections.next', { next: next.label }) : t('sections.fold')}
+              </button>
+            )}
+          </>
+        )}
+      </div>
+    </section>
+  );
+}
+
 export function FormSections(props: SectionsProps) {
+  const { sections } = props.definition;
   return (
     <>
-      {props.definition.sections.map((section) => (
-        <section class="form-section" aria-labelledby={`${fieldId(section.key, null)}-h`}>
-          <h2 id={`${fieldId(section.key, null)}-h`}>{section.label}</h2>
-          {section.repeat ? (
-            <Group {...props} section={section} />
-          ) : (
-            <>
-              <Fields {...props} section={section} index={null} item={(props.fields[section.key] as RawItem | undefined) ?? {}} />
-              {props.errors[fieldId(section.key, null)] && (
-                <p id={`${fieldId(section.key, null)}-error`} class="error" role="alert">
-                  {props.errors[fieldId(section.key, null)]}
-                </p>
-              )}
-            </>
-          )}
-        </section>
+      {sections.map((section, i) => (
+        <Section {...props} section={section} next={sections[i + 1]} />
       ))}
     </>
   );

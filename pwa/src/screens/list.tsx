@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
-import { api, kabupatenOf, NetworkError } from '../lib/api';
+import { api, ApiError, kabupatenOf, NetworkError } from '../lib/api';
 import { missing } from '../lib/catalog';
 import { cacheServerRequest, deleteLocalRequest, saveRequestWithScans, scansOf, type LocalRequest, type LocalScan, type ServerRequest } from '../lib/storage';
+import { localCopyOf } from '../lib/printed';
 import { enqueue } from '../lib/outbox';
 import { reloadLocal, runSync, toast, useStore } from '../lib/store';
 import { Badge, formatDate, personName, serviceLabel, Thumb } from './common';
@@ -10,7 +11,7 @@ import { QualityBadges } from './photo-check';
 import { Handover } from './handover';
 import { isPurged, purgeWarningDate } from '../lib/retention';
 import { QrCode } from './qr';
-import { validateFields } from '../lib/form-rules';
+import { validateFields, type FormsFile } from '../lib/form-rules';
 import { formsOf } from '../lib/forms';
 import { regions } from '../lib/regions';
 
@@ -99,6 +100,9 @@ function LocalDetail(props: { item: LocalRequest }) {
   // A draft saved with its form half filled is sent only once the form is complete.
   const forms = formsOf(state.forms);
   const formErrors = forms.services[item.service] ? validateFields(forms, item.service, item.fields ?? {}, regions, new Date()).length : 0;
+  const [problem, setProblem] = useState('');
+  // Saved on the server as a draft (printed): deleting the local copy alone would leave it there.
+  const serverDraft = Boolean(item.code) && item.serverStatus === 'DRAF' && item.state !== 'queued';
   const remove = async () => {
     if (!window.confirm(t('detail.confirmDelete'))) return;
     await deleteLocalRequest(item.id);
@@ -180,7 +184,17 @@ function LocalDetail(props: { item: LocalRequest }) {
             {t('detail.delete')}
           </button>
         )}
+        {serverDraft && (
+          <button type="button" class="btn btn-danger" onClick={() => void cancelDraft(item.id, null, setProblem)}>
+            {t('detail.cancelDraft')}
+          </button>
+        )}
       </div>
+      {problem && (
+        <p class="error" role="alert" id="cancel-problem">
+          {problem}
+        </p>
+      )}
     </>
   );
 }
@@ -236,51 +250,39 @@ function Receipt(props: { item: ServerRequest }) {
   );
 }
 
-/** Start a correction of a returned request: a local draft with the same id and version. */
-async function startFix(item: ServerRequest, owner: string): Promise<void> {
-  const a = item.applicant as Record<string, string | null>;
-  const subject = item.subject as Record<string, string | null> | null;
-  const now = new Date().toISOString();
-  const local: LocalRequest = {
-    id: item.id,
-    owner,
-    desa: item.desa,
-    service: item.service,
-    applicant: { nik: a.nik ?? '', name: a.name ?? '', kk: a.kk ?? null, phone: a.phone ?? null, address: a.address ?? null },
-    subject: subject
-      ? {
-          name: subject.name ?? '',
-          nik: subject.nik ?? null,
-          birth_date: subject.birth_date ?? null,
-          birth_place: subject.birth_place ?? null,
-          sex: (subject.sex as 'L' | 'P' | null) ?? null,
-        }
-      : null,
-    notes: item.notes,
-    // The form as Dukcapil holds it: the correction shows and edits it (lib/form-state.ts).
-    fields: item.fields ?? {},
-    state: 'draft',
-    createdAt: now,
-    updatedAt: now,
-    serverVersion: item.version,
-    code: item.code,
-    serverStatus: item.status,
-    attempts: 0,
-    nextAttemptAt: 0,
-    message: null,
-    fix: true,
-    fixNote: [...(item.timeline ?? [])].reverse().find((e) => e.status === 'PERLU_PERBAIKAN')?.note ?? null,
-  };
-  await saveRequestWithScans(local, []);
+/** Edit a request the server holds (a correction, or a draft printed on another device):
+ * a local draft with the same id and version, the server's form and pages (lib/printed.ts). */
+async function editFromServer(item: ServerRequest, owner: string, forms: FormsFile): Promise<void> {
+  await saveRequestWithScans(localCopyOf(item, owner, forms.services[item.service], new Date().toISOString()), []);
   await reloadLocal();
   location.hash = `#/baru/${item.id}`;
+}
+
+/** "Batalkan draf": the server's DRAF → DIBATALKAN (the operator's own move), then the local copy goes. */
+async function cancelDraft(id: string, version: number | null, say: (text: string) => void): Promise<void> {
+  if (!window.confirm(t('detail.confirmCancelDraft'))) return;
+  if (navigator.onLine === false) return say(t('detail.cancelOffline'));
+  try {
+    // The server's current version: the local copy's may predate another device's save.
+    const current = version ?? (await api<ServerRequest>('GET', `/api/v1/requests/${id}`)).version;
+    const moved = await api<ServerRequest>('POST', `/api/v1/requests/${id}/transition`, { to: 'DIBATALKAN', note: '', version: current });
+    await cacheServerRequest(moved);
+    await deleteLocalRequest(id);
+    await reloadLocal();
+    toast(t('detail.cancelledDraft'));
+    location.hash = '#/daftar';
+  } catch (error) {
+    say(error instanceof NetworkError ? t('detail.cancelOffline') : t('detail.cancelFailed', { detail: error instanceof ApiError ? error.detail : String(error) }));
+  }
 }
 
 function ServerDetail(props: { item: ServerRequest; stale: boolean }) {
   const state = useStore();
   const { item } = props;
   const user = state.session!.user;
-  const canFix = item.status === 'PERLU_PERBAIKAN' && user.role === 'operator' && user.desa === item.desa && !props.stale;
+  const ours = user.role === 'operator' && user.desa === item.desa && !props.stale;
+  const canFix = item.status === 'PERLU_PERBAIKAN' && ours;
+  const [problem, setProblem] = useState('');
   const fix = [...(item.timeline ?? [])].reverse().find((e) => e.status === 'PERLU_PERBAIKAN' || e.status === 'DITOLAK');
   return (
     <>
@@ -305,9 +307,25 @@ function ServerDetail(props: { item: ServerRequest; stale: boolean }) {
         </div>
       )}
       {canFix && (
-        <button type="button" class="btn btn-primary btn-block" onClick={() => void startFix(item, user.username)}>
+        <button type="button" class="btn btn-primary btn-block" onClick={() => void editFromServer(item, user.username, formsOf(state.forms))}>
           {t('detail.fix')}
         </button>
+      )}
+      {ours && item.status === 'DRAF' && (
+        // A draft saved on the server (printed) from another device, or this one's copy gone.
+        <div class="row">
+          <button type="button" class="btn btn-primary" onClick={() => void editFromServer(item, user.username, formsOf(state.forms))}>
+            {t('detail.edit')}
+          </button>
+          <button type="button" class="btn btn-danger" onClick={() => void cancelDraft(item.id, item.version, setProblem)}>
+            {t('detail.cancelDraft')}
+          </button>
+        </div>
+      )}
+      {problem && (
+        <p class="error" role="alert" id="cancel-problem">
+          {problem}
+        </p>
       )}
       <Receipt item={item} />
       {user.role === 'operator' && !props.stale && <Handover item={item} />}

@@ -107,8 +107,17 @@ function CropControls(props: { blob: Blob; name: string; onCrop: (prepared: Prep
 /**
  * A modal with the photo at 100 % in a scrollable box, zoom buttons, and `children` below;
  * with `onCrop`, the crop to the paper too (its result replaces the page through `onCrop`).
+ * `actions` stay in a bar at the dialog's foot, in sight on a 360 × 740 phone however long
+ * the rest is (the photo check's "Ambil ulang" / "Tetap pakai").
  */
-export function PhotoPreview(props: { blob: Blob; title: string; onClose?: () => void; onCrop?: (prepared: Prepared) => void; children?: ComponentChildren }) {
+export function PhotoPreview(props: {
+  blob: Blob;
+  title: string;
+  onClose?: () => void;
+  onCrop?: (prepared: Prepared) => void;
+  children?: ComponentChildren;
+  actions?: ComponentChildren;
+}) {
   const dialog = useRef<HTMLDialogElement>(null);
   const url = useObjectUrl(props.blob);
   const [zoom, setZoom] = useState(1);
@@ -124,7 +133,7 @@ export function PhotoPreview(props: { blob: Blob; title: string; onClose?: () =>
   return (
     <dialog
       ref={dialog}
-      class="photo-dialog"
+      class={props.actions ? 'photo-dialog photo-dialog-check' : 'photo-dialog'}
       aria-labelledby="photo-dialog-title"
       // Escape leaves the crop, or closes a plain preview; a flagged photo needs one of its two answers.
       onCancel={(e) => {
@@ -162,6 +171,7 @@ export function PhotoPreview(props: { blob: Blob; title: string; onClose?: () =>
         </>
       )}
       {!editing && props.children}
+      {props.actions && !editing && <div class="row photo-actions">{props.actions}</div>}
       {props.onClose && !editing && (
         <div class="row">
           <button type="button" class="btn" onClick={props.onClose}>
@@ -176,7 +186,21 @@ export function PhotoPreview(props: { blob: Blob; title: string; onClose?: () =>
 /** A flagged photo: what is wrong, the photo itself, and "Ambil ulang" / "Tetap pakai" (or "Potong"). */
 export function PhotoCheck(props: { held: Held; onKeep: () => void; onRetake: () => void; onCrop: (prepared: Prepared) => void }) {
   return (
-    <PhotoPreview blob={props.held.scan.blob} title={t('photo.check.title')} onCrop={props.onCrop}>
+    <PhotoPreview
+      blob={props.held.scan.blob}
+      title={t('photo.check.title')}
+      onCrop={props.onCrop}
+      actions={
+        <>
+          <button type="button" class="btn btn-primary" onClick={props.onRetake}>
+            {t('photo.retake')}
+          </button>
+          <button type="button" class="btn" onClick={props.onKeep}>
+            {t('photo.keep')}
+          </button>
+        </>
+      }
+    >
       {props.held.label && <p class="muted">{t('photo.check.doc', { doc: props.held.label })}</p>}
       <ul class="photo-flags" role="alert">
         {warnings(props.held.flags).map((w) => (
@@ -185,14 +209,6 @@ export function PhotoCheck(props: { held: Held; onKeep: () => void; onRetake: ()
           </li>
         ))}
       </ul>
-      <div class="row">
-        <button type="button" class="btn btn-primary" onClick={props.onRetake}>
-          {t('photo.retake')}
-        </button>
-        <button type="button" class="btn" onClick={props.onKeep}>
-          {t('photo.keep')}
-        </button>
-      </div>
     </PhotoPreview>
   );
 }

@@ -1,11 +1,16 @@
-// The data step of the new-request form: the applicant, the old subject block (a service
-// whose form has no subject section), the service's form (form-sections.tsx), notes.
+// The data step of the new-request form: the jump list of a long form's sections, the
+// applicant, the old subject block (a service whose form has no subject section), the
+// service's form (form-sections.tsx), notes.
+import { useState } from 'preact/hooks';
 import { t } from '../i18n';
+import { copyOffers } from '../lib/form-copy';
 import type { FormsFile } from '../lib/form-rules';
+import { errorsById } from '../lib/form-state';
+import { fieldId } from '../lib/forms';
 import type { Action, Checked, FormState } from '../lib/request-form';
 import type { Applicant, Subject } from '../lib/storage';
 import { Field, idMessage, idWarnings } from './field';
-import { FormSections } from './form-sections';
+import { FormSections, JumpList } from './form-sections';
 
 export function DataStep(props: { form: FormState; checked: Checked; forms: FormsFile; edit: (action: Action) => void; dispatch: (action: Action) => void }) {
   const { form, checked, forms, edit, dispatch } = props;
@@ -13,8 +18,27 @@ export function DataStep(props: { form: FormState; checked: Checked; forms: Form
   const { subjectFields, nik, kk, subjectNik, phoneOk, live, definition, shownErrors, fieldErrors } = checked;
   const setA = (key: keyof Applicant) => (value: string) => edit({ type: 'applicant', key, value });
   const setS = (key: keyof Subject) => (value: string) => edit({ type: 'subject', key, value });
+  // Sections folded to their heading; all open again whenever the step is shown anew.
+  const [folded, setFolded] = useState<Set<string>>(new Set());
+  const onFold = (key: string, fold: boolean) =>
+    setFolded((now) => {
+      const next = new Set(now);
+      if (fold) next.add(key);
+      else next.delete(key);
+      return next;
+    });
+  const allErrors = errorsById(checked.fieldErrors);
+  const person = {
+    nik: applicant.nik,
+    name: applicant.name,
+    kk: applicant.kk ?? '',
+    birth_date: nik?.ok ? nik.info.date : null,
+    sex: nik?.ok ? nik.info.sex : null,
+  };
+  const reveal = (ids: string[]) => ids.forEach((name) => dispatch({ type: 'blur', name }));
   return (
     <div onFocusOut={(e) => dispatch({ type: 'blur', name: (e.target as HTMLInputElement).name })}>
+      {definition && <JumpList definition={definition} allErrors={allErrors} onFold={onFold} />}
       <h2>{t('form.applicant')}</h2>
       <Field
         id="nik"
@@ -89,6 +113,16 @@ export function DataStep(props: { form: FormState; checked: Checked; forms: Form
           onValue={(section, index, key, value) => edit({ type: 'field', section, index, key, value })}
           onAdd={(section) => edit({ type: 'addItem', section })}
           onRemove={(section, index) => edit({ type: 'removeItem', section, index })}
+          allErrors={allErrors}
+          folded={folded}
+          onFold={onFold}
+          offers={(section, index) => copyOffers(definition, forms.choices, form.fields, person, section, index)}
+          onCopy={(section, index, offer) => {
+            for (const [key, value] of Object.entries(offer.values)) edit({ type: 'field', section, index, key, value });
+            // What was copied is checked at once, as if typed and left.
+            reveal(Object.keys(offer.values).map((key) => fieldId(section.key, index, key)));
+          }}
+          onReveal={reveal}
         />
       )}
       {form.showAll && fieldErrors.length > 0 && (

@@ -1,4 +1,4 @@
-import { useEffect, useReducer, useState } from 'preact/hooks';
+import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { prepareScan } from '../lib/compress';
 import { Refused } from '../lib/images';
@@ -14,6 +14,9 @@ import { usePhotoCheck, withBytes } from './photo-check';
 import { DataStep } from './request-data';
 import { usePrint } from './request-print';
 import { RequirementCard } from './requirement-card';
+import { goToSection } from './form-sections';
+import { FormReadBack } from './request-review';
+import { signedStamp, stalePrints } from '../lib/printed';
 
 const show = (message: Message) => ('text' in message ? message.text : t(message.key, message.vars));
 
@@ -55,6 +58,16 @@ export function NewRequest(props: { id?: string }) {
     return undefined;
   }, [props.id]);
   useEffect(() => () => void unsaved.delete(formId), [formId]);
+  // Reopened with errors stored (the server's refusal, or a form left incomplete): all show
+  // (request-form.ts 'loaded'), and the first is brought into view once.
+  const openedAtError = useRef(false);
+  useEffect(() => {
+    if (form.loading || !props.id || !form.showAll || openedAtError.current) return;
+    openedAtError.current = true;
+    const first = document.querySelector('[aria-invalid="true"]') as HTMLElement | null;
+    first?.focus();
+    first?.scrollIntoView({ block: 'center' });
+  }, [form.loading, props.id, form.showAll]);
 
   if (!user.desa) return <p class="note">{t('form.operatorOnly')}</p>;
   if (form.loading) return <p>{t('app.loading')}</p>;
@@ -72,6 +85,8 @@ export function NewRequest(props: { id?: string }) {
   const addFiles = async (requirement: string, files: FileList | null, replaces?: string) => {
     if (!files || files.length === 0) return;
     edit({ type: 'scanError', error: null });
+    // A page of a printed form taken while the data still matches what was printed.
+    const signed = signedStamp(checked.definition, checked.wire, existing?.printed, requirement);
     // A replacement is one photo for one page.
     for (const file of Array.from(files).slice(0, replaces ? 1 : undefined)) {
       dispatch({ type: 'preparing', delta: 1 });
@@ -89,6 +104,7 @@ export function NewRequest(props: { id?: string }) {
           done: false,
           failures: 0,
           ...(replaces ? { replaces } : {}),
+          ...(signed ? { signed } : {}),
         };
         if (prepared.flags?.length) photoCheck.hold({ scan, flags: prepared.flags, label: service?.requirements.find((r) => r.code === requirement)?.label ?? '' });
         else dispatch({ type: 'addPage', scan });
@@ -149,6 +165,16 @@ export function NewRequest(props: { id?: string }) {
   };
   const print = usePrint({ form, checked, formId, pages, user, dispatch });
   const printable = filledRequirements(checked.definition);
+  // Printed forms whose data changed after their signed page was photographed (lib/printed.ts).
+  const stale = stalePrints(checked.definition, checked.wire, existing?.printed, pages, onServer.filter((s) => !pages.some((p) => p.replaces === s.id)));
+  const printOf = (code: string) => ({
+    busy: print.busy === code,
+    note: print.notes[code] ?? '',
+    // Only while the draft stored for it still holds what is typed now.
+    link: print.links[code] && signedStamp(checked.definition, checked.wire, existing?.printed, code) ? print.links[code] : null,
+    stale: stale.includes(code),
+    onPrint: () => print.print(code),
+  });
 
   return (
     <section class="wizard">
@@ -218,7 +244,7 @@ export function NewRequest(props: { id?: string }) {
               onCrop={(page, prepared) => edit({ type: 'replacePage', id: page.id, scan: withBytes(page, prepared, uuid()) })}
               onFiles={(files) => void addFiles(r.code, files)}
               onReplace={(serverId, files) => void addFiles(r.code, files, serverId)}
-              print={printable.includes(r.code) ? { busy: print.busy === r.code, note: print.notes[r.code] ?? '', onPrint: () => print.print(r.code) } : undefined}
+              print={printable.includes(r.code) ? printOf(r.code) : undefined}
             />
           ))}
           {photoCheck.view}
@@ -244,6 +270,12 @@ export function NewRequest(props: { id?: string }) {
             <dd>{nik.info.number}</dd>
             <dt>{t('field.name')}</dt>
             <dd>{applicant.name}</dd>
+            {kk?.ok && (
+              <>
+                <dt>{t('field.kk')}</dt>
+                <dd>{kk.info.number}</dd>
+              </>
+            )}
             {subjectName !== null && (
               <>
                 <dt>{subjectSection(checked.definition)?.label ?? t(`form.subject.${serviceCode}`)}</dt>
@@ -257,6 +289,11 @@ export function NewRequest(props: { id?: string }) {
           {[...idWarnings(nik, 'NIK'), ...idWarnings(kk, 'No. KK')].map((w) => (
             <p class="warning">{w}</p>
           ))}
+          {stale.map((code) => (
+            <p class="warning" role="alert" data-stale={code}>
+              {t('print.staleReview', { label: service.requirements.find((r) => r.code === code)?.label ?? code })}
+            </p>
+          ))}
           {lacking.length > 0 && (
             <div class="note" role="status">
               <p>{t('form.missing')}</p>
@@ -266,6 +303,17 @@ export function NewRequest(props: { id?: string }) {
                 ))}
               </ul>
             </div>
+          )}
+          {checked.definition && (
+            <FormReadBack
+              forms={forms}
+              service={service.code}
+              fields={checked.wire}
+              onEdit={(key) => {
+                dispatch({ type: 'step', step: 'data' });
+                goToSection(key);
+              }}
+            />
           )}
           {saveError && (
             <p class="error" role="alert">

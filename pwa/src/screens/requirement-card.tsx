@@ -30,7 +30,15 @@ export function RequirementCard(props: {
   /** A page cropped to the paper, or its crop undone (photo-check.tsx): `prepared` are its new bytes. */
   onCrop?: (page: LocalScan, prepared: Prepared) => void;
   /** The service's form fills this document: print it prefilled (request-print.tsx). */
-  print?: { busy: boolean; note: string; onPrint: () => void };
+  print?: {
+    busy: boolean;
+    note: string;
+    /** The stored draft's PDF, to open with a tap; null until it was prepared (or after an edit). */
+    link: string | null;
+    /** Printed (or held signed on the server) with other data, and photographed: print again. */
+    stale: boolean;
+    onPrint: () => void;
+  };
 }) {
   const { requirement: r, pages: mine, group } = props;
   const added = mine.filter((p) => !p.replaces);
@@ -63,7 +71,22 @@ export function RequirementCard(props: {
           <button type="button" class="btn" data-print={r.code} disabled={props.print.busy} onClick={props.print.onPrint}>
             {t('print.button', { label: r.label })}
           </button>
+          {props.print.busy && (
+            <p class="note" role="status" id={`print-${r.code}-busy`}>
+              {t('print.preparing')}
+            </p>
+          )}
+          {props.print.link && !props.print.busy && (
+            <a class="btn btn-primary" id={`print-${r.code}-link`} href={props.print.link} target="_blank" rel="noopener">
+              {t('print.open')}
+            </a>
+          )}
           <p class="hint">{t('print.hint')}</p>
+          {props.print.stale && (
+            <p class="warning" role="alert" id={`print-${r.code}-stale`}>
+              {t('print.stale')}
+            </p>
+          )}
           {props.print.note && (
             <p class="note note-warn" role="status" id={`print-${r.code}-note`}>
               {props.print.note}

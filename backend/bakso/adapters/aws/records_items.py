@@ -262,6 +262,7 @@ def _scan(item: Item) -> Scan:
         replaces=_opt_str(item, "replaces"),
         placed_at=_opt_str(item, "placed_at") or "",
         submission=_int(item, "submission") if "submission" in item else 0,
+        quality=tuple(v["S"] for v in item["quality"]["L"]) if "quality" in item else (),
     )
 
 

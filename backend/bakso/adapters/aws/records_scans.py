@@ -52,6 +52,7 @@ class ScanRecords(DynamoTable):
             "placed_at": _s(scan.placed_at),
             "submission": _n(scan.submission),
             **({"replaces": _s(scan.replaces)} if scan.replaces else {}),
+            **({"quality": {"L": [_s(code) for code in scan.quality]}} if scan.quality else {}),
             **due.attributes(due.keyed(due.SCAN, kabupaten), positions.scan_position(scan)),
         }
         with translated("add_scan"):

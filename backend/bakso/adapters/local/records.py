@@ -290,6 +290,10 @@ MIGRATIONS = [
     DROP TABLE audit_head;
     ALTER TABLE audit_heads RENAME TO audit_head;
     """,
+    # #17: the photo check's flags a page was kept despite, comma-separated ('' for none).
+    """
+    ALTER TABLE scans ADD COLUMN quality TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 

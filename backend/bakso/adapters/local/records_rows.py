@@ -13,7 +13,7 @@ from .sqlite import SqliteDatabase
 
 _SCAN_COLUMNS = (
     "id, request_id, requirement, sha256, size, content_type, key, state, created_at,"
-    " replaces, placed_at, submission"
+    " replaces, placed_at, submission, quality"
 )
 _USER_COLUMNS = (
     "username, role, desa, password_hash, active, session_epoch, created_at, kabupaten, provinsi"
@@ -26,7 +26,10 @@ def _dump(data: Any) -> str:
 
 
 def _scan(row: Sequence[Any]) -> Scan:
-    return Scan(*row)
+    *columns, quality = row
+    scan = Scan(*columns)
+    scan.quality = tuple(quality.split(",")) if quality else ()
+    return scan
 
 
 def _user(row: Sequence[Any]) -> User:

@@ -15,7 +15,7 @@ class ScanRecords(SqliteTable):
         with self._db.transaction() as db:
             db.execute(
                 f"INSERT OR IGNORE INTO scans ({_SCAN_COLUMNS}, retain_from)"  # noqa: S608
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     scan.id,
                     scan.request_id,
@@ -29,6 +29,7 @@ class ScanRecords(SqliteTable):
                     scan.replaces,
                     scan.placed_at,
                     scan.submission,
+                    ",".join(scan.quality),
                     due.scan_position(scan),
                 ),
             )

@@ -135,6 +135,7 @@ def register_scan(request_id: object) -> tuple[Response, int]:
         size=body.size,
         content_type=body.content_type,
         replaces=body.replaces,
+        quality=tuple(body.quality),
     )
     upload = upload_json(target)
     return jsonify({"scan_id": scan.id, "state": scan.state, "upload": upload}), 201

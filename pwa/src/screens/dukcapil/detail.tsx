@@ -1,7 +1,7 @@
 // One request: its data, scans, timeline and the moves Dukcapil may make (SELESAI with the
 // issued PDF).
 import { useState } from 'preact/hooks';
-import { t } from '../../i18n';
+import { getLang, t } from '../../i18n';
 import { api, ApiError } from '../../lib/api';
 import { movesFrom, NEEDS_REASON, transition, uploadIssued, type OfficerRequest } from '../../lib/officer';
 import { regionName } from '../../lib/regions';
@@ -10,6 +10,19 @@ import { toast, useStore } from '../../lib/store';
 import { Badge, formatBytes, formatDate, personName, serviceLabel } from '../common';
 import { message, Problem, useLoad } from './common';
 import { FormFields } from './fields';
+import { keptFlags, spelledDate } from './form-view';
+
+/** "Foto gelap, kabur — dipertahankan operator": sent knowingly, not missed (docs/pwa.md). */
+function Kept(props: { quality?: string[] }) {
+  const flags = keptFlags(props.quality);
+  if (flags.length === 0) return null;
+  const named = flags.map((f) => t(`dk.detail.flag.${f}`)).join(', ');
+  return (
+    <span class="badge badge-kept" data-quality={flags.join(' ')}>
+      {t('dk.detail.kept', { flags: named })}
+    </span>
+  );
+}
 
 function Scans(props: { item: OfficerRequest }) {
   const { item } = props;
@@ -55,6 +68,7 @@ function Scans(props: { item: OfficerRequest }) {
                 {name} · {formatBytes(s.size)}
                 {s.state !== 'ok' && ` · ${s.state}`}
               </span>
+              <Kept quality={s.quality} />
             </li>
           );
         })}
@@ -167,7 +181,7 @@ export function RequestDetail(props: { id: string }) {
             <dt>{t('dk.detail.subject')}</dt>
             <dd>
               {subject.name}
-              {subject.birth_date && ` · ${subject.birth_date}`}
+              {subject.birth_date && ` · ${spelledDate(subject.birth_date, getLang())}`}
               {subject.birth_place && ` · ${subject.birth_place}`}
             </dd>
           </>

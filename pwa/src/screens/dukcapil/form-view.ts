@@ -27,6 +27,19 @@ const isObject = (value: unknown): value is Values => typeof value === 'object' 
 
 const tag = (lang: string) => (lang === 'en' ? 'en-GB' : 'id-ID');
 
+/** "2026-10-02" as people read it, "2 Oktober 2026" (the form below and berkas.pdf say it so). */
+export function spelledDate(value: string, lang = 'id'): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  const day = new Date(`${value}T00:00:00Z`);
+  if (Number.isNaN(day.getTime())) return value;
+  return day.toLocaleDateString(tag(lang), { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+/** The photo check's flags a page was kept despite, known ones only, in the check's order. */
+export function keptFlags(quality: readonly string[] | undefined): ('dark' | 'blurred' | 'small')[] {
+  return (['dark', 'blurred', 'small'] as const).filter((flag) => quality?.includes(flag));
+}
+
 function fieldText(field: FieldDef | undefined, value: unknown, forms: FormsFile, lang: string): string {
   if (value === null || value === undefined || (typeof value === 'string' && !value.trim())) return '';
   if (field?.type === 'choice') {
@@ -34,10 +47,7 @@ function fieldText(field: FieldDef | undefined, value: unknown, forms: FormsFile
     return choice ? choice.label : String(value);
   }
   if (typeof value === 'boolean') return value ? (lang === 'en' ? 'Yes' : 'Ya') : lang === 'en' ? 'No' : 'Tidak';
-  if (field?.type === 'date' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    const day = new Date(`${value}T00:00:00Z`);
-    if (!Number.isNaN(day.getTime())) return day.toLocaleDateString(tag(lang), { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-  }
+  if (field?.type === 'date' && typeof value === 'string') return spelledDate(value, lang);
   if (typeof value === 'number') return new Intl.NumberFormat(tag(lang), { maximumFractionDigits: 6 }).format(value);
   if (typeof value === 'string') return value;
   return JSON.stringify(value);
