@@ -54,10 +54,12 @@ describe('stalePrints', () => {
     expect(stalePrints(kk, renamed, printed, pages, [])).toEqual(['F101']);
   });
 
-  it('does not warn without a signed page, or once printed again', () => {
-    // Printed, edited, then photographed: the page is not of the old print.
+  it('warns for a page photographed after the edit: only the old print exists', () => {
     expect(signedStamp(kk, renamed, printed, 'F101')).toBeUndefined();
-    expect(stalePrints(kk, renamed, printed, [{ requirement: 'F101' }], [])).toEqual([]);
+    expect(stalePrints(kk, renamed, printed, [{ requirement: 'F101' }], [])).toEqual(['F101']);
+  });
+
+  it('does not warn without a page of that form, or once printed again', () => {
     expect(stalePrints(kk, renamed, printed, [{ requirement: 'F102', signed: printed.F101 }], [])).toEqual([]);
     const again = { F101: printStamp(kk, renamed, 'F101') };
     expect(stalePrints(kk, renamed, again, [{ requirement: 'F101', signed: printed.F101 }], [])).toEqual([]);

@@ -383,6 +383,29 @@ def test_printed_then_edited_the_card_asks_to_print_sign_and_photograph_again(
     expect(card.locator("#print-F201-stale")).to_have_count(0)
 
 
+def test_a_page_photographed_after_an_edit_is_of_the_old_print(
+    server, launch, tmp_path: Path
+) -> None:
+    """Printed, edited, only then photographed: the only paper there is shows the old data."""
+    context = launch(service_workers="block")
+    page = context.pages[0] if context.pages else context.new_page()
+    login(page, server.url)
+    open_data_step(page, "AKTA_LAHIR", "Pemohon Foto Lama")
+    fill_fields(page, valid_fields("AKTA_LAHIR"))
+    page.get_by_role("button", name="Lanjut").click()
+    card = page.locator('section[aria-labelledby="req-F201"]')
+    card.get_by_role("button", name="Cetak formulir").click()
+    expect(card.get_by_role("link", name="Buka formulir (PDF)")).to_be_visible()
+    page.get_by_role("button", name="Kembali").click()
+    page.fill("#f-subject-name", "Nama Anak Diganti")
+    page.get_by_role("button", name="Lanjut").click()
+    expect(card.locator("#print-F201-stale")).to_have_count(0)  # no page of it yet
+    old_paper = photo(tmp_path / "f201.png", "old F201", 900, 1200)
+    page.set_input_files('input[data-req="F201"][data-mode="file"]', [str(old_paper)])
+    expect(card.locator(".thumb")).to_have_count(1, timeout=20_000)
+    expect(card.locator("#print-F201-stale")).to_contain_text("berubah sejak dicetak")
+
+
 def test_a_draft_the_server_holds_opens_on_another_device_and_can_be_cancelled(
     server, launch, playwright, tmp_path: Path
 ) -> None:

@@ -48,7 +48,8 @@ export function signedStamp(definition: FormDefinition | undefined, fields: Wire
 
 /** The requirements whose form was printed (or is held signed on the server) with other data
  * than now, and that have a page taken of that form: it must be printed, signed and
- * photographed again. */
+ * photographed again. Any page counts, not only those taken while the data matched: a page
+ * photographed after the edit can only be of a paper printed before it. */
 export function stalePrints(
   definition: FormDefinition | undefined,
   fields: WireFields,
@@ -59,7 +60,7 @@ export function stalePrints(
   return filledRequirements(definition).filter((code) => {
     const stamp = printed?.[code];
     if (stamp === undefined || printStamp(definition, fields, code) === stamp) return false;
-    return serverPages.some((p) => p.requirement === code) || pages.some((p) => p.requirement === code && p.signed === stamp);
+    return serverPages.some((p) => p.requirement === code) || pages.some((p) => p.requirement === code);
   });
 }
 
