@@ -24,6 +24,7 @@ from PIL import Image
 import bakso
 from bakso import create_app
 from bakso.bootstrap import Services
+from bench.form_fields import valid_fields  # one reading of the vectors for tests and bench
 
 PASSWORD = "kata-sandi-uji-123"
 DESA_A = "52.03.01.2001"  # Tanjung Luar, Keruak
@@ -76,14 +77,6 @@ def close_app(app: Flask) -> None:
 
 
 FORM_VECTORS = Path(bakso.__file__).resolve().parent / "data" / "form_vectors.json"
-
-
-def valid_fields(service: str) -> dict[str, Any]:
-    """The service's complete, valid form `fields` from the shared vectors (docs/forms.md);
-    {} for a service without a form. Read at each call: definitions (and their `valid`)
-    are added service by service, and a draft must pass whatever its service has."""
-    valid = json.loads(FORM_VECTORS.read_text(encoding="utf-8")).get("valid", {})
-    return dict(valid.get(service, {}))
 
 
 FORMS_FILE = FORM_VECTORS.with_name("forms.json")
