@@ -132,8 +132,17 @@ def test_a_wrong_member_nik_is_stopped_on_the_device_with_the_field_named(server
     expect(page.locator("#f-members-1-nik")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#f-members-0-nik-error")).to_have_count(0)
 
-    # "Lanjut" does not leave the data step while it is wrong, and says so.
-    page.get_by_role("button", name="Lanjut").click()
+    # "Lanjut" does not leave the data step while it is wrong, and says so. The focus is on the
+    # wrong field as soon as the tap is handled, before the operator's next tap or keystroke
+    # (a focus moved a frame later took the field tapped meanwhile and its typing).
+    focused = page.evaluate(
+        """async () => {
+            [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Lanjut').click();
+            await null;  // the microtask queued after the render's
+            return document.activeElement.id;
+        }"""
+    )
+    assert focused == "f-members-1-nik"
     expect(page.locator("#fields-summary")).to_contain_text("1 isian")
     expect(page.locator("#f-members-1-nik")).to_be_visible()
     expect(page.locator('input[data-req="F101"]')).to_have_count(0)
@@ -142,6 +151,7 @@ def test_a_wrong_member_nik_is_stopped_on_the_device_with_the_field_named(server
     page.fill("#f-members-2-name", "")
     page.get_by_role("button", name="Lanjut").click()
     expect(page.locator("#f-members-2-name-error")).to_contain_text("wajib diisi")
+    expect(page.locator("#f-members-1-nik")).to_be_focused()  # still the first wrong field
 
     page.fill("#f-members-2-name", "Muhammad Rizki")
     page.fill("#f-members-1-nik", "5203015708900001")

@@ -10,6 +10,7 @@ import { sourceName, type CopyOffer } from '../lib/form-copy';
 import type { Choice, FieldDef, FormDefinition, SectionDef } from '../lib/form-rules';
 import { itemsOf, type RawFields, type RawItem, type RawValue } from '../lib/form-state';
 import { fieldId } from '../lib/forms';
+import { useAfterRender } from './after-render';
 
 export interface SectionsProps {
   definition: FormDefinition;
@@ -39,12 +40,11 @@ export function sectionHasErrors(errors: Record<string, string>, key: string): b
 }
 
 /** Bring a section into view and put the focus on its heading (the jump list, "Ubah"). */
+/** Called through useAfterRender: the section may be opening in this very render. */
 export function goToSection(key: string): void {
-  requestAnimationFrame(() => {
-    const heading = document.getElementById(`${fieldId(key, null)}-h`);
-    heading?.scrollIntoView({ block: 'start' });
-    heading?.querySelector('button')?.focus({ preventScroll: true });
-  });
+  const heading = document.getElementById(`${fieldId(key, null)}-h`);
+  heading?.scrollIntoView({ block: 'start' });
+  heading?.querySelector('button')?.focus({ preventScroll: true });
 }
 
 // A 16-digit number or a digits-only pattern (RT, kode pos): the phone's number pad.
@@ -240,6 +240,7 @@ function Group(props: SectionsProps & { section: SectionDef }) {
 /** The sections at the top of the data step: a tap opens one and brings it into view. */
 export function JumpList(props: { definition: FormDefinition; allErrors: Record<string, string>; onFold: (key: string, folded: boolean) => void }) {
   const { sections } = props.definition;
+  const after = useAfterRender();
   if (sections.length < 2) return null;
   return (
     <nav class="form-jump" aria-label={t('sections.jump')}>
@@ -250,7 +251,7 @@ export function JumpList(props: { definition: FormDefinition; allErrors: Record<
           data-jump={section.key}
           onClick={() => {
             props.onFold(section.key, false);
-            goToSection(section.key);
+            after(() => goToSection(section.key));
           }}
         >
           {section.label}
@@ -265,6 +266,7 @@ function Section(props: SectionsProps & { section: SectionDef; next: SectionDef 
   const { section, next } = props;
   const id = fieldId(section.key, null);
   const complete = !sectionHasErrors(props.allErrors, section.key);
+  const after = useAfterRender();
   // A section with an error shown never stays folded: the message must be seen.
   const open = !props.folded.has(section.key) || sectionHasErrors(props.errors, section.key);
   /** "Sudah, ke …": a complete section folds and the next comes into view; one with errors shows them. */
@@ -272,13 +274,13 @@ function Section(props: SectionsProps & { section: SectionDef; next: SectionDef 
     if (!complete) {
       const ids = Object.keys(props.allErrors).filter((e) => e.startsWith(`${id}-`));
       props.onReveal(ids);
-      requestAnimationFrame(() => (document.getElementById(ids[0] ?? '') as HTMLElement | null)?.focus());
+      after(() => (document.getElementById(ids[0] ?? '') as HTMLElement | null)?.focus());
       return;
     }
     props.onFold(section.key, true);
     if (next) {
       props.onFold(next.key, false);
-      goToSection(next.key);
+      after(() => goToSection(next.key));
     }
   };
   return (

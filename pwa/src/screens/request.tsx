@@ -15,6 +15,7 @@ import { DataStep } from './request-data';
 import { usePrint } from './request-print';
 import { RequirementCard } from './requirement-card';
 import { goToSection } from './form-sections';
+import { focusFirstError, useAfterRender } from './after-render';
 import { FormReadBack } from './request-review';
 import { signedStamp, stalePrints } from '../lib/printed';
 
@@ -30,6 +31,7 @@ export function NewRequest(props: { id?: string }) {
   );
   // Flagged photos (dark, blurred, small) wait for "Ambil ulang" or "Tetap pakai".
   const photoCheck = usePhotoCheck((scan) => (unsaved.add(formId), dispatch({ type: 'addPage', scan })));
+  const after = useAfterRender();
   const { step, existing, serviceCode, applicant, pages, preparing, scanError, saveError, saving, onServer, sasaranId, sasaranName } = form;
   const forms = formsOf(state.forms);
 
@@ -158,7 +160,7 @@ export function NewRequest(props: { id?: string }) {
   const next = () => {
     if (step === 'data' && fieldErrors.length > 0) {
       dispatch({ type: 'showAll' });
-      requestAnimationFrame(() => (document.querySelector('[aria-invalid="true"], #fields-summary') as HTMLElement | null)?.focus());
+      after(focusFirstError);
       return;
     }
     dispatch({ type: 'step', step: STEPS[index + 1] });
@@ -311,7 +313,7 @@ export function NewRequest(props: { id?: string }) {
               fields={checked.wire}
               onEdit={(key) => {
                 dispatch({ type: 'step', step: 'data' });
-                goToSection(key);
+                after(() => goToSection(key));
               }}
             />
           )}
