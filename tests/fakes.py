@@ -78,6 +78,7 @@ from bakso.ports import (
     ImportStore,
     LoginAttemptStore,
     Message,
+    Notifier,
     Page,
     Queue,
     Records,
@@ -88,6 +89,8 @@ from bakso.ports import (
     SasaranPage,
     SasaranStore,
     ScanStore,
+    SendFailed,
+    SentMessage,
     SessionStore,
     UploadTarget,
     UserStore,
@@ -1222,6 +1225,37 @@ class FakeQueue(_Memory, Queue):
 # The use cases on the fakes ---------------------------------------------------
 
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+
+
+class FakeNotifier(Notifier):
+    """Keeps what it was asked to send; `fail_next` makes the next sends raise SendFailed
+    (transient unless said otherwise), as a provider's 5xx or refusal would."""
+
+    channel = "local"
+
+    def __init__(self, now: Callable[[], str] | None = None) -> None:
+        self.messages: list[SentMessage] = []
+        self.failures: list[SendFailed] = []
+        self._now = now or (lambda: "2026-01-01T00:00:00Z")
+        self._lock = threading.Lock()
+
+    def fail_next(self, times: int = 1, *, transient: bool = True) -> None:
+        with self._lock:
+            self.failures += [SendFailed("fake failure", transient=transient)] * times
+
+    def send(self, *, to: str, text: str, key: str, request_id: str | None) -> None:
+        with self._lock:
+            if self.failures:
+                raise self.failures.pop(0)
+            self.messages.append(SentMessage(key, request_id, to, text, self._now()))
+
+    def sent(self, *, limit: int = 100) -> list[SentMessage]:
+        with self._lock:
+            return list(reversed(self.messages))[:limit]
+
+    def forget(self, request_id: str) -> None:
+        with self._lock:
+            self.messages = [m for m in self.messages if m.request_id != request_id]
 
 
 class FloatClock:

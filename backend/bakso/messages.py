@@ -119,6 +119,19 @@ class SasaranRequestChange(_Body):
         return cls(_decoded(RequestChange, body))
 
 
+@dataclass(frozen=True)
+class NotifyResident(_Body):
+    """Tell the resident (with consent) of the move that made `version` of a request
+    (NotificationService.deliver). `pin_sealed`: on the DIAJUKAN message only, the
+    download PIN sealed for this message (services/resident_pin.seal), never in clear."""
+
+    TYPE: ClassVar[str] = "notify.resident"
+    request_id: str
+    version: int
+    status: str
+    pin_sealed: str | None = None
+
+
 Message: TypeAlias = (
     RequestSubmitted
     | BatchBuildStep
@@ -128,6 +141,7 @@ Message: TypeAlias = (
     | SasaranImportParse
     | SasaranImportChunk
     | SasaranRequestChange
+    | NotifyResident
 )
 MESSAGE_CLASSES: tuple[type[Message], ...] = (
     RequestSubmitted,
@@ -138,6 +152,7 @@ MESSAGE_CLASSES: tuple[type[Message], ...] = (
     SasaranImportParse,
     SasaranImportChunk,
     SasaranRequestChange,
+    NotifyResident,
 )
 _BY_TYPE: dict[str, type[Message]] = {cls.TYPE: cls for cls in MESSAGE_CLASSES}
 

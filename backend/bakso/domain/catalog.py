@@ -30,6 +30,10 @@ class Service:
     label_en: str
     requirements: tuple[Requirement, ...]
     referral: str | None = None
+    # What Dukcapil issues: "printable", a PDF with its electronic signature (TTE) printed on
+    # plain A4 at the desa or by the resident; "card", a card (KTP-el, KIA) collected from
+    # Dukcapil or the UPT, which no printer can make.
+    document: str = "printable"
 
     def requirement(self, code: str) -> Requirement | None:
         return next((r for r in self.requirements if r.code == code), None)
@@ -53,6 +57,7 @@ class Service:
             "label": self.label,
             "label_en": self.label_en,
             "referral": self.referral,
+            "document": self.document,
             "requirements": [
                 {"code": r.code, "label": r.label, "required": r.required, "one_of": r.one_of}
                 for r in self.requirements
@@ -100,8 +105,19 @@ def service_from_json(s: Mapping[str, Any]) -> Service:
         label=s["label"],
         label_en=s.get("label_en", s["label"]),
         referral=s.get("referral"),
+        document=_document_kind(s),
         requirements=tuple(
             Requirement(r["code"], r["label"], bool(r["required"]), r.get("one_of"))
             for r in s["requirements"]
         ),
     )
+
+
+DOCUMENT_KINDS = ("printable", "card")
+
+
+def _document_kind(s: Mapping[str, Any]) -> str:
+    kind = s.get("document", "printable")
+    if kind not in DOCUMENT_KINDS:
+        raise ValueError(f"service {s['code']}: document must be one of {DOCUMENT_KINDS}")
+    return str(kind)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from .blobs import Blobs, BlobSink, UploadTarget
 from .desa import DesaContactStore
 from .due import DuePage
+from .notifier import Notifier, SendFailed, SentMessage
 from .queue import Message, Queue
 from .records import (
     MAX_REQUEST_WRITES,
@@ -58,6 +59,7 @@ __all__ = [
     "ImportStore",
     "LoginAttemptStore",
     "Message",
+    "Notifier",
     "Page",
     "Queue",
     "Records",
@@ -68,6 +70,8 @@ __all__ = [
     "SasaranPage",
     "SasaranStore",
     "ScanStore",
+    "SendFailed",
+    "SentMessage",
     "SessionStore",
     "UploadTarget",
     "UserStore",

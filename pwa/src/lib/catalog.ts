@@ -18,11 +18,14 @@ export interface Service {
   label: string;
   label_en: string;
   referral: string | null;
+  /** What Dukcapil issues: a PDF printed on plain A4 at the desa, or a card collected from
+   * Dukcapil/UPT. Absent in a copy cached before it was served: printable. */
+  document?: 'printable' | 'card';
   requirements: Requirement[];
 }
 
 interface CatalogFile {
-  services: Array<Omit<Service, 'label_en' | 'referral'> & { label_en?: string; referral?: string | null }>;
+  services: Array<Omit<Service, 'label_en' | 'referral' | 'document'> & { label_en?: string; referral?: string | null; document?: string }>;
 }
 
 /** The catalog this build shipped with (the server's own data file, read as its
@@ -33,6 +36,7 @@ export const BUILT_CATALOG: Service[] = (builtCatalog as CatalogFile).services.m
   label: s.label,
   label_en: s.label_en ?? s.label,
   referral: s.referral ?? null,
+  document: s.document === 'card' ? 'card' : 'printable',
   requirements: s.requirements.map((r) => ({ code: r.code, label: r.label, required: Boolean(r.required), one_of: r.one_of ?? null })),
 }));
 
