@@ -141,6 +141,11 @@ class Config:
     UNPACK_MAX_XLSX_STRINGS_BYTES = 8 * 1024 * 1024  # sharedStrings.xml, read whole (~8×)
     UNPACK_MAX_CELL_BYTES = 256 * 1024  # one text run in an XLSX part (a cell: 32,767 chars)
 
+    # Messages to residents who consented and to desa (#18, docs/notifications.md): local
+    # (kept in the data folder, listed by `bakso notify list`), sns (Amazon SNS SMS),
+    # whatsapp (WhatsApp Business Cloud API), none. Sent by the worker, never in a request.
+    NOTIFIER = "local"
+
     RUN_WORKER = False  # start the in-process worker thread (bakso serve)
     QUEUE_MAX_RECEIVES = 5
     WORKER_VISIBILITY_TIMEOUT = 120
@@ -165,6 +170,7 @@ class AwsConfig(Config):
     NAME = "aws"
     ADAPTERS = "aws"
     SECRET_KEY_FILE = False
+    NOTIFIER = "sns"
 
 
 class ConfigError(RuntimeError):
