@@ -695,6 +695,27 @@ class _DesaContactMemory(_Memory):
             self._desa_contacts[contact.desa] = contact
 
 
+class _NotificationLogMemory(_Memory):
+    def __init__(self) -> None:
+        super().__init__()
+        self._notified: dict[str, tuple[float, float]] = {}  # key: (sent at, expires at)
+
+    def notification_sent(self, key: str, now: float) -> bool:
+        with self._lock:
+            sent = self._notified.get(key)
+            return sent is not None and sent[1] > now
+
+    def mark_notification_sent(self, key: str, at: float, expires_at: float) -> None:
+        with self._lock:
+            kept = self._notified.get(key, (at, expires_at))
+            self._notified[key] = (kept[0], max(kept[1], expires_at))
+
+    def notification_log(self) -> dict[str, tuple[float, float]]:
+        """For tests: everything the log holds (key: (sent at, expires at))."""
+        with self._lock:
+            return dict(self._notified)
+
+
 class FakeRecords(
     _RequestMemory,
     _ScanMemory,
@@ -704,6 +725,7 @@ class FakeRecords(
     _SessionMemory,
     _ReturnMemory,
     _DesaContactMemory,
+    _NotificationLogMemory,
     Records,
 ):
     """Every records port over one lock, as one adapter object serves them all."""
@@ -1279,6 +1301,7 @@ class FakeSet:
     queue: FakeQueue
     sasaran: FakeSasaranStore
     clock: FloatClock
+    notifier: FakeNotifier
 
 
 def build_services(**overrides: Any) -> FakeSet:
@@ -1293,5 +1316,6 @@ def build_services(**overrides: Any) -> FakeSet:
     records, blobs = FakeRecords(), MemoryBlobs(now=clock)
     queue = FakeQueue(max_receives=config["QUEUE_MAX_RECEIVES"], now=clock)
     sasaran = FakeSasaranStore()
-    services = wire(config, (records, blobs, queue, sasaran))
-    return FakeSet(services, records, blobs, queue, sasaran, clock)
+    notifier = FakeNotifier()
+    services = wire(config, (records, blobs, queue, sasaran), notifier=notifier)
+    return FakeSet(services, records, blobs, queue, sasaran, clock, notifier)

@@ -43,6 +43,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         from .api.blobs import bp as local_blobs
 
         app.register_blueprint(local_blobs)
+    if services.adapters == "local" and app.config["NOTIFIER"] == "local":
+        from .api.dev_messages import bp as dev_messages  # the developer's, docs/notifications.md
+
+        app.register_blueprint(dev_messages)
     if app.config["RUN_WORKER"]:
         from .workers.handlers import LocalWorker
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
 
+from .bootstrap_notify import build_notifications, utc_now
 from .domain import localtime
 from .domain.audit_chain import AuditKeys
 from .domain.catalog import Catalog
@@ -21,7 +22,7 @@ from .domain.retention import RetentionPolicy
 from .domain.tenants import TenantError, Tenants
 from .domain.tenants import folders as tenant_folders
 from .domain.unpacking import XlsxLimits, ZipLimits
-from .ports import Blobs, Queue, Records, SasaranStore
+from .ports import Blobs, Notifier, Queue, Records, SasaranStore
 from .services.accounts import AccountService, LoginPolicy
 from .services.audit import AuditService
 from .services.batches import BatchService, BatchSettings
@@ -30,8 +31,10 @@ from .services.dead_letters import DeadLetterService
 from .services.desa_contacts import DesaContactService
 from .services.form_definitions import served_forms
 from .services.local_blobs import LocalBlobService, SignedUrlBlobs
+from .services.notifications import NotificationService
 from .services.printed_forms import PrintedFormService
 from .services.requests import RequestService, RequestSettings
+from .services.resident_download import ResidentDownloads, build_downloads
 from .services.retention import RetentionService
 from .services.retention_files import FileRetentionService, FileRetentionSettings
 from .services.returns import ReturnService, ReturnSettings
@@ -42,10 +45,6 @@ from .services.throttle import Throttle, ThrottlePolicy
 from .services.user_cache import UserCache
 
 PACKAGE_DATA = Path(__file__).parent / "data"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def build_tenants(config: Mapping[str, Any]) -> Tenants:
@@ -119,6 +118,9 @@ class Services:
     local_blobs: LocalBlobService | None  # the local set's signed-URL routes; None on AWS
     sessions: SessionService
     desa_contacts: DesaContactService
+    notifications: NotificationService  # messages to residents (docs/notifications.md)
+    # The resident's download of the issued document with the PIN (/cek/<token>/unduh).
+    downloads: ResidentDownloads
     # Judged by RequestService on every PUT /requests carrying `fields` (docs/forms.md).
     forms: Forms
     # The same definitions as the file has them, for the devices (GET /api/v1/forms).
@@ -202,8 +204,9 @@ def build_sasaran(
 def build_services(
     config: Mapping[str, Any],
     adapters: tuple[Records, Blobs, Queue, SasaranStore] | None = None,
+    notifier: Notifier | None = None,
 ) -> Services:
-    """The use cases on the configured adapter set, or on `adapters` (tests' fakes)."""
+    """The use cases on the configured adapter set, or on `adapters`/`notifier` (tests' fakes)."""
     tenants = build_tenants(config)
     # The zone of contexts that set none; requests and messages set their kabupaten's.
     localtime.use_default_zone(tenants.default.timezone)
@@ -216,6 +219,7 @@ def build_services(
     catalog = build_catalog(config, tenants)
     forms = build_forms(config)
     sasaran, coverage = build_sasaran(config, records, blobs, queue, tenants, store)
+    notifications = build_notifications(config, records, queue, catalog, tenants, notifier)
     requests = RequestService(
         records,
         blobs,
@@ -230,7 +234,7 @@ def build_services(
             search_secret=config["SECRET_KEY"],
         ),
         utc_now,
-        observers=[sasaran],
+        observers=[sasaran, notifications],
         sasaran_links=sasaran,
         tenants=tenants,
         forms=forms,
@@ -308,7 +312,7 @@ def build_services(
                 download_url_ttl=config["DOWNLOAD_URL_TTL"],
             ),
             send_back=requests.send_back_for_repair,
-            observers=[sasaran],
+            observers=[sasaran, notifications],
             default_kabupaten=tenants.default.code,
             forms=forms,
         ),
@@ -345,6 +349,7 @@ def build_services(
                 abandoned_days=config["ABANDONED_DAYS"],
             ),
             cancel=requests.cancel_abandoned,
+            forget_messages=notifications.forget,
         ),
         FileRetentionService(
             records,
@@ -381,6 +386,8 @@ def build_services(
             users,
         ),
         desa_contacts=DesaContactService(records, records, regions, utc_now),
+        notifications=notifications,
+        downloads=build_downloads(config, records, blobs, catalog, tenants, utc_now),
         forms=forms,
         forms_served=served_forms(forms_path(config)),
         printed_forms=PrintedFormService(requests, forms, catalog, regions),

@@ -10,7 +10,7 @@ import click
 
 from . import create_app
 from .bootstrap import Services, build_services
-from .config import load
+from .config import ConfigError, load
 from .domain.errors import BaksoError
 from .services import audit as chain
 
@@ -318,3 +318,50 @@ def _echo_chain(check: chain.ChainCheck) -> None:
         click.echo(
             f"{where}{check.legacy} entri pertama dari sebelum log audit berkunci (SHA-256 saja)."
         )
+
+
+@main.group()
+def notify() -> None:
+    """Messages to residents and desa (docs/notifications.md)."""
+
+
+@notify.command("list")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+def notify_list(limit: int) -> None:
+    """The newest messages the local notifier kept (NOTIFIER=local; for the developer)."""
+    notifications = _services().notifications
+    if notifications.channel != "local":
+        raise click.ClickException(
+            "Hanya notifier lokal (BAKSO_NOTIFIER=local) yang menyimpan pesannya sendiri."
+        )
+    messages = notifications.sent(limit)
+    if not messages:
+        click.echo("Belum ada pesan.")
+    for message in messages:
+        click.echo(f"{message.at}  {message.to}  {message.key}")
+        click.echo(f"  {message.text}")
+
+
+@notify.command("sms-settings")
+@click.option(
+    "--monthly-spend-limit",
+    required=True,
+    type=click.IntRange(0),
+    help="USD a month the account may spend on SMS (above its quota: ask AWS Support first).",
+)
+@click.option("--sender-id", default=None, help="Default sender id, 1-11 letters and digits.")
+def notify_sms_settings(monthly_spend_limit: int, sender_id: str | None) -> None:
+    """Set the AWS account's SMS settings (SetSMSAttributes; no CloudFormation resource)."""
+    from .bootstrap_sms import build_sms_settings
+
+    try:
+        held = build_sms_settings(load()).apply(
+            monthly_spend_limit=monthly_spend_limit, sender_id=sender_id
+        )
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    except BaksoError as exc:
+        raise click.ClickException(exc.detail) from None
+    for name in sorted(held):
+        click.echo(f"{name}: {held[name]}")
+    click.echo("Pengaturan SMS akun AWS tersimpan.")

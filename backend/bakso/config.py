@@ -145,6 +145,14 @@ class Config:
     # (kept in the data folder, listed by `bakso notify list`), sns (Amazon SNS SMS),
     # whatsapp (WhatsApp Business Cloud API), none. Sent by the worker, never in a request.
     NOTIFIER = "local"
+    # sns: each SMS's sender id; None = the account's (`bakso notify sms-settings`).
+    SMS_SENDER_ID: str | None = None
+    # whatsapp: the business number's id, an approved Indonesian template with one body
+    # parameter, and the token: a secret, in the worker's environment, never in a file.
+    WHATSAPP_API_URL = "https://graph.facebook.com/v21.0"
+    WHATSAPP_PHONE_NUMBER_ID: str | None = None
+    WHATSAPP_TOKEN: str | None = None
+    WHATSAPP_TEMPLATE = "bakso_status"
 
     RUN_WORKER = False  # start the in-process worker thread (bakso serve)
     QUEUE_MAX_RECEIVES = 5
@@ -204,6 +212,7 @@ RANGES: dict[str, tuple[int, int | None]] = {
 CHOICES: dict[str, tuple[str, ...]] = {
     "ADAPTERS": ("local", "aws"),
     "SESSION_COOKIE_SAMESITE": ("Strict", "Lax", "None"),
+    "NOTIFIER": config_rules.NOTIFIERS,
 }
 ARGON2_KEYS = frozenset({"time_cost", "memory_cost", "parallelism", "hash_len", "salt_len"})
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")

@@ -6,6 +6,7 @@ and a broken one raises ConfigError saying which variables to change.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,46 @@ from typing import Any
 def check(values: Mapping[str, Any]) -> None:
     _check_deadline(values)
     _check_sessions(values)
+    _check_notifier(values)
+
+
+NOTIFIERS = ("local", "sns", "whatsapp", "none")
+_SENDER_ID = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9]{1,11}")
+_WHATSAPP_URL = re.compile(r"https://[^/]|http://(127\.0\.0\.1|localhost)(:[0-9]{1,5})?(/|$)")
+
+
+def _check_notifier(values: Mapping[str, Any]) -> None:
+    """A notifier the code knows, and WhatsApp only with what it needs to send."""
+    from .config import ConfigError  # config imports this module
+
+    kind = values["NOTIFIER"]
+    if kind not in NOTIFIERS:
+        raise ConfigError(f"BAKSO_NOTIFIER={kind!r}: expected one of {', '.join(NOTIFIERS)}.")
+    sender = values.get("SMS_SENDER_ID")
+    if sender is not None and not _SENDER_ID.fullmatch(sender):
+        raise ConfigError(
+            f"BAKSO_SMS_SENDER_ID={sender!r}: expected 1 to 11 letters and digits, at least "
+            "one a letter (Amazon SNS's rule for a sender id)."
+        )
+    if kind != "whatsapp":
+        return
+    url = str(values.get("WHATSAPP_API_URL") or "")
+    if not _WHATSAPP_URL.match(url):
+        raise ConfigError(
+            f"BAKSO_WHATSAPP_API_URL={url!r}: expected an https:// address (http:// only to "
+            "localhost, for a test): every request carries the access token."
+        )
+    missing = [
+        f"BAKSO_{key}"
+        for key in ("WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID")
+        if not str(values.get(key) or "").strip()
+    ]
+    if missing:
+        raise ConfigError(
+            f"BAKSO_NOTIFIER=whatsapp needs {' and '.join(missing)}: the Cloud API's access "
+            "token (in the worker's environment, never in a file) and the id of the business "
+            "phone number it sends from (docs/notifications.md). Or choose another notifier."
+        )
 
 
 def _check_sessions(values: Mapping[str, Any]) -> None:

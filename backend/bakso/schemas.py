@@ -58,6 +58,11 @@ class ApplicantIn(_In):
     kk: str | None = Field(default=None, max_length=32)
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 \-]{6,19}$")
     address: str | None = Field(default=None, max_length=300)
+    notify: bool = Field(
+        default=False,
+        description="the applicant consents to messages about this request (#18); needs an"
+        " Indonesian mobile number in `phone` (docs/notifications.md)",
+    )
 
 
 class SubjectIn(_In):
@@ -97,24 +102,6 @@ class ScanIn(_In):
     replaces: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")  # a page sent back
     # Kept despite the PWA's photo check (domain/scan_quality.py); part of a replay.
     quality: list[Literal["dark", "blurred", "small"]] = Field(default_factory=list, max_length=3)
-
-
-class HandoverIn(_In):
-    """Who received the issued document, and through whom (DESIGN §2 "Handover")."""
-
-    received_by: str = Field(min_length=1, max_length=120)
-    relation: Literal["PEMOHON", "KELUARGA"]
-    via: Literal["LOKET", "KAWIL", "RT"]
-    via_name: str | None = Field(default=None, max_length=120)
-    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")  # not before SELESAI
-    photo_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")  # signed receipt
-
-
-class TransitionIn(_In):
-    to: str
-    note: Multiline = Field(default="", max_length=2000)
-    version: int = Field(ge=1)
-    handover: HandoverIn | None = Field(default=None, description="required for DISERAHKAN")
 
 
 class IssuedIn(_In):
@@ -183,6 +170,9 @@ class TimelineOut(Out):
     at: str
     by: str
     note: str
+    # "request.transition" for a move; another action is a note on the status, e.g.
+    # "issued.download.resident" (docs/resident-download.md).
+    action: str = "request.transition"
 
 
 class WarningOut(Out):
@@ -211,6 +201,9 @@ class RequestOut(Out):
     batch_id: str | None = None
     issued: dict[str, object] | None = None
     handover: dict[str, object] | None = None
+    downloaded_at: str | None = Field(
+        default=None, description="the resident's first download of the issued document"
+    )
     purged_at: str | None = Field(
         default=None, description="set once the personal data was erased (docs/retention.md)"
     )

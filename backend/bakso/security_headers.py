@@ -68,8 +68,18 @@ def family(path: str) -> str:
     return "static"
 
 
+def resident_csp(config: Mapping[str, Any]) -> str:
+    """The status pages' policy; its form-action also lets the PIN form's 303 reach the
+    signed URL of the PDF (browsers check form-action on a form's redirects too)."""
+    origins = blob_origins(config)
+    if not origins:
+        return RESIDENT_CSP
+    return RESIDENT_CSP.replace("form-action 'self'", " ".join(["form-action 'self'", *origins]))
+
+
 def init_security_headers(app: Flask) -> None:
     shell = shell_csp(app.config)
+    resident = resident_csp(app.config)
     hsts = int(app.config.get("HSTS_SECONDS") or 0)
 
     @app.after_request
@@ -87,7 +97,7 @@ def init_security_headers(app: Flask) -> None:
         if kind == "resident":
             headers["Cache-Control"] = NO_STORE
             headers["X-Robots-Tag"] = "noindex, nofollow"
-            headers.setdefault("Content-Security-Policy", RESIDENT_CSP)
+            headers.setdefault("Content-Security-Policy", resident)
         elif kind in ("api", "blobs"):
             if not _private(headers.get("Cache-Control")):
                 headers["Cache-Control"] = NO_STORE

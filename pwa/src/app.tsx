@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { t } from './i18n';
 import { regionName } from './lib/regions';
 import { routeFor, showsTab } from './lib/roles';
+import { attentionItems } from './lib/attention';
 import { applyUpdate, leaveNeedsConfirm, unsaved, useStore } from './lib/store';
 import { Home } from './screens/home';
 import { Login } from './screens/login';
@@ -88,6 +89,7 @@ export function App() {
   const route = routeFor(role, asked);
   const waiting = state.local.filter((i) => i.state === 'queued').length;
   const attention = state.local.filter((i) => i.state === 'attention').length;
+  const waitingDesa = role === 'operator' ? attentionItems(state.server, state.session.user.desa).length : 0;
   let screen;
   switch (route[0]) {
     case 'baru':
@@ -144,7 +146,7 @@ export function App() {
       <nav class="tabbar" aria-label={t('nav.label')}>
         {NAV.filter((item) => showsTab(role, item)).map((item) => {
           const current = (route[0] ?? '') === item.match;
-          const badge = item.match === 'antrean' ? waiting + attention : 0;
+          const badge = item.match === 'antrean' ? waiting + attention : item.match === '' ? waitingDesa : 0;
           return (
             <a href={item.href} class={current ? 'tab tab-current' : 'tab'} aria-current={current ? 'page' : undefined}>
               <span class="tab-icon" aria-hidden="true">
@@ -152,8 +154,8 @@ export function App() {
               </span>
               <span>{t(item.key)}</span>
               {badge > 0 && (
-                <span class={attention ? 'tab-badge tab-badge-warn' : 'tab-badge'}>
-                  <span class="sr-only">, {t('nav.badge', { n: badge })}</span>
+                <span class={attention || item.match === '' ? 'tab-badge tab-badge-warn' : 'tab-badge'}>
+                  <span class="sr-only">, {t(item.match === '' ? 'attention.badge' : 'nav.badge', { n: badge })}</span>
                   <span aria-hidden="true">{badge}</span>
                 </span>
               )}

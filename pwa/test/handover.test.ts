@@ -1,6 +1,6 @@
 // The handover's date rules (src/lib/handover.ts).
 import { describe, expect, it } from 'vitest';
-import { dayProblem, handoverDays, localDay } from '../src/lib/handover';
+import { canPrint, dayProblem, handoverDays, handoverSummary, isCard, localDay, namesIntermediary, viaChoices } from '../src/lib/handover';
 
 describe('handover date', () => {
   it('reads days in the kabupaten zone, not UTC', () => {
@@ -25,5 +25,42 @@ describe('handover date', () => {
     expect(dayProblem('2026-11-23', range)).toBe('ho.dateBeforeIssued');
     expect(dayProblem('2026-11-28', range)).toBe('ho.dateFuture');
     expect(dayProblem('', range)).toBe('ho.dateInvalid');
+  });
+});
+
+describe('print at the desa, cards at the UPT', () => {
+  const catalog = [
+    { code: 'AKTA_LAHIR', document: 'printable' },
+    { code: 'KIA', document: 'card' },
+    { code: 'KK_BARU' }, // cached before the kind was served
+  ];
+
+  it('offers printing only for a printable document whose issued PDF is attached', () => {
+    expect(isCard('KIA', catalog)).toBe(true);
+    expect(isCard('AKTA_LAHIR', catalog)).toBe(false);
+    expect(isCard('KK_BARU', catalog)).toBe(false);
+    expect(isCard('UNKNOWN', catalog)).toBe(false);
+    expect(canPrint({ issued: { state: 'ok' } }, false)).toBe(true);
+    expect(canPrint({ issued: { state: 'pending' } }, false)).toBe(false);
+    expect(canPrint({ issued: null }, false)).toBe(false);
+    expect(canPrint({ issued: { state: 'ok' } }, true)).toBe(false);
+  });
+
+  it('offers the UPT route, first, for a card only; only Kawil and RT name someone', () => {
+    expect(viaChoices(true)).toEqual(['UPT', 'LOKET', 'KAWIL', 'RT']);
+    expect(viaChoices(false)).toEqual(['LOKET', 'KAWIL', 'RT']);
+    expect(['LOKET', 'KAWIL', 'RT', 'UPT'].filter((v) => namesIntermediary(v as never))).toEqual(['KAWIL', 'RT']);
+  });
+
+  it('says how the document left: printed, collected at the UPT, and who received it', () => {
+    expect(handoverSummary({ printed: true, received_by: 'Siti', via: 'LOKET' })).toEqual([
+      { key: 'ho.sum.printed' },
+      { key: 'ho.sum.by', vars: { name: 'Siti' } },
+    ]);
+    expect(handoverSummary({ via: 'UPT', received_by: 'Siti' })[0]).toEqual({ key: 'ho.sum.upt' });
+    expect(handoverSummary({ via: 'KAWIL', received_by: 'Siti' })).toEqual([{ key: 'ho.sum.by', vars: { name: 'Siti' } }]);
+    // Erased by retention: who received it is gone, how it was collected stays.
+    expect(handoverSummary({ via: 'LOKET', printed: true })).toEqual([{ key: 'ho.sum.printed' }]);
+    expect(handoverSummary(null)).toEqual([]);
   });
 });

@@ -83,3 +83,42 @@ def test_a_handover_dated_tomorrow_is_refused_in_indonesian(api_factory, service
     assert refused.status_code == 422, refused.get_json()
     assert "masa depan" in refused.get_json()["detail"]
     assert op.get(f"/api/v1/requests/{request['id']}").get_json()["status"] == "SELESAI"
+
+
+def test_a_handover_printed_at_the_desa_over_http(api_factory, services) -> None:
+    op, request = _selesai(api_factory, services)
+    base = f"/api/v1/requests/{request['id']}"
+    dk = api_factory("dukcapil")
+    pdf = b"%PDF-1.4 akta kelahiran"
+    registered = dk.post(
+        f"{base}/issued",
+        json={"sha256": sha(pdf), "size": len(pdf), "content_type": "application/pdf"},
+    )
+    assert registered.status_code == 201, registered.get_json()
+    assert dk.upload(registered.get_json()["upload"], pdf).status_code == 200
+    assert dk.post(f"{base}/issued/complete").status_code == 200
+    printed = {**HANDOVER, "printed": True}
+
+    upt = op.post(
+        f"{base}/transition",
+        json={
+            "to": "DISERAHKAN",
+            "version": request["version"],
+            "handover": {**printed, "via": "UPT"},
+        },
+    )
+    assert upt.status_code == 422, upt.get_json()
+    assert upt.get_json()["errors"][0]["field"] == "handover.via"  # an akta is no card
+
+    handed = op.post(
+        f"{base}/transition",
+        json={"to": "DISERAHKAN", "version": request["version"], "handover": printed},
+    )
+
+    assert handed.status_code == 200, handed.get_json()
+    body = handed.get_json()
+    assert body["handover"]["printed"] is True
+    assert body["timeline"][-1]["note"].startswith("Dicetak di desa. Diterima oleh Siti Aminah")
+    shown = dk.get(base).get_json()  # Dukcapil's detail reads the same record and timeline
+    assert shown["handover"]["printed"] is True
+    assert shown["timeline"][-1]["note"].startswith("Dicetak di desa.")

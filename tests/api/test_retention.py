@@ -27,8 +27,9 @@ from fpdf import FPDF
 
 import aws_env
 from bakso.bootstrap import Services
+from bakso.domain.phone import mobile_e164
 from bakso.domain.retention import RetentionPolicy
-from bakso.workers.handlers import drain_once
+from bakso.workers.handlers import drain_once, drain_until_idle
 from helpers import DESA_A, Api, draft, fake_jpeg, services_of
 
 _STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.DOTALL)
@@ -57,7 +58,8 @@ def form_fields(service: str) -> dict[str, Any]:
 
 
 def body(values: dict[str, str]) -> dict[str, Any]:
-    applicant = {k: values[k] for k in ("nik", "kk", "name", "phone", "address")}
+    applicant: dict[str, Any] = {k: values[k] for k in ("nik", "kk", "name", "phone", "address")}
+    applicant["notify"] = True  # #18: messages sent to the phone (the local notifier keeps them)
     subject = {
         "name": values["baby"],
         "birth_date": "2026-11-20",
@@ -220,6 +222,11 @@ def test_purged_requests_leave_no_personal_value_in_the_api_or_any_store(
     keys = ("nik", "kk", "name", "phone", "address", "baby", "witness_nik", "witness")
     values = [p[k] for p in people for k in keys]
     values += ["5203010303150047", "Muhammad Sembalunrizki"]
+    drain_until_idle(services)  # the residents' messages sent (#18)
+    if services.adapters == "local":
+        # The local notifier's file keeps each number as it was sent (E.164): searched too.
+        # (The abandoned draft, never submitted, was told nothing.)
+        values += [str(mobile_e164(p["phone"])) for p in (people[0], people[1], people[3])]
 
     def everywhere() -> set[tuple[str, str]]:
         return found(values, aws_bytes() if services.adapters == "aws" else local_bytes(data_dir))
@@ -230,6 +237,9 @@ def test_purged_requests_leave_no_personal_value_in_the_api_or_any_store(
     places = [where for value, where in before if value == people[0]["nik"]]
     for kind in ("berkas/", "issued/"):  # printed into both PDFs, in compressed streams
         assert any(kind in where for where in places), places
+    if services.adapters == "local":
+        numbers = {where for value, where in before if value == mobile_e164(people[0]["phone"])}
+        assert numbers == {"notifications.sqlite3"}  # the sent-log holds no number
 
     # Every clock at zero days: all four are due at once (RETENTION_DAYS=0 and the rest).
     monkeypatch.setattr(services.retention, "policy", RetentionPolicy(0, 0, 0))

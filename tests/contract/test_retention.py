@@ -118,3 +118,28 @@ def test_erase_prefix_removes_every_blob_under_it_and_nothing_else(
         client = blobs.client  # type: ignore[attr-defined]
         listed = client.list_object_versions(Bucket=blobs.bucket, Prefix="scans/req-9/")  # type: ignore[attr-defined]
         assert listed.get("Versions", []) == [] and listed.get("DeleteMarkers", []) == []
+
+
+def test_a_resident_download_moves_the_request_to_the_final_clock(records: Records) -> None:
+    """#18: the PIN's hash and the first download are stored, and saving the download
+    re-indexes the request: it counts as collected (docs/resident-download.md)."""
+    request = make_request(created_at="2026-01-05T08:00:00.000+00:00")
+    records.create_request(request, created(request))
+    submitted, event = moved(request, Status.DIAJUKAN, "2026-01-06T08:00:00.000+00:00")
+    submitted = dataclasses.replace(submitted, pin_hash="ab" * 32)
+    records.save_request(submitted, request.version, event)
+    done, event = moved(submitted, Status.SELESAI, "2026-01-07T08:00:00.000+00:00")
+    records.save_request(done, submitted.version, event)
+    until = "2026-03-01T00:00:00.000+00:00"
+    assert due_ids(records, UNCOLLECTED_CLOCK, until) == [request.id]
+
+    at = "2026-01-08T08:00:00.000+00:00"
+    downloaded = dataclasses.replace(done, downloaded_at=at, updated_at=at)
+    records.save_request(downloaded, done.version, None)
+
+    assert due_ids(records, UNCOLLECTED_CLOCK, until) == []
+    assert due_ids(records, FINAL_CLOCK, until) == [request.id]
+    assert due_ids(records, FINAL_CLOCK, "2026-01-07T23:00:00.000+00:00") == []
+    stored = records.get_request(request.id)
+    assert stored is not None
+    assert (stored.pin_hash, stored.downloaded_at) == ("ab" * 32, at)

@@ -142,7 +142,7 @@ def test_dukcapil_batch_process_finish_and_operator_handover(
     _after_login(page)
     page.goto(f"{server.url}/#/permohonan/{request_id}")
     expect(page.locator("h1 + p .badge")).to_have_text("Dokumen terbit")
-    expect(page.get_by_role("link", name=re.compile("dokumen terbit"))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(r"^Cetak dokumen \(A4\)$"))).to_be_visible()
     page.fill("#ho-name", "Siti Aminah")
     page.get_by_text("Kawil/Kadus", exact=True).click()
     page.fill("#ho-via-name", "Pak Kadus Lalu")

@@ -137,7 +137,8 @@ def test_a_wrong_member_nik_is_stopped_on_the_device_with_the_field_named(server
     # (a focus moved a frame later took the field tapped meanwhile and its typing).
     focused = page.evaluate(
         """async () => {
-            [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Lanjut').click();
+            const buttons = [...document.querySelectorAll('button')];
+            buttons.find((b) => b.textContent.trim() === 'Lanjut').click();
             await null;  // the microtask queued after the render's
             return document.activeElement.id;
         }"""

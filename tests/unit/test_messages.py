@@ -15,6 +15,7 @@ from bakso.messages import (
     MESSAGE_CLASSES,
     BatchAccept,
     BatchBuildStep,
+    NotifyResident,
     RequestSubmitted,
     ReturnChunk,
     ReturnPrepare,
@@ -51,6 +52,8 @@ EXAMPLES: list[messages.Message] = [
     SasaranImportChunk("imp-1", 0),
     SasaranRequestChange(CHANGE),
     SasaranRequestChange(RequestChange("r-2", 1, "52.03.01.2001", "2026-01-02", "DRAF")),
+    NotifyResident("r-1", 5, "SELESAI"),
+    NotifyResident("r-1", 3, "DIAJUKAN", "482915"),
 ]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..domain.lifecycle import LABELS
 from ..domain.model import Request, Scan
+from ..domain.resident_download import event_label
 from ..domain.retention import RetentionNote
 from ..schemas import RequestOut, ScanOut
 from ..services.requests import RequestDetail
@@ -37,7 +38,8 @@ def request_out(
         data["timeline"] = [
             {
                 "status": e.to_status.value,
-                "label": LABELS[e.to_status],
+                "label": event_label(e),
+                "action": e.action,
                 "at": e.at,
                 "by": e.by,
                 "note": e.note,

@@ -86,6 +86,11 @@ class Request:
     # The applicant's NIK as the search index holds it (domain.search.nik_index_key).
     nik_key: str | None = None
     fields: dict[str, Any] = field(default_factory=dict)  # the form's values (docs/forms.md)
+    # The resident's download PIN, as services/resident_pin.pin_hash keeps it: never served,
+    # never in a manifest, berkas, audit entry or log (docs/resident-download.md).
+    pin_hash: str | None = None
+    # The resident's first download of the issued document: it counts as collected.
+    downloaded_at: str | None = None
 
     @property
     def ready(self) -> bool:

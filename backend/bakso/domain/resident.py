@@ -14,6 +14,7 @@ from typing import Any
 from .lifecycle import LABELS, Status
 from .localtime import local, zone_label
 from .model import Event, Request, mask_name
+from .resident_download import event_label, is_move
 
 MONTHS = [
     "Januari",
@@ -102,7 +103,9 @@ class StatusTexts:
         if needs_referral:
             texts = self._referral_statuses.get(request.status.value, texts)
         # The reason shown is the one Dukcapil gave when moving to this status.
-        last = next((e for e in reversed(events) if e.to_status is request.status), None)
+        last = next(
+            (e for e in reversed(events) if e.to_status is request.status and is_move(e)), None
+        )
         values = {
             "desa_name": desa_name,
             # The texts end the sentence themselves: "…: {note}. Datanglah…".
@@ -121,7 +124,7 @@ class StatusTexts:
             headline=texts["headline"],
             next_step=texts["next_step"].format(**values),
             timeline=[
-                TimelineStep(e.to_status.value, LABELS[e.to_status], e.at, indonesian_date(e.at))
+                TimelineStep(e.to_status.value, event_label(e), e.at, indonesian_date(e.at))
                 for e in events
                 if e.to_status is not Status.DRAF
             ],

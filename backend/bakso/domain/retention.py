@@ -5,6 +5,8 @@ change of status (or of anything, for a draft):
 
 - `final`: DITOLAK, DISERAHKAN, DIBATALKAN; RETENTION_DAYS after the status.
 - `uncollected`: SELESAI never handed over; UNCOLLECTED_DAYS after the status.
+  A SELESAI document the resident downloaded with the PIN counts as collected: it
+  runs `final` instead, RETENTION_DAYS after the first download (#18).
 - `abandoned`: DRAF or PERLU_PERBAIKAN left untouched; ABANDONED_DAYS after the
   last change. The desa is warned WARNING_DAYS before; then the system cancels
   the request and erases it at once.
@@ -38,7 +40,7 @@ WARNING_DAYS = 7
 _BLOB_PREFIXES = ("scans", "berkas", "issued")
 # What an erased handover and issued document keep: how it was collected, when issued
 # (no state: nothing can be downloaded any more).
-_HANDOVER_KEPT = ("relation", "via")
+_HANDOVER_KEPT = ("relation", "via", "printed")
 _ISSUED_KEPT = ("at",)
 
 
@@ -76,6 +78,9 @@ def retention_clock(request: Request) -> RetentionClock | None:
     if request.status in FINAL:
         return RetentionClock(FINAL_CLOCK, request.status_since)
     if request.status is Status.SELESAI:
+        downloaded = request.downloaded_at
+        if downloaded is not None and downloaded >= request.status_since:
+            return RetentionClock(FINAL_CLOCK, downloaded)
         return RetentionClock(UNCOLLECTED_CLOCK, request.status_since)
     if request.status in ABANDONED:
         return RetentionClock(ABANDONED_CLOCK, request.updated_at)
@@ -142,6 +147,7 @@ def erased(request: Request, at: str) -> Request:
         handover=_kept(handover, _HANDOVER_KEPT) if handover else None,
         purged_at=at,
         nik_key=None,  # out of the NIK search index with the NIK itself
+        pin_hash=None,  # nothing is left to download (downloaded_at stays: a statistic)
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from .blobs import Blobs, BlobSink, UploadTarget
 from .desa import DesaContactStore
 from .due import DuePage
+from .notification_log import NotificationLog
 from .notifier import Notifier, SendFailed, SentMessage
 from .queue import Message, Queue
 from .records import (
@@ -59,6 +60,7 @@ __all__ = [
     "ImportStore",
     "LoginAttemptStore",
     "Message",
+    "NotificationLog",
     "Notifier",
     "Page",
     "Queue",

@@ -26,6 +26,7 @@ from ..domain.model import (
 )
 from .desa import DesaContactStore
 from .due import DuePage
+from .notification_log import NotificationLog
 from .returns import ReturnStore
 
 MAX_REQUEST_WRITES = 25
@@ -358,6 +359,7 @@ class Records(
     AuditLog,
     ReturnStore,
     DesaContactStore,
+    NotificationLog,
     ABC,
 ):
     """Every records port: what one adapter (SQLite, DynamoDB, tests' memory) implements."""

@@ -11,14 +11,16 @@ import base64
 import hashlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..client_address import client_address
-from ..domain.errors import NotFound, TooManyAttempts
+from ..domain.errors import Conflict, NotFound, TooManyAttempts
 from ..domain.model import Request
 from ..domain.tenants import Kabupaten
+from ..services.resident_download import WrongPin
 from .kabupaten_texts import kabupaten_context
 
 CSS = (Path(__file__).parent / "templates" / "_public.css").read_text(encoding="utf-8").strip()
@@ -65,14 +67,49 @@ def _page(
 
 @bp.get("/cek/<token>")
 def status_page(token: str) -> Response:
+    return _status(token)
+
+
+@bp.post("/cek/<token>/unduh")
+def download(token: str) -> Response | WerkzeugResponse:
+    """The PIN form's answer: 303 to a short-lived URL of the PDF, or the page again."""
+    pin = request.form.get("pin", "")[:12]
     try:
-        view = current_app.extensions["bakso"].status.by_token(token)
+        url = current_app.extensions["bakso"].downloads.download(token, pin)
+    except WrongPin as exc:
+        return _status(token, 422, pin_error=exc.detail, tries_left=exc.tries_left)
+    except TooManyAttempts as exc:
+        return _status(token, 429, pin_error=exc.detail)
+    except Conflict as exc:
+        return _status(token, 409, pin_error=exc.detail)
+    return redirect(absolute_url(url), code=303)
+
+
+def _status(token: str, status: int = 200, **extra: Any) -> Response:
+    svc = current_app.extensions["bakso"]
+    try:
+        view = svc.status.by_token(token)
+        download_page = svc.downloads.page(token)
     except NotFound as exc:
         return _page("cek_missing.html", 404, detail=exc.detail)
-    svc = current_app.extensions["bakso"]
     contact = svc.desa_contacts.public(view.desa)
     kabupaten = svc.tenants.of_desa(view.desa)
-    return _page("cek_status.html", kabupaten=kabupaten, s=view, desa_contact=contact)
+    context = {"pin_error": None, "tries_left": None, **extra}
+    return _page(
+        "cek_status.html",
+        status,
+        kabupaten=kabupaten,
+        s=view,
+        desa_contact=contact,
+        dl=download_page,
+        token=token,
+        **context,
+    )
+
+
+def absolute_url(url: str) -> str:
+    # The local set's signed URLs are paths on this server; S3's are already absolute.
+    return urljoin(request.host_url, url)
 
 
 @bp.get("/cek")

@@ -19,9 +19,14 @@ from .kabupaten_texts import kabupaten_context
 
 LAYOUTS = {"a4": "A4", "thermal": "58mm 297mm"}
 CSS = (Path(__file__).parent / "templates" / "_receipt.css").read_text(encoding="utf-8").strip()
-# The one script of the receipt: its print button (allowed by hash, nothing else runs).
+# The one script of the receipt (allowed by hash, nothing else runs): its print button, and
+# the PIN the device put in the fragment (#pin=123456, never sent to the server) copied into
+# the PIN slot and taken out of the address bar and the history.
 PRINT_SCRIPT = (
     "document.getElementById('print').addEventListener('click',function(){window.print()});"
+    "var m=/^#pin=([0-9]{6})$/.exec(location.hash),s=document.getElementById('pin');"
+    "if(m&&s){s.textContent=m[1];s.className='pin';"
+    "history.replaceState(null,'',location.pathname+location.search)}"
 )
 
 
@@ -67,6 +72,9 @@ def render_receipt(detail: RequestDetail, layout: str) -> Response:
         lookup_url=lookup_url(),
         **kabupaten_context(svc.tenants, kabupaten),
         print_script=PRINT_SCRIPT,
+        # The PIN is for downloading a printable document; a card is collected.
+        pin_slot=detail.service.document == "printable",
+        notice=svc.downloads.notice(request),
     )
     page_style = f"@page {{ size: {page_size}; margin: 0 }}"
     response = Response(html, mimetype="text/html")

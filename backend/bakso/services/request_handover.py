@@ -20,7 +20,13 @@ from ..domain.resident import indonesian_date
 from ..ports import UploadTarget
 from .request_base import RequestBase
 
-VIA_LABELS = {"LOKET": "loket desa", "KAWIL": "Kawil/Kadus", "RT": "RT"}
+VIA_LABELS = {
+    "LOKET": "loket desa",
+    "KAWIL": "Kawil/Kadus",
+    "RT": "RT",
+    "UPT": "Dukcapil/UPT kecamatan",
+}
+PRINTED_LABEL = "Dicetak di desa"
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 
 
@@ -28,7 +34,11 @@ def handover_note(handover: dict[str, Any]) -> str:
     via = VIA_LABELS.get(str(handover.get("via")), str(handover.get("via")))
     through = f"{via} ({handover['via_name']})" if handover.get("via_name") else via
     relation = str(handover["relation"]).lower()
-    note = f"Diterima oleh {handover['received_by']} ({relation}) melalui {through}."
+    # A card is not handed over through anyone: the resident collected it at the UPT.
+    where = "di" if handover.get("via") == "UPT" else "melalui"
+    note = f"Diterima oleh {handover['received_by']} ({relation}) {where} {through}."
+    if handover.get("printed"):
+        note = f"{PRINTED_LABEL}. {note}"
     if handover.get("date"):
         note += f" Diserahkan pada {indonesian_date(str(handover['date']), with_time=False)}."
     if handover.get("photo"):
@@ -80,6 +90,7 @@ class RequestHandover(RequestBase):
     ) -> tuple[dict[str, Any], str]:
         """The handover as stored (date checked, photo checked) and the timeline's note."""
         handover = {k: v for k, v in given.items() if k not in ("date", "photo_sha256")}
+        handover["printed"] = self._printed(request, given)
         if given.get("date"):
             try:
                 day = dt.date.fromisoformat(str(given["date"]))
@@ -111,7 +122,34 @@ class RequestHandover(RequestBase):
                 "size": size,
                 "content_type": content_type,
             }
+        if note.strip() and handover["printed"]:
+            note = f"{PRINTED_LABEL}. {note.strip()}"  # the officers' record says it either way
         return handover, note.strip() or handover_note(handover)
+
+    def _printed(self, request: Request, given: dict[str, Any]) -> bool:
+        """Whether the desa printed the document, checked against what the service issues:
+        a printable one only with its PDF attached; the UPT route is a card's only."""
+        card = self._service(request.service, request.desa).document == "card"
+        if given.get("via") == "UPT" and not card:
+            raise InvalidInput(
+                "handover.via: pengambilan di Dukcapil/UPT kecamatan hanya untuk kartu "
+                "(KTP-el, KIA).",
+                errors=[{"field": "handover.via", "message": "hanya untuk KTP-el atau KIA"}],
+            )
+        if not given.get("printed"):
+            return False
+        if card:
+            problem = "KTP-el/KIA berupa kartu dan tidak dapat dicetak di desa."
+        elif (request.issued or {}).get("state") != "ok" or request.purged_at:
+            problem = (
+                "Dokumen terbit (PDF) belum dilampirkan Dukcapil; belum dapat dicetak di desa."
+            )
+        else:
+            return True
+        raise InvalidInput(
+            f"handover.printed: {problem}",
+            errors=[{"field": "handover.printed", "message": problem}],
+        )
 
     def _handing_over(self, actor: Actor, request_id: str) -> Request:
         request = self.get(actor, request_id)

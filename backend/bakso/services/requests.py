@@ -21,6 +21,7 @@ from ..domain.identity import NumberInfo, parse_kk, parse_nik
 from ..domain.lifecycle import EDITABLE, LABELS, Role, Status, check_transition, parse_status
 from ..domain.localtime import zone
 from ..domain.model import Actor, Draft, Event, Request, request_code
+from ..domain.phone import consent_problem
 from ..domain.retention import ABANDONED
 from ..domain.search import name_matches
 from ..ports import CodeTaken, Page
@@ -36,6 +37,7 @@ from .request_fields import agreed_subject, checked_fields, require_complete_fie
 from .request_handover import RequestHandover, handover_note
 from .request_issued import RequestIssued
 from .request_keys import RequestKeys
+from .request_pin import RequestPin
 from .request_scans import RequestScans
 from .request_search import RequestSearch
 from .request_verification import SYSTEM_ACTOR, RequestVerification
@@ -54,7 +56,13 @@ FILTERED_PAGES_PER_CALL = 10
 
 
 class RequestService(
-    RequestScans, RequestIssued, RequestHandover, RequestVerification, RequestSearch, RequestKeys
+    RequestScans,
+    RequestIssued,
+    RequestHandover,
+    RequestVerification,
+    RequestSearch,
+    RequestKeys,
+    RequestPin,
 ):
     # Reading ------------------------------------------------------------------
     def detail(self, actor: Actor, request_id: str) -> RequestDetail:
@@ -209,6 +217,11 @@ class RequestService(
         self, draft: Draft, service: Service
     ) -> tuple[dict[str, Any], list[dict[str, str]]]:
         applicant = dict(draft.applicant)
+        refused = consent_problem(applicant)  # #18: notify needs a mobile number
+        if refused:
+            raise InvalidInput(refused, errors=[{"field": "applicant.phone", "message": refused}])
+        if not applicant.get("notify"):
+            applicant.pop("notify", None)  # stored only when given, as before #18
         infos: list[NumberInfo] = [parse_nik(applicant["nik"], self.regions, desa=draft.desa)]
         applicant["nik"] = infos[0].number
         if applicant.get("kk"):
@@ -239,9 +252,10 @@ class RequestService(
         return self.clock().astimezone(zone()).date()  # "not in the future" at the desa
 
     # Lifecycle ----------------------------------------------------------------
-    def submit(self, actor: Actor, request_id: str) -> Request:
+    def submit(self, actor: Actor, request_id: str, pin: str | None = None) -> Request:
         """DRAF/PERLU_PERBAIKAN → DIAJUKAN once the service's form passes and every mandatory
-        document is in; idempotent (a replay once DIAJUKAN answers the request as it is)."""
+        document is in; idempotent (a replay once DIAJUKAN answers the request as it is).
+        `pin`: the download PIN the device made (request_pin.py), kept from the first."""
         request = self.get(actor, request_id)
         self._require_operator_of(actor, request.desa)
         if request.status is Status.DIAJUKAN:
@@ -272,8 +286,10 @@ class RequestService(
             # A resubmission is new work for Dukcapil: a new printable file, a new batch.
             berkas_key=None,
             batch_id=None,
+            pin_hash=self._pin_hash_for(request, pin),
         )
         self._enqueue_verification(submitted)
+        self._tell_submitted(submitted, pin)
         return submitted
 
     def transition(

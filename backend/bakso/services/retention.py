@@ -72,6 +72,7 @@ class RetentionService:
         clock: Callable[[], datetime],
         policy: RetentionPolicy,
         cancel: Cancel,
+        forget_messages: Callable[[str], None] | None = None,
     ) -> None:
         self.records = records
         self.blobs = blobs
@@ -79,6 +80,9 @@ class RetentionService:
         self.clock = clock
         self.policy = policy
         self.cancel = cancel
+        # The notifier's own copies of a request's messages (the local one keeps the number
+        # and the text); the sent-log keeps keys only (docs/notifications.md).
+        self.forget_messages = forget_messages
 
     def note(self, request: Request) -> RetentionNote:
         """When the request's personal data goes, and whether its desa must be warned."""
@@ -178,6 +182,8 @@ class RetentionService:
                 deleted += 1
             self.records.delete_scan(request.id, scan.id)
         self.records.clear_timeline_notes(request.id)
+        if self.forget_messages is not None:
+            self.forget_messages(request.id)
         skeleton = replace(erased(request, at), version=request.version + 1, updated_at=at)
         try:
             self.records.save_request(skeleton, request.version, None)

@@ -15,6 +15,7 @@ from ..domain.regions import kabupaten_of
 from ..messages import (
     BatchAccept,
     BatchBuildStep,
+    NotifyResident,
     RequestSubmitted,
     ReturnChunk,
     ReturnPrepare,
@@ -59,6 +60,10 @@ def _apply_request_change(services: Services, message: SasaranRequestChange) -> 
     services.sasaran.apply_request_change(message.change)
 
 
+def _notify_resident(services: Services, message: NotifyResident) -> None:
+    services.notifications.deliver(message)
+
+
 # The one table of what each message means: every class of messages.MESSAGE_CLASSES.
 HANDLERS: dict[type[messages.Message], Callable[[Services, Any], None]] = {
     RequestSubmitted: _verify_submission,
@@ -69,6 +74,7 @@ HANDLERS: dict[type[messages.Message], Callable[[Services, Any], None]] = {
     SasaranImportParse: _parse_import,
     SasaranImportChunk: _apply_import_chunk,
     SasaranRequestChange: _apply_request_change,
+    NotifyResident: _notify_resident,
 }
 
 
@@ -85,7 +91,7 @@ def _zone_of(services: Services, message: messages.Message) -> str:
     belongs to; the default kabupaten's when it is gone (the handler then says so)."""
     tenants = services.tenants
     kabupaten: str | None = None
-    if isinstance(message, RequestSubmitted):
+    if isinstance(message, (RequestSubmitted, NotifyResident)):
         request = services.records.get_request(message.request_id)
         kabupaten = kabupaten_of(request.desa) if request else None
     elif isinstance(message, SasaranRequestChange):

@@ -19,6 +19,8 @@ export interface Applicant {
   kk: string | null;
   phone: string | null;
   address: string | null;
+  /** Consent, for this request only, to status messages by SMS/WhatsApp to `phone` (#18). */
+  notify?: boolean;
 }
 
 export interface Subject {
@@ -65,6 +67,9 @@ export interface LocalRequest {
   fieldErrors?: { field: string; code?: string; message: string }[];
   /** Per requirement a form fills: what its printed form showed (lib/printed.ts printStamp). */
   printed?: Record<string, string>;
+  /** The resident's download PIN (lib/pin.ts), made before the first submit and sent with
+   * every replay of it; once the server holds the request it moves to storage.holdPin. */
+  pin?: string;
 }
 
 export interface LocalScan {

@@ -38,3 +38,47 @@ export async function sendReceiptPhoto(requestId: string, photo: Prepared): Prom
   if (registered.upload) await putBytes(registered.upload, photo.blob);
   return photo.sha256;
 }
+
+/** The handover as the request carries it (only the fields the PWA reads). */
+export interface HandoverRecord {
+  received_by?: string;
+  via?: string;
+  printed?: boolean;
+  photo?: unknown;
+}
+
+export type Via = 'LOKET' | 'KAWIL' | 'RT' | 'UPT';
+
+/** What Dukcapil issues for a service: a card (KTP-el, KIA) or a PDF printed on A4. A service
+ * missing from the cached catalog, or one cached before the kind was served, is printable. */
+export function isCard(service: string, catalog: { code: string; document?: string }[]): boolean {
+  return catalog.find((s) => s.code === service)?.document === 'card';
+}
+
+/** Whether the desa can print the document: printable, with its issued PDF attached (the
+ * server refuses `printed` otherwise, services/request_handover.py). */
+export function canPrint(item: { issued?: { state?: string } | null }, card: boolean): boolean {
+  return !card && item.issued?.state === 'ok';
+}
+
+/** The routes a handover may take: a card may be collected at Dukcapil/UPT (first, the usual
+ * way); a printed document cannot. */
+export function viaChoices(card: boolean): Via[] {
+  return card ? ['UPT', 'LOKET', 'KAWIL', 'RT'] : ['LOKET', 'KAWIL', 'RT'];
+}
+
+/** Whether the route names an intermediary (Kawil/Kadus, RT); the loket and the UPT do not. */
+export function namesIntermediary(via: Via): boolean {
+  return via === 'KAWIL' || via === 'RT';
+}
+
+/** The done state's line as i18n parts, e.g. "Dicetak di desa · diterima oleh Siti": the
+ * screen translates and joins them. Empty when nothing is left to say (an erased handover). */
+export function handoverSummary(handover: HandoverRecord | null | undefined): { key: string; vars?: Record<string, string> }[] {
+  if (!handover) return [];
+  const parts: { key: string; vars?: Record<string, string> }[] = [];
+  if (handover.printed) parts.push({ key: 'ho.sum.printed' });
+  else if (handover.via === 'UPT') parts.push({ key: 'ho.sum.upt' });
+  if (handover.received_by) parts.push({ key: 'ho.sum.by', vars: { name: handover.received_by } });
+  return parts;
+}

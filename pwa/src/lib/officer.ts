@@ -96,8 +96,11 @@ export interface Batch {
 export interface Handover {
   received_by: string;
   relation: 'PEMOHON' | 'KELUARGA';
-  via: 'LOKET' | 'KAWIL' | 'RT';
+  /** UPT: a card (KTP-el, KIA) collected at Dukcapil/UPT kecamatan; cards only. */
+  via: 'LOKET' | 'KAWIL' | 'RT' | 'UPT';
   via_name?: string | null;
+  /** The desa printed the issued PDF on A4 (a printable document with its PDF only). */
+  printed?: boolean;
   /** YYYY-MM-DD, when handed over earlier than now (not before SELESAI). */
   date?: string;
   /** The photo of the signed receipt, uploaded first (lib/handover.ts). */

@@ -7,6 +7,7 @@ import { api, ApiError, getSession, notify, putBytes, type Upload } from './api'
 import {
   countScanFailure as countFailure,
   finishRequest,
+  holdPin,
   localRequests,
   patchLocalRequest as patch,
   patchScan,
@@ -18,6 +19,8 @@ import {
 } from './storage';
 import { call as engineCall, drain, Park, settle, transient, type Outcome as EngineOutcome } from './engine';
 import { EDITABLE } from './lifecycle';
+import { cachedCatalog } from './catalog';
+import { newPin, takesPin } from './pin';
 import { syncFollowups } from './sasaran';
 
 export { AuthNeeded, backoff, BACKOFF_BASE_MS, BACKOFF_MAX_MS, Park } from './engine';
@@ -72,6 +75,8 @@ export function draftBody(item: LocalRequest): Record<string, unknown> {
       kk: blank(item.applicant.kk),
       phone: blank(item.applicant.phone),
       address: blank(item.applicant.address),
+      // Left out when not given, like the fields below: older items replay byte for byte.
+      ...(item.applicant.notify ? { notify: true } : {}),
     },
     subject: item.subject
       ? {
@@ -206,6 +211,17 @@ export function confirmed(server: ServerRequest, scans: LocalScan[]): boolean {
   );
 }
 
+/**
+ * The item with its download PIN: made once, stored before the first submit that sends it, so
+ * every replay sends the same one. Only for a first submission (the server keeps the PIN of
+ * the first submission that brings one: a correction's would never be the resident's) and
+ * not for a card, which is collected, not downloaded.
+ */
+async function withPin(item: LocalRequest, server: ServerRequest): Promise<LocalRequest> {
+  if (item.pin || server.status !== 'DRAF' || !takesPin(await cachedCatalog(), item.service)) return item;
+  return (await patch(item.id, { pin: newPin() })) ?? item;
+}
+
 async function syncItem(start: LocalRequest): Promise<EngineOutcome> {
   const id = start.id;
   let item = start;
@@ -239,7 +255,9 @@ async function syncItem(start: LocalRequest): Promise<EngineOutcome> {
         report(id, { photosDone, photos, phase: 'photos' });
       }
       report(id, { photosDone: photos, photos, phase: 'submit' });
-      server = await call(() => api<ServerRequest>('POST', `/api/v1/requests/${id}/submit`));
+      item = await withPin(item, server);
+      const body = item.pin ? { pin: item.pin } : undefined;
+      server = await call(() => api<ServerRequest>('POST', `/api/v1/requests/${id}/submit`, body));
       progressed = true;
     }
     if (!confirmed(server, scans)) {
@@ -247,6 +265,8 @@ async function syncItem(start: LocalRequest): Promise<EngineOutcome> {
       server = await call(() => api<ServerRequest>('GET', `/api/v1/requests/${id}`));
       if (!confirmed(server, scans)) throw new Park('Server belum mencatat semua pindaian permohonan ini.');
     }
+    // Kept before the local copy goes: the receipt to print prints it (lib/pin.ts).
+    if (item.pin) await holdPin(id, item.pin);
     if (!(await finishRequest(id, server, start.updatedAt))) {
       report(id, null);
       return 'parked';

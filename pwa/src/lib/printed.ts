@@ -78,7 +78,7 @@ export function localCopyOf(item: ServerRequest, owner: string, definition: Form
     owner,
     desa: item.desa,
     service: item.service,
-    applicant: { nik: a.nik ?? '', name: a.name ?? '', kk: a.kk ?? null, phone: a.phone ?? null, address: a.address ?? null },
+    applicant: { nik: a.nik ?? '', name: a.name ?? '', kk: a.kk ?? null, phone: a.phone ?? null, address: a.address ?? null, ...(item.applicant.notify === true ? { notify: true } : {}) },
     subject: subject
       ? {
           name: subject.name ?? '',

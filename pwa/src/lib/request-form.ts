@@ -8,12 +8,12 @@ import { addItem, errorsById, fromWire, prefillSubject, removeItem, serverFieldE
 import { definitionOf, fieldId, idOfPath, subjectSection } from './forms';
 import type { Applicant, LocalRequest, LocalScan, SasaranRow, Subject } from './storage';
 import { parseNumber, type Parsed, type RegionData } from './identity';
+import { phoneProblem } from './consent';
 
 export type Step = 'service' | 'data' | 'docs' | 'review';
 export const STEPS: Step[] = ['service', 'data', 'docs', 'review'];
 // The subject block of a service whose form has no subject section (docs/forms.md).
 const SUBJECT_FIELDS = subjects.subject as Record<string, string[]>;
-const PHONE = /^\+?[0-9][0-9 -]{6,19}$/;
 // Reading a worklist NIK's birth date and sex needs no region data (identity.ts).
 const NO_REGIONS: RegionData = { kabupaten: { code: '', name: '' }, kecamatan: {} };
 
@@ -109,6 +109,8 @@ export type Action =
   | { type: 'subject'; key: keyof Subject; value: string }
   | { type: 'notes'; value: string }
   | { type: 'jemputBola'; value: boolean }
+  /** The resident's consent to status messages to the phone number (lib/consent.ts). */
+  | { type: 'notify'; value: boolean }
   | { type: 'blur'; name: string }
   | { type: 'preparing'; delta: 1 | -1 }
   | { type: 'scanError'; error: Message | null; requirement?: string }
@@ -161,6 +163,8 @@ export function reduce(state: FormState, action: Action): FormState {
       return { ...state, notes: action.value };
     case 'jemputBola':
       return { ...state, jemputBola: action.value };
+    case 'notify':
+      return { ...state, applicant: { ...state.applicant, notify: action.value } };
     case 'blur':
       return { ...state, blurred: { ...state.blurred, [action.name]: true } };
     case 'preparing':
@@ -261,6 +265,8 @@ export interface Checked {
   kk: Parsed | null;
   subjectNik: Parsed | null;
   phoneOk: boolean;
+  /** Why the phone field is not fine (lib/consent.ts); null when phoneOk. */
+  phoneProblem: 'invalid' | 'needed' | null;
   dataOk: boolean;
   /** Requirements with at least one page (here or already on the server). */
   have: Set<string>;
@@ -293,7 +299,8 @@ export function check(state: FormState, catalog: Service[], regions: RegionData,
   const nik = applicant.nik ? parseNumber('nik', applicant.nik, regions, { desa }) : null;
   const kk = applicant.kk ? parseNumber('kk', applicant.kk, regions, { desa }) : null;
   const subjectNik = subjectFields?.includes('nik') && subject.nik ? parseNumber('nik', subject.nik, regions, { desa }) : null;
-  const phoneOk = !applicant.phone || PHONE.test(applicant.phone.trim());
+  const phoneIssue = phoneProblem(applicant.phone, applicant.notify);
+  const phoneOk = phoneIssue === null;
   const applicantOk =
     nik?.ok === true &&
     applicant.name.trim() !== '' &&
@@ -314,14 +321,14 @@ export function check(state: FormState, catalog: Service[], regions: RegionData,
     if (nik?.ok !== true) blocked.push({ key: nik ? 'why.nikInvalid' : 'why.nik' });
     if (applicant.name.trim() === '') blocked.push({ key: 'why.name' });
     if (kk && !kk.ok) blocked.push({ key: 'why.kk' });
-    if (!phoneOk) blocked.push({ key: 'why.phone' });
+    if (phoneIssue) blocked.push({ key: phoneIssue === 'needed' ? 'why.phoneNotify' : 'why.phone' });
     if (subjectFields && subject.name.trim() === '') blocked.push({ key: 'why.subjectName' });
     if (subjectNik && !subjectNik.ok) blocked.push({ key: 'why.subjectNik' });
   }
   if (step === 'docs' && state.preparing > 0) blocked.push({ key: 'why.preparing' });
   const fromFields = subjectFrom(definition, wire);
   const subjectName = fromFields ? fromFields.name : subjectFields ? subject.name.trim() : null;
-  return { service, subjectFields, nik, kk, subjectNik, phoneOk, dataOk, have, lacking, canNext, blocked, live, definition, wire, fieldErrors, shownErrors, subjectName };
+  return { service, subjectFields, nik, kk, subjectNik, phoneOk, phoneProblem: phoneIssue, dataOk, have, lacking, canNext, blocked, live, definition, wire, fieldErrors, shownErrors, subjectName };
 }
 
 
@@ -348,6 +355,7 @@ export function buildRequest(
       kk: kk?.ok ? kk.info.number : null,
       phone: trimmed(applicant.phone),
       address: trimmed(applicant.address),
+      ...(applicant.notify ? { notify: true } : {}),
     },
     subject: fromFields
       ? fromFields

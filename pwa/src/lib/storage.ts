@@ -63,9 +63,10 @@ export async function mergeServerList(items: ServerRequest[]): Promise<void> {
   await tx.done;
 }
 
-/** Forget the server's list (logout, another user): the outbox stays. */
+/** Forget the server's list and the PINs held for its receipts (logout, another user): the outbox stays. */
 export async function forgetServerList(): Promise<void> {
-  await (await db()).clear('server');
+  const tx = (await db()).transaction(['server', 'kv'], 'readwrite');
+  await Promise.all([tx.objectStore('server').clear(), tx.objectStore('kv').delete('pins'), tx.done]);
 }
 
 // --- the request outbox (lib/outbox.ts) ----------------------------------------------------
@@ -107,6 +108,27 @@ export async function localRequests(): Promise<LocalRequest[]> {
   const items = await (await db()).getAll('requests');
   return items.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
+
+// --- the resident's download PIN (lib/pin.ts) ------------------------------------------
+
+const PINS = 'pins';
+
+/** The PIN of a request the server holds, kept until its receipt has been opened once. */
+export async function heldPin(id: string): Promise<string | undefined> {
+  return (await getKv<Record<string, string>>(PINS))?.[id];
+}
+
+/** Keep (or, with null, forget) a request's PIN, in one transaction over the kv store. */
+async function setPin(id: string, pin: string | null): Promise<void> {
+  const tx = (await db()).transaction('kv', 'readwrite');
+  const pins = { ...((await tx.store.get(PINS)) as Record<string, string> | undefined) };
+  if (pin) pins[id] = pin;
+  else delete pins[id];
+  await Promise.all([tx.store.put(pins, PINS), tx.done]);
+}
+
+export const holdPin = (id: string, pin: string): Promise<void> => setPin(id, pin);
+export const forgetPin = (id: string): Promise<void> => setPin(id, null);
 
 // --- the desa worklist and its follow-ups (lib/sasaran.ts) ---------------------------------
 

@@ -7,6 +7,7 @@ import { cachedRegions, refreshRegions } from './regions';
 import { cachedServerList, mergeServerList, pendingLogout, setPendingLogout, type LocalRequest, type ServerRequest } from './storage';
 import { localItems, syncAll, type SyncSummary } from './outbox';
 import { readsRequests } from './roles';
+import { refreshAttention } from './attention';
 
 export interface State {
   ready: boolean;
@@ -135,6 +136,7 @@ export async function refreshServerList(): Promise<void> {
     const page = await api<{ items: ServerRequest[] }>('GET', '/api/v1/requests?limit=100');
     // The list has no timeline or scans: those of an earlier detail fetch stay.
     await mergeServerList(page.items);
+    if (session.user.role === 'operator') await refreshAttention();
     await reloadLocal();
   } catch (error) {
     if (!(error instanceof NetworkError)) console.warn('request list not refreshed', error);

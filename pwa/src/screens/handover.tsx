@@ -4,22 +4,47 @@ import { useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { api, ApiError, NetworkError } from '../lib/api';
 import { prepareScan } from '../lib/compress';
-import { dayProblem, handoverDays, sendReceiptPhoto } from '../lib/handover';
+import {
+  canPrint,
+  dayProblem,
+  handoverDays,
+  handoverSummary,
+  isCard,
+  namesIntermediary,
+  sendReceiptPhoto,
+  viaChoices,
+  type HandoverRecord,
+  type Via,
+} from '../lib/handover';
 import { Refused, type Prepared } from '../lib/images';
-import { transition, type Handover as HandoverDetails } from '../lib/officer';
+import { transition } from '../lib/officer';
 import { cacheServerRequest, type ServerRequest } from '../lib/storage';
 import { reloadLocal, toast, useStore } from '../lib/store';
 
-type Via = HandoverDetails['via'];
+type Item = ServerRequest & { issued?: { state?: string } | null; handover?: HandoverRecord | null };
 
-type Item = ServerRequest & { issued?: { state?: string } | null; handover?: { photo?: unknown } | null };
+/** "Dicetak di desa · diterima oleh Siti Aminah": how a handed-over document left the desa. */
+function Done(props: { handover: HandoverRecord | null | undefined }) {
+  const line = handoverSummary(props.handover)
+    .map((p) => t(p.key, p.vars))
+    .join(' · ');
+  if (!line) return null;
+  return (
+    <p class="note" data-handover-summary>
+      {line.charAt(0).toUpperCase() + line.slice(1)}
+    </p>
+  );
+}
 
 export function Handover(props: { item: Item }) {
   const state = useStore();
   const { item } = props;
+  const card = isCard(item.service, state.catalog);
+  const printable = canPrint(item, card);
   const [receivedBy, setReceivedBy] = useState('');
   const [relation, setRelation] = useState<'PEMOHON' | 'KELUARGA'>('PEMOHON');
-  const [via, setVia] = useState<Via>('LOKET');
+  const [via, setVia] = useState<Via>(viaChoices(card)[0]);
+  const [printed, setPrinted] = useState(false);
   const [viaName, setViaName] = useState('');
   const range = handoverDays(item);
   const [day, setDay] = useState(range.max);
@@ -28,20 +53,25 @@ export function Handover(props: { item: Item }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const issued = item.issued?.state === 'ok';
-  if (item.status === 'DISERAHKAN' && (issued || item.handover?.photo)) {
+  if (item.status === 'DISERAHKAN') {
     return (
-      <p class="row">
-        {issued && (
-          <a class="btn" href={`/api/v1/requests/${item.id}/issued`} target="_blank" rel="noopener">
-            {t('ho.issued')}
-          </a>
+      <>
+        <Done handover={item.handover} />
+        {(issued || Boolean(item.handover?.photo)) && (
+          <p class="row">
+            {issued && (
+              <a class="btn" href={`/api/v1/requests/${item.id}/issued`} target="_blank" rel="noopener">
+                {t('ho.issued')}
+              </a>
+            )}
+            {Boolean(item.handover?.photo) && (
+              <a class="btn" href={`/api/v1/requests/${item.id}/handover-photo`} target="_blank" rel="noopener">
+                {t('ho.photoOpen')}
+              </a>
+            )}
+          </p>
         )}
-        {Boolean(item.handover?.photo) && (
-          <a class="btn" href={`/api/v1/requests/${item.id}/handover-photo`} target="_blank" rel="noopener">
-            {t('ho.photoOpen')}
-          </a>
-        )}
-      </p>
+      </>
     );
   }
   if (item.status !== 'SELESAI') return null;
@@ -55,7 +85,8 @@ export function Handover(props: { item: Item }) {
         received_by: receivedBy.trim(),
         relation,
         via,
-        via_name: via === 'LOKET' ? null : viaName.trim() || null,
+        via_name: namesIntermediary(via) ? viaName.trim() || null : null,
+        ...(printable && printed ? { printed: true } : {}),
         // Left out when it is today: the server records the moment itself.
         ...(day !== range.max ? { date: day } : {}),
         ...(photoSha ? { photo_sha256: photoSha } : {}),
@@ -88,10 +119,26 @@ export function Handover(props: { item: Item }) {
   return (
     <section class="card" aria-labelledby="ho-h">
       <h2 id="ho-h">{t('ho.title')}</h2>
-      {issued && (
+      {printable && (
+        // The PDF is served inline: the browser's own viewer prints it at its true A4 size.
+        <div class="field">
+          <a class="btn btn-primary" href={`/api/v1/requests/${item.id}/issued`} target="_blank" rel="noopener" aria-describedby="ho-print-hint" onClick={() => setPrinted(true)}>
+            {t('ho.print')}
+          </a>
+          <p id="ho-print-hint" class="hint">
+            {t('ho.printHint')}
+          </p>
+        </div>
+      )}
+      {card && (
+        <p class="note" data-card-note>
+          {t('ho.cardNote')}
+        </p>
+      )}
+      {card && issued && (
         <p>
           <a class="btn" href={`/api/v1/requests/${item.id}/issued`} target="_blank" rel="noopener">
-            {t('ho.issued')}
+            {t('ho.issuedOpen')}
           </a>
         </p>
       )}
@@ -111,18 +158,23 @@ export function Handover(props: { item: Item }) {
         </fieldset>
         <fieldset class="field choices">
           <legend>{t('ho.via')}</legend>
-          {(['LOKET', 'KAWIL', 'RT'] as const).map((v) => (
+          {viaChoices(card).map((v) => (
             <label class={via === v ? 'choice choice-on' : 'choice'}>
               <input type="radio" name="ho-via" value={v} checked={via === v} onChange={() => setVia(v)} />
               <span>{t(`ho.via.${v}`)}</span>
             </label>
           ))}
         </fieldset>
-        {via !== 'LOKET' && (
+        {namesIntermediary(via) && (
           <div class="field">
             <label for="ho-via-name">{t('ho.viaName')}</label>
             <input id="ho-via-name" maxLength={120} value={viaName} onInput={(e) => setViaName(e.currentTarget.value)} />
           </div>
+        )}
+        {printable && (
+          <label class="check">
+            <input type="checkbox" id="ho-printed" checked={printed} onChange={(e) => setPrinted(e.currentTarget.checked)} /> {t('ho.printed')}
+          </label>
         )}
         <div class="field">
           <label for="ho-date">{t('ho.date')}</label>

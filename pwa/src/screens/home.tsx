@@ -2,6 +2,7 @@ import { t } from '../i18n';
 import { regionName } from '../lib/regions';
 import { runSync, useStore } from '../lib/store';
 import { formatBytes, statusLabel, useStorage } from './common';
+import { AttentionCard } from './attention';
 
 export function Home() {
   const state = useStore();
@@ -22,6 +23,7 @@ export function Home() {
         + {t('home.new')}
       </a>
 
+      <AttentionCard />
       <section class="card" aria-labelledby="outbox-h">
         <h2 id="outbox-h">{t('home.outbox')}</h2>
         <ul class="stats">

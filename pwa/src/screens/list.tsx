@@ -11,6 +11,7 @@ import { QualityBadges } from './photo-check';
 import { Handover } from './handover';
 import { isPurged, purgeWarningDate } from '../lib/retention';
 import { QrCode } from './qr';
+import { ReceiptLinks } from './receipt-pin';
 import { validateFields, type FormsFile } from '../lib/form-rules';
 import { formsOf } from '../lib/forms';
 import { regions } from '../lib/regions';
@@ -239,12 +240,7 @@ function Receipt(props: { item: ServerRequest }) {
             {t('receipt.shareNative')}
           </button>
         )}
-        <a class="btn" href={`/api/v1/requests/${item.id}/receipt?layout=a4`} target="_blank" rel="noopener">
-          {t('receipt.print')}
-        </a>
-        <a class="btn" href={`/api/v1/requests/${item.id}/receipt?layout=thermal`} target="_blank" rel="noopener">
-          {t('receipt.printThermal')}
-        </a>
+        <ReceiptLinks item={item} />
       </div>
     </section>
   );

@@ -11,11 +11,12 @@ import type { Action, Checked, FormState } from '../lib/request-form';
 import type { Applicant, Subject } from '../lib/storage';
 import { Field, idMessage, idWarnings } from './field';
 import { FormSections, JumpList } from './form-sections';
+import { NotifyConsent } from './notify-consent';
 
 export function DataStep(props: { form: FormState; checked: Checked; forms: FormsFile; edit: (action: Action) => void; dispatch: (action: Action) => void }) {
   const { form, checked, forms, edit, dispatch } = props;
   const { applicant, subject, notes, jemputBola, serviceCode } = form;
-  const { subjectFields, nik, kk, subjectNik, phoneOk, live, definition, shownErrors, fieldErrors } = checked;
+  const { subjectFields, nik, kk, subjectNik, phoneProblem, live, definition, shownErrors, fieldErrors } = checked;
   const setA = (key: keyof Applicant) => (value: string) => edit({ type: 'applicant', key, value });
   const setS = (key: keyof Subject) => (value: string) => edit({ type: 'subject', key, value });
   // Sections folded to their heading; all open again whenever the step is shown anew.
@@ -67,8 +68,9 @@ export function DataStep(props: { form: FormState; checked: Checked; forms: Form
         inputMode="tel"
         value={applicant.phone ?? ''}
         onInput={setA('phone')}
-        error={phoneOk ? null : t('field.phoneInvalid')}
+        error={phoneProblem ? t(phoneProblem === 'needed' ? 'field.phoneNotify' : 'field.phoneInvalid') : null}
       />
+      <NotifyConsent applicant={applicant} onChange={(value) => edit({ type: 'notify', value })} />
       <Field id="address" label={t('field.address')} maxLength={300} value={applicant.address ?? ''} onInput={setA('address')} />
       {subjectFields && (
         <>

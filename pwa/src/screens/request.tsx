@@ -17,6 +17,7 @@ import { RequirementCard } from './requirement-card';
 import { goToSection } from './form-sections';
 import { focusFirstError, useAfterRender } from './after-render';
 import { FormReadBack } from './request-review';
+import { NotifyReadBack } from './notify-consent';
 import { signedStamp, stalePrints } from '../lib/printed';
 
 const show = (message: Message) => ('text' in message ? message.text : t(message.key, message.vars));
@@ -284,6 +285,7 @@ export function NewRequest(props: { id?: string }) {
                 <dd>{subjectName}</dd>
               </>
             )}
+            <NotifyReadBack applicant={applicant} />
             <dt>{t('form.documents')}</dt>
             {/* A correction keeps the pages Dukcapil has: count them, less those replaced. */}
             <dd>{t('form.pages', { n: onServer.length + pages.filter((p) => !p.replaces).length, docs: have.size })}</dd>

@@ -284,8 +284,10 @@ def build_services_on(records: FakeRecords) -> FakeSet:
     base = build_services()
     config = {key: getattr(LocalConfig, key) for key in dir(LocalConfig) if key.isupper()}
     config.update(SECRET_KEY="fake-secret", ARGON2_PARAMS=FAST_ARGON2, DATA_DIR="unused")
-    services = wire(config, (records, base.blobs, base.queue, base.sasaran))
-    return FakeSet(services, records, base.blobs, base.queue, base.sasaran, base.clock)
+    services = wire(config, (records, base.blobs, base.queue, base.sasaran), notifier=base.notifier)
+    return FakeSet(
+        services, records, base.blobs, base.queue, base.sasaran, base.clock, base.notifier
+    )
 
 
 def test_a_blob_outside_the_request_prefixes_is_deleted_by_its_recorded_key(

@@ -32,6 +32,8 @@ Items, by (PK, SK):
 of its own (#16). Items from before keep `REQ#<id>`, `BATCH#<id>`, `RETURN#<id>` and have
 no pointer: an id without one is read and written there (tenant_keys).
     DESA#<code>    CONTACT         the desa office's phone and hours (records_desa)
+    NOTIFIED#<key> NOTIFIED        a notification already sent, "<request id>:<version>": its
+                                   time only; TTL (records_notifications)
 
 Timeline, scans and audit live in their own items, so no item grows without
 bound (400 KB is DynamoDB's limit). Writes that must go together (a request,
@@ -65,6 +67,7 @@ from .records_items import (
     REQUEST_KIND,
     SORT_ATTRIBUTE,
 )
+from .records_notifications import NotificationLogRecords
 from .records_request_reads import RequestReads
 from .records_requests import RequestRecords
 from .records_retention import RetentionRecords
@@ -98,6 +101,7 @@ class DynamoRecords(
     AuditRecords,
     ReturnRecords,
     DesaContactRecords,
+    NotificationLogRecords,
     Records,
 ):
     """Every records port on one table; built with `DynamoRecords(client, table)`."""

@@ -22,6 +22,7 @@ from .records_audit import AuditRecords
 from .records_batches import BatchRecords
 from .records_desa import DesaContactRecords
 from .records_due import DueRecords
+from .records_notifications import NotificationLogRecords
 from .records_requests import RequestRecords
 from .records_returns import ReturnRecords
 from .records_scans import ScanRecords
@@ -294,6 +295,15 @@ MIGRATIONS = [
     """
     ALTER TABLE scans ADD COLUMN quality TEXT NOT NULL DEFAULT '';
     """,
+    # #18: the notifications already sent (the worker's idempotency): key and time only.
+    """
+    CREATE TABLE notifications_sent (
+        key TEXT PRIMARY KEY,
+        sent_at REAL NOT NULL,
+        expires_at REAL NOT NULL
+    );
+    CREATE INDEX notifications_sent_expiry ON notifications_sent (expires_at);
+    """,
 ]
 
 
@@ -307,6 +317,7 @@ class SqliteRecords(
     ReturnRecords,
     DueRecords,
     DesaContactRecords,
+    NotificationLogRecords,
     Records,
 ):
     """Every records port in one SQLite file."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, redirect
+from flask import Blueprint, Response, jsonify, redirect, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ...domain.lifecycle import LABELS
@@ -17,13 +17,13 @@ from ...schemas import (
     ScanCompletedOut,
     ScanIn,
     ScanRegisteredOut,
-    TransitionIn,
 )
 from ...services.request_search import COUNT_CAP
 from ..common import absolute, actor, doc, parse, query, services, upload_json
 from ..queries import ReceiptQuery, RequestCountsQuery, RequestListQuery
 from ..serializers import request_out, scan_out
-from .handover_schemas import HandoverPhotoIn
+from .handover_schemas import HandoverPhotoIn, TransitionIn
+from .pin_schemas import PinOut, SubmitIn
 from .schemas import RequestCountsOut
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
@@ -166,14 +166,31 @@ def download_scan(request_id: object, scan_id: str) -> WerkzeugResponse:
 @doc(
     summary=(
         "Send the request to Dukcapil (refused while its service's form does not pass"
-        " or a mandatory document is missing)"
+        " or a mandatory document is missing); the optional body brings the resident's PIN"
     ),
+    body=SubmitIn,
     response=RequestOut,
 )
 def submit(request_id: object) -> Response:
+    # An empty body (older devices) submits without a PIN; a body is checked as any other.
+    pin = parse(SubmitIn).pin if request.get_data() else None
     svc = services().requests
-    submitted = svc.submit(actor(), str(request_id))
+    submitted = svc.submit(actor(), str(request_id), pin)
     return jsonify(request_out(submitted, svc.describe(submitted)))
+
+
+@bp.post("/<uuid:request_id>/pin")
+@doc(
+    summary=(
+        "Desa: a new download PIN for the resident (the old one stops working);"
+        " shown once, never stored in clear"
+    ),
+    response=PinOut,
+    status=201,
+)
+def new_pin(request_id: object) -> tuple[Response, int]:
+    pin = services().requests.new_pin(actor(), str(request_id))
+    return jsonify(PinOut(pin=pin).model_dump(mode="json")), 201
 
 
 @bp.post("/<uuid:request_id>/transition")
