@@ -42,7 +42,7 @@ typecheck: install ## mypy (strict) on backend/
 	$(BIN)/mypy
 
 pytest: install ## Python tests: unit, contract, integration (browser tests: make e2e)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 $(PWA_STAMP): pwa/package-lock.json
 	cd pwa && npm ci --no-audit --no-fund
