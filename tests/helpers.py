@@ -295,3 +295,15 @@ class CountingHasher(PasswordHasher):
         with self._count_lock:
             self.verified += 1
         return bool(super().verify(hash, password))
+
+
+def attach_issued(dk: Api, request_id: str, pdf: bytes = b"%PDF-1.4\n% akta\n%%EOF\n") -> None:
+    """Dukcapil attaches the issued PDF: register (sha256, size), PUT the bytes, complete."""
+    registered = dk.post(
+        f"/api/v1/requests/{request_id}/issued",
+        json={"sha256": sha(pdf), "size": len(pdf), "content_type": "application/pdf"},
+    )
+    assert registered.status_code == 201, registered.get_json()
+    assert dk.upload(registered.get_json()["upload"], pdf).status_code == 200
+    done = dk.post(f"/api/v1/requests/{request_id}/issued/complete")
+    assert done.status_code == 200, done.get_json()

@@ -350,6 +350,7 @@ def build_services(
             ),
             cancel=requests.cancel_abandoned,
             forget_messages=notifications.forget,
+            compact_messages=notifications.compact,
         ),
         FileRetentionService(
             records,

@@ -32,8 +32,10 @@ def build_notifications(
         notifier = build_notifier(config)
     settings = NotificationSettings(
         # The worker has no request to take a host from: on AWS the deploy sets it
-        # (docs/deploy-aws.md step 4); locally `bakso serve`'s default address.
-        public_base_url=config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000",
+        # (docs/deploy-aws.md step 4); locally the address `bakso serve` listens on.
+        public_base_url=config.get("PUBLIC_BASE_URL")
+        or config.get("SERVE_BASE_URL")
+        or "http://127.0.0.1:8000",
         secret=config["SECRET_KEY"],
     )
     return NotificationService(records, queue, notifier, catalog, tenants, settings, utc_now)

@@ -42,9 +42,19 @@ def serve(host: str, port: int) -> None:
     """Run the local server with its in-process worker (data under BAKSO_DATA_DIR)."""
     from waitress import serve as waitress_serve
 
-    app = create_app({"RUN_WORKER": True})
+    app = create_app({"RUN_WORKER": True, "SERVE_BASE_URL": _serve_base_url(host, port)})
     click.echo(f"BAKSO berjalan di http://{host}:{port}/  (data: {app.config['DATA_DIR']})")
     waitress_serve(app, host=host, port=port, threads=8, ident="bakso")
+
+
+def _serve_base_url(host: str, port: int) -> str:
+    """The address the messages' links name: a wildcard host is reached on loopback
+    here (a LAN device needs PUBLIC_BASE_URL, docs/notifications.md)."""
+    if host in ("", "0.0.0.0", "::", "*"):  # noqa: S104 (compared, not bound)
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 @main.group()

@@ -101,6 +101,9 @@ class Config:
 
     # Base of the links printed on receipts; None = the address the request came in on.
     PUBLIC_BASE_URL: str | None = None
+    # Set by `bakso serve` to its own address: the worker (which has no HTTP request)
+    # links its messages there when PUBLIC_BASE_URL is unset (docs/notifications.md).
+    SERVE_BASE_URL: str | None = None
     PWA_DIST: str | None = None  # the built loket app; None = pwa/dist in the repository
 
     # Sasaran: Dukcapil's list of residents lacking documents (docs/sasaran-import.md).

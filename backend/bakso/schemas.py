@@ -127,6 +127,8 @@ class ServiceOut(Out):
 
 class CatalogOut(Out):
     services: list[ServiceOut]
+    # The configured notifier's channel ("SMS", "WhatsApp"); null when NOTIFIER is "none".
+    notify_channel: str | None = None
 
 
 class RegionOut(Out):

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from bakso.domain.localtime import zone
-from helpers import fake_jpeg, sha, submit_ready
+from helpers import attach_issued, fake_jpeg, sha, submit_ready
 
 HANDOVER = {"received_by": "Siti Aminah", "relation": "PEMOHON", "via": "LOKET"}
 
@@ -89,14 +89,7 @@ def test_a_handover_printed_at_the_desa_over_http(api_factory, services) -> None
     op, request = _selesai(api_factory, services)
     base = f"/api/v1/requests/{request['id']}"
     dk = api_factory("dukcapil")
-    pdf = b"%PDF-1.4 akta kelahiran"
-    registered = dk.post(
-        f"{base}/issued",
-        json={"sha256": sha(pdf), "size": len(pdf), "content_type": "application/pdf"},
-    )
-    assert registered.status_code == 201, registered.get_json()
-    assert dk.upload(registered.get_json()["upload"], pdf).status_code == 200
-    assert dk.post(f"{base}/issued/complete").status_code == 200
+    attach_issued(dk, request["id"], b"%PDF-1.4 akta kelahiran")
     printed = {**HANDOVER, "printed": True}
 
     upt = op.post(

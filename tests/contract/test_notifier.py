@@ -163,6 +163,8 @@ def test_forget_erases_that_requests_messages_only(notifier_set: NotifierSet) ->
         assert kept == [(None, "ringkasan desa"), ("r-2", "lain")]
     else:
         assert kept == []
+    notifier.compact()  # retention's next step: what was kept stays readable
+    assert [(m.request_id, m.text) for m in notifier.sent()] == kept
 
 
 # --- local ---------------------------------------------------------------------------

@@ -99,9 +99,7 @@ def _take_request_with_consent(page: Page, tmp_path: Path) -> None:
         section = page.locator(f'section[aria-labelledby="req-{requirement}"]')
         expect(section.locator(".thumb")).to_have_count(1, timeout=20_000)
     page.get_by_role("button", name="Lanjut").click()
-    expect(page.locator("#notify-readback")).to_have_text(
-        "Ya, lewat SMS/WhatsApp ke 0812 3456 7890"
-    )
+    expect(page.locator("#notify-readback")).to_have_text("Ya, lewat SMS ke 0812 3456 7890")
     page.get_by_role("button", name="Kirim", exact=True).click()
     expect(page.get_by_role("heading", name="Antrean kirim")).to_be_visible()
 

@@ -13,7 +13,7 @@ from pypdf import PdfWriter
 
 from bakso.workers.handlers import drain_once
 from e2e.ui import E2E, login
-from helpers import Api, draft, fake_jpeg, sha, submit_ready
+from helpers import Api, attach_issued, draft, fake_jpeg, submit_ready
 
 pytestmark = E2E
 
@@ -36,13 +36,7 @@ def _selesai(server: Any, request: dict[str, Any], pdf: bytes | None) -> None:
         assert moved.status_code == 200, moved.get_json()
         version = moved.get_json()["version"]
     if pdf is not None:
-        registered = dk.post(
-            f"{base}/issued",
-            json={"sha256": sha(pdf), "size": len(pdf), "content_type": "application/pdf"},
-        )
-        assert registered.status_code == 201, registered.get_json()
-        assert dk.upload(registered.get_json()["upload"], pdf).status_code == 200
-        assert dk.post(f"{base}/issued/complete").status_code == 200
+        attach_issued(dk, request["id"], pdf)
     moved = dk.post(f"{base}/transition", json={"to": "SELESAI", "version": version})
     assert moved.status_code == 200, moved.get_json()
 
@@ -65,6 +59,11 @@ def test_the_operator_prints_the_issued_pdf_and_a_card_has_nothing_to_print(
     pdf = _pdf()
     akta = submit_ready(op, server.services)
     _selesai(server, akta, pdf)
+    # The resident downloads it first (a new PIN from the desa): the history says so, and
+    # it is no second "Dokumen terbit" (#18 review).
+    pin = op.post(f"/api/v1/requests/{akta['id']}/pin").get_json()["pin"]
+    downloaded = server.app.test_client().post(f"/cek/{akta['token']}/unduh", data={"pin": pin})
+    assert downloaded.status_code == 303
     kia = _kia(server, op)
     _selesai(server, kia, pdf)
     context = launch(viewport={"width": 360, "height": 740})
@@ -72,6 +71,9 @@ def test_the_operator_prints_the_issued_pdf_and_a_card_has_nothing_to_print(
     login(page, server.url, "op.a")
     page.goto(f"{server.url}/#/permohonan/{akta['id']}")
     expect(page.get_by_role("heading", name="Serahkan dokumen")).to_be_visible()
+    history = page.locator(".timeline li strong")
+    expect(history.last).to_have_text("Diunduh warga")
+    expect(history.filter(has_text="Dokumen terbit")).to_have_count(1)
     printed = page.get_by_label("Dokumen dicetak di desa")
     expect(printed).not_to_be_checked()
     expect(page.get_by_text("ukuran asli (100%), tanpa 'sesuaikan halaman'")).to_be_visible()

@@ -20,12 +20,12 @@ from helpers import (
     PASSWORD,
     USERS,
     Api,
+    attach_issued,
     close_app,
     draft,
     fake_jpeg,
     make_app,
     services_of,
-    sha,
     valid_fields,
 )
 
@@ -56,13 +56,7 @@ def _selesai(api_factory: Callable[[str], Api], request: dict, pdf: bool = True)
         assert moved.status_code == 200, moved.get_json()
         current = moved.get_json()
     if pdf:
-        registered = dk.post(
-            f"{base}/issued",
-            json={"sha256": sha(PDF), "size": len(PDF), "content_type": "application/pdf"},
-        )
-        assert registered.status_code == 201, registered.get_json()
-        assert dk.upload(registered.get_json()["upload"], PDF).status_code == 200
-        assert dk.post(f"{base}/issued/complete").status_code == 200
+        attach_issued(dk, request["id"], PDF)
     return current
 
 
@@ -299,3 +293,38 @@ def test_no_notifier_means_no_promise(data_dir: Path) -> None:
         assert "Tidak ada pemberitahuan" in app.test_client().get(f"/cek/{request['token']}").text
     finally:
         close_app(app)
+
+
+def test_a_pin_of_the_wrong_shape_is_told_so_and_costs_no_try(app, done) -> None:
+    for typo in ("12345", "abcdef", "1234567", "12 34 56"):
+        answer = _unduh(app, done["token"], typo)
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 422 and "Location" not in answer.headers
+        assert "PIN harus 6 angka." in html and "Sisa percobaan" not in html
+    wrong = _unduh(app, done["token"], "135791").get_data(as_text=True)
+    assert "Sisa percobaan: 4" in wrong  # the typos above were not counted
+
+
+def test_the_form_mentions_a_pin_sent_to_the_phone_only_when_one_was_sent(
+    app, api_factory, done
+) -> None:
+    said = "(atau yang dikirim ke HP Anda)"
+    no_consent = app.test_client().get(f"/cek/{done['token']}").get_data(as_text=True)
+    assert "Unduh dokumen" in no_consent and said not in no_consent
+    told = _selesai(api_factory, _submitted(api_factory, {"pin": PIN}, notify=True))
+    consented = app.test_client().get(f"/cek/{told['token']}").get_data(as_text=True)
+    assert said in consented
+
+
+@pytest.mark.parametrize("body", [{"pin": None}, None])
+def test_a_request_submitted_without_a_pin_tells_the_resident_to_ask_the_desa(
+    app, api_factory, body
+) -> None:
+    submitted = _submitted(api_factory, body)
+    receipt = api_factory("op.a").get(f"/api/v1/requests/{submitted['id']}/receipt").text
+    assert "tanda terima pertama" not in receipt  # there never was a PIN printed
+    assert "belum ada; minta PIN di kantor desa" in receipt
+    request = _selesai(api_factory, submitted)
+    html = app.test_client().get(f"/cek/{request['token']}").get_data(as_text=True)
+    assert 'name="pin"' not in html
+    assert "belum punya PIN unduh" in html and "kantor desa" in html

@@ -13,6 +13,7 @@ from bakso.domain.model import Request
 from bakso.domain.resident_download import (
     OFFER_CARD,
     OFFER_FORM,
+    OFFER_NO_PIN,
     OFFER_NONE,
     OFFER_PURGED,
     mask_phone,
@@ -87,7 +88,7 @@ def test_the_erased_request_keeps_no_pin() -> None:
         (selesai(status=Status.DIPROSES), "printable", OFFER_NONE),
         (selesai(issued=None), "printable", OFFER_NONE),
         (selesai(issued={**ISSUED, "state": "pending"}), "printable", OFFER_NONE),
-        (selesai(pin_hash=None), "printable", OFFER_NONE),
+        (selesai(pin_hash=None), "printable", OFFER_NO_PIN),
         (selesai(purged_at=LATER), "printable", OFFER_PURGED),
         (selesai(issued={"at": AT}), "printable", OFFER_PURGED),
     ],

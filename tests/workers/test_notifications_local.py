@@ -4,7 +4,6 @@ at /dev/pesan and in `bakso notify list`."""
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,17 @@ from flask import Flask
 from bakso.cli import main
 from bakso.public import status_url
 from bakso.workers.handlers import drain_until_idle
-from helpers import PASSWORD, USERS, Api, close_app, draft, make_app, services_of
+from helpers import (
+    PASSWORD,
+    USERS,
+    Api,
+    attach_issued,
+    close_app,
+    draft,
+    fake_jpeg,
+    make_app,
+    services_of,
+)
 
 BASE = "https://bakso.lomboktimurkab.go.id"
 PIN = "482915"
@@ -52,21 +61,6 @@ def move(api: Api, request_id: str, to: str, note: str = "") -> None:
         json={"to": to, "note": note, "version": version},
     )
     assert moved.status_code == 200, moved.get_json()
-
-
-def attach_issued(dk: Api, request_id: str) -> None:
-    pdf = b"%PDF-1.4\n% akta\n%%EOF\n"
-    registered = dk.post(
-        f"/api/v1/requests/{request_id}/issued",
-        json={
-            "sha256": hashlib.sha256(pdf).hexdigest(),
-            "size": len(pdf),
-            "content_type": "application/pdf",
-        },
-    )
-    assert registered.status_code == 201, registered.get_json()
-    assert dk.upload(registered.get_json()["upload"], pdf).status_code == 200
-    assert dk.post(f"/api/v1/requests/{request_id}/issued/complete").status_code == 200
 
 
 def test_consent_without_a_mobile_number_is_refused_and_changes_nothing(app: Flask) -> None:
@@ -132,3 +126,76 @@ def test_no_page_of_messages_without_the_local_notifier(data_dir: Path) -> None:
         assert logged_in(app, "admin").get("/dev/pesan").status_code == 404
     finally:
         close_app(app)
+
+
+def test_bakso_serve_on_another_port_links_its_messages_there(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without PUBLIC_BASE_URL the worker has no request to take a host from: the SMS of
+    `bakso serve --port 8765` must name port 8765, the one its receipts print."""
+    import waitress
+
+    import bakso.cli
+
+    seen: dict[str, Any] = {}
+
+    def create_app(overrides: dict[str, Any]) -> Flask:
+        # The test's fast settings, and no worker thread racing the drain below.
+        return make_app(data_dir, **{**overrides, "RUN_WORKER": False, "NOTIFIER": "local"})
+
+    def serve(app: Flask, host: str, port: int, **_: Any) -> None:
+        services = services_of(app)
+        for username, role, desa in USERS:
+            services.accounts.create_user(username, role, desa, PASSWORD)
+        op = logged_in(app, "op.a")
+        request_id = op.create(consenting())["id"]
+        op.attach_mandatory(request_id)
+        submitted = op.post(f"/api/v1/requests/{request_id}/submit", json={"pin": PIN})
+        assert submitted.status_code == 200
+        drain_until_idle(services)
+        request = services.records.get_request(request_id)
+        assert request is not None
+        with app.test_request_context("/", base_url=f"http://{host}:{port}"):
+            seen["link"] = status_url(request)
+        seen["texts"] = [m.text for m in services.notifications.sent()]
+        close_app(app)
+
+    monkeypatch.delenv("BAKSO_PUBLIC_BASE_URL", raising=False)
+    monkeypatch.setattr(bakso.cli, "create_app", create_app)
+    monkeypatch.setattr(waitress, "serve", serve)
+    result = CliRunner().invoke(main, ["serve", "--host", "127.0.0.1", "--port", "8765"])
+    assert result.exit_code == 0, result.output
+    assert seen["link"].startswith("http://127.0.0.1:8765/cek/")
+    assert len(seen["texts"]) == 1 and seen["link"] in seen["texts"][0]
+
+
+def test_a_card_gets_no_pin_and_its_page_names_the_one_place_to_collect_it(app: Flask) -> None:
+    """KTP-el and KIA are cards collected at Dukcapil/UPT, never downloaded: a PIN the
+    device sends is accepted but not kept or sent, none can be made, and the page at
+    SELESAI sends the resident to Dukcapil/UPT only."""
+    services = services_of(app)
+    op, dk = logged_in(app, "op.a"), logged_in(app, "dukcapil")
+    body = draft(service="KIA")
+    body["applicant"] = {**body["applicant"], "phone": "0819-1111-0001", "notify": True}
+    request_id = op.create(body)["id"]
+    for requirement in ("AKTA_LAHIR", "KK", "KTP_ORTU"):
+        op.attach(request_id, requirement, fake_jpeg(request_id + requirement))
+    submitted = op.post(f"/api/v1/requests/{request_id}/submit", json={"pin": PIN})
+    assert submitted.status_code == 200, submitted.get_json()
+    drain_until_idle(services)
+
+    (diajukan,) = services.notifications.sent()
+    assert "PIN" not in diajukan.text and PIN not in diajukan.text
+    stored = services.records.get_request(request_id)
+    assert stored is not None and stored.pin_hash is None
+    refused = op.post(f"/api/v1/requests/{request_id}/pin")
+    assert refused.status_code == 409 and refused.mimetype == "application/problem+json"
+    assert refused.get_json()["detail"] == (
+        "KTP-el/KIA berupa kartu: tidak diunduh, tidak perlu PIN."
+    )
+
+    for to in ("DITERIMA", "DIPROSES", "SELESAI"):
+        move(dk, request_id, to)
+    page = app.test_client().get(f"/cek/{stored.token}").get_data(as_text=True)
+    assert "Kartu siap diambil di kantor Dukcapil atau UPT" in page
+    assert "Dokumen siap diambil di kantor desa" not in page and 'name="pin"' not in page

@@ -22,6 +22,14 @@ NOTIFIED_STATUSES = ("DIAJUKAN", "PERLU_PERBAIKAN", "DITOLAK", "SELESAI")
 
 # The configured notifier's channel (ports.Notifier.channel) as the status page names it.
 CHANNEL_NAMES = {"local": "SMS", "sms": "SMS", "whatsapp": "WhatsApp"}
+# The NOTIFIER setting's adapter → its channel, where the two names differ.
+_SETTING_CHANNELS = {"sns": "sms"}
+
+
+def channel_name(notifier_setting: str) -> str | None:
+    """The channel the resident is told of for a NOTIFIER setting; None for "none"."""
+    return CHANNEL_NAMES.get(_SETTING_CHANNELS.get(notifier_setting, notifier_setting))
+
 
 SMS_LENGTH = 160
 

@@ -85,6 +85,8 @@ class StatusTexts:
         self.report_intro: str = data["report_intro"]
         self._statuses: dict[str, dict[str, str]] = data["statuses"]
         self._referral_statuses: dict[str, dict[str, str]] = data.get("referral_statuses", {})
+        # A card (KTP-el, KIA) is collected at Dukcapil/UPT, not the desa (as its SMS says).
+        self._card_statuses: dict[str, dict[str, str]] = data.get("card_statuses", {})
 
     @classmethod
     def from_json(cls, path: Path) -> StatusTexts:
@@ -98,8 +100,11 @@ class StatusTexts:
         service_label: str,
         desa_name: str,
         needs_referral: bool,
+        card: bool = False,
     ) -> ResidentStatus:
         texts = self._statuses[request.status.value]
+        if card:
+            texts = self._card_statuses.get(request.status.value, texts)
         if needs_referral:
             texts = self._referral_statuses.get(request.status.value, texts)
         # The reason shown is the one Dukcapil gave when moving to this status.

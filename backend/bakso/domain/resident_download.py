@@ -9,7 +9,7 @@ from typing import Any
 
 from .lifecycle import LABELS, Status
 from .model import Event, Request
-from .notifications import CHANNEL_NAMES, NOTIFIED_STATUSES
+from .notifications import NOTIFIED_STATUSES, channel_name
 
 # The timeline entry of a resident's download: a note on SELESAI (from and to SELESAI),
 # not a move. Its audit entry is the event's, on the request's kabupaten chain.
@@ -22,6 +22,7 @@ EVENT_LABELS = {DOWNLOAD_ACTION: "Diunduh warga"}
 OFFER_FORM = "form"  # the PIN form
 OFFER_PURGED = "purged"  # the file was deleted by retention: no form
 OFFER_CARD = "card"  # KTP-el, KIA: collected at Dukcapil/UPT
+OFFER_NO_PIN = "no_pin"  # the PDF is there but no PIN was ever made: ask the desa for one
 OFFER_NONE = "none"  # not SELESAI, or no issued PDF (yet)
 
 # The statuses' words in the notice, in NOTIFIED_STATUSES' order.
@@ -31,10 +32,9 @@ _STATUS_WORDS = {
     "DITOLAK": "ditolak",
     "SELESAI": "selesai",
 }
+
+
 # The NOTIFIER setting's adapter → its channel (ports.Notifier.channel).
-_SETTING_CHANNEL = {"sns": "sms"}
-
-
 def event_label(event: Event) -> str:
     return EVENT_LABELS.get(event.action) or LABELS[event.to_status]
 
@@ -52,9 +52,9 @@ def offer(request: Request, document: str) -> str:
     issued = request.issued or {}
     if request.purged_at is not None or (issued and "key" not in issued):
         return OFFER_PURGED
-    if issued.get("state") != "ok" or request.pin_hash is None:
+    if issued.get("state") != "ok":
         return OFFER_NONE
-    return OFFER_FORM
+    return OFFER_NO_PIN if request.pin_hash is None else OFFER_FORM
 
 
 def mask_phone(phone: str) -> str:
@@ -67,11 +67,23 @@ def mask_phone(phone: str) -> str:
     return digits[:4] + "*" * (len(digits) - 7) + digits[-3:]
 
 
+def _channel(applicant: dict[str, Any], notifier: str) -> str | None:
+    """The channel the resident's messages go by; None: none are sent (no consent, none)."""
+    phone = str(applicant.get("phone") or "")
+    channel = channel_name(notifier)
+    return channel if applicant.get("notify") is True and phone and channel else None
+
+
+def messages_sent(applicant: dict[str, Any], notifier: str) -> bool:
+    """Whether the resident is sent messages (so the PIN may have reached their phone)."""
+    return _channel(applicant, notifier) is not None
+
+
 def notice(applicant: dict[str, Any], notifier: str) -> str:
     """Exactly which messages the resident will receive, for the receipt and status page."""
     phone = str(applicant.get("phone") or "")
-    channel = CHANNEL_NAMES.get(_SETTING_CHANNEL.get(notifier, notifier))
-    if applicant.get("notify") is not True or not phone or channel is None:
+    channel = _channel(applicant, notifier)
+    if channel is None:
         return (
             "Tidak ada pemberitahuan lewat SMS atau WhatsApp untuk permohonan ini: "
             "pantau statusnya lewat tautan atau kode QR ini."

@@ -47,3 +47,9 @@ class Notifier(ABC):
     @abstractmethod
     def forget(self, request_id: str) -> None:
         """Erase every copy of a request's messages this adapter keeps (retention)."""
+
+    def compact(self) -> None:
+        """Leave nothing just erased in the store's own files: local SQLite checkpoints
+        its WAL with TRUNCATE (secure_delete zeroes only the main file). Called by
+        retention after it erased anything; a no-op where a service keeps the data."""
+        return None

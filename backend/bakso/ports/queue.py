@@ -29,5 +29,11 @@ class Queue(ABC):
     @abstractmethod
     def dead_letters(self) -> list[Message]: ...
 
+    def compact(self) -> None:
+        """Leave nothing just erased in the store's own files: local SQLite checkpoints
+        its WAL with TRUNCATE (secure_delete zeroes only the main file). Called by
+        retention after it erased anything; a no-op where a service keeps the data."""
+        return None
+
     @abstractmethod
     def redrive(self, message_id: str) -> bool: ...

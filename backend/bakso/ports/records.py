@@ -363,3 +363,9 @@ class Records(
     ABC,
 ):
     """Every records port: what one adapter (SQLite, DynamoDB, tests' memory) implements."""
+
+    def compact(self) -> None:
+        """Leave nothing just erased in the store's own files: local SQLite checkpoints
+        its WAL with TRUNCATE (secure_delete zeroes only the main file). Called by
+        retention after it erased anything; a no-op where a service keeps the data."""
+        return None

@@ -196,3 +196,9 @@ class SasaranStore(WorklistStore, ImportStore, CounterStore, ABC):
     together (row + counters, follow-up + row + counters, result + row +
     counters) are one transaction.
     """
+
+    def compact(self) -> None:
+        """Leave nothing just erased in the store's own files: local SQLite checkpoints
+        its WAL with TRUNCATE (secure_delete zeroes only the main file). Called by
+        retention after it erased anything; a no-op where a service keeps the data."""
+        return None

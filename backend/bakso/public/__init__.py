@@ -20,7 +20,7 @@ from ..client_address import client_address
 from ..domain.errors import Conflict, NotFound, TooManyAttempts
 from ..domain.model import Request
 from ..domain.tenants import Kabupaten
-from ..services.resident_download import WrongPin
+from ..services.resident_download import PinShape, WrongPin
 from .kabupaten_texts import kabupaten_context
 
 CSS = (Path(__file__).parent / "templates" / "_public.css").read_text(encoding="utf-8").strip()
@@ -78,6 +78,8 @@ def download(token: str) -> Response | WerkzeugResponse:
         url = current_app.extensions["bakso"].downloads.download(token, pin)
     except WrongPin as exc:
         return _status(token, 422, pin_error=exc.detail, tries_left=exc.tries_left)
+    except PinShape as exc:
+        return _status(token, 422, pin_error=exc.detail)
     except TooManyAttempts as exc:
         return _status(token, 429, pin_error=exc.detail)
     except Conflict as exc:

@@ -74,6 +74,8 @@ def render_receipt(detail: RequestDetail, layout: str) -> Response:
         print_script=PRINT_SCRIPT,
         # The PIN is for downloading a printable document; a card is collected.
         pin_slot=detail.service.document == "printable",
+        # Submitted without a PIN ({"pin": null}, an old device): none to point back to.
+        has_pin=request.pin_hash is not None,
         notice=svc.downloads.notice(request),
     )
     page_style = f"@page {{ size: {page_size}; margin: 0 }}"

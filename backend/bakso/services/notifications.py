@@ -173,7 +173,8 @@ class NotificationService(RequestObserver):
         service = self.catalog.catalog_for(kabupaten_code).get(request.service)
         kabupaten = self.tenants.get(kabupaten_code) or self.tenants.default
         pin = None
-        if message.pin_sealed and message.status == Status.DIAJUKAN.value:
+        card = service is not None and service.document == "card"
+        if message.pin_sealed and message.status == Status.DIAJUKAN.value and not card:
             pin = unseal(self.settings.secret, request.id, message.version, message.pin_sealed)
         names = [request.applicant.get("name"), (request.subject or {}).get("name")]
         return MessageFacts(
@@ -184,7 +185,7 @@ class NotificationService(RequestObserver):
             link=status_link(self.settings.public_base_url, request.token),
             pin=pin,
             reason=self._reason(request, message.status),
-            printable=service is None or service.document != "card",
+            printable=not card,
             downloadable=bool(request.issued and request.pin_hash and not request.purged_at),
             office=f"Dukcapil {kabupaten.short_name}",
             names=tuple(n for n in names if isinstance(n, str)),
@@ -206,6 +207,13 @@ class NotificationService(RequestObserver):
         """Erase every copy of a request's messages the notifier keeps (retention)."""
         if self.notifier is not None:
             self.notifier.forget(request_id)
+
+    def compact(self) -> None:
+        """After retention erased anything: nothing erased left in the files of the
+        messages sent (the notifier's) and queued (the queue's, the sealed PIN)."""
+        self.queue.compact()
+        if self.notifier is not None:
+            self.notifier.compact()
 
 
 def status_link(base: str, token: str | None) -> str:

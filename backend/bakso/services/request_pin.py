@@ -17,10 +17,21 @@ from .resident_pin import new_pin, pin_hash, pin_matches, seal
 log = logging.getLogger("bakso.services.requests")
 
 NO_NEW_PIN = "PIN baru hanya dapat dibuat untuk permohonan yang sudah diajukan dan masih berjalan."
+NO_PIN_FOR_CARD = "KTP-el/KIA berupa kartu: tidak diunduh, tidak perlu PIN."
 PIN_ACTION = "request.pin_new"
 
 
 class RequestPin(RequestBase):
+    def _is_card(self, request: Request) -> bool:
+        """KTP-el, KIA: collected at Dukcapil/UPT, never downloaded, so no PIN."""
+        service = self.catalog.catalog_for(kabupaten_of(request.desa)).get(request.service)
+        return service is not None and service.document == "card"
+
+    def _download_pin(self, request: Request, pin: str | None) -> str | None:
+        """The submitted PIN, or None for a card: the body is accepted (a device never gets
+        stuck on it) but nothing is stored or sent."""
+        return None if pin is None or self._is_card(request) else pin
+
     def _pin_hash_for(self, request: Request, pin: str | None) -> str | None:
         """The stored hash after a submission bringing `pin`: the first PIN stays."""
         if request.pin_hash is not None or pin is None:
@@ -55,6 +66,8 @@ class RequestPin(RequestBase):
         request = self.get(actor, request_id)
         if actor.role is not Role.OPERATOR or actor.desa != request.desa:
             raise NotFound("Permohonan tidak ditemukan.")
+        if self._is_card(request):
+            raise Conflict(NO_PIN_FOR_CARD)
         if (
             request.token is None
             or request.submission == 0

@@ -258,6 +258,7 @@ class RequestService(
         `pin`: the download PIN the device made (request_pin.py), kept from the first."""
         request = self.get(actor, request_id)
         self._require_operator_of(actor, request.desa)
+        pin = self._download_pin(request, pin)
         if request.status is Status.DIAJUKAN:
             if not request.ready:
                 self._enqueue_verification(request)  # a lost message is sent again

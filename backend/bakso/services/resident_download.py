@@ -13,6 +13,7 @@ answers a short-lived signed URL of the PDF, inline.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
@@ -30,6 +31,7 @@ from ..domain.resident_download import (
     DOWNLOAD_ACTION,
     OFFER_FORM,
     RESIDENT_ACTOR,
+    messages_sent,
     notice,
     offer,
 )
@@ -42,11 +44,21 @@ from .throttle import Throttle, ThrottlePolicy
 log = logging.getLogger(__name__)
 
 WRONG_PIN = "PIN salah."
+PIN_SHAPE = "PIN harus 6 angka."
+# The PIN's shape (services/resident_pin.new_pin): a typo of another shape costs no try.
+_PIN = re.compile(r"[0-9]{6}")
 LOCKED = "Terlalu banyak PIN salah: unduhan permohonan ini dikunci."
 GONE = "Dokumen tidak dapat diunduh dari halaman ini."
 SAVE_TRIES = 3
 # 5 wrong PINs lock the request's download for an hour; the count is kept a day.
 DOWNLOAD_THROTTLE = ThrottlePolicy(5, 3600, 3600, 24 * 3600)
+
+
+class PinShape(InvalidInput):
+    """Not 6 digits: told so without counting a try (it says nothing about the PIN)."""
+
+    def __init__(self) -> None:
+        super().__init__(PIN_SHAPE)
 
 
 class WrongPin(InvalidInput):
@@ -63,6 +75,7 @@ class DownloadPage:
     offer: str  # domain/resident_download OFFER_*
     notice: str  # which messages the resident will receive
     locked_until: str | None  # for people, in the kabupaten's zone; None: not locked
+    pin_sent: bool = False  # the DIAJUKAN message may have carried the PIN to the resident
 
 
 class ResidentDownloads:
@@ -96,7 +109,8 @@ class ResidentDownloads:
         request = self._by_token(token)
         shown = self._offer(request)
         locked = self._locked_until(request) if shown == OFFER_FORM else None
-        return DownloadPage(shown, self.notice(request), locked)
+        sent = messages_sent(request.applicant, self.notifier)
+        return DownloadPage(shown, self.notice(request), locked, sent)
 
     def download(self, token: str, pin: str) -> str:
         """The signed URL of the issued PDF for the right PIN.
@@ -107,12 +121,15 @@ class ResidentDownloads:
         request = self._by_token(token)
         if self._offer(request) != OFFER_FORM:
             raise Conflict(GONE)
+        pin = pin.strip()
+        if not _PIN.fullmatch(pin):
+            raise PinShape()
         key = self._key(request)
         try:
             self.throttle.reserve(key, LOCKED)
         except TooManyAttempts as exc:
             raise TooManyAttempts(exc.detail, locked_until=self._locked_until(request)) from None
-        if not pin_matches(self.secret, request.id, pin.strip(), request.pin_hash):
+        if not pin_matches(self.secret, request.id, pin, request.pin_hash):
             log.info("request %s: wrong download PIN", request.id)
             raise WrongPin(self._tries_left(key), self._locked_until(request))
         self.throttle.clear(key)

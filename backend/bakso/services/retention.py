@@ -62,6 +62,8 @@ class PurgeReport:
 class RetentionRecords(RequestStore, ScanStore, AuditLog, Protocol):
     """The records ports RetentionService uses (one Records adapter serves them all)."""
 
+    def compact(self) -> None: ...  # ports.Records.compact
+
 
 class RetentionService:
     def __init__(
@@ -73,6 +75,7 @@ class RetentionService:
         policy: RetentionPolicy,
         cancel: Cancel,
         forget_messages: Callable[[str], None] | None = None,
+        compact_messages: Callable[[], None] | None = None,
     ) -> None:
         self.records = records
         self.blobs = blobs
@@ -83,6 +86,7 @@ class RetentionService:
         # The notifier's own copies of a request's messages (the local one keeps the number
         # and the text); the sent-log keeps keys only (docs/notifications.md).
         self.forget_messages = forget_messages
+        self.compact_messages = compact_messages  # the notifier's and the queue's files
 
     def note(self, request: Request) -> RetentionNote:
         """When the request's personal data goes, and whether its desa must be warned."""
@@ -110,6 +114,10 @@ class RetentionService:
                         requests += 1
                         blobs += deleted
         if requests or cancelled:
+            # What was erased must not stay in a SQLite WAL (the PIN, the phone, the token).
+            self.records.compact()
+            if self.compact_messages is not None:
+                self.compact_messages()
             log.info(
                 "retention: %d requests erased (%d cancelled first), %d blobs deleted",
                 requests,

@@ -90,9 +90,13 @@ class FileRetentionReport:
 class FileRetentionRecords(ScanStore, BatchStore, ReturnStore, AuditLog, Protocol):
     """The records ports FileRetentionService uses (one Records adapter serves them all)."""
 
+    def compact(self) -> None: ...  # ports.Records.compact
+
 
 class FileRetentionSasaran(WorklistStore, ImportStore, Protocol):
     """The sasaran ports FileRetentionService uses."""
+
+    def compact(self) -> None: ...  # ports.SasaranStore.compact
 
 
 class FileRetentionService:
@@ -136,6 +140,9 @@ class FileRetentionService:
                 data=report.as_dict(),
             )
             log.info("file retention: %s", report.as_dict())
+            # Erased rows (sasaran names and NIK, import lines) must not stay in a WAL.
+            self.records.compact()
+            self.sasaran.compact()
         return report
 
     # Batches ---------------------------------------------------------------

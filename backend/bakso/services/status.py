@@ -70,6 +70,7 @@ class StatusService:
                 service_label=service.label if service else request.service,
                 desa_name=desa.name if desa else request.desa,
                 needs_referral=bool(service and service.referral),
+                card=bool(service and service.document == "card"),
             )
 
     def lookup(self, code: str, phone_last4: str, client: str) -> str:

@@ -5,6 +5,7 @@
 // tab's badge work offline from the last sync. Selection is pure: pwa/test/attention.test.ts.
 import { api, NetworkError } from './api';
 import { isPurged } from './retention';
+import { lastMove } from './timeline';
 import { cacheServerRequest, cachedServerList, mergeServerList, type ServerRequest } from './storage';
 
 export const ATTENTION_STATUSES = ['PERLU_PERBAIKAN', 'SELESAI'] as const;
@@ -22,7 +23,7 @@ export interface AttentionItem {
 
 /** Dukcapil's note of the request's current status, if the cached timeline holds this round. */
 export function currentNote(item: ServerRequest): string | undefined {
-  const entry = [...(item.timeline ?? [])].reverse().find((e) => e.status === item.status);
+  const entry = lastMove(item.timeline, item.status); // a download at SELESAI notes nothing
   if (!entry || (item.status_since && entry.at < item.status_since)) return undefined;
   return entry.note ?? '';
 }

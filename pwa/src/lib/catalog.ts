@@ -2,7 +2,7 @@
 // edits, so the server's copy wins; the build's copy (the same data file) is only the
 // fallback until the first answer is stored.
 import { api } from './api';
-import { storedCatalog, storeCatalog, storedForms, storeForms } from './storage';
+import { storedCatalog, storeCatalog, storedChannel, storeChannel, storedForms, storeForms } from './storage';
 import type { FormsFile } from './form-rules';
 import builtCatalog from '../../../backend/bakso/data/catalog.json';
 
@@ -45,9 +45,21 @@ export async function cachedCatalog(): Promise<Service[]> {
 }
 
 export async function refreshCatalog(): Promise<Service[]> {
-  const { services } = await api<{ services: Service[] }>('GET', '/api/v1/catalog');
-  await storeCatalog(services);
-  return services;
+  const answer = await api<{ services: Service[]; notify_channel?: string | null }>('GET', '/api/v1/catalog');
+  await storeCatalog(answer.services);
+  // A server before the channel was served says nothing: the fallback stays.
+  if (answer.notify_channel !== undefined) await storeChannel(answer.notify_channel);
+  return answer.services;
+}
+
+/** The channel the consent names until the server has said which one is configured: the
+ * default notifier's (config.py NOTIFIER "local", "sns" on AWS: both SMS). */
+export const BUILT_CHANNEL = 'SMS';
+
+/** The channel residents' messages go by ("SMS", "WhatsApp"); null: none are sent. */
+export async function cachedChannel(): Promise<string | null> {
+  const stored = await storedChannel();
+  return stored === undefined ? BUILT_CHANNEL : stored;
 }
 
 /** Mandatory requirements not yet met; one document of a one_of group meets the group. */

@@ -3,6 +3,7 @@
 import { api, putBytes, type Upload } from './api';
 import type { Prepared } from './images';
 import { currentClock } from './locale';
+import { lastMove } from './timeline';
 
 /** The calendar day of a moment in the kabupaten's zone, as YYYY-MM-DD. */
 export function localDay(at: Date | string, timeZone = currentClock().timeZone): string {
@@ -13,10 +14,11 @@ export function localDay(at: Date | string, timeZone = currentClock().timeZone):
 
 /** The days a handover may carry: from the day the document was issued (SELESAI) to today. */
 export function handoverDays(
-  item: { timeline?: { status: string; at: string }[] },
+  item: { timeline?: { status: string; action?: string; at: string }[] },
   now: Date = new Date(),
 ): { min: string | null; max: string } {
-  const issued = [...(item.timeline ?? [])].reverse().find((e) => e.status === 'SELESAI');
+  // The last move into SELESAI: a resident's download after it is no new issue date.
+  const issued = lastMove(item.timeline, 'SELESAI');
   return { min: issued ? localDay(issued.at) : null, max: localDay(now) };
 }
 

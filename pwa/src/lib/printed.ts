@@ -8,6 +8,7 @@ import type { FormDefinition } from './form-rules';
 import { filledRequirements } from './forms';
 import type { WireFields } from './form-state';
 import type { LocalRequest, ServerRequest } from './storage';
+import { lastMove } from './timeline';
 
 /** What the printed form of `code` shows of `fields`: a section whose `fills` is the code
  * whole, and of a section without one, the fields whose `fills` is (as the server prints). */
@@ -103,6 +104,6 @@ export function localCopyOf(item: ServerRequest, owner: string, definition: Form
     nextAttemptAt: 0,
     message: null,
     fix: true,
-    fixNote: item.status === 'PERLU_PERBAIKAN' ? ([...(item.timeline ?? [])].reverse().find((e) => e.status === 'PERLU_PERBAIKAN')?.note ?? null) : null,
+    fixNote: item.status === 'PERLU_PERBAIKAN' ? (lastMove(item.timeline, 'PERLU_PERBAIKAN')?.note ?? null) : null,
   };
 }

@@ -288,6 +288,15 @@ export async function storeCatalog(services: unknown): Promise<void> {
   await setKv('catalog', services);
 }
 
+/** The notifier's channel the catalog answer named ("SMS", "WhatsApp"; null: none). */
+export async function storedChannel(): Promise<string | null | undefined> {
+  return getKv<string | null>('notify_channel');
+}
+
+export async function storeChannel(channel: string | null): Promise<void> {
+  await setKv('notify_channel', channel);
+}
+
 /** The form definitions as last fetched (GET /api/v1/forms; lib/forms.ts owns their shape). */
 export async function storedForms<T>(): Promise<T | undefined> {
   return getKv<T>('forms');

@@ -1,7 +1,7 @@
 // App state shared by the screens: a tiny store (no framework) that components subscribe to.
 import { useLayoutEffect, useState } from 'preact/hooks';
 import { api, checkSession, getSession, NetworkError, send, type Session } from './api';
-import { cachedCatalog, cachedForms, refreshCatalog, refreshForms, type Service } from './catalog';
+import { BUILT_CHANNEL, cachedCatalog, cachedChannel, cachedForms, refreshCatalog, refreshForms, type Service } from './catalog';
 import type { FormsFile } from './form-rules';
 import { cachedRegions, refreshRegions } from './regions';
 import { cachedServerList, mergeServerList, pendingLogout, setPendingLogout, type LocalRequest, type ServerRequest } from './storage';
@@ -14,6 +14,8 @@ export interface State {
   session: Session | undefined;
   online: boolean;
   catalog: Service[];
+  /** The channel the resident's consent names (lib/catalog.ts); null: no message is sent. */
+  notifyChannel: string | null;
   /** The form definitions the server last sent; null: the build's copy (lib/forms.ts). */
   forms: FormsFile | null;
   local: LocalRequest[];
@@ -30,6 +32,7 @@ let state: State = {
   session: undefined,
   online: typeof navigator === 'undefined' ? true : navigator.onLine,
   catalog: [],
+  notifyChannel: BUILT_CHANNEL,
   forms: null,
   local: [],
   server: [],
@@ -151,9 +154,9 @@ export async function refreshReference(): Promise<void> {
     await cachedRegions();
   }
   try {
-    setState({ catalog: await refreshCatalog() });
+    setState({ catalog: await refreshCatalog(), notifyChannel: await cachedChannel() });
   } catch {
-    setState({ catalog: await cachedCatalog() });
+    setState({ catalog: await cachedCatalog(), notifyChannel: await cachedChannel() });
   }
   try {
     setState({ forms: await refreshForms() });
@@ -214,6 +217,7 @@ export async function boot(): Promise<void> {
     await withinTime(
       Promise.all([
         cachedRegions().then(cachedCatalog).then((catalog) => setState({ catalog })),
+        cachedChannel().then((notifyChannel) => setState({ notifyChannel })),
         cachedForms().then((forms) => setState({ forms })),
         reloadLocal(),
       ]),

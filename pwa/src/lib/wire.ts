@@ -36,7 +36,8 @@ export interface RequestFields {
     quality?: string[];
   }[];
   submission?: number;
-  timeline?: { status: string; label: string; at: string; by: string; note: string }[];
+  /** Moves, and notes on a status such as the resident's download (lib/timeline.ts). */
+  timeline?: { status: string; label: string; action?: string; at: string; by: string; note: string }[];
   // Retention (lib/retention.ts): set once the personal data was erased; when it will be.
   purged_at?: string | null;
   purge_due?: string | null;

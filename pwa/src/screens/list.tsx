@@ -15,6 +15,7 @@ import { ReceiptLinks } from './receipt-pin';
 import { validateFields, type FormsFile } from '../lib/form-rules';
 import { formsOf } from '../lib/forms';
 import { regions } from '../lib/regions';
+import { entryTitle, lastMove } from '../lib/timeline';
 
 const FILTERS = ['', 'local', 'DIAJUKAN', 'DITERIMA', 'DIPROSES', 'PERLU_PERBAIKAN', 'SELESAI', 'DISERAHKAN', 'DITOLAK', 'DIBATALKAN'];
 
@@ -279,7 +280,7 @@ function ServerDetail(props: { item: ServerRequest; stale: boolean }) {
   const ours = user.role === 'operator' && user.desa === item.desa && !props.stale;
   const canFix = item.status === 'PERLU_PERBAIKAN' && ours;
   const [problem, setProblem] = useState('');
-  const fix = [...(item.timeline ?? [])].reverse().find((e) => e.status === 'PERLU_PERBAIKAN' || e.status === 'DITOLAK');
+  const fix = lastMove(item.timeline, 'PERLU_PERBAIKAN', 'DITOLAK');
   return (
     <>
       <h1>{personName(item)}</h1>
@@ -331,7 +332,7 @@ function ServerDetail(props: { item: ServerRequest; stale: boolean }) {
           <ol class="timeline">
             {item.timeline.map((e) => (
               <li>
-                <strong>{t(`status.${e.status}`)}</strong> — {formatDate(e.at)}
+                <strong>{entryTitle(e)}</strong> — {formatDate(e.at)}
                 {e.note && <div>{e.note}</div>}
               </li>
             ))}

@@ -12,10 +12,12 @@ import type { Applicant, Subject } from '../lib/storage';
 import { Field, idMessage, idWarnings } from './field';
 import { FormSections, JumpList } from './form-sections';
 import { NotifyConsent } from './notify-consent';
+import { useStore } from '../lib/store';
 
 export function DataStep(props: { form: FormState; checked: Checked; forms: FormsFile; edit: (action: Action) => void; dispatch: (action: Action) => void }) {
   const { form, checked, forms, edit, dispatch } = props;
   const { applicant, subject, notes, jemputBola, serviceCode } = form;
+  const { notifyChannel } = useStore();
   const { subjectFields, nik, kk, subjectNik, phoneProblem, live, definition, shownErrors, fieldErrors } = checked;
   const setA = (key: keyof Applicant) => (value: string) => edit({ type: 'applicant', key, value });
   const setS = (key: keyof Subject) => (value: string) => edit({ type: 'subject', key, value });
@@ -68,7 +70,7 @@ export function DataStep(props: { form: FormState; checked: Checked; forms: Form
         inputMode="tel"
         value={applicant.phone ?? ''}
         onInput={setA('phone')}
-        error={phoneProblem ? t(phoneProblem === 'needed' ? 'field.phoneNotify' : 'field.phoneInvalid') : null}
+        error={phoneProblem ? t(phoneProblem === 'needed' ? 'field.phoneNotify' : 'field.phoneInvalid', { channel: notifyChannel ?? '' }) : null}
       />
       <NotifyConsent applicant={applicant} onChange={(value) => edit({ type: 'notify', value })} />
       <Field id="address" label={t('field.address')} maxLength={300} value={applicant.address ?? ''} onInput={setA('address')} />

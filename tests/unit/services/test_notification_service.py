@@ -68,7 +68,8 @@ def test_a_request_taken_with_consent_is_told_once_of_each_notified_move(fakes: 
 
     texts = told(fakes, request.id)
     assert len(texts) == 2  # DIAJUKAN, SELESAI: DITERIMA and DIPROSES send nothing
-    assert "sudah diajukan" in texts[0] and f"PIN unduh: {PIN}" in texts[0]
+    assert "sudah diajukan" in texts[0]
+    assert "PIN" not in texts[0] and PIN not in texts[0]  # a card: never downloaded
     assert f"/cek/{request.token}" in texts[0]
     assert "selesai. Ambil di Dukcapil Lombok Timur atau UPT" in texts[1]  # a KTP-el card
     assert {m.to for m in fakes.notifier.messages} == {"+6281234567890"}

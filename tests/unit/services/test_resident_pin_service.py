@@ -16,6 +16,7 @@ from bakso.domain.model import Actor, Request
 from bakso.messages import NotifyResident
 from bakso.services.resident_pin import pin_matches, unseal
 from fakes import FakeSet
+from helpers import valid_fields
 from unit.services.support import DUKCAPIL, OPERATOR, ktp_draft, upload_scan
 
 SECRET = "test-secret-key"  # fakes.build_services' SECRET_KEY
@@ -23,12 +24,13 @@ PIN = "314159"
 
 
 def _draft_id(fakes: FakeSet, notify: bool) -> str:
+    """A printable document's draft (a card gets no PIN): one mandatory document."""
     request_id = str(uuid.uuid4())
-    draft = ktp_draft()
+    draft = replace(ktp_draft(), service="PINDAH_DATANG", fields=valid_fields("PINDAH_DATANG"))
     if notify:
         draft = replace(draft, applicant={**draft.applicant, "notify": True})
     fakes.services.requests.upsert_draft(OPERATOR, request_id, draft)
-    upload_scan(fakes, OPERATOR, request_id)
+    upload_scan(fakes, OPERATOR, request_id, requirement="SKPWNI")
     return request_id
 
 

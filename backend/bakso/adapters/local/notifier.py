@@ -49,6 +49,9 @@ class LocalNotifier(Notifier):
         """Close the calling thread's connection (others close when their thread ends)."""
         self._db.close()
 
+    def compact(self) -> None:
+        self._db.checkpoint()
+
     def send(self, *, to: str, text: str, key: str, request_id: str | None) -> None:
         at = self._now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         self._db.connection().execute(

@@ -63,6 +63,9 @@ class SqliteQueue(Queue):
         """Close the calling thread's connection (others close when their thread ends)."""
         self._db.close()
 
+    def compact(self) -> None:
+        self._db.checkpoint()
+
     def send(self, body: dict[str, Any]) -> None:
         encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         if len(encoded.encode()) > MAX_BODY_BYTES:

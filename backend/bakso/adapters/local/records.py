@@ -330,3 +330,6 @@ class SqliteRecords(
     def close(self) -> None:
         """Close the calling thread's connection (others close when their thread ends)."""
         self._db.close()
+
+    def compact(self) -> None:
+        self._db.checkpoint()

@@ -119,6 +119,9 @@ class SqliteSasaranStore(SasaranChanges, SasaranDue, SasaranStore):
     def __init__(self, path: Path) -> None:
         self._db = SqliteDatabase(path, MIGRATIONS)
 
+    def compact(self) -> None:
+        self._db.checkpoint()
+
     def close(self) -> None:
         """Close the calling thread's connection (others close when their thread ends)."""
         self._db.close()

@@ -207,6 +207,12 @@ class SqliteDatabase:
                     db.execute("ROLLBACK")
             raise
 
+    def checkpoint(self) -> None:
+        """Copy the WAL into the file and truncate it to nothing: erased rows' old pages
+        stay in the WAL otherwise (secure_delete zeroes only the main file). A reader
+        of another thread can keep it from finishing; the next run does it then."""
+        self.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
     def close(self) -> None:
         """Close this thread's connection; the next call opens a new one."""
         holder = self._local.holder

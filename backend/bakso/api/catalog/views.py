@@ -8,6 +8,7 @@ from dataclasses import asdict
 
 from flask import Blueprint, Response, jsonify
 
+from ...domain.notifications import channel_name
 from ...domain.tenants import Kabupaten
 from ...schemas import CatalogOut, RegionsOut
 from ..common import actor, doc, services
@@ -33,8 +34,11 @@ def _callers_kabupaten() -> Kabupaten:
     response=CatalogOut,
 )
 def catalog() -> Response:
-    offered = services().catalog.catalog_for(_callers_kabupaten().code).services()
-    return jsonify({"services": [s.to_dict() for s in offered]})
+    svc = services()
+    offered = svc.catalog.catalog_for(_callers_kabupaten().code).services()
+    # The channel the loket's consent names ("SMS", "WhatsApp"); null: no message is sent.
+    channel = channel_name(svc.downloads.notifier)
+    return jsonify({"services": [s.to_dict() for s in offered], "notify_channel": channel})
 
 
 @bp.get("/regions")

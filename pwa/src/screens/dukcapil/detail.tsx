@@ -6,6 +6,7 @@ import { api, ApiError } from '../../lib/api';
 import { movesFrom, NEEDS_REASON, transition, uploadIssued, type OfficerRequest } from '../../lib/officer';
 import { regionName } from '../../lib/regions';
 import { isPurged } from '../../lib/retention';
+import { entryTitle } from '../../lib/timeline';
 import { toast, useStore } from '../../lib/store';
 import { Badge, formatBytes, formatDate, personName, serviceLabel } from '../common';
 import { message, Problem, useLoad } from './common';
@@ -219,7 +220,7 @@ export function RequestDetail(props: { id: string }) {
           <ol class="timeline">
             {item.timeline.map((e) => (
               <li>
-                <strong>{t(`status.${e.status}`)}</strong> — {formatDate(e.at)} · {e.by}
+                <strong>{entryTitle(e)}</strong> — {formatDate(e.at)} · {e.by}
                 {e.note && <div>{e.note}</div>}
               </li>
             ))}
