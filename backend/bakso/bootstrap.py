@@ -10,6 +10,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 
+from .bootstrap_adapters import build_adapters, xlsx_limits
 from .bootstrap_notify import build_notifications, utc_now
 from .domain import localtime
 from .domain.audit_chain import AuditKeys
@@ -21,7 +22,7 @@ from .domain.resident import StatusTexts
 from .domain.retention import RetentionPolicy
 from .domain.tenants import TenantError, Tenants
 from .domain.tenants import folders as tenant_folders
-from .domain.unpacking import XlsxLimits, ZipLimits
+from .domain.unpacking import ZipLimits
 from .ports import Blobs, Notifier, Queue, Records, SasaranStore
 from .services.accounts import AccountService, LoginPolicy
 from .services.audit import AuditService
@@ -127,39 +128,6 @@ class Services:
     forms_served: dict[str, Any]
     # The prefilled F-forms to print and sign (GET /requests/<id>/formulir/<code>.pdf).
     printed_forms: PrintedFormService
-
-
-def build_adapters(config: Mapping[str, Any]) -> tuple[Records, Blobs, Queue]:
-    kind = config["ADAPTERS"]
-    if kind == "local":
-        from .adapters.local import FolderBlobs, SqliteQueue, SqliteRecords
-
-        data_dir = Path(config["DATA_DIR"])
-        data_dir.mkdir(parents=True, exist_ok=True)
-        return (
-            SqliteRecords(data_dir / "records.sqlite3", AuditKeys.from_config(config)),
-            FolderBlobs(data_dir / "blobs", config["SECRET_KEY"]),
-            SqliteQueue(data_dir / "queue.sqlite3", max_receives=config["QUEUE_MAX_RECEIVES"]),
-        )
-    if kind == "aws":
-        from .adapters import aws
-
-        return aws.build(config)
-    raise ValueError(f"unknown adapter set {kind!r}")
-
-
-def xlsx_limits(config: Mapping[str, Any]) -> XlsxLimits:
-    """What an uploaded XLSX (a sasaran list, a return table) may unpack to."""
-    return XlsxLimits(
-        zip=ZipLimits(
-            max_entries=config["UNPACK_MAX_ENTRIES"],
-            max_entry_bytes=config["UNPACK_MAX_XLSX_BYTES"],
-            max_total_bytes=config["UNPACK_MAX_XLSX_BYTES"],
-            max_ratio=config["UNPACK_MAX_RATIO"],
-        ),
-        max_part_bytes=config["UNPACK_MAX_XLSX_STRINGS_BYTES"],
-        max_run_bytes=config["UNPACK_MAX_CELL_BYTES"],
-    )
 
 
 def build_sasaran_store(config: Mapping[str, Any], records: Records | None = None) -> SasaranStore:
