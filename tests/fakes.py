@@ -63,6 +63,7 @@ from bakso.domain.sasaran import (
     revision_cursor,
     scopes,
 )
+from bakso.domain.service_times import DayCounts
 from bakso.ports import (
     MAX_REQUEST_WRITES,
     RETURN_LINES_PER_WRITE,
@@ -96,6 +97,8 @@ from bakso.ports import (
     UserStore,
     WorklistStore,
 )
+from fakes_ikm import FakeIkmStore
+from fakes_reports import ReportMemory
 
 T = TypeVar("T")
 
@@ -716,6 +719,37 @@ class _NotificationLogMemory(_Memory):
             return dict(self._notified)
 
 
+class _ServiceTimeMemory(_Memory):
+    def __init__(self) -> None:
+        super().__init__()
+        self._counted: set[tuple[str, str]] = set()  # (request id, status)
+        # (kabupaten, day, desa, status) -> {days: count}
+        self._service_times: dict[tuple[str, str, str, str], dict[int, int]] = {}
+        self.service_time_reads = 0  # for tests: the Queries a page view would make
+
+    def count_service_time(
+        self, request_id: str, status: str, kabupaten: str, desa: str, day: str, days: int
+    ) -> bool:
+        with self._lock:
+            if (request_id, status) in self._counted:
+                return False
+            self._counted.add((request_id, status))
+            histogram = self._service_times.setdefault((kabupaten, day, desa, status), {})
+            histogram[days] = histogram.get(days, 0) + 1
+            return True
+
+    def service_time_day(self, kabupaten: str, day: str) -> list[DayCounts]:
+        with self._lock:
+            self.service_time_reads += 1
+            found: dict[str, DayCounts] = {}
+            for (kab, on, desa, status), histogram in sorted(self._service_times.items()):
+                if (kab, on) != (kabupaten, day):
+                    continue
+                counts = found.setdefault(desa, DayCounts(desa, day))
+                (counts.selesai if status == "SELESAI" else counts.diserahkan).update(histogram)
+            return list(found.values())
+
+
 class FakeRecords(
     _RequestMemory,
     _ScanMemory,
@@ -726,6 +760,8 @@ class FakeRecords(
     _ReturnMemory,
     _DesaContactMemory,
     _NotificationLogMemory,
+    _ServiceTimeMemory,
+    ReportMemory,
     Records,
 ):
     """Every records port over one lock, as one adapter object serves them all."""
@@ -1317,5 +1353,5 @@ def build_services(**overrides: Any) -> FakeSet:
     queue = FakeQueue(max_receives=config["QUEUE_MAX_RECEIVES"], now=clock)
     sasaran = FakeSasaranStore()
     notifier = FakeNotifier()
-    services = wire(config, (records, blobs, queue, sasaran), notifier=notifier)
+    services = wire(config, (records, blobs, queue, sasaran), notifier=notifier, ikm=FakeIkmStore())
     return FakeSet(services, records, blobs, queue, sasaran, clock, notifier)

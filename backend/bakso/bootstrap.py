@@ -11,7 +11,10 @@ from typing import Any
 from argon2 import PasswordHasher
 
 from .bootstrap_adapters import build_adapters, xlsx_limits
+from .bootstrap_ikm import IkmService, IkmStore, attach_ikm
+from .bootstrap_layanan import ServiceTimeService, attach_ikm_grades, build_service_times
 from .bootstrap_notify import build_notifications, utc_now
+from .bootstrap_reports import ReportService, build_reports, forget_with
 from .domain import localtime
 from .domain.audit_chain import AuditKeys
 from .domain.catalog import Catalog
@@ -128,6 +131,9 @@ class Services:
     forms_served: dict[str, Any]
     # The prefilled F-forms to print and sign (GET /requests/<id>/formulir/<code>.pdf).
     printed_forms: PrintedFormService
+    reports: ReportService  # residents' reports to the overseer (bootstrap_reports.py)
+    ikm: IkmService | None = None  # the IKM survey (bootstrap_ikm.py, docs/ikm.md)
+    service_times: ServiceTimeService | None = None  # /layanan (docs/service-times.md)
 
 
 def build_sasaran_store(config: Mapping[str, Any], records: Records | None = None) -> SasaranStore:
@@ -173,6 +179,7 @@ def build_services(
     config: Mapping[str, Any],
     adapters: tuple[Records, Blobs, Queue, SasaranStore] | None = None,
     notifier: Notifier | None = None,
+    ikm: IkmStore | None = None,
 ) -> Services:
     """The use cases on the configured adapter set, or on `adapters`/`notifier` (tests' fakes)."""
     tenants = build_tenants(config)
@@ -188,6 +195,7 @@ def build_services(
     forms = build_forms(config)
     sasaran, coverage = build_sasaran(config, records, blobs, queue, tenants, store)
     notifications = build_notifications(config, records, queue, catalog, tenants, notifier)
+    service_times = build_service_times(config, records, queue, tenants)
     requests = RequestService(
         records,
         blobs,
@@ -202,7 +210,7 @@ def build_services(
             search_secret=config["SECRET_KEY"],
         ),
         utc_now,
-        observers=[sasaran, notifications],
+        observers=[sasaran, notifications, service_times],
         sasaran_links=sasaran,
         tenants=tenants,
         forms=forms,
@@ -254,7 +262,8 @@ def build_services(
         ),
         tenants=tenants,
     )
-    return Services(
+    reports = build_reports(records)
+    built = Services(
         config["ADAPTERS"],
         records,
         blobs,
@@ -280,7 +289,7 @@ def build_services(
                 download_url_ttl=config["DOWNLOAD_URL_TTL"],
             ),
             send_back=requests.send_back_for_repair,
-            observers=[sasaran, notifications],
+            observers=[sasaran, notifications, service_times],
             default_kabupaten=tenants.default.code,
             forms=forms,
         ),
@@ -317,7 +326,7 @@ def build_services(
                 abandoned_days=config["ABANDONED_DAYS"],
             ),
             cancel=requests.cancel_abandoned,
-            forget_messages=notifications.forget,
+            forget_messages=forget_with(reports, notifications.forget),
             compact_messages=notifications.compact,
         ),
         FileRetentionService(
@@ -360,7 +369,11 @@ def build_services(
         forms=forms,
         forms_served=served_forms(forms_path(config)),
         printed_forms=PrintedFormService(requests, forms, catalog, regions),
+        reports=reports,
     )
+    built.ikm = attach_ikm(built, config, ikm)
+    built.service_times = attach_ikm_grades(service_times, built.ikm)
+    return built
 
 
 def _seconds(value: Any) -> float:

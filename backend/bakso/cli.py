@@ -22,6 +22,7 @@ DEMO_USERS = [
     ("op.tanjungluar", "operator", "52.03.01.2001"),  # Tanjung Luar, Keruak
     ("op.sakra", "operator", "52.03.02.2002"),  # Sakra, Sakra
     ("provinsi.ntb", "provinsi", "52"),  # Nusa Tenggara Barat: coverage only
+    ("pengawas", "pengawas", None),  # Lombok Timur's overseer: residents' reports only
 ]
 
 
@@ -65,13 +66,16 @@ def user() -> None:
 @user.command("create")
 @click.argument("username")
 @click.option(
-    "--role", required=True, type=click.Choice(["operator", "dukcapil", "admin", "provinsi"])
+    "--role",
+    required=True,
+    type=click.Choice(["operator", "dukcapil", "admin", "provinsi", "pengawas"]),
 )
 @click.option("--desa", default=None, help="Kemendagri desa code, operators only")
 @click.option(
     "--kabupaten",
     default=None,
-    help="Kabupaten code (52.03) of a dukcapil or admin account; default: the first served",
+    help="Kabupaten code (52.03) of a dukcapil, admin or pengawas account; default: the first"
+    " served",
 )
 @click.option("--provinsi", default=None, help="Province code (52), the provinsi role only")
 def user_create(

@@ -156,6 +156,8 @@ class Config:
     WHATSAPP_PHONE_NUMBER_ID: str | None = None
     WHATSAPP_TOKEN: str | None = None
     WHATSAPP_TEMPLATE = "bakso_status"
+    SERVICE_TIMES_MIN_REQUESTS = 10  # /layanan: fewer in 90 days, "belum cukup data" (#19)
+    SERVICE_TIMES_IKM_MIN_RESPONDENTS = 30  # /layanan shows an IKM grade from this many
 
     RUN_WORKER = False  # start the in-process worker thread (bakso serve)
     QUEUE_MAX_RECEIVES = 5

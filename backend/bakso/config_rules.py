@@ -15,6 +15,17 @@ def check(values: Mapping[str, Any]) -> None:
     _check_deadline(values)
     _check_sessions(values)
     _check_notifier(values)
+    _check_service_times(values)
+
+
+def _check_service_times(values: Mapping[str, Any]) -> None:
+    """/layanan's minimums (docs/service-times.md): below 5 a figure can point at a person."""
+    from .config import ConfigError  # config imports this module
+
+    for key in ("SERVICE_TIMES_MIN_REQUESTS", "SERVICE_TIMES_IKM_MIN_RESPONDENTS"):
+        value = values.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 5:
+            raise ConfigError(f"BAKSO_{key}={value!r}: expected a whole number of at least 5.")
 
 
 NOTIFIERS = ("local", "sns", "whatsapp", "none")

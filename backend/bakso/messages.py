@@ -132,6 +132,17 @@ class NotifyResident(_Body):
     pin_sealed: str | None = None
 
 
+@dataclass(frozen=True)
+class ServiceTimeCount(_Body):
+    """A request's arrival at SELESAI or DISERAHKAN (`at`) that /layanan's histograms
+    could not count when it was saved (ServiceTimeService.count_later)."""
+
+    TYPE: ClassVar[str] = "service_times.count"
+    request_id: str
+    status: str
+    at: str
+
+
 Message: TypeAlias = (
     RequestSubmitted
     | BatchBuildStep
@@ -142,6 +153,7 @@ Message: TypeAlias = (
     | SasaranImportChunk
     | SasaranRequestChange
     | NotifyResident
+    | ServiceTimeCount
 )
 MESSAGE_CLASSES: tuple[type[Message], ...] = (
     RequestSubmitted,
@@ -153,6 +165,7 @@ MESSAGE_CLASSES: tuple[type[Message], ...] = (
     SasaranImportChunk,
     SasaranRequestChange,
     NotifyResident,
+    ServiceTimeCount,
 )
 _BY_TYPE: dict[str, type[Message]] = {cls.TYPE: cls for cls in MESSAGE_CLASSES}
 

@@ -9,6 +9,7 @@ import { Login } from './screens/login';
 import { Officer } from './screens/officer';
 // Every screen but home and login is fetched on first use (the operator's from a precached chunk).
 import { Detail, LazyCoverage, List, NewRequest, Outbox, Settings, Worklist } from './screens/lazy';
+import { LazyReports } from './screens/reports-lazy';
 
 function useRoute(): string[] {
   const [hash, setHash] = useState(location.hash);
@@ -56,6 +57,8 @@ const NAV = [
   // Dukcapil's own screens have their tabs (screens/dukcapil); this bar keeps only what
   // lies outside them.
   { href: '#/cakupan', key: 'nav.coverage', icon: '▦', match: 'cakupan', officerOnly: true },
+  // The overseer's residents' reports (#19): its only screen but settings (lib/roles).
+  { href: '#/laporan', key: 'nav.reports', icon: '⚑', match: 'laporan', confinedOnly: true },
   { href: '#/pengaturan', key: 'nav.settings', icon: '⚙', match: 'pengaturan' },
 ];
 
@@ -110,6 +113,9 @@ export function App() {
     case 'cakupan':
       screen = <LazyCoverage />;
       break;
+    case 'laporan':
+      screen = <LazyReports route={route.slice(1)} />;
+      break;
     case 'pengaturan':
       screen = <Settings />;
       break;
@@ -140,7 +146,7 @@ export function App() {
         </div>
       )}
       {/* Dukcapil's screens are for an office PC: the desktop width (dukcapil.css). */}
-      <main id="main" class={route[0] === 'dukcapil' || (!route[0] && role !== 'operator') ? 'main-wide' : undefined}>
+      <main id="main" class={route[0] === 'dukcapil' || route[0] === 'laporan' || (!route[0] && role !== 'operator') ? 'main-wide' : undefined}>
         {screen}
       </main>
       <nav class="tabbar" aria-label={t('nav.label')}>

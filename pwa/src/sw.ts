@@ -42,7 +42,8 @@ self.addEventListener('activate', (event) => void precache.activate(event));
 registerRoute(new PrecacheRoute(precache));
 registerRoute(
   new NavigationRoute(precache.createHandlerBoundToURL('index.html'), {
-    denylist: [/^\/api\//, /^\/blobs\//, /^\/cek(\/|$)/, /^\/healthz$/],
+    // Server pages (the resident's, /layanan): never the shell, even where the PWA is installed.
+    denylist: [/^\/api\//, /^\/blobs\//, /^\/cek(\/|$)/, /^\/layanan(\/|$)/, /^\/healthz$/],
   }),
 );
 

@@ -25,6 +25,7 @@ describe('the catalogs of every screen', () => {
     for (const path of sources(SRC)) {
       const text = readFileSync(path, 'utf8');
       if (path.includes('/screens/dukcapil/') || text.includes("i18n/dukcapil'") || path.endsWith('i18n/dukcapil.ts')) continue;
+      if (text.includes("i18n/reports'")) continue; // the overseer's chunk brings its own (i18n/reports.ts)
       for (const [, key] of text.matchAll(/\bt\('([\w.]+)'/g)) {
         checked += 1;
         if (!(key in CATALOGS.id) || !(key in CATALOGS.en)) missing.push(`${path.slice(SRC.length)}: ${key}`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CATALOGS, setLang, t } from '../src/i18n';
 import '../src/i18n/dukcapil';
+import '../src/i18n/reports';
 
 describe('string catalogs', () => {
   it('have the same keys and placeholders in every language', () => {

@@ -16,6 +16,25 @@ const NAV = [
   { match: 'pengaturan' },
 ];
 
+describe('the overseer role (#19)', () => {
+  const withReports = [...NAV.slice(0, -1), { match: 'laporan', confinedOnly: true }, { match: 'pengaturan' }];
+  it('lands on the reports screen and cannot open another', () => {
+    expect(homeRoute('pengawas')).toBe('#/laporan');
+    expect(routeFor('pengawas', [])).toEqual(['laporan']);
+    expect(routeFor('pengawas', ['daftar'])).toEqual(['laporan']);
+    expect(routeFor('pengawas', ['permohonan', 'abc'])).toEqual(['laporan']);
+    expect(routeFor('pengawas', ['dukcapil', 'audit'])).toEqual(['laporan']);
+    expect(routeFor('pengawas', ['laporan', 'LPR-AAAA2222'])).toEqual(['laporan', 'LPR-AAAA2222']);
+    expect(readsRequests('pengawas')).toBe(false);
+  });
+  it('sees the reports tab and settings; no other role sees the reports tab', () => {
+    expect(withReports.filter((tab) => showsTab('pengawas', tab)).map((tab) => tab.match)).toEqual(['laporan', 'pengaturan']);
+    for (const role of ['operator', 'dukcapil', 'admin', 'provinsi'] as const) {
+      expect(withReports.filter((tab) => showsTab(role, tab)).map((tab) => tab.match)).not.toContain('laporan');
+    }
+  });
+});
+
 describe('the province role (#16)', () => {
   it('lands on the coverage screen and cannot open another', () => {
     expect(homeRoute('provinsi')).toBe('#/cakupan');

@@ -159,3 +159,43 @@ def test_the_province_role_gets_403_on_every_api_route_but_sign_in_and_coverage(
             checked += 1
     assert checked >= 40
     assert province.get("/api/v1/stats/coverage").status_code == 200
+
+
+def test_the_pengawas_role_gets_403_on_every_api_route_but_sign_in_and_reports(
+    app: Flask, services
+) -> None:
+    """The kabupaten's overseer (#19) reads residents' reports: every other route, whatever
+    its method, refuses it before any service runs (no request, scan, export or manifest)."""
+    services.accounts.create_user("pengawas.52", "pengawas", None, PASSWORD)
+    overseer = Api(app.test_client())
+    assert overseer.login("pengawas.52").status_code == 200
+    allowed = ("api_v1.auth.", "api_v1.reports.")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith(allowed):
+            continue
+        if rule.endpoint == "api_v1.status.status":  # the resident's public page data
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            response = overseer.client.open(
+                _example(rule.rule),
+                method=method,
+                json={},
+                headers={"X-CSRF-Token": overseer.csrf or ""},
+            )
+            assert response.status_code == 403, (method, rule.rule, response.status_code)
+            assert response.mimetype == "application/problem+json"
+            checked += 1
+    assert checked >= 40
+    assert overseer.get("/api/v1/reports").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["op.a", "op.b", "dukcapil", "admin"])
+def test_report_routes_answer_404_to_every_role_but_the_pengawas(api_factory, who) -> None:
+    api = api_factory(who)
+    assert api.get("/api/v1/reports").status_code == 404
+    assert api.get("/api/v1/reports/LPR-AAAAAAAA").status_code == 404
+    followed = api.post("/api/v1/reports/LPR-AAAAAAAA/followup", json={"note": "x"})
+    assert followed.status_code == 404
+    # Counts without content are the admin's (and the overseer's), nobody else's.
+    assert api.get("/api/v1/reports/summary").status_code == (200 if who == "admin" else 404)

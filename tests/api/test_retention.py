@@ -189,7 +189,30 @@ def test_purged_requests_leave_no_personal_value_in_the_api_or_any_store(
         "DISERAHKAN",
         handover={"received_by": people[0]["name"], "relation": "PEMOHON", "via": "LOKET"},
     )
+    # The IKM survey's comment (#19, docs/ikm.md) goes with the request; its scores stay.
+    handed_token = services.records.get_request(handed)
+    assert handed_token is not None and handed_token.token
+    survey = {f"u{i}": "3" for i in range(1, 10)} | {"komentar": f"Oleh {people[0]['name']}"}
+    answered = api_factory(None).post(f"/cek/{handed_token.token}/survei", data=survey)
+    assert answered.status_code == 200
     uncollected = to_selesai(op, dk, services, people[1])
+    # A report to the kabupaten's overseer (#19, docs/reports.md): its story, whom it names
+    # and the contact go with the request; its number and status stay.
+    reported = services.records.get_request(uncollected)
+    assert reported is not None and reported.token
+    lapor = api_factory(None).get(f"/cek/{reported.token}/lapor").get_data(as_text=True)
+    form_id = re.search(r'name="form_id" value="([^"]+)"', lapor)
+    assert form_id
+    complaint = {
+        "text": "Diminta uang rokok tujuh puluh ribu di loket Sembalun",
+        "by_whom": "Pak Kadus Rinjaniwangi",
+        "contact": "0819-4444-5577",
+    }
+    sent = api_factory(None).post(
+        f"/cek/{reported.token}/lapor",
+        data={"form_id": form_id.group(1), "kind": "diminta_membayar", **complaint},
+    )
+    assert sent.status_code == 303
     abandoned = op.create(body(people[2]))["id"]
     op.attach(abandoned, "F201", fake_jpeg(abandoned))
     repair = op.create(body(people[3]))["id"]
@@ -207,6 +230,7 @@ def test_purged_requests_leave_no_personal_value_in_the_api_or_any_store(
     keys = ("nik", "kk", "name", "phone", "address", "baby", "witness_nik", "witness")
     values = [p[k] for p in people for k in keys]
     values += ["5203010303150047", "Muhammad Sembalunrizki"]
+    values += list(complaint.values())
     drain_until_idle(services)  # the residents' messages sent (#18)
     submitted = [handed, uncollected, repair]
     pins = [people[n]["pin"] for n in (0, 1, 3)]  # the abandoned draft never had one

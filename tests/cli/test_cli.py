@@ -80,6 +80,7 @@ def test_seed_demo_is_repeatable_and_prints_logins(runner: CliRunner) -> None:
     assert first.exit_code == second.exit_code == 0
     assert "dukcapil" in second.output and "op.tanjungluar" in second.output
     assert "provinsi.ntb" in second.output  # the province role's demo login (#16)
+    assert "pengawas" in second.output  # the kabupaten's overseer (#19, docs/reports.md)
 
 
 def test_user_create_names_the_kabupaten_or_the_province(runner: CliRunner) -> None:
@@ -124,9 +125,9 @@ def _tamper(tmp_path: Path, sql: str) -> None:
 def test_audit_verify_names_the_first_broken_link(
     runner: CliRunner, tmp_path: Path, sql: str
 ) -> None:
-    runner.invoke(main, ["seed-demo"])  # five user.create entries
+    runner.invoke(main, ["seed-demo"])  # six user.create entries
     intact = runner.invoke(main, ["audit", "verify"])
-    assert intact.exit_code == 0 and "5 entri" in intact.output
+    assert intact.exit_code == 0 and "6 entri" in intact.output
 
     _tamper(tmp_path, sql)
 
@@ -137,9 +138,9 @@ def test_audit_verify_names_the_first_broken_link(
 
 def test_audit_verify_finds_rows_cut_off_the_end(runner: CliRunner, tmp_path: Path) -> None:
     # #13: deleting every row after #k used to verify as intact.
-    runner.invoke(main, ["seed-demo"])  # five user.create entries
+    runner.invoke(main, ["seed-demo"])  # six user.create entries
     intact = runner.invoke(main, ["audit", "verify"])
-    assert "Kepala rantai: 5 entri" in intact.output
+    assert "Kepala rantai: 6 entri" in intact.output
     # Linked with the key kept beside the data, which is not in the database file.
     key = (tmp_path / "data" / "audit_key").read_text().strip()
     db = sqlite3.connect(tmp_path / "data" / "records.sqlite3")
@@ -151,7 +152,7 @@ def test_audit_verify_finds_rows_cut_off_the_end(runner: CliRunner, tmp_path: Pa
 
     result = runner.invoke(main, ["audit", "verify"])
     assert result.exit_code != 0
-    assert "log berisi 2 entri, kepala rantai mencatat 5" in result.output
+    assert "log berisi 2 entri, kepala rantai mencatat 6" in result.output
     assert "#3" in result.output
 
 

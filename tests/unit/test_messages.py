@@ -54,6 +54,7 @@ EXAMPLES: list[messages.Message] = [
     SasaranRequestChange(RequestChange("r-2", 1, "52.03.01.2001", "2026-01-02", "DRAF")),
     NotifyResident("r-1", 5, "SELESAI"),
     NotifyResident("r-1", 3, "DIAJUKAN", "482915"),
+    messages.ServiceTimeCount("r-1", "SELESAI", "2026-11-02T03:00:00+00:00"),
 ]
 
 

@@ -18,7 +18,9 @@ from . import (
     batches,
     catalog,
     desa,
+    ikm,
     meta,
+    reports,
     requests,
     returns,
     sasaran,
@@ -35,6 +37,8 @@ log = logging.getLogger(__name__)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # All the province role may call: its session, the catalog of services and coverage figures.
 PROVINCE_BLUEPRINTS = frozenset({"api_v1.auth", "api_v1.catalog", "api_v1.stats"})
+# All the overseer (#19) may call: its session and the residents' reports.
+PENGAWAS_BLUEPRINTS = frozenset({"api_v1.auth", "api_v1.reports"})
 
 HTTP_DETAILS = {
     400: "Permintaan tidak dapat dibaca.",
@@ -65,6 +69,8 @@ def init_api(app: Flask) -> None:
         batches,
         catalog,
         desa,
+        ikm,
+        reports,
         requests,
         returns,
         sasaran,
@@ -94,6 +100,9 @@ def _gate() -> None:
         # Default deny for the province role (#16): it reads coverage figures, nothing else,
         # whatever a service would let a role other than the operator do.
         raise Forbidden("Akun provinsi hanya dapat melihat angka cakupan.")
+    if current_user.user.role is Role.PENGAWAS and request.blueprint not in PENGAWAS_BLUEPRINTS:
+        # Default deny for the overseer: it reads residents' reports, no request or person.
+        raise Forbidden("Akun pengawas hanya dapat membuka laporan warga.")
     if request.method in WRITE_METHODS:
         expected = session.get("csrf", "")
         sent = request.headers.get("X-CSRF-Token", "")

@@ -32,14 +32,14 @@ class Actor:
         role none (it reads coverage figures only)."""
         if self.role is Role.OPERATOR:
             return self.desa == desa
-        if self.role is Role.PROVINSI:
+        if self.role is Role.PROVINSI or self.role is Role.PENGAWAS:
             return False
         return self.kabupaten is None or kabupaten_of(desa) == self.kabupaten
 
     def can_see_kabupaten(self, kabupaten: str) -> bool:
         """Whether this actor may see what belongs to a whole kabupaten (its batches, imports,
         returns, audit chain); an operator sees none of those."""
-        if self.role is Role.OPERATOR or self.role is Role.PROVINSI:
+        if self.role in (Role.OPERATOR, Role.PROVINSI, Role.PENGAWAS):
             return False
         return self.kabupaten is None or self.kabupaten == kabupaten
 

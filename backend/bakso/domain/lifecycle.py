@@ -29,6 +29,9 @@ class Role(StrEnum):
     SYSTEM = "system"  # the worker (actor "sistem"): a batch download, broken files sent back
     # The province (#16): reads the coverage of its kabupaten, never a person's data.
     PROVINSI = "provinsi"
+    # The kabupaten's overseer (#19, Inspektorat): reads and follows up residents' reports
+    # of a demand for money or a hard time, nothing else (docs/reports.md).
+    PENGAWAS = "pengawas"
 
 
 LABELS: dict[Status, str] = {

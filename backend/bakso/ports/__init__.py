@@ -43,6 +43,7 @@ from .sasaran import (
     SasaranStore,
     WorklistStore,
 )
+from .service_times import ServiceTimeStore
 
 __all__ = [
     "MAX_REQUEST_WRITES",
@@ -74,6 +75,7 @@ __all__ = [
     "ScanStore",
     "SendFailed",
     "SentMessage",
+    "ServiceTimeStore",
     "SessionStore",
     "UploadTarget",
     "UserStore",

@@ -27,7 +27,9 @@ from ..domain.model import (
 from .desa import DesaContactStore
 from .due import DuePage
 from .notification_log import NotificationLog
+from .reports import ReportStore
 from .returns import ReturnStore
+from .service_times import ServiceTimeStore
 
 MAX_REQUEST_WRITES = 25
 
@@ -360,6 +362,8 @@ class Records(
     ReturnStore,
     DesaContactStore,
     NotificationLog,
+    ServiceTimeStore,
+    ReportStore,
     ABC,
 ):
     """Every records port: what one adapter (SQLite, DynamoDB, tests' memory) implements."""

@@ -135,3 +135,8 @@ def lookup() -> Response | WerkzeugResponse:
 def init_public(app: Flask) -> None:
     app.register_blueprint(bp)
     # "/" is the loket PWA: see .pwa.init_pwa, called by create_app.
+
+
+# The routes of these modules, on this blueprint: /layanan (service times in the open),
+# /cek/<token>/lapor (reports to the overseer), /cek/<token>/survei (the IKM survey).
+from . import layanan, reports, survey  # noqa: E402, F401

@@ -179,6 +179,11 @@ class AccountService:
             return desa, own, None
         if desa:
             raise InvalidInput("Hanya operator yang terikat pada satu desa.")
+        if role is Role.PENGAWAS and scope is not None:
+            raise InvalidInput(
+                "Akun pengawas dibuat oleh pengelola layanan (perintah bakso user create), "
+                "bukan oleh admin kabupaten."
+            )
         chosen = kabupaten or scope or self.tenants.default.code
         if self.tenants.get(chosen) is None:
             raise InvalidInput(f"Kabupaten '{chosen}' tidak dilayani layanan ini.")
@@ -210,8 +215,10 @@ class AccountService:
         scope = _scope(by)
         if scope is None:
             return True
-        if user.role is Role.PROVINSI:
-            return False  # kept by the deployment's maintainers, never a kabupaten's admin
+        if user.role in (Role.PROVINSI, Role.PENGAWAS):
+            # Kept by the deployment's maintainers, never a kabupaten's admin: the overseer
+            # reads reports about the admin's own officers (docs/reports.md).
+            return False
         return self.kabupaten_code(user) == scope
 
     def list_users(self, by: By = "system") -> list[User]:

@@ -22,6 +22,7 @@ from ..messages import (
     SasaranImportChunk,
     SasaranImportParse,
     SasaranRequestChange,
+    ServiceTimeCount,
 )
 from ..ports import Message
 
@@ -64,6 +65,11 @@ def _notify_resident(services: Services, message: NotifyResident) -> None:
     services.notifications.deliver(message)
 
 
+def _count_service_time(services: Services, message: ServiceTimeCount) -> None:
+    if services.service_times is not None:
+        services.service_times.count_later(message)
+
+
 # The one table of what each message means: every class of messages.MESSAGE_CLASSES.
 HANDLERS: dict[type[messages.Message], Callable[[Services, Any], None]] = {
     RequestSubmitted: _verify_submission,
@@ -75,6 +81,7 @@ HANDLERS: dict[type[messages.Message], Callable[[Services, Any], None]] = {
     SasaranImportChunk: _apply_import_chunk,
     SasaranRequestChange: _apply_request_change,
     NotifyResident: _notify_resident,
+    ServiceTimeCount: _count_service_time,
 }
 
 

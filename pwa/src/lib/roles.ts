@@ -1,10 +1,12 @@
 // What each role may open (#16). The province role reads coverage figures only: the app
 // shows it the coverage screen and its settings (language, logout), nothing else.
-export type Role = 'operator' | 'dukcapil' | 'admin' | 'provinsi';
+// The overseer (pengawas, #19) reads residents' reports only: the reports screen and settings.
+export type Role = 'operator' | 'dukcapil' | 'admin' | 'provinsi' | 'pengawas';
 
 /** The screens (first part of the route) a role is confined to; absent: no confinement. */
 const ONLY: Partial<Record<Role, readonly string[]>> = {
   provinsi: ['cakupan', 'pengaturan'],
+  pengawas: ['laporan', 'pengaturan'],
 };
 
 /** Where the app lands after login. */
@@ -24,12 +26,14 @@ export interface Tab {
   match: string;
   operatorOnly?: boolean;
   officerOnly?: boolean;
+  confinedOnly?: boolean; // shown only to a role confined to it (ONLY)
 }
 
 /** Whether the bottom bar shows a tab to this role. */
 export function showsTab(role: Role, tab: Tab): boolean {
   const only = ONLY[role];
   if (only) return only.includes(tab.match);
+  if (tab.confinedOnly) return false;
   return role === 'operator' ? !tab.officerOnly : !tab.operatorOnly;
 }
 

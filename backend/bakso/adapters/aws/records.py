@@ -34,6 +34,11 @@ no pointer: an id without one is read and written there (tenant_keys).
     DESA#<code>    CONTACT         the desa office's phone and hours (records_desa)
     NOTIFIED#<key> NOTIFIED        a notification already sent, "<request id>:<version>": its
                                    time only; TTL (records_notifications)
+    STIMES#<kab>#<day> DESA#<desa> a desa's service-time histograms of one day; STCOUNTED#<id>
+                                   <status>: that move counted (records_service_times)
+    REPORT#<id>    REPORT          a resident's report, JSON (records_reports; docs/reports.md);
+                                   pointers REPORTS#<kab> / REQREPORTS#<request> by time,
+                                   REPORTFORM#<form> FORM, REPORTCOUNT#<kab> COUNT
 
 Timeline, scans and audit live in their own items, so no item grows without
 bound (400 KB is DynamoDB's limit). Writes that must go together (a request,
@@ -68,11 +73,13 @@ from .records_items import (
     SORT_ATTRIBUTE,
 )
 from .records_notifications import NotificationLogRecords
+from .records_reports import ReportRecords
 from .records_request_reads import RequestReads
 from .records_requests import RequestRecords
 from .records_retention import RetentionRecords
 from .records_returns import ReturnRecords
 from .records_scans import ScanRecords
+from .records_service_times import ServiceTimeRecords
 from .records_sessions import SessionRecords
 from .records_users import UserRecords
 
@@ -102,6 +109,8 @@ class DynamoRecords(
     ReturnRecords,
     DesaContactRecords,
     NotificationLogRecords,
+    ServiceTimeRecords,
+    ReportRecords,
     Records,
 ):
     """Every records port on one table; built with `DynamoRecords(client, table)`."""

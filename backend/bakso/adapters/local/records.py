@@ -23,9 +23,12 @@ from .records_batches import BatchRecords
 from .records_desa import DesaContactRecords
 from .records_due import DueRecords
 from .records_notifications import NotificationLogRecords
+from .records_reports import MIGRATION as REPORTS_MIGRATION
+from .records_reports import ReportRecords
 from .records_requests import RequestRecords
 from .records_returns import ReturnRecords
 from .records_scans import ScanRecords
+from .records_service_times import ServiceTimeRecords
 from .records_sessions import SessionRecords
 from .records_users import UserRecords
 from .sqlite import SqliteDatabase
@@ -304,6 +307,25 @@ MIGRATIONS = [
     );
     CREATE INDEX notifications_sent_expiry ON notifications_sent (expires_at);
     """,
+    # #19: the service-time histograms of /layanan and the markers of what they counted.
+    """
+    CREATE TABLE service_time_counted (
+        request_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        PRIMARY KEY (request_id, status)
+    );
+    CREATE TABLE service_time_days (
+        kabupaten TEXT NOT NULL,
+        day TEXT NOT NULL,
+        desa TEXT NOT NULL,
+        status TEXT NOT NULL,
+        days INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (kabupaten, day, desa, status, days)
+    );
+    """,
+    # #19: residents' reports to the kabupaten's overseer (docs/reports.md).
+    REPORTS_MIGRATION,
 ]
 
 
@@ -318,6 +340,8 @@ class SqliteRecords(
     DueRecords,
     DesaContactRecords,
     NotificationLogRecords,
+    ServiceTimeRecords,
+    ReportRecords,
     Records,
 ):
     """Every records port in one SQLite file."""

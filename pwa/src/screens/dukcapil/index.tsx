@@ -9,6 +9,7 @@ import { Accounts } from './accounts';
 import { Audit } from './audit';
 import { Batches } from './batches';
 import { RequestDetail } from './detail';
+import { Ikm } from './ikm';
 import { Queue } from './queue';
 import { SasaranImport } from './sasaran-import';
 import { DeskWorklist } from './worklist';
@@ -20,6 +21,7 @@ const TABS = [
   { path: 'kembali', key: 'dk.tab.returns' },
   { path: 'sasaran', key: 'dk.tab.sasaranImport' },
   { path: 'sasaran-desa', key: 'dk.tab.sasaranDesk' },
+  { path: 'ikm', key: 'dk.tab.ikm' },
   { path: 'audit', key: 'dk.tab.audit' },
   { path: 'akun', key: 'dk.tab.users', admin: true },
 ];
@@ -44,6 +46,9 @@ export function Dukcapil(props: { route: string[] }) {
       break;
     case 'sasaran-desa':
       screen = <DeskWorklist />;
+      break;
+    case 'ikm':
+      screen = <Ikm />;
       break;
     case 'audit':
       screen = <Audit key={location.hash} />;

@@ -1,0 +1,80 @@
+"""IKM survey figures for Dukcapil (docs/ikm.md) and their XLSX. Thin: parse, call, serialize."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from flask import Blueprint, Response, jsonify
+from pydantic import Field
+
+from ...services.ikm import IkmService, ikm_table
+from ...services.spreadsheets import CSV_MIMETYPE, XLSX_TYPE, Column, Sheet, csv_stream, xlsx_bytes
+from ..common import actor, doc, query, services
+from ..queries import KabupatenCode, Query
+
+bp = Blueprint("ikm", __name__)
+
+
+class IkmQuery(Query):
+    period: Annotated[str, Field(max_length=7, pattern=r"^[0-9]{4}-[0-9]{2}$")] | None = None
+    quarter: Annotated[str, Field(max_length=7, pattern=r"^[0-9]{4}-Q[1-4]$")] | None = None
+    kabupaten: KabupatenCode | None = None  # the officer's own only (another: 404)
+
+
+def _ikm() -> IkmService:
+    ikm = services().ikm
+    assert ikm is not None
+    return ikm
+
+
+def _report() -> dict[str, Any]:
+    q = query(IkmQuery)
+    return _ikm().report(actor(), period=q.period, quarter=q.quarter, kabupaten=q.kabupaten)
+
+
+@bp.get("/ikm")
+@doc(
+    summary="IKM (PermenPANRB 14/2017) of the officer's kabupaten for ?period=yyyy-mm or"
+    " ?quarter=yyyy-Qn: per desa, per kecamatan and the kabupaten (Dukcapil and admin only)",
+    query=IkmQuery,
+    errors=(404,),
+)
+def ikm_report() -> Response:
+    response = jsonify(_report())
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _table() -> tuple[dict[str, Any], list[Column], list[list[Any]]]:
+    """The report and its table: codes, names, level and grade are text, figures numbers."""
+    report = _report()
+    header, rows = ikm_table(report)
+    columns = [Column(name, "text" if i < 3 else "number") for i, name in enumerate(header)]
+    columns[-2:] = [Column(header[-2], "text"), Column(header[-1], "text")]
+    return report, columns, rows
+
+
+def _download(body: Any, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/ikm.csv")
+@doc(
+    summary="The IKM figures as CSV (';', decimal ',', UTF-8 with BOM; same parameters)",
+    query=IkmQuery,
+    errors=(404,),
+)
+def ikm_csv() -> Response:
+    report, columns, rows = _table()
+    return _download(csv_stream(columns, rows), CSV_MIMETYPE, f"ikm-{report['period']}.csv")
+
+
+@bp.get("/ikm.xlsx")
+@doc(summary="The IKM figures as XLSX (same parameters)", query=IkmQuery, errors=(404,))
+def ikm_xlsx() -> Response:
+    report, columns, rows = _table()
+    body = xlsx_bytes([Sheet("ikm", columns, rows)])
+    return _download(body, XLSX_TYPE, f"ikm-{report['period']}.xlsx")

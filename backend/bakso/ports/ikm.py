@@ -1,0 +1,52 @@
+"""The IKM survey's store (docs/ikm.md): one answer per request, and per (desa, month)
+the respondents and each element's sum, written in the same transaction as the answer.
+
+Every figure is read from those desa-month tallies: one Query per kabupaten-month on
+DynamoDB (`PK = IKM#<kabupaten>#<yyyy-mm>`), never a Scan and never the answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..domain.ikm import Tally
+
+
+@dataclass(frozen=True)
+class IkmAnswer:
+    request_id: str
+    desa: str
+    month: str  # yyyy-mm in the kabupaten's zone, when it was answered
+    scores: tuple[int, ...]  # U1..U9, each 1-4
+    comment: str  # "" for none; erased with the request (retention)
+    at: str  # ISO UTC
+
+
+class AlreadyAnswered(Exception):
+    """The request has an answer already: nothing was written."""
+
+
+class IkmStore(Protocol):
+    def add_answer(self, answer: IkmAnswer) -> None:
+        """Store the answer and add it to its desa-month tally, atomically; AlreadyAnswered
+        (nothing written) when the request has one."""
+        ...
+
+    def answered(self, request_id: str) -> bool: ...
+
+    def comment(self, request_id: str) -> str | None:
+        """The answer's comment (None: no answer); for retention's check and tests."""
+        ...
+
+    def tallies(self, kabupaten: str, month: str) -> dict[str, Tally]:
+        """Every desa of the kabupaten with answers in `month`: desa code → tally."""
+        ...
+
+    def erase_comment(self, request_id: str) -> None:
+        """Drop the answer's comment (the scores stay counted); no answer: nothing."""
+        ...
+
+    def compact(self) -> None:
+        """After erasures: leave no erased comment in a file's free pages or WAL."""
+        ...

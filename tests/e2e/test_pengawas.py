@@ -1,0 +1,58 @@
+"""The overseer in the browser (#19): at an office PC's 1366 px it lands on residents'
+reports, opens the one a resident made from the status link, and closes it with a note."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from e2e.conftest import Launcher, Server
+from helpers import PASSWORD, Api, draft
+
+pytestmark = pytest.mark.e2e
+
+STORY = "Diminta Rp100.000 agar akta cepat jadi."
+
+
+def test_the_pengawas_sees_a_residents_report_and_closes_it(
+    server: Server, launch: Launcher
+) -> None:
+    server.services.accounts.create_user("inspektorat", "pengawas", None, PASSWORD)
+    op = Api(server.app.test_client())
+    assert op.login("op.a").status_code == 200
+    created = op.create(draft())
+    op.attach_mandatory(created["id"])
+    token = op.post(f"/api/v1/requests/{created['id']}/submit").get_json()["token"]
+    resident = server.app.test_client()
+    form = resident.get(f"/cek/{token}/lapor").get_data(as_text=True)
+    form_id = re.search(r'name="form_id" value="([^"]+)"', form)
+    assert form_id
+    sent = resident.post(
+        f"/cek/{token}/lapor",
+        data={"form_id": form_id.group(1), "kind": "diminta_membayar", "text": STORY},
+    )
+    report_id = sent.headers["Location"].rsplit("/", 1)[1]
+
+    context = launch(viewport={"width": 1366, "height": 900})
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(server.url + "/")
+    expect(page.locator("#username")).to_be_visible(timeout=30_000)
+    page.fill("#username", "inspektorat")
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+
+    expect(page).to_have_url(re.compile(r"#/laporan$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Laporan warga")
+    tabs = page.get_by_role("navigation", name="Menu utama").get_by_role("link")
+    expect(tabs).to_have_text([re.compile("Laporan$"), re.compile("Pengaturan$")])
+    page.get_by_role("link", name=f"Buka laporan {report_id}").click()
+    expect(page.get_by_text(STORY)).to_be_visible()
+    expect(page.get_by_text(created["code"])).to_be_visible()
+    page.fill("#rp-note", "Dana dikembalikan; petugas dibina.")
+    page.get_by_role("button", name="Tutup laporan (selesai)").click()
+    expect(page.get_by_text("Laporan ini sudah selesai.")).to_be_visible()
+
+    status = resident.get(f"/cek/{token}").get_data(as_text=True)
+    assert "status: <b>selesai</b>" in status
