@@ -110,7 +110,8 @@ function coreFirst(): Plugin {
   };
 }
 
-const onlineOnly = onlineOnlyChunks(['./src/screens/dukcapil/index.tsx', './src/screens/coverage.tsx']);
+// The overseer's screen (#19) too: no desa device needs it offline.
+const onlineOnly = onlineOnlyChunks(['./src/screens/dukcapil/index.tsx', './src/screens/coverage.tsx', './src/screens/reports.tsx']);
 
 export default defineConfig({
   define: { __APP_VERSION__: JSON.stringify(pkg.version) },

@@ -202,3 +202,22 @@ def test_the_report_is_the_accused_kabupatens_and_an_admin_cannot_reach_its_over
     )
     assert made.status_code in (403, 422)
     assert admin.get("/api/v1/users/inspektorat").status_code == 404
+
+
+def test_a_dukcapil_officer_finds_no_trace_of_a_report_in_the_audit_log(
+    app: Flask, api_factory, pengawas: Api
+) -> None:
+    request = _submitted(api_factory)
+    location = _report(app.test_client(), request["token"]).headers["Location"]
+    report_id = location.rsplit("/", 1)[1]
+    assert pengawas.get(f"/api/v1/reports/{report_id}").status_code == 200  # report.viewed
+
+    def actions(who: str, **query: str) -> list[str]:
+        answer = api_factory(who).get("/api/v1/audit", query_string=query)
+        assert answer.status_code == 200, answer.get_json()
+        return [e["action"] for e in answer.get_json()["items"]]
+
+    assert not [a for a in actions("dukcapil") if a.startswith("report.")]
+    assert actions("dukcapil", request=report_id) == []
+    # The admin sees that the report exists and how it moved (ids and statuses only).
+    assert "report.created" in actions("admin", request=report_id)

@@ -21,8 +21,13 @@ from helpers import PASSWORD
 pytestmark = E2E
 
 TEXT = (".js", ".css", ".html", ".webmanifest", ".svg", ".json")
-# Dukcapil's screens (an office PC) and the coverage figures (from the API): online only.
-ONLINE_ONLY = ("src/screens/dukcapil/index.tsx", "src/screens/coverage.tsx")
+# Dukcapil's screens (an office PC), the coverage figures (from the API) and the overseer's
+# reports (#19): online only.
+ONLINE_ONLY = (
+    "src/screens/dukcapil/index.tsx",
+    "src/screens/coverage.tsx",
+    "src/screens/reports.tsx",
+)
 # The operator's screens past home: a lazy chunk, precached (DESIGN §6: not on the login screen).
 OPERATOR_SCREENS = "src/screens/operator.tsx"
 

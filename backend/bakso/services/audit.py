@@ -60,6 +60,10 @@ def account_chain(user: User, default: str) -> str | None:
     return user.kabupaten or default
 
 
+# The audit actions of services/reports.py.
+REPORT_ACTIONS = "report."
+
+
 class AuditService:
     def __init__(
         self,
@@ -121,6 +125,11 @@ class AuditService:
             chain=chain,
         )
         cursor = entries[-1].seq if len(entries) == limit else None
+        if actor.role is not Role.ADMIN:
+            # Residents' reports about officers (docs/reports.md) are the overseer's: a
+            # Dukcapil officer does not learn that one exists, nor when it moved. An admin
+            # sees that they exist and their status, as the entries hold nothing more.
+            entries = [e for e in entries if not e.action.startswith(REPORT_ACTIONS)]
         return AuditPage(entries, cursor)
 
     def index_times(
