@@ -73,3 +73,10 @@ def test_the_public_table_shows_times_never_a_person_and_hides_small_desa(
     status = anonymous.get(f"/cek/{seeded['token']}").get_data(as_text=True)
     assert 'href="/layanan"' in status
     assert 'href="/layanan"' in anonymous.get("/cek").get_data(as_text=True)
+
+
+def test_the_quarter_is_named_by_its_months() -> None:
+    from bakso.public.layanan import quarter_words
+
+    assert quarter_words("2026-Q3") == "Juli–September 2026"
+    assert quarter_words("2027-Q1") == "Januari–Maret 2027"

@@ -173,6 +173,9 @@ def test_follow_up_and_close_are_audited_without_the_story(
         f"/api/v1/reports/{report_id}/followup", json={"note": "lagi", "status": "ditindaklanjuti"}
     )
     assert again.status_code == 409
+    assert again.get_json()["detail"] == (
+        "Laporan sudah selesai; tidak dapat ditambah tindak lanjut."
+    )
     status = client.get(f"/cek/{request['token']}").get_data(as_text=True)
     assert "status: <b>selesai</b>" in status
 

@@ -50,6 +50,8 @@ def test_the_pengawas_sees_a_residents_report_and_closes_it(
     page.get_by_role("link", name=f"Buka laporan {report_id}").click()
     expect(page.get_by_text(STORY)).to_be_visible()
     expect(page.get_by_text(created["code"])).to_be_visible()
+    # The service in words, as the catalog names it (draft() is an AKTA_LAHIR).
+    expect(page.get_by_text("Akta kelahiran", exact=True).first).to_be_visible()
     page.fill("#rp-note", "Dana dikembalikan; petugas dibina.")
     page.get_by_role("button", name="Tutup laporan (selesai)").click()
     expect(page.get_by_text("Laporan ini sudah selesai.")).to_be_visible()

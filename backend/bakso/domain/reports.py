@@ -214,6 +214,11 @@ def followed_up(report: Report, at: str, by: str, note: str, status: ReportStatu
     """The report with one follow-up appended; closing needs a note."""
     note = _clean(note)
     target = status or report.status
+    if not _NEXT[report.status]:
+        raise Conflict(
+            "Laporan sudah selesai; tidak dapat ditambah tindak lanjut.",
+            status_now=report.status.value,
+        )
     if target not in _NEXT[report.status]:
         raise Conflict(
             f"Laporan berstatus {STATUS_LABELS[report.status]} tidak dapat menjadi "

@@ -77,4 +77,14 @@ def _table(times: KabupatenTimes) -> Response:
         t=times,
         first=indonesian_date(times.first_day.isoformat(), with_time=False),
         last=indonesian_date(times.last_day.isoformat(), with_time=False),
+        ikm_quarter=quarter_words(times.ikm_quarter),
     )
+
+
+_QUARTER_MONTHS = ("Januari–Maret", "April–Juni", "Juli–September", "Oktober–Desember")
+
+
+def quarter_words(quarter: str) -> str:
+    """ "2026-Q3" as a resident reads it: "Juli–September 2026"."""
+    year, _, number = quarter.partition("-Q")
+    return f"{_QUARTER_MONTHS[int(number) - 1]} {year}"

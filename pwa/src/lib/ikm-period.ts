@@ -27,3 +27,20 @@ export function ikmPeriods(year: number, month: number, lang: 'id' | 'en'): IkmP
   }
   return out;
 }
+
+export interface IkmLine {
+  code: string;
+  kecamatan?: string;
+  respondents: number;
+}
+
+/** The table's rows: each kecamatan followed by its desa; with `answeredOnly`, only the
+ * places with respondents (a month leaves most of ~250 desa empty). */
+export function ikmRows<L extends IkmLine>(kecamatan: L[], desa: L[], answeredOnly: boolean): { line: L; level: 'kecamatan' | 'desa' }[] {
+  const shown = (line: L) => !answeredOnly || line.respondents > 0;
+  return kecamatan.filter(shown).flatMap((k) => [
+    { line: k, level: 'kecamatan' as const },
+    ...desa.filter((d) => d.kecamatan === k.code && shown(d)).map((d) => ({ line: d, level: 'desa' as const })),
+  ]);
+}
+

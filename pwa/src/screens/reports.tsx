@@ -6,7 +6,8 @@ import { getLang, t } from '../i18n';
 import '../i18n/reports';
 import { api, ApiError } from '../lib/api';
 import { formatDateTime, formatNumber } from '../lib/locale';
-import { toast } from '../lib/store';
+import { getState, toast } from '../lib/store';
+import { serviceLabel } from './common';
 import './reports.css';
 
 type Status = 'diterima' | 'ditindaklanjuti' | 'selesai';
@@ -81,7 +82,7 @@ function ReportList() {
               <Badge status={r.status} />
               <span>{t(`rp.kind.${r.kind}`)}</span>
               <span>{r.desa_name}</span>
-              <span class="rp-service">{r.service}</span>
+              <span class="rp-service">{serviceLabel(getState().catalog, r.service)}</span>
               <span>{formatDateTime(r.created_at, getLang())}</span>
             </a>
           </li>
@@ -204,7 +205,7 @@ function ReportDetail(props: { id: string }) {
               <dt>{t('rp.requestStatus')}</dt>
               <dd>{report.request.status_label}</dd>
               <dt>{t('rp.col.service')}</dt>
-              <dd>{report.request.service}</dd>
+              <dd>{serviceLabel(getState().catalog, report.request.service)}</dd>
               <dt>{t('rp.col.desa')}</dt>
               <dd>{report.desa_name}</dd>
             </dl>

@@ -5,7 +5,7 @@ import { addCatalogs, getLang, t } from '../../i18n';
 import ikmEn from '../../i18n/ikm.en.json';
 import ikmId from '../../i18n/ikm.id.json';
 import { api, ApiError, NetworkError } from '../../lib/api';
-import { ikmPeriods } from '../../lib/ikm-period';
+import { ikmPeriods, ikmRows } from '../../lib/ikm-period';
 import { useStore } from '../../lib/store';
 
 addCatalogs({ id: ikmId, en: ikmEn });
@@ -41,9 +41,11 @@ const number = (value: number | null, digits: number) =>
 function Row(props: { line: Line; level: 'kabupaten' | 'kecamatan' | 'desa' }) {
   const { line } = props;
   const strong = props.level !== 'desa';
+  // A kecamatan and one of its desa often share a name (Keruak, Sakra): the level is said.
+  const name = props.level === 'kecamatan' ? t('ikm.kecamatanName', { name: line.name }) : line.name;
   return (
-    <tr class={strong ? 'ikm-sum' : undefined}>
-      <th scope="row">{strong ? <strong>{line.name}</strong> : line.name}</th>
+    <tr class={strong ? 'ikm-sum' : 'ikm-desa'}>
+      <th scope="row">{strong ? <strong>{name}</strong> : name}</th>
       <td>{line.respondents}</td>
       {line.nrr.map((v) => (
         <td>{number(v, 2)}</td>
@@ -61,6 +63,8 @@ export function Ikm() {
   const [query, setQuery] = useState(periods[0].query);
   const [report, setReport] = useState<Report | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  // ~250 desa, most without answers in a month: by default only the places with respondents.
+  const [answeredOnly, setAnsweredOnly] = useState(true);
 
   useEffect(() => {
     setReport(null);
@@ -101,6 +105,11 @@ export function Ikm() {
               ? t('ikm.total', { name: report.kabupaten.name, score: number(report.kabupaten.ikm_konversi, 2), grade: `${report.kabupaten.grade} (${report.kabupaten.grade_label})`, n: report.kabupaten.respondents })
               : t('ikm.none')}
           </p>
+          <p>
+            <label>
+              <input type="checkbox" checked={answeredOnly} onChange={(e) => setAnsweredOnly((e.target as HTMLInputElement).checked)} /> {t('ikm.answeredOnly')}
+            </label>
+          </p>
           <div class="dk-table-wrap">
             <table class="dk-table" data-testid="ikm-table">
               <thead>
@@ -118,15 +127,8 @@ export function Ikm() {
               </thead>
               <tbody>
                 <Row line={report.kabupaten} level="kabupaten" />
-                {report.kecamatan.map((kecamatan) => (
-                  <>
-                    <Row line={kecamatan} level="kecamatan" />
-                    {report.desa
-                      .filter((d) => d.kecamatan === kecamatan.code)
-                      .map((d) => (
-                        <Row line={d} level="desa" />
-                      ))}
-                  </>
+                {ikmRows(report.kecamatan, report.desa, answeredOnly).map((row) => (
+                  <Row line={row.line} level={row.level} />
                 ))}
               </tbody>
             </table>
