@@ -65,6 +65,14 @@ def actor_of(user: User, default_kabupaten: str) -> Actor:
 _SAID_IN_INDONESIAN = frozenset({"control_character"})
 
 
+def download(body: Any, mimetype: str, filename: str) -> Response:
+    """A file the officer saves (an export, a report): never cached on the way."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def parse(model: type[M]) -> M:
     """Validate the JSON body against `model`; a bad body changes nothing and says why."""
     if not request.is_json:

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from ...services.ikm import IkmService, ikm_table
 from ...services.spreadsheets import CSV_MIMETYPE, XLSX_TYPE, Column, Sheet, csv_stream, xlsx_bytes
-from ..common import actor, doc, query, services
+from ..common import actor, doc, download, query, services
 from ..queries import KabupatenCode, Query
 
 bp = Blueprint("ikm", __name__)
@@ -54,13 +54,6 @@ def _table() -> tuple[dict[str, Any], list[Column], list[list[Any]]]:
     return report, columns, rows
 
 
-def _download(body: Any, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.get("/ikm.csv")
 @doc(
     summary="The IKM figures as CSV (';', decimal ',', UTF-8 with BOM; same parameters)",
@@ -69,7 +62,7 @@ def _download(body: Any, mimetype: str, filename: str) -> Response:
 )
 def ikm_csv() -> Response:
     report, columns, rows = _table()
-    return _download(csv_stream(columns, rows), CSV_MIMETYPE, f"ikm-{report['period']}.csv")
+    return download(csv_stream(columns, rows), CSV_MIMETYPE, f"ikm-{report['period']}.csv")
 
 
 @bp.get("/ikm.xlsx")
@@ -77,4 +70,4 @@ def ikm_csv() -> Response:
 def ikm_xlsx() -> Response:
     report, columns, rows = _table()
     body = xlsx_bytes([Sheet("ikm", columns, rows)])
-    return _download(body, XLSX_TYPE, f"ikm-{report['period']}.xlsx")
+    return download(body, XLSX_TYPE, f"ikm-{report['period']}.xlsx")

@@ -15,7 +15,7 @@ from ...schemas import ReturnCreatedOut, ReturnIn, ReturnOut, ReturnRowOut, Retu
 from ...services.return_template import template_csv, template_xlsx
 from ...services.returns import ReturnSummary
 from ...services.spreadsheets import CSV_MIMETYPE, XLSX_TYPE
-from ..common import actor, doc, parse, query, services, upload_json
+from ..common import actor, doc, download, parse, query, services, upload_json
 from ..queries import RowsQuery
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
@@ -45,13 +45,6 @@ def _row_out(line: ReturnLine) -> dict[str, Any]:
     return ReturnRowOut.model_validate(data).model_dump(mode="json")
 
 
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _code_prefix() -> str:
     """The prefix of the caller's kabupaten's request codes, for the template's example."""
     tenants = services().tenants
@@ -61,13 +54,13 @@ def _code_prefix() -> str:
 @bp.get("/template.csv")
 @doc(summary="The return table's columns and one example row (CSV, ';', UTF-8 with BOM)")
 def template_as_csv() -> Response:
-    return _download(template_csv(_code_prefix()), CSV_MIMETYPE, "templat-pengembalian.csv")
+    return download(template_csv(_code_prefix()), CSV_MIMETYPE, "templat-pengembalian.csv")
 
 
 @bp.get("/template.xlsx")
 @doc(summary="The return table's columns, one example row and a sheet of valid statuses (XLSX)")
 def template_as_xlsx() -> Response:
-    return _download(template_xlsx(_code_prefix()), XLSX_TYPE, "templat-pengembalian.xlsx")
+    return download(template_xlsx(_code_prefix()), XLSX_TYPE, "templat-pengembalian.xlsx")
 
 
 @bp.post("")

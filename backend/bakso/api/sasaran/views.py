@@ -29,7 +29,7 @@ from ...services.sasaran_exports import (
     template_xlsx,
 )
 from ...services.spreadsheets import CSV_MIMETYPE, XLSX_TYPE
-from ..common import actor, doc, parse, query, services, upload_json
+from ..common import actor, doc, download, parse, query, services, upload_json
 from ..queries import ImportListQuery, RowsQuery, WorklistQuery
 from .schemas import (
     FollowupIn,
@@ -89,13 +89,6 @@ def _row_out(row: SasaranRow, followups: list[Followup] | None = None) -> dict[s
 
 def _result_out(result: ImportResult) -> dict[str, Any]:
     return ImportRowOut.model_validate(result.to_record()).model_dump(mode="json")
-
-
-def _download(body: Any, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 # Import ----------------------------------------------------------------------------
@@ -165,14 +158,14 @@ def import_rows(import_id: object) -> Response:
 @doc(summary="The per-line report of an import as CSV (';', UTF-8 with BOM, for Excel)")
 def import_report_csv(import_id: object) -> Response:
     results = services().sasaran.iter_report(actor(), str(import_id))
-    return _download(report_csv(results), CSV_MIMETYPE, f"laporan-impor-{import_id}.csv")
+    return download(report_csv(results), CSV_MIMETYPE, f"laporan-impor-{import_id}.csv")
 
 
 @bp.get("/import/<uuid:import_id>/report.xlsx")
 @doc(summary="The per-line report of an import as XLSX")
 def import_report_xlsx(import_id: object) -> Response:
     results = services().sasaran.iter_report(actor(), str(import_id))
-    return _download(report_xlsx(results), XLSX_TYPE, f"laporan-impor-{import_id}.xlsx")
+    return download(report_xlsx(results), XLSX_TYPE, f"laporan-impor-{import_id}.xlsx")
 
 
 @bp.get("/template.csv")
@@ -180,7 +173,7 @@ def import_report_xlsx(import_id: object) -> Response:
 def template_as_csv() -> Response:
     svc = services()
     body = template_csv(svc.regions, svc.sasaran.actor_kabupaten(actor()))
-    return _download(body, CSV_MIMETYPE, "templat-sasaran.csv")
+    return download(body, CSV_MIMETYPE, "templat-sasaran.csv")
 
 
 @bp.get("/template.xlsx")
@@ -188,7 +181,7 @@ def template_as_csv() -> Response:
 def template_as_xlsx() -> Response:
     svc = services()
     body = template_xlsx(svc.regions, svc.sasaran.actor_kabupaten(actor()))
-    return _download(body, XLSX_TYPE, "templat-sasaran.xlsx")
+    return download(body, XLSX_TYPE, "templat-sasaran.xlsx")
 
 
 @bp.get("/vocabulary")

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, jsonify
 
 from ...services.coverage import coverage_table
 from ...services.spreadsheets import CSV_MIMETYPE, XLSX_TYPE, Column, Sheet, csv_stream, xlsx_bytes
-from ..common import actor, doc, query, services
+from ..common import actor, doc, download, query, services
 from ..queries import CoverageQuery
 from .schemas import CoverageOut
 
@@ -29,13 +29,6 @@ def _table() -> tuple[dict[str, Any], list[Column], list[list[Any]]]:
     header, rows = coverage_table(report)
     columns = [Column(name, "text" if i < 3 else "number") for i, name in enumerate(header)]
     return report, columns, rows
-
-
-def _download(body: Any, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.get("/coverage")
@@ -59,13 +52,13 @@ def coverage() -> Response:
 )
 def coverage_csv() -> Response:
     report, columns, rows = _table()
-    return _download(csv_stream(columns, rows), CSV_MIMETYPE, f"cakupan-{report['level']}.csv")
+    return download(csv_stream(columns, rows), CSV_MIMETYPE, f"cakupan-{report['level']}.csv")
 
 
 @bp.get("/coverage.xlsx")
 @doc(summary="The coverage figures as XLSX (same parameters)", query=CoverageQuery)
 def coverage_xlsx() -> Response:
     report, columns, rows = _table()
-    return _download(
+    return download(
         xlsx_bytes([Sheet("cakupan", columns, rows)]), XLSX_TYPE, f"cakupan-{report['level']}.xlsx"
     )
