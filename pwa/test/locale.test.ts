@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDateTime, formatPercent, formatWeek, setTimeZone } from '../src/lib/locale';
+import { formatBytes, formatDateTime, formatDay, formatPercent, formatWeek, setTimeZone } from '../src/lib/locale';
 
 describe('Indonesian formats', () => {
   it('writes decimals with a comma and thousands with a dot', () => {
@@ -25,6 +25,12 @@ describe('Indonesian formats', () => {
   it('names a week by its Monday instead of an ISO week code', () => {
     expect(formatWeek('2026-W49')).toBe('pekan 30 Nov 2026');
     expect(formatWeek('2026-W01')).toBe('pekan 29 Des 2025');
+  });
+
+  it('writes a calendar day as it is, whatever the device zone', () => {
+    expect(formatDay('2026-12-01')).toBe('1 Des 2026');
+    expect(formatDay('2026-12-01', 'en')).toBe('1 Dec 2026');
+    expect(formatDay('bukan')).toBe('bukan');
   });
 });
 

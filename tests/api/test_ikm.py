@@ -102,6 +102,25 @@ def test_the_resident_answers_once_without_script_and_dukcapil_sees_the_score(
     table = dk.get("/api/v1/ikm.csv?quarter=2026-Q4").get_data(as_text=True)
     assert f"{DESA_A};" in table and "94,44" in table
 
+    # The comment reaches Dukcapil with its desa and local day, never with the request.
+    saran = dk.get("/api/v1/ikm/saran?quarter=2026-Q4")
+    assert saran.status_code == 200 and saran.headers["Cache-Control"] == "private, no-store"
+    page = saran.get_json()
+    assert page["next"] is None
+    assert [(c["date"], c["desa"], c["text"]) for c in page["items"]] == [
+        ("2026-12-01", DESA_A, "Cepat dan ramah.")
+    ]
+    request = services.records.get_request_by_token(token)
+    body = saran.get_data(as_text=True)
+    assert request.id not in body and request.code not in body and token not in body
+    assert dk.get("/api/v1/ikm/saran?period=2026-11").get_json()["items"] == []
+    book = openpyxl.load_workbook(io.BytesIO(sheet.data))
+    assert book.sheetnames == ["ikm", "Saran"]
+    comments = list(book["Saran"].iter_rows(values_only=True))
+    assert comments[0] == ("Tanggal", "Kecamatan", "Desa", "Saran atau komentar")
+    assert comments[1][0] == datetime(2026, 12, 1) and comments[1][3] == "Cepat dan ramah."
+    assert book["Saran"]["A2"].number_format == "dd/mm/yyyy"
+
 
 def test_a_quarter_pools_its_months_answers(
     api_factory: Callable[[str | None], Api], services: Any, monkeypatch: pytest.MonkeyPatch
@@ -126,7 +145,7 @@ def test_a_quarter_pools_its_months_answers(
 def test_operators_get_403_and_another_kabupaten_404(
     api_factory: Callable[[str | None], Api],
 ) -> None:
-    for kind in ("", ".xlsx", ".csv"):
+    for kind in ("", ".xlsx", ".csv", "/saran"):
         path = f"/api/v1/ikm{kind}?period=2026-12"
         assert api_factory("op.a").get(path).status_code == 403
         assert api_factory(None).get(path).status_code == 401
@@ -135,6 +154,8 @@ def test_operators_get_403_and_another_kabupaten_404(
     assert dk.get(f"/api/v1/ikm?period=2026-12&kabupaten={SUMBAWA}").status_code == 404
     assert dk.get("/api/v1/ikm?period=2026-13").status_code == 422
     assert dk.get("/api/v1/ikm").status_code == 422
+    bad = dk.get("/api/v1/ikm/saran?period=2026-12&cursor=bukan")
+    assert bad.status_code == 422 and "cursor" in bad.get_json()["detail"]
 
 
 @pytest.fixture
@@ -157,7 +178,8 @@ def test_another_kabupatens_officer_sees_none_of_its_answers(two_kabupaten: Flas
         return made
 
     token = _rejected(api, services)
-    assert api(None).post(f"/cek/{token}/survei", data=ALL_THREES).status_code == 200
+    answer = ALL_THREES | {"komentar": "Petugas Selong cepat"}
+    assert api(None).post(f"/cek/{token}/survei", data=answer).status_code == 200
     month = datetime.now(UTC).strftime("%Y-%m")
     quarter = f"{month[:4]}-Q{(int(month[5:]) - 1) // 3 + 1}"
     sumbawa = api("dukcapil.sb")
@@ -165,6 +187,13 @@ def test_another_kabupatens_officer_sees_none_of_its_answers(two_kabupaten: Flas
     assert own["kabupaten"]["code"] == SUMBAWA and own["kabupaten"]["respondents"] == 0
     assert all(line["code"].startswith(SUMBAWA) for line in own["desa"])
     assert sumbawa.get(f"/api/v1/ikm?quarter={quarter}&kabupaten=52.03").status_code == 404
+    assert sumbawa.get(f"/api/v1/ikm/saran?quarter={quarter}").get_json()["items"] == []
+    book = openpyxl.load_workbook(
+        io.BytesIO(sumbawa.get(f"/api/v1/ikm.xlsx?quarter={quarter}").data)
+    )
+    assert list(book["Saran"].iter_rows(values_only=True))[1:] == []
     assert api("prov").get(f"/api/v1/ikm?quarter={quarter}").status_code == 403
     lombok = api("dukcapil").get(f"/api/v1/ikm?quarter={quarter}").get_json()
     assert lombok["kabupaten"]["respondents"] == 1
+    lombok_saran = api("dukcapil").get(f"/api/v1/ikm/saran?quarter={quarter}").get_json()
+    assert [c["text"] for c in lombok_saran["items"]] == ["Petugas Selong cepat"]

@@ -1,11 +1,15 @@
 """The IKM survey (#19) in a real Chromium: a resident on a 320 px phone with JavaScript
-off follows the status page's invitation, answers the nine questions and is thanked."""
+off follows the status page's invitation, answers the nine questions and is thanked; at
+an office PC's 1366 px Dukcapil then reads the score and the comment, without the request."""
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from helpers import Api, submit_ready
+import pytest
+from playwright.sync_api import expect
+
+from helpers import PASSWORD, Api, submit_ready
 
 pytestmark = pytest.mark.e2e
 
@@ -46,6 +50,22 @@ def test_a_resident_answers_the_survey_at_320_px_without_javascript(server, laun
     assert report["kabupaten"]["respondents"] == 1
     assert report["kabupaten"]["ikm_konversi"] == 100.0
     context.close()
+
+    office = launch(viewport={"width": 1366, "height": 900})
+    desk = office.pages[0] if office.pages else office.new_page()
+    desk.goto(server.url + "/")
+    expect(desk.locator("#username")).to_be_visible(timeout=30_000)
+    desk.fill("#username", "dukcapil")
+    desk.fill("#password", PASSWORD)
+    desk.get_by_role("button", name="Masuk").click()
+    desk.get_by_role("link", name="Survei IKM", exact=True).click()
+    expect(desk.get_by_test_id("ikm-total")).to_contain_text("100,00")
+    saran = desk.get_by_test_id("ikm-saran")
+    expect(saran.get_by_text("Petugas ramah.")).to_be_visible()
+    # The desa and the day are said; the request's number is not.
+    expect(saran).to_contain_text(re.compile(r"\d{1,2} \w{3} \d{4} · Desa "))
+    assert request["code"] not in saran.inner_text()
+    office.close()
 
 
 def _quarter() -> str:

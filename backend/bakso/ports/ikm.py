@@ -2,7 +2,9 @@
 the respondents and each element's sum, written in the same transaction as the answer.
 
 Every figure is read from those desa-month tallies: one Query per kabupaten-month on
-DynamoDB (`PK = IKM#<kabupaten>#<yyyy-mm>`), never a Scan and never the answers.
+DynamoDB (`PK = IKM#<kabupaten>#<yyyy-mm>`), never a Scan and never the answers. The
+comments ("saran") are read the same way, a page at a time, newest first, from their own
+kabupaten-month list, which holds the desa and the time but never the request.
 """
 
 from __future__ import annotations
@@ -21,6 +23,21 @@ class IkmAnswer:
     scores: tuple[int, ...]  # U1..U9, each 1-4
     comment: str  # "" for none; erased with the request (retention)
     at: str  # ISO UTC
+
+
+@dataclass(frozen=True)
+class IkmComment:
+    """A comment as Dukcapil reads it: where and when, never which request."""
+
+    desa: str
+    at: str  # ISO UTC
+    text: str
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    items: list[IkmComment]
+    next: str | None  # the store's cursor for the following page; None: no more
 
 
 class AlreadyAnswered(Exception):
@@ -43,8 +60,16 @@ class IkmStore(Protocol):
         """Every desa of the kabupaten with answers in `month`: desa code → tally."""
         ...
 
+    def comments(
+        self, kabupaten: str, month: str, *, limit: int, after: str | None = None
+    ) -> CommentPage:
+        """The non-empty comments of the kabupaten's `month`, newest first, at most
+        `limit`, continuing after the cursor a previous page returned."""
+        ...
+
     def erase_comment(self, request_id: str) -> None:
-        """Drop the answer's comment (the scores stay counted); no answer: nothing."""
+        """Drop the answer's comment from the answer and from the month's list (the
+        scores stay counted); no answer: nothing."""
         ...
 
     def compact(self) -> None:

@@ -4,8 +4,11 @@ read from the desa-month tallies only."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +22,7 @@ from ..domain.regions import Regions
 from ..domain.resident_download import DOWNLOAD_ACTION
 from ..domain.tenants import Tenants
 from ..ports import Records
-from ..ports.ikm import AlreadyAnswered, IkmAnswer, IkmStore
+from ..ports.ikm import AlreadyAnswered, IkmAnswer, IkmComment, IkmStore
 from .status import TOKEN_SHAPE
 
 log = logging.getLogger(__name__)
@@ -28,6 +31,9 @@ ALREADY = "Survei untuk permohonan ini sudah diisi. Terima kasih atas penilaian 
 NOT_YET = "Survei dapat diisi setelah dokumen diserahkan atau permohonan selesai diproses."
 NOT_FOUND = "Permohonan tidak ditemukan. Periksa kembali tautan dari kantor desa."
 INVITING = frozenset({Status.DISERAHKAN, Status.DITOLAK})
+COMMENT_PAGE = 50  # comments per page on Dukcapil's screen
+EXPORT_COMMENTS = 2000  # the XLSX's "Saran" sheet: at most 1 MB of comments (500 letters each)
+BAD_CURSOR = "Parameter cursor tidak dikenal; muat ulang daftar saran."
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,93 @@ class IkmService:
         """Retention: the comment goes with the request; the scores stay in the tallies."""
         self.store.erase_comment(request_id)
 
+    def _own(self, actor: Actor, kabupaten: str | None) -> str:
+        if actor.role not in (Role.DUKCAPIL, Role.ADMIN, Role.SYSTEM):
+            raise Forbidden("Hanya petugas Dukcapil yang melihat hasil survei IKM.")
+        own = actor.kabupaten or self.tenants.default.code
+        if kabupaten and kabupaten != own:
+            raise NotFound("Wilayah tidak ditemukan.")
+        return own
+
+    def comments(
+        self,
+        actor: Actor,
+        *,
+        period: str | None,
+        quarter: str | None,
+        kabupaten: str | None = None,
+        cursor: str | None = None,
+        limit: int = COMMENT_PAGE,
+    ) -> dict[str, Any]:
+        """The residents' comments of the period, newest first, a page at a time: the desa
+        and the day, never the request (the survey is anonymous to Dukcapil)."""
+        own = self._own(actor, kabupaten)
+        try:
+            label, months = months_of(period, quarter)
+        except InvalidAnswer as exc:
+            raise InvalidInput(str(exc)) from None
+        newest_first = sorted(months, reverse=True)
+        start, after = newest_first[0], None
+        if cursor is not None:
+            start, after = _read_cursor(cursor)
+            if start not in newest_first:
+                raise InvalidInput(BAD_CURSOR)
+        items: list[IkmComment] = []
+        next_cursor = None
+        for month in newest_first[newest_first.index(start) :]:
+            try:
+                page = self.store.comments(own, month, limit=limit - len(items), after=after)
+            except ValueError:
+                raise InvalidInput(BAD_CURSOR) from None
+            items += page.items
+            after = None
+            if page.next is not None:
+                next_cursor = _write_cursor(month, page.next)
+                break
+            if len(items) == limit:  # the month is done; the next page starts with the next
+                later = newest_first.index(month) + 1
+                if later < len(newest_first):
+                    next_cursor = _write_cursor(newest_first[later], None)
+                break
+        tenant = self.tenants.get(own) or self.tenants.default
+        return {
+            "period": label,
+            "items": [self._comment_line(c, tenant.timezone) for c in items],
+            "next": next_cursor,
+        }
+
+    def all_comments(
+        self, actor: Actor, *, period: str | None, quarter: str | None, kabupaten: str | None
+    ) -> Iterator[dict[str, Any]]:
+        """Up to EXPORT_COMMENTS of the period's comments, newest first (the XLSX)."""
+        cursor, given = None, 0
+        while given < EXPORT_COMMENTS:
+            page = self.comments(
+                actor,
+                period=period,
+                quarter=quarter,
+                kabupaten=kabupaten,
+                cursor=cursor,
+                limit=min(500, EXPORT_COMMENTS - given),
+            )
+            yield from page["items"]
+            given += len(page["items"])
+            cursor = page["next"]
+            if cursor is None:
+                return
+
+    def _comment_line(self, comment: IkmComment, zone: str) -> dict[str, Any]:
+        day = datetime.fromisoformat(comment.at).astimezone(localtime.zone_named(zone)).date()
+        desa = self.regions.get(comment.desa)
+        kecamatan = self.regions.get(self.regions.kecamatan_of(comment.desa))
+        return {
+            "date": day.isoformat(),
+            "desa": comment.desa,
+            "desa_name": desa.name if desa else comment.desa,
+            "kecamatan_name": kecamatan.name if kecamatan else "",
+            "text": comment.text,
+        }
+
     def report(
         self,
         actor: Actor,
@@ -100,11 +193,7 @@ class IkmService:
         kabupaten: str | None = None,
     ) -> dict[str, Any]:
         """Figures of the actor's kabupaten for a month or a quarter (pooled months)."""
-        if actor.role not in (Role.DUKCAPIL, Role.ADMIN, Role.SYSTEM):
-            raise Forbidden("Hanya petugas Dukcapil yang melihat hasil survei IKM.")
-        own = actor.kabupaten or self.tenants.default.code
-        if kabupaten and kabupaten != own:
-            raise NotFound("Wilayah tidak ditemukan.")
+        own = self._own(actor, kabupaten)
         try:
             label, months = months_of(period, quarter)
         except InvalidAnswer as exc:
@@ -135,6 +224,22 @@ class IkmService:
             "kecamatan": kecamatan_lines,
             "desa": desa_lines,
         }
+
+
+def _write_cursor(month: str, after: str | None) -> str:
+    raw = json.dumps({"m": month, "a": after}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _read_cursor(cursor: str) -> tuple[str, str | None]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        month, after = data["m"], data["a"]
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        raise InvalidInput(BAD_CURSOR) from None
+    if not isinstance(month, str) or not (after is None or isinstance(after, str)):
+        raise InvalidInput(BAD_CURSOR)
+    return month, after
 
 
 def _line(code: str, name: str, tally: Tally | None) -> dict[str, Any]:

@@ -61,3 +61,11 @@ export function formatWeek(isoWeek: string, lang = 'id'): string {
   const day = monday.toLocaleDateString(tag(lang), { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
   return lang === 'en' ? `week of ${day}` : `pekan ${day}`;
 }
+
+/** A calendar day ("2026-12-01", already the kabupaten's) as people write it: "1 Des 2026". */
+export function formatDay(isoDate: string, lang = 'id'): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
+  if (!match) return isoDate;
+  const day = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return day.toLocaleDateString(tag(lang), { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+}

@@ -4,11 +4,16 @@ An answer is `PK = IKMANSWER#<request id>, SK = ANSWER`; a desa-month tally is
 `PK = IKM#<kabupaten>#<yyyy-mm>, SK = DESA#<desa>` (`ikm_n` respondents, `ikm_u1`..
 `ikm_u9` sums). The answer's Put (only if absent) and the tally's ADD are one
 transaction, so a tally never counts an answer twice nor misses one. A kabupaten-month
-is one Query. Attribute names avoid the table's index keys (desa, kind, status...).
+is one Query. A comment is also written, in the same transaction, to the month's list
+`PK = IKMSARAN#<kabupaten>#<yyyy-mm>, SK = <at>#<random>`: Dukcapil reads it newest first
+without ever learning the request (the answer keeps the SK, so retention can delete it).
+Attribute names avoid the table's index keys (desa, kind, status...).
 """
 
 from __future__ import annotations
 
+import re
+import secrets
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
@@ -16,14 +21,24 @@ from botocore.exceptions import ClientError
 from ...domain.ikm import COUNT, Tally
 from ...domain.refusals import STORE_BUSY
 from ...domain.regions import kabupaten_of
-from ...ports.ikm import AlreadyAnswered, IkmAnswer
-from .dynamo import CHECK_FAILED, backoff, cancellation_reasons, integer, n, query_all, s
+from ...ports.ikm import AlreadyAnswered, CommentPage, IkmAnswer, IkmComment
+from .dynamo import (
+    CHECK_FAILED,
+    backoff,
+    cancellation_reasons,
+    integer,
+    n,
+    query_all,
+    query_up_to,
+    s,
+)
 from .errors import StoreUnavailable, translated
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _ANSWER_SK = "ANSWER"
+_CURSOR = re.compile(r"^[0-9T:.+-]{10,40}#[0-9a-f]{8}$")
 
 
 def _answer_key(request_id: str) -> dict[str, dict[str, str]]:
@@ -45,6 +60,17 @@ class DynamoIkmStore:
             "ikm_comment": s(answer.comment),
             **{f"ikm_u{i + 1}": n(v) for i, v in enumerate(answer.scores)},
         }
+        comment_item = None
+        if answer.comment:
+            sort_key = f"{answer.at}#{secrets.token_hex(4)}"
+            item["ikm_saran"] = s(sort_key)
+            comment_item = {
+                "PK": s(f"IKMSARAN#{kabupaten}#{answer.month}"),
+                "SK": s(sort_key),
+                "ikm_desa": s(answer.desa),
+                "ikm_at": s(answer.at),
+                "ikm_comment": s(answer.comment),
+            }
         adds = ", ".join(["ikm_n :one", *(f"ikm_u{i} :u{i}" for i in range(1, COUNT + 1))])
         values = {":one": n(1), **{f":u{i + 1}": n(v) for i, v in enumerate(answer.scores)}}
         transaction = [
@@ -67,6 +93,8 @@ class DynamoIkmStore:
                 }
             },
         ]
+        if comment_item is not None:
+            transaction.append({"Put": {"TableName": self.table, "Item": comment_item}})
         for attempt in range(1, 9):
             with translated("ikm add_answer"):
                 try:
@@ -113,18 +141,55 @@ class DynamoIkmStore:
             for item in items
         }
 
+    def comments(
+        self, kabupaten: str, month: str, *, limit: int, after: str | None = None
+    ) -> CommentPage:
+        if after is not None and not _CURSOR.match(after):
+            raise ValueError("not a cursor of this store")
+        condition, values = "PK = :pk", {":pk": s(f"IKMSARAN#{kabupaten}#{month}")}
+        if after is not None:
+            condition, values[":after"] = condition + " AND SK < :after", s(after)
+        with translated("ikm comments"):
+            items = query_up_to(
+                self.client,
+                {
+                    "TableName": self.table,
+                    "KeyConditionExpression": condition,
+                    "ExpressionAttributeValues": values,
+                    "ScanIndexForward": False,
+                },
+                limit=limit + 1,
+            )
+        page = [
+            IkmComment(i["ikm_desa"]["S"], i["ikm_at"]["S"], i["ikm_comment"]["S"])
+            for i in items[:limit]
+        ]
+        return CommentPage(page, items[limit - 1]["SK"]["S"] if len(items) > limit else None)
+
     def erase_comment(self, request_id: str) -> None:
         with translated("ikm erase_comment"):
-            try:
-                self.client.update_item(
+            found = self.client.get_item(
+                TableName=self.table,
+                Key=_answer_key(request_id),
+                ConsistentRead=True,
+                ProjectionExpression="ikm_desa, ikm_month, ikm_saran",
+            ).get("Item")
+            if found is None:
+                return
+            if "ikm_saran" in found:  # the month's list first: the answer still points to it
+                kabupaten = kabupaten_of(found["ikm_desa"]["S"])
+                self.client.delete_item(
                     TableName=self.table,
-                    Key=_answer_key(request_id),
-                    UpdateExpression="REMOVE ikm_comment",
-                    ConditionExpression="attribute_exists(PK)",
+                    Key={
+                        "PK": s(f"IKMSARAN#{kabupaten}#{found['ikm_month']['S']}"),
+                        "SK": found["ikm_saran"],
+                    },
                 )
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") != CHECK_FAILED + "Exception":
-                    raise
+            self.client.update_item(
+                TableName=self.table,
+                Key=_answer_key(request_id),
+                UpdateExpression="REMOVE ikm_comment, ikm_saran",
+            )
 
     def compact(self) -> None:
         """DynamoDB keeps no copy of a removed attribute to compact."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ...domain.ikm import COUNT, Tally
 from ...domain.regions import kabupaten_of
-from ...ports.ikm import AlreadyAnswered, IkmAnswer
+from ...ports.ikm import AlreadyAnswered, CommentPage, IkmAnswer, IkmComment
 from .sqlite import SqliteDatabase
 
 _SUMS = ", ".join(f"u{i}" for i in range(1, COUNT + 1))
@@ -31,6 +31,8 @@ MIGRATIONS = [
         PRIMARY KEY (kabupaten, month, desa)
     );
     """,
+    # Dukcapil reads a kabupaten-month's comments newest first (ports/ikm.py).
+    "CREATE INDEX ikm_answers_by_month ON ikm_answers (month, at);",
 ]
 
 
@@ -88,6 +90,31 @@ class SqliteIkmStore:
             .fetchall()
         )
         return {row[0]: Tally(int(row[1]), tuple(int(v) for v in row[2:])) for row in rows}
+
+    def comments(
+        self, kabupaten: str, month: str, *, limit: int, after: str | None = None
+    ) -> CommentPage:
+        # The cursor is the last comment's time and row number: never the request.
+        at, rowid = "\uffff", 0
+        if after is not None:
+            at, _, number = after.rpartition("|")
+            if not at or not number.isdigit():
+                raise ValueError("not a cursor of this store")
+            rowid = int(number)
+        rows = (
+            self._db.connection()
+            .execute(
+                "SELECT rowid, desa, at, comment FROM ikm_answers"
+                " WHERE month = ? AND desa LIKE ? AND comment != ''"
+                " AND (at < ? OR (at = ? AND rowid < ?))"
+                " ORDER BY at DESC, rowid DESC LIMIT ?",
+                (month, f"{kabupaten}.%", at, at, rowid, limit + 1),
+            )
+            .fetchall()
+        )
+        items = [IkmComment(str(r[1]), str(r[2]), str(r[3])) for r in rows[:limit]]
+        more = len(rows) > limit
+        return CommentPage(items, f"{rows[limit - 1][2]}|{rows[limit - 1][0]}" if more else None)
 
     def erase_comment(self, request_id: str) -> None:
         with self._db.transaction() as db:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from flask import Blueprint, Response, jsonify
 from pydantic import Field
 
-from ...services.ikm import IkmService, ikm_table
+from ...services.ikm import EXPORT_COMMENTS, IkmService, ikm_table
 from ...services.spreadsheets import CSV_MIMETYPE, XLSX_TYPE, Column, Sheet, csv_stream, xlsx_bytes
 from ..common import actor, doc, download, query, services
 from ..queries import KabupatenCode, Query
@@ -19,6 +19,10 @@ class IkmQuery(Query):
     period: Annotated[str, Field(max_length=7, pattern=r"^[0-9]{4}-[0-9]{2}$")] | None = None
     quarter: Annotated[str, Field(max_length=7, pattern=r"^[0-9]{4}-Q[1-4]$")] | None = None
     kabupaten: KabupatenCode | None = None  # the officer's own only (another: 404)
+
+
+class SaranQuery(IkmQuery):
+    cursor: Annotated[str, Field(max_length=200, pattern=r"^[A-Za-z0-9_-]+$")] | None = None
 
 
 def _ikm() -> IkmService:
@@ -45,6 +49,31 @@ def ikm_report() -> Response:
     return response
 
 
+@bp.get("/ikm/saran")
+@doc(
+    summary="The residents' survey comments of the period, newest first, 50 a page"
+    " (?cursor= from `next`): desa and day, never the request (Dukcapil and admin only)",
+    query=SaranQuery,
+    errors=(404,),
+)
+def ikm_comments() -> Response:
+    q = query(SaranQuery)
+    page = _ikm().comments(
+        actor(), period=q.period, quarter=q.quarter, kabupaten=q.kabupaten, cursor=q.cursor
+    )
+    response = jsonify(page)
+    response.headers["Cache-Control"] = "private, no-store"  # residents' words
+    return response
+
+
+SARAN_COLUMNS = [
+    Column("Tanggal", "date", 12),
+    Column("Kecamatan", "text", 18),
+    Column("Desa", "text", 22),
+    Column("Saran atau komentar", "text", 80),
+]
+
+
 def _table() -> tuple[dict[str, Any], list[Column], list[list[Any]]]:
     """The report and its table: codes, names, level and grade are text, figures numbers."""
     report = _report()
@@ -66,8 +95,18 @@ def ikm_csv() -> Response:
 
 
 @bp.get("/ikm.xlsx")
-@doc(summary="The IKM figures as XLSX (same parameters)", query=IkmQuery, errors=(404,))
+@doc(
+    summary="The IKM figures as XLSX (same parameters), with a 'Saran' sheet of the"
+    f" period's comments, newest first, {EXPORT_COMMENTS} at most",
+    query=IkmQuery,
+    errors=(404,),
+)
 def ikm_xlsx() -> Response:
     report, columns, rows = _table()
-    body = xlsx_bytes([Sheet("ikm", columns, rows)])
+    q = query(IkmQuery)
+    comments = _ikm().all_comments(
+        actor(), period=q.period, quarter=q.quarter, kabupaten=q.kabupaten
+    )
+    saran = ([c["date"], c["kecamatan_name"], c["desa_name"], c["text"]] for c in comments)
+    body = xlsx_bytes([Sheet("ikm", columns, rows), Sheet("Saran", SARAN_COLUMNS, saran)])
     return download(body, XLSX_TYPE, f"ikm-{report['period']}.xlsx")

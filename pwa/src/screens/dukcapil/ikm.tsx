@@ -1,5 +1,6 @@
 // The IKM survey's figures (PermenPANRB 14/2017, docs/ikm.md) for Dukcapil and admins: a
-// month or a quarter, the kabupaten, each kecamatan and each desa, and the XLSX link.
+// month or a quarter, the kabupaten, each kecamatan and each desa, the XLSX link, and the
+// residents' comments (ikm-saran.tsx).
 import { useEffect, useState } from 'preact/hooks';
 import { addCatalogs, getLang, t } from '../../i18n';
 import ikmEn from '../../i18n/ikm.en.json';
@@ -7,6 +8,7 @@ import ikmId from '../../i18n/ikm.id.json';
 import { api, ApiError, NetworkError } from '../../lib/api';
 import { ikmPeriods, ikmRows } from '../../lib/ikm-period';
 import { useStore } from '../../lib/store';
+import { Saran } from './ikm-saran';
 
 addCatalogs({ id: ikmId, en: ikmEn });
 
@@ -136,6 +138,7 @@ export function Ikm() {
           <p class="meta">{report.elements.map((e) => `${e.code} ${e.name}`).join(' · ')}</p>
         </>
       )}
+      <Saran query={query} />
     </section>
   );
 }
