@@ -1340,8 +1340,9 @@ class FakeSet:
     notifier: FakeNotifier
 
 
-def build_services(**overrides: Any) -> FakeSet:
-    """bakso.bootstrap.build_services on fresh fakes: the local defaults, `overrides` on top."""
+def build_services(records: FakeRecords | None = None, **overrides: Any) -> FakeSet:
+    """bakso.bootstrap.build_services on fresh fakes (or the given `records`): the local
+    defaults, `overrides` on top. Nothing is written to disk."""
     from bakso.bootstrap import build_services as wire
     from bakso.config import LocalConfig
 
@@ -1349,7 +1350,7 @@ def build_services(**overrides: Any) -> FakeSet:
     config.update(SECRET_KEY="fake-secret", ARGON2_PARAMS=FAST_ARGON2, DATA_DIR="unused")
     config.update(overrides)
     clock = FloatClock()
-    records, blobs = FakeRecords(), MemoryBlobs(now=clock)
+    records, blobs = records or FakeRecords(), MemoryBlobs(now=clock)
     queue = FakeQueue(max_receives=config["QUEUE_MAX_RECEIVES"], now=clock)
     sasaran = FakeSasaranStore()
     notifier = FakeNotifier()

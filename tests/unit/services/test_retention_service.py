@@ -17,7 +17,7 @@ from bakso.ports import Page
 from bakso.services.retention import RetentionService
 from bakso.workers.handlers import drain_until_idle
 from fakes import FakeRecords, FakeSet, build_services
-from helpers import DESA_A, FAST_ARGON2, KK, NIK_WOMAN, fake_jpeg, valid_fields
+from helpers import DESA_A, KK, NIK_WOMAN, fake_jpeg, valid_fields
 from unit.services.support import DUKCAPIL, OPERATOR, upload_scan
 
 POLICY = RetentionPolicy(retention_days=90, uncollected_days=365, abandoned_days=60)
@@ -278,16 +278,7 @@ def test_the_job_reads_only_what_is_due() -> None:
 
 def build_services_on(records: FakeRecords) -> FakeSet:
     """tests/fakes.build_services, with `records` in place of a fresh FakeRecords."""
-    from bakso.bootstrap import build_services as wire
-    from bakso.config import LocalConfig
-
-    base = build_services()
-    config = {key: getattr(LocalConfig, key) for key in dir(LocalConfig) if key.isupper()}
-    config.update(SECRET_KEY="fake-secret", ARGON2_PARAMS=FAST_ARGON2, DATA_DIR="unused")
-    services = wire(config, (records, base.blobs, base.queue, base.sasaran), notifier=base.notifier)
-    return FakeSet(
-        services, records, base.blobs, base.queue, base.sasaran, base.clock, base.notifier
-    )
+    return build_services(records)
 
 
 def test_a_blob_outside_the_request_prefixes_is_deleted_by_its_recorded_key(
