@@ -27,6 +27,19 @@ describe('the overseer role (#19)', () => {
     expect(routeFor('pengawas', ['laporan', 'LPR-AAAA2222'])).toEqual(['laporan', 'LPR-AAAA2222']);
     expect(readsRequests('pengawas')).toBe(false);
   });
+  it("sends every other role typing the overseer's address to its own home", () => {
+    for (const role of ['operator', 'dukcapil', 'admin'] as const) {
+      expect(routeFor(role, ['laporan'])).toEqual([]);
+      expect(routeFor(role, ['laporan', 'LPR-AAAA2222'])).toEqual([]);
+    }
+    expect(routeFor('provinsi', ['laporan'])).toEqual(['cakupan']);
+    // Likewise an operator on Dukcapil's screens, an officer on the loket's.
+    expect(routeFor('operator', ['dukcapil', 'audit'])).toEqual([]);
+    expect(routeFor('dukcapil', ['baru'])).toEqual([]);
+    expect(routeFor('admin', ['antrean'])).toEqual([]);
+    expect(routeFor('operator', ['baru', 'abc'])).toEqual(['baru', 'abc']);
+    expect(routeFor('admin', ['dukcapil', 'akun'])).toEqual(['dukcapil', 'akun']);
+  });
   it('sees the reports tab and settings; no other role sees the reports tab', () => {
     expect(withReports.filter((tab) => showsTab('pengawas', tab)).map((tab) => tab.match)).toEqual(['laporan', 'pengaturan']);
     for (const role of ['operator', 'dukcapil', 'admin', 'provinsi'] as const) {

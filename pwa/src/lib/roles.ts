@@ -9,6 +9,16 @@ const ONLY: Partial<Record<Role, readonly string[]>> = {
   pengawas: ['laporan', 'pengaturan'],
 };
 
+/** Screens that belong to some roles only; any other role typing the address goes home.
+ * (The server refuses their data anyway: this keeps an empty screen from showing.) */
+const OWNERS: Record<string, readonly Role[]> = {
+  laporan: ['pengawas'],
+  dukcapil: ['dukcapil', 'admin'],
+  baru: ['operator'],
+  antrean: ['operator'],
+  sasaran: ['operator'],
+};
+
 /** Where the app lands after login. */
 export function homeRoute(role: Role): string {
   const only = ONLY[role];
@@ -18,8 +28,9 @@ export function homeRoute(role: Role): string {
 /** The route a role is shown: its own, or its home screen for one it may not open. */
 export function routeFor(role: Role, route: string[]): string[] {
   const only = ONLY[role];
-  if (!only || only.includes(route[0] ?? '')) return route;
-  return [only[0]];
+  if (only) return only.includes(route[0] ?? '') ? route : [only[0]];
+  const owners = OWNERS[route[0] ?? ''];
+  return owners && !owners.includes(role) ? [] : route;
 }
 
 export interface Tab {
