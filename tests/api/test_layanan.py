@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask
 
 from bakso.domain.localtime import zone_named
-from helpers import DESA_A, KK, NIK_WOMAN, Api, draft, services_of, submit_ready
+from helpers import DESA_A, DESA_B, KK, NIK_WOMAN, Api, draft, services_of, submit_ready
 
 NAME = "Baiq Nurhasanah Zulaikha"
 
@@ -69,6 +69,15 @@ def test_the_public_table_shows_times_never_a_person_and_hides_small_desa(
     assert same.status_code == 200 and '<td data-l="Dilayani">10</td>' in same.get_data(True)
     missing = anonymous.get("/layanan/99.99")
     assert missing.status_code == 404 and missing.headers["Cache-Control"] == "no-store"
+
+    # Three served in desa B, hidden: "13" minus the shown desa A's 10 would tell it.
+    for n in range(3):
+        assert records.count_service_time(
+            f"b-{n}", "SELESAI", "52.03", DESA_B, today.isoformat(), 1
+        )
+    services_of(app).service_times._cache.clear()  # not five minutes later
+    hidden = anonymous.get("/layanan").get_data(as_text=True)
+    assert '<td data-l="Dilayani">lebih dari 10</td>' in hidden and ">13<" not in hidden
 
     status = anonymous.get(f"/cek/{seeded['token']}").get_data(as_text=True)
     assert 'href="/layanan"' in status

@@ -111,14 +111,34 @@ def test_hashed_assets_are_cached_at_the_edge_per_encoding(config: dict[str, Any
     assert "OriginRequestPolicyId" not in assets
 
 
-def test_the_asset_pattern_is_where_the_app_serves_hashed_files(
+def test_the_cached_patterns_are_where_the_app_serves_hashed_files_and_public_pages(
     config: dict[str, Any], app: Flask
 ) -> None:
     patterns = {b["PathPattern"] for b in config["CacheBehaviors"]}
     routes = {rule.rule for rule in app.url_map.iter_rules()}
 
-    assert patterns == {"/assets/*"}
+    assert patterns == {"/assets/*", "/layanan", "/layanan/*"}
     assert "/assets/<path:name>" in routes
+    assert {"/layanan", "/layanan/<kode>"} <= routes
+
+
+def test_the_public_service_times_are_cached_at_the_edge_as_the_app_allows(
+    config: dict[str, Any], app: Flask
+) -> None:
+    pages = [b for b in config["CacheBehaviors"] if b["PathPattern"].startswith("/layanan")]
+    for page in pages:
+        assert page["CachePolicyId"] == CACHING_OPTIMIZED
+        assert set(page["AllowedMethods"]) == {"GET", "HEAD"}
+        assert "OriginRequestPolicyId" not in page  # no cookie or session reaches the app
+    # CachingOptimized keeps what the app says it may (its key has no cookie, whatever
+    # Vary says): five minutes, for everyone, and a missing kabupaten not at all.
+    client = app.test_client()
+    for path in ("/layanan", "/layanan/52.03"):
+        shown = client.get(path)
+        assert shown.status_code == 200
+        assert shown.headers["Cache-Control"] == "public, max-age=300"
+        assert "Set-Cookie" not in shown.headers  # the same page for every reader
+    assert client.get("/layanan/99.99").headers["Cache-Control"] == "no-store"
 
 
 def test_everything_else_reaches_the_app_uncached_with_all_it_sent(

@@ -84,6 +84,11 @@ class KabupatenTimes:
     ikm_min_respondents: int
     ikm_quarter: str  # e.g. "2026-Q3": the last full quarter
     ikm_available: bool  # False: this deployment has no IKM survey to read
+    # What the desa shown with a number served together. When the others served some but
+    # fewer than `min_requests` in all, the kabupaten's count is "more than" this: its exact
+    # value minus the shown desa would tell how many the hidden ones served.
+    shown_served: int = 0
+    hidden_few: bool = False
 
 
 class ServiceTimeService(RequestObserver):
@@ -212,6 +217,8 @@ class ServiceTimeService(RequestObserver):
             rules.merged(h for hs in diserahkan.values() for h in hs),
             grades.get(kabupaten.code),
         )
+        shown = sum(row.selesai.count for row in rows if row.enough)
+        hidden = overall.selesai.count - shown
         return KabupatenTimes(
             kabupaten.code,
             kabupaten.name,
@@ -223,6 +230,8 @@ class ServiceTimeService(RequestObserver):
             self.settings.ikm_min_respondents,
             quarter,
             self.ikm_grades is not None,
+            shown,
+            0 < hidden < self.settings.min_requests,
         )
 
     def _line(

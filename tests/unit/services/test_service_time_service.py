@@ -104,6 +104,22 @@ def test_a_desa_below_the_minimum_has_no_figure(fakes: FakeSet) -> None:
     assert not a.enough and not a.enough_diserahkan
 
 
+def test_the_kabupatens_count_does_not_give_away_what_the_hidden_desa_served(
+    fakes: FakeSet,
+) -> None:
+    seed(fakes, DESA_A, "SELESAI", [1] * 12)  # shown
+    seed(fakes, DESA_B, "SELESAI", [2] * 3)  # hidden: 12 + 3 = 15 would tell "3"
+    few = service(fakes).kabupaten(KAB)
+    assert few.overall.selesai.count == 15 and few.overall.enough
+    assert (few.shown_served, few.hidden_few) == (12, True)
+
+    # The hidden desa together reach the minimum: the total tells no single small desa.
+    other = "52.03.02.2001"
+    seed(fakes, other, "SELESAI", [3] * 7)
+    enough = service(fakes).kabupaten(KAB)
+    assert (enough.overall.selesai.count, enough.hidden_few) == (22, False)
+
+
 def test_a_request_counts_once_at_selesai_and_once_at_diserahkan(fakes: FakeSet) -> None:
     request_id = handed_over(fakes)
     request = fakes.records.get_request(request_id)
