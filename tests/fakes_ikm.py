@@ -42,12 +42,12 @@ class FakeIkmStore:
     def comments(
         self, kabupaten: str, month: str, *, limit: int, after: str | None = None
     ) -> CommentPage:
-        at, _, number = (after or "").rpartition("|")
-        if after is not None and not (at and number.isdigit()):
+        day, _, number = (after or "").partition("|")
+        if after is not None and not (day and number.isdigit()):
             raise ValueError("not a cursor of this store")
         listed = sorted(
             (
-                (a.at, self.order[a.request_id], a)
+                (a.day, self.order[a.request_id], a)
                 for a in self.answers.values()
                 if a.comment and a.month == month and kabupaten_of(a.desa) == kabupaten
             ),
@@ -55,8 +55,8 @@ class FakeIkmStore:
             reverse=True,
         )
         if after is not None:
-            listed = [e for e in listed if e[:2] < (at, int(number))]
-        page = [IkmComment(a.desa, a.at, a.comment) for _, _, a in listed[:limit]]
+            listed = [e for e in listed if e[:2] < (day, int(number))]
+        page = [IkmComment(a.desa, a.day, a.comment) for _, _, a in listed[:limit]]
         more = len(listed) > limit
         last = listed[limit - 1] if more else None
         return CommentPage(page, f"{last[0]}|{last[1]}" if last else None)

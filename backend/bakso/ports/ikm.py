@@ -23,6 +23,7 @@ class IkmAnswer:
     scores: tuple[int, ...]  # U1..U9, each 1-4
     comment: str  # "" for none; erased with the request (retention)
     at: str  # ISO UTC
+    day: str  # yyyy-mm-dd in the kabupaten's zone: all a comment says of its time
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class IkmComment:
     """A comment as Dukcapil reads it: where and when, never which request."""
 
     desa: str
-    at: str  # ISO UTC
+    day: str  # yyyy-mm-dd in the kabupaten's zone (never the time: it could point at one)
     text: str
 
 
@@ -63,8 +64,9 @@ class IkmStore(Protocol):
     def comments(
         self, kabupaten: str, month: str, *, limit: int, after: str | None = None
     ) -> CommentPage:
-        """The non-empty comments of the kabupaten's `month`, newest first, at most
-        `limit`, continuing after the cursor a previous page returned."""
+        """The non-empty comments of the kabupaten's `month`, newest day first, at most
+        `limit`, continuing after the cursor a previous page returned (a cursor holds
+        neither the request nor a time; another string: ValueError)."""
         ...
 
     def erase_comment(self, request_id: str) -> None:

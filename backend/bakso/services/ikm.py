@@ -84,11 +84,12 @@ class IkmService:
             raise InvalidInput(str(exc)) from None
         now = self.clock()
         zone = self.tenants.of_desa(survey.desa).timezone
-        month = now.astimezone(localtime.zone_named(zone)).strftime("%Y-%m")
+        day = now.astimezone(localtime.zone_named(zone)).date().isoformat()
+        answer = IkmAnswer(
+            survey.request_id, survey.desa, day[:7], scores, comment, now.isoformat(), day
+        )
         try:
-            self.store.add_answer(
-                IkmAnswer(survey.request_id, survey.desa, month, scores, comment, now.isoformat())
-            )
+            self.store.add_answer(answer)
         except AlreadyAnswered:
             raise Conflict(ALREADY) from None
         log.info("ikm: answer stored for a request of desa %s", survey.desa)
@@ -145,10 +146,9 @@ class IkmService:
                 if later < len(newest_first):
                     next_cursor = _write_cursor(newest_first[later], None)
                 break
-        tenant = self.tenants.get(own) or self.tenants.default
         return {
             "period": label,
-            "items": [self._comment_line(c, tenant.timezone) for c in items],
+            "items": [self._comment_line(c) for c in items],
             "next": next_cursor,
         }
 
@@ -172,12 +172,11 @@ class IkmService:
             if cursor is None:
                 return
 
-    def _comment_line(self, comment: IkmComment, zone: str) -> dict[str, Any]:
-        day = datetime.fromisoformat(comment.at).astimezone(localtime.zone_named(zone)).date()
+    def _comment_line(self, comment: IkmComment) -> dict[str, Any]:
         desa = self.regions.get(comment.desa)
         kecamatan = self.regions.get(self.regions.kecamatan_of(comment.desa))
         return {
-            "date": day.isoformat(),
+            "date": comment.day,
             "desa": comment.desa,
             "desa_name": desa.name if desa else comment.desa,
             "kecamatan_name": kecamatan.name if kecamatan else "",

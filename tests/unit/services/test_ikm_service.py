@@ -113,8 +113,12 @@ def test_a_quarters_comments_page_newest_first_across_its_months() -> None:
         [("2027-01", 5), ("2027-01", 20), ("2027-03", 2), ("2027-03", 9), ("2027-03", 30)]
     ):
         at = f"{month}-{day:02d}T01:00:00+00:00"
-        ikm.store.add_answer(IkmAnswer(f"r{n}", "52.03.01.2001", month, scores, f"S{n}", at))
-    ikm.store.add_answer(IkmAnswer("quiet", "52.03.01.2001", "2027-02", scores, "", "2027-02-01"))
+        ikm.store.add_answer(
+            IkmAnswer(f"r{n}", "52.03.01.2001", month, scores, f"S{n}", at, at[:10])
+        )
+    ikm.store.add_answer(
+        IkmAnswer("quiet", "52.03.01.2001", "2027-02", scores, "", "2027-02-01", "2027-02-01")
+    )
     officer = Actor("dukcapil", Role.DUKCAPIL, None, "52.03")
 
     for limit in (1, 2, 3, 5, 50):

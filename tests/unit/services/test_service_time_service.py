@@ -227,7 +227,15 @@ def test_the_ikm_grade_of_the_last_quarter_shows_from_the_minimum(fakes: FakeSet
     for desa, each, count, month in answers:
         for n in range(count):
             ikm.store.add_answer(
-                IkmAnswer(f"{desa}-{month}-{n}", desa, month, (each,) * 9, "", NOW.isoformat())
+                IkmAnswer(
+                    f"{desa}-{month}-{n}",
+                    desa,
+                    month,
+                    (each,) * 9,
+                    "",
+                    NOW.isoformat(),
+                    f"{month}-01",
+                )
             )
     page = service(fakes)
     page.ikm_grades = ikm_grades_of(ikm)

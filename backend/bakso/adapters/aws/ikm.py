@@ -5,8 +5,9 @@ An answer is `PK = IKMANSWER#<request id>, SK = ANSWER`; a desa-month tally is
 `ikm_u9` sums). The answer's Put (only if absent) and the tally's ADD are one
 transaction, so a tally never counts an answer twice nor misses one. A kabupaten-month
 is one Query. A comment is also written, in the same transaction, to the month's list
-`PK = IKMSARAN#<kabupaten>#<yyyy-mm>, SK = <at>#<random>`: Dukcapil reads it newest first
-without ever learning the request (the answer keeps the SK, so retention can delete it).
+`PK = IKMSARAN#<kabupaten>#<yyyy-mm>, SK = <yyyy-mm-dd>#<random>`: Dukcapil reads it
+newest day first without ever learning the request or the time of day (the cursor is
+the SK; the answer keeps it, so retention can delete the entry).
 Attribute names avoid the table's index keys (desa, kind, status...).
 """
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _ANSWER_SK = "ANSWER"
-_CURSOR = re.compile(r"^[0-9T:.+-]{10,40}#[0-9a-f]{8}$")
+_CURSOR = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}#[0-9a-f]{8}$")
 
 
 def _answer_key(request_id: str) -> dict[str, dict[str, str]]:
@@ -62,13 +63,13 @@ class DynamoIkmStore:
         }
         comment_item = None
         if answer.comment:
-            sort_key = f"{answer.at}#{secrets.token_hex(4)}"
+            sort_key = f"{answer.day}#{secrets.token_hex(4)}"
             item["ikm_saran"] = s(sort_key)
             comment_item = {
                 "PK": s(f"IKMSARAN#{kabupaten}#{answer.month}"),
                 "SK": s(sort_key),
                 "ikm_desa": s(answer.desa),
-                "ikm_at": s(answer.at),
+                "ikm_day": s(answer.day),  # the day only: the time could point at a request
                 "ikm_comment": s(answer.comment),
             }
         adds = ", ".join(["ikm_n :one", *(f"ikm_u{i} :u{i}" for i in range(1, COUNT + 1))])
@@ -161,7 +162,7 @@ class DynamoIkmStore:
                 limit=limit + 1,
             )
         page = [
-            IkmComment(i["ikm_desa"]["S"], i["ikm_at"]["S"], i["ikm_comment"]["S"])
+            IkmComment(i["ikm_desa"]["S"], i["ikm_day"]["S"], i["ikm_comment"]["S"])
             for i in items[:limit]
         ]
         return CommentPage(page, items[limit - 1]["SK"]["S"] if len(items) > limit else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from ...domain.regions import kabupaten_of
 from ...ports.ikm import AlreadyAnswered, CommentPage, IkmAnswer, IkmComment
 from .sqlite import SqliteDatabase
 
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _SUMS = ", ".join(f"u{i}" for i in range(1, COUNT + 1))
 
 MIGRATIONS = [
@@ -32,7 +34,10 @@ MIGRATIONS = [
     );
     """,
     # Dukcapil reads a kabupaten-month's comments newest first (ports/ikm.py).
-    "CREATE INDEX ikm_answers_by_month ON ikm_answers (month, at);",
+    """
+    CREATE INDEX ikm_answers_by_month ON ikm_answers (month);
+    ALTER TABLE ikm_answers ADD COLUMN day TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 
@@ -47,8 +52,8 @@ class SqliteIkmStore:
             try:
                 db.execute(
                     # Column names are the constant u1..u9, never input.
-                    f"INSERT INTO ikm_answers (request_id, desa, month, {_SUMS}, comment, at)"  # noqa: S608
-                    f" VALUES (?, ?, ?, {marks}, ?, ?)",
+                    f"INSERT INTO ikm_answers (request_id, desa, month, {_SUMS}, comment, at, day)"  # noqa: S608
+                    f" VALUES (?, ?, ?, {marks}, ?, ?, ?)",
                     (
                         answer.request_id,
                         answer.desa,
@@ -56,6 +61,7 @@ class SqliteIkmStore:
                         *answer.scores,
                         answer.comment,
                         answer.at,
+                        answer.day,
                     ),
                 )
             except sqlite3.IntegrityError:
@@ -94,27 +100,29 @@ class SqliteIkmStore:
     def comments(
         self, kabupaten: str, month: str, *, limit: int, after: str | None = None
     ) -> CommentPage:
-        # The cursor is the last comment's time and row number: never the request.
-        at, rowid = "\uffff", 0
+        # Newest day first, then the newer row: the cursor is the last comment's day and
+        # row number, never the request nor its time of day.
+        day, rowid = "9999-12-31", 1 << 62
         if after is not None:
-            at, _, number = after.rpartition("|")
-            if not at or not number.isdigit():
+            day, _, number = after.partition("|")
+            if not _DAY.match(day) or not number.isdigit() or len(number) > 18:
                 raise ValueError("not a cursor of this store")
             rowid = int(number)
         rows = (
             self._db.connection()
             .execute(
-                "SELECT rowid, desa, at, comment FROM ikm_answers"
+                "SELECT rowid, desa, day, comment FROM ikm_answers"
                 " WHERE month = ? AND desa LIKE ? AND comment != ''"
-                " AND (at < ? OR (at = ? AND rowid < ?))"
-                " ORDER BY at DESC, rowid DESC LIMIT ?",
-                (month, f"{kabupaten}.%", at, at, rowid, limit + 1),
+                " AND (day < ? OR (day = ? AND rowid < ?))"
+                " ORDER BY day DESC, rowid DESC LIMIT ?",
+                (month, f"{kabupaten}.%", day, day, rowid, limit + 1),
             )
             .fetchall()
         )
         items = [IkmComment(str(r[1]), str(r[2]), str(r[3])) for r in rows[:limit]]
         more = len(rows) > limit
-        return CommentPage(items, f"{rows[limit - 1][2]}|{rows[limit - 1][0]}" if more else None)
+        last = rows[limit - 1] if more else None
+        return CommentPage(items, f"{last[2]}|{last[0]}" if last else None)
 
     def erase_comment(self, request_id: str) -> None:
         with self._db.transaction() as db:
