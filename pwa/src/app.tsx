@@ -65,6 +65,12 @@ const NAV = [
 export function App() {
   const state = useStore();
   const asked = useRoute();
+  // An address of another role's screen shows this role's home: the address bar says so
+  // too (replaceState fires no hashchange, so the route stays as shown).
+  const shown = state.session && asked[0] !== 'masuk' ? routeFor(state.session.user.role, asked).join('/') : null;
+  useEffect(() => {
+    if (shown !== null && shown !== asked.join('/')) history.replaceState(null, '', `#/${shown}`);
+  }, [shown, asked.join('/')]);
   useEffect(() => {
     const guard = (event: BeforeUnloadEvent) => {
       if (unsaved.size > 0) event.preventDefault();

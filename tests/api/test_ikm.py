@@ -115,11 +115,12 @@ def test_the_resident_answers_once_without_script_and_dukcapil_sees_the_score(
     assert request.id not in body and request.code not in body and token not in body
     assert dk.get("/api/v1/ikm/saran?period=2026-11").get_json()["items"] == []
     book = openpyxl.load_workbook(io.BytesIO(sheet.data))
-    assert book.sheetnames == ["ikm", "Saran"]
+    assert book.sheetnames == ["IKM", "Saran"]
     comments = list(book["Saran"].iter_rows(values_only=True))
     assert comments[0] == ("Tanggal", "Kecamatan", "Desa", "Saran atau komentar")
     assert comments[1][0] == datetime(2026, 12, 1) and comments[1][3] == "Cepat dan ramah."
     assert book["Saran"]["A2"].number_format == "dd/mm/yyyy"
+    assert book["Saran"]["D2"].alignment.wrap_text  # a 500-letter comment stays readable
 
 
 def test_a_quarter_pools_its_months_answers(

@@ -56,6 +56,9 @@ def test_the_public_table_shows_times_never_a_person_and_hides_small_desa(
     assert "3 / 7 hari" in html
     assert "belum cukup data" in html  # desa B and the others
     assert "kurang dari 10" in html
+    # A desa that served none says 0 (it points at nobody); the desa sit under their kecamatan.
+    assert '<td data-l="Dilayani">0</td>' in html
+    assert 'scope="rowgroup">Kecamatan Keruak</th>' in html and 'href="#kec-' in html
     for secret in (NAME, "Aminah", seeded["nik"], KK, seeded["code"], seeded["token"]):
         assert secret not in html
     # No script and none allowed; cacheable, as it holds nothing personal.

@@ -58,3 +58,38 @@ def test_the_pengawas_sees_a_residents_report_and_closes_it(
 
     status = resident.get(f"/cek/{token}").get_data(as_text=True)
     assert "status: <b>selesai</b>" in status
+
+
+def test_the_admin_sees_how_many_reports_have_each_status_and_nothing_they_say(
+    server: Server, launch: Launcher
+) -> None:
+    op = Api(server.app.test_client())
+    assert op.login("op.a").status_code == 200
+    created = op.create(draft())
+    op.attach_mandatory(created["id"])
+    token = op.post(f"/api/v1/requests/{created['id']}/submit").get_json()["token"]
+    resident = server.app.test_client()
+    form = resident.get(f"/cek/{token}/lapor").get_data(as_text=True)
+    form_id = re.search(r'name="form_id" value="([^"]+)"', form)
+    assert form_id
+    sent = resident.post(
+        f"/cek/{token}/lapor",
+        data={"form_id": form_id.group(1), "kind": "diminta_membayar", "text": STORY},
+    )
+    assert sent.status_code == 303
+
+    context = launch(viewport={"width": 1366, "height": 900})
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(server.url + "/")
+    expect(page.locator("#username")).to_be_visible(timeout=30_000)
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_role("link", name="Laporan warga", exact=True).click()
+    counts = page.get_by_test_id("report-counts")
+    expect(counts).to_contain_text("Diterima1")
+    expect(counts).to_contain_text("Selesai0")
+    assert STORY not in page.content() and created["code"] not in page.content()
+    # The overseer's own address shows the admin its home, and the address bar says so.
+    page.goto(server.url + "/#/laporan")
+    expect(page).not_to_have_url(re.compile(r"#/laporan$"))

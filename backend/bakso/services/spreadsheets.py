@@ -55,6 +55,7 @@ class Column:
     title: str
     kind: Kind = "text"
     width: int | None = None
+    wrap: bool = False  # long text (a comment) wraps within the column's width
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,10 @@ def _xlsx_cell(sheet: Any, column: Column, value: Any) -> Any:
     cell._value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     cell.data_type = "s"
     cell.number_format = "@"
+    if column.wrap:
+        from openpyxl.styles import Alignment
+
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     return cell
 
 

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { getLang, t } from '../i18n';
 import '../i18n/reports';
 import { api, ApiError } from '../lib/api';
-import { formatDateTime, formatNumber } from '../lib/locale';
+import { formatDateTime, formatDay, formatNumber } from '../lib/locale';
 import { getState, toast } from '../lib/store';
 import { serviceLabel } from './common';
 import './reports.css';
@@ -187,7 +187,7 @@ function ReportDetail(props: { id: string }) {
             <dt>{t('rp.amount')}</dt>
             <dd>{report.amount === null ? none : `Rp${formatNumber(report.amount, getLang())}`}</dd>
             <dt>{t('rp.when')}</dt>
-            <dd>{report.happened_on ?? none}</dd>
+            <dd>{report.happened_on ? formatDay(report.happened_on, getLang()) : none}</dd>
             <dt>{t('rp.byWhom')}</dt>
             <dd>{report.by_whom || none}</dd>
             <dt>{t('rp.contact')}</dt>

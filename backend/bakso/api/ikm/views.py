@@ -70,7 +70,7 @@ SARAN_COLUMNS = [
     Column("Tanggal", "date", 12),
     Column("Kecamatan", "text", 18),
     Column("Desa", "text", 22),
-    Column("Saran atau komentar", "text", 80),
+    Column("Saran atau komentar", "text", 80, wrap=True),
 ]
 
 
@@ -108,5 +108,5 @@ def ikm_xlsx() -> Response:
         actor(), period=q.period, quarter=q.quarter, kabupaten=q.kabupaten
     )
     saran = ([c["date"], c["kecamatan_name"], c["desa_name"], c["text"]] for c in comments)
-    body = xlsx_bytes([Sheet("ikm", columns, rows), Sheet("Saran", SARAN_COLUMNS, saran)])
+    body = xlsx_bytes([Sheet("IKM", columns, rows), Sheet("Saran", SARAN_COLUMNS, saran)])
     return download(body, XLSX_TYPE, f"ikm-{report['period']}.xlsx")

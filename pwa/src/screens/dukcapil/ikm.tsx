@@ -108,7 +108,7 @@ export function Ikm() {
               : t('ikm.none')}
           </p>
           <p>
-            <label>
+            <label class="check">
               <input type="checkbox" checked={answeredOnly} onChange={(e) => setAnsweredOnly((e.target as HTMLInputElement).checked)} /> {t('ikm.answeredOnly')}
             </label>
           </p>

@@ -12,6 +12,7 @@ import { RequestDetail } from './detail';
 import { Ikm } from './ikm';
 import { Queue } from './queue';
 import { SasaranImport } from './sasaran-import';
+import { ReportCounts } from './report-counts';
 import { DeskWorklist } from './worklist';
 import '../dukcapil.css';
 
@@ -24,6 +25,7 @@ const TABS = [
   { path: 'ikm', key: 'dk.tab.ikm' },
   { path: 'audit', key: 'dk.tab.audit' },
   { path: 'akun', key: 'dk.tab.users', admin: true },
+  { path: 'laporan-warga', key: 'dk.tab.reportCounts', admin: true },
 ];
 
 export function Dukcapil(props: { route: string[] }) {
@@ -34,6 +36,9 @@ export function Dukcapil(props: { route: string[] }) {
   switch (section) {
     case 'p':
       screen = <RequestDetail id={props.route[1]} key={props.route[1]} />;
+      break;
+    case 'laporan-warga':
+      screen = admin ? <ReportCounts /> : <Batches />;
       break;
     case 'permohonan':
       screen = <Queue />;
