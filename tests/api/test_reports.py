@@ -129,12 +129,29 @@ def test_a_form_sent_twice_makes_one_report(app: Flask, api_factory, pengawas: A
     assert len(pengawas.get("/api/v1/reports").get_json()["items"]) == 1
 
 
+def test_the_same_words_sent_again_after_back_make_one_report(
+    app: Flask, api_factory, pengawas: Api
+) -> None:
+    request = _submitted(api_factory)
+    client = app.test_client()
+    first = _report(client, request["token"])  # Back reloads the form: a new form id
+    again = _report(client, request["token"])
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    assert len(pengawas.get("/api/v1/reports").get_json()["items"]) == 1
+
+
 def test_a_request_takes_three_reports_a_day(app: Flask, api_factory) -> None:
     request = _submitted(api_factory)
     client = app.test_client()
-    for _ in range(3):
-        assert _report(client, request["token"]).status_code == 303
-    refused = _report(client, request["token"])
+    for n in range(3):
+        form_id = _form_id(client.get(f"/cek/{request['token']}/lapor").get_data(as_text=True))
+        sent = _report(client, request["token"], form_id, text=f"{STORY} Kejadian ke-{n + 1}.")
+        assert sent.status_code == 303
+    # A double tap on the third: its receipt, not "too many".
+    resent = _report(client, request["token"], form_id, text=f"{STORY} Kejadian ke-3.")
+    assert resent.status_code == 303 and resent.headers["Location"] == sent.headers["Location"]
+    refused = _report(client, request["token"], text=f"{STORY} Kejadian ke-4.")
     assert refused.status_code == 429
     assert "3 kali" in refused.get_data(as_text=True)
 

@@ -28,7 +28,10 @@ from .status import TOKEN_SHAPE
 log = logging.getLogger(__name__)
 
 ALREADY = "Survei untuk permohonan ini sudah diisi. Terima kasih atas penilaian Anda."
-NOT_YET = "Survei dapat diisi setelah dokumen diserahkan atau permohonan selesai diproses."
+NOT_YET = (
+    "Survei dapat diisi setelah dokumen Anda terima (diserahkan di kantor desa atau diunduh"
+    " dengan PIN), atau bila permohonan ditolak."
+)
 NOT_FOUND = "Permohonan tidak ditemukan. Periksa kembali tautan dari kantor desa."
 INVITING = frozenset({Status.DISERAHKAN, Status.DITOLAK})
 COMMENT_PAGE = 50  # comments per page on Dukcapil's screen

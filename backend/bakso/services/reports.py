@@ -85,6 +85,12 @@ class ReportService:
         now = self.clock()
         earlier = self.records.reports_of_request(request.id, PER_REQUEST)
         since = (now - timedelta(days=1)).isoformat(timespec="milliseconds")
+        # The same words again within a day: a form resent (a double tap) or sent anew
+        # after Back (the page is not cached, so it carries a new form id). Both answer
+        # the report the first sending made, before the daily limit is counted.
+        for same in earlier:
+            if same.created_at > since and (same.kind, same.text) == (fields.kind, fields.text):
+                return same
         if len(earlier) >= PER_REQUEST or sum(r.created_at > since for r in earlier) >= PER_DAY:
             raise TooManyAttempts(
                 f"Permohonan ini sudah dilaporkan {PER_DAY} kali hari ini (paling banyak"

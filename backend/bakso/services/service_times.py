@@ -231,7 +231,7 @@ class ServiceTimeService(RequestObserver):
             quarter,
             self.ikm_grades is not None,
             shown,
-            0 < hidden < self.settings.min_requests,
+            overall.enough and 0 < hidden < self.settings.min_requests,
         )
 
     def _line(

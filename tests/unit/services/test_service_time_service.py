@@ -107,8 +107,10 @@ def test_a_desa_below_the_minimum_has_no_figure(fakes: FakeSet) -> None:
 def test_the_kabupatens_count_does_not_give_away_what_the_hidden_desa_served(
     fakes: FakeSet,
 ) -> None:
-    seed(fakes, DESA_A, "SELESAI", [1] * 12)  # shown
     seed(fakes, DESA_B, "SELESAI", [2] * 3)  # hidden: 12 + 3 = 15 would tell "3"
+    # With the kabupaten itself below the minimum it says "kurang dari 10": nothing to hide.
+    assert not service(fakes).kabupaten(KAB).hidden_few
+    seed(fakes, DESA_A, "SELESAI", [1] * 12)  # shown
     few = service(fakes).kabupaten(KAB)
     assert few.overall.selesai.count == 15 and few.overall.enough
     assert (few.shown_served, few.hidden_few) == (12, True)
