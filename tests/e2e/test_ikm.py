@@ -9,7 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from helpers import PASSWORD, Api, submit_ready
+from e2e.ui import sign_in
+from helpers import Api, submit_ready
 
 pytestmark = pytest.mark.e2e
 
@@ -53,11 +54,7 @@ def test_a_resident_answers_the_survey_at_320_px_without_javascript(server, laun
 
     office = launch(viewport={"width": 1366, "height": 900})
     desk = office.pages[0] if office.pages else office.new_page()
-    desk.goto(server.url + "/")
-    expect(desk.locator("#username")).to_be_visible(timeout=30_000)
-    desk.fill("#username", "dukcapil")
-    desk.fill("#password", PASSWORD)
-    desk.get_by_role("button", name="Masuk").click()
+    sign_in(desk, server.url, "dukcapil")
     desk.get_by_role("link", name="Survei IKM", exact=True).click()
     expect(desk.get_by_test_id("ikm-total")).to_contain_text("100,00")
     saran = desk.get_by_test_id("ikm-saran")

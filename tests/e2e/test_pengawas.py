@@ -4,11 +4,13 @@ reports, opens the one a resident made from the status link, and closes it with 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from e2e.conftest import Launcher, Server
+from e2e.ui import sign_in
 from helpers import PASSWORD, Api, draft
 
 pytestmark = pytest.mark.e2e
@@ -16,10 +18,9 @@ pytestmark = pytest.mark.e2e
 STORY = "Diminta Rp100.000 agar akta cepat jadi."
 
 
-def test_the_pengawas_sees_a_residents_report_and_closes_it(
-    server: Server, launch: Launcher
-) -> None:
-    server.services.accounts.create_user("inspektorat", "pengawas", None, PASSWORD)
+def _reported(server: Server) -> tuple[dict[str, Any], str, Any]:
+    """A request desa A sent, and a resident's report on it from its status link: the
+    request, its token and the report form's response (303 to the receipt)."""
     op = Api(server.app.test_client())
     assert op.login("op.a").status_code == 200
     created = op.create(draft())
@@ -33,15 +34,20 @@ def test_the_pengawas_sees_a_residents_report_and_closes_it(
         f"/cek/{token}/lapor",
         data={"form_id": form_id.group(1), "kind": "diminta_membayar", "text": STORY},
     )
+    return created, token, sent
+
+
+def test_the_pengawas_sees_a_residents_report_and_closes_it(
+    server: Server, launch: Launcher
+) -> None:
+    server.services.accounts.create_user("inspektorat", "pengawas", None, PASSWORD)
+    created, token, sent = _reported(server)
+    resident = server.app.test_client()
     report_id = sent.headers["Location"].rsplit("/", 1)[1]
 
     context = launch(viewport={"width": 1366, "height": 900})
     page = context.pages[0] if context.pages else context.new_page()
-    page.goto(server.url + "/")
-    expect(page.locator("#username")).to_be_visible(timeout=30_000)
-    page.fill("#username", "inspektorat")
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in(page, server.url, "inspektorat")
 
     expect(page).to_have_url(re.compile(r"#/laporan$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Laporan warga")
@@ -63,28 +69,12 @@ def test_the_pengawas_sees_a_residents_report_and_closes_it(
 def test_the_admin_sees_how_many_reports_have_each_status_and_nothing_they_say(
     server: Server, launch: Launcher
 ) -> None:
-    op = Api(server.app.test_client())
-    assert op.login("op.a").status_code == 200
-    created = op.create(draft())
-    op.attach_mandatory(created["id"])
-    token = op.post(f"/api/v1/requests/{created['id']}/submit").get_json()["token"]
-    resident = server.app.test_client()
-    form = resident.get(f"/cek/{token}/lapor").get_data(as_text=True)
-    form_id = re.search(r'name="form_id" value="([^"]+)"', form)
-    assert form_id
-    sent = resident.post(
-        f"/cek/{token}/lapor",
-        data={"form_id": form_id.group(1), "kind": "diminta_membayar", "text": STORY},
-    )
+    created, _, sent = _reported(server)
     assert sent.status_code == 303
 
     context = launch(viewport={"width": 1366, "height": 900})
     page = context.pages[0] if context.pages else context.new_page()
-    page.goto(server.url + "/")
-    expect(page.locator("#username")).to_be_visible(timeout=30_000)
-    page.fill("#username", "admin")
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in(page, server.url, "admin")
     page.get_by_role("link", name="Laporan warga", exact=True).click()
     counts = page.get_by_test_id("report-counts")
     expect(counts).to_contain_text("Diterima1")

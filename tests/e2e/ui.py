@@ -65,12 +65,17 @@ def probe(name: str) -> str:
     return (PROBES / f"{name}.js").read_text(encoding="utf-8").split("\n", 1)[1]
 
 
-def login(page: Page, base: str, username: str = "op.a") -> None:
+def sign_in(page: Page, base: str, username: str) -> None:
+    """Open the app and log in as `username`, waiting for nothing after "Masuk"."""
     page.goto(base + "/")
     expect(page.locator("#username")).to_be_visible(timeout=30_000)  # a cold profile is slow
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Masuk").click()
+
+
+def login(page: Page, base: str, username: str = "op.a") -> None:
+    sign_in(page, base, username)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Halo")
     # The catalog is cached before the home screen shows: the new-request screen lists it.
     page.wait_for_function(probe("catalog_cached"))

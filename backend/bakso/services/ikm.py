@@ -4,9 +4,6 @@ read from the desa-month tallies only."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +15,7 @@ from ..domain.actors import Actor
 from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.ikm import ELEMENTS, InvalidAnswer, Tally, months_of, parse_answer, pooled, score
 from ..domain.lifecycle import Role, Status
+from ..domain.paging import decode_position, encode_position
 from ..domain.regions import Regions
 from ..domain.resident_download import DOWNLOAD_ACTION
 from ..domain.tenants import Tenants
@@ -122,14 +120,15 @@ class IkmService:
         """The residents' comments of the period, newest first, a page at a time: the desa
         and the day, never the request (the survey is anonymous to Dukcapil)."""
         own = self._own(actor, kabupaten)
-        try:
-            label, months = months_of(period, quarter)
-        except InvalidAnswer as exc:
-            raise InvalidInput(str(exc)) from None
+        label, months = _months(period, quarter)
         newest_first = sorted(months, reverse=True)
         start, after = newest_first[0], None
         if cursor is not None:
-            start, after = _read_cursor(cursor)
+            try:
+                start, position = decode_position(cursor)
+            except InvalidInput:
+                raise InvalidInput(BAD_CURSOR) from None
+            after = position or None
             if start not in newest_first:
                 raise InvalidInput(BAD_CURSOR)
         items: list[IkmComment] = []
@@ -142,12 +141,12 @@ class IkmService:
             items += page.items
             after = None
             if page.next is not None:
-                next_cursor = _write_cursor(month, page.next)
+                next_cursor = encode_position(month, page.next)
                 break
             if len(items) == limit:  # the month is done; the next page starts with the next
                 later = newest_first.index(month) + 1
                 if later < len(newest_first):
-                    next_cursor = _write_cursor(newest_first[later], None)
+                    next_cursor = encode_position(newest_first[later], "")
                 break
         return {
             "period": label,
@@ -196,10 +195,7 @@ class IkmService:
     ) -> dict[str, Any]:
         """Figures of the actor's kabupaten for a month or a quarter (pooled months)."""
         own = self._own(actor, kabupaten)
-        try:
-            label, months = months_of(period, quarter)
-        except InvalidAnswer as exc:
-            raise InvalidInput(str(exc)) from None
+        label, months = _months(period, quarter)
         per_desa: dict[str, Tally] = {}
         for month in months:  # one bounded read per kabupaten-month
             for desa, tally in self.store.tallies(own, month).items():
@@ -228,20 +224,11 @@ class IkmService:
         }
 
 
-def _write_cursor(month: str, after: str | None) -> str:
-    raw = json.dumps({"m": month, "a": after}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _read_cursor(cursor: str) -> tuple[str, str | None]:
+def _months(period: str | None, quarter: str | None) -> tuple[str, list[str]]:
     try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        month, after = data["m"], data["a"]
-    except (binascii.Error, ValueError, KeyError, TypeError):
-        raise InvalidInput(BAD_CURSOR) from None
-    if not isinstance(month, str) or not (after is None or isinstance(after, str)):
-        raise InvalidInput(BAD_CURSOR)
-    return month, after
+        return months_of(period, quarter)
+    except InvalidAnswer as exc:
+        raise InvalidInput(str(exc)) from None
 
 
 def _line(code: str, name: str, tally: Tally | None) -> dict[str, Any]:

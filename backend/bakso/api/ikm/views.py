@@ -31,9 +31,10 @@ def _ikm() -> IkmService:
     return ikm
 
 
-def _report() -> dict[str, Any]:
+def _period() -> dict[str, str | None]:
+    """?period=, ?quarter= and ?kabupaten=, checked, as the service's keyword arguments."""
     q = query(IkmQuery)
-    return _ikm().report(actor(), period=q.period, quarter=q.quarter, kabupaten=q.kabupaten)
+    return {"period": q.period, "quarter": q.quarter, "kabupaten": q.kabupaten}
 
 
 @bp.get("/ikm")
@@ -44,7 +45,7 @@ def _report() -> dict[str, Any]:
     errors=(404,),
 )
 def ikm_report() -> Response:
-    response = jsonify(_report())
+    response = jsonify(_ikm().report(actor(), **_period()))
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 
@@ -74,9 +75,11 @@ SARAN_COLUMNS = [
 ]
 
 
-def _table() -> tuple[dict[str, Any], list[Column], list[list[Any]]]:
+def _table(
+    period: dict[str, str | None],
+) -> tuple[dict[str, Any], list[Column], list[list[Any]]]:
     """The report and its table: codes, names, level and grade are text, figures numbers."""
-    report = _report()
+    report = _ikm().report(actor(), **period)
     header, rows = ikm_table(report)
     columns = [Column(name, "text" if i < 3 else "number") for i, name in enumerate(header)]
     columns[-2:] = [Column(header[-2], "text"), Column(header[-1], "text")]
@@ -90,7 +93,7 @@ def _table() -> tuple[dict[str, Any], list[Column], list[list[Any]]]:
     errors=(404,),
 )
 def ikm_csv() -> Response:
-    report, columns, rows = _table()
+    report, columns, rows = _table(_period())
     return download(csv_stream(columns, rows), CSV_MIMETYPE, f"ikm-{report['period']}.csv")
 
 
@@ -102,11 +105,9 @@ def ikm_csv() -> Response:
     errors=(404,),
 )
 def ikm_xlsx() -> Response:
-    report, columns, rows = _table()
-    q = query(IkmQuery)
-    comments = _ikm().all_comments(
-        actor(), period=q.period, quarter=q.quarter, kabupaten=q.kabupaten
-    )
+    period = _period()
+    report, columns, rows = _table(period)
+    comments = _ikm().all_comments(actor(), **period)
     saran = ([c["date"], c["kecamatan_name"], c["desa_name"], c["text"]] for c in comments)
     body = xlsx_bytes([Sheet("IKM", columns, rows), Sheet("Saran", SARAN_COLUMNS, saran)])
     return download(body, XLSX_TYPE, f"ikm-{report['period']}.xlsx")
